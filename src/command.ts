@@ -1,0 +1,74 @@
+// Commands: one quoting helper, secret masking, and the one place sudo wrapping happens.
+
+/** A value that must never be printed; `toString()` masks it. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) { this.#value = value; }
+  reveal(): string { return this.#value; }
+  toString(): string { return '********'; }
+  toJSON(): string { return '********'; }
+}
+
+/**
+ * A shell command. `text` is what runs, `display` is what is shown (secrets masked).
+ * `readOnly` marks probes that change nothing: only those may run in check mode.
+ * `become` asks the transport to run it through sudo (see wrapBecome).
+ */
+export interface Command {
+  text: string;
+  display: string;
+  readOnly: boolean;
+  become?: boolean;
+}
+
+/** POSIX single-quote quoting; bare words that need no quoting stay bare for readability. */
+export function quote(value: string | number): string {
+  const s = String(value);
+  if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+type Arg = string | number | Secret | readonly (string | number | Secret)[] | Raw;
+
+/** Text inserted without quoting, e.g. an operator. Use sparingly. */
+export class Raw { constructor(readonly text: string) {} }
+export const raw = (text: string): Raw => new Raw(text);
+
+const renderArg = (a: Arg, reveal: boolean): string => {
+  if (a instanceof Raw) return a.text;
+  if (a instanceof Secret) return reveal ? quote(a.reveal()) : '********';
+  if (Array.isArray(a)) return a.map((x) => renderArg(x, reveal)).join(' ');
+  return quote(a as string | number);
+};
+
+/** Builds a command where every interpolated value is quoted: sh`kato node attach ${ip}`. */
+export function sh(strings: TemplateStringsArray, ...args: Arg[]): Command {
+  let text = strings[0]!;
+  let display = strings[0]!;
+  args.forEach((a, i) => {
+    text += renderArg(a, true) + strings[i + 1]!;
+    display += renderArg(a, false) + strings[i + 1]!;
+  });
+  return { text, display, readOnly: false };
+}
+
+/** A raw shell script (the `shell` module); shown as written. */
+export const shellScript = (script: string, display = script): Command => ({ text: script, display, readOnly: false });
+
+/** Marks a command as a read-only probe (allowed in check mode). */
+export const readOnly = (c: Command): Command => ({ ...c, readOnly: true });
+
+export interface Become { user?: string; password?: Secret; method?: 'sudo' }
+
+/**
+ * The one place privilege escalation is applied. With a password, sudo reads it from stdin
+ * (-S) with an empty prompt, so it never appears on a command line or in output.
+ */
+export function wrapBecome(c: Command, b: Become): { text: string; display: string; stdinPrefix?: string } {
+  const user = b.user && b.user !== 'root' ? ` -u ${quote(b.user)}` : '';
+  const flags = b.password ? `-S -p ''` : '-n';
+  const inner = quote(c.text);
+  const text = `sudo ${flags}${user} -H sh -c ${inner}`;
+  const display = `sudo${user} ${c.display}`;
+  return b.password ? { text, display, stdinPrefix: `${b.password.reveal()}\n` } : { text, display };
+}

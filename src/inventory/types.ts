@@ -1,0 +1,34 @@
+// The loaded inventory: hosts and groups as written, with where each was defined.
+import type { Span } from '../errors.js';
+
+export interface InventoryHost {
+  name: string;
+  /** Vars set on the host itself (inline INI vars, YAML host vars, [host_vars] not supported). */
+  vars: Record<string, unknown>;
+  /** Groups that list this host directly (not their ancestors). */
+  groups: string[];
+  at?: Span;
+}
+
+export interface InventoryGroup {
+  name: string;
+  hosts: string[];
+  children: string[];
+  vars: Record<string, unknown>;
+  at?: Span;
+}
+
+export interface Inventory {
+  /** In order of first appearance. */
+  hosts: Map<string, InventoryHost>;
+  /** Always has `all` and `ungrouped`. */
+  groups: Map<string, InventoryGroup>;
+  sources: string[];
+}
+
+/** A host as the engine sees it: every group it belongs to (ancestors included) and its merged vars. */
+export interface ResolvedHost {
+  name: string;
+  groups: string[];
+  vars: Record<string, unknown>;
+}

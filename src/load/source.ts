@@ -1,0 +1,99 @@
+// Reading user files: YAML with positions, and mapping nodes and key paths back to file:line:col.
+import { readFileSync } from 'node:fs';
+import { Document, isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { diag, type Diagnostic, type Span } from '../errors.js';
+
+export interface YamlSource {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+/** Reads a file as text, or returns a diagnostic (missing, unreadable, a directory, binary). */
+export function readText(file: string): { text: string } | { error: Diagnostic } {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    return { error: diag('E_FILE', `cannot read ${file}: ${why}`, { file, line: 1, col: 1 }, 'check the path given on the command line') };
+  }
+  if (buf.includes(0)) {
+    return { error: diag('E_BINARY', `${file} is not a text file`, { file, line: 1, col: 1 }, 'expected a YAML or INI text file') };
+  }
+  return { text: buf.toString('utf8').replace(/^\uFEFF/, '') };
+}
+
+export function spanAt(file: string, lines: LineCounter, offset: number, endOffset?: number): Span {
+  const start = lines.linePos(offset);
+  const span: Span = { file, line: start.line, col: start.col };
+  if (endOffset !== undefined) {
+    const end = lines.linePos(endOffset);
+    span.endLine = end.line;
+    span.endCol = end.col;
+  }
+  return span;
+}
+
+/** The span of a YAML node (its value range). */
+export function spanOf(src: YamlSource, node: Node | null | undefined): Span {
+  const range = node?.range;
+  if (!range) return { file: src.file, line: 1, col: 1 };
+  return spanAt(src.file, src.lines, range[0], range[1]);
+}
+
+/** Parses YAML text keeping positions. Syntax errors, duplicate keys and tabs become diagnostics. */
+export function parseYaml(file: string, text: string): { src: YamlSource; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  const src: YamlSource = { file, text, doc, lines };
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const at = spanAt(file, lines, e.pos[0], e.pos[1]);
+    const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    if (e.code === 'DUPLICATE_KEY') {
+      diagnostics.push(diag('E_YAML_DUPLICATE_KEY', `duplicate key in ${file}`, at, 'each key may appear once per mapping; remove or merge the repeated one'));
+    } else if (e.code === 'TAB_AS_INDENT' || /tab/i.test(msg)) {
+      diagnostics.push(diag('E_YAML_TAB', `tab character used for indentation in ${file}`, at, 'YAML indentation must use spaces'));
+    } else {
+      diagnostics.push(diag('E_YAML_SYNTAX', `YAML syntax error: ${msg}`, at, 'check indentation, colons and quotes around this place'));
+    }
+  }
+  return { src, diagnostics };
+}
+
+/** Reads and parses a YAML file. */
+export function loadYaml(file: string): { src?: YamlSource; diagnostics: Diagnostic[] } {
+  const read = readText(file);
+  if ('error' in read) return { diagnostics: [read.error] };
+  return parseYaml(file, read.text);
+}
+
+/**
+ * Finds the node at a key path (as zod reports it) under `root`, falling back to the deepest
+ * node found, so a diagnostic always points somewhere useful. With `key: true`, points at the
+ * key of the last path element rather than its value (for "unknown key" errors).
+ */
+export function nodeAtPath(root: Node | null | undefined, path: readonly PropertyKey[], opts: { key?: boolean } = {}): Node | null | undefined {
+  let node = root;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return node;
+      if (last && opts.key) return pair.key as Node;
+      node = pair.value as Node | null;
+      if (node === null) return pair.key as Node;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) return node;
+      node = item;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}

@@ -1,0 +1,42 @@
+// The typed events the engine emits; renderers turn them into text. Nothing else writes stdout.
+import type { Plan, Step } from '../sdk.js';
+import type { Diagnostic } from '../errors.js';
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
+
+export interface TaskRef { play: number; index: number; name: string; module: string; handler?: boolean }
+
+export interface SerializedError { code: string; message: string }
+
+export interface RecapLine { ok: number; changed: number; failed: number; unreachable: number; skipped: number; rescued?: number; ignored: number }
+
+export type RunEvent =
+  | { type: 'run:start'; playbook: string; check: boolean; diff: boolean; hosts: string[] }
+  | { type: 'play:start'; play: number; name: string; hosts: string[] }
+  | { type: 'phase:start'; play: number; phase: string; hosts: string[] }
+  | { type: 'batch:start'; play: number; batch: number; hosts: string[] }
+  | { type: 'task:start'; task: TaskRef; hosts: string[] }
+  | { type: 'host:plan'; task: TaskRef; host: string; plan: Plan; diff: boolean }
+  | { type: 'step:start'; task: TaskRef; host: string; step: Step }
+  | { type: 'step:end'; task: TaskRef; host: string; step: Step; ok: boolean; code?: number | null; ms: number }
+  | { type: 'output'; task: TaskRef; host: string; stream: 'stdout' | 'stderr'; chunk: string }
+  | {
+      type: 'host:end';
+      task: TaskRef;
+      host: string;
+      status: HostStatus;
+      ms: number;
+      item?: unknown;
+      message?: string;
+      error?: SerializedError;
+      ignored?: boolean;
+      /** What the task printed for the user (debug msg, command stdout tail). */
+      output?: string;
+    }
+  | { type: 'task:end'; task: TaskRef }
+  | { type: 'play:end'; play: number }
+  | { type: 'warning'; message: string }
+  | { type: 'diagnostics'; diagnostics: Diagnostic[] }
+  | { type: 'run:end'; recap: Record<string, RecapLine>; exitCode: number; ms: number; interrupted?: boolean };
+
+export type Reporter = (e: RunEvent) => void;

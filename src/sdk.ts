@@ -1,0 +1,98 @@
+// The contract for module authors: the only import modules/ may use.
+import type { z } from 'zod';
+import type { Command } from './command.js';
+
+export { z } from 'zod';
+export { sh, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
+
+/** What a module asks the engine to do. A closed set: the engine knows how to show and run each kind. */
+export type Step =
+  | {
+      kind: 'exec';
+      /** Shown in output and check mode: "run kato node attach 10.0.0.1" or "~ hostname: a -> b". */
+      title: string;
+      cmd: Command;
+      stdin?: string;
+      /** Exit codes that count as success (default [0]). */
+      okCodes?: number[];
+    }
+  | {
+      kind: 'write';
+      title: string;
+      path: string;
+      /** Current content, null when absent: check mode's diff comes from here. */
+      before: string | null;
+      after: string;
+      mode?: string;
+      /** Never show the content (diffs are masked). */
+      secret?: boolean;
+    }
+  | {
+      kind: 'reconnect';
+      title: string;
+      /** The address the engine reaches the host on from now on. */
+      address: string;
+      /** How long to wait for the host to answer there. */
+      timeoutSec?: number;
+    };
+
+/** steps: [] means "in desired state"; note says why (shown in check output and in tests). */
+export interface Plan {
+  steps: Step[];
+  note?: string;
+  /** The host fails with this message without running anything (assert, refused versions). */
+  fail?: string;
+  /** Data the task returns for `register` and `debug` output, merged into the result. */
+  data?: Record<string, unknown>;
+}
+
+/** A read-only probe. `command` must be built with readOnly(sh`...`). */
+export interface Fact<T, A extends unknown[] = []> {
+  name: string;
+  command(...args: A): Command;
+  parse(out: { code: number | null; stdout: string; stderr: string }, ...args: A): T;
+}
+
+/** What gather() sees: facts and file reads only. It has no exec, so gather cannot change a host. */
+export interface HostView {
+  name: string;
+  vars: Readonly<Record<string, unknown>>;
+  /** Runs a probe (memoised per host and arguments for the duration of one plan). */
+  fact<T, A extends unknown[]>(f: Fact<T, A>, ...args: A): Promise<T>;
+  /** Reads a remote file; null if absent. */
+  read(path: string): Promise<string | null>;
+  /** Reads a file on the controller, relative to the playbook's folder. */
+  readLocal(path: string): Promise<string>;
+  /** Renders a Handlebars template with this host's vars (strict, noEscape). */
+  render(template: string, source: string): string;
+}
+
+export interface Module<S extends z.ZodType = z.ZodType, F = unknown> {
+  /** YAML key: 'mount_shared'. */
+  name: string;
+  /** One line, shown by `stackplay modules`. */
+  summary: string;
+  /** Long documentation with an example YAML block. */
+  doc?: string;
+  params: S;
+  /** false for command/shell: never converge-checked, check mode says "would run". */
+  idempotent?: boolean;
+  /** Module runs on the controller only and never opens a connection (debug, assert). */
+  local?: boolean;
+  gather(host: HostView, p: z.output<S>): Promise<F>;
+  /** PURE: no I/O, no clock, no randomness. */
+  plan(facts: F, p: z.output<S>): Plan;
+}
+
+export const defineModule = <S extends z.ZodType, F>(m: Module<S, F>): Module<S, F> => m;
+
+export const defineFact = <T, A extends unknown[] = []>(f: Fact<T, A>): Fact<T, A> => f;
+
+/** Step builders. */
+export const exec = (title: string, cmd: Command, extra: { stdin?: string; okCodes?: number[] } = {}): Step => ({ kind: 'exec', title, cmd, ...extra });
+export const write = (path: string, before: string | null, after: string, extra: { mode?: string; secret?: boolean; title?: string } = {}): Step => {
+  const { title, ...rest } = extra;
+  return { kind: 'write', title: title ?? `${before === null ? 'create' : 'update'} ${path}`, path, before, after, ...rest };
+};
+export const reconnect = (address: string, timeoutSec?: number): Step =>
+  timeoutSec === undefined ? { kind: 'reconnect', title: `reconnect to ${address}`, address } : { kind: 'reconnect', title: `reconnect to ${address}`, address, timeoutSec };
