@@ -65,6 +65,8 @@ export interface HostView {
   readLocal(path: string): Promise<string>;
   /** Renders a Handlebars template with this host's vars (strict, noEscape). */
   render(template: string, source: string): string;
+  /** Evaluates an Ansible-style condition ("x == 1 and y is defined") against this host's vars. */
+  test(expression: string): boolean;
 }
 
 export interface Module<S extends z.ZodType = z.ZodType, F = unknown> {
@@ -79,6 +81,8 @@ export interface Module<S extends z.ZodType = z.ZodType, F = unknown> {
   idempotent?: boolean;
   /** Module runs on the controller only and never opens a connection (debug, assert). */
   local?: boolean;
+  /** A scalar written as the module's value (`command: ls -l`) becomes this param. */
+  freeForm?: string;
   gather(host: HostView, p: z.output<S>): Promise<F>;
   /** PURE: no I/O, no clock, no randomness. */
   plan(facts: F, p: z.output<S>): Plan;
