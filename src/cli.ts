@@ -1,0 +1,138 @@
+// The command line: parses options, picks a renderer, and is the only place that exits the process.
+import { Command, CommanderError, Option } from 'commander';
+import { runPlaybook, loadForRun } from './run.js';
+import { ExitCode } from './exit-codes.js';
+import { UsageError, InputError, formatDiagnostic, type Diagnostic } from './errors.js';
+import { plainReporter } from './report/plain.js';
+import { jsonReporter } from './report/json.js';
+import { treeReporter } from './report/tree.js';
+import type { Reporter } from './report/events.js';
+import { listHosts, listTasks, syntaxOk } from './commands/listing.js';
+import { sshConnector } from './engine/ssh-connector.js';
+import { inventoryCommand } from './commands/inventory-cli.js';
+import { modulesCommand, schemaCommand } from './commands/docs-cli.js';
+import { labCommand } from './commands/lab-cli.js';
+
+const out = (text: string) => { process.stdout.write(text); };
+const err = (text: string) => { process.stderr.write(text); };
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const splitList = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${v}"`);
+    return n;
+  };
+}
+
+function printDiagnostics(ds: Diagnostic[]): void {
+  for (const d of ds) err(`${formatDiagnostic(d)}\n`);
+}
+
+interface RunFlags {
+  inventory: string[]; check?: boolean; diff?: boolean; limit?: string; tags: string[]; skipTags: string[];
+  forks: number; extraVars: string[]; output?: 'tree' | 'plain' | 'json'; hostKeyChecking: 'strict' | 'accept-new' | 'off';
+  timeout?: number; syntaxCheck?: boolean; listHosts?: boolean; listTasks?: boolean; knownHosts?: string;
+}
+
+async function runAction(playbook: string, f: RunFlags): Promise<number> {
+  if (f.inventory.length === 0) throw new UsageError('no inventory given', 'pass one or more with -i INVENTORY');
+  if (f.syntaxCheck || f.listHosts || f.listTasks) {
+    const { loaded, diagnostics } = loadForRun({ playbook, inventories: f.inventory, extraVars: f.extraVars });
+    printDiagnostics(diagnostics);
+    if (!loaded) return ExitCode.invalidInput;
+    if (f.syntaxCheck) out(`${syntaxOk(playbook)}\n`);
+    if (f.listHosts) out(`${listHosts(loaded, f.limit)}\n`);
+    if (f.listTasks) out(`${listTasks(loaded, f.tags, f.skipTags)}\n`);
+    return ExitCode.ok;
+  }
+  const mode = f.output ?? (process.stdout.isTTY ? 'tree' : 'plain');
+  const tree = mode === 'tree' ? treeReporter(out) : undefined;
+  const base: Reporter = tree?.report ?? (mode === 'json' ? jsonReporter(out) : plainReporter(out));
+  // Diagnostics go to stderr in human modes so stdout stays the run's own output.
+  const report: Reporter = (e) => (e.type === 'diagnostics' && mode !== 'json' ? printDiagnostics(e.diagnostics) : base(e));
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    err('\ninterrupt: finishing the running steps, no new ones start (press Ctrl-C again to quit now)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const code = await runPlaybook({
+      playbook, inventories: f.inventory, check: !!f.check, diff: !!f.diff, tags: f.tags, skipTags: f.skipTags,
+      forks: f.forks, extraVars: f.extraVars, signal: abort.signal,
+      connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
+      ...(f.limit ? { limit: f.limit } : {}),
+      ...(f.timeout ? { timeoutSec: f.timeout } : {}),
+    }, report);
+    await tree?.done();
+    return code;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('stackplay')
+    .description('Declarative playbooks that build and operate Stackato clusters over SSH')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err });
+
+  program.command('run')
+    .description('run a playbook against an inventory')
+    .argument('<playbook>', 'playbook YAML file')
+    .option('-i, --inventory <file>', 'inventory file (INI or YAML); repeat to merge', collect, [])
+    .option('-C, --check', 'show what would change; change nothing')
+    .option('-D, --diff', 'show file changes as unified diffs')
+    .option('-l, --limit <pattern>', 'further limit the hosts (pattern)')
+    .option('-t, --tags <tags>', 'only tasks with these tags', splitList, [])
+    .option('--skip-tags <tags>', 'skip tasks with these tags', splitList, [])
+    .option('-f, --forks <n>', 'hosts in parallel', positiveInt('--forks'), 20)
+    .option('-e, --extra-vars <vars>', 'k=v pairs, JSON, or @file.yml; repeatable', collect, [])
+    .addOption(new Option('--output <mode>', 'output mode (default: tree on a terminal, plain otherwise)').choices(['tree', 'plain', 'json']))
+    .addOption(new Option('--host-key-checking <mode>', 'host key policy').choices(['strict', 'accept-new', 'off']).default('strict'))
+    .option('--known-hosts <file>', 'extra known_hosts file (accept-new records keys here)')
+    .option('--timeout <seconds>', 'connect and per-command timeout', positiveInt('--timeout'))
+    .option('--syntax-check', 'check the playbook and inventory, run nothing')
+    .option('--list-hosts', 'list the hosts each play would run on')
+    .option('--list-tasks', 'list the tasks each play would run')
+    .action(async (playbook: string, f: RunFlags) => { process.exitCode = await runAction(playbook, f); });
+
+  inventoryCommand(program, out);
+  modulesCommand(program, out);
+  schemaCommand(program, out);
+  labCommand(program, out, err);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.badOptions;
+    }
+    if (e instanceof UsageError) {
+      err(`error[E_USAGE] ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+      return ExitCode.badOptions;
+    }
+    if (e instanceof InputError) {
+      printDiagnostics(e.diagnostics);
+      return ExitCode.invalidInput;
+    }
+    err(`internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in stackplay; please report it with the command you ran.\n`);
+    return ExitCode.internal;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.env.STACKPLAY_CLI === '1') {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,25 @@
+// `stackplay lab up|down|status`: the local rehearsal cluster.
+import type { Command } from 'commander';
+import { labUp, labDown, labStatus } from './lab.js';
+import { UsageError } from '../errors.js';
+
+interface Flags { nodes: string; katoVersion: string; dir: string }
+
+export function labCommand(program: Command, out: (s: string) => void, err: (s: string) => void): void {
+  const lab = program.command('lab').description('local rehearsal cluster of SSH nodes in network namespaces (Linux, root)');
+  const common = (c: Command) => c.option('--dir <dir>', 'lab state folder', '.lab');
+  const log = (line: string) => err(`${line}\n`);
+  common(lab.command('up').description('create or repair the lab'))
+    .option('--nodes <n>', 'number of nodes', '8')
+    .option('--kato-version <v>', 'kato version the nodes emulate (2.10.6 or 3.6.2)', '3.6.2')
+    .action(async (f: Flags) => {
+      const nodes = Number(f.nodes);
+      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 200) throw new UsageError(`--nodes must be a whole number from 1 to 200, got "${f.nodes}"`);
+      await labUp({ nodes, katoVersion: f.katoVersion, dir: f.dir, log });
+      out(`${(await labStatus({ dir: f.dir })).text}\n`);
+    });
+  common(lab.command('down').description('remove every namespace, link, mount, process and file of the lab'))
+    .action(async (f: Flags) => { await labDown({ dir: f.dir, log }); });
+  common(lab.command('status').description('list lab nodes and their health'))
+    .action(async (f: Flags) => { out(`${(await labStatus({ dir: f.dir })).text}\n`); });
+}

@@ -1,0 +1,55 @@
+// Running a plan's steps on a host: the only code that changes hosts.
+import type { Step } from '../sdk.js';
+import type { Transport, ExecResult } from '../transport/types.js';
+import type { TaskRef, Reporter } from '../report/events.js';
+import { HostError } from '../errors.js';
+
+export interface ApplyContext {
+  host: string;
+  task: TaskRef;
+  transport: Transport;
+  become: boolean;
+  timeoutMs?: number;
+  report: Reporter;
+  /** Called for reconnect steps; returns the transport to use from then on. */
+  reconnect(address: string, timeoutSec?: number): Promise<Transport>;
+}
+
+/** A step that ran and failed: the host fails with this, carrying the command's output. */
+export class StepFailedError extends HostError {
+  constructor(host: string, readonly step: Step, readonly result: ExecResult) {
+    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
+    const why = result.code === null ? `killed by ${result.signal ?? 'signal'}` : `exit ${result.code}`;
+    super('E_STEP', host, `${step.title}: ${why}${tail ? `\n${tail}` : ''}`);
+  }
+}
+
+/** Runs steps in order; stops at the first failure (thrown). Returns the last exec result, if any. */
+export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Promise<ExecResult | undefined> {
+  let transport = ctx.transport;
+  let last: ExecResult | undefined;
+  for (const step of steps) {
+    ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step });
+    const started = Date.now();
+    if (step.kind === 'exec') {
+      const cmd = ctx.become ? { ...step.cmd, become: true } : step.cmd;
+      const result = await transport.exec(cmd, {
+        ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+        ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
+        onOutput: (stream, chunk) => ctx.report({ type: 'output', task: ctx.task, host: ctx.host, stream, chunk }),
+      });
+      last = result;
+      const ok = result.code !== null && (step.okCodes ?? [0]).includes(result.code);
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok, code: result.code, ms: Date.now() - started });
+      if (!ok) throw new StepFailedError(ctx.host, step, result);
+    } else if (step.kind === 'write') {
+      await transport.write(step.path, step.after, { ...(step.mode ? { mode: step.mode } : {}), become: ctx.become });
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
+    } else {
+      transport = await ctx.reconnect(step.address, step.timeoutSec);
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
+    }
+  }
+  ctx.transport = transport;
+  return last;
+}

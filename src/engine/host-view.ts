@@ -1,0 +1,44 @@
+// The read-only view of a host that a module's gather() sees: facts, reads, rendering, conditions.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Fact, HostView } from '../sdk.js';
+import type { Transport } from '../transport/types.js';
+import { FactError } from '../errors.js';
+import { renderString } from '../template/render.js';
+import { testExpr } from '../template/expr.js';
+
+export interface HostViewDeps {
+  name: string;
+  vars: Record<string, unknown>;
+  /** Absent for controller-only modules: asking a fact then is a module bug. */
+  transport?: Transport;
+  playbookDir: string;
+  timeoutMs?: number;
+}
+
+export function buildHostView(d: HostViewDeps): HostView {
+  const memo = new Map<string, Promise<unknown>>();
+  const need = (): Transport => {
+    if (!d.transport) throw new FactError(d.name, 'a controller-only module asked the host for a fact');
+    return d.transport;
+  };
+  return {
+    name: d.name,
+    vars: d.vars,
+    fact<T, A extends unknown[]>(f: Fact<T, A>, ...args: A): Promise<T> {
+      const cmd = f.command(...args);
+      const key = `${f.name}\0${cmd.text}`;
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (!p) {
+        const t = need();
+        p = t.exec(cmd, d.timeoutMs ? { timeoutMs: d.timeoutMs } : {}).then((out) => f.parse(out, ...args));
+        memo.set(key, p);
+      }
+      return p;
+    },
+    read: (path) => need().read(path),
+    readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
+    render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
+    test: (expression) => testExpr(expression, d.vars),
+  };
+}

@@ -1,0 +1,73 @@
+// Running a loaded playbook against an inventory: host selection, phased order, the recap.
+import type { Playbook, Play } from '../load/playbook-types.js';
+import type { Inventory } from '../inventory/types.js';
+import type { EngineOptions, HostState } from './types.js';
+import { resolveHost } from '../inventory/resolve.js';
+import { selectHosts } from '../inventory/pattern.js';
+import { PHASES, ROLE_GROUPS, phaseOf } from '../inventory/roles.js';
+import { Recap } from './recap.js';
+import { groupByPhase } from './batches.js';
+import { runPlay, type PlayHosts, type PlayRun } from './play.js';
+
+export interface RunResult { recap: Recap; exitCode: number; stopped?: string; interrupted: boolean }
+
+/** True when a hosts pattern names a Stackato role group: such plays run phase by phase. */
+export function targetsRoleGroups(pattern: string): boolean {
+  return pattern.split(/[:,]/).map((t) => t.replace(/^[!&]/, '').trim()).some((t) => ROLE_GROUPS.has(t));
+}
+
+const sorters: Record<string, (names: string[]) => string[]> = {
+  inventory: (n) => n,
+  reverse_inventory: (n) => [...n].reverse(),
+  sorted: (n) => [...n].sort(),
+  reverse_sorted: (n) => [...n].sort().reverse(),
+};
+
+/** The hosts of a play, after --limit, in the order the play runs them. */
+export function playHosts(inv: Inventory, play: Play, limit: string | undefined, states: Map<string, HostState>): PlayHosts {
+  let names = selectHosts(inv, play.hosts).hosts;
+  if (limit) {
+    const allowed = new Set(selectHosts(inv, limit).hosts);
+    names = names.filter((n) => allowed.has(n));
+  }
+  const phased = play.order === 'phased' || (play.order === undefined && targetsRoleGroups(play.hosts));
+  if (!phased) {
+    const ordered = (sorters[play.order ?? 'inventory'] ?? sorters.inventory!)(names);
+    return { phases: [{ phase: '', hosts: ordered.map((n) => states.get(n)!) }] };
+  }
+  const groups = groupByPhase(names, (n) => phaseOf(states.get(n)!.resolved), PHASES);
+  return { phases: groups.map((g) => ({ phase: g.phase, hosts: g.hosts.map((n) => states.get(n)!) })) };
+}
+
+export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineOptions & { limit?: string }): Promise<RunResult> {
+  const states = new Map<string, HostState>();
+  const hostvars: Record<string, Record<string, unknown>> = {};
+  for (const name of inv.hosts.keys()) {
+    const resolved = resolveHost(inv, name);
+    states.set(name, { name, resolved, registered: {}, notified: new Set(), state: 'active' });
+    hostvars[name] = resolved.vars;
+  }
+  const run: PlayRun = {
+    opts,
+    recap: new Recap(),
+    vars: { hostvars, extraVars: opts.extraVars, check: opts.check, playbookDir: opts.playbookDir },
+  };
+  try {
+    for (const [i, play] of playbook.plays.entries()) {
+      if (run.stop || opts.signal?.aborted) break;
+      const hosts = playHosts(inv, play, opts.limit, states);
+      const names = hosts.phases.flatMap((p) => p.hosts.map((h) => h.name));
+      for (const n of names) run.recap.ensure(n);
+      opts.report({ type: 'play:start', play: i, name: play.name, hosts: names });
+      if (names.length === 0) opts.report({ type: 'warning', message: `play "${play.name}": no hosts matched "${play.hosts}"` });
+      await runPlay(run, play, i, hosts);
+      opts.report({ type: 'play:end', play: i });
+    }
+  } finally {
+    await opts.connector.closeAll();
+  }
+  if (run.stop) opts.report({ type: 'warning', message: `run stopped: ${run.stop}` });
+  const interrupted = opts.signal?.aborted ?? false;
+  const exitCode = run.recap.exitCode(interrupted);
+  return { recap: run.recap, exitCode, interrupted, ...(run.stop ? { stopped: run.stop } : {}) };
+}

@@ -1,0 +1,165 @@
+// One task on one host: when, loop, render params, gather, plan, apply, re-plan, register.
+import type { Play, Task } from '../load/playbook-types.js';
+import type { Module, Plan } from '../sdk.js';
+import type { HostStatus, TaskRef } from '../report/events.js';
+import type { Transport, ExecResult } from '../transport/types.js';
+import type { EngineOptions, HostState } from './types.js';
+import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan } from '../errors.js';
+import { readOnlyTransport } from '../transport/readonly.js';
+import { testExpr } from '../template/expr.js';
+import { buildHostView } from './host-view.js';
+import { applySteps } from './apply.js';
+import { renderDeep, taskVars, type VarSources } from './vars.js';
+
+export interface TaskOutcome {
+  status: HostStatus;
+  ignored: boolean;
+  result: Record<string, unknown>;
+  message?: string;
+  error?: { code: string; message: string };
+}
+
+export interface TaskHostContext {
+  opts: EngineOptions;
+  vars: VarSources;
+}
+
+const NO_LOG = 'the output has been hidden due to no_log: true';
+
+class TaskFailed extends StackplayError {}
+
+/** Params after templating, checked against the module's schema (templated values could not be checked at load). */
+function paramsFor(module: Module, task: Task, vars: Record<string, unknown>): unknown {
+  const rendered = renderDeep(task.params, vars);
+  const parsed = module.params.safeParse(rendered);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const at = task.paramAt[key] ?? task.at;
+  throw new TaskFailed('E_PARAM', `${task.module}.${issue.path.join('.') || '(params)'}: ${issue.message} (after templating, at ${formatSpan(at)})`);
+}
+
+async function planOn(module: Module, params: unknown, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, transport?: Transport): Promise<Plan> {
+  const view = buildHostView({
+    name: host.name, vars, playbookDir: ctx.opts.playbookDir,
+    ...(transport ? { transport } : {}),
+    ...(ctx.opts.timeoutSec ? { timeoutMs: ctx.opts.timeoutSec * 1000 } : {}),
+  });
+  const facts = await module.gather(view, params);
+  try {
+    return module.plan(facts, params);
+  } catch (e) {
+    throw new ModuleBugError(module.name, `plan() threw: ${(e as Error).message}`);
+  }
+}
+
+const resultOf = (plan: Plan, exec: ExecResult | undefined, changed: boolean): Record<string, unknown> => ({
+  changed,
+  failed: false,
+  ...(exec ? {
+    rc: exec.code, stdout: exec.stdout.replace(/\n$/, ''), stderr: exec.stderr.replace(/\n$/, ''),
+    stdout_lines: exec.stdout.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1),
+  } : {}),
+  ...(plan.note ? { msg: plan.note } : {}),
+  ...plan.data,
+});
+
+/** One attempt of the task with fixed vars: plan, and unless in check mode, apply and re-plan. */
+async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean): Promise<Record<string, unknown>> {
+  const params = paramsFor(module, task, vars);
+  const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
+  const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
+  const plan = await planOn(module, params, ctx, host, vars, transport);
+  ctx.opts.report({ type: 'host:plan', task: ref, host: host.name, plan: task.noLog ? { steps: plan.steps.map((s) => ({ ...s, title: NO_LOG })) } : plan, diff: ctx.opts.diff && !task.noLog });
+  if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
+  if (ctx.opts.check || plan.steps.length === 0) return resultOf(plan, undefined, plan.steps.length > 0);
+  const applyCtx = {
+    host: host.name, task: ref, transport: transport!, become, report: ctx.opts.report,
+    ...(ctx.opts.timeoutSec ? { timeoutMs: ctx.opts.timeoutSec * 1000 } : {}),
+    reconnect: (address: string, timeoutSec?: number) => ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
+  };
+  const exec = await applySteps(applyCtx, plan.steps);
+  if (module.idempotent !== false) {
+    const again = await planOn(module, params, ctx, host, vars, applyCtx.transport);
+    if (again.steps.length > 0) {
+      throw new ModuleBugError(module.name, `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`);
+    }
+  }
+  return resultOf(plan, exec, true);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((res) => {
+  const t = setTimeout(res, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
+});
+
+/** Runs attempts until `until` holds (or once), then applies changed_when / failed_when. */
+async function runItem(module: Module, task: Task, ref: TaskRef, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean): Promise<Record<string, unknown>> {
+  const tries = task.until ? (task.retries ?? 3) + 1 : 1;
+  let result: Record<string, unknown> = {};
+  for (let i = 1; i <= tries; i++) {
+    try {
+      result = await attempt(module, task, ref, ctx, host, vars, become);
+    } catch (e) {
+      if (e instanceof UnreachableError || e instanceof ModuleBugError || !task.until) throw e;
+      result = { changed: false, failed: true, msg: (e as Error).message };
+    }
+    const seen = { ...vars, ...(task.register ? { [task.register]: result } : {}), result };
+    if (task.changedWhen) result.changed = task.changedWhen.every((c) => testExpr(c, seen));
+    if (task.failedWhen) result.failed = task.failedWhen.some((c) => testExpr(c, seen));
+    if (!task.until || task.until.every((c) => testExpr(c, { ...seen, ...(task.register ? { [task.register]: result } : {}) }))) {
+      result.attempts = i;
+      return result;
+    }
+    if (i < tries) await sleep((task.delay ?? 5) * 1000, ctx.opts.signal);
+  }
+  return { ...result, failed: true, attempts: tries, msg: `retries exhausted (${tries} attempts) waiting for: ${task.until!.join(' and ')}` };
+}
+
+/** A no_log task's output becomes secret: every string in its result is masked from then on. */
+function hideValues(value: unknown, secrets: string[] | undefined): void {
+  if (!secrets) return;
+  if (typeof value === 'string') { if (value.trim().length >= 3) secrets.push(value.trim()); }
+  else if (Array.isArray(value)) value.forEach((v) => hideValues(v, secrets));
+  else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => { if (k !== 'msg') hideValues(v, secrets); });
+}
+
+/** Runs the task on the host, never throwing for host problems: the outcome says what happened. */
+export async function runTaskOnHost(play: Play, task: Task, ref: TaskRef, ctx: TaskHostContext, host: HostState): Promise<TaskOutcome> {
+  const module = ctx.opts.modules.get(task.module)!;
+  const become = task.become ?? (play.become || host.resolved.vars.ansible_become === true);
+  try {
+    const base = taskVars(ctx.vars, play, task, host);
+    if (!task.when.every((c) => testExpr(c, base))) return { status: 'skipped', ignored: false, result: { skipped: true, changed: false } };
+    let result: Record<string, unknown>;
+    if (task.loop === undefined) {
+      result = await runItem(module, task, ref, ctx, host, base, become);
+    } else {
+      const items = renderDeep(task.loop, base);
+      if (!Array.isArray(items)) throw new TaskFailed('E_LOOP', `loop must be a list, got ${typeof items} (at ${formatSpan(task.at)})`);
+      const results: Record<string, unknown>[] = [];
+      for (const item of items) {
+        const r = await runItem(module, task, ref, ctx, host, taskVars(ctx.vars, play, task, host, { [task.loopVar]: item }), become);
+        results.push({ ...r, [task.loopVar]: item });
+        if (r.failed) break;
+      }
+      result = { results, changed: results.some((r) => r.changed), failed: results.some((r) => r.failed) };
+    }
+    if (task.register) host.registered[task.register] = result;
+    if (task.noLog) hideValues(result, ctx.opts.secrets);
+    if (result.failed) {
+      const msg = task.noLog ? NO_LOG : String(result.msg ?? result.stderr ?? 'failed');
+      return { status: 'failed', ignored: task.ignoreErrors, result, message: msg, error: { code: 'E_TASK_FAILED', message: msg } };
+    }
+    return { status: result.changed ? 'changed' : 'ok', ignored: false, result, ...(typeof result.msg === 'string' ? { message: task.noLog ? NO_LOG : result.msg } : {}) };
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const code = err instanceof StackplayError ? err.code : 'E_INTERNAL';
+    const message = task.noLog && !(err instanceof UnreachableError) ? NO_LOG : err.message;
+    const result = { changed: false, failed: true, msg: message, ...(err instanceof UnreachableError ? { unreachable: true } : {}) };
+    if (task.register) host.registered[task.register] = result;
+    if (err instanceof UnreachableError) return { status: 'unreachable', ignored: false, result, message, error: { code, message } };
+    const known = err instanceof HostError || err instanceof StackplayError;
+    return { status: 'failed', ignored: task.ignoreErrors, result, message: known ? message : `internal error: ${err.stack ?? message}`, error: { code, message } };
+  }
+}

@@ -1,0 +1,43 @@
+// What the engine needs to run plays: options, the connector, and per-host state.
+import type { Module } from '../sdk.js';
+import type { Transport } from '../transport/types.js';
+import type { ResolvedHost } from '../inventory/types.js';
+import type { Reporter } from '../report/events.js';
+
+/** Opens and reuses one transport per host; the engine never builds transports itself. */
+export interface Connector {
+  get(host: ResolvedHost): Promise<Transport>;
+  /** Drops the host's connection and reaches it on a new address (migrate_core_ip). */
+  reconnect(host: ResolvedHost, address: string, timeoutSec?: number): Promise<Transport>;
+  closeAll(): Promise<void>;
+}
+
+export interface EngineOptions {
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  tags: string[];
+  skipTags: string[];
+  extraVars: Record<string, unknown>;
+  modules: ReadonlyMap<string, Module>;
+  connector: Connector;
+  report: Reporter;
+  /** Folder that copy/template `src` paths are relative to. */
+  playbookDir: string;
+  /** Per-command timeout. */
+  timeoutSec?: number;
+  signal?: AbortSignal;
+  /** Values to mask in all output; no_log results are added during the run. */
+  secrets?: string[];
+}
+
+export interface HostState {
+  name: string;
+  resolved: ResolvedHost;
+  /** Results saved with `register`. */
+  registered: Record<string, unknown>;
+  /** Handler names notified and not yet run. */
+  notified: Set<string>;
+  /** A failed or unreachable host leaves the rest of the run. */
+  state: 'active' | 'failed' | 'unreachable';
+}

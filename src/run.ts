@@ -1,0 +1,78 @@
+// `stackplay run`: load and validate everything (nothing connects on bad input), then run the plays.
+import { dirname, resolve } from 'node:path';
+import type { Diagnostic } from './errors.js';
+import type { Playbook } from './load/playbook-types.js';
+import type { Inventory } from './inventory/types.js';
+import type { Reporter } from './report/events.js';
+import type { Connector } from './engine/types.js';
+import { ExitCode } from './exit-codes.js';
+import { loadInventories } from './inventory/load.js';
+import { validateTopology } from './inventory/topology.js';
+import { resolveHost } from './inventory/resolve.js';
+import { loadPlaybook } from './load/playbook.js';
+import { parseExtraVars } from './load/extra-vars.js';
+import { modules } from '../modules/index.js';
+import { runPlays } from './engine/run-plays.js';
+import { redactingReporter, secretValuesOf } from './report/redact.js';
+
+export interface RunOptions {
+  playbook: string;
+  inventories: string[];
+  check: boolean;
+  diff: boolean;
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  forks: number;
+  extraVars: string[];
+  timeoutSec?: number;
+  signal?: AbortSignal;
+  /** How hosts are reached; the CLI passes the SSH pool, tests may pass fakes. */
+  connector: Connector;
+}
+
+export interface Loaded { playbook: Playbook; inventory: Inventory; extraVars: Record<string, unknown> }
+
+const errorsIn = (ds: Diagnostic[]) => ds.filter((d) => d.severity === 'error');
+
+/** Loads inventory, playbook and extra vars; every diagnostic is collected before anything runs. */
+export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars'>): { loaded?: Loaded; diagnostics: Diagnostic[] } {
+  const inv = loadInventories(o.inventories);
+  const diagnostics = [...inv.diagnostics];
+  if (errorsIn(inv.diagnostics).length === 0) diagnostics.push(...validateTopology(inv.inventory));
+  const pb = loadPlaybook(o.playbook, modules);
+  diagnostics.push(...pb.diagnostics);
+  const ev = parseExtraVars(o.extraVars);
+  diagnostics.push(...ev.diagnostics);
+  if (errorsIn(diagnostics).length > 0 || !pb.playbook) return { diagnostics };
+  return { loaded: { playbook: pb.playbook, inventory: inv.inventory, extraVars: ev.vars }, diagnostics };
+}
+
+/** Every secret known before the run: connection passwords and secret-named vars of all hosts. */
+export function knownSecrets(l: Loaded): string[] {
+  const found = new Set<string>(secretValuesOf(l.extraVars));
+  for (const name of l.inventory.hosts.keys()) for (const s of secretValuesOf(resolveHost(l.inventory, name).vars)) found.add(s);
+  for (const play of l.playbook.plays) for (const s of secretValuesOf(play.vars)) found.add(s);
+  return [...found];
+}
+
+export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<number> {
+  const started = Date.now();
+  const { loaded, diagnostics } = loadForRun(o);
+  if (diagnostics.length > 0) rawReport({ type: 'diagnostics', diagnostics });
+  if (!loaded) return ExitCode.invalidInput;
+  const secrets = knownSecrets(loaded);
+  const report = redactingReporter(rawReport, () => secrets);
+  report({ type: 'run:start', playbook: o.playbook, check: o.check, diff: o.diff, hosts: [...loaded.inventory.hosts.keys()] });
+  const result = await runPlays(loaded.playbook, loaded.inventory, {
+    check: o.check, diff: o.diff, forks: o.forks, tags: o.tags, skipTags: o.skipTags,
+    extraVars: loaded.extraVars, modules, connector: o.connector, report,
+    playbookDir: dirname(resolve(o.playbook)),
+    secrets,
+    ...(o.limit ? { limit: o.limit } : {}),
+    ...(o.timeoutSec ? { timeoutSec: o.timeoutSec } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  report({ type: 'run:end', recap: result.recap.toJSON(), exitCode: result.exitCode, ms: Date.now() - started, ...(result.interrupted ? { interrupted: true } : {}) });
+  return result.exitCode;
+}
