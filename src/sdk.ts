@@ -100,3 +100,7 @@ export const write = (path: string, before: string | null, after: string, extra:
 };
 export const reconnect = (address: string, timeoutSec?: number): Step =>
   timeoutSec === undefined ? { kind: 'reconnect', title: `reconnect to ${address}`, address } : { kind: 'reconnect', title: `reconnect to ${address}`, address, timeoutSec };
+
+import semverLib from 'semver';
+/** semver, for gating modules on the node's kato version (DESIGN.md section 5). */
+export const semver = semverLib;

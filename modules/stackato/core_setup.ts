@@ -1,0 +1,36 @@
+// core_setup: make this node the cluster's core with `kato node setup core ENDPOINT`.
+/**
+ * Params: endpoint (the API endpoint, conventionally api.<cluster FQDN>), roles (extra kato roles to
+ * enable on the core afterwards, e.g. [stager] on 2.x or [dea]).
+ * The core gets controller, primary, router and base. Idempotent: reads `kato info` and plans nothing
+ * when this node already is the core with that endpoint and roles.
+ *
+ * ```yaml
+ * - core_setup: { endpoint: api.stackato.example.com }
+ * ```
+ */
+import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
+import { missingRoles } from './roles.js';
+
+const CORE_ROLES = ['primary', 'controller', 'router', 'base'];
+
+export const coreSetup = defineModule({
+  name: 'core_setup',
+  summary: 'Set up the core node (controller, primary, router) with kato node setup core',
+  params: z.strictObject({
+    endpoint: z.string().min(1).describe('API endpoint, e.g. api.stackato.example.com'),
+    roles: z.array(z.string()).default([]).describe('extra roles for the core (kato role add)'),
+  }),
+  gather: async (h) => ({ version: await h.fact(katoVersion), info: await h.fact(katoInfo) }),
+  plan: ({ version, info }, p) => {
+    const series = katoSeries(version);
+    if (typeof series !== 'string') return { steps: [], fail: series.refuse };
+    const isCore = CORE_ROLES.every((r) => info.assigned.includes(r)) && info.endpoint === p.endpoint && info.mbusip === info.ip;
+    const steps = [];
+    if (!isCore) steps.push(exec(`~ core: ${info.endpoint ?? '(not set up)'} -> ${p.endpoint}`, sh`kato node setup core ${p.endpoint}`));
+    const extra = missingRoles(p.roles, isCore ? info.assigned : CORE_ROLES);
+    if (extra.length) steps.push(exec(`~ roles: add ${extra.join(', ')}`, sh`kato role add ${extra}`));
+    return steps.length ? { steps } : { steps, note: `already the core for ${p.endpoint}` };
+  },
+});

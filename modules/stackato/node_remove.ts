@@ -1,0 +1,31 @@
+// node_remove: on the core, remove nodes from the cluster (`kato node remove IP...`).
+/**
+ * Params: nodes (IPs to remove), skip_detach (3.2+: for nodes already destroyed).
+ * Run it on the core. Idempotent: reads `kato node list --json` and removes only listed nodes.
+ * 2.x accepts one IP per command, so the plan has one step per node there.
+ *
+ * ```yaml
+ * - node_remove: { nodes: ["10.77.0.17"] }
+ * ```
+ */
+import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
+
+export const nodeRemove = defineModule({
+  name: 'node_remove',
+  summary: 'Remove nodes from the cluster (run on the core)',
+  params: z.strictObject({
+    nodes: z.array(z.string()).min(1).describe('IP addresses of the nodes to remove'),
+    skip_detach: z.boolean().default(false).describe('do not detach (the node is gone)'),
+  }),
+  gather: async (h) => ({ version: await h.fact(katoVersion), listed: await h.fact(katoNodes) }),
+  plan: ({ version, listed }, p) => {
+    const series = katoSeries(version);
+    if (typeof series !== 'string') return { steps: [], fail: series.refuse };
+    const present = p.nodes.filter((ip) => ip in listed);
+    if (present.length === 0) return { steps: [], note: `${p.nodes.join(', ')} not in the cluster` };
+    const flags = p.skip_detach && series === '3.x' ? ['--skip-detach'] : [];
+    if (series === '2.x') return { steps: present.map((ip) => exec(`- node ${ip}`, sh`kato node remove ${ip}`)) };
+    return { steps: [exec(`- nodes ${present.join(', ')}`, sh`kato node remove ${flags} ${present}`)] };
+  },
+});

@@ -1,0 +1,30 @@
+// Stackato role names as kato knows them, and how inventory role groups map onto them.
+import type { KatoSeries } from '../facts/kato.js';
+
+/** What kato's `data-services` group enables (databases, RabbitMQ, filesystem, memcached). */
+export const DATA_SERVICES = ['mysql', 'postgresql', 'redis', 'mongodb', 'rabbit', 'filesystem', 'memcached'];
+
+/** Inventory group -> kato role to enable at attach time (core and load_balancer are set up, not attached). */
+const GROUP_ROLE: Record<string, string> = {
+  controller: 'controller', router: 'router', data_services: 'data-services', 'data-services': 'data-services',
+  stager: 'stager', dea: 'dea', harbor: 'harbor',
+};
+
+/** The kato roles a host should have from its inventory groups and its `stackato_roles` var. */
+export function rolesFromVars(vars: Readonly<Record<string, unknown>>, series: KatoSeries): string[] {
+  const groups = Array.isArray(vars.group_names) ? vars.group_names.map(String) : [];
+  const extra = vars.stackato_roles;
+  const extras = Array.isArray(extra) ? extra.map(String) : typeof extra === 'string' ? extra.split(/[,\s]+/).filter(Boolean) : [];
+  const roles = [...groups.map((g) => GROUP_ROLE[g]).filter((r): r is string => !!r), ...extras];
+  // 3.x folded the stager into the DEA.
+  const mapped = series === '3.x' ? roles.map((r) => (r === 'stager' ? 'dea' : r)) : roles;
+  return [...new Set(mapped)];
+}
+
+/** Roles as kato will list them once enabled: role groups expanded. */
+export function expandRoles(roles: readonly string[]): string[] {
+  return [...new Set(roles.flatMap((r) => (r === 'data-services' ? DATA_SERVICES : [r])))];
+}
+
+export const missingRoles = (wanted: readonly string[], assigned: readonly string[]): string[] =>
+  wanted.filter((r) => (r === 'data-services' ? DATA_SERVICES.some((d) => !assigned.includes(d)) : !assigned.includes(r)));
