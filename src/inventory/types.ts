@@ -8,6 +8,8 @@ export interface InventoryHost {
   /** Groups that list this host directly (not their ancestors). */
   groups: string[];
   at?: Span;
+  /** Where each var was set, when known (for diagnostics about a var's value). */
+  varSpans?: Record<string, Span>;
 }
 
 export interface InventoryGroup {
@@ -16,6 +18,10 @@ export interface InventoryGroup {
   children: string[];
   vars: Record<string, unknown>;
   at?: Span;
+  /** Where each var was set, when known. */
+  varSpans?: Record<string, Span>;
+  /** Where each child was listed under this group, when known (cycle reports point there). */
+  childAt?: Record<string, Span>;
 }
 
 export interface Inventory {

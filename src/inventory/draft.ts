@@ -1,0 +1,75 @@
+// The inventory while files are being read into it: every reader adds to one draft, so files merge as in Ansible.
+import type { Diagnostic, Span } from '../errors.js';
+import type { Inventory, InventoryGroup, InventoryHost } from './types.js';
+
+/** A group named before it is known to exist: checked once every file is read. */
+export interface GroupRef {
+  kind: 'child' | 'vars';
+  group: string;
+  /** For 'child': the group whose children list names it. */
+  parent?: string;
+  at?: Span;
+}
+
+export interface Draft {
+  inv: Inventory;
+  /** Groups that some file really defines (an INI [g] or [g:children] section, or any YAML group key). */
+  declared: Set<string>;
+  refs: GroupRef[];
+  diagnostics: Diagnostic[];
+}
+
+export function newDraft(): Draft {
+  const d: Draft = { inv: { hosts: new Map(), groups: new Map(), sources: [] }, declared: new Set(), refs: [], diagnostics: [] };
+  declareGroup(d, 'all');
+  declareGroup(d, 'ungrouped');
+  return d;
+}
+
+/** The group, created empty if new (without declaring it). */
+export function ensureGroup(d: Draft, name: string, at?: Span): InventoryGroup {
+  let g = d.inv.groups.get(name);
+  if (!g) {
+    g = { name, hosts: [], children: [], vars: {} };
+    d.inv.groups.set(name, g);
+  }
+  if (at && !g.at) g.at = at;
+  return g;
+}
+
+export function declareGroup(d: Draft, name: string, at?: Span): InventoryGroup {
+  d.declared.add(name);
+  return ensureGroup(d, name, at);
+}
+
+export function ensureHost(d: Draft, name: string, at?: Span): InventoryHost {
+  let h = d.inv.hosts.get(name);
+  if (!h) {
+    h = { name, vars: {}, groups: [] };
+    d.inv.hosts.set(name, h);
+  }
+  if (at && !h.at) h.at = at;
+  return h;
+}
+
+/** Lists a host directly in a group. Hosts listed under `all` are simply known (they end up in ungrouped). */
+export function addHostToGroup(d: Draft, group: string, host: string): void {
+  if (group === 'all') return;
+  const g = ensureGroup(d, group);
+  const h = d.inv.hosts.get(host);
+  if (!g.hosts.includes(host)) g.hosts.push(host);
+  if (h && !h.groups.includes(group)) h.groups.push(group);
+}
+
+export function addChild(d: Draft, parent: string, child: string, at?: Span): void {
+  const p = ensureGroup(d, parent);
+  ensureGroup(d, child);
+  if (!p.children.includes(child)) p.children.push(child);
+  if (at) (p.childAt ??= {})[child] ??= at;
+}
+
+/** Sets a var on a host or group; a later file (or a later line) wins, as in Ansible. */
+export function setVar(target: InventoryHost | InventoryGroup, key: string, value: unknown, at?: Span): void {
+  target.vars[key] = value;
+  if (at) (target.varSpans ??= {})[key] = at;
+}

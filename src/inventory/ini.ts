@@ -1,0 +1,133 @@
+// Ansible-compatible INI inventory reader that keeps line and column for every host, group and var.
+import { diag, type Span } from '../errors.js';
+import { didYouMean } from '../suggest.js';
+import { addChild, addHostToGroup, declareGroup, ensureGroup, ensureHost, setVar, type Draft } from './draft.js';
+import { parseHostEntry } from './host-pattern.js';
+import { indexOutsideQuotes, parseValue, splitWords, stripComment, type LexError } from './ini-lex.js';
+
+type Section = { kind: 'hosts' | 'children' | 'vars'; group: string } | { kind: 'skip' };
+
+const SECTION_HINT = 'a section header is [name], [name:children] or [name:vars], with no spaces inside the brackets';
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const isIpv6HostLine = (line: string): boolean => {
+  const m = /^\[([0-9a-fA-F:.]+)\](:\d+)?(\s|$)/.exec(line);
+  return !!m && (m[1]!.match(/:/g)?.length ?? 0) >= 2;
+};
+
+interface LineCtx {
+  d: Draft;
+  file: string;
+  line: number;
+  /** Column of the first non-blank character. */
+  col: number;
+}
+
+const spanIn = (c: LineCtx, col: number, length: number): Span =>
+  ({ file: c.file, line: c.line, col, endLine: c.line, endCol: col + Math.max(1, length) });
+
+function lexError(c: LineCtx, e: LexError, offset: number): void {
+  c.d.diagnostics.push(diag('E_INVENTORY_QUOTE', e.message, spanIn(c, offset + e.col - 1, 1), 'close the quote, or escape it with a backslash'));
+}
+
+function readHeader(c: LineCtx, text: string): Section {
+  const at = spanIn(c, c.col, text.length);
+  const m = /^\[([^:\]\s]+)(?::([^\]\s]*))?\]\s*(?:[#;].*)?$/.exec(text);
+  if (!m) {
+    c.d.diagnostics.push(diag('E_INVENTORY_SECTION', `bad section header ${JSON.stringify(text)}`, at, SECTION_HINT));
+    return { kind: 'skip' };
+  }
+  const group = m[1]!;
+  const suffix = m[2];
+  if (suffix === undefined || suffix === 'hosts' || suffix === 'children') {
+    declareGroup(c.d, group, at);
+    return { kind: suffix === 'children' ? 'children' : 'hosts', group };
+  }
+  if (suffix === 'vars') {
+    ensureGroup(c.d, group);
+    c.d.refs.push({ kind: 'vars', group, at });
+    return { kind: 'vars', group };
+  }
+  const hint = didYouMean(suffix, ['children', 'vars', 'hosts']) ?? 'the known section types are :children, :vars and :hosts';
+  c.d.diagnostics.push(diag('E_INVENTORY_SECTION', `unknown section type ":${suffix}" in [${group}:${suffix}]`, at, hint));
+  return { kind: 'skip' };
+}
+
+function readHostLine(c: LineCtx, text: string, group: string): void {
+  const { words, error } = splitWords(text);
+  if (error) return lexError(c, error, c.col);
+  const [first, ...rest] = words;
+  if (!first) return;
+  const hostAt = spanIn(c, c.col + first.col - 1, first.raw.length);
+  const entry = parseHostEntry(first.raw, hostAt);
+  c.d.diagnostics.push(...entry.diagnostics);
+  const vars: Array<[string, unknown, Span]> = [];
+  for (const w of rest) {
+    const at = spanIn(c, c.col + w.col - 1, w.raw.length);
+    const eq = indexOutsideQuotes(w.raw, '=');
+    const key = w.raw.slice(0, Math.max(0, eq));
+    if (eq <= 0 || !VAR_NAME.test(key)) {
+      const why = eq < 0 ? `expected key=value after host "${first.raw}", got "${w.raw}"` : `bad variable name "${key}"`;
+      c.d.diagnostics.push(diag('E_INVENTORY_VAR', why, at, 'inline host vars are key=value; quote values that hold spaces: key="a b"'));
+      continue;
+    }
+    const v = parseValue(w.raw.slice(eq + 1));
+    if ('error' in v) { lexError(c, v.error, c.col + w.col + eq); continue; }
+    vars.push([key, v.value, at]);
+  }
+  for (const name of entry.hosts) {
+    const host = ensureHost(c.d, name, hostAt);
+    addHostToGroup(c.d, group, name);
+    if (entry.port !== undefined) setVar(host, 'ansible_port', entry.port, hostAt);
+    for (const [k, v, at] of vars) setVar(host, k, v, at);
+  }
+}
+
+function readChildLine(c: LineCtx, text: string, parent: string): void {
+  const m = /^([^:\]\s[]+)\s*(?:[#;].*)?$/.exec(text);
+  const at = spanIn(c, c.col, m ? m[1]!.length : text.length);
+  if (!m) {
+    c.d.diagnostics.push(diag('E_INVENTORY_GROUP_NAME', `expected a group name in [${parent}:children], got ${JSON.stringify(text)}`, at,
+      'list one group name per line in a :children section (hosts go in [name] sections)'));
+    return;
+  }
+  addChild(c.d, parent, m[1]!, at);
+  c.d.refs.push({ kind: 'child', group: m[1]!, parent, at });
+}
+
+function readVarLine(c: LineCtx, text: string, group: string): void {
+  const eq = text.indexOf('=');
+  const key = eq < 0 ? '' : text.slice(0, eq).trim();
+  const at = spanIn(c, c.col, eq < 0 ? text.length : key.length);
+  if (eq < 0 || !VAR_NAME.test(key)) {
+    const why = eq < 0 ? `expected key=value in [${group}:vars], got ${JSON.stringify(text)}` : `bad variable name "${key}" in [${group}:vars]`;
+    c.d.diagnostics.push(diag('E_INVENTORY_VAR', why, at, 'each line of a :vars section is name=value; names are letters, digits and _'));
+    return;
+  }
+  const after = text.slice(eq + 1);
+  const lead = after.length - after.trimStart().length;
+  const v = parseValue(stripComment(after.trim()));
+  if ('error' in v) return lexError(c, v.error, c.col + eq + 1 + lead);
+  setVar(ensureGroup(c.d, group), key, v.value, at);
+}
+
+/** Reads one INI inventory file into the draft. */
+export function readIniInventory(file: string, text: string, d: Draft): void {
+  let section: Section = { kind: 'hosts', group: 'ungrouped' };
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const trimmed = raw.trim();
+    if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
+    const c: LineCtx = { d, file, line: i + 1, col: raw.length - raw.trimStart().length + 1 };
+    if (trimmed.startsWith('[') && !isIpv6HostLine(trimmed)) {
+      section = readHeader(c, trimmed);
+    } else if (section.kind === 'hosts') {
+      readHostLine(c, trimmed, section.group);
+    } else if (section.kind === 'children') {
+      readChildLine(c, trimmed, section.group);
+    } else if (section.kind === 'vars') {
+      readVarLine(c, trimmed, section.group);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+// Ansible's YAML inventory shape (all: {hosts, children, vars}) read with positions for every node.
+import { isMap, isNode, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { diag, type Span } from '../errors.js';
+import { parseYaml, spanOf, type YamlSource } from '../load/source.js';
+import { didYouMean } from '../suggest.js';
+import { addChild, addHostToGroup, declareGroup, ensureHost, setVar, type Draft } from './draft.js';
+import { parseHostEntry } from './host-pattern.js';
+import type { InventoryGroup, InventoryHost } from './types.js';
+
+const GROUP_KEYS = ['hosts', 'children', 'vars'];
+
+interface Ctx {
+  d: Draft;
+  src: YamlSource;
+}
+
+const describe = (node: unknown): string => {
+  if (isMap(node)) return 'a mapping';
+  if (isNode(node) && 'items' in node) return 'a list';
+  if (isScalar(node)) return node.value === null ? 'nothing' : `${typeof node.value} ${JSON.stringify(node.value)}`;
+  return 'nothing';
+};
+
+const isEmpty = (node: unknown): boolean => node === null || node === undefined || (isScalar(node) && node.value === null);
+
+const keyText = (pair: Pair): string | undefined =>
+  isScalar(pair.key) && pair.key.value !== null && typeof pair.key.value !== 'object' ? String(pair.key.value) : undefined;
+
+const at = (c: Ctx, node: unknown): Span => spanOf(c.src, isNode(node) ? node : null);
+
+/** A mapping, or nothing (null is allowed wherever Ansible allows it); reports anything else at the node. */
+function mapOrNull(c: Ctx, node: unknown, what: string, example: string): YAMLMap | null {
+  if (isEmpty(node)) return null;
+  if (isMap(node)) return node;
+  c.d.diagnostics.push(diag('E_INVENTORY_YAML_TYPE', `${what} must be a mapping, got ${describe(node)}`, at(c, node), `write it as a mapping, e.g. ${example}`));
+  return null;
+}
+
+/** Each key: value of a mapping with a usable key; bad keys are reported. */
+function* entries(c: Ctx, map: YAMLMap): Generator<{ key: string; keyNode: Node; value: unknown }> {
+  for (const pair of map.items) {
+    const key = keyText(pair);
+    if (key === undefined) {
+      c.d.diagnostics.push(diag('E_INVENTORY_YAML_TYPE', 'a key here must be a plain name', at(c, pair.key), 'use a string key'));
+      continue;
+    }
+    yield { key, keyNode: pair.key as Node, value: pair.value };
+  }
+}
+
+function readVars(c: Ctx, node: unknown, target: InventoryHost | InventoryGroup, what: string): void {
+  const map = mapOrNull(c, node, what, 'vars: {ansible_user: root}');
+  if (!map) return;
+  for (const { key, keyNode, value } of entries(c, map)) {
+    setVar(target, key, isNode(value) ? value.toJS(c.src.doc) : value, at(c, keyNode));
+  }
+}
+
+function readHosts(c: Ctx, group: string, node: unknown): void {
+  const map = mapOrNull(c, node, `hosts of group "${group}"`, 'hosts: {web1: {ansible_host: 10.0.0.5}, web2: null}');
+  if (!map) return;
+  for (const { key, keyNode, value } of entries(c, map)) {
+    const span = at(c, keyNode);
+    const entry = parseHostEntry(key, span);
+    c.d.diagnostics.push(...entry.diagnostics);
+    const ok = isEmpty(value) || isMap(value);
+    if (!ok) {
+      c.d.diagnostics.push(diag('E_INVENTORY_YAML_TYPE', `host "${key}" must map to its vars or to nothing, got ${describe(value)}`, at(c, value),
+        `write "${key}:" alone, or "${key}: {ansible_host: 10.0.0.5}"`));
+    }
+    for (const name of entry.hosts) {
+      const host = ensureHost(c.d, name, span);
+      addHostToGroup(c.d, group, name);
+      if (entry.port !== undefined) setVar(host, 'ansible_port', entry.port, span);
+      if (ok) readVars(c, value, host, `vars of host "${name}"`);
+    }
+  }
+}
+
+function readGroup(c: Ctx, name: string, keyNode: Node, node: unknown, seen: Set<string>): void {
+  const group = declareGroup(c.d, name, at(c, keyNode));
+  const map = mapOrNull(c, node, `group "${name}"`, `${name}: {hosts: {...}, children: {...}, vars: {...}}`);
+  if (!map) return;
+  for (const { key, keyNode: k, value } of entries(c, map)) {
+    if (key === 'hosts') readHosts(c, name, value);
+    else if (key === 'vars') readVars(c, value, group, `vars of group "${name}"`);
+    else if (key === 'children') {
+      const children = mapOrNull(c, value, `children of group "${name}"`, 'children: {web: {hosts: {web1: null}}}');
+      if (!children) continue;
+      for (const child of entries(c, children)) {
+        addChild(c.d, name, child.key, at(c, child.keyNode));
+        // A group nested inside itself would recurse forever; the cycle is reported after loading.
+        if (seen.has(child.key)) continue;
+        readGroup(c, child.key, child.keyNode, child.value, new Set([...seen, child.key]));
+      }
+    } else {
+      const hint = didYouMean(key, GROUP_KEYS) ?? `a group holds only hosts, children and vars (is "${key}" a host? put it under hosts:)`;
+      c.d.diagnostics.push(diag('E_INVENTORY_YAML_KEY', `unknown key "${key}" in group "${name}"`, at(c, k), hint));
+    }
+  }
+}
+
+/** Reads one YAML inventory file into the draft. */
+export function readYamlInventory(file: string, text: string, d: Draft): void {
+  const { src, diagnostics } = parseYaml(file, text);
+  if (diagnostics.length) {
+    d.diagnostics.push(...diagnostics);
+    return;
+  }
+  const c: Ctx = { d, src };
+  const root = src.doc.contents;
+  if (isEmpty(root)) {
+    d.diagnostics.push({ severity: 'warning', code: 'E_INVENTORY_EMPTY', message: `${file} holds no hosts or groups`, at: { file, line: 1, col: 1 }, hint: 'start it with "all:"' });
+    return;
+  }
+  const map = mapOrNull(c, root, 'the top of a YAML inventory', 'all: {hosts: {...}, children: {...}}');
+  if (!map) return;
+  for (const { key, keyNode, value } of entries(c, map)) readGroup(c, key, keyNode, value, new Set([key]));
+}
