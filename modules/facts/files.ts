@@ -1,0 +1,58 @@
+// Read-only probes of remote paths: stat with checksum, content, existence.
+import { defineFact, readOnly, sh } from '../../src/sdk.js';
+
+export type FileType = 'file' | 'directory' | 'link' | 'other';
+
+/** What is at a path, without following a final symlink (like lstat). `mode` is 4 octal digits: "0644". */
+export type FileStat =
+  | { exists: false }
+  | { exists: true; type: FileType; mode: string; owner: string; group: string; size: number; sha256?: string; target?: string };
+
+const TYPES: Record<string, FileType> = {
+  'regular file': 'file', 'regular empty file': 'file', directory: 'directory', 'symbolic link': 'link',
+};
+
+const failure = (fact: string, path: string, out: { code: number | null; stderr: string }): Error =>
+  new Error(`${fact} ${path}: probe exited ${out.code ?? 'by a signal'}${out.stderr.trim() ? `: ${out.stderr.trim()}` : ''}`);
+
+/** Type, mode, owner, group and size in one command; a file's sha256, a link's target. */
+export const fileStat = defineFact({
+  name: 'file_stat',
+  command: (path: string) => readOnly(sh`if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path}; fi; else echo absent; fi`),
+  parse(out, path): FileStat {
+    if (out.code !== 0) throw failure('file_stat', path, out);
+    const [first = '', second = ''] = out.stdout.split('\n');
+    if (first === 'absent') return { exists: false };
+    const fields = first.split('|');
+    if (fields.length !== 5 || !/^[0-7]{3,4}$/.test(fields[1]!)) throw new Error(`file_stat ${path}: unexpected output ${JSON.stringify(out.stdout)}`);
+    const [kind, mode, owner, group, size] = fields as [string, string, string, string, string];
+    const type = TYPES[kind] ?? 'other';
+    const stat: FileStat = { exists: true, type, mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
+    if (type === 'link') stat.target = second;
+    const sum = /^\\?([0-9a-f]{64}) /.exec(second);
+    if (type === 'file' && sum) stat.sha256 = sum[1]!;
+    return stat;
+  },
+});
+
+/** A regular file's content (following symlinks); null when there is no regular file there. */
+export const fileContent = defineFact({
+  name: 'file_content',
+  command: (path: string) => readOnly(sh`if [ -f ${path} ]; then cat -- ${path}; else exit 3; fi`),
+  parse(out, path): string | null {
+    if (out.code === 3) return null;
+    if (out.code !== 0) throw failure('file_content', path, out);
+    return out.stdout;
+  },
+});
+
+/** Whether anything (file, directory, link, even a dangling one) is at the path. */
+export const pathExists = defineFact({
+  name: 'path_exists',
+  command: (path: string) => readOnly(sh`[ -e ${path} ] || [ -L ${path} ]`),
+  parse(out, path): boolean {
+    if (out.code === 0) return true;
+    if (out.code === 1) return false;
+    throw failure('path_exists', path, out);
+  },
+});
