@@ -103,8 +103,8 @@ export function unquote(raw: string): { text: string; quoted: boolean } | { erro
 }
 
 /**
- * Types an unquoted INI value: whole numbers become numbers, true/false/yes/no booleans, JSON lists and
- * dicts their values; everything else stays a string. Decimals stay strings on purpose: Ansible would
+ * Types an unquoted INI value: whole numbers become numbers, true/false/yes/no booleans; everything
+ * else stays a string. Decimals stay strings on purpose: Ansible would
  * read kato_version=3.10 as the float 3.1.
  */
 export function typeValue(text: string): unknown {
@@ -114,20 +114,27 @@ export function typeValue(text: string): unknown {
   }
   if (/^(true|yes)$/i.test(text)) return true;
   if (/^(false|no)$/i.test(text)) return false;
-  if (/^[[{]/.test(text)) {
-    for (const candidate of [text, text.replace(/'/g, '"')]) {
-      try {
-        return JSON.parse(candidate) as unknown;
-      } catch {
-        // not JSON: try the next reading, then keep the text
-      }
+  return text;
+}
+
+/** A JSON list or dict, also in Python's ['a', 'b'] spelling (as Ansible's literal_eval reads it). */
+function parseJsonish(raw: string): { value: unknown } | undefined {
+  if (!/^[[{]/.test(raw)) return undefined;
+  for (const candidate of [raw, raw.replace(/'/g, '"')]) {
+    try {
+      return { value: JSON.parse(candidate) as unknown };
+    } catch {
+      // not this reading: try the next one
     }
   }
-  return text;
+  return undefined;
 }
 
 /** An INI value as written (maybe quoted) into its typed value. */
 export function parseValue(raw: string): { value: unknown } | { error: LexError } {
+  // A list or dict keeps its inner quotes: {"cpu": 2} is read before shell unquoting.
+  const json = parseJsonish(raw);
+  if (json) return json;
   const u = unquote(raw);
   if ('error' in u) return u;
   return { value: u.quoted ? u.text : typeValue(u.text) };

@@ -48,7 +48,9 @@ function readHeader(c: LineCtx, text: string): Section {
     c.d.refs.push({ kind: 'vars', group, at });
     return { kind: 'vars', group };
   }
-  const hint = didYouMean(suffix, ['children', 'vars', 'hosts']) ?? 'the known section types are :children, :vars and :hosts';
+  const known = ['children', 'vars', 'hosts'];
+  const guess = known.find((k) => suffix && (k.startsWith(suffix) || suffix.startsWith(k)));
+  const hint = (guess ? `did you mean "${guess}"?` : didYouMean(suffix, known)) ?? 'the known section types are :children, :vars and :hosts';
   c.d.diagnostics.push(diag('E_INVENTORY_SECTION', `unknown section type ":${suffix}" in [${group}:${suffix}]`, at, hint));
   return { kind: 'skip' };
 }
@@ -59,8 +61,16 @@ function readHostLine(c: LineCtx, text: string, group: string): void {
   const [first, ...rest] = words;
   if (!first) return;
   const hostAt = spanIn(c, c.col + first.col - 1, first.raw.length);
+  if (indexOutsideQuotes(first.raw, '=') >= 0) {
+    c.d.diagnostics.push(diag('E_INVENTORY_HOST', `a host line starts with the host name, not "${first.raw}"`, hostAt,
+      `put the name first, e.g. web1 ${first.raw}`));
+    return;
+  }
   const entry = parseHostEntry(first.raw, hostAt);
-  c.d.diagnostics.push(...entry.diagnostics);
+  if (entry.diagnostics.length) {
+    c.d.diagnostics.push(...entry.diagnostics);
+    return;
+  }
   const vars: Array<[string, unknown, Span]> = [];
   for (const w of rest) {
     const at = spanIn(c, c.col + w.col - 1, w.raw.length);

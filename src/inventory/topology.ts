@@ -96,7 +96,8 @@ function checkCluster(inv: Inventory, nodes: Node[]): Diagnostic[] {
     }
   }
 
-  const controllers = nodes.filter((n) => cores.includes(n) || n.roles.includes('controller'));
+  // Extra cores are reported above; counting them here too would only repeat that.
+  const controllers = nodes.filter((n) => n === cores[0] || (!cores.includes(n) && n.roles.includes('controller')));
   if (controllers.length > 1) {
     for (const n of controllers) {
       const missing = SHARED_STORAGE_VARS.filter((k) => n.resolved.vars[k] === undefined || n.resolved.vars[k] === '');

@@ -1,6 +1,6 @@
 // Ansible's YAML inventory shape (all: {hosts, children, vars}) read with positions for every node.
-import { isMap, isNode, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
-import { diag, type Span } from '../errors.js';
+import { isMap, isNode, isScalar, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import { diag, type Diagnostic, type Span } from '../errors.js';
 import { parseYaml, spanOf, type YamlSource } from '../load/source.js';
 import { didYouMean } from '../suggest.js';
 import { addChild, addHostToGroup, declareGroup, ensureHost, setVar, type Draft } from './draft.js';
@@ -100,10 +100,37 @@ function readGroup(c: Ctx, name: string, keyNode: Node, node: unknown, seen: Set
   }
 }
 
+/**
+ * The yaml parser places a duplicate-key error near the previous value; point each one at the repeated
+ * key instead (the n-th error is the n-th repeated key, both in document order) and name the key.
+ */
+function pinDuplicateKeys(src: YamlSource, diagnostics: Diagnostic[]): void {
+  const repeated: Node[] = [];
+  visit(src.doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = keyText(pair);
+        if (key === undefined) continue;
+        if (seen.has(key)) repeated.push(pair.key as Node);
+        seen.add(key);
+      }
+    },
+  });
+  const dups = diagnostics.filter((x) => x.code === 'E_YAML_DUPLICATE_KEY');
+  if (dups.length !== repeated.length) return;
+  dups.forEach((x, i) => {
+    const node = repeated[i]!;
+    x.at = spanOf(src, node);
+    x.message = `duplicate key ${JSON.stringify(keyText({ key: node } as Pair))} in ${src.file}`;
+  });
+}
+
 /** Reads one YAML inventory file into the draft. */
 export function readYamlInventory(file: string, text: string, d: Draft): void {
   const { src, diagnostics } = parseYaml(file, text);
   if (diagnostics.length) {
+    pinDuplicateKeys(src, diagnostics);
     d.diagnostics.push(...diagnostics);
     return;
   }

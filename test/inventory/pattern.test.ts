@@ -1,0 +1,96 @@
+// Host patterns as Ansible reads them: names, globs, regexes, unions, intersections, exclusions, subscripts.
+import test from 'ava';
+import { selectHosts, splitPattern } from '../../src/inventory/pattern.js';
+import { loadText } from './helpers.js';
+
+const { inventory } = loadText(`
+lone
+[web]
+web1
+web2
+web10
+[db]
+db1
+db2
+[prod:children]
+web
+db
+[staging]
+web2
+stage-db
+`);
+const ALL = ['lone', 'web1', 'web2', 'web10', 'db1', 'db2', 'stage-db'];
+
+const cases: Array<[string, string[]]> = [
+  ['all', ALL],
+  ['*', ALL],
+  ['', ALL],
+  ['web', ['web1', 'web2', 'web10']],
+  ['web1', ['web1']],
+  ['prod', ['web1', 'web2', 'web10', 'db1', 'db2']],
+  ['ungrouped', ['lone']],
+  ['web*', ['web1', 'web2', 'web10']],
+  ['web?', ['web1', 'web2']],
+  ['*db*', ['db1', 'db2', 'stage-db']],
+  // A number in brackets at the end is a subscript (as in Ansible), not a character class.
+  ['db[12]', []],
+  ['web[12]*', ['web1', 'web2', 'web10']],
+  ['db[!1]', ['db2']],
+  ['web[!1]*', ['web2']],
+  ['~web\\d$', ['web1', 'web2']],
+  ['~(web|db)1', ['web1', 'web10', 'db1']],
+  ['~st', ['web2', 'stage-db']],
+  ['web:db', ['web1', 'web2', 'web10', 'db1', 'db2']],
+  ['db,web', ['web1', 'web2', 'web10', 'db1', 'db2']],
+  ['db1:web1:db1', ['web1', 'db1']],
+  ['prod:!db', ['web1', 'web2', 'web10']],
+  ['prod:&staging', ['web2']],
+  ['!staging:prod', ['web1', 'web10', 'db1', 'db2']],
+  ['&staging:prod:!web2', []],
+  ['web:&staging:db:!db1', ['web2']],
+  ['!web', ['lone', 'db1', 'db2', 'stage-db']],
+  ['&prod', ['web1', 'web2', 'web10', 'db1', 'db2']],
+  ['prod , !web', ['db1', 'db2']],
+  ['web[0]', ['web1']],
+  ['web[-1]', ['web10']],
+  ['web[1:]', ['web2', 'web10']],
+  ['web[0:1]', ['web1', 'web2']],
+  ['prod[1:3]:db[0]', ['web2', 'web10', 'db1']],
+  ['web[7]', []],
+  ['nothing*', []],
+  ['~zzz', []],
+];
+
+for (const [pattern, hosts] of cases) {
+  test(`pattern ${JSON.stringify(pattern)}`, (t) => {
+    const r = selectHosts(inventory, pattern);
+    t.deepEqual(r.diagnostics, []);
+    t.deepEqual(r.hosts, hosts);
+  });
+}
+
+test('an unknown bare name selects nothing and warns with a suggestion', (t) => {
+  const r = selectHosts(inventory, 'web:dbb');
+  t.deepEqual(r.hosts, ['web1', 'web2', 'web10']);
+  t.is(r.diagnostics.length, 1);
+  t.like(r.diagnostics[0], { severity: 'warning', code: 'E_PATTERN_NO_MATCH', hint: 'did you mean "db"?' });
+  t.regex(r.diagnostics[0]!.message, /"dbb"/);
+});
+
+test('an unknown name in an exclusion also warns', (t) => {
+  const r = selectHosts(inventory, 'all:!stagign');
+  t.deepEqual(r.hosts, ALL);
+  t.like(r.diagnostics[0], { code: 'E_PATTERN_NO_MATCH', hint: 'did you mean "staging"?' });
+});
+
+test('a bad regular expression is an error', (t) => {
+  const r = selectHosts(inventory, '~web(');
+  t.deepEqual(r.hosts, []);
+  t.like(r.diagnostics[0], { severity: 'error', code: 'E_PATTERN' });
+});
+
+test('splitting keeps brackets and IPv6 addresses whole', (t) => {
+  t.deepEqual(splitPattern('web[0:2]:db'), ['web[0:2]', 'db']);
+  t.deepEqual(splitPattern('2001:db8::1'), ['2001:db8::1']);
+  t.deepEqual(splitPattern(' a , b:c '), ['a', 'b:c']);
+});
