@@ -1,8 +1,8 @@
 // Cluster shape rules checked before anything connects (DESIGN.md §3, reference/kato.md §1, §2.2, §4).
 import { diag, type Diagnostic, type Span } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { resolveHost } from './resolve.js';
-import { extraRoles, KATO_ROLES, roleGroupOf, rolesOf } from './roles.js';
+import { groupHosts, resolveHost } from './resolve.js';
+import { extraRoles, KATO_ROLES, ROLE_NAMES, roleGroupOf, rolesOf } from './roles.js';
 import type { Inventory, InventoryHost, ResolvedHost } from './types.js';
 
 /**
@@ -118,6 +118,23 @@ function checkCluster(inv: Inventory, nodes: Node[]): Diagnostic[] {
   return out;
 }
 
+const looseName = (name: string): string => name.toLowerCase().replace(/-/g, '_').replace(/s$/, '');
+
+/** `[routers]` or `[load-balancer]` gives no role: warn when such a group's hosts miss the role it names. */
+function checkGroupNames(inv: Inventory, nodes: Node[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const g of inv.groups.values()) {
+    if (roleGroupOf(g.name)) continue;
+    const role = ROLE_NAMES.find((r) => looseName(r) === looseName(g.name));
+    if (!role) continue;
+    const missing = groupHosts(inv, g.name).filter((h) => !nodes.find((n) => n.host.name === h)?.roles.includes(role));
+    if (!missing.length) continue;
+    out.push({ severity: 'warning', code: 'E_TOPOLOGY_ROLE_GROUP', message: `group "${g.name}" is not the role group "${role}", so ${missing.join(', ')} ${missing.length === 1 ? 'gets' : 'get'} no ${role} role`,
+      ...(g.at ? { at: g.at } : {}), hint: `rename it to [${role}], or make it a child of ${role} ([${role}:children])` });
+  }
+  return out;
+}
+
 /**
  * Checks the cluster's shape. The cluster rules apply only when some host is in a role group: an
  * inventory without role groups is a plain Ansible inventory. stackato_roles names are always checked.
@@ -127,7 +144,7 @@ export function validateTopology(inv: Inventory): Diagnostic[] {
     const resolved = resolveHost(inv, host.name);
     return { host, resolved, roles: rolesOf(resolved) };
   });
-  const out = nodes.flatMap((n) => checkRoleNames(inv, n));
+  const out = [...nodes.flatMap((n) => checkRoleNames(inv, n)), ...checkGroupNames(inv, nodes)];
   const usesRoleGroups = nodes.some((n) => n.resolved.groups.some((g) => roleGroupOf(g) !== undefined));
   return usesRoleGroups ? [...out, ...checkCluster(inv, nodes)] : out;
 }

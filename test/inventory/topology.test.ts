@@ -98,3 +98,10 @@ test('every topology error names its host, has a hint and a position', (t) => {
     t.truthy(d.at?.line);
   }
 });
+
+test('a group named like a role group but not one warns when its hosts miss that role', (t) => {
+  const ds = validateTopology(loadText('[core]\nc1\n[routers]\nr1\n[load-balancer]\nlb1\n[deas]\nd1\n[dea:children]\ndeas\n[db]\nx\n').inventory);
+  t.deepEqual(ds.map((d) => [d.severity, d.code, d.at?.line]), [['warning', 'E_TOPOLOGY_ROLE_GROUP', 3], ['warning', 'E_TOPOLOGY_ROLE_GROUP', 5]]);
+  t.is(ds[0]!.message, 'group "routers" is not the role group "router", so r1 gets no router role');
+  t.is(ds[1]!.hint, 'rename it to [load_balancer], or make it a child of load_balancer ([load_balancer:children])');
+});
