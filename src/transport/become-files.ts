@@ -1,0 +1,44 @@
+// Shell scripts for reading and writing files with privilege escalation (the content travels on stdin).
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import { readOnly, sh, type Command } from '../command.js';
+
+/** Exit code of becomeReadCommand when the file does not exist (distinct from cat's and sudo's 1). */
+export const ABSENT_EXIT = 44;
+
+/** `.<name>.stackplay-<random>` beside the target: same filesystem, so the final rename is atomic. */
+export function tempPathFor(path: string): string {
+  return posix.join(posix.dirname(path), `.${posix.basename(path)}.stackplay-${randomBytes(6).toString('hex')}`);
+}
+
+const READ = `[ -e "$1" ] || exit ${ABSENT_EXIT}; exec cat -- "$1"`;
+
+export const becomeReadCommand = (path: string): Command => ({ ...readOnly(sh`sh -c ${READ} stackplay-read ${path}`), become: true });
+
+// The byte count check guards against a session lost mid-transfer: cat would see EOF and a
+// truncated file must never be renamed over the target.
+const WRITE = [
+  'n=$1; t=$2; size=$3; mode=$4',
+  'umask 077',
+  'fail() { rm -f "$n"; exit 1; }',
+  'cat > "$n" || fail',
+  '[ $(( $(wc -c < "$n") )) -eq "$size" ] || { echo "stackplay: received a truncated file" >&2; fail; }',
+  'if [ -e "$t" ]; then chown --reference="$t" "$n" 2>/dev/null || true; fi',
+  'if [ -n "$mode" ]; then chmod "$mode" "$n" || fail',
+  'elif [ -e "$t" ]; then chmod --reference="$t" "$n" || fail',
+  'else chmod 0644 "$n" || fail; fi',
+  'mv -f "$n" "$t" || fail',
+].join('\n');
+
+/** Writes stdin to a temp file beside `path`, sets the mode (given, else the old file's, else 0644), renames it over. */
+export function becomeWriteCommand(path: string, content: string, mode: string | undefined): Command {
+  const size = Buffer.byteLength(content, 'utf8');
+  const cmd = sh`sh -c ${WRITE} stackplay-write ${tempPathFor(path)} ${path} ${size} ${mode ?? ''}`;
+  return { ...cmd, display: `write ${path} (become)`, become: true };
+}
+
+/** Validates an octal mode string such as "0644" or "755". */
+export function parseMode(mode: string): number {
+  if (!/^0?[0-7]{3,4}$/.test(mode)) throw new RangeError(`file mode must be octal like "0644", got "${mode}"`);
+  return parseInt(mode, 8);
+}

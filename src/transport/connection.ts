@@ -1,0 +1,222 @@
+// How to reach one host: inventory connection vars, ssh arguments and the OpenSSH client config, merged.
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { Secret } from '../command.js';
+import { diag, InputError } from '../errors.js';
+import type { ResolvedHost } from '../inventory/types.js';
+import { lookupSshConfig, readSshConfig } from './ssh-config.js';
+import { emptySettings, parseSshArgs } from './ssh-settings.js';
+
+export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
+
+export interface HostConnection {
+  /** Inventory name. */
+  name: string;
+  kind: 'ssh' | 'local';
+  /** Address to connect to (after ansible_host and the config's HostName). */
+  address: string;
+  port: number;
+  user: string;
+  /** Private key files named by vars, arguments or config, in the order to try them. */
+  keyFiles: string[];
+  password?: Secret;
+  /** Connection-level privilege escalation (ansible_become): every command runs through sudo. */
+  become: boolean;
+  becomeUser?: string;
+  becomePassword?: Secret;
+  /** ProxyCommand with its %h %p %r %n %% tokens still in; see expandProxyCommand. */
+  proxyCommand?: string;
+  /** ProxyJump spec: `[user@]host[:port]` hops, comma-separated. */
+  proxyJump?: string;
+  /** From StrictHostKeyChecking in ssh args or config; overrides the run's default for this host. */
+  hostKeyChecking?: HostKeyChecking;
+  /** From UserKnownHostsFile; replaces ~/.ssh/known_hosts as the user's file for this host. */
+  knownHostsFiles?: string[];
+  connectTimeoutSec?: number;
+  keepaliveSec?: number;
+  keepaliveCountMax?: number;
+}
+
+export interface ConnectionDefaults {
+  /** Local user name, the default remote user (default: the current user). */
+  user?: string;
+  /** Home folder for `~` (default: os.homedir()). */
+  home?: string;
+  /** OpenSSH client config; null reads none (default: $STACKPLAY_SSH_CONFIG or ~/.ssh/config). */
+  sshConfigFile?: string | null;
+  /** Environment to read STACKPLAY_SSH_CONFIG from (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+const SHORT_NAMES = {
+  host: ['host', 'ssh_host'],
+  port: ['port', 'ssh_port'],
+  user: ['user', 'ssh_user'],
+  key: ['ssh_private_key_file', 'private_key_file'],
+  password: ['password', 'ssh_pass', 'ssh_password'],
+  become: ['become'],
+  becomeUser: ['become_user'],
+  becomePassword: ['become_password', 'become_pass'],
+  commonArgs: ['ssh_common_args'],
+  extraArgs: ['ssh_extra_args'],
+  connection: ['connection'],
+} as const;
+type Field = keyof typeof SHORT_NAMES;
+
+/** The var that sets `field`: any `stackplay_` name wins over any `ansible_` name. */
+function varOf(vars: Record<string, unknown>, field: Field): { name: string; value: unknown } | undefined {
+  for (const prefix of ['stackplay_', 'ansible_']) {
+    for (const short of SHORT_NAMES[field]) {
+      const name = prefix + short;
+      const value = vars[name];
+      if (value !== undefined && value !== null && value !== '') return { name, value };
+    }
+  }
+  return undefined;
+}
+
+const bad = (host: string, message: string, hint?: string): InputError =>
+  new InputError([diag('E_CONNECTION_VAR', `host ${host}: ${message}`, undefined, hint)]);
+
+const text = (host: string, v: { name: string; value: unknown }): string => {
+  if (typeof v.value === 'string') return v.value;
+  if (typeof v.value === 'number') return String(v.value);
+  throw bad(host, `${v.name} must be a string, got ${JSON.stringify(v.value)}`);
+};
+
+const secret = (host: string, v: { name: string; value: unknown }): Secret =>
+  v.value instanceof Secret ? v.value : new Secret(text(host, v));
+
+function flag(host: string, v: { name: string; value: unknown }): boolean {
+  if (typeof v.value === 'boolean') return v.value;
+  const s = String(v.value).toLowerCase();
+  if (['true', 'yes', 'y', 'on', '1'].includes(s)) return true;
+  if (['false', 'no', 'n', 'off', '0'].includes(s)) return false;
+  throw bad(host, `${v.name} must be true or false, got ${JSON.stringify(v.value)}`);
+}
+
+function portOf(host: string, value: string, source: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) throw bad(host, `${source} must be a port number (1-65535), got "${value}"`);
+  return n;
+}
+
+function seconds(host: string, value: string | undefined, source: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) throw bad(host, `${source} must be a whole number of seconds, got "${value}"`);
+  return Number(value);
+}
+
+const expandTilde = (p: string, home: string): string => (p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p);
+
+/** Replaces OpenSSH tokens; unknown tokens are left as they are. */
+function expandTokens(s: string, tokens: Record<string, string>): string {
+  return s.replace(/%(.)/g, (all, c: string) => (c === '%' ? '%' : tokens[c] ?? all));
+}
+
+/** ProxyCommand with %h (address), %p (port), %r (user), %n (inventory name) and %% filled in. */
+export const expandProxyCommand = (c: Pick<HostConnection, 'name' | 'address' | 'port' | 'user'>, command: string): string =>
+  expandTokens(command, { h: c.address, p: String(c.port), r: c.user, n: c.name });
+
+const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+function hostKeyCheckingOf(host: string, value: string | undefined): HostKeyChecking | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'yes' || v === 'ask') return 'strict';
+  if (v === 'accept-new') return 'accept-new';
+  if (v === 'no' || v === 'off') return 'off';
+  throw bad(host, `StrictHostKeyChecking must be yes, accept-new or no, got "${value}"`);
+}
+
+function argsOf(host: string, v: { name: string; value: unknown } | undefined, settings: ReturnType<typeof emptySettings>): string | undefined {
+  if (!v) return undefined;
+  try {
+    return parseSshArgs(text(host, v), settings).configFile;
+  } catch (e) {
+    throw bad(host, `${v.name}: ${(e as Error).message}`, 'e.g. -o ProxyCommand="ssh -W %h:%p bastion" or -J bastion');
+  }
+}
+
+/**
+ * How to reach `host`. Precedence, highest first: `stackplay_*` vars, `ansible_*` vars,
+ * ssh_common_args, ssh_extra_args (first value wins, as in ssh(1)), then the OpenSSH config.
+ * Throws InputError (E_CONNECTION_VAR) for a value that cannot be used.
+ */
+export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = {}): HostConnection {
+  const vars = host.vars;
+  const name = host.name;
+  const home = defaults.home ?? homedir();
+  const localUser = defaults.user ?? userInfo().username;
+  const get = (f: Field) => varOf(vars, f);
+
+  const settings = emptySettings();
+  const common = get('commonArgs');
+  const extra = get('extraArgs');
+  const argsConfig = argsOf(name, common, settings) ?? argsOf(name, extra, settings);
+  const configFile = argsConfig ?? (defaults.sshConfigFile === undefined
+    ? (defaults.env ?? process.env).STACKPLAY_SSH_CONFIG ?? join(home, '.ssh', 'config')
+    : defaults.sshConfigFile);
+
+  const hostVar = get('host');
+  const target = hostVar ? text(name, hostVar) : name;
+  if (configFile !== null) lookupSshConfig(readSshConfig(expandTilde(configFile, home)), target, settings);
+  const s = settings.values;
+
+  const portVar = get('port');
+  const port = portVar ? portOf(name, text(name, portVar), portVar.name) : s.port ? portOf(name, s.port, 'Port') : 22;
+  const userVar = get('user');
+  const user = userVar ? text(name, userVar) : s.user ?? localUser;
+  const address = s.hostname ? expandTokens(s.hostname, { h: target }) : target;
+
+  const fileTokens = { d: home, u: localUser, h: address, r: user, n: name, p: String(port) };
+  const keyVar = get('key');
+  const keyFiles = [...(keyVar ? [text(name, keyVar)] : []), ...settings.identityFiles]
+    .map((f) => expandTilde(expandTokens(f, fileTokens), home));
+
+  const connVar = get('connection');
+  let kind: 'ssh' | 'local';
+  if (connVar) {
+    const c = text(name, connVar);
+    if (c === 'local') kind = 'local';
+    else if (c === 'ssh' || c === 'smart' || c === 'paramiko') kind = 'ssh';
+    else throw bad(name, `${connVar.name} "${c}" is not supported`, 'use ssh or local');
+  } else {
+    const settingsGiven = [portVar, userVar, keyVar, get('password'), common, extra].some((v) => v !== undefined);
+    kind = LOCAL_NAMES.has(target) && !settingsGiven ? 'local' : 'ssh';
+  }
+
+  const conn: HostConnection = { name, kind, address, port, user, keyFiles, become: false };
+  const password = get('password');
+  if (password) conn.password = secret(name, password);
+  const become = get('become');
+  if (become) conn.become = flag(name, become);
+  const becomeUser = get('becomeUser');
+  if (becomeUser) conn.becomeUser = text(name, becomeUser);
+  const becomePassword = get('becomePassword');
+  if (becomePassword) conn.becomePassword = secret(name, becomePassword);
+
+  if (s.proxycommand && s.proxycommand.toLowerCase() !== 'none') conn.proxyCommand = s.proxycommand;
+  else if (s.proxyjump && s.proxyjump.toLowerCase() !== 'none') conn.proxyJump = s.proxyjump;
+  const checking = hostKeyCheckingOf(name, s.stricthostkeychecking);
+  if (checking) conn.hostKeyChecking = checking;
+  if (s.userknownhostsfile) conn.knownHostsFiles = s.userknownhostsfile.split(/\s+/).filter(Boolean).map((f) => expandTilde(expandTokens(f, fileTokens), home));
+  const connectTimeout = seconds(name, s.connecttimeout, 'ConnectTimeout');
+  if (connectTimeout) conn.connectTimeoutSec = connectTimeout;
+  const alive = seconds(name, s.serveraliveinterval, 'ServerAliveInterval');
+  if (alive) conn.keepaliveSec = alive;
+  const aliveMax = seconds(name, s.serveralivecountmax, 'ServerAliveCountMax');
+  if (aliveMax) conn.keepaliveCountMax = aliveMax;
+  return conn;
+}
+
+/** One ProxyJump hop `[ssh://][user@]host[:port]` (IPv6 in brackets) as a ResolvedHost for connectionOf. */
+export function jumpHostOf(spec: string): ResolvedHost {
+  const m = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s[\]]+)(?::(\d+))?$/.exec(spec.trim());
+  if (!m) throw bad(spec, `cannot read ProxyJump hop "${spec}"`, 'expected [user@]host[:port]');
+  const hostName = m[2]!.replace(/^\[(.*)\]$/, '$1');
+  const vars: Record<string, unknown> = { ansible_connection: 'ssh' };
+  if (m[1]) vars.ansible_user = m[1];
+  if (m[3]) vars.ansible_port = m[3];
+  return { name: hostName, groups: [], vars };
+}

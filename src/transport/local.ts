@@ -1,0 +1,122 @@
+// The local transport: commands through `sh -c` on this machine, files through fs with temp + rename.
+import { spawn } from 'node:child_process';
+import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { wrapBecome, type Become, type Command } from '../command.js';
+import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
+import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
+import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
+
+export interface LocalOptions {
+  /** Connection-level become (ansible_become): every command runs through sudo. */
+  become?: boolean;
+  becomeUser?: string;
+  becomePassword?: Become['password'];
+  /** Default per-command limit; none when absent. */
+  commandTimeoutMs?: number;
+}
+
+const tail = (s: string) => s.trim().split('\n').slice(-3).join('\n');
+
+class LocalTransport implements Transport {
+  readonly #me = userInfo().username;
+  constructor(readonly host: string, readonly o: LocalOptions) {}
+
+  /** Privilege escalation for this call, or none when already the target user (sudo may not be installed). */
+  #become(requested: boolean | undefined): Become | undefined {
+    if (!requested && !this.o.become) return undefined;
+    const user = this.o.becomeUser ?? 'root';
+    if (user === this.#me) return undefined;
+    return this.o.becomePassword ? { user, password: this.o.becomePassword } : { user };
+  }
+
+  exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {
+    const b = this.#become(cmd.become);
+    const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display, stdinPrefix: undefined };
+    const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
+    const limit = o.timeoutMs ?? this.o.commandTimeoutMs;
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      // Its own process group, so a timeout kills everything the command started.
+      const child = spawn('sh', ['-c', w.text], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const dec = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+      const text = { stdout: '', stderr: '' };
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const take = (stream: 'stdout' | 'stderr', s: string) => {
+        if (!s) return;
+        text[stream] += s;
+        o.onOutput?.(stream, s);
+      };
+      const finish = (settle: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const kill = () => {
+        try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+      };
+      const onAbort = () => { kill(); finish(() => reject(new CommandAbortedError(this.host, w.display))); };
+      if (limit !== undefined && limit > 0) {
+        timer = setTimeout(() => {
+          kill();
+          finish(() => reject(new CommandTimeoutError(this.host, w.display, limit, text.stdout, text.stderr)));
+        }, limit);
+      }
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (d: Buffer) => take('stdout', dec.stdout.write(d)));
+      child.stderr.on('data', (d: Buffer) => take('stderr', dec.stderr.write(d)));
+      child.stdin.on('error', () => { /* the command need not read its stdin */ });
+      child.on('error', (e) => finish(() => reject(e)));
+      child.on('close', (code, signal) => {
+        take('stdout', dec.stdout.end());
+        take('stderr', dec.stderr.end());
+        finish(() => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
+      });
+      if (o.signal?.aborted) { onAbort(); return; }
+      child.stdin.end(stdin);
+    });
+  }
+
+  async read(path: string, o: { become?: boolean } = {}): Promise<string | null> {
+    if (this.#become(o.become)) {
+      const r = await this.exec(becomeReadCommand(path));
+      if (r.code === 0) return r.stdout;
+      if (r.code === ABSENT_EXIT) return null;
+      throw new FileTransferError(this.host, 'read', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+    }
+    try {
+      return await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new FileTransferError(this.host, 'read', path, (e as Error).message, { cause: e });
+    }
+  }
+
+  async write(path: string, content: string, o: WriteOptions = {}): Promise<void> {
+    if (o.mode !== undefined) parseMode(o.mode);
+    if (this.#become(o.become)) {
+      const r = await this.exec(becomeWriteCommand(path, content, o.mode), { stdin: content });
+      if (r.code !== 0) throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+      return;
+    }
+    const tmp = tempPathFor(path);
+    try {
+      const mode = o.mode !== undefined ? parseMode(o.mode) : await stat(path).then((s) => s.mode & 0o7777, () => 0o644);
+      await writeFile(tmp, content, { flag: 'wx', mode: 0o600 });
+      await chmod(tmp, mode);
+      await rename(tmp, path);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw new FileTransferError(this.host, 'write', path, (e as Error).message, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A transport for this machine, named `name` in reports. */
+export const localTransport = (name: string, o: LocalOptions = {}): Transport => new LocalTransport(name, o);

@@ -1,0 +1,20 @@
+// The --check wrapper: reads and read-only probes pass through; anything that could change a host is refused.
+import type { Command } from '../command.js';
+import { CheckModeViolation } from '../errors.js';
+import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
+
+export function readOnlyTransport(inner: Transport): Transport {
+  return {
+    host: inner.host,
+    exec(cmd: Command, o?: ExecOptions): Promise<ExecResult> {
+      if (!cmd.readOnly) return Promise.reject(new CheckModeViolation(inner.host, `run ${cmd.display}`));
+      return inner.exec(cmd, o);
+    },
+    read: (path: string, o?: { become?: boolean }) => inner.read(path, o),
+    write(path: string, _content: string, _o?: WriteOptions): Promise<void> {
+      return Promise.reject(new CheckModeViolation(inner.host, `write ${path}`));
+    },
+    // The engine owns the connection; a check-mode view of it must not end it.
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,294 @@
+// The SSH transport: one ssh2 connection per host, bounded channels, timeouts, sudo, atomic sftp writes.
+import { StringDecoder } from 'node:string_decoder';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import { sh, wrapBecome, type Become, type Command } from '../command.js';
+import { HostError, UnreachableError } from '../errors.js';
+import type { ConnectionDefaults, HostConnection, HostKeyChecking } from './connection.js';
+import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
+import { defaultKnownHosts } from './host-key-policy.js';
+import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
+import { Semaphore } from './semaphore.js';
+import { openClient, type OpenClient } from './ssh-connect.js';
+import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
+
+export interface SshOptions {
+  /** Default 'strict'; a host's StrictHostKeyChecking overrides it. */
+  hostKeyChecking?: HostKeyChecking;
+  /** known_hosts files to read (default: ~/.ssh/known_hosts); a host's UserKnownHostsFile replaces them. */
+  knownHostsFiles?: string[];
+  /** The file accept-new records keys in; read as well (default: see defaultKnownHosts, only when knownHostsFiles is not given). */
+  knownHostsWriteFile?: string;
+  hashKnownHosts?: boolean;
+  /** TCP connect + SSH handshake + auth, per hop (default 10s). */
+  connectTimeoutMs?: number;
+  /** Default per-command limit; none when absent. */
+  commandTimeoutMs?: number;
+  /** Keepalive interval (default 15s) and how many may go unanswered (default 3). */
+  keepaliveSec?: number;
+  keepaliveCountMax?: number;
+  /** Channels open at once on this connection (default 5; sshd's MaxSessions is 10). */
+  maxChannels?: number;
+  signal?: AbortSignal;
+  /** A key verified for this host before (reconnecting to a new address): accepted without known_hosts. */
+  pinnedHostKey?: Buffer;
+  /** For resolving ProxyJump hops. */
+  connectionDefaults?: ConnectionDefaults;
+}
+
+const CHANNEL_RETRIES = 8;
+const isChannelShortage = (e: Error) => /open failed|channel open failure|no free channels/i.test(e.message);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const tail = (s: string) => s.trim().split('\n').slice(-3).join('\n');
+const SFTP_NO_SUCH_FILE = 2;
+
+function promisify<T>(f: (cb: (err: Error | undefined | null, v: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
+}
+
+export class SshTransport implements Transport {
+  readonly host: string;
+  /** The host key this connection verified (pinned when reconnecting to a new address). */
+  readonly hostKey: Buffer;
+  readonly #conn: HostConnection;
+  readonly #open: OpenClient;
+  readonly #channels: Semaphore;
+  readonly #commandTimeoutMs: number | undefined;
+  readonly #pending = new Set<(e: Error) => void>();
+  #lost: UnreachableError | undefined;
+  #sftp: Promise<SFTPWrapper> | undefined;
+
+  constructor(conn: HostConnection, open: OpenClient, o: { maxChannels: number; commandTimeoutMs?: number }) {
+    this.host = conn.name;
+    this.hostKey = open.hostKey;
+    this.#conn = conn;
+    this.#open = open;
+    this.#channels = new Semaphore(o.maxChannels);
+    this.#commandTimeoutMs = o.commandTimeoutMs;
+    const where = `${conn.address}:${conn.port}`;
+    open.client.on('error', (e: Error) => this.#drop(new UnreachableError(this.host, `connection to ${where} lost: ${e.message}`, { cause: e })));
+    open.client.on('close', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost`)));
+  }
+
+  #drop(e: UnreachableError): void {
+    this.#lost ??= e;
+    for (const reject of [...this.#pending]) reject(this.#lost);
+    this.#pending.clear();
+  }
+
+  #check(): void {
+    if (this.#lost) throw this.#lost;
+  }
+
+  /** Privilege escalation for this call, or none when already the target user (sudo may not be installed). */
+  #become(requested: boolean | undefined): Become | undefined {
+    if (!requested && !this.#conn.become) return undefined;
+    const user = this.#conn.becomeUser ?? 'root';
+    if (user === this.#conn.user) return undefined;
+    return this.#conn.becomePassword ? { user, password: this.#conn.becomePassword } : { user };
+  }
+
+  /** Opens a channel, retrying with backoff when the server is short of sessions. */
+  async #withChannel<T>(open: (cb: (err: Error | undefined, v: T) => void) => void): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      this.#check();
+      try {
+        return await promisify<T>((cb) => open(cb));
+      } catch (e) {
+        const err = e as Error;
+        if (this.#lost) throw this.#lost;
+        if (!isChannelShortage(err) || attempt >= CHANNEL_RETRIES) {
+          throw new UnreachableError(this.host, `cannot open an SSH channel on ${this.#conn.address}: ${err.message}`, { cause: err });
+        }
+        await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  async exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {
+    this.#check();
+    const b = this.#become(cmd.become);
+    const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display, stdinPrefix: undefined };
+    const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
+    let release: () => void;
+    try {
+      release = await this.#channels.acquire(o.signal);
+    } catch {
+      throw new CommandAbortedError(this.host, w.display);
+    }
+    try {
+      const ch = await this.#withChannel<ClientChannel>((cb) => this.#open.client.exec(w.text, cb));
+      return await this.#run(ch, stdin, w.display, o);
+    } finally {
+      release();
+    }
+  }
+
+  #run(ch: ClientChannel, stdin: string, display: string, o: ExecOptions): Promise<ExecResult> {
+    const started = Date.now();
+    const limit = o.timeoutMs ?? this.#commandTimeoutMs;
+    return new Promise<ExecResult>((resolve, reject) => {
+      const dec = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+      const text = { stdout: '', stderr: '' };
+      let code: number | null = null;
+      let signal: string | null = null;
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const take = (stream: 'stdout' | 'stderr', s: string) => {
+        if (!s) return;
+        text[stream] += s;
+        o.onOutput?.(stream, s);
+      };
+      const finish = (settle: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+        this.#pending.delete(onLost);
+        settle();
+      };
+      const kill = () => {
+        // sshd delivers the signal to the command's process group; closing alone would leave it running.
+        try { ch.signal('KILL'); } catch { /* channel already gone */ }
+        ch.close();
+      };
+      const onLost = (e: Error) => finish(() => reject(new UnreachableError(this.host, `${e.message} while running: ${display}`, { cause: e })));
+      const onAbort = () => { kill(); finish(() => reject(new CommandAbortedError(this.host, display))); };
+      this.#pending.add(onLost);
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      if (limit !== undefined && limit > 0) {
+        timer = setTimeout(() => {
+          kill();
+          finish(() => reject(new CommandTimeoutError(this.host, display, limit, text.stdout, text.stderr)));
+        }, limit);
+      }
+      ch.on('data', (d: Buffer) => take('stdout', dec.stdout.write(d)));
+      ch.stderr.on('data', (d: Buffer) => take('stderr', dec.stderr.write(d)));
+      ch.on('error', () => { /* followed by close */ });
+      ch.on('exit', (c: number | null, s?: string) => { code = c ?? null; signal = s ?? null; });
+      ch.on('close', () => {
+        take('stdout', dec.stdout.end());
+        take('stderr', dec.stderr.end());
+        if (this.#lost && code === null && signal === null) { onLost(this.#lost); return; }
+        finish(() => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
+      });
+      if (o.signal?.aborted) { onAbort(); return; }
+      ch.end(stdin === '' ? undefined : stdin);
+    });
+  }
+
+  #sftpSession(): Promise<SFTPWrapper> {
+    this.#sftp ??= this.#withChannel<SFTPWrapper>((cb) => this.#open.client.sftp(cb)).then((s) => {
+      s.on('close', () => { this.#sftp = undefined; });
+      s.on('error', () => { this.#sftp = undefined; });
+      return s;
+    }, (e: unknown) => {
+      this.#sftp = undefined;
+      throw e;
+    });
+    return this.#sftp;
+  }
+
+  #fileError(what: 'read' | 'write', path: string, e: unknown): Error {
+    if (this.#lost) return new UnreachableError(this.host, `${this.#lost.message} while trying to ${what} ${path}`, { cause: e });
+    if (e instanceof HostError) return e;
+    return new FileTransferError(this.host, what, path, (e as Error).message, { cause: e });
+  }
+
+  async read(path: string, o: { become?: boolean } = {}): Promise<string | null> {
+    this.#check();
+    if (this.#become(o.become)) {
+      const r = await this.exec(becomeReadCommand(path));
+      if (r.code === 0) return r.stdout;
+      if (r.code === ABSENT_EXIT) return null;
+      throw new FileTransferError(this.host, 'read', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+    }
+    try {
+      const sftp = await this.#sftpSession();
+      const data = await promisify<Buffer>((cb) => sftp.readFile(path, cb));
+      return data.toString('utf8');
+    } catch (e) {
+      if ((e as { code?: unknown }).code === SFTP_NO_SUCH_FILE) return null;
+      throw this.#fileError('read', path, e);
+    }
+  }
+
+  async write(path: string, content: string, o: WriteOptions = {}): Promise<void> {
+    this.#check();
+    if (o.mode !== undefined) parseMode(o.mode);
+    if (this.#become(o.become)) {
+      const r = await this.exec(becomeWriteCommand(path, content, o.mode), { stdin: content });
+      if (r.code !== 0) throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+      return;
+    }
+    const tmp = tempPathFor(path);
+    let sftp: SFTPWrapper | undefined;
+    try {
+      sftp = await this.#sftpSession();
+      const s = sftp;
+      const mode = o.mode !== undefined ? parseMode(o.mode) : await this.#modeOf(s, path);
+      await promisify<void>((cb) => s.writeFile(tmp, content, { flag: 'wx', mode: 0o600 }, (err) => cb(err, undefined)));
+      await promisify<void>((cb) => s.chmod(tmp, mode, (err) => cb(err, undefined)));
+      await this.#rename(s, tmp, path);
+    } catch (e) {
+      if (sftp && !this.#lost) { const s = sftp; await promisify<void>((cb) => s.unlink(tmp, (err) => cb(err, undefined))).catch(() => {}); }
+      throw this.#fileError('write', path, e);
+    }
+  }
+
+  /** The target's current mode, so an overwrite keeps it; 0644 for a new file. */
+  async #modeOf(sftp: SFTPWrapper, path: string): Promise<number> {
+    try {
+      const st = await promisify<{ mode: number }>((cb) => sftp.stat(path, cb));
+      return st.mode & 0o7777;
+    } catch {
+      return 0o644;
+    }
+  }
+
+  /** Replaces the target: posix-rename@openssh.com when offered (plain SFTP rename fails over an existing file). */
+  async #rename(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+    let supported = true;
+    const renamed = promisify<void>((cb) => {
+      try {
+        sftp.ext_openssh_rename(from, to, (err) => cb(err, undefined));
+      } catch {
+        supported = false;
+        cb(undefined, undefined);
+      }
+    });
+    await renamed;
+    if (supported) return;
+    const r = await this.exec(sh`mv -f -- ${from} ${to}`);
+    if (r.code !== 0) throw new Error(tail(r.stderr) || `mv exit ${r.code ?? r.signal}`);
+  }
+
+  async close(): Promise<void> {
+    if (!this.#lost) this.#lost = new UnreachableError(this.host, 'the connection was closed by stackplay');
+    this.#open.close();
+  }
+}
+
+/** Connects to a host over SSH; throws UnreachableError (HostKeyError when the host key is refused). */
+export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Promise<SshTransport> {
+  const defaults = defaultKnownHosts();
+  const files = conn.knownHostsFiles ?? o.knownHostsFiles ?? defaults.files;
+  const writeFile = o.knownHostsWriteFile ?? (o.knownHostsFiles === undefined ? defaults.writeFile : undefined);
+  const open = await openClient(conn, {
+    hostKeys: {
+      mode: conn.hostKeyChecking ?? o.hostKeyChecking ?? 'strict',
+      files,
+      ...(writeFile !== undefined ? { writeFile } : {}),
+      ...(o.hashKnownHosts !== undefined ? { hash: o.hashKnownHosts } : {}),
+      ...(o.pinnedHostKey ? { pinned: o.pinnedHostKey } : {}),
+    },
+    connectTimeoutMs: conn.connectTimeoutSec !== undefined ? conn.connectTimeoutSec * 1000 : o.connectTimeoutMs ?? 10_000,
+    keepaliveSec: conn.keepaliveSec ?? o.keepaliveSec ?? 15,
+    keepaliveCountMax: conn.keepaliveCountMax ?? o.keepaliveCountMax ?? 3,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.connectionDefaults ? { connectionDefaults: o.connectionDefaults } : {}),
+  });
+  return new SshTransport(conn, open, {
+    maxChannels: o.maxChannels ?? 5,
+    ...(o.commandTimeoutMs !== undefined ? { commandTimeoutMs: o.commandTimeoutMs } : {}),
+  });
+}

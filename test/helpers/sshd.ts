@@ -1,0 +1,250 @@
+// A private OpenSSH server for tests: own host key, user key, known_hosts and config in a temp folder.
+//
+//   const sshd = await startSshd();                  // 127.0.0.1, a free port
+//   t.teardown(() => sshd.stop());                   // or test.after.always
+//   const host = { name: 'node1', groups: [], vars: sshd.inventoryVars() };
+//
+// inventoryVars() gives ansible_host/port/user/ssh_private_key_file plus ansible_ssh_common_args
+// naming this server's known_hosts file (UserKnownHostsFile), so strict host key checking works
+// without touching ~/.ssh. With `netns`, sshd runs inside that (existing) network namespace and
+// the vars reach it through `ip netns exec NS socat - TCP:%h:%p` as ProxyCommand.
+//
+// Needs root and /usr/sbin/sshd (see canRunSshd). stop() ends this sshd and the session processes
+// it started (found by parent PID, never by name) and removes the folder. If the test process
+// exits without stop(), an exit hook still kills the servers it started.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export interface SshdOptions {
+  /** Default: a free port on `address` (22 inside a netns). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  address?: string;
+  /** Run inside this existing network namespace (`ip netns exec`). */
+  netns?: string;
+  /** Environment for every session (sshd SetEnv), e.g. { PATH: '/fake/bin:/usr/bin:/bin' }. */
+  setEnv?: Record<string, string>;
+  /** Extra sshd_config lines (e.g. a second `ListenAddress`). */
+  config?: string[];
+  /** Reuse this private host key (and its .pub) instead of making a new one: "the same machine". */
+  hostKeyFile?: string;
+}
+
+export interface Sshd {
+  /** Address sshd listens on. */
+  host: string;
+  port: number;
+  /** The temp folder holding keys, config, known_hosts and the pid file. */
+  dir: string;
+  /** The remote user (the current user, normally root). */
+  user: string;
+  /** Private key authorised on this server. */
+  userKeyFile: string;
+  /** `[host]:port ssh-ed25519 AAAA...` for this server. */
+  knownHostsFile: string;
+  /** `ssh-ed25519 AAAA...` (no comment). */
+  hostKeyPublic: string;
+  /** The server's private host key (for hostKeyFile of another server that must look the same). */
+  hostKeyFile: string;
+  configFile: string;
+  pid: number;
+  /** Connection vars for an inventory host reaching this server (strings, INI-safe in single quotes). */
+  inventoryVars(): Record<string, string>;
+  /** What sshd wrote to stderr so far (LogLevel ERROR). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const SSHD = '/usr/sbin/sshd';
+
+/** Whether this machine can run the helper: root and an installed sshd. */
+export const canRunSshd = (): boolean => process.getuid?.() === 0 && existsSync(SSHD);
+
+/** Why canRunSshd() is false, for t.log. */
+export const whyNoSshd = (): string =>
+  process.getuid?.() !== 0 ? 'tests with a real sshd need root (sshd must read its host key and switch users)' : `${SSHD} is missing (apt-get install openssh-server)`;
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.error?.message}`);
+}
+
+function freePort(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, address, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Reads the SSH banner from host:port (directly, or inside the netns through socat). */
+function probe(address: string, port: number, netns?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (netns) {
+      const p = spawn('ip', ['netns', 'exec', netns, 'socat', '-T2', '-', `TCP:${address}:${port}`], { stdio: ['pipe', 'pipe', 'ignore'] });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('SSH-')) { p.kill(); resolve(true); } });
+      p.on('close', () => resolve(out.includes('SSH-')));
+      p.on('error', () => resolve(false));
+      p.stdin.end();
+      return;
+    }
+    const s = connect({ host: address, port });
+    s.setTimeout(2000, () => { s.destroy(); resolve(false); });
+    s.on('data', (d) => { s.destroy(); resolve(d.toString().startsWith('SSH-')); });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/** Every process under `pid` (session processes of this sshd), deepest first. */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch { /* process ended while we looked */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const c of children.get(p) ?? []) { walk(c); out.push(c); } };
+  walk(pid);
+  return out;
+}
+
+function writeConfig(dir: string, address: string, port: number, o: SshdOptions): string {
+  const file = join(dir, 'sshd_config');
+  const lines = [
+    `ListenAddress ${address}`,
+    `Port ${port}`,
+    `HostKey ${join(dir, 'host_key')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'StrictModes no',
+    'UsePAM no',
+    'MaxSessions 10',
+    // Tests open many connections at once; the default 10:30:100 would drop some.
+    'MaxStartups 200',
+    'LogLevel ERROR',
+    'Subsystem sftp internal-sftp',
+    ...Object.entries(o.setEnv ?? {}).map(([k, v]) => `SetEnv ${k}="${v}"`),
+    ...(o.config ?? []),
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+async function launch(dir: string, address: string, port: number, o: SshdOptions): Promise<{ child: ChildProcess; log: () => string }> {
+  const config = writeConfig(dir, address, port, o);
+  const args = ['-D', '-e', '-f', config];
+  const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, SSHD, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(SSHD, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8000); });
+  let exited = false;
+  child.once('exit', () => { exited = true; running.delete(child); });
+  for (let i = 0; i < 100; i++) {
+    if (exited) throw new Error(`sshd exited at start: ${stderr.trim() || 'no output'}`);
+    if (await probe(address, port, o.netns)) return { child, log: () => stderr };
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`sshd did not accept connections on ${address}:${port} within 10s: ${stderr.trim()}`);
+}
+
+export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
+  const address = o.address ?? '127.0.0.1';
+  const dir = mkdtempSync(join(tmpdir(), 'stackplay-sshd-'));
+  try {
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const hostKeyFile = join(dir, 'host_key');
+    if (o.hostKeyFile) {
+      copyFileSync(o.hostKeyFile, hostKeyFile);
+      chmodSync(hostKeyFile, 0o600);
+      copyFileSync(`${o.hostKeyFile}.pub`, `${hostKeyFile}.pub`);
+    } else {
+      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'stackplay-test-host', '-f', hostKeyFile]);
+    }
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'stackplay-test-user', '-f', join(dir, 'user_key')]);
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_key.pub')));
+    const hostKeyPublic = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+
+    let started: { child: ChildProcess; log: () => string; port: number } | undefined;
+    for (let attempt = 0; !started; attempt++) {
+      const port = o.port ?? (o.netns ? 22 : await freePort(address));
+      try {
+        started = { ...(await launch(dir, address, port, o)), port };
+      } catch (e) {
+        // Another process may take a free port between our check and sshd's bind: try another one.
+        if (o.port !== undefined || o.netns || attempt >= 3) throw e;
+      }
+    }
+    const { child, log, port } = started;
+    const knownHostsFile = join(dir, 'known_hosts');
+    const name = port === 22 ? address : `[${address}]:${port}`;
+    writeFileSync(knownHostsFile, `${name} ${hostKeyPublic}\n`);
+    const user = userInfo().username;
+    const userKeyFile = join(dir, 'user_key');
+    let stopped = false;
+
+    return {
+      host: address, port, dir, user, userKeyFile, knownHostsFile, hostKeyPublic, hostKeyFile,
+      configFile: join(dir, 'sshd_config'),
+      pid: child.pid!,
+      log,
+      inventoryVars: () => {
+        const args = [`-o UserKnownHostsFile=${knownHostsFile}`];
+        if (o.netns) args.push(`-o ProxyCommand="ip netns exec ${o.netns} socat - TCP:%h:%p"`);
+        return {
+          ansible_host: address,
+          ansible_port: String(port),
+          ansible_user: user,
+          ansible_ssh_private_key_file: userKeyFile,
+          ansible_ssh_common_args: args.join(' '),
+        };
+      },
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        if (child.exitCode === null && child.signalCode === null) {
+          const sessions = descendantsOf(child.pid!);
+          const gone = new Promise<void>((r) => child.once('exit', () => r()));
+          child.kill('SIGTERM');
+          for (const pid of sessions) {
+            try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+          }
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await gone;
+          clearTimeout(timer);
+        }
+        running.delete(child);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
