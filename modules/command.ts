@@ -9,8 +9,8 @@ variables and globs are passed to the program as plain words (use the shell modu
 The line is split into words like a shell would ('single', "double" quotes, backslashes), and
 each word is quoted again, so what you see is what runs.
 
-Not idempotent: it runs every time (check mode says it would run), unless \`creates\` names a
-path that already exists or \`removes\` names one that does not. With \`register\`, the result
+It runs every time, unless \`creates\` names a path that already exists or \`removes\`
+names one that does not. With \`register\`, the result
 holds rc, stdout, stderr and stdout_lines.
 
 Example:

@@ -7,8 +7,8 @@ const doc = `Runs a script through a shell (\`/bin/sh -c SCRIPT\`, or \`executab
 redirections, \`&&\` and variables work. The script is passed as written: quote any value you
 template into it yourself, or prefer the command module.
 
-Not idempotent: it runs every time (check mode says it would run), unless \`creates\` names a
-path that already exists or \`removes\` names one that does not. With \`register\`, the result
+It runs every time, unless \`creates\` names a path that already exists or \`removes\`
+names one that does not. With \`register\`, the result
 holds rc, stdout, stderr and stdout_lines.
 
 Example:

@@ -17,10 +17,11 @@ Example:
   - name: wait for the router of another node
     wait_for: { host: "{{ core_ip }}", port: 80, sleep: 5 }
 
-  - name: wait until kato has written its lock
+  - name: wait until kato has released its lock
     wait_for: { path: /var/stackato/.kato.lock, state: absent }`;
 
-const seconds = (what: string) => z.number({ error: `${what} must be a number of seconds` }).int().min(0);
+const seconds = (what: string) =>
+  z.number({ error: (iss) => (iss.code === 'invalid_type' && iss.input !== undefined ? `${what} must be a number of seconds` : undefined) }).int().min(0, `${what} cannot be negative`);
 
 const params = z
   .strictObject({
@@ -30,7 +31,7 @@ const params = z
     state: z.enum(['started', 'stopped', 'present', 'absent']).optional().describe('started / stopped with port (default started); present / absent with path (default present).'),
     timeout: seconds('timeout').default(300).describe('Give up (and fail) after this many seconds.'),
     delay: seconds('delay').default(0).describe('Seconds to wait before polling (only when polling is needed).'),
-    sleep: seconds('sleep').min(1).default(1).describe('Seconds between checks.'),
+    sleep: seconds('sleep').min(1, 'sleep must be at least 1 second').default(1).describe('Seconds between checks.'),
     msg: z.string().optional().describe('Message when the timeout is reached.'),
   })
   .superRefine((p, ctx) => {

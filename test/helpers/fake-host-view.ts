@@ -36,11 +36,12 @@ export function hostViewOf(transport: Transport, vars: Record<string, unknown> =
       if (content === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
       return content;
     },
-    render: (template, source) => {
+    render: (template) => {
       try {
         return Handlebars.compile(template, { strict: true, noEscape: true })(vars);
       } catch (e) {
-        throw new Error(`${source}: ${(e as Error).message}`);
+        // Handlebars throws its own Exception, which is not a real Error subclass.
+        throw new Error((e as { message: string }).message);
       }
     },
     test: (expression) => (o.test ?? evaluate)(expression, vars),

@@ -7,22 +7,29 @@ import { FsError, formatMode, type FakeEntry } from './fake-fs.js';
 export interface Call { args: string[]; io: IO; shell: Shell }
 type Builtin = (c: Call) => number;
 
-/** Splits leading single-letter flags (`-rf`, `-p`) from operands; `--` ends options. */
-function flags(args: string[], withValue = ''): { f: Set<string>; values: Map<string, string>; rest: string[] } {
+/**
+ * Splits single-letter flags (`-rf`, `-p`) from operands, GNU style: flags may follow operands; `--`
+ * ends them. With permute false (commands that run commands: timeout), the first operand ends them.
+ */
+function flags(args: string[], withValue = '', permute = true): { f: Set<string>; values: Map<string, string>; rest: string[] } {
   const f = new Set<string>();
   const values = new Map<string, string>();
-  let i = 0;
-  for (; i < args.length; i++) {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--') { i++; break; }
-    if (!/^-[A-Za-z]/.test(a)) break;
+    if (a === '--') { rest.push(...args.slice(i + 1)); break; }
+    if (!/^-[A-Za-z]/.test(a)) {
+      if (!permute) { rest.push(...args.slice(i)); break; }
+      rest.push(a);
+      continue;
+    }
     for (let j = 1; j < a.length; j++) {
       const ch = a[j]!;
       if (withValue.includes(ch)) { values.set(ch, a.slice(j + 1) || args[++i] || ''); break; }
       f.add(ch);
     }
   }
-  return { f, values, rest: args.slice(i) };
+  return { f, values, rest };
 }
 
 const fail = (io: IO, msg: string, code = 1): number => { io.err(`${msg}\n`); return code; };
@@ -238,7 +245,7 @@ export const builtins: Record<string, Builtin> = {
   sleep: ({ args, shell }) => { shell.world.clock.now += Number.parseFloat(args[0] ?? '0') || 0; return 0; },
   date: ({ args, io, shell }) => { io.out(args[0] === '+%s' ? `${Math.floor(shell.world.clock.now)}\n` : `${new Date(shell.world.clock.now * 1000).toUTCString()}\n`); return 0; },
   timeout: ({ args, io, shell }) => {
-    const { rest } = flags(args, 'ks');
+    const { rest } = flags(args, 'ks', false);
     return rest.length > 1 ? shell.command(rest.slice(1), io) : fail(io, 'timeout: missing operand', 125);
   },
   sh: ({ args, io, shell }) => {

@@ -115,7 +115,8 @@ export class Shell {
   /** Runs one command: a builtin, a test-provided program, or "not found". */
   command(argv: string[], io: IO): number {
     const [name, ...args] = argv as [string, ...string[]];
-    const builtin = builtins[name];
+    // /bin/sh, /usr/bin/stat ... are the same commands as sh and stat.
+    const builtin = builtins[name] ?? (name.startsWith('/') ? builtins[name.slice(name.lastIndexOf('/') + 1)] : undefined);
     if (builtin) {
       try {
         return builtin({ args, io, shell: this });

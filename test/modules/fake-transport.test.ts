@@ -108,7 +108,7 @@ test('hostViewOf memoises facts per view and refuses facts that are not readOnly
 test('hostViewOf renders strictly without escaping and reads local files from memory', async (t) => {
   const view = hostViewOf(new FakeTransport('h'), { name: 'a&b' }, { local: { 'x.hbs': 'hi {{name}}' } });
   t.is(view.render(await view.readLocal('x.hbs'), 'x.hbs'), 'hi a&b');
-  t.throws(() => view.render('{{missing}}', 'x.hbs'), { message: /x\.hbs: "missing" not defined/ });
+  t.throws(() => view.render('{{missing}}', 'x.hbs'), { message: /"missing" not defined/ });
   await t.throwsAsync(view.readLocal('nope'), { message: /ENOENT/ });
 });
 

@@ -1,0 +1,117 @@
+// The table-driven module test: host state + params -> expected plan, then apply and check the re-plan is empty.
+import test, { type ExecutionContext } from 'ava';
+import type { Module, Plan, Step } from '../../src/sdk.js';
+import { FakeTransport, type FakeOptions } from '../helpers/fake-transport.js';
+import { applyPlan, hostViewOf, type HostViewOptions } from '../helpers/fake-host-view.js';
+
+/** An expected step: its title, or title plus the command's display text (exec) / fields (write). */
+export type StepSpec = string | { title: string; cmd?: string; text?: string; stdin?: string; before?: string | null; after?: string; mode?: string; secret?: boolean; readOnly?: boolean };
+
+export interface Case {
+  title: string;
+  params: Record<string, unknown>;
+  /** The host's state (files, dirs, links, listening ports, login user). */
+  host?: FakeOptions;
+  /** Scripts the fake (answers, programs) before planning. */
+  setup?: (fake: FakeTransport) => void;
+  vars?: Record<string, unknown>;
+  /** Controller files for readLocal(). */
+  local?: Record<string, string>;
+  steps?: StepSpec[];
+  note?: string | RegExp;
+  fail?: string | RegExp;
+  data?: Record<string, unknown>;
+  /** Apply and re-plan (default: when there are steps and the module is idempotent). */
+  converge?: boolean;
+  /** Apply (and run `after`) without expecting convergence: command and shell without guards. */
+  applyOnly?: boolean;
+  /** Runs after planning, before applying (e.g. the awaited port opens). */
+  beforeApply?: (fake: FakeTransport) => void;
+  /** Applying must fail with this message (and then there is no re-plan). */
+  applyFails?: RegExp;
+  /** Assertions on the host after apply. */
+  after?: (t: ExecutionContext, fake: FakeTransport) => void;
+}
+
+const matchText = (t: ExecutionContext, actual: string | undefined, want: string | RegExp, what: string) => {
+  if (want instanceof RegExp) t.regex(actual ?? '', want, what);
+  else t.is(actual, want, what);
+};
+
+function checkStep(t: ExecutionContext, step: Step | undefined, spec: StepSpec, i: number): void {
+  const s = typeof spec === 'string' ? { title: spec } : spec;
+  t.is(step?.title, s.title, `step ${i} title`);
+  if (!step) return;
+  if (step.kind === 'exec') {
+    if (s.cmd !== undefined) t.is(step.cmd.display, s.cmd, `step ${i} command`);
+    if (s.text !== undefined) t.is(step.cmd.text, s.text, `step ${i} command text`);
+    if (s.stdin !== undefined) t.is(step.stdin, s.stdin, `step ${i} stdin`);
+    if (s.readOnly !== undefined) t.is(step.cmd.readOnly, s.readOnly, `step ${i} readOnly`);
+  } else if (step.kind === 'write') {
+    if (s.before !== undefined) t.is(step.before, s.before, `step ${i} before`);
+    if (s.after !== undefined) t.is(step.after, s.after, `step ${i} after`);
+    if (s.mode !== undefined) t.is(step.mode, s.mode, `step ${i} mode`);
+    if (s.secret !== undefined) t.is(step.secret === true, s.secret, `step ${i} secret`);
+  }
+}
+
+async function plan(module: Module, fake: FakeTransport, params: unknown, c: Case, t: ExecutionContext): Promise<Plan> {
+  const o: HostViewOptions = c.local ? { local: c.local } : {};
+  const facts = await module.gather(hostViewOf(fake, c.vars ?? {}, o), params);
+  const p = module.plan(facts, params);
+  t.deepEqual(module.plan(facts, params), p, 'plan() is deterministic');
+  return p;
+}
+
+/** One row of a module's table. */
+export const planCase = test.macro({
+  async exec(t, module: Module, c: Case) {
+    const fake = new FakeTransport('h', c.host ?? {});
+    c.setup?.(fake);
+    const params = module.params.parse(c.params);
+    const p = await plan(module, fake, params, c, t);
+    t.deepEqual(fake.changes(), [], 'gather only probes');
+    t.deepEqual(fake.violations, [], 'probes are read-only');
+    if (module.local) t.deepEqual(fake.calls, [], 'a local module never touches the host');
+    t.deepEqual(p.steps.map((s) => s.title), (c.steps ?? []).map((s) => (typeof s === 'string' ? s : s.title)), 'step titles');
+    (c.steps ?? []).forEach((s, i) => checkStep(t, p.steps[i], s, i));
+    if (c.note !== undefined) matchText(t, p.note, c.note, 'note');
+    if (c.fail !== undefined) matchText(t, p.fail, c.fail, 'fail');
+    else t.is(p.fail, undefined, 'no failure');
+    if (c.data !== undefined) t.deepEqual(p.data, c.data, 'data');
+    const converge = c.converge ?? (p.steps.length > 0 && module.idempotent !== false);
+    if (!converge && !c.applyFails && !c.applyOnly) return;
+    c.beforeApply?.(fake);
+    if (c.applyFails) {
+      await t.throwsAsync(applyPlan(fake, p), { message: c.applyFails });
+      return;
+    }
+    await applyPlan(fake, p);
+    c.after?.(t, fake);
+    if (c.applyOnly) return;
+    const again = await plan(module, fake, params, c, t);
+    t.deepEqual(again.steps.map((s) => s.title), [], 'converged: the re-plan is empty');
+    t.is(again.fail, undefined, 'converged: the re-plan does not fail');
+  },
+  title: (provided, module: Module, c: Case) => `${module.name}: ${provided ?? c.title}`,
+});
+
+/** Params validation: `want` true for valid, or a regex the first issue's message must match. */
+export const paramsCase = test.macro({
+  exec(t, module: Module, params: Record<string, unknown>, want: true | RegExp) {
+    const r = module.params.safeParse(params);
+    if (want === true) {
+      t.true(r.success, r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    } else {
+      t.false(r.success, 'params should be refused');
+      if (!r.success) t.regex(r.error.issues.map((i) => i.message).join('; '), want);
+    }
+  },
+  title: (provided, module: Module, params: Record<string, unknown>, want: true | RegExp) =>
+    `${module.name} params ${JSON.stringify(params)} ${want === true ? 'accepted' : `refused (${provided ?? want.source})`}`,
+});
+
+/** Runs every row of a table as its own test. */
+export function table(module: Module, cases: Case[]): void {
+  for (const c of cases) test(planCase, module, c);
+}
