@@ -1,0 +1,99 @@
+// A node's private filesystem view: a synthetic root with copy-on-write /etc and /var, private /root,
+// /home, /s, /mnt, /tmp and /run, and the host's /usr shared read-mostly. Built by the holder script.
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LabError } from './run.js';
+
+/** The stackplay checkout (kato's code and node_modules live here; nodes see it at the same path). */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Top-level folders each node gets its own empty copy of (on the host: <node>/root/<name>). */
+const PRIVATE_DIRS = ['root', 'home', 's', 'mnt', 'tmp', 'srv', 'media'];
+const OVERLAID = ['etc', 'var'];
+
+export interface NodeTree {
+  dir: string;
+  root: string;
+  upper: string;
+  work: string;
+  holderScript: string;
+  readyFile: string;
+  log: string;
+}
+
+export const nodeTree = (nodeDir: string): NodeTree => ({
+  dir: nodeDir,
+  root: join(nodeDir, 'root'),
+  upper: join(nodeDir, 'upper'),
+  work: join(nodeDir, 'work'),
+  holderScript: join(nodeDir, 'holder.sh'),
+  readyFile: join(nodeDir, 'holder.ready'),
+  log: join(nodeDir, 'logs', 'holder.log'),
+});
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Host paths the nodes must see at the same place: the lab folder, the checkout, node's own binary. */
+export function sharedPaths(labDir: string): string[] {
+  const nodeBin = dirname(realpathSync(process.execPath));
+  const paths = [projectRoot, labDir, ...(nodeBin.startsWith('/usr/') ? [] : [nodeBin])];
+  for (const p of paths) {
+    if (/[,:\s'"\\]/.test(p)) throw new LabError(`the lab cannot use the path "${p}": it holds a comma, colon, quote or space`);
+    if (OVERLAID.some((o) => p === `/${o}` || p.startsWith(`/${o}/`))) {
+      throw new LabError(`the lab folder cannot be under /${p.split('/')[1]}`, 'each node overlays /etc and /var; pick a folder elsewhere, e.g. /tmp or the checkout');
+    }
+  }
+  return [...new Set(paths)].sort((a, b) => a.length - b.length);
+}
+
+/** Creates the node's folders and first-boot files. Safe to repeat: existing files are kept. */
+export function prepareTree(t: NodeTree, name: string, address: string, katoEntry: string): void {
+  for (const d of [t.root, t.upper, t.work, join(t.dir, 'logs'), join(t.dir, 'stackato', 'lab', 'run')]) mkdirSync(d, { recursive: true });
+  for (const d of ['usr', 'dev', 'proc', 'sys', 'run', '.oldroot', ...OVERLAID, ...PRIVATE_DIRS]) mkdirSync(join(t.root, d), { recursive: true });
+  for (const o of OVERLAID) for (const base of [t.upper, t.work]) mkdirSync(join(base, o), { recursive: true });
+  chmodSync(join(t.root, 'tmp'), 0o1777);
+  chmodSync(join(t.root, 'root'), 0o700);
+  for (const e of readdirSync('/')) {
+    const link = join(t.root, e);
+    if (lstatSync(join('/', e)).isSymbolicLink() && !lstatSync(link, { throwIfNoEntry: false })) symlinkSync(readlinkSync(join('/', e)), link);
+  }
+  const bin = join(t.root, 'home', 'stackato', 'bin');
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(join(t.root, 's', 'logs'), { recursive: true });
+  mkdirSync(join(t.root, 's', 'etc', 'kato'), { recursive: true });
+  // The kato on the node: /home/stackato/bin/kato, as on a real Stackato VM.
+  writeFileSync(join(bin, 'kato'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(katoEntry)} "$@"\n`, { mode: 0o755 });
+  const etc = join(t.upper, 'etc');
+  const first = (file: string, text: string) => {
+    mkdirSync(dirname(join(etc, file)), { recursive: true });
+    if (!existsSync(join(etc, file))) writeFileSync(join(etc, file), text);
+  };
+  first('hostname', `${name}\n`);
+  first('hosts', `127.0.0.1\tlocalhost\n${address}\t${name}\n`);
+  first('network/interfaces', 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet dhcp\n');
+}
+
+/** The script the holder runs inside the node's fresh UTS and mount namespaces, before `sleep infinity`. */
+export function holderScript(t: NodeTree, name: string, shared: readonly string[]): string {
+  const R = q(t.root);
+  const lines = [
+    'set -eu',
+    `mount --bind ${R} ${R}`,
+    `mount --rbind /usr ${R}/usr`,
+    ...['dev', 'proc', 'sys'].map((d) => `mount --rbind /${d} ${R}/${d}`),
+    ...OVERLAID.map((o) => `mount -t overlay overlay -o ${q(`lowerdir=/${o},upperdir=${join(t.upper, o)},workdir=${join(t.work, o)}`)} ${R}/${o}`),
+    `mkdir -p ${R}/var/stackato && mount --bind ${q(join(t.dir, 'stackato'))} ${R}/var/stackato`,
+    `mount -t tmpfs -o mode=755 tmpfs ${R}/run`,
+    `mkdir -p ${R}/run/sshd ${R}/run/lock && chmod 755 ${R}/run/sshd`,
+    ...shared.map((p) => `mkdir -p ${q(t.root + p)} && mount --bind ${q(p)} ${q(t.root + p)}`),
+    `hostname "$(cat ${q(join(t.upper, 'etc', 'hostname'))} 2>/dev/null || echo ${q(name)})"`,
+    `cd ${R}`,
+    'pivot_root . .oldroot',
+    'cd /',
+    'umount -l /.oldroot',
+    `echo ready > ${q(t.readyFile)}`,
+    'exec sleep infinity',
+  ];
+  return `# holder of lab node ${name}: private mounts and hostname, then sleep.\n${lines.join('\n')}\n`;
+}
