@@ -8,10 +8,21 @@ import { file } from './file.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
 import { waitFor } from './wait_for.js';
+import { staticIp } from './stackato/static_ip.js';
+import { rename } from './stackato/rename.js';
+import { coreSetup } from './stackato/core_setup.js';
+import { nodeAttach } from './stackato/node_attach.js';
+import { roleAdd } from './stackato/role_add.js';
+import { roleRemove } from './stackato/role_remove.js';
+import { nodeRemove } from './stackato/node_remove.js';
+import { mountShared } from './stackato/mount_shared.js';
+import { lbSetup } from './stackato/lb_setup.js';
+import { firewall } from './stackato/firewall.js';
+import { katoFacts } from './stackato/kato_facts.js';
 
 const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug];
 
-// The Stackato modules (modules/stackato/*.ts) are added here, after the generic ones.
-const stackato: Module[] = [];
+// The Stackato modules, in the order a cluster is built.
+const stackato: Module[] = [staticIp, rename, coreSetup, nodeAttach, roleAdd, roleRemove, nodeRemove, mountShared, lbSetup, firewall, katoFacts] as Module[];
 
 export const modules: ReadonlyMap<string, Module> = new Map([...generic, ...stackato].map((m) => [m.name, m]));

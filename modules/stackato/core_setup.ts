@@ -1,23 +1,23 @@
 // core_setup: make this node the cluster's core with `kato node setup core ENDPOINT`.
-/**
- * Params: endpoint (the API endpoint, conventionally api.<cluster FQDN>), roles (extra kato roles to
- * enable on the core afterwards, e.g. [stager] on 2.x or [dea]).
- * The core gets controller, primary, router and base. Idempotent: reads `kato info` and plans nothing
- * when this node already is the core with that endpoint and roles.
- *
- * ```yaml
- * - core_setup: { endpoint: api.stackato.example.com }
- * ```
- */
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { missingRoles } from './roles.js';
+
+const doc = `Params: endpoint (the API endpoint, conventionally api.<cluster FQDN>), roles (extra kato roles to
+enable on the core afterwards, e.g. [stager] on 2.x or [dea]).
+The core gets controller, primary, router and base. Idempotent: reads \`kato info\` and plans nothing
+when this node already is the core with that endpoint and roles.
+
+Example:
+  - name: core_setup example 1
+    core_setup: { endpoint: api.stackato.example.com }`;
 
 const CORE_ROLES = ['primary', 'controller', 'router', 'base'];
 
 export const coreSetup = defineModule({
   name: 'core_setup',
   summary: 'Set up the core node (controller, primary, router) with kato node setup core',
+  doc,
   params: z.strictObject({
     endpoint: z.string().min(1).describe('API endpoint, e.g. api.stackato.example.com'),
     roles: z.array(z.string()).default([]).describe('extra roles for the core (kato role add)'),

@@ -1,19 +1,18 @@
 // firewall: per-node iptables rules that open only the ports the node's roles need.
-/**
- * Params: cluster_cidr (source network of the cluster nodes), roles (default: the kato roles
- * `kato info` lists, plus load_balancer for hosts in that inventory group), default_policy
- * (drop or accept for anything not listed; drop is "defense in depth" from the guide).
- * Rules live in their own chain STACKPLAY-FW, jumped to from INPUT; loopback, established
- * connections and ICMP are always allowed. Idempotent: compares `iptables -S STACKPLAY-FW` with
- * the wanted rules in iptables' own normal form.
- *
- * ```yaml
- * - firewall: { cluster_cidr: 10.77.0.0/24 }
- * ```
- */
 import { defineModule, exec, readOnly, sh, raw, z, type Step, defineFact } from '../../src/sdk.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { portsFor } from './ports.js';
+
+const doc = `Params: cluster_cidr (source network of the cluster nodes), roles (default: the kato roles
+\`kato info\` lists, plus load_balancer for hosts in that inventory group), default_policy
+(drop or accept for anything not listed; drop is "defense in depth" from the guide).
+Rules live in their own chain STACKPLAY-FW, jumped to from INPUT; loopback, established
+connections and ICMP are always allowed. Idempotent: compares \`iptables -S STACKPLAY-FW\` with
+the wanted rules in iptables' own normal form.
+
+Example:
+  - name: iptables_chain example 1
+    firewall: { cluster_cidr: 10.77.0.0/24 }`;
 
 const CHAIN = 'STACKPLAY-FW';
 
@@ -43,6 +42,7 @@ export function wantedRules(roles: readonly string[], series: '2.x' | '3.x', cid
 export const firewall = defineModule({
   name: 'firewall',
   summary: 'Open only the ports each node\'s roles need (iptables)',
+  doc,
   params: z.strictObject({
     cluster_cidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected a network such as 10.0.0.0/24').describe('network of the cluster nodes'),
     roles: z.array(z.string()).optional().describe('roles to open ports for (default: from kato info)'),

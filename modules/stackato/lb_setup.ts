@@ -1,21 +1,21 @@
 // lb_setup: make this node the cluster's nginx load balancer over the routers (set it up last).
-/**
- * Params: core_ip (attach first if the node is not in the cluster: 3.x with no roles, 2.x with
- * -e router as the 2.10 procedure does), routers (explicit pool; default: every router in
- * `kato node list` except this node), cert / key (controller paths of a TLS certificate and key to
- * install at /etc/ssl/certs/stackato.crt and /etc/ssl/private/stackato.key).
- * Runs `kato node setup load_balancer` (3.x: --force or the explicit IPs; 2.x: answers "y" to the
- * prompt that removes the LB's own IP from the pool). Idempotent and verified: after apply the
- * engine re-plans, and the plan is empty only when nginx's upstream lists exactly the routers.
- *
- * ```yaml
- * - lb_setup: { core_ip: 10.77.0.11 }
- * - lb_setup: { core_ip: 10.77.0.11, cert: files/stackato.crt, key: files/stackato.key }
- * ```
- */
 import { defineModule, exec, sh, write, z, type Step } from '../../src/sdk.js';
 import { inCluster, katoInfo, katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
 import { nginxPool } from '../facts/nginx.js';
+
+const doc = `Params: core_ip (attach first if the node is not in the cluster: 3.x with no roles, 2.x with
+-e router as the 2.10 procedure does), routers (explicit pool; default: every router in
+\`kato node list\` except this node), cert / key (controller paths of a TLS certificate and key to
+install at /etc/ssl/certs/stackato.crt and /etc/ssl/private/stackato.key).
+Runs \`kato node setup load_balancer\` (3.x: --force or the explicit IPs; 2.x: answers "y" to the
+prompt that removes the LB's own IP from the pool). Idempotent and verified: after apply the
+engine re-plans, and the plan is empty only when nginx's upstream lists exactly the routers.
+
+Example:
+  - name: lb_setup example 1
+    lb_setup: { core_ip: 10.77.0.11 }
+  - name: lb_setup example 2
+    lb_setup: { core_ip: 10.77.0.11, cert: files/stackato.crt, key: files/stackato.key }`;
 
 const CERT = '/etc/ssl/certs/stackato.crt';
 const KEY = '/etc/ssl/private/stackato.key';
@@ -24,6 +24,7 @@ const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 addre
 export const lbSetup = defineModule({
   name: 'lb_setup',
   summary: 'Set up the nginx load balancer over the cluster routers',
+  doc,
   params: z.strictObject({
     core_ip: ipv4.describe('MBUS IP of the core, to attach to first'),
     routers: z.array(ipv4).optional().describe('explicit router pool (default: all routers but this node)'),

@@ -1,21 +1,20 @@
 // mount_shared: put the controller's shared data on a shared filesystem (several controllers).
-/**
- * Params: source (sshfs source, e.g. root@10.77.0.11:/srv/stackato-shared), mount_point
- * (/mnt/controller), options (sshfs -o options; the guide recommends idmap=user,reconnect,allow_other),
- * identity_file (ssh key on the node for sshfs).
- * The guide's procedure: stop the controller, mount the share, move each data directory aside to
- * `.old`, symlink it into the share, copy the old contents back (the originals are kept), start the
- * controller. Data directories: 2.x /var/vcap/shared; 3.x /home/stackato/stackato/data and
- * /var/stackato/data/cloud_controller_ng/tmp/staged_droplet_uploads.
- * Idempotent: nothing to do when the share is mounted and every directory links into it.
- *
- * ```yaml
- * - mount_shared: { source: "root@10.77.0.11:/srv/stackato-shared" }
- * ```
- */
 import { defineModule, exec, raw, sh, z, type Step } from '../../src/sdk.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { mounts, pathKind, type PathKind } from '../facts/paths.js';
+
+const doc = `Params: source (sshfs source, e.g. root@10.77.0.11:/srv/stackato-shared), mount_point
+(/mnt/controller), options (sshfs -o options; the guide recommends idmap=user,reconnect,allow_other),
+identity_file (ssh key on the node for sshfs).
+The guide's procedure: stop the controller, mount the share, move each data directory aside to
+\`.old\`, symlink it into the share, copy the old contents back (the originals are kept), start the
+controller. Data directories: 2.x /var/vcap/shared; 3.x /home/stackato/stackato/data and
+/var/stackato/data/cloud_controller_ng/tmp/staged_droplet_uploads.
+Idempotent: nothing to do when the share is mounted and every directory links into it.
+
+Example:
+  - name: mount_shared example 1
+    mount_shared: { source: "root@10.77.0.11:/srv/stackato-shared" }`;
 
 const DATA_DIRS = {
   '2.x': ['/var/vcap/shared'],
@@ -28,6 +27,7 @@ const targetIn = (mp: string, dir: string, many: boolean) => (many ? `${mp}/${di
 export const mountShared = defineModule({
   name: 'mount_shared',
   summary: 'Share controller data between controllers over a mounted filesystem',
+  doc,
   params: z.strictObject({
     source: z.string().regex(/^[^\s:]+:\//, 'expected an sshfs source such as root@10.0.0.1:/srv/shared').describe('sshfs source user@host:/path'),
     mount_point: z.string().startsWith('/').default('/mnt/controller').describe('where to mount the share'),

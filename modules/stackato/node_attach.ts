@@ -1,25 +1,26 @@
 // node_attach: join this node to the core with `kato node attach -e ROLES CORE_IP`.
-/**
- * Params: core_ip (the core's MBUS IP), roles (kato roles to enable; default: from the host's inventory
- * role groups and `stackato_roles`), force (3.x: attach despite a version mismatch).
- * On 3.x the stager role is folded into dea. A load balancer attaches with no roles (3.x) or
- * `-e router` (2.x), which lb_setup handles. Idempotent: reads `kato info`; when already attached to
- * this core it only adds missing roles with `kato role add`.
- *
- * ```yaml
- * - node_attach: { core_ip: 10.77.0.11 }
- * - node_attach: { core_ip: 10.77.0.11, roles: [dea, filesystem] }
- * ```
- */
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
 import { inCluster, katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { missingRoles, rolesFromVars } from './roles.js';
+
+const doc = `Params: core_ip (the core's MBUS IP), roles (kato roles to enable; default: from the host's inventory
+role groups and \`stackato_roles\`), force (3.x: attach despite a version mismatch).
+On 3.x the stager role is folded into dea. A load balancer attaches with no roles (3.x) or
+\`-e router\` (2.x), which lb_setup handles. Idempotent: reads \`kato info\`; when already attached to
+this core it only adds missing roles with \`kato role add\`.
+
+Example:
+  - name: node_attach example 1
+    node_attach: { core_ip: 10.77.0.11 }
+  - name: node_attach example 2
+    node_attach: { core_ip: 10.77.0.11, roles: [dea, filesystem] }`;
 
 const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address such as 10.0.0.1');
 
 export const nodeAttach = defineModule({
   name: 'node_attach',
   summary: 'Attach the node to the core and enable its roles',
+  doc,
   params: z.strictObject({
     core_ip: ipv4.describe('MBUS IP of the core node'),
     roles: z.array(z.string()).optional().describe('roles to enable; default: from inventory groups'),

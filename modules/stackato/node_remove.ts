@@ -1,19 +1,19 @@
 // node_remove: on the core, remove nodes from the cluster (`kato node remove IP...`).
-/**
- * Params: nodes (IPs to remove), skip_detach (3.2+: for nodes already destroyed).
- * Run it on the core. Idempotent: reads `kato node list --json` and removes only listed nodes.
- * 2.x accepts one IP per command, so the plan has one step per node there.
- *
- * ```yaml
- * - node_remove: { nodes: ["10.77.0.17"] }
- * ```
- */
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
 import { katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
+
+const doc = `Params: nodes (IPs to remove), skip_detach (3.2+: for nodes already destroyed).
+Run it on the core. Idempotent: reads \`kato node list --json\` and removes only listed nodes.
+2.x accepts one IP per command, so the plan has one step per node there.
+
+Example:
+  - name: node_remove example 1
+    node_remove: { nodes: ["10.77.0.17"] }`;
 
 export const nodeRemove = defineModule({
   name: 'node_remove',
   summary: 'Remove nodes from the cluster (run on the core)',
+  doc,
   params: z.strictObject({
     nodes: z.array(z.string()).min(1).describe('IP addresses of the nodes to remove'),
     skip_detach: z.boolean().default(false).describe('do not detach (the node is gone)'),

@@ -1,21 +1,22 @@
 // role_add: enable kato roles on a node (`kato role add`), or exactly a set of roles with only: true.
-/**
- * Params: roles (list), only (enable exactly these and disable the rest; base always stays),
- * all_but (enable every available role except these, e.g. [mdns] for a single-node cluster).
- * Idempotent: compares with the roles `kato info` lists as assigned.
- *
- * ```yaml
- * - role_add: { roles: [stager] }
- * - role_add: { all_but: [mdns] }
- * ```
- */
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
 import { katoInfo } from '../facts/kato.js';
 import { expandRoles, missingRoles } from './roles.js';
 
+const doc = `Params: roles (list), only (enable exactly these and disable the rest; base always stays),
+all_but (enable every available role except these, e.g. [mdns] for a single-node cluster).
+Idempotent: compares with the roles \`kato info\` lists as assigned.
+
+Example:
+  - name: role_add example 1
+    role_add: { roles: [stager] }
+  - name: role_add example 2
+    role_add: { all_but: [mdns] }`;
+
 export const roleAdd = defineModule({
   name: 'role_add',
   summary: 'Enable kato roles on the node',
+  doc,
   params: z.strictObject({
     roles: z.array(z.string()).default([]).describe('roles to enable'),
     only: z.boolean().default(false).describe('enable exactly these roles, disabling the others'),

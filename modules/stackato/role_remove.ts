@@ -1,19 +1,19 @@
 // role_remove: disable kato roles on a node (`kato role remove`); base can never be removed.
-/**
- * Params: roles (list). Refuses `base`, and `router` on the core (kato's rules), before running anything.
- * Idempotent: only roles currently assigned are removed.
- *
- * ```yaml
- * - role_remove: { roles: [mdns] }
- * ```
- */
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
 import { katoInfo } from '../facts/kato.js';
 import { expandRoles } from './roles.js';
 
+const doc = `Params: roles (list). Refuses \`base\`, and \`router\` on the core (kato's rules), before running anything.
+Idempotent: only roles currently assigned are removed.
+
+Example:
+  - name: role_remove example 1
+    role_remove: { roles: [mdns] }`;
+
 export const roleRemove = defineModule({
   name: 'role_remove',
   summary: 'Disable kato roles on the node',
+  doc,
   params: z.strictObject({ roles: z.array(z.string()).min(1).describe('roles to disable') }),
   gather: async (h) => ({ info: await h.fact(katoInfo) }),
   plan: ({ info }, p) => {

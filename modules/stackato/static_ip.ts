@@ -1,25 +1,25 @@
 // static_ip: pin a node's address with `kato op static_ip` (writes /etc/network/interfaces).
-/**
- * Params: address, netmask, gateway, dns_nameservers, dns_search_domains, interface (eth0),
- * restart_network (default true: apply now; kato's own default is not to).
- * 3.2 and later use the non-interactive flags; older kato is answered at its prompts in the
- * documented order (address, netmask, gateway, name servers, search domains). When the address
- * differs from the one stackplay connects to, the plan ends with a reconnect to the new address.
- * Idempotent: reads the interface's static stanza.
- *
- * ```yaml
- * - static_ip: { address: 10.77.0.11, netmask: 255.255.255.0, gateway: 10.77.0.1 }
- * ```
- */
 import { defineModule, exec, reconnect, semver, sh, z, type Step } from '../../src/sdk.js';
 import { katoSeries, katoVersion } from '../facts/kato.js';
 import { staticStanza } from './interfaces.js';
+
+const doc = `Params: address, netmask, gateway, dns_nameservers, dns_search_domains, interface (eth0),
+restart_network (default true: apply now; kato's own default is not to).
+3.2 and later use the non-interactive flags; older kato is answered at its prompts in the
+documented order (address, netmask, gateway, name servers, search domains). When the address
+differs from the one stackplay connects to, the plan ends with a reconnect to the new address.
+Idempotent: reads the interface's static stanza.
+
+Example:
+  - name: static_ip example 1
+    static_ip: { address: 10.77.0.11, netmask: 255.255.255.0, gateway: 10.77.0.1 }`;
 
 const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address such as 10.0.0.1');
 
 export const staticIp = defineModule({
   name: 'static_ip',
   summary: 'Give the node a static IP address with kato op static_ip',
+  doc,
   params: z.strictObject({
     address: ipv4.describe('the static address'),
     netmask: ipv4.default('255.255.255.0').describe('netmask'),

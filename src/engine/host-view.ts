@@ -14,6 +14,8 @@ export interface HostViewDeps {
   transport?: Transport;
   playbookDir: string;
   timeoutMs?: number;
+  /** Probes run with the task's privilege, so a root-only path reads the same before and after apply. */
+  become?: boolean;
 }
 
 export function buildHostView(d: HostViewDeps): HostView {
@@ -26,17 +28,25 @@ export function buildHostView(d: HostViewDeps): HostView {
     name: d.name,
     vars: d.vars,
     fact<T, A extends unknown[]>(f: Fact<T, A>, ...args: A): Promise<T> {
-      const cmd = f.command(...args);
+      const probe = f.command(...args);
+      const cmd = d.become ? { ...probe, become: true } : probe;
       const key = `${f.name}\0${cmd.text}`;
       let p = memo.get(key) as Promise<T> | undefined;
       if (!p) {
         const t = need();
-        p = t.exec(cmd, d.timeoutMs ? { timeoutMs: d.timeoutMs } : {}).then((out) => f.parse(out, ...args));
+        p = t.exec(cmd, d.timeoutMs ? { timeoutMs: d.timeoutMs } : {}).then((out) => {
+          try {
+            return f.parse(out, ...args);
+          } catch (e) {
+            const shown = (out.stdout || out.stderr).slice(0, 300);
+            throw new FactError(d.name, `fact ${f.name} (${probe.display}): ${(e as Error).message}\nexit ${out.code}, output: ${JSON.stringify(shown)}`);
+          }
+        });
         memo.set(key, p);
       }
       return p;
     },
-    read: (path) => need().read(path),
+    read: (path) => need().read(path, d.become ? { become: true } : {}),
     readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
     render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
     test: (expression) => testExpr(expression, d.vars),

@@ -39,9 +39,9 @@ function paramsFor(module: Module, task: Task, vars: Record<string, unknown>): u
   throw new TaskFailed('E_PARAM', `${task.module}.${issue.path.join('.') || '(params)'}: ${issue.message} (after templating, at ${formatSpan(at)})`);
 }
 
-async function planOn(module: Module, params: unknown, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, transport?: Transport): Promise<Plan> {
+async function planOn(module: Module, params: unknown, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean, transport?: Transport): Promise<Plan> {
   const view = buildHostView({
-    name: host.name, vars, playbookDir: ctx.opts.playbookDir,
+    name: host.name, vars, playbookDir: ctx.opts.playbookDir, become,
     ...(transport ? { transport } : {}),
     ...(ctx.opts.timeoutSec ? { timeoutMs: ctx.opts.timeoutSec * 1000 } : {}),
   });
@@ -69,7 +69,7 @@ async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
   const params = paramsFor(module, task, vars);
   const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
   const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
-  const plan = await planOn(module, params, ctx, host, vars, transport);
+  const plan = await planOn(module, params, ctx, host, vars, become, transport);
   ctx.opts.report({ type: 'host:plan', task: ref, host: host.name, plan: task.noLog ? { steps: plan.steps.map((s) => ({ ...s, title: NO_LOG })) } : plan, diff: ctx.opts.diff && !task.noLog });
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
   if (ctx.opts.check || plan.steps.length === 0) return resultOf(plan, undefined, plan.steps.length > 0);
@@ -80,7 +80,7 @@ async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
   };
   const exec = await applySteps(applyCtx, plan.steps);
   if (module.idempotent !== false) {
-    const again = await planOn(module, params, ctx, host, vars, applyCtx.transport);
+    const again = await planOn(module, params, ctx, host, vars, become, applyCtx.transport);
     if (again.steps.length > 0) {
       throw new ModuleBugError(module.name, `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`);
     }
