@@ -66,9 +66,8 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
     const code = await runPlaybook({
       playbook, inventories: f.inventory, check: !!f.check, diff: !!f.diff, tags: f.tags, skipTags: f.skipTags,
       forks: f.forks, extraVars: f.extraVars, signal: abort.signal,
-      connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
+      connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal, ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
       ...(f.limit ? { limit: f.limit } : {}),
-      ...(f.timeout ? { timeoutSec: f.timeout } : {}),
     }, report);
     await tree?.done();
     return code;
@@ -98,7 +97,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--output <mode>', 'output mode (default: tree on a terminal, plain otherwise)').choices(['tree', 'plain', 'json']))
     .addOption(new Option('--host-key-checking <mode>', 'host key policy').choices(['strict', 'accept-new', 'off']).default('strict'))
     .option('--known-hosts <file>', 'extra known_hosts file (accept-new records keys here)')
-    .option('--timeout <seconds>', 'connect and per-command timeout', positiveInt('--timeout'))
+    .option('--timeout <seconds>', 'connection timeout (default 10)', positiveInt('--timeout'))
     .option('--syntax-check', 'check the playbook and inventory, run nothing')
     .option('--list-hosts', 'list the hosts each play would run on')
     .option('--list-tasks', 'list the tasks each play would run')

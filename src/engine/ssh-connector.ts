@@ -1,0 +1,22 @@
+// The connector the CLI uses: one pooled SSH (or local) transport per host, with the run's host-key policy.
+import { ConnectionPool } from '../transport/connect.js';
+import type { HostKeyChecking } from '../transport/connection.js';
+import type { Connector } from './types.js';
+
+export interface SshConnectorOptions {
+  hostKeyChecking: HostKeyChecking;
+  /** An extra known_hosts file; accept-new records new keys there. */
+  knownHostsFile?: string;
+  /** Connect timeout (Ansible's --timeout); commands themselves are not cut short. */
+  timeoutSec?: number;
+  signal?: AbortSignal;
+}
+
+export function sshConnector(o: SshConnectorOptions): Connector {
+  return new ConnectionPool({
+    hostKeyChecking: o.hostKeyChecking,
+    ...(o.knownHostsFile ? { knownHostsWriteFile: o.knownHostsFile } : {}),
+    ...(o.timeoutSec ? { connectTimeoutMs: o.timeoutSec * 1000 } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+}
