@@ -39,6 +39,14 @@ export function playHosts(inv: Inventory, play: Play, limit: string | undefined,
   return { phases: groups.map((g) => ({ phase: g.phase, hosts: g.hosts.map((n) => states.get(n)!) })) };
 }
 
+/** Cluster-wide vars every host sees: where the core is (its ansible_host), unless the inventory sets it. */
+export function clusterVars(inv: Inventory, hostvars: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const core = inv.groups.get('core')?.hosts[0];
+  if (!core) return {};
+  const v = hostvars[core] ?? {};
+  return { stackato_core: core, stackato_core_ip: String(v.stackato_host ?? v.ansible_host ?? core) };
+}
+
 export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineOptions & { limit?: string }): Promise<RunResult> {
   const states = new Map<string, HostState>();
   const hostvars: Record<string, Record<string, unknown>> = {};
@@ -50,7 +58,7 @@ export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineO
   const run: PlayRun = {
     opts,
     recap: new Recap(),
-    vars: { hostvars, extraVars: opts.extraVars, check: opts.check, playbookDir: opts.playbookDir },
+    vars: { hostvars, extraVars: opts.extraVars, check: opts.check, playbookDir: opts.playbookDir, clusterVars: clusterVars(inv, hostvars) },
   };
   try {
     for (const [i, play] of playbook.plays.entries()) {

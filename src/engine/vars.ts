@@ -8,11 +8,14 @@ export interface VarSources {
   extraVars: Record<string, unknown>;
   check: boolean;
   playbookDir: string;
+  /** Derived cluster facts (stackato_core_ip); inventory vars of the same name win. */
+  clusterVars?: Record<string, unknown>;
 }
 
 /** inventory < play vars < task vars < registered results < extra vars (extra vars always win). */
 export function taskVars(src: VarSources, play: Play, task: Task, host: HostState, loop?: Record<string, unknown>): Record<string, unknown> {
   return {
+    ...src.clusterVars,
     ...host.resolved.vars,
     hostvars: src.hostvars,
     ansible_check_mode: src.check,
