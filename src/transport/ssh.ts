@@ -8,6 +8,7 @@ import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './e
 import { defaultKnownHosts } from './host-key-policy.js';
 import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
 import { Semaphore } from './semaphore.js';
+import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
 
@@ -35,11 +36,30 @@ export interface SshOptions {
   connectionDefaults?: ConnectionDefaults;
 }
 
-const CHANNEL_RETRIES = 8;
+const CHANNEL_RETRIES = 10;
+const backoff = (attempt: number) => 20 * 2 ** Math.min(attempt, 5) * (0.5 + Math.random());
 const isChannelShortage = (e: Error) => /open failed|channel open failure|no free channels/i.test(e.message);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const tail = (s: string) => s.trim().split('\n').slice(-3).join('\n');
 const SFTP_NO_SUCH_FILE = 2;
+
+/** What sendSignal needs from ssh2's channel internals. */
+interface ChannelInternals {
+  outgoing?: { id: number; state: string };
+  _client?: { _protocol?: { signal(id: number, name: string): void } };
+}
+
+/**
+ * Sends a "signal" request; sshd delivers it to the command's process group (closing the channel
+ * alone would leave the command running). ssh2's ClientChannel.signal() sends nothing once our
+ * side is no longer writable, and exec() ends stdin at once, hence the protocol call.
+ */
+function sendSignal(ch: ClientChannel, name: string): void {
+  const c = ch as unknown as ChannelInternals;
+  try {
+    if (c.outgoing && ['open', 'eof'].includes(c.outgoing.state)) c._client?._protocol?.signal(c.outgoing.id, name);
+  } catch { /* the channel or connection is already gone */ }
+}
 
 function promisify<T>(f: (cb: (err: Error | undefined | null, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
@@ -56,6 +76,8 @@ export class SshTransport implements Transport {
   readonly #pending = new Set<(e: Error) => void>();
   #lost: UnreachableError | undefined;
   #sftp: Promise<SFTPWrapper> | undefined;
+  /** Kill commands, which are never tagged (and so never chase themselves). */
+  readonly #cleanups = new WeakSet<Command>();
 
   constructor(conn: HostConnection, open: OpenClient, o: { maxChannels: number; commandTimeoutMs?: number }) {
     this.host = conn.name;
@@ -87,19 +109,46 @@ export class SshTransport implements Transport {
     return this.#conn.becomePassword ? { user, password: this.#conn.becomePassword } : { user };
   }
 
-  /** Opens a channel, retrying with backoff when the server is short of sessions. */
-  async #withChannel<T>(open: (cb: (err: Error | undefined, v: T) => void) => void): Promise<T> {
+  #channelError(err: Error): Error {
+    if (this.#lost) return this.#lost;
+    return new UnreachableError(this.host, `cannot open an SSH channel on ${this.#conn.address}: ${err.message}`, { cause: err });
+  }
+
+  /** Opens the sftp channel, retrying with backoff when the server is short of sessions. */
+  async #openWithBackoff<T>(open: (cb: (err: Error | undefined, v: T) => void) => void): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       this.#check();
       try {
         return await promisify<T>((cb) => open(cb));
       } catch (e) {
-        const err = e as Error;
-        if (this.#lost) throw this.#lost;
-        if (!isChannelShortage(err) || attempt >= CHANNEL_RETRIES) {
-          throw new UnreachableError(this.host, `cannot open an SSH channel on ${this.#conn.address}: ${err.message}`, { cause: err });
-        }
-        await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random()));
+        if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES) throw this.#channelError(e as Error);
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+
+  /**
+   * Takes a channel slot and opens an exec channel. When the server refuses for lack of sessions
+   * (its MaxSessions is below our limit), the limit for this connection is lowered and the
+   * open waits for a running command to finish before it tries again.
+   */
+  async #openExec(text: string, display: string, signal: AbortSignal | undefined): Promise<{ ch: ClientChannel; release: () => void }> {
+    for (let attempt = 0; ; attempt++) {
+      let release: () => void;
+      try {
+        release = await this.#channels.acquire(signal);
+      } catch {
+        throw new CommandAbortedError(this.host, display);
+      }
+      this.#check();
+      try {
+        const ch = await promisify<ClientChannel>((cb) => this.#open.client.exec(text, cb));
+        return { ch, release };
+      } catch (e) {
+        this.#channels.shrink();
+        release();
+        if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES) throw this.#channelError(e as Error);
+        await sleep(backoff(attempt));
       }
     }
   }
@@ -109,18 +158,28 @@ export class SshTransport implements Transport {
     const b = this.#become(cmd.become);
     const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display, stdinPrefix: undefined };
     const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
-    let release: () => void;
+    const killable = !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
+    const token = killable ? newRunToken() : undefined;
+    const { ch, release } = await this.#openExec(token ? tagWithToken(w.text, token) : w.text, w.display, o.signal);
     try {
-      release = await this.#channels.acquire(o.signal);
-    } catch {
-      throw new CommandAbortedError(this.host, w.display);
-    }
-    try {
-      const ch = await this.#withChannel<ClientChannel>((cb) => this.#open.client.exec(w.text, cb));
       return await this.#run(ch, stdin, w.display, o);
+    } catch (e) {
+      if (token && (e instanceof CommandTimeoutError || e instanceof CommandAbortedError)) {
+        release();
+        await this.#kill(token, cmd.become);
+      }
+      throw e;
     } finally {
       release();
     }
+  }
+
+  /** Best effort: the command's channel is closed already; this ends what it left running. */
+  async #kill(token: string, become: boolean | undefined): Promise<void> {
+    if (this.#lost) return;
+    const cleanup: Command = { ...killTaggedCommand(token), become: become ?? false };
+    this.#cleanups.add(cleanup);
+    await this.exec(cleanup, { timeoutMs: 15_000 }).catch(() => undefined);
   }
 
   #run(ch: ClientChannel, stdin: string, display: string, o: ExecOptions): Promise<ExecResult> {
@@ -147,8 +206,7 @@ export class SshTransport implements Transport {
         settle();
       };
       const kill = () => {
-        // sshd delivers the signal to the command's process group; closing alone would leave it running.
-        try { ch.signal('KILL'); } catch { /* channel already gone */ }
+        sendSignal(ch, 'KILL');
         ch.close();
       };
       const onLost = (e: Error) => finish(() => reject(new UnreachableError(this.host, `${e.message} while running: ${display}`, { cause: e })));
@@ -177,7 +235,7 @@ export class SshTransport implements Transport {
   }
 
   #sftpSession(): Promise<SFTPWrapper> {
-    this.#sftp ??= this.#withChannel<SFTPWrapper>((cb) => this.#open.client.sftp(cb)).then((s) => {
+    this.#sftp ??= this.#openWithBackoff<SFTPWrapper>((cb) => this.#open.client.sftp(cb)).then((s) => {
       s.on('close', () => { this.#sftp = undefined; });
       s.on('error', () => { this.#sftp = undefined; });
       return s;

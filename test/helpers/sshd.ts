@@ -27,7 +27,9 @@ export interface SshdOptions {
   netns?: string;
   /** Environment for every session (sshd SetEnv), e.g. { PATH: '/fake/bin:/usr/bin:/bin' }. */
   setEnv?: Record<string, string>;
-  /** Extra sshd_config lines (e.g. a second `ListenAddress`). */
+  /** sshd MaxSessions (default 10, as on a stock server). */
+  maxSessions?: number;
+  /** Extra sshd_config lines (e.g. a second `ListenAddress`); sshd uses the first value of a keyword. */
   config?: string[];
   /** Reuse this private host key (and its .pub) instead of making a new one: "the same machine". */
   hostKeyFile?: string;
@@ -143,7 +145,7 @@ function writeConfig(dir: string, address: string, port: number, o: SshdOptions)
     'KbdInteractiveAuthentication no',
     'StrictModes no',
     'UsePAM no',
-    'MaxSessions 10',
+    `MaxSessions ${o.maxSessions ?? 10}`,
     // Tests open many connections at once; the default 10:30:100 would drop some.
     'MaxStartups 200',
     'LogLevel ERROR',

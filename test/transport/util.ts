@@ -1,0 +1,56 @@
+// Shared bits of the transport tests: sshd-gated test registration, hosts for a test sshd, polling.
+import test, { type ExecutionContext } from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { ResolvedHost } from '../../src/inventory/types.js';
+import { connectionOf } from '../../src/transport/connection.js';
+import { connectSsh, type SshOptions, type SshTransport } from '../../src/transport/ssh.js';
+import { canRunSshd, whyNoSshd, type Sshd } from '../helpers/sshd.js';
+
+export const sshdAvailable = canRunSshd();
+
+/** test.serial when a real sshd can run; otherwise skipped, with one test logging why. */
+export const sshTest = sshdAvailable ? test : test.skip;
+if (!sshdAvailable) {
+  test('ssh tests are skipped on this machine', (t) => {
+    t.log(`skipping tests against a real sshd: ${whyNoSshd()}`);
+    t.pass();
+  });
+}
+
+export const hostOf = (sshd: Sshd, vars: Record<string, unknown> = {}, name = 'node1'): ResolvedHost =>
+  ({ name, groups: [], vars: { ...sshd.inventoryVars(), ...vars } });
+
+/** Vars without the UserKnownHostsFile argument, for tests that pick known_hosts files themselves. */
+export function varsWithoutKnownHosts(sshd: Sshd): Record<string, string> {
+  const { ansible_ssh_common_args: _args, ...vars } = sshd.inventoryVars();
+  return vars;
+}
+
+export const connectTo = (sshd: Sshd, vars: Record<string, unknown> = {}, o: SshOptions = {}): Promise<SshTransport> =>
+  connectSsh(connectionOf(hostOf(sshd, vars), { sshConfigFile: null }), { knownHostsFiles: [], ...o });
+
+/** Polls `check` until it holds or `ms` pass (the machine is shared: never assert on durations). */
+export async function waitUntil(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+/** PIDs of processes whose command line contains `needle` (to check that something was killed). */
+export function processesWith(needle: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle)) found.push(Number(entry));
+    } catch { /* gone */ }
+  }
+  return found;
+}
+
+export const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.stackplay-'));
+
+export type T = ExecutionContext;
