@@ -1,0 +1,104 @@
+// The role processes that run for real on a lab node: the config store (redis), the message bus, the
+// router's HTTP listener and the load balancer's nginx. Each is recorded in a PID file with its start time.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { isAlive, recordOf, type ProcRecord } from '../proc.js';
+import { KatoError } from './errors.js';
+import type { Flavor } from './flavor.js';
+import { PATHS, readJson, writeJson, type Identity } from './node.js';
+
+interface Launch { cmd: string; args: string[]; port: number }
+
+/** How to start a real process, or null for processes that are only bookkeeping in the lab. */
+export function launchOf(proc: string, f: Flavor, id: Identity): Launch | null {
+  const self = (...args: string[]): Launch => ({
+    cmd: process.execPath, args: ['--max-old-space-size=32', process.argv[1]!, '__serve', ...args], port: Number(args[2]),
+  });
+  if (proc === f.storeProcess) {
+    return {
+      cmd: 'redis-server', port: f.storePort,
+      args: ['--port', String(f.storePort), '--bind', '0.0.0.0', '--protected-mode', 'no', '--daemonize', 'no',
+        '--dir', PATHS.storeData, '--appendonly', 'yes', '--save', '', '--logfile', ''],
+    };
+  }
+  if (proc === f.mbusProcess) return self('mbus', '--port', String(f.mbusPort), '--name', id.name);
+  if (proc === 'router2g') return self('router', '--port', '80', '--name', id.name);
+  if (proc === 'nginx') return { cmd: 'nginx', args: ['-c', PATHS.nginxConf, '-g', 'daemon off;'], port: 443 };
+  return null;
+}
+
+const pidFile = (proc: string): string => join(PATHS.run, `${proc}.pid`);
+
+export function processRecord(proc: string): ProcRecord | null {
+  const r = readJson<ProcRecord>(pidFile(proc));
+  return r && isAlive(r) ? r : null;
+}
+
+export const isRunning = (proc: string): boolean => processRecord(proc) !== null;
+
+export function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+async function waitPort(port: number, rec: ProcRecord, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!isAlive(rec)) return false;
+    if (await portOpen('127.0.0.1', port, 300)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+export async function startProcess(proc: string, f: Flavor, id: Identity): Promise<void> {
+  const l = launchOf(proc, f, id);
+  if (!l || isRunning(proc)) return;
+  mkdirSync(PATHS.run, { recursive: true });
+  mkdirSync(PATHS.logs, { recursive: true });
+  if (proc === f.storeProcess) mkdirSync(PATHS.storeData, { recursive: true });
+  const log = join(PATHS.logs, `${proc}.log`);
+  const fd = openSync(log, 'a');
+  let rec: ProcRecord;
+  try {
+    const child = spawn(l.cmd, l.args, { detached: true, stdio: ['ignore', fd, fd] });
+    child.on('error', () => { /* seen below as a process that never answers */ });
+    child.unref();
+    if (child.pid === undefined) throw new KatoError(`cannot run ${l.cmd} for ${proc}`);
+    rec = recordOf(child.pid, proc);
+  } finally {
+    closeSync(fd);
+  }
+  writeJson(pidFile(proc), rec);
+  if (!(await waitPort(l.port, rec, 8000))) {
+    await stopProcess(proc);
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('\n') : '';
+    throw new KatoError(`${proc} did not start (nothing answered on port ${l.port})${tail ? `:\n${tail}` : ''}`, `see ${log}`);
+  }
+}
+
+export async function stopProcess(proc: string): Promise<void> {
+  const r = readJson<ProcRecord>(pidFile(proc));
+  if (r && isAlive(r)) {
+    try { process.kill(r.pid, 'SIGTERM'); } catch { /* gone */ }
+    const end = Date.now() + 5000;
+    while (isAlive(r) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+    if (isAlive(r)) try { process.kill(r.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  rmSync(pidFile(proc), { force: true });
+}
+
+/** nginx re-reads its configuration on SIGHUP. */
+export function reloadProcess(proc: string): boolean {
+  const r = processRecord(proc);
+  if (!r) return false;
+  process.kill(r.pid, 'SIGHUP');
+  return true;
+}
