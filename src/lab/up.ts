@@ -6,7 +6,7 @@ import { bundleKato } from './bundle.js';
 import { writeClientFiles } from './files.js';
 import { startHolder } from './holder.js';
 import { bridgeNamespace, checkLayout, DEFAULT_LAYOUT, planNodes, type LabLayout, type NodePlan } from './names.js';
-import { ensureBridge, ensureNodeNet, isMountPoint } from './netns.js';
+import { ensureBridge, ensureNodeNet, isMountPoint, listNamespaces } from './netns.js';
 import { writeNodeIdentity } from './node-files.js';
 import { isAlive } from './proc.js';
 import { nodeTree, prepareTree, sharedPaths } from './rootfs.js';
@@ -49,13 +49,18 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   checkKatoVersion(o.katoVersion);
   await checkHost();
   const dir = resolve(o.dir);
-  mkdirSync(dir, { recursive: true });
   const shared = sharedPaths(dir);
   const old = readState(dir);
   if (old && old.katoVersion !== o.katoVersion) throw new LabError(`the lab in ${dir} emulates kato ${old.katoVersion}, not ${o.katoVersion}`, 'run `stackplay lab down` first to change the version');
   if (old && (old.layout.prefix !== layout.prefix || old.layout.subnet !== layout.subnet)) throw new LabError(`the lab in ${dir} uses ${old.layout.prefix}* on ${old.layout.subnet}.0/24`, 'run `stackplay lab down` first');
   const state = old ?? freshState(dir, o, layout);
+  const taken = (await listNamespaces()).filter((ns) => !state.namespaces.includes(ns));
+  const clash = [bridgeNamespace(layout), ...planNodes(o.nodes, layout).map((p) => p.namespace)].filter((ns) => taken.includes(ns));
+  if (clash.length) {
+    throw new LabError(`network namespaces ${clash.join(', ')} exist but are not part of the lab in ${dir}`, 'another lab uses this prefix: take it down, or pick another --dir');
+  }
   if (o.strictExitCodes !== undefined) state.strictExitCodes = o.strictExitCodes;
+  mkdirSync(dir, { recursive: true });
   const save = () => writeState(state);
   const addNamespace = (ns: string) => { if (!state.namespaces.includes(ns)) { state.namespaces.push(ns); save(); } };
   save();

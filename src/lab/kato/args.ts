@@ -40,11 +40,11 @@ export function parseArgs(argv: readonly string[], specs: readonly CommandSpec[]
   for (const s of live) {
     if (s.words.every((w, i) => argv[i] === w) && (!spec || s.words.length > spec.words.length)) spec = s;
   }
-  if (!spec) throw unknownCommand(argv, live);
+  if (!spec) throw unknownCommand(argv, live, f);
   return { spec, ...readRest(argv.slice(spec.words.length), spec, f) };
 }
 
-function unknownCommand(argv: readonly string[], live: readonly CommandSpec[]): KatoError {
+function unknownCommand(argv: readonly string[], live: readonly CommandSpec[], f: Flavor): KatoError {
   const words: string[] = [];
   for (const w of argv) {
     if (w.startsWith('-')) break;
@@ -53,22 +53,31 @@ function unknownCommand(argv: readonly string[], live: readonly CommandSpec[]): 
       const choices = [...new Set(live.filter((s) => words.every((x, i) => s.words[i] === x)).map((s) => s.words[words.length]).filter((x): x is string => !!x))];
       const prefix = words.length ? `kato ${words.join(' ')} ` : 'kato ';
       const hint = didYouMean(w, choices) ?? 'see `kato help`';
-      return new KatoError(`unknown command: ${prefix}${w}`, hint, words.length ? usageOf(live, words) : undefined);
+      return new KatoError(`unknown command: ${prefix}${w}`, hint, words.length ? usageOf(live, words, f) : undefined);
     }
     words.push(w);
   }
-  return new KatoError(words.length ? `incomplete command: kato ${words.join(' ')}` : 'no command given', undefined, usageOf(live, words));
+  return new KatoError(words.length ? `incomplete command: kato ${words.join(' ')}` : 'no command given', undefined, usageOf(live, words, f));
 }
 
-export function usageOf(live: readonly CommandSpec[], words: readonly string[]): string {
+export function usageOf(live: readonly CommandSpec[], words: readonly string[], f?: Flavor): string {
   const matching = live.filter((s) => words.every((x, i) => s.words[i] === x));
-  return `Usage:\n${matching.map((s) => `  kato ${s.usage}`).join('\n')}`;
+  return `Usage:\n${matching.map((s) => `  kato ${f ? usageFor(s, f) : s.usage}`).join('\n')}`;
+}
+
+/** The usage line without the bracketed options this version does not have. */
+export function usageFor(s: CommandSpec, f: Flavor): string {
+  const hidden = s.opts.filter((o) => !offered(o, f)).map((o) => o.long);
+  if (!hidden.length) return s.usage;
+  return s.usage
+    .replace(/ ?\[[^[\]]*\]/g, (group) => (hidden.some((h) => group.includes(`--${h}`)) ? '' : group))
+    .replace(/\s+/g, ' ');
 }
 
 function readRest(rest: readonly string[], spec: CommandSpec, f: Flavor): Omit<Parsed, 'spec'> {
   const opts: Record<string, string | boolean> = {};
   const args: string[] = [];
-  const usage = `Usage:\n  kato ${spec.usage}`;
+  const usage = `Usage:\n  kato ${usageFor(spec, f)}`;
   const allowed = spec.opts.filter((o) => offered(o, f));
   for (let i = 0; i < rest.length; i++) {
     const tok = rest[i]!;

@@ -37,8 +37,9 @@ function restartNetwork(ctx: Ctx, s: StaticIp, oldIp: string): void {
   const prefix = prefixOf(s.netmask)!;
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    ip('addr', 'replace', `${s.ip}/${prefix}`, 'dev', s.iface);
-    if (oldIp !== s.ip) ip('addr', 'del', `${oldIp}/${ctx.id.prefixLen}`, 'dev', s.iface);
+    // Removing a primary address also removes its secondaries, so flush first, then add.
+    ip('-4', 'addr', 'flush', 'dev', s.iface, 'scope', 'global');
+    ip('addr', 'add', `${s.ip}/${prefix}`, 'dev', s.iface);
     ip('link', 'set', s.iface, 'up');
   } catch (e) {
     throw new KatoError(`could not change the address of ${s.iface}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);

@@ -28,7 +28,7 @@ const HANDLERS: Record<string, Handler> = {
   'role add': roleAdd, 'role remove': roleRemove, start, stop, restart,
   'op static_ip': staticIp, 'process list': processList, 'process ready': processReady,
   'config get': configGet, 'config set': configSet, 'config del': configDel, 'config push': configPushPop, 'config pop': configPushPop,
-  help: async (ctx, p) => ctx.out(`${usageOf(COMMANDS.filter((c) => !c.when || c.when(ctx.flavor)), p.args)}\n`),
+  help: async (ctx, p) => ctx.out(`${usageOf(COMMANDS.filter((c) => !c.when || c.when(ctx.flavor)), p.args, ctx.flavor)}\n`),
 };
 
 /** Commands that never touch the cluster, so a removed node does not detach itself while running them. */
