@@ -10,6 +10,7 @@ import { spawnProxyCommand, type ProxyProcess } from './proxy-command.js';
 import { planAuth } from './ssh-auth.js';
 
 export interface ClientOptions {
+  /** The run's policy; a host's own StrictHostKeyChecking / UserKnownHostsFile override it. */
   hostKeys: HostKeyPolicy;
   connectTimeoutMs: number;
   keepaliveSec: number;
@@ -97,6 +98,11 @@ const CONNECT_ERRORS: Record<string, (where: string, address: string) => string>
 export async function openClient(conn: HostConnection, o: ClientOptions, depth = 0): Promise<OpenClient> {
   if (o.signal?.aborted) throw new HostError('E_INTERRUPTED', conn.name, 'interrupted before connecting');
   const route = await routeTo(conn, o, depth);
+  const policy: HostKeyPolicy = {
+    ...o.hostKeys,
+    mode: conn.hostKeyChecking ?? o.hostKeys.mode,
+    files: conn.knownHostsFiles ?? o.hostKeys.files,
+  };
   const auth = planAuth(conn);
   const client = new ssh2.Client();
   let hostKey: Buffer | undefined;
@@ -112,10 +118,10 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
     keepaliveInterval: o.keepaliveSec * 1000,
     keepaliveCountMax: o.keepaliveCountMax,
     authHandler: auth.handler,
-    algorithms: { serverHostKey: hostKeyOrder(conn, o.hostKeys) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+    algorithms: { serverHostKey: hostKeyOrder(conn, policy) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
     hostVerifier: (key: Buffer) => {
       try {
-        verifyHostKey(conn.name, conn.address, conn.port, key, o.hostKeys);
+        verifyHostKey(conn.name, conn.address, conn.port, key, policy);
         hostKey = key;
         return true;
       } catch (e) {

@@ -329,11 +329,11 @@ export class SshTransport implements Transport {
 /** Connects to a host over SSH; throws UnreachableError (HostKeyError when the host key is refused). */
 export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Promise<SshTransport> {
   const defaults = defaultKnownHosts();
-  const files = conn.knownHostsFiles ?? o.knownHostsFiles ?? defaults.files;
+  const files = o.knownHostsFiles ?? defaults.files;
   const writeFile = o.knownHostsWriteFile ?? (o.knownHostsFiles === undefined ? defaults.writeFile : undefined);
   const open = await openClient(conn, {
     hostKeys: {
-      mode: conn.hostKeyChecking ?? o.hostKeyChecking ?? 'strict',
+      mode: o.hostKeyChecking ?? 'strict',
       files,
       ...(writeFile !== undefined ? { writeFile } : {}),
       ...(o.hashKnownHosts !== undefined ? { hash: o.hashKnownHosts } : {}),
