@@ -1,0 +1,142 @@
+// One task (or handler) from YAML: its module key and params, keywords, and every problem found.
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { Module } from '../sdk.js';
+import type { Task } from './playbook-types.js';
+import { didYouMean } from '../suggest.js';
+import { HANDLER_KEYS, TASK_KEYS, UNSUPPORTED } from './playbook-keys.js';
+import { checkTemplates, describeNode, entriesOf, readBool, readConditions, readInt, readMapping, readString, readStringList, report, span, type Entry, type LoadContext, type YNode } from './playbook-node.js';
+import { defaultTaskName, loadParams } from './playbook-params.js';
+
+export interface TaskOptions {
+  modules: ReadonlyMap<string, Module>;
+  handler: boolean;
+  /** The play's tags: every task inherits them. */
+  playTags: string[];
+  /** Nodes of `notify` items, checked against the handlers once the play is read. */
+  notified: { name: string; node: Node }[];
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Sorts a task's keys into keywords, its module, unsupported and unknown keys (reported). */
+function sortKeys(ctx: LoadContext, node: Node, entries: Entry[], o: TaskOptions): { keys: Map<string, Entry>; module?: Entry } {
+  const keywords: readonly string[] = o.handler ? HANDLER_KEYS : TASK_KEYS;
+  const keys = new Map<string, Entry>();
+  const modules: Entry[] = [];
+  const unknown: Entry[] = [];
+  let unsupported = false;
+  for (const e of entries) {
+    if (keywords.includes(e.key)) keys.set(e.key, e);
+    else if (o.modules.has(e.key)) modules.push(e);
+    else if (Object.hasOwn(UNSUPPORTED, e.key)) {
+      unsupported = true;
+      report(ctx, 'E_UNSUPPORTED', `"${e.key}" is not supported yet`, e.keyNode, UNSUPPORTED[e.key]);
+    } else if (e.key === 'listen') report(ctx, 'E_PLAYBOOK_KEY', '"listen" is only for handlers', e.keyNode, 'move the task under "handlers:" or use its name in notify');
+    else unknown.push(e);
+  }
+  for (const extra of modules.slice(1)) {
+    report(ctx, 'E_TASK_MODULES', `task has more than one module: "${modules[0]!.key}" and "${extra.key}"`, extra.keyNode, 'split it into one task per module');
+  }
+  for (const u of unknown) {
+    const keyword = didYouMean(u.key, keywords);
+    if (keyword || modules.length > 0) {
+      report(ctx, 'E_PLAYBOOK_KEY', `unknown ${o.handler ? 'handler' : 'task'} key "${u.key}"`, u.keyNode,
+        keyword ?? didYouMean(u.key, o.modules.keys()) ?? `task keys: ${keywords.join(', ')}`);
+    } else {
+      report(ctx, 'E_UNKNOWN_MODULE', `unknown module "${u.key}"`, u.keyNode,
+        didYouMean(u.key, o.modules.keys()) ?? 'run `stackplay modules` to list the modules');
+    }
+  }
+  if (modules.length === 0 && unknown.length === 0 && !unsupported) {
+    const name = keys.get('name');
+    const called = name && isScalar(name.value) ? ` "${String(name.value.value)}"` : '';
+    report(ctx, 'E_TASK_NO_MODULE', `task${called} has no module`, node, 'add one module key, e.g. "command: uptime" (`stackplay modules` lists them)');
+  }
+  return modules[0] ? { keys, module: modules[0] } : { keys };
+}
+
+function readLoop(ctx: LoadContext, keys: Map<string, Entry>): unknown {
+  const loop = keys.get('loop');
+  const items = keys.get('with_items');
+  if (loop && items) report(ctx, 'E_TASK_LOOP', 'a task has either "loop" or "with_items", not both', items.keyNode, 'keep "loop"');
+  const e = loop ?? items;
+  if (!e) return undefined;
+  checkTemplates(ctx, e.value);
+  if (isSeq(e.value)) return e.value.toJS(ctx.src.doc);
+  if (isScalar(e.value) && typeof e.value.value === 'string' && e.value.value.includes('{{')) return e.value.value;
+  report(ctx, 'E_PLAYBOOK_TYPE', `${e.key}: expected a list or a template giving one ("{{ servers }}"), got ${describeNode(e.value)}`, e.value ?? e.keyNode);
+  return undefined;
+}
+
+function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
+  if (!e) return 'item';
+  if (!isMap(e.value)) {
+    report(ctx, 'E_PLAYBOOK_TYPE', `loop_control: expected a mapping, got ${describeNode(e.value)}`, e.value ?? e.keyNode);
+    return 'item';
+  }
+  let loopVar = 'item';
+  for (const c of entriesOf(ctx, e.value)) {
+    if (c.key === 'loop_var') {
+      const v = readString(ctx, c.value, 'loop_control.loop_var');
+      if (v !== undefined && IDENT.test(v)) loopVar = v;
+      else if (v !== undefined) report(ctx, 'E_PLAYBOOK_TYPE', `loop_control.loop_var: "${v}" is not a variable name`, c.value, 'use letters, digits and _');
+    } else if (c.key !== 'label') {
+      report(ctx, 'E_PLAYBOOK_KEY', `unknown loop_control key "${c.key}"`, c.keyNode, didYouMean(c.key, ['loop_var', 'label']) ?? 'loop_control keys: loop_var, label');
+    }
+  }
+  return loopVar;
+}
+
+/** Reads a task; undefined when it has no usable module (the reason is reported). */
+export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | undefined {
+  if (!isMap(node)) {
+    report(ctx, 'E_TASK_SHAPE', `a ${o.handler ? 'handler' : 'task'} must be a mapping, got ${describeNode(node)}`, node, 'write "- name: what it does" and a module key under it');
+    return undefined;
+  }
+  const { keys, module } = sortKeys(ctx, node, entriesOf(ctx, node), o);
+  const at = (k: string) => keys.get(k)?.value;
+  const has = (k: string) => keys.has(k);
+  const conditions = (k: string) => (has(k) ? readConditions(ctx, at(k), k) : undefined);
+  const loop = readLoop(ctx, keys);
+  const loopVar = readLoopVar(ctx, keys.get('loop_control'));
+  let register: string | undefined;
+  if (has('register')) {
+    register = readString(ctx, at('register'), 'register');
+    if (register !== undefined && !IDENT.test(register)) {
+      report(ctx, 'E_TASK_REGISTER', `register: "${register}" is not a variable name`, at('register'), 'use letters, digits and _');
+    }
+  }
+  const notify = has('notify') ? readStringList(ctx, at('notify'), 'notify') : [];
+  o.notified.push(...notify.map((n) => ({ name: n.value, node: n.node })));
+  const tags = has('tags') ? readStringList(ctx, at('tags'), 'tags', { commas: true }).map((t) => t.value) : [];
+  const vars = has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined;
+  if (has('vars')) checkTemplates(ctx, at('vars'));
+  const name = has('name') ? readString(ctx, at('name'), 'name') : undefined;
+  const mod = module ? o.modules.get(module.key)! : undefined;
+  const loaded = mod && module ? loadParams(ctx, mod, module, keys.get('args')) : undefined;
+  if (!mod || !loaded) return undefined;
+  return {
+    name: name ?? defaultTaskName(mod, loaded.params),
+    module: mod.name,
+    params: loaded.params,
+    paramAt: loaded.paramAt,
+    when: conditions('when') ?? [],
+    changedWhen: conditions('changed_when'),
+    failedWhen: conditions('failed_when'),
+    until: conditions('until'),
+    loop,
+    loopVar,
+    register,
+    notify: notify.map((n) => n.value),
+    tags: [...new Set([...o.playTags, ...tags])],
+    ignoreErrors: has('ignore_errors') ? (readBool(ctx, at('ignore_errors'), 'ignore_errors') ?? false) : false,
+    retries: has('retries') ? readInt(ctx, at('retries'), 'retries') : undefined,
+    delay: has('delay') ? readInt(ctx, at('delay'), 'delay') : undefined,
+    become: has('become') ? readBool(ctx, at('become'), 'become') : undefined,
+    becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,
+    noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : false,
+    vars: vars ?? {},
+    listen: has('listen') ? readStringList(ctx, at('listen'), 'listen').map((l) => l.value) : [],
+    at: span(ctx, node),
+  };
+}
