@@ -77,3 +77,18 @@ test('templated.yml: templated values skip type checks until rendering', (t) => 
   t.is(tasks[2]!.params.state, '{{ wanted_state }}');
   t.is(tasks[3]!.params.chdir, '{{ workdir }}');
 });
+
+test('free-form.yml: a scalar is the free-form param; args add to it; the module key wins', (t) => {
+  const [ls, ping, templated] = load('free-form').plays[0]!.tasks;
+  t.deepEqual(ls!.params, { cmd: 'ls -l', chdir: '/tmp' });
+  t.like(ls!.paramAt.cmd, { line: 3, col: 16 });
+  t.like(ls!.paramAt.chdir, { line: 5, col: 16 });
+  t.deepEqual(ping!.params, {});
+  t.is(templated!.name, 'command: {{ cmd_line }}');
+});
+
+test('every diagnostic is an error and the file loads only without them', (t) => {
+  const r = loadPlaybook('test/fixtures/playbooks/good/full.yml', testModules);
+  t.deepEqual(r.diagnostics, []);
+  t.truthy(r.playbook);
+});
