@@ -9,7 +9,7 @@ import { LabError } from './run.js';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Top-level folders each node gets its own empty copy of (on the host: <node>/root/<name>). */
-const PRIVATE_DIRS = ['root', 'home', 's', 'mnt', 'tmp', 'srv', 'media'];
+const PRIVATE_DIRS = ['root', 'home', 'mnt', 'tmp', 'srv', 'media'];
 const OVERLAID = ['etc', 'var'];
 
 export interface NodeTree {
@@ -59,9 +59,13 @@ export function prepareTree(t: NodeTree, name: string, address: string, katoEntr
     if (lstatSync(join('/', e)).isSymbolicLink() && !lstatSync(link, { throwIfNoEntry: false })) symlinkSync(readlinkSync(join('/', e)), link);
   }
   const bin = join(t.root, 'home', 'stackato', 'bin');
-  mkdirSync(bin, { recursive: true });
-  mkdirSync(join(t.root, 's', 'logs'), { recursive: true });
-  mkdirSync(join(t.root, 's', 'etc', 'kato'), { recursive: true });
+  const stackato = join(t.root, 'home', 'stackato', 'stackato');
+  for (const d of [bin, join(stackato, 'logs'), join(stackato, 'etc', 'kato'), join(stackato, 'data')]) mkdirSync(d, { recursive: true });
+  // /s is the short name of ~stackato/stackato (kato.md section 0: /s/logs and ~/stackato/logs are one folder).
+  if (!lstatSync(join(t.root, 's'), { throwIfNoEntry: false })) symlinkSync('home/stackato/stackato', join(t.root, 's'));
+  // Data folders of a Stackato VM: /var/vcap in 2.x, /var/stackato in 3.x (the latter is <node>/stackato).
+  for (const d of ['vcap/shared', 'vcap/services']) mkdirSync(join(t.upper, 'var', d), { recursive: true });
+  for (const d of ['services', 'data']) mkdirSync(join(t.dir, 'stackato', d), { recursive: true });
   // The kato on the node: /home/stackato/bin/kato, as on a real Stackato VM.
   writeFileSync(join(bin, 'kato'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(katoEntry)} "$@"\n`, { mode: 0o755 });
   const etc = join(t.upper, 'etc');

@@ -79,10 +79,16 @@ serial('kato 3.6.2: core, two attached nodes in status --all, LB round-robin ove
   t.regex(unreachable.stderr, /did not answer within 1s/);
   t.regex((await lab.kato('router1', 'info')).stdout, new RegExp(`mbusip: +${core.replace(/\./g, '\\.')}`), 'a failed attach changes nothing');
 
+  // A certificate installed at the documented path is the one the load balancer serves.
+  const cert = await lab.exec('router2', 'mkdir -p /etc/ssl/private && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=installed.lab.test -keyout /etc/ssl/private/stackato.key -out /etc/ssl/certs/stackato.crt 2>&1');
+  t.is(cert.code, 0, cert.stdout);
   const lb = await lab.ssh('router2', 'kato node setup load_balancer --force');
   t.is(lb.code, 0, lb.stderr);
   const conf = await lab.exec('router2', 'cat /etc/nginx/kato-lb.conf');
   t.regex(conf.stdout, /upstream stackato_routers/);
+  t.regex(lb.stdout, /with the installed certificate/);
+  const served = await lab.exec('router2', `openssl s_client -connect ${lab.address('router2')}:443 </dev/null 2>/dev/null | openssl x509 -noout -subject`);
+  t.regex(served.stdout, /CN ?= ?installed\.lab\.test/);
   const names = await namesThroughLb(lab, 'router2', 20);
   t.deepEqual([...new Set(names)].sort(), ['core1', 'router1'], `answers: ${names.join(' ')}`);
 
@@ -121,4 +127,30 @@ serial('kato 2.10.6: exit 0 on failure (the real bug) unless strict; LB asks to 
   t.deepEqual((await listNamespaces()).filter((ns) => ns.startsWith(lab.prefix)), []);
   t.deepEqual(procs.filter(isAlive).map((p) => p.what), []);
   t.deepEqual(mountsMentioning(lab.dir), []);
+}));
+
+serial('kato 3.6.2: rename writes /etc/hostname and /etc/hosts; static_ip --restart-network moves the core; reattach follows it', (t) => withLab(t, { nodes: 2 }, async (lab) => {
+  t.is((await lab.kato('core1', 'node rename stackato.lab.test --no-restart')).code, 0);
+  t.is((await lab.kato('core1', 'node setup core api.stackato.lab.test')).code, 0);
+  const names = await lab.exec('core1', 'hostname; cat /etc/hostname /etc/hosts');
+  t.regex(names.stdout, /^stackato\.lab\.test\nstackato\.lab\.test\n/);
+  t.regex(names.stdout, new RegExp(`${lab.address('core1').replace(/\./g, '\\.')}\tstackato\.lab\.test api\.stackato\.lab\.test`));
+  t.is((await lab.kato('router1', `node attach -e router ${lab.address('core1')}`)).code, 0);
+
+  const moved = `${TEST_SUBNET}.50`;
+  const before = lab.address('core1');
+  const r = await lab.kato('core1', `op static_ip --ip=${moved} --netmask=255.255.255.0 --gateway=${TEST_SUBNET}.1 --dns-nameservers= --restart-network`);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, new RegExp(`Running kato node migrate ${before.replace(/\./g, '\\.')} ${moved.replace(/\./g, '\\.')}`));
+  const addr = await run('ip', ['-n', lab.namespace('core1'), '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+  t.regex(addr.stdout, new RegExp(` ${moved.replace(/\./g, '\\.')}/24 `));
+  t.regex((await lab.exec('core1', 'cat /etc/network/interfaces')).stdout, new RegExp(`address ${moved.replace(/\./g, '\\.')}\n {4}netmask 255\.255\.255\.0\n {4}network ${TEST_SUBNET.replace(/\./g, '\\.')}\.0\n`));
+  const status = await labStatus({ dir: lab.dir });
+  t.deepEqual([status.nodes[0]!.address, status.nodes[0]!.sshd], [moved, 'up']);
+  t.is(lab.address('core1'), moved);
+  t.is((await lab.ssh('core1', 'hostname')).stdout.trim(), 'stackato.lab.test', 'ssh reaches the node at its new address');
+
+  t.is((await lab.kato('router1', `node reattach ${moved}`)).code, 0);
+  const list = await lab.kato('core1', 'node list');
+  t.deepEqual(list.stdout.trim().split('\n').sort(), [`${lab.address('router1')} base router`, `${moved} base controller primary router`].sort());
 }));
