@@ -1,16 +1,16 @@
 // `lab up`: make (or repair) the namespaces, private trees, holders and sshds; idempotent.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import semver from 'semver';
 import { bundleKato } from './bundle.js';
 import { writeClientFiles } from './files.js';
-import { startHolder } from './holder.js';
+import { enterArgs, nodeEnv, startHolder } from './holder.js';
 import { bridgeNamespace, checkLayout, DEFAULT_LAYOUT, planNodes, type LabLayout, type NodePlan } from './names.js';
 import { ensureBridge, ensureNodeNet, isMountPoint, listNamespaces } from './netns.js';
 import { writeNodeIdentity } from './node-files.js';
 import { isAlive } from './proc.js';
 import { nodeTree, prepareTree, sharedPaths } from './rootfs.js';
-import { LabError } from './run.js';
+import { LabError, run } from './run.js';
 import { ensureHostKey, ensureUserKey, startSshd } from './sshd.js';
 import { labPaths, nodeAddress, readState, writeState, type LabState, type NodeRecord } from './state.js';
 import { checkHost } from './host-check.js';
@@ -80,10 +80,14 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   await ensureBridge(state.bridgeNamespace);
   // A few nodes at a time: each step is a handful of short commands.
   const queue = [...plans];
+  const rebooted: NodeRecord[] = [];
   const worker = async () => {
-    for (let p = queue.shift(); p; p = queue.shift()) await upNode(state, p, shared, save, addNamespace, log);
+    for (let p = queue.shift(); p; p = queue.shift()) {
+      if (await upNode(state, p, shared, save, addNamespace, log)) rebooted.push(state.nodes.find((n) => n.name === p!.name)!);
+    }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
+  await bootKato(rebooted, log);
   state.nodes.sort((a, b) => plans.findIndex((p) => p.name === a.name) - plans.findIndex((p) => p.name === b.name));
   save();
   writeClientFiles(state);
@@ -91,7 +95,8 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   return state;
 }
 
-async function upNode(state: LabState, p: NodePlan, shared: string[], save: () => void, addNamespace: (ns: string) => void, log: (l: string) => void): Promise<void> {
+/** Returns true when the node's holder was restarted over an existing node (a "reboot"). */
+async function upNode(state: LabState, p: NodePlan, shared: string[], save: () => void, addNamespace: (ns: string) => void, log: (l: string) => void): Promise<boolean> {
   let rec = state.nodes.find((n) => n.name === p.name);
   if (!rec) {
     rec = { name: p.name, namespace: p.namespace, address: p.address, bridgePort: p.bridgePort, dir: labPaths(state.dir).node(p.name) };
@@ -108,7 +113,9 @@ async function upNode(state: LabState, p: NodePlan, shared: string[], save: () =
   }, state.layout);
   await ensureNodeNet({ namespace: node.namespace, bridgePort: node.bridgePort, address: nodeAddress(node) }, state.bridgeNamespace);
   await ensureHostKey(node.dir, node.name);
+  let rebooted = false;
   if (!isAlive(node.holder)) {
+    rebooted = node.holder !== undefined;
     // Whatever still runs in the namespace lives in the dead holder's mount namespace: start over.
     await endNodeProcesses(node);
     delete node.sshd;
@@ -122,4 +129,19 @@ async function upNode(state: LabState, p: NodePlan, shared: string[], save: () =
     log(`lab: ${node.name} sshd up`);
   }
   save();
+  return rebooted;
+}
+
+/**
+ * A restarted node boots like a Stackato VM: its init job runs `kato start` (cores first, so the others
+ * find their config store). Failures are reported, not fatal: `kato status` on the node shows them.
+ */
+async function bootKato(nodes: readonly NodeRecord[], log: (l: string) => void): Promise<void> {
+  const mode = (n: NodeRecord) => (JSON.parse(readFileSync(join(n.dir, 'stackato', 'lab', 'kato.json'), 'utf8')) as { mode?: string }).mode;
+  const configured = nodes.filter((n) => existsSync(join(n.dir, 'stackato', 'lab', 'kato.json')));
+  for (const n of [...configured].sort((a, b) => Number(mode(b) === 'core') - Number(mode(a) === 'core'))) {
+    if (!n.holder) continue;
+    const r = await run('nsenter', [...enterArgs(n.holder), '--', '/home/stackato/bin/kato', 'start'], { env: nodeEnv(), timeoutMs: 60_000 });
+    log(`lab: ${n.name} restarted; kato start ${r.code === 0 ? 'ok' : `failed: ${r.stderr.trim().split('\n')[0]}`}`);
+  }
 }
