@@ -7,6 +7,7 @@ import type { EngineOptions, HostState } from './types.js';
 import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan } from '../errors.js';
 import { readOnlyTransport } from '../transport/readonly.js';
 import { testExpr } from '../template/expr.js';
+import { ExprError, TemplateError } from '../template/errors.js';
 import { buildHostView } from './host-view.js';
 import { applySteps } from './apply.js';
 import { renderDeep, taskVars, type VarSources } from './vars.js';
@@ -72,7 +73,9 @@ async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
   const plan = await planOn(module, params, ctx, host, vars, become, transport);
   ctx.opts.report({ type: 'host:plan', task: ref, host: host.name, plan: task.noLog ? { steps: plan.steps.map((s) => ({ ...s, title: NO_LOG })) } : plan, diff: ctx.opts.diff && !task.noLog });
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
-  if (ctx.opts.check || plan.steps.length === 0) return resultOf(plan, undefined, plan.steps.length > 0);
+  if (plan.steps.length === 0) return resultOf(plan, undefined, false);
+  // A command that did not run has no output: later tasks that need it are skipped in check mode, as in Ansible.
+  if (ctx.opts.check) return { ...resultOf(plan, undefined, true), ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}) };
   const applyCtx = {
     host: host.name, task: ref, transport: transport!, become, report: ctx.opts.report,
     ...(ctx.opts.timeoutSec ? { timeoutMs: ctx.opts.timeoutSec * 1000 } : {}),
@@ -116,6 +119,14 @@ async function runItem(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
   return { ...result, failed: true, attempts: tries, msg: `retries exhausted (${tries} attempts) waiting for: ${task.until!.join(' and ')}` };
 }
 
+/** In check mode, an undefined value read from a result that check mode could not produce is a skip, not a failure. */
+function checkModeGap(e: unknown, host: HostState): string | undefined {
+  const variable = e instanceof TemplateError || e instanceof ExprError ? e.variable : undefined;
+  const root = variable?.split(/[.[]/)[0];
+  const result = root ? host.registered[root] as Record<string, unknown> | undefined : undefined;
+  return result?.skipped ? `skipped in check mode: needs ${variable}, which only a real run produces` : undefined;
+}
+
 /** A no_log task's output becomes secret: every string in its result is masked from then on. */
 function hideValues(value: unknown, secrets: string[] | undefined): void {
   if (!secrets) return;
@@ -153,6 +164,8 @@ export async function runTaskOnHost(play: Play, task: Task, ref: TaskRef, ctx: T
     }
     return { status: result.changed ? 'changed' : 'ok', ignored: false, result, ...(typeof result.msg === 'string' ? { message: task.noLog ? NO_LOG : result.msg } : {}) };
   } catch (e) {
+    const waiting = ctx.opts.check ? checkModeGap(e, host) : undefined;
+    if (waiting) return { status: 'skipped', ignored: false, result: { skipped: true, changed: false, msg: waiting }, message: waiting };
     const err = e instanceof Error ? e : new Error(String(e));
     const code = err instanceof StackplayError ? err.code : 'E_INTERNAL';
     const message = task.noLog && !(err instanceof UnreachableError) ? NO_LOG : err.message;
