@@ -86,7 +86,17 @@ export function holderScript(t: NodeTree, name: string, shared: readonly string[
     `mount --bind ${R} ${R}`,
     `mount --rbind /usr ${R}/usr`,
     ...['dev', 'proc', 'sys'].map((d) => `mount --rbind /${d} ${R}/${d}`),
-    ...OVERLAID.map((o) => `mount -t overlay overlay -o ${q(`lowerdir=/${o},upperdir=${join(t.upper, o)},workdir=${join(t.work, o)}`)} ${R}/${o}`),
+    `U=${q(t.upper)}`,
+    `W=${q(t.work)}`,
+    // overlayfs cannot keep its upper layer on some filesystems (overlayfs itself, e.g. in a container):
+    // then the node's changes live in a tmpfs private to the node (lost when the node restarts).
+    `if ! mount -t overlay overlay -o "lowerdir=/etc,upperdir=$U/etc,workdir=$W/etc" ${R}/etc; then`,
+    `  T=${q(join(t.dir, 'volatile'))}`,
+    '  mkdir -p "$T" && mount -t tmpfs -o mode=755 tmpfs "$T" && mkdir -p "$T/upper" "$T/work/etc" "$T/work/var"',
+    '  cp -a "$U/." "$T/upper/" && U="$T/upper" W="$T/work"',
+    `  mount -t overlay overlay -o "lowerdir=/etc,upperdir=$U/etc,workdir=$W/etc" ${R}/etc`,
+    'fi',
+    `mount -t overlay overlay -o "lowerdir=/var,upperdir=$U/var,workdir=$W/var" ${R}/var`,
     `mkdir -p ${R}/var/stackato && mount --bind ${q(join(t.dir, 'stackato'))} ${R}/var/stackato`,
     `mount -t tmpfs -o mode=755 tmpfs ${R}/run`,
     `mkdir -p ${R}/run/sshd ${R}/run/lock && chmod 755 ${R}/run/sshd`,
