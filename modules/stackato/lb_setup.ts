@@ -52,7 +52,7 @@ export const lbSetup = defineModule({
       const attach = series === '2.x' ? sh`kato node attach -e router ${p.core_ip}` : sh`kato node attach ${p.core_ip}`;
       steps.push(exec(`~ cluster: not attached -> attached to ${p.core_ip}`, attach));
     }
-    const others = info.assigned.filter((r) => r !== 'base' && !(series === '2.x' && r === 'router'));
+    const others = info.assigned.filter((r) => r !== 'base' && r !== 'load_balancer' && !(series === '2.x' && r === 'router'));
     if (attached && others.length) return { steps: [], fail: `a load balancer cannot have other roles; this node has ${others.join(', ')}` };
     const routers = (p.routers ?? Object.entries(nodes).filter(([ip, roles]) => roles.includes('router') && ip !== info.ip).map(([ip]) => ip)).sort();
     const poolOk = attached && routers.length > 0 && routers.join(' ') === pool.join(' ');

@@ -84,6 +84,7 @@ async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
   const exec = await applySteps(applyCtx, plan.steps);
   if (module.idempotent !== false) {
     const again = await planOn(module, params, ctx, host, vars, become, applyCtx.transport);
+    if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
     if (again.steps.length > 0) {
       throw new ModuleBugError(module.name, `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`);
     }
