@@ -19,10 +19,12 @@ import { mountShared } from './stackato/mount_shared.js';
 import { lbSetup } from './stackato/lb_setup.js';
 import { firewall } from './stackato/firewall.js';
 import { katoFacts } from './stackato/kato_facts.js';
+import { migrateCoreIp } from './stackato/migrate_core_ip.js';
+import { verifyNodes } from './stackato/verify_nodes.js';
 
 const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug];
 
 // The Stackato modules, in the order a cluster is built.
-const stackato: Module[] = [staticIp, rename, coreSetup, nodeAttach, roleAdd, roleRemove, nodeRemove, mountShared, lbSetup, firewall, katoFacts] as Module[];
+const stackato: Module[] = [staticIp, rename, coreSetup, nodeAttach, roleAdd, roleRemove, nodeRemove, mountShared, lbSetup, migrateCoreIp, firewall, verifyNodes, katoFacts] as Module[];
 
 export const modules: ReadonlyMap<string, Module> = new Map([...generic, ...stackato].map((m) => [m.name, m]));
