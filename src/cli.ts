@@ -12,6 +12,7 @@ import { sshConnector } from './engine/ssh-connector.js';
 import { inventoryCommand } from './commands/inventory-cli.js';
 import { modulesCommand, schemaCommand } from './commands/docs-cli.js';
 import { labCommand } from './commands/lab-cli.js';
+import { migrateCommand } from './commands/migrate-cli.js';
 
 const out = (text: string) => { process.stdout.write(text); };
 const err = (text: string) => { process.stderr.write(text); };
@@ -37,6 +38,14 @@ interface RunFlags {
   timeout?: number; syntaxCheck?: boolean; listHosts?: boolean; listTasks?: boolean; knownHosts?: string;
 }
 
+/** The renderer for an output mode; diagnostics go to stderr in human modes so stdout stays the run's own. */
+function humanReporter(mode: 'tree' | 'plain' | 'json'): { report: Reporter; done(): Promise<void> } {
+  const tree = mode === 'tree' ? treeReporter(out) : undefined;
+  const base: Reporter = tree?.report ?? (mode === 'json' ? jsonReporter(out) : plainReporter(out));
+  const report: Reporter = (e) => (e.type === 'diagnostics' && mode !== 'json' ? printDiagnostics(e.diagnostics) : base(e));
+  return { report, done: () => tree?.done() ?? Promise.resolve() };
+}
+
 async function runAction(playbook: string, f: RunFlags): Promise<number> {
   if (f.inventory.length === 0) throw new UsageError('no inventory given', 'pass one or more with -i INVENTORY');
   if (f.syntaxCheck || f.listHosts || f.listTasks) {
@@ -48,11 +57,7 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
     if (f.listTasks) out(`${listTasks(loaded, f.tags, f.skipTags)}\n`);
     return ExitCode.ok;
   }
-  const mode = f.output ?? (process.stdout.isTTY ? 'tree' : 'plain');
-  const tree = mode === 'tree' ? treeReporter(out) : undefined;
-  const base: Reporter = tree?.report ?? (mode === 'json' ? jsonReporter(out) : plainReporter(out));
-  // Diagnostics go to stderr in human modes so stdout stays the run's own output.
-  const report: Reporter = (e) => (e.type === 'diagnostics' && mode !== 'json' ? printDiagnostics(e.diagnostics) : base(e));
+  const { report, done } = humanReporter(f.output ?? (process.stdout.isTTY ? 'tree' : 'plain'));
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -69,7 +74,7 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
       connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal, ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
       ...(f.limit ? { limit: f.limit } : {}),
     }, report);
-    await tree?.done();
+    await done();
     return code;
   } finally {
     process.off('SIGINT', onSigint);
@@ -107,6 +112,7 @@ export function buildProgram(): Command {
   modulesCommand(program, out);
   schemaCommand(program, out);
   labCommand(program, out, err);
+  migrateCommand(program, (mode) => humanReporter(mode ?? (process.stdout.isTTY ? 'tree' : 'plain')));
   return program;
 }
 

@@ -1,6 +1,7 @@
 // migrate_core_ip: move one node to a new core IP: the core changes its own address, the others follow it.
 import { defineModule, exec, raw, reconnect, semver, sh, z, type Step } from '../../src/sdk.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
+import { nginxPool } from '../facts/nginx.js';
 
 const doc = `On the core: pins the new address and migrates the cluster config to it, then the engine
 reconnects to the core on its new address. 3.2 and later: \`kato op static_ip --restart-network\`
@@ -9,6 +10,7 @@ the static_ip prompts, then a network restart. The address change runs detached,
 the SSH session it was started from.
 On the other nodes: 2.x runs \`kato node migrate OLD NEW\` (every node, core first); 3.x
 re-attaches to the new core (\`kato node reattach\` from 3.6, \`kato node attach -e ROLES\` before).
+A load balancer is then set up again, so nginx drops the core's old address from its pool.
 Idempotent: nothing to do when \`kato info\` already reports the new mbus IP (and, on the core,
 the new node address). Use it through \`stackplay migrate\`, which orders and batches the nodes.
 
@@ -30,8 +32,11 @@ export const migrateCoreIp = defineModule({
     interface: z.string().default('eth0').describe('the core interface that gets the new address'),
     timeout: z.number().int().positive().default(120).describe('seconds to wait for the core on its new address'),
   }),
-  gather: async (h) => ({ version: await h.fact(katoVersion), info: await h.fact(katoInfo) }),
-  plan: ({ version, info }, p) => {
+  gather: async (h) => {
+    const info = await h.fact(katoInfo);
+    return { version: await h.fact(katoVersion), info, pool: info.assigned.includes('load_balancer') ? await h.fact(nginxPool) : [] };
+  },
+  plan: ({ version, info, pool }, p) => {
     const series = katoSeries(version);
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
     const isCore = info.assigned.includes('primary');
@@ -51,11 +56,15 @@ export const migrateCoreIp = defineModule({
       ];
       return { steps };
     }
-    if (info.mbusip === p.new_ip) return { steps: [], note: `attached to the core at ${p.new_ip}` };
-    const roles = info.assigned.filter((r) => r !== 'base');
+    // A load balancer's nginx still lists the core's router at the old address until it is set up again.
+    const relist = pool.includes(p.old_ip)
+      ? [exec(`~ nginx pool: ${pool.join(', ')} -> without ${p.old_ip}`, series === '2.x' ? sh`kato node setup load_balancer` : sh`kato node setup load_balancer --force`, series === '2.x' ? { stdin: 'y\n' } : {})]
+      : [];
+    if (info.mbusip === p.new_ip) return relist.length ? { steps: relist } : { steps: [], note: `attached to the core at ${p.new_ip}` };
+    const roles = info.assigned.filter((r) => r !== 'base' && r !== 'load_balancer');
     const follow = series === '2.x' ? sh`kato node migrate ${p.old_ip} ${p.new_ip}`
       : semver.gte(version, '3.6.0') ? sh`kato node reattach ${p.new_ip}`
       : roles.length ? sh`kato node attach -e ${roles.join(',')} ${p.new_ip}` : sh`kato node attach ${p.new_ip}`;
-    return { steps: [exec(`~ core: ${info.mbusip ?? '(none)'} -> ${p.new_ip}`, follow)] };
+    return { steps: [exec(`~ core: ${info.mbusip ?? '(none)'} -> ${p.new_ip}`, follow), ...relist] };
   },
 });

@@ -47,7 +47,7 @@ export function clusterVars(inv: Inventory, hostvars: Record<string, Record<stri
   return { stackato_core: core, stackato_core_ip: String(v.stackato_host ?? v.ansible_host ?? core) };
 }
 
-export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineOptions & { limit?: string }): Promise<RunResult> {
+export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineOptions & { limit?: string; keepOpen?: boolean }): Promise<RunResult> {
   const states = new Map<string, HostState>();
   const hostvars: Record<string, Record<string, unknown>> = {};
   for (const name of inv.hosts.keys()) {
@@ -72,7 +72,7 @@ export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineO
       opts.report({ type: 'play:end', play: i });
     }
   } finally {
-    await opts.connector.closeAll();
+    if (!opts.keepOpen) await opts.connector.closeAll();
   }
   if (run.stop) opts.report({ type: 'warning', message: `run stopped: ${run.stop}` });
   const interrupted = opts.signal?.aborted ?? false;
