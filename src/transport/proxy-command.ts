@@ -8,6 +8,8 @@ export interface ProxyProcess {
   stderrTail(): string;
   /** How the command ended, once it has. */
   exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Resolves once the command has ended and all its stderr is read. */
+  ended(): Promise<void>;
   /** Ends the command and everything it started. */
   kill(): void;
 }
@@ -20,7 +22,8 @@ export function spawnProxyCommand(command: string): ProxyProcess {
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => { stderr = (stderr + d).slice(-2000); });
   child.on('exit', (code, signal) => { ended = { code, signal }; });
-  child.on('error', (e) => { stderr += `\n${e.message}`; ended ??= { code: null, signal: null }; });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  child.on('error', (e) => { stderr += `\n${e.message}`; ended ??= { code: null, signal: null }; child.emit('close'); });
   const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
   // EPIPE after the command died is reported through the ssh error, not as an unhandled event.
   child.stdin.on('error', () => {});
@@ -29,6 +32,7 @@ export function spawnProxyCommand(command: string): ProxyProcess {
     stream,
     stderrTail: () => stderr.trim().split('\n').slice(-3).join('\n'),
     exit: () => ended,
+    ended: () => closed,
     kill: () => {
       stream.destroy();
       if (ended || child.pid === undefined) return;

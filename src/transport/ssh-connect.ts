@@ -161,6 +161,15 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
       closeRoute();
       reject(e);
     };
+    /** A dropped stream may be the proxy command dying: give it a moment to end, so its stderr explains why. */
+    const failFromSsh = async (err: (Error & { level?: string }) | undefined) => {
+      if (settled) return;
+      const proxy = route.proxy;
+      if (proxy && !keyError && err?.level !== 'client-authentication' && err?.level !== 'client-timeout') {
+        await Promise.race([proxy.ended(), new Promise((r) => setTimeout(r, 1000))]);
+      }
+      fail(explain(err));
+    };
     const onAbort = () => fail(new HostError('E_INTERRUPTED', conn.name, `interrupted while connecting to ${where}`));
     o.signal?.addEventListener('abort', onAbort, { once: true });
     client.once('ready', () => {
@@ -170,8 +179,8 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
       client.on('close', closeRoute);
       resolve({ client, hostKey: hostKey!, close: () => { client.end(); closeRoute(); } });
     });
-    client.on('error', (err) => fail(explain(err)));
-    client.once('close', () => fail(explain(undefined)));
+    client.on('error', (err) => void failFromSsh(err));
+    client.once('close', () => void failFromSsh(undefined));
     try {
       client.connect(config);
     } catch (e) {

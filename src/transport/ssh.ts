@@ -1,15 +1,16 @@
 // The SSH transport: one ssh2 connection per host, bounded channels, timeouts, sudo, atomic sftp writes.
-import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { sh, wrapBecome, type Become, type Command } from '../command.js';
 import { HostError, UnreachableError } from '../errors.js';
 import type { ConnectionDefaults, HostConnection, HostKeyChecking } from './connection.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
 import { defaultKnownHosts } from './host-key-policy.js';
-import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
+import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode } from './become-files.js';
 import { Semaphore } from './semaphore.js';
 import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
+import { runChannel } from './ssh-run.js';
+import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
 
 export interface SshOptions {
@@ -41,25 +42,6 @@ const backoff = (attempt: number) => 20 * 2 ** Math.min(attempt, 5) * (0.5 + Mat
 const isChannelShortage = (e: Error) => /open failed|channel open failure|no free channels/i.test(e.message);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const tail = (s: string) => s.trim().split('\n').slice(-3).join('\n');
-const SFTP_NO_SUCH_FILE = 2;
-
-/** What sendSignal needs from ssh2's channel internals. */
-interface ChannelInternals {
-  outgoing?: { id: number; state: string };
-  _client?: { _protocol?: { signal(id: number, name: string): void } };
-}
-
-/**
- * Sends a "signal" request; sshd delivers it to the command's process group (closing the channel
- * alone would leave the command running). ssh2's ClientChannel.signal() sends nothing once our
- * side is no longer writable, and exec() ends stdin at once, hence the protocol call.
- */
-function sendSignal(ch: ClientChannel, name: string): void {
-  const c = ch as unknown as ChannelInternals;
-  try {
-    if (c.outgoing && ['open', 'eof'].includes(c.outgoing.state)) c._client?._protocol?.signal(c.outgoing.id, name);
-  } catch { /* the channel or connection is already gone */ }
-}
 
 function promisify<T>(f: (cb: (err: Error | undefined | null, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
@@ -162,7 +144,11 @@ export class SshTransport implements Transport {
     const token = killable ? newRunToken() : undefined;
     const { ch, release } = await this.#openExec(token ? tagWithToken(w.text, token) : w.text, w.display, o.signal);
     try {
-      return await this.#run(ch, stdin, w.display, o);
+      return await runChannel(ch, {
+        host: this.host, display: w.display, stdin, limit: o.timeoutMs ?? this.#commandTimeoutMs,
+        lost: () => this.#lost,
+        onDrop: (reject) => { this.#pending.add(reject); return () => this.#pending.delete(reject); },
+      }, o);
     } catch (e) {
       if (token && (e instanceof CommandTimeoutError || e instanceof CommandAbortedError)) {
         release();
@@ -180,58 +166,6 @@ export class SshTransport implements Transport {
     const cleanup: Command = { ...killTaggedCommand(token), become: become ?? false };
     this.#cleanups.add(cleanup);
     await this.exec(cleanup, { timeoutMs: 15_000 }).catch(() => undefined);
-  }
-
-  #run(ch: ClientChannel, stdin: string, display: string, o: ExecOptions): Promise<ExecResult> {
-    const started = Date.now();
-    const limit = o.timeoutMs ?? this.#commandTimeoutMs;
-    return new Promise<ExecResult>((resolve, reject) => {
-      const dec = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-      const text = { stdout: '', stderr: '' };
-      let code: number | null = null;
-      let signal: string | null = null;
-      let done = false;
-      let timer: NodeJS.Timeout | undefined;
-      const take = (stream: 'stdout' | 'stderr', s: string) => {
-        if (!s) return;
-        text[stream] += s;
-        o.onOutput?.(stream, s);
-      };
-      const finish = (settle: () => void) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        o.signal?.removeEventListener('abort', onAbort);
-        this.#pending.delete(onLost);
-        settle();
-      };
-      const kill = () => {
-        sendSignal(ch, 'KILL');
-        ch.close();
-      };
-      const onLost = (e: Error) => finish(() => reject(new UnreachableError(this.host, `${e.message} while running: ${display}`, { cause: e })));
-      const onAbort = () => { kill(); finish(() => reject(new CommandAbortedError(this.host, display))); };
-      this.#pending.add(onLost);
-      o.signal?.addEventListener('abort', onAbort, { once: true });
-      if (limit !== undefined && limit > 0) {
-        timer = setTimeout(() => {
-          kill();
-          finish(() => reject(new CommandTimeoutError(this.host, display, limit, text.stdout, text.stderr)));
-        }, limit);
-      }
-      ch.on('data', (d: Buffer) => take('stdout', dec.stdout.write(d)));
-      ch.stderr.on('data', (d: Buffer) => take('stderr', dec.stderr.write(d)));
-      ch.on('error', () => { /* followed by close */ });
-      ch.on('exit', (c: number | null, s?: string) => { code = c ?? null; signal = s ?? null; });
-      ch.on('close', () => {
-        take('stdout', dec.stdout.end());
-        take('stderr', dec.stderr.end());
-        if (this.#lost && code === null && signal === null) { onLost(this.#lost); return; }
-        finish(() => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
-      });
-      if (o.signal?.aborted) { onAbort(); return; }
-      ch.end(stdin === '' ? undefined : stdin);
-    });
   }
 
   #sftpSession(): Promise<SFTPWrapper> {
@@ -261,11 +195,8 @@ export class SshTransport implements Transport {
       throw new FileTransferError(this.host, 'read', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
     }
     try {
-      const sftp = await this.#sftpSession();
-      const data = await promisify<Buffer>((cb) => sftp.readFile(path, cb));
-      return data.toString('utf8');
+      return await sftpRead(await this.#sftpSession(), path);
     } catch (e) {
-      if ((e as { code?: unknown }).code === SFTP_NO_SUCH_FILE) return null;
       throw this.#fileError('read', path, e);
     }
   }
@@ -278,46 +209,14 @@ export class SshTransport implements Transport {
       if (r.code !== 0) throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
       return;
     }
-    const tmp = tempPathFor(path);
-    let sftp: SFTPWrapper | undefined;
     try {
-      sftp = await this.#sftpSession();
-      const s = sftp;
-      const mode = o.mode !== undefined ? parseMode(o.mode) : await this.#modeOf(s, path);
-      await promisify<void>((cb) => s.writeFile(tmp, content, { flag: 'wx', mode: 0o600 }, (err) => cb(err, undefined)));
-      await promisify<void>((cb) => s.chmod(tmp, mode, (err) => cb(err, undefined)));
-      await this.#rename(s, tmp, path);
+      await sftpWriteAtomic(await this.#sftpSession(), path, content, o.mode, async (from, to) => {
+        const r = await this.exec(sh`mv -f -- ${from} ${to}`);
+        if (r.code !== 0) throw new Error(tail(r.stderr) || `mv exit ${r.code ?? r.signal}`);
+      });
     } catch (e) {
-      if (sftp && !this.#lost) { const s = sftp; await promisify<void>((cb) => s.unlink(tmp, (err) => cb(err, undefined))).catch(() => {}); }
       throw this.#fileError('write', path, e);
     }
-  }
-
-  /** The target's current mode, so an overwrite keeps it; 0644 for a new file. */
-  async #modeOf(sftp: SFTPWrapper, path: string): Promise<number> {
-    try {
-      const st = await promisify<{ mode: number }>((cb) => sftp.stat(path, cb));
-      return st.mode & 0o7777;
-    } catch {
-      return 0o644;
-    }
-  }
-
-  /** Replaces the target: posix-rename@openssh.com when offered (plain SFTP rename fails over an existing file). */
-  async #rename(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
-    let supported = true;
-    const renamed = promisify<void>((cb) => {
-      try {
-        sftp.ext_openssh_rename(from, to, (err) => cb(err, undefined));
-      } catch {
-        supported = false;
-        cb(undefined, undefined);
-      }
-    });
-    await renamed;
-    if (supported) return;
-    const r = await this.exec(sh`mv -f -- ${from} ${to}`);
-    if (r.code !== 0) throw new Error(tail(r.stderr) || `mv exit ${r.code ?? r.signal}`);
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,8 @@ export interface SshdOptions {
   config?: string[];
   /** Reuse this private host key (and its .pub) instead of making a new one: "the same machine". */
   hostKeyFile?: string;
+  /** Authorise this user key (and its .pub) instead of a new one, e.g. another server's userKeyFile. */
+  userKeyFile?: string;
 }
 
 export interface Sshd {
@@ -61,6 +63,7 @@ export interface Sshd {
 }
 
 const SSHD = '/usr/sbin/sshd';
+const SETPRIV = '/usr/bin/setpriv';
 
 /** Whether this machine can run the helper: root and an installed sshd. */
 export const canRunSshd = (): boolean => process.getuid?.() === 0 && existsSync(SSHD);
@@ -150,7 +153,8 @@ function writeConfig(dir: string, address: string, port: number, o: SshdOptions)
     'MaxStartups 200',
     'LogLevel ERROR',
     'Subsystem sftp internal-sftp',
-    ...Object.entries(o.setEnv ?? {}).map(([k, v]) => `SetEnv ${k}="${v}"`),
+    // sshd takes only the first SetEnv line, so all variables go on one.
+    ...(o.setEnv && Object.keys(o.setEnv).length ? [`SetEnv ${Object.entries(o.setEnv).map(([k, v]) => `${k}="${v}"`).join(' ')}`] : []),
     ...(o.config ?? []),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
@@ -159,9 +163,10 @@ function writeConfig(dir: string, address: string, port: number, o: SshdOptions)
 
 async function launch(dir: string, address: string, port: number, o: SshdOptions): Promise<{ child: ChildProcess; log: () => string }> {
   const config = writeConfig(dir, address, port, o);
-  const args = ['-D', '-e', '-f', config];
-  const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, SSHD, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn(SSHD, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // setpriv --pdeathsig: sshd dies with the test process even when that is killed hard (ava's timeout).
+  const argv = [...(existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL'] : []), SSHD, '-D', '-e', '-f', config];
+  const full = o.netns ? ['ip', 'netns', 'exec', o.netns, ...argv] : argv;
+  const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8000); });
@@ -189,7 +194,13 @@ export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
     } else {
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'stackplay-test-host', '-f', hostKeyFile]);
     }
-    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'stackplay-test-user', '-f', join(dir, 'user_key')]);
+    if (o.userKeyFile) {
+      copyFileSync(o.userKeyFile, join(dir, 'user_key'));
+      chmodSync(join(dir, 'user_key'), 0o600);
+      copyFileSync(`${o.userKeyFile}.pub`, join(dir, 'user_key.pub'));
+    } else {
+      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'stackplay-test-user', '-f', join(dir, 'user_key')]);
+    }
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_key.pub')));
     const hostKeyPublic = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
 

@@ -1,0 +1,90 @@
+// Runs one command on an open ssh2 exec channel: stdin, output, exit status, timeout, abort, lost connection.
+import { StringDecoder } from 'node:string_decoder';
+import type { ClientChannel } from 'ssh2';
+import { UnreachableError } from '../errors.js';
+import { CommandAbortedError, CommandTimeoutError } from './errors.js';
+import type { ExecOptions, ExecResult } from './types.js';
+
+export interface RunContext {
+  host: string;
+  display: string;
+  stdin: string;
+  /** Per-command limit in ms (none when undefined). */
+  limit: number | undefined;
+  /** The connection's loss, if it is gone. */
+  lost(): UnreachableError | undefined;
+  /** Registers a callback the transport calls when the connection drops; returns the unregister function. */
+  onDrop(reject: (e: Error) => void): () => void;
+}
+
+/** What sendSignal needs from ssh2's channel internals. */
+interface ChannelInternals {
+  outgoing?: { id: number; state: string };
+  _client?: { _protocol?: { signal(id: number, name: string): void } };
+}
+
+/**
+ * Sends a "signal" request; sshd delivers it to the command's process group (closing the channel
+ * alone would leave the command running). ssh2's ClientChannel.signal() sends nothing once our
+ * side is no longer writable, and runChannel ends stdin at once, hence the protocol call.
+ * (sshd ignores it in root sessions; see remote-kill.ts for what covers those.)
+ */
+function sendSignal(ch: ClientChannel, name: string): void {
+  const c = ch as unknown as ChannelInternals;
+  try {
+    if (c.outgoing && ['open', 'eof'].includes(c.outgoing.state)) c._client?._protocol?.signal(c.outgoing.id, name);
+  } catch { /* the channel or connection is already gone */ }
+}
+
+export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions): Promise<ExecResult> {
+  const started = Date.now();
+  return new Promise<ExecResult>((resolve, reject) => {
+    const dec = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const text = { stdout: '', stderr: '' };
+    let code: number | null = null;
+    let signal: string | null = null;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const take = (stream: 'stdout' | 'stderr', s: string) => {
+      if (!s) return;
+      text[stream] += s;
+      o.onOutput?.(stream, s);
+    };
+    const finish = (settle: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      untrack();
+      settle();
+    };
+    const kill = () => {
+      sendSignal(ch, 'KILL');
+      ch.close();
+    };
+    const onLost = (e: Error) => finish(() => reject(new UnreachableError(ctx.host, `${e.message} while running: ${ctx.display}`, { cause: e })));
+    const onAbort = () => { kill(); finish(() => reject(new CommandAbortedError(ctx.host, ctx.display))); };
+    const untrack = ctx.onDrop(onLost);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const limit = ctx.limit;
+    if (limit !== undefined && limit > 0) {
+      timer = setTimeout(() => {
+        kill();
+        finish(() => reject(new CommandTimeoutError(ctx.host, ctx.display, limit, text.stdout, text.stderr)));
+      }, limit);
+    }
+    ch.on('data', (d: Buffer) => take('stdout', dec.stdout.write(d)));
+    ch.stderr.on('data', (d: Buffer) => take('stderr', dec.stderr.write(d)));
+    ch.on('error', () => { /* followed by close */ });
+    ch.on('exit', (c: number | null, s?: string) => { code = c ?? null; signal = s ?? null; });
+    ch.on('close', () => {
+      take('stdout', dec.stdout.end());
+      take('stderr', dec.stderr.end());
+      const lost = ctx.lost();
+      if (lost && code === null && signal === null) { onLost(lost); return; }
+      finish(() => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
+    });
+    if (o.signal?.aborted) { onAbort(); return; }
+    ch.end(ctx.stdin === '' ? undefined : ctx.stdin);
+  });
+}

@@ -1,0 +1,159 @@
+// Privilege escalation over SSH: sudo wrapping, become passwords on stdin, reads and writes as another user.
+import test from 'ava';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readOnly, sh } from '../../src/command.js';
+import { becomeWriteCommand } from '../../src/transport/become-files.js';
+import { FileTransferError } from '../../src/transport/errors.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { installFakeSudo } from './fake-sudo.js';
+import { connectTo, leftovers, sshdAvailable, sshTest } from './util.js';
+
+const NOBODY = 65534;
+const realSudo = existsSync('/usr/bin/sudo');
+let plain: Sshd;
+let guarded: Sshd;
+let work = '';
+let log = '';
+
+test.before(async () => {
+  if (!sshdAvailable) return;
+  work = mkdtempSync(join(tmpdir(), 'stackplay-become-'));
+  chmodSync(work, 0o755);
+  const bin = installFakeSudo(work);
+  log = join(work, 'sudo.log');
+  const path = `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+  [plain, guarded] = await Promise.all([
+    startSshd({ setEnv: { PATH: path, FAKE_SUDO_LOG: log } }),
+    startSshd({ setEnv: { PATH: path, FAKE_SUDO_LOG: log, FAKE_SUDO_PASSWORD: 'open sesame' } }),
+  ]);
+});
+test.after.always(async () => {
+  await Promise.all([plain?.stop(), guarded?.stop()]);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const sudoLog = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
+const asNobody = { ansible_become_user: 'nobody' };
+
+/** A folder nobody may write to, inside the world-readable work folder. */
+function nobodyDir(): string {
+  const d = mkdtempSync(join(work, 'nobody-'));
+  chmodSync(d, 0o755);
+  chownSync(d, NOBODY, NOBODY);
+  return d;
+}
+
+sshTest('a become command runs through sudo as the become user', async (t) => {
+  const ssh = await connectTo(plain, asNobody);
+  t.teardown(() => ssh.close());
+  const r = await ssh.exec({ ...sh`id -un; echo "$HOME"`, become: true });
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, `nobody\n/nonexistent\n`);
+  t.regex(sudoLog(), /^-n -u nobody -H sh -c id -un; echo "\$HOME"$/m);
+  t.is((await ssh.exec(sh`id -un`)).stdout, 'root\n', 'without become, no sudo');
+});
+
+sshTest('ansible_become on the host wraps every command', async (t) => {
+  const ssh = await connectTo(plain, { ...asNobody, ansible_become: 'true' });
+  t.teardown(() => ssh.close());
+  t.is((await ssh.exec(sh`id -un`)).stdout, 'nobody\n');
+});
+
+sshTest('become to the user already connected skips sudo (it may not even be installed)', async (t) => {
+  const ssh = await connectTo(plain, { ansible_become: true });
+  t.teardown(() => ssh.close());
+  const marker = `no-sudo-${Date.now()}`;
+  t.is((await ssh.exec({ ...sh`id -un; : ${marker}`, become: true })).stdout, 'root\n');
+  t.false(sudoLog().includes(marker));
+});
+
+sshTest('a become password goes to sudo on stdin, ahead of the command input, never on the command line', async (t) => {
+  const ssh = await connectTo(guarded, { ...asNobody, ansible_become_password: 'open sesame' });
+  t.teardown(() => ssh.close());
+  const r = await ssh.exec({ ...sh`id -un; cat`, become: true }, { stdin: 'input for the command\n' });
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'nobody\ninput for the command\n');
+  t.false(sudoLog().includes('open sesame'));
+  t.regex(sudoLog(), /^-S -p {2}-u nobody -H sh -c id -un; cat$/m);
+});
+
+sshTest('a wrong become password is a failed command, not an exception', async (t) => {
+  const ssh = await connectTo(guarded, { ...asNobody, ansible_become_password: 'wrong' });
+  t.teardown(() => ssh.close());
+  t.like(await ssh.exec({ ...sh`id -un`, become: true }), { code: 1, stdout: '', stderr: 'Sorry, try again.\n' });
+  const none = await connectTo(guarded, asNobody);
+  t.teardown(() => none.close());
+  t.like(await none.exec({ ...sh`id -un`, become: true }), { code: 1, stderr: 'sudo: a password is required\n' });
+});
+
+sshTest('write with become: temp file beside the target, mode set, renamed over, as the become user', async (t) => {
+  const ssh = await connectTo(guarded, { ...asNobody, ansible_become_password: 'open sesame' });
+  t.teardown(() => ssh.close());
+  const dir = nobodyDir();
+  const target = join(dir, 'conf');
+  await ssh.write(target, 'one\n', { become: true, mode: '0600' });
+  t.is(readFileSync(target, 'utf8'), 'one\n');
+  t.like(statSync(target), { uid: NOBODY, mode: 0o100600 });
+  await ssh.write(target, 'two ü\n', { become: true });
+  t.is(readFileSync(target, 'utf8'), 'two ü\n');
+  t.is(statSync(target).mode & 0o777, 0o600, 'an overwrite keeps the mode');
+  await ssh.write(join(dir, 'fresh'), 'x', { become: true });
+  t.is(statSync(join(dir, 'fresh')).mode & 0o777, 0o644);
+  t.deepEqual(leftovers(dir), []);
+});
+
+sshTest('write with become fails clearly where the become user may not write, leaving nothing behind', async (t) => {
+  const ssh = await connectTo(plain, asNobody);
+  t.teardown(() => ssh.close());
+  const dir = mkdtempSync(join(work, 'rootonly-'));
+  chmodSync(dir, 0o755);
+  const e = await t.throwsAsync(ssh.write(join(dir, 'f'), 'x', { become: true }), { instanceOf: FileTransferError });
+  t.regex(e?.message ?? '', new RegExp(`cannot write ${dir}/f: .*Permission denied`));
+  t.deepEqual(leftovers(dir), []);
+});
+
+sshTest('a truncated transfer is never renamed over the target', async (t) => {
+  const ssh = await connectTo(plain, asNobody);
+  t.teardown(() => ssh.close());
+  const dir = nobodyDir();
+  const target = join(dir, 'conf');
+  writeFileSync(target, 'original');
+  chownSync(target, NOBODY, NOBODY);
+  const content = 'the full new content\n';
+  const r = await ssh.exec(becomeWriteCommand(target, content, '0644'), { stdin: content.slice(0, 8) });
+  t.not(r.code, 0);
+  t.regex(r.stderr, /received a truncated file/);
+  t.is(readFileSync(target, 'utf8'), 'original');
+  t.deepEqual(leftovers(dir), []);
+});
+
+sshTest('read with become: content, null when absent, an error when the user may not read it', async (t) => {
+  const ssh = await connectTo(plain, asNobody);
+  t.teardown(() => ssh.close());
+  const dir = nobodyDir();
+  writeFileSync(join(dir, 'readable'), 'hello\n');
+  t.is(await ssh.read(join(dir, 'readable'), { become: true }), 'hello\n');
+  t.is(await ssh.read(join(dir, 'absent'), { become: true }), null);
+  const secret = join(work, 'root-only');
+  writeFileSync(secret, 'secret');
+  chmodSync(secret, 0o600);
+  await t.throwsAsync(ssh.read(secret, { become: true }), { instanceOf: FileTransferError, message: /cannot read .*root-only: .*Permission denied/ });
+});
+
+sshTest('a read-only probe keeps its become flag through sudo', async (t) => {
+  const ssh = await connectTo(plain, asNobody);
+  t.teardown(() => ssh.close());
+  t.is((await ssh.exec({ ...readOnly(sh`id -un`), become: true })).stdout, 'nobody\n');
+});
+
+(realSudo ? sshTest : test.skip)('the real sudo runs a become command (sudo -n, as root to nobody)', async (t) => {
+  const real = await startSshd();
+  t.teardown(() => real.stop());
+  const ssh = await connectTo(real, asNobody);
+  t.teardown(() => ssh.close());
+  const r = await ssh.exec({ ...sh`id -un`, become: true });
+  t.is(r.stdout, 'nobody\n', r.stderr);
+});
+if (!realSudo) test('real sudo tests are skipped', (t) => { t.log('sudo is not installed: become runs against a stand-in sudo only'); t.pass(); });
