@@ -8,8 +8,9 @@ import { canRunSshd, whyNoSshd, type Sshd } from '../helpers/sshd.js';
 
 export const sshdAvailable = canRunSshd();
 
-/** test.serial when a real sshd can run; otherwise skipped, with one test logging why. */
+/** test when a real sshd can run; otherwise skipped, with one test logging why. */
 export const sshTest = sshdAvailable ? test : test.skip;
+export const sshSerial = sshdAvailable ? test.serial : test.skip;
 if (!sshdAvailable) {
   test('ssh tests are skipped on this machine', (t) => {
     t.log(`skipping tests against a real sshd: ${whyNoSshd()}`);
