@@ -57,7 +57,7 @@ export const migrateCoreIp = defineModule({
       return { steps };
     }
     // A load balancer's nginx still lists the core's router at the old address until it is set up again.
-    const relist = pool.includes(p.old_ip)
+    const relist = pool.includes(p.old_ip) && p.old_ip !== p.new_ip
       ? [exec(`~ nginx pool: ${pool.join(', ')} -> without ${p.old_ip}`, series === '2.x' ? sh`kato node setup load_balancer` : sh`kato node setup load_balancer --force`, series === '2.x' ? { stdin: 'y\n' } : {})]
       : [];
     if (info.mbusip === p.new_ip) return relist.length ? { steps: relist } : { steps: [], note: `attached to the core at ${p.new_ip}` };

@@ -44,6 +44,7 @@ export function migrateCommand(program: Command, pickReporter: (mode?: 'tree' | 
         process.exitCode = await migrate({
           inventories: f.inventory, newCoreIp: f.newCoreIp, check: !!f.check, batch: f.batch, maxFail: f.maxFail,
           resume: !!f.resume, forks, signal: abort.signal,
+          ...(process.env.STACKPLAY_STATE_DIR ? { stateDir: process.env.STACKPLAY_STATE_DIR } : {}),
           connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal }),
           ...(f.oldCoreIp ? { oldCoreIp: f.oldCoreIp } : {}),
         }, r.report);
