@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runPlaybook, loadForRun } from './run.js';
 import { ExitCode } from './exit-codes.js';
-import { UsageError, InputError, formatDiagnostic, type Diagnostic } from './errors.js';
+import { UsageError, InputError, StackplayError, formatDiagnostic, type Diagnostic } from './errors.js';
 import { plainReporter } from './report/plain.js';
 import { jsonReporter } from './report/json.js';
 import { treeReporter } from './report/tree.js';
@@ -132,6 +132,12 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof InputError) {
       printDiagnostics(e.diagnostics);
       return ExitCode.invalidInput;
+    }
+    if (e instanceof StackplayError) {
+      // A known failure outside any host (the lab could not be built, a lock is held): no stack, no "bug".
+      const hint = (e as StackplayError & { hint?: string }).hint;
+      err(`error[${e.code}] ${e.message}\n${hint ? `  hint: ${hint}\n` : ''}`);
+      return ExitCode.internal;
     }
     err(`internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in stackplay; please report it with the command you ran.\n`);
     return ExitCode.internal;
