@@ -26,6 +26,6 @@ export const nodeRemove = defineModule({
     if (present.length === 0) return { steps: [], note: `${p.nodes.join(', ')} not in the cluster` };
     const flags = p.skip_detach && series === '3.x' ? ['--skip-detach'] : [];
     if (series === '2.x') return { steps: present.map((ip) => exec(`- node ${ip}`, sh`kato node remove ${ip}`)) };
-    return { steps: [exec(`- nodes ${present.join(', ')}`, sh`kato node remove ${flags} ${present}`)] };
+    return { steps: [exec(`- nodes ${present.join(', ')}`, sh`kato node remove ${[...flags, ...present]}`)] };
   },
 });
