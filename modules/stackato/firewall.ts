@@ -55,7 +55,7 @@ export const firewall = defineModule({
   plan: ({ version, info, current, lb }, p) => {
     const series = katoSeries(version);
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
-    const roles = p.roles ?? [...info.assigned, ...(lb ? ['load_balancer'] : [])];
+    const roles = p.roles ?? [...new Set([...info.assigned, ...(lb ? ['load_balancer'] : [])])];
     const want = wantedRules(roles, series, p.cluster_cidr, p.default_policy);
     const steps: Step[] = [];
     if (want.join('\n') !== current.rules.join('\n')) {

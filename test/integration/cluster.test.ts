@@ -80,6 +80,16 @@ it('cluster.yml builds a cluster from bare nodes; a rerun changes nothing; add-d
     t.is(second.code, 0, second.stderr);
     for (const [host, line] of Object.entries(recapOf(second))) t.is(line.changed, 0, `${host} changed on the second run`);
 
+    // The firewall on data1, with only the core counted as cluster: mysql's port is dropped for others.
+    const fw = ['run', 'playbooks/firewall.yml', ...inv, '-l', 'data1', '-e', `cluster_cidr=${lab.address('core1')}/32`, '--output', 'json'];
+    const walled = await runCli(fw);
+    t.is(walled.code, 0, walled.stdout.slice(-2000) + walled.stderr);
+    t.is(recapOf(walled).data1!.changed, 1);
+    t.is(recapOf(await runCli(fw)).data1!.changed, 0, 'the firewall rules converge');
+    const probe = `timeout 3 bash -c 'echo > /dev/tcp/${lab.address('data1')}/3306'; echo $?`;
+    t.is((await lab.exec('router1', probe)).stdout.trim(), '124', 'router1 should be dropped (timeout)');
+    t.is((await lab.exec('core1', probe)).stdout.trim(), '1', 'the core should be let through (refused: nothing listens)');
+
     const add = await runCli(['run', 'playbooks/add-dea.yml', ...inv, '-l', 'dea3:core', '--output', 'json']);
     t.is(add.code, 0, add.stdout.slice(-3000) + add.stderr);
     t.regex((await lab.kato('core1', 'node list')).stdout, new RegExp(lab.address('dea3').replace(/\./g, '\\.')));
