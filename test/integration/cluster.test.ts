@@ -90,6 +90,14 @@ it('cluster.yml builds a cluster from bare nodes; a rerun changes nothing; add-d
     t.is((await lab.exec('router1', probe)).stdout.trim(), '124', 'router1 should be dropped (timeout)');
     t.is((await lab.exec('core1', probe)).stdout.trim(), '1', 'the core should be let through (refused: nothing listens)');
 
+    // mount_shared: real sshfs from stager1 to the core; the old data is kept beside the link and copied in.
+    const share = ['run', 'test/fixtures/integration/share.yml', ...inv, '-e', `key=${labPaths(lab.dir).key}`, '--output', 'json'];
+    const shared = await runCli([...share, '-e', 'first_time=true']);
+    t.is(shared.code, 0, shared.stdout.slice(-2000) + shared.stderr);
+    t.regex((await lab.exec('stager1', 'readlink /home/stackato/stackato/data; cat /home/stackato/stackato/data.old/keep.txt')).stdout, /^\/mnt\/controller\/data\nold data\n$/);
+    t.is((await lab.exec('core1', 'cat /srv/stackato-shared/data/keep.txt')).stdout, 'old data\n');
+    t.is(recapOf(await runCli(share)).stager1!.changed, 0, 'mount_shared converges');
+
     const add = await runCli(['run', 'playbooks/add-dea.yml', ...inv, '-l', 'dea3:core', '--output', 'json']);
     t.is(add.code, 0, add.stdout.slice(-3000) + add.stderr);
     t.regex((await lab.kato('core1', 'node list')).stdout, new RegExp(lab.address('dea3').replace(/\./g, '\\.')));
