@@ -36,13 +36,25 @@ function sendSignal(ch: ClientChannel, name: string): void {
   } catch { /* the channel or connection is already gone */ }
 }
 
-export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions): Promise<ExecResult> {
+/** How a channel's command ended, as far as its 'exit' event has said. */
+export interface ExitRecord { code: number | null; signal: string | null; seen: boolean }
+
+/**
+ * Starts listening for the channel's 'exit' at once, in the exec callback: ssh2 emits it while
+ * parsing, and when the exec reply, exit-status and close arrive in one read (a fast command
+ * behind a ProxyCommand), it is emitted before an awaited caller could attach a listener.
+ */
+export function recordExit(ch: ClientChannel): ExitRecord {
+  const rec: ExitRecord = { code: null, signal: null, seen: false };
+  ch.once('exit', (c: number | null, s?: string) => { rec.code = c ?? null; rec.signal = s ?? null; rec.seen = true; });
+  return rec;
+}
+
+export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions, exit: ExitRecord = recordExit(ch)): Promise<ExecResult> {
   const started = Date.now();
   return new Promise<ExecResult>((resolve, reject) => {
     const dec = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     const text = { stdout: '', stderr: '' };
-    let code: number | null = null;
-    let signal: string | null = null;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     const take = (stream: 'stdout' | 'stderr', s: string) => {
@@ -76,13 +88,12 @@ export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions): 
     ch.on('data', (d: Buffer) => take('stdout', dec.stdout.write(d)));
     ch.stderr.on('data', (d: Buffer) => take('stderr', dec.stderr.write(d)));
     ch.on('error', () => { /* followed by close */ });
-    ch.on('exit', (c: number | null, s?: string) => { code = c ?? null; signal = s ?? null; });
     ch.on('close', () => {
       take('stdout', dec.stdout.end());
       take('stderr', dec.stderr.end());
       const lost = ctx.lost();
-      if (lost && code === null && signal === null) { onLost(lost); return; }
-      finish(() => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
+      if (lost && !exit.seen) { onLost(lost); return; }
+      finish(() => resolve({ code: exit.code, signal: exit.signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
     });
     if (o.signal?.aborted) { onAbort(); return; }
     ch.end(ctx.stdin === '' ? undefined : ctx.stdin);

@@ -9,7 +9,7 @@ import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode } from '.
 import { Semaphore } from './semaphore.js';
 import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
-import { runChannel } from './ssh-run.js';
+import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
 import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
 
@@ -114,7 +114,7 @@ export class SshTransport implements Transport {
    * (its MaxSessions is below our limit), the limit for this connection is lowered and the
    * open waits for a running command to finish before it tries again.
    */
-  async #openExec(text: string, display: string, signal: AbortSignal | undefined): Promise<{ ch: ClientChannel; release: () => void }> {
+  async #openExec(text: string, display: string, signal: AbortSignal | undefined): Promise<{ ch: ClientChannel; exit: ExitRecord; release: () => void }> {
     for (let attempt = 0; ; attempt++) {
       let release: () => void;
       try {
@@ -124,8 +124,12 @@ export class SshTransport implements Transport {
       }
       this.#check();
       try {
-        const ch = await promisify<ClientChannel>((cb) => this.#open.client.exec(text, cb));
-        return { ch, release };
+        let exit: ExitRecord | undefined;
+        const ch = await promisify<ClientChannel>((cb) => this.#open.client.exec(text, (err, c) => {
+          if (!err) exit = recordExit(c);
+          cb(err, c);
+        }));
+        return { ch, exit: exit!, release };
       } catch (e) {
         this.#channels.shrink();
         release();
@@ -142,13 +146,13 @@ export class SshTransport implements Transport {
     const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
     const killable = !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
     const token = killable ? newRunToken() : undefined;
-    const { ch, release } = await this.#openExec(token ? tagWithToken(w.text, token) : w.text, w.display, o.signal);
+    const { ch, exit, release } = await this.#openExec(token ? tagWithToken(w.text, token) : w.text, w.display, o.signal);
     try {
       return await runChannel(ch, {
         host: this.host, display: w.display, stdin, limit: o.timeoutMs ?? this.#commandTimeoutMs,
         lost: () => this.#lost,
         onDrop: (reject) => { this.#pending.add(reject); return () => this.#pending.delete(reject); },
-      }, o);
+      }, o, exit);
     } catch (e) {
       if (token && (e instanceof CommandTimeoutError || e instanceof CommandAbortedError)) {
         release();
