@@ -18,7 +18,7 @@ export function runCli(args: string[], opts: { timeoutMs?: number; env?: Record<
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
+      const events = stdout.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l) as RunEvent);
       resolve({ code, stdout, stderr, events });
     });
   });
