@@ -81,12 +81,20 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
   }
 }
 
+/** Commander's own errors ("error: unknown option ...", "(Did you mean run?)") as one E_USAGE diagnostic with a hint. */
+function usageText(text: string): string {
+  const [first = '', ...rest] = text.trim().split('\n');
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim())?.[1];
+  const hint = suggestion ? `did you mean ${suggestion}?` : 'see `stackplay --help` and `stackplay COMMAND --help`';
+  return `error[E_USAGE] ${first.replace(/^error: /, '')}\n  hint: ${hint}\n`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('stackplay')
     .description('Declarative playbooks that build and operate Stackato clusters over SSH')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
+    .configureOutput({ writeOut: out, writeErr: err, outputError: (text) => err(usageText(text)) });
 
   program.command('run')
     .description('run a playbook against an inventory')
@@ -126,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.badOptions;
     }
     if (e instanceof UsageError) {
-      err(`error[E_USAGE] ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+      err(`error[E_USAGE] ${e.message}\n  hint: ${e.hint ?? 'see `stackplay --help` and `stackplay COMMAND --help`'}\n`);
       return ExitCode.badOptions;
     }
     if (e instanceof InputError) {

@@ -10,7 +10,7 @@ interface Flags {
   resume?: boolean; forks: string; hostKeyChecking: 'strict' | 'accept-new' | 'off'; output?: 'tree' | 'plain' | 'json';
 }
 
-const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
+const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const COUNT = /^\d+%?$/;
 
 export function migrateCommand(program: Command, pickReporter: (mode?: 'tree' | 'plain' | 'json') => { report: Reporter; done(): Promise<void> }): void {
@@ -35,10 +35,10 @@ export function migrateCommand(program: Command, pickReporter: (mode?: 'tree' | 
       const forks = Number(f.forks);
       if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive whole number, got "${f.forks}"`);
       if (!['strict', 'accept-new', 'off'].includes(f.hostKeyChecking)) throw new UsageError(`--host-key-checking must be strict, accept-new or off`);
+      if (f.output && !['tree', 'plain', 'json'].includes(f.output)) throw new UsageError(`--output must be tree, plain or json, got "${f.output}"`);
       const abort = new AbortController();
       const onSigint = () => abort.abort();
       process.once('SIGINT', onSigint);
-      if (f.output && !['tree', 'plain', 'json'].includes(f.output)) throw new UsageError(`--output must be tree, plain or json, got "${f.output}"`);
       const r = pickReporter(f.output);
       try {
         process.exitCode = await migrate({

@@ -37,7 +37,7 @@ export function describeNode(node: YNode): string {
 }
 
 const typeError = (ctx: LoadContext, what: string, expected: string, node: YNode, hint?: string) =>
-  report(ctx, 'E_PLAYBOOK_TYPE', `${what}: expected ${expected}, got ${describeNode(node)}`, node, hint);
+  report(ctx, 'E_PLAYBOOK_TYPE', `${what}: expected ${expected}, got ${describeNode(node)}`, node, hint ?? `write ${expected} here`);
 
 /** The entries of a mapping; non-scalar keys are reported and skipped. */
 export function entriesOf(ctx: LoadContext, map: Node): Entry[] {
@@ -131,7 +131,7 @@ export function checkCondition(ctx: LoadContext, text: string, at: Span, what: s
     if (!(e instanceof ExprError)) throw e;
     const braces = text.includes('{{') && !/^\s*\{\{[^]*\}\}\s*$/.test(text);
     ctx.diagnostics.push(diag('E_EXPR_SYNTAX', `${what}: ${e.message}`, at,
-      braces ? 'conditions are expressions already: write them without {{ }}' : e.hint));
+      braces ? 'conditions are expressions already: write them without {{ }}' : e.hint ?? 'conditions use Ansible\'s expression syntax, e.g. x == 1 and y is defined'));
   }
 }
 

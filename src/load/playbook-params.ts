@@ -29,7 +29,7 @@ function collect(ctx: LoadContext, module: Module, entry: Entry, args: Entry | u
   const addArgs = () => {
     if (!args) return;
     if (isMap(args.value)) addMap(args.value);
-    else report(ctx, 'E_PLAYBOOK_TYPE', `args: expected a mapping, got ${describeNode(args.value)}`, args.value ?? args.keyNode);
+    else report(ctx, 'E_PLAYBOOK_TYPE', `args: expected a mapping, got ${describeNode(args.value)}`, args.value ?? args.keyNode, 'write args as key: value lines under it');
   };
   const v = entry.value;
   if (isMap(v)) {

@@ -64,14 +64,14 @@ function readLoop(ctx: LoadContext, keys: Map<string, Entry>): unknown {
   checkTemplates(ctx, e.value);
   if (isSeq(e.value)) return e.value.toJS(ctx.src.doc);
   if (isScalar(e.value) && typeof e.value.value === 'string' && e.value.value.includes('{{')) return e.value.value;
-  report(ctx, 'E_PLAYBOOK_TYPE', `${e.key}: expected a list or a template giving one ("{{ servers }}"), got ${describeNode(e.value)}`, e.value ?? e.keyNode);
+  report(ctx, 'E_PLAYBOOK_TYPE', `${e.key}: expected a list or a template giving one ("{{ servers }}"), got ${describeNode(e.value)}`, e.value ?? e.keyNode, 'write a YAML list (- a) or a template naming a list var');
   return undefined;
 }
 
 function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
   if (!e) return 'item';
   if (!isMap(e.value)) {
-    report(ctx, 'E_PLAYBOOK_TYPE', `loop_control: expected a mapping, got ${describeNode(e.value)}`, e.value ?? e.keyNode);
+    report(ctx, 'E_PLAYBOOK_TYPE', `loop_control: expected a mapping, got ${describeNode(e.value)}`, e.value ?? e.keyNode, 'write loop_control: { loop_var: name }');
     return 'item';
   }
   let loopVar = 'item';

@@ -97,6 +97,9 @@ function missing(c: IssueContext, path: Path): Diagnostic {
     `known keys: ${knownKeys(c.schema, parent).join(', ')}`);
 }
 
+/** Where a module's params are described: every param diagnostic points there when it has nothing more precise. */
+const paramsDoc = (c: IssueContext): string => `see \`stackplay modules ${c.module}\` for its params`;
+
 function issueDiagnostics(c: IssueContext, issue: Issue, base: Path, skip: Set<string>): Diagnostic[] {
   const path = [...base, ...issue.path];
   const name = formatPath(c.module, path);
@@ -109,13 +112,13 @@ function issueDiagnostics(c: IssueContext, issue: Issue, base: Path, skip: Set<s
   const actual = valueAt(c.params, path);
   if (issue.code === 'invalid_type') {
     if (actual === undefined && path.length > 0) return skip.has(pathKey(path)) ? [] : [missing(c, path)];
-    return [diag('E_PARAM_TYPE', `${name}: expected ${typeWords[issue.expected] ?? issue.expected}, got ${describeValue(actual)}`, c.spanAt(path))];
+    return [diag('E_PARAM_TYPE', `${name}: expected ${typeWords[issue.expected] ?? issue.expected}, got ${describeValue(actual)}`, c.spanAt(path), paramsDoc(c))];
   }
   if (issue.code === 'invalid_union') {
     const types = unionTypes(issue);
     if (types) {
       if (actual === undefined && path.length > 0) return skip.has(pathKey(path)) ? [] : [missing(c, path)];
-      return [diag('E_PARAM_TYPE', `${name}: expected ${types.join(' or ')}, got ${describeValue(actual)}`, c.spanAt(path))];
+      return [diag('E_PARAM_TYPE', `${name}: expected ${types.join(' or ')}, got ${describeValue(actual)}`, c.spanAt(path), paramsDoc(c))];
     }
     // One branch had the right shape: its own complaints say the most.
     const fitting = issue.errors.filter((b) => !b.some((i) => i.code === 'invalid_type' && i.path.length === 0));
@@ -125,7 +128,7 @@ function issueDiagnostics(c: IssueContext, issue: Issue, base: Path, skip: Set<s
     const values = issue.values.map((v) => JSON.stringify(v));
     const words = issue.values.filter((v): v is string => typeof v === 'string');
     return [diag('E_PARAM_VALUE', `${name}: expected ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}, got ${describeValue(actual)}`, c.spanAt(path),
-      typeof actual === 'string' ? didYouMean(actual, words) : undefined)];
+      (typeof actual === 'string' ? didYouMean(actual, words) : undefined) ?? paramsDoc(c))];
   }
-  return [diag('E_PARAM', `${name}: ${issue.message.replace(/^Invalid (input|string): /, '')}`, c.spanAt(path))];
+  return [diag('E_PARAM', `${name}: ${issue.message.replace(/^Invalid (input|string): /, '')}`, c.spanAt(path), paramsDoc(c))];
 }

@@ -45,7 +45,8 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
   const { inventory: inv, diagnostics } = loadInventories(o.inventories);
   if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...validateTopology(inv));
   const core = inv.groups.get('core')?.hosts[0];
-  if (!core) diagnostics.push(diag('E_MIGRATE_NO_CORE', 'the inventory has no host in the core group', undefined, 'put the core node in a [core] group'));
+  const loaded = !diagnostics.some((d) => d.severity === 'error');
+  if (!core && loaded) diagnostics.push(diag('E_MIGRATE_NO_CORE', 'the inventory has no host in the core group', { file: o.inventories[0] ?? '-i', line: 1, col: 1 }, 'put the core node in a [core] group'));
   if (diagnostics.some((d) => d.severity === 'error') || !core) {
     report({ type: 'diagnostics', diagnostics });
     return ExitCode.invalidInput;
