@@ -1,0 +1,214 @@
+// `npm run bench`: stackplay against ansible-playbook and a bare ssh2 floor on a lab, then scale and the cluster playbook.
+//
+// Env knobs: BENCH_NODES (lab size, default 20), BENCH_HOSTS (default 20), BENCH_FORKS (default 20),
+// BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=ansible,floor,scale,cluster.
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labExec, labPaths, type LabState } from '../src/commands/lab.js';
+import { withBenchLab } from './lab.js';
+import { measure, type Measured } from './measure.js';
+import { spreadHosts, writeInventory, writePlaybook } from './workload.js';
+import { ensureAnsible, writeAnsibleConfig } from './ansible.js';
+import { runFloor } from './floor.js';
+import { machine, row, secs, mb, ratio } from './report.js';
+import { bundleCli } from './bundle.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/stackplay.js');
+const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const NODES = num(process.env.BENCH_NODES, 20);
+const HOSTS = num(process.env.BENCH_HOSTS, 20);
+const FORKS = num(process.env.BENCH_FORKS, 20);
+const SCALE = (process.env.BENCH_SCALE ?? '200,500').split(',').filter(Boolean).map(Number);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+interface Recap { changed: number; failed: number; unreachable: number }
+
+/** Sums of the recap of a stackplay --output json run. */
+function stackplayRecap(m: Measured): Recap {
+  const end = m.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; recap?: Record<string, Recap> }).find((e) => e.type === 'run:end');
+  if (!end?.recap) throw new Error(`stackplay: no recap (exit ${m.code})\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
+  const r = Object.values(end.recap);
+  return { changed: r.reduce((a, x) => a + x.changed, 0), failed: r.reduce((a, x) => a + x.failed, 0), unreachable: r.reduce((a, x) => a + x.unreachable, 0) };
+}
+
+/** Mean time a host spent on a task of each module (host:end ms), e.g. "command 40 ms, copy 90 ms". */
+function perModule(m: Measured): string {
+  const sums = new Map<string, { ms: number; n: number }>();
+  for (const l of m.stdout.split('\n')) {
+    if (!l.startsWith('{"type":"host:end"')) continue;
+    const e = JSON.parse(l) as { task: { module: string }; ms: number };
+    const x = sums.get(e.task.module) ?? { ms: 0, n: 0 };
+    x.ms += e.ms; x.n++;
+    sums.set(e.task.module, x);
+  }
+  return [...sums].map(([k, v]) => `${k} ${(v.ms / v.n).toFixed(0)} ms`).join(', ');
+}
+
+function ansibleRecap(m: Measured): Recap {
+  const sum = (k: string) => [...m.stdout.matchAll(new RegExp(`\\b${k}=(\\d+)`, 'g'))].reduce((a, x) => a + Number(x[1]), 0);
+  return { changed: sum('changed'), failed: sum('failed'), unreachable: sum('unreachable') };
+}
+
+function check(tool: string, m: Measured, r: Recap, changed: number): void {
+  if (m.code !== 0 || r.failed || r.unreachable || r.changed !== changed) {
+    writeFileSync(join(tmpdir(), 'stackplay-bench-failed.txt'), `${m.stdout}\n----\n${m.stderr}`);
+    throw new Error(`${tool}: exit ${m.code}, changed ${r.changed} (expected ${changed}), failed ${r.failed}, unreachable ${r.unreachable}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-3000)}`);
+  }
+}
+
+/** The CLI as shipped (bin/stackplay.js, TypeScript through tsx) or the esbuild bundle. */
+let cliPath = BIN;
+const stackplay = (args: string[], cli = cliPath) => measure(process.execPath, [cli, ...args], { cwd: ROOT, timeoutMs: 600_000 });
+
+async function makeDirs(s: LabState, dir: string): Promise<void> {
+  await Promise.all(s.nodes.map((n) => labExec(s.dir, n.name, `mkdir -p ${dir}`)));
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'stackplay-bench-'));
+  const remote = `/tmp/spb-bench-${process.pid}`;
+  try {
+    out(`# stackplay benchmarks, ${new Date().toISOString()}`);
+    out(machine());
+    await withBenchLab({ nodes: NODES, dir: join(work, 'lab'), log }, async (s) => {
+      const dirs = { sp: `${remote}/sp`, spb: `${remote}/spb`, ans: `${remote}/ans`, floor: `${remote}/floor` };
+      for (const d of Object.values(dirs)) await makeDirs(s, d);
+      const hosts = spreadHosts(s, HOSTS);
+      const inv = writeInventory(s, hosts, join(work, 'bench.ini'));
+      const spBook = writePlaybook(join(work, 'sp.yml'), { commands: 10, copies: 10, dir: dirs.sp });
+      const spbBook = writePlaybook(join(work, 'spb.yml'), { commands: 10, copies: 10, dir: dirs.spb });
+      const bundle = bundleCli(ROOT);
+      const ansBook = writePlaybook(join(work, 'ans.yml'), { commands: 10, copies: 10, dir: dirs.ans });
+      const tasks = 20;
+
+      // Startup: loading the CLI and the playbook, no connection.
+      const startupOf = async (cli: string) => {
+        const starts: number[] = [];
+        for (let i = 0; i < 3; i++) starts.push((await stackplay(['run', spBook, '-i', inv, '--list-hosts'], cli)).wallMs);
+        return starts.sort((a, b) => a - b)[1]!;
+      };
+      const startup = await startupOf(BIN);
+      const bundled = 'path' in bundle ? bundle.path : undefined;
+      const startupB = bundled ? await startupOf(bundled) : undefined;
+
+      out(`\n## 1. ${HOSTS} hosts x ${tasks} tasks (10 command: true, 10 copies), forks ${FORKS}, lab of ${s.nodes.length} nodes`);
+      out(`stackplay startup (run --list-hosts, median of 3): ${secs(startup)} as shipped (tsx)${startupB !== undefined ? `, ${secs(startupB)} bundled (esbuild, dist/bench)` : ` (no bundle: ${'missing' in bundle ? bundle.missing : ''})`}`);
+      const spArgs = (book: string) => ['run', book, '-i', inv, '-f', String(FORKS), '--output', 'json'];
+      log('stackplay first run');
+      const sp1 = await stackplay(spArgs(spBook));
+      check('stackplay first run', sp1, stackplayRecap(sp1), HOSTS * 10);
+      log('stackplay rerun');
+      const sp2 = await stackplay(spArgs(spBook));
+      check('stackplay rerun', sp2, stackplayRecap(sp2), 0);
+      let spB1: Measured | undefined;
+      let spB2: Measured | undefined;
+      if (bundled) {
+        log('stackplay (bundled) first run');
+        spB1 = await stackplay(spArgs(spbBook), bundled);
+        check('stackplay bundled first run', spB1, stackplayRecap(spB1), HOSTS * 10);
+        log('stackplay (bundled) rerun');
+        spB2 = await stackplay(spArgs(spbBook), bundled);
+        check('stackplay bundled rerun', spB2, stackplayRecap(spB2), 0);
+      }
+
+      let ans1: Measured | undefined;
+      let ans2: Measured | undefined;
+      let ansNote = 'skipped (BENCH_SKIP)';
+      if (!SKIP.has('ansible')) {
+        const a = ensureAnsible(log);
+        if ('missing' in a) ansNote = `not run: ${a.missing}`;
+        else {
+          ansNote = a.version;
+          const cfgDir = join(work, 'ansible');
+          const cfg = writeAnsibleConfig(cfgDir, labPaths(s.dir).knownHosts, FORKS);
+          const env = { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOME: cfgDir };
+          try {
+            log('ansible first run');
+            ans1 = await measure(a.path, ['-i', inv, ansBook], { env, timeoutMs: 900_000 });
+            check('ansible first run', ans1, ansibleRecap(ans1), HOSTS * 10);
+            log('ansible rerun');
+            ans2 = await measure(a.path, ['-i', inv, ansBook], { env, timeoutMs: 900_000 });
+            check('ansible rerun', ans2, ansibleRecap(ans2), 0);
+          } finally {
+            closeControlMasters(join(cfgDir, 'cp'));
+          }
+        }
+      }
+      out(`ansible: ${ansNote}`);
+      out(row(['run', 'stackplay (tsx)', 'stackplay (bundled)', 'ansible', 'ansible/stackplay (tsx / bundled)', 'stackplay RSS (tsx / bundled)', 'ansible RSS (largest process / tree)']));
+      for (const [name, sp, spb, an] of [['first run', sp1, spB1, ans1], ['rerun', sp2, spB2, ans2]] as const) {
+        out(row([name, secs(sp.wallMs), spb ? secs(spb.wallMs) : '-', an ? secs(an.wallMs) : '-',
+          an ? `${ratio(an.wallMs, sp.wallMs)} / ${spb ? ratio(an.wallMs, spb.wallMs) : '-'}` : '-',
+          `${mb(sp.maxRssMb)} / ${spb ? mb(spb.maxRssMb) : '-'}`, an ? `${mb(an.maxRssMb)} / ${mb(an.treeRssMb)}` : '-']));
+      }
+      out(`stackplay mean host time per task: first run ${perModule(sp1)}; rerun ${perModule(sp2)}`);
+
+      if (!SKIP.has('floor')) {
+        out(`\n## 2. floor: bare ssh2, one connection per host, the same ${tasks} commands one after another, ${FORKS} hosts at a time`);
+        log('floor');
+        const floor = await runFloor(s, hosts, { commands: 10, copies: 10, dir: dirs.floor, forks: FORKS });
+        out(`floor: ${secs(floor)} (in-process, no startup)`);
+        out(`stackplay/floor: ${ratio(sp1.wallMs, floor)} first run as the user runs it; ${ratio(sp1.wallMs - startup, floor)} without the CLI startup (${secs(startup)})`);
+        out(`stackplay rerun/floor: ${ratio(sp2.wallMs, floor)}; ${ratio(sp2.wallMs - startup, floor)} without startup`);
+        if (spB1 && startupB !== undefined) out(`bundled stackplay/floor: ${ratio(spB1.wallMs, floor)} first run; ${ratio(spB1.wallMs - startupB, floor)} without startup`);
+      }
+
+      // Scale and cluster runs use the bundle when there is one (less start time and memory); the table says which.
+      if (bundled) cliPath = bundled;
+      const cliName = bundled ? 'bundled CLI' : 'CLI as shipped (tsx)';
+      if (!SKIP.has('scale') && SCALE.length) {
+        out(`\n## 3. scale: stackplay alone, 10 tasks per host (5 command: true, 5 copies), forks ${FORKS}, ${cliName}; hosts are inventory entries spread over the ${s.nodes.length} lab nodes (one sshd each), each its own connection`);
+        out(row(['hosts', 'first run', 'rerun', 'controller peak RSS', 'tree RSS (with proxies)']));
+        for (const n of SCALE) {
+          const sh = spreadHosts(s, n, 's');
+          const d = `${remote}/scale${n}`;
+          await makeDirs(s, d);
+          const sinv = writeInventory(s, sh, join(work, `scale${n}.ini`));
+          const book = writePlaybook(join(work, `scale${n}.yml`), { commands: 5, copies: 5, dir: d });
+          log(`scale ${n} first run`);
+          const m1 = await stackplay(['run', book, '-i', sinv, '-f', String(FORKS), '--output', 'json']);
+          check(`scale ${n}`, m1, stackplayRecap(m1), n * 5);
+          log(`scale ${n} rerun`);
+          const m2 = await stackplay(['run', book, '-i', sinv, '-f', String(FORKS), '--output', 'json']);
+          check(`scale ${n} rerun`, m2, stackplayRecap(m2), 0);
+          out(row([String(n), secs(m1.wallMs), secs(m2.wallMs), `${mb(m1.maxRssMb)} / ${mb(m2.maxRssMb)}`, `${mb(m1.treeRssMb)} / ${mb(m2.treeRssMb)}`]));
+        }
+      }
+
+      if (!SKIP.has('cluster')) {
+        out(`\n## 4. playbooks/cluster.yml on 8 nodes of the lab (core1 router1 router2 data1 stager1 dea1 dea2 lb1), ${cliName}`);
+        const roles = join(work, 'roles.ini');
+        writeFileSync(roles, `[core]\ncore1\n[router]\nrouter1\nrouter2\n[data_services]\ndata1\n[stager]\nstager1\n[dea]\ndea1\ndea2\n[load_balancer]\nlb1\n[all:vars]\ncluster_fqdn=stackato.bench\nnetmask=255.255.255.0\ngateway=${s.layout.subnet}.1\n`);
+        const args = ['run', 'playbooks/cluster.yml', '-i', labPaths(s.dir).inventory, '-i', roles, '--output', 'json'];
+        out(row(['run', 'wall', 'changed', 'peak RSS']));
+        for (const [name, extra] of [['--check (bare nodes)', ['--check']], ['first run', []], ['rerun', []], ['--check (built)', ['--check']]] as const) {
+          log(`cluster ${name}`);
+          const m = await stackplay([...args, ...extra]);
+          const r = stackplayRecap(m);
+          if (m.code !== 0) throw new Error(`cluster ${name}: exit ${m.code}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-2000)}`);
+          out(row([name, secs(m.wallMs), String(r.changed), mb(m.maxRssMb)]));
+        }
+      }
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Ends ansible's ControlPersist masters now rather than 60 s after the lab is gone. */
+function closeControlMasters(dir: string): void {
+  let socks: string[] = [];
+  try { socks = readdirSync(dir); } catch { return; }
+  for (const s of socks) spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(dir, s)}`, '-O', 'exit', 'bench'], { stdio: 'ignore', timeout: 5000 });
+}
+
+main().then(() => { process.exitCode = 0; }, (e: unknown) => {
+  log(`failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  process.exitCode = 1;
+});
