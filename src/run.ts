@@ -13,7 +13,7 @@ import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
 import { runPlays } from './engine/run-plays.js';
-import { redactingReporter, secretValuesOf } from './report/redact.js';
+import { markedSecretNames, redactingReporter, secretValuesOf } from './report/redact.js';
 
 export interface RunOptions {
   playbook: string;
@@ -50,9 +50,11 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
 
 /** Every secret known before the run: connection passwords and secret-named vars of all hosts. */
 export function knownSecrets(l: Loaded): string[] {
-  const found = new Set<string>(secretValuesOf(l.extraVars));
-  for (const name of l.inventory.hosts.keys()) for (const s of secretValuesOf(resolveHost(l.inventory, name).vars)) found.add(s);
-  for (const play of l.playbook.plays) for (const s of secretValuesOf(play.vars)) found.add(s);
+  const hostVars = [...l.inventory.hosts.keys()].map((name) => resolveHost(l.inventory, name).vars);
+  const layers = [l.extraVars, ...hostVars, ...l.playbook.plays.map((p) => p.vars)];
+  // A var marked secret in any layer (inventory, play, -e) is secret in every layer.
+  const marked = layers.flatMap(markedSecretNames);
+  const found = new Set<string>(layers.flatMap((vars) => secretValuesOf(vars, marked)));
   return [...found];
 }
 

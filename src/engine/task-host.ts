@@ -1,7 +1,7 @@
 // One task on one host: when, loop, render params, gather, plan, apply, re-plan, register.
 import type { Play, Task } from '../load/playbook-types.js';
-import type { Module, Plan } from '../sdk.js';
-import type { HostStatus, TaskRef } from '../report/events.js';
+import type { Module, Plan, Step } from '../sdk.js';
+import type { HostStatus, Reporter, TaskRef } from '../report/events.js';
 import type { Transport, ExecResult } from '../transport/types.js';
 import type { EngineOptions, HostState } from './types.js';
 import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan } from '../errors.js';
@@ -65,19 +65,32 @@ const resultOf = (plan: Plan, exec: ExecResult | undefined, changed: boolean): R
   ...plan.data,
 });
 
+/** A no_log task's step as shown: what it runs or writes may hold the secret it makes. */
+const hideStep = (s: Step): Step => {
+  if (s.kind === 'exec') return { ...s, title: NO_LOG, cmd: { ...s.cmd, display: NO_LOG } };
+  if (s.kind === 'write') return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, secret: true };
+  return { ...s, title: NO_LOG };
+};
+
+/** A no_log task streams no output and shows its steps hidden. */
+const noLogReporter = (report: Reporter): Reporter => (e) => {
+  if (e.type === 'output') return;
+  report(e.type === 'step:start' || e.type === 'step:end' ? { ...e, step: hideStep(e.step) } : e);
+};
+
 /** One attempt of the task with fixed vars: plan, and unless in check mode, apply and re-plan. */
 async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean): Promise<Record<string, unknown>> {
   const params = paramsFor(module, task, vars);
   const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
   const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
   const plan = await planOn(module, params, ctx, host, vars, become, transport);
-  ctx.opts.report({ type: 'host:plan', task: ref, host: host.name, plan: task.noLog ? { steps: plan.steps.map((s) => ({ ...s, title: NO_LOG })) } : plan, diff: ctx.opts.diff && !task.noLog });
+  ctx.opts.report({ type: 'host:plan', task: ref, host: host.name, plan: task.noLog ? { steps: plan.steps.map(hideStep) } : plan, diff: ctx.opts.diff && !task.noLog });
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
   if (plan.steps.length === 0) return resultOf(plan, undefined, false);
   // A command that did not run has no output: later tasks that need it are skipped in check mode, as in Ansible.
   if (ctx.opts.check) return { ...resultOf(plan, undefined, true), ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}) };
   const applyCtx = {
-    host: host.name, task: ref, transport: transport!, become, report: ctx.opts.report,
+    host: host.name, task: ref, transport: transport!, become, report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
     ...(ctx.opts.timeoutSec ? { timeoutMs: ctx.opts.timeoutSec * 1000 } : {}),
     reconnect: (address: string, timeoutSec?: number) => ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
   };

@@ -6,9 +6,21 @@ const MASK = '********';
 /** Vars whose values are secrets by name (Ansible's connection passwords and common conventions). */
 export const SECRET_VAR = /(^|_)(password|passwd|pass|secret|token|private_key|api_key)$/i;
 
-export function secretValuesOf(vars: Record<string, unknown>): string[] {
+/** The var that names further secret vars: `stackplay_secret_vars: [api_handle, dsn]` (or "a,b" in INI). */
+export const SECRET_VARS_KEY = 'stackplay_secret_vars';
+
+/** Names listed in `stackplay_secret_vars` of these vars. */
+export function markedSecretNames(vars: Record<string, unknown>): string[] {
+  const v = vars[SECRET_VARS_KEY];
+  const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
+  return list.map((n) => String(n).trim()).filter(Boolean);
+}
+
+/** Values of secret vars: named like a password, or marked in `stackplay_secret_vars` (here or in `alsoMarked`). */
+export function secretValuesOf(vars: Record<string, unknown>, alsoMarked: Iterable<string> = []): string[] {
+  const marked = new Set([...markedSecretNames(vars), ...alsoMarked]);
   return Object.entries(vars)
-    .filter(([k, v]) => SECRET_VAR.test(k) && (typeof v === 'string' || typeof v === 'number'))
+    .filter(([k, v]) => (SECRET_VAR.test(k) || marked.has(k)) && (typeof v === 'string' || typeof v === 'number'))
     .map(([, v]) => String(v));
 }
 
