@@ -1,6 +1,6 @@
 // Planning a whole-file write (copy, template): content, then mode / owner / group.
 import { exec, sh, write, type HostView, type Plan, type Step } from '../../src/sdk.js';
-import { fileStat, type FileStat } from '../facts/files.js';
+import { fileStatContent, type FileStat } from '../facts/files.js';
 import { planAttrs } from './attrs.js';
 import type { Attrs } from './params.js';
 
@@ -14,10 +14,10 @@ export interface ContentFacts {
 
 export interface ContentParams extends Attrs { dest: string; secret: boolean }
 
-/** Reads what is at dest now. */
+/** Reads what is at dest now: stat and content in one probe. */
 export async function gatherDest(host: HostView, dest: string): Promise<Pick<ContentFacts, 'stat' | 'current'>> {
-  const stat = await host.fact(fileStat, dest);
-  return { stat, current: stat.exists && stat.type === 'file' ? await host.read(dest) : null };
+  const { stat, content } = await host.fact(fileStatContent, dest);
+  return { stat, current: content };
 }
 
 export function planContent(f: ContentFacts, p: ContentParams): Plan {
