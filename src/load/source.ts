@@ -61,6 +61,15 @@ export function parseYaml(file: string, text: string): { src: YamlSource; diagno
       diagnostics.push(diag('E_YAML_SYNTAX', `YAML syntax error: ${msg}`, at, 'check indentation, colons and quotes around this place'));
     }
   }
+  // Aliases are resolved only when a value is read: an unknown anchor or an alias bomb would throw there.
+  if (diagnostics.length === 0) {
+    try {
+      doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      diagnostics.push(diag('E_YAML_ALIAS', `YAML alias error in ${file}: ${(e as Error).message.split('\n')[0]}`, spanAt(file, lines, 0),
+        'define each &anchor before its *alias, and do not nest aliases to blow up the document'));
+    }
+  }
   return { src, diagnostics };
 }
 
