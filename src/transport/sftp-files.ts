@@ -44,14 +44,33 @@ async function replace(sftp: SFTPWrapper, from: string, to: string, fallback: (f
   if (!supported) await fallback(from, to);
 }
 
+const CHUNK = 32 * 1024;
+
+/**
+ * Writes the whole buffer, sets the mode and closes the handle, sending every request at once:
+ * sftp-server answers them in order, so this costs one round trip instead of one per request.
+ * Waits for all answers (the handle is always closed), then throws the first failure.
+ */
+async function writeChmodClose(sftp: SFTPWrapper, handle: Buffer, data: Buffer, bits: number): Promise<void> {
+  const ops: Promise<void>[] = [];
+  for (let off = 0; off < data.length; off += CHUNK) {
+    const len = Math.min(CHUNK, data.length - off);
+    ops.push(call((cb) => sftp.write(handle, data, off, len, off, cb)));
+  }
+  ops.push(call((cb) => sftp.fchmod(handle, bits, cb)));
+  ops.push(call((cb) => sftp.close(handle, cb)));
+  const failed = (await Promise.allSettled(ops)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** Writes `content` to a fresh temp file (0600), sets the mode, renames it over `path`; removes the temp file on failure. */
 export async function sftpWriteAtomic(sftp: SFTPWrapper, path: string, content: string, mode: string | undefined,
   fallbackRename: (from: string, to: string) => Promise<void>): Promise<void> {
   const tmp = tempPathFor(path);
   try {
     const bits = mode !== undefined ? parseMode(mode) : await modeOf(sftp, path);
-    await call((cb) => sftp.writeFile(tmp, content, { flag: 'wx', mode: 0o600 }, cb));
-    await call((cb) => sftp.chmod(tmp, bits, cb));
+    const handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+    await writeChmodClose(sftp, handle, Buffer.from(content, 'utf8'), bits);
     await replace(sftp, tmp, path, fallbackRename);
   } catch (e) {
     await call((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
