@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { readOnly, sh, type Command } from '../command.js';
+import { FileTransferError } from './errors.js';
+import type { Transport } from './types.js';
 
 /** Exit code of becomeReadCommand when the file does not exist (distinct from cat's and sudo's 1). */
 export const ABSENT_EXIT = 44;
@@ -14,6 +16,15 @@ export function tempPathFor(path: string): string {
 const READ = `[ -e "$1" ] || exit ${ABSENT_EXIT}; exec cat -- "$1"`;
 
 export const becomeReadCommand = (path: string): Command => ({ ...readOnly(sh`sh -c ${READ} stackplay-read ${path}`), become: true });
+
+/** Reads a file through the privileged read command on any transport: its content, or null when absent. */
+export async function readWithBecome(t: Pick<Transport, 'host' | 'exec'>, path: string): Promise<string | null> {
+  const r = await t.exec(becomeReadCommand(path));
+  if (r.code === 0) return r.stdout;
+  if (r.code === ABSENT_EXIT) return null;
+  const why = r.stderr.trim().split('\n').slice(-3).join('\n');
+  throw new FileTransferError(t.host, 'read', path, why || `exit ${r.code ?? r.signal}`);
+}
 
 // The byte count check guards against a session lost mid-transfer: cat would see EOF and a
 // truncated file must never be renamed over the target.

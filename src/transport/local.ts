@@ -4,7 +4,7 @@ import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promis
 import { userInfo } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { wrapBecome, type Become, type Command } from '../command.js';
-import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
+import { readWithBecome, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
 
@@ -83,10 +83,7 @@ class LocalTransport implements Transport {
 
   async read(path: string, o: { become?: boolean } = {}): Promise<string | null> {
     if (this.#become(o.become)) {
-      const r = await this.exec(becomeReadCommand(path));
-      if (r.code === 0) return r.stdout;
-      if (r.code === ABSENT_EXIT) return null;
-      throw new FileTransferError(this.host, 'read', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+      return readWithBecome(this, path);
     }
     try {
       return await readFile(path, 'utf8');

@@ -5,7 +5,7 @@ import { HostError, UnreachableError } from '../errors.js';
 import type { ConnectionDefaults, HostConnection, HostKeyChecking } from './connection.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
 import { defaultKnownHosts } from './host-key-policy.js';
-import { ABSENT_EXIT, becomeReadCommand, becomeWriteCommand, parseMode } from './become-files.js';
+import { readWithBecome, becomeWriteCommand, parseMode } from './become-files.js';
 import { Semaphore } from './semaphore.js';
 import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
@@ -193,10 +193,7 @@ export class SshTransport implements Transport {
   async read(path: string, o: { become?: boolean } = {}): Promise<string | null> {
     this.#check();
     if (this.#become(o.become)) {
-      const r = await this.exec(becomeReadCommand(path));
-      if (r.code === 0) return r.stdout;
-      if (r.code === ABSENT_EXIT) return null;
-      throw new FileTransferError(this.host, 'read', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+      return readWithBecome(this, path);
     }
     try {
       return await sftpRead(await this.#sftpSession(), path);
