@@ -35,7 +35,7 @@ function printDiagnostics(ds: Diagnostic[]): void {
 interface RunFlags {
   inventory: string[]; check?: boolean; diff?: boolean; limit?: string; tags: string[]; skipTags: string[];
   forks: number; extraVars: string[]; output?: 'tree' | 'plain' | 'json'; hostKeyChecking: 'strict' | 'accept-new' | 'off';
-  timeout?: number; syntaxCheck?: boolean; listHosts?: boolean; listTasks?: boolean; knownHosts?: string;
+  timeout?: number; syntaxCheck?: boolean; listHosts?: boolean; listTasks?: boolean; knownHosts?: string; breakLock?: boolean;
 }
 
 /** The renderer for an output mode; diagnostics go to stderr in human modes so stdout stays the run's own. */
@@ -70,7 +70,7 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
   try {
     const code = await runPlaybook({
       playbook, inventories: f.inventory, check: !!f.check, diff: !!f.diff, tags: f.tags, skipTags: f.skipTags,
-      forks: f.forks, extraVars: f.extraVars, signal: abort.signal,
+      forks: f.forks, extraVars: f.extraVars, signal: abort.signal, breakLock: !!f.breakLock,
       connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal, ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
       ...(f.limit ? { limit: f.limit } : {}),
     }, report);
@@ -114,6 +114,7 @@ export function buildProgram(): Command {
     .option('--syntax-check', 'check the playbook and inventory, run nothing')
     .option('--list-hosts', 'list the hosts each play would run on')
     .option('--list-tasks', 'list the tasks each play would run')
+    .option('--break-lock', 'remove a stale cluster lock left on the core node by a run that is gone')
     .action(async (playbook: string, f: RunFlags) => { process.exitCode = await runAction(playbook, f); });
 
   inventoryCommand(program, out);

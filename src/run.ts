@@ -13,6 +13,7 @@ import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
 import { runPlays } from './engine/run-plays.js';
+import { lockCluster } from './engine/lock.js';
 import { markedSecretNames, redactingReporter, secretValuesOf } from './report/redact.js';
 
 export interface RunOptions {
@@ -27,6 +28,8 @@ export interface RunOptions {
   extraVars: string[];
   timeoutSec?: number;
   signal?: AbortSignal;
+  /** Remove a cluster lock left by another run (see src/engine/lock.ts) before taking it. */
+  breakLock?: boolean;
   /** How hosts are reached; the CLI passes the SSH pool, tests may pass fakes. */
   connector: Connector;
 }
@@ -65,6 +68,15 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
   if (!loaded) return ExitCode.invalidInput;
   const secrets = knownSecrets(loaded);
   const report = redactingReporter(rawReport, () => secrets);
+  // One changing run per cluster at a time (check mode changes nothing, so it needs no lock).
+  const lock = o.check ? undefined : await lockCluster(loaded.inventory, o.connector, `stackplay run ${o.playbook}`, {
+    breakLock: !!o.breakLock, warn: (message) => report({ type: 'warning', message }),
+  });
+  if (lock && 'refused' in lock) {
+    report({ type: 'diagnostics', diagnostics: [lock.refused] });
+    await o.connector.closeAll();
+    return ExitCode.hostFailed; // the core refused this run: DESIGN.md has no code of its own for a held lock
+  }
   report({ type: 'run:start', playbook: o.playbook, check: o.check, diff: o.diff, hosts: [...loaded.inventory.hosts.keys()] });
   const result = await runPlays(loaded.playbook, loaded.inventory, {
     check: o.check, diff: o.diff, forks: o.forks, tags: o.tags, skipTags: o.skipTags,
@@ -74,6 +86,11 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     ...(o.limit ? { limit: o.limit } : {}),
     ...(o.timeoutSec ? { timeoutSec: o.timeoutSec } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(lock ? { keepOpen: true } : {}),
+  }).finally(async () => {
+    if (!lock) return;
+    await lock.release().catch((e: Error) => report({ type: 'warning', message: `could not release the cluster lock: ${e.message}; the next run needs --break-lock` }));
+    await o.connector.closeAll();
   });
   report({ type: 'run:end', recap: result.recap.toJSON(), exitCode: result.exitCode, ms: Date.now() - started, ...(result.interrupted ? { interrupted: true } : {}) });
   return result.exitCode;

@@ -7,7 +7,7 @@ import type { Reporter } from '../report/events.js';
 
 interface Flags {
   inventory: string[]; newCoreIp: string; oldCoreIp?: string; check?: boolean; batch: string; maxFail: string;
-  resume?: boolean; forks: string; hostKeyChecking: 'strict' | 'accept-new' | 'off'; output?: 'tree' | 'plain' | 'json';
+  resume?: boolean; breakLock?: boolean; forks: string; hostKeyChecking: 'strict' | 'accept-new' | 'off'; output?: 'tree' | 'plain' | 'json';
 }
 
 const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -23,6 +23,7 @@ export function migrateCommand(program: Command, pickReporter: (mode?: 'tree' | 
     .option('--batch <n>', 'nodes per batch: N or N%', '1')
     .option('--max-fail <n>', 'failed or unreachable nodes tolerated before stopping: N or N%', '0')
     .option('--resume', 'continue a migration from its progress file')
+    .option('--break-lock', 'remove a stale cluster lock left on the core node by a run that is gone')
     .option('-f, --forks <n>', 'nodes in parallel within a batch', '20')
     .option('--host-key-checking <mode>', 'strict, accept-new or off', 'strict')
     .option('--output <mode>', 'tree, plain or json (default: tree on a terminal, plain otherwise)')
@@ -43,7 +44,7 @@ export function migrateCommand(program: Command, pickReporter: (mode?: 'tree' | 
       try {
         process.exitCode = await migrate({
           inventories: f.inventory, newCoreIp: f.newCoreIp, check: !!f.check, batch: f.batch, maxFail: f.maxFail,
-          resume: !!f.resume, forks, signal: abort.signal,
+          resume: !!f.resume, breakLock: !!f.breakLock, forks, signal: abort.signal,
           ...(process.env.STACKPLAY_STATE_DIR ? { stateDir: process.env.STACKPLAY_STATE_DIR } : {}),
           connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal }),
           ...(f.oldCoreIp ? { oldCoreIp: f.oldCoreIp } : {}),

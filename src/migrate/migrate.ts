@@ -11,6 +11,7 @@ import { groupByPhase, splitBatches } from '../engine/batches.js';
 import { runPlays } from '../engine/run-plays.js';
 import { Recap } from '../engine/recap.js';
 import { modules } from '../../modules/index.js';
+import { lockCluster } from '../engine/lock.js';
 import { ExitCode } from '../exit-codes.js';
 import { UsageError, diag } from '../errors.js';
 import { MigrateConnector } from './connector.js';
@@ -31,6 +32,8 @@ export interface MigrateOptions {
   forks: number;
   connector: Connector;
   signal?: AbortSignal;
+  /** Remove a stale cluster lock before taking it (src/engine/lock.ts). */
+  breakLock?: boolean;
 }
 
 const limitOf = (spec: string, total: number): number => (spec.endsWith('%') ? Math.floor((total * Number(spec.slice(0, -1))) / 100) : Number(spec));
@@ -69,10 +72,19 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
   const state: MigrationState = o.resume && previous ? previous : newMigrationState(params.oldIp, params.newIp, [core, ...nodes]);
   if (o.resume && previous) params.oldIp = previous.oldIp;
   const save = () => { if (!o.check) writeMigrationState(file, state); };
+  const connector = new MigrateConnector(o.connector, core, params.newIp, state.nodes[core]?.status === 'done');
+  // One changing run per cluster at a time; taken before any progress is recorded.
+  const lock = o.check ? undefined : await lockCluster(inv, connector, `stackplay migrate to ${params.newIp}`, {
+    breakLock: !!o.breakLock, warn: (message) => report({ type: 'warning', message }),
+  });
+  if (lock && 'refused' in lock) {
+    report({ type: 'diagnostics', diagnostics: [lock.refused] });
+    await connector.closeAll();
+    return ExitCode.hostFailed;
+  }
   save();
   report({ type: 'warning', message: `${o.check ? 'check mode: would record' : 'progress is recorded in'} ${file}` });
 
-  const connector = new MigrateConnector(o.connector, core, params.newIp, state.nodes[core]?.status === 'done');
   const recap = new Recap();
   let verifyFailed: string | undefined;
   const record: Reporter = (e: RunEvent) => {
@@ -116,6 +128,7 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
       if (!stopped && failures() > allowed) stopped = `${failures()} node(s) failed, more than --max-fail ${o.maxFail} allows`;
     }
   } finally {
+    await lock?.release().catch((e: Error) => report({ type: 'warning', message: `could not release the cluster lock: ${e.message}; the next run needs --break-lock` }));
     await connector.closeAll();
   }
   const left = unfinished(state);

@@ -1,0 +1,100 @@
+// The cluster lock: one changing run at a time, held as a folder on the core node (mkdir is atomic).
+import { hostname, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { sh } from '../command.js';
+import type { Transport } from '../transport/types.js';
+import { diag, type Diagnostic } from '../errors.js';
+import type { Inventory } from '../inventory/types.js';
+import { resolveHost } from '../inventory/resolve.js';
+import type { Connector } from './types.js';
+
+/** Default place of the lock on the core node (a Stackato data folder; private per node in the lab); the host var `stackplay_lock_dir` moves it. */
+export const LOCK_DIR = '/var/stackato/stackplay/lock';
+
+/** Who holds the lock: written to `info` inside the lock folder. */
+export interface LockInfo { id: string; holder: string; pid: number; since: string; what: string }
+
+export interface HeldLock { info: LockInfo; release(): Promise<void> }
+
+/** The lock was held by another run: the diagnostic says by whom and since when. */
+export interface LockRefused { refused: Diagnostic }
+
+export const lockDirOf = (vars: Record<string, unknown>): string =>
+  typeof vars.stackplay_lock_dir === 'string' && vars.stackplay_lock_dir.startsWith('/') ? vars.stackplay_lock_dir : LOCK_DIR;
+
+/** This controller's identity for a new lock. */
+export function newLockInfo(what: string): LockInfo {
+  return { id: randomUUID(), holder: `${userInfo().username}@${hostname()}`, pid: process.pid, since: new Date().toISOString(), what };
+}
+
+function parseInfo(text: string | null): LockInfo | undefined {
+  try {
+    const v = JSON.parse(text ?? '') as Partial<LockInfo>;
+    return typeof v.id === 'string' ? v as LockInfo : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function refusal(host: string, dir: string, held: LockInfo | undefined): LockRefused {
+  const who = held ? `${held.holder} (pid ${held.pid}, ${held.what}) since ${held.since}` : 'an unknown run (no readable info file)';
+  return {
+    refused: diag('E_LOCKED', `the cluster is locked on ${host} (${dir}) by ${who}`, undefined,
+      'wait for that run to end; if it is gone (a stale lock), run again with --break-lock'),
+  };
+}
+
+/**
+ * Takes the lock on `host` through its transport. With `breakLock`, an existing lock is removed
+ * first. release() removes the lock only while it is still this run's own.
+ */
+export async function takeLock(t: Transport, host: string, dir: string, info: LockInfo, o: { breakLock?: boolean; releaseVia?: () => Promise<Transport> } = {}): Promise<HeldLock | LockRefused> {
+  const parent = dir.replace(/\/[^/]+\/?$/, '') || '/';
+  if (o.breakLock) await t.exec(sh`rm -rf ${dir}`);
+  const made = await t.exec(sh`mkdir -p ${parent} && mkdir ${dir}`);
+  if (made.code !== 0) {
+    const exists = await t.exec(sh`test -d ${dir}`);
+    if (exists.code !== 0) throw new Error(`cannot create ${dir}: ${(made.stderr || made.stdout).trim() || `exit ${made.code}`}`);
+    // Another run may still be writing its info file: read what is there.
+    return refusal(host, dir, parseInfo(await t.read(`${dir}/info`).catch(() => null)));
+  }
+  await t.write(`${dir}/info`, `${JSON.stringify(info)}\n`, { mode: '0644' });
+  return {
+    info,
+    release: async () => {
+      // The core may be reached another way by now (migrate moves it): ask for its transport again.
+      const via = o.releaseVia ? await o.releaseVia() : t;
+      const now = parseInfo(await via.read(`${dir}/info`).catch(() => null));
+      if (now?.id === info.id) await via.exec(sh`rm -rf ${dir}`);
+    },
+  };
+}
+
+/**
+ * Locks the cluster on its core node (the first host of group `core`) before a changing run.
+ * No core group: nothing to lock. A core that cannot be reached or written is warned about and
+ * the run goes on unlocked (it will report that host itself).
+ */
+export async function lockCluster(inv: Inventory, connector: Connector, what: string, o: { breakLock?: boolean; warn(message: string): void }): Promise<HeldLock | LockRefused | undefined> {
+  const core = inv.groups.get('core')?.hosts[0];
+  if (!core) return undefined;
+  const resolved = resolveHost(inv, core);
+  const dir = lockDirOf(resolved.vars);
+  try {
+    const become = resolved.vars.ansible_become === true || resolved.vars.ansible_become === 'true';
+    const transport = async () => { const t = await connector.get(resolved); return become ? asRoot(t) : t; };
+    return await takeLock(await transport(), core, dir, newLockInfo(what), { ...o, releaseVia: transport });
+  } catch (e) {
+    o.warn(`could not lock the cluster on ${core} (${dir}): ${(e as Error).message.split('\n')[0]}; running without the lock`);
+    return undefined;
+  }
+}
+
+/** The transport with every command and file operation run through sudo. */
+const asRoot = (t: Transport): Transport => ({
+  host: t.host,
+  close: () => t.close(),
+  exec: (cmd, opts) => t.exec({ ...cmd, become: true }, opts),
+  read: (path) => t.read(path, { become: true }),
+  write: (path, content, opts) => t.write(path, content, { ...opts, become: true }),
+});
