@@ -47,6 +47,28 @@ function setup(): { inventory: () => string; playbook: string; root: (n: number)
   return { inventory, playbook, root: (n) => join(work, `node${n}`) };
 }
 
+/** The sshd processes under `pid` (per-connection children), found by parent PID, never by name alone. */
+function sshdDescendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch { /* ended while we looked */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      let comm = '';
+      try { comm = readFileSync(`/proc/${c}/comm`, 'utf8').trim(); } catch { /* gone */ }
+      if (comm.startsWith('sshd')) { out.push(c); walk(c); }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
 const until = async (what: () => boolean) => { while (!what()) await new Promise((r) => setTimeout(r, 100)); };
 
 const it = canRunSshd() ? test.serial : test.serial.skip;
@@ -67,8 +89,12 @@ it('a node whose sshd is killed mid-run is unreachable, the others finish, nothi
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const done = new Promise<number | null>((resolve) => child.on('close', resolve));
   await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))));
-  // The server and its session processes die: the connection drops while the first task runs.
-  await victim.stop();
+  // sshd dies hard (listener and per-connection sshd processes, SIGKILL): the connection drops while the
+  // first task runs, and no exit status can come back. The session's shell is left to finish on its own.
+  for (const pid of [victim.pid, ...sshdDescendants(victim.pid)]) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  t.teardown(() => victim.stop());
   writeFileSync(join(work, 'go'), '');
   const code = await done;
   const r = { code, stdout, stderr, events: stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as never) };
@@ -94,4 +120,30 @@ it('a node whose sshd is killed mid-run is unreachable, the others finish, nothi
   t.is(recap2.node1!.changed, 0);
   t.is(recap2.node3!.changed, 0);
   t.is(readFileSync(join(root(2), 'big.txt'), 'utf8'), BIG);
+});
+
+it('SIGINT mid-run: every host finishes its running step, none starts another, the recap is printed, exit 99', async (t) => {
+  const { inventory, playbook, root } = setup();
+  rmSync(join(work, 'go'), { force: true });
+  for (const n of [1, 2, 3]) rmSync(root(n), { recursive: true, force: true });
+  for (const n of [1, 2, 3]) mkdirSync(root(n), { recursive: true });
+  const child = spawn(process.execPath, [BIN, 'run', playbook, '-i', inventory(), '--output', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))));
+  child.kill('SIGINT');
+  await until(() => stderr.includes('interrupt:'));
+  writeFileSync(join(work, 'go'), '');
+  const code = await done;
+  t.is(code, 99, stdout + stderr);
+  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; interrupted?: boolean });
+  const end = events.find((e) => e.type === 'run:end');
+  t.true(end?.interrupted, stdout);
+  const recap = recapOf({ code, stdout, stderr, events: events as never });
+  for (const n of ['node1', 'node2', 'node3']) t.deepEqual([recap[n]!.ok, recap[n]!.failed, recap[n]!.unreachable], [1, 0, 0], JSON.stringify(recap));
+  for (const n of [1, 2, 3]) t.false(existsSync(join(root(n), 'big.txt')), 'a task started after the interrupt');
 });
