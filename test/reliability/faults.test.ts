@@ -69,7 +69,13 @@ function sshdDescendants(pid: number): number[] {
   return out;
 }
 
-const until = async (what: () => boolean) => { while (!what()) await new Promise((r) => setTimeout(r, 100)); };
+/** Waits for `what`; gives up (throws) once the CLI has exited, so a broken run fails the test instead of hanging it. */
+const until = async (what: () => boolean, child: { exitCode: number | null; signalCode: string | null }) => {
+  while (!what()) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the CLI ended (exit ${child.exitCode ?? child.signalCode}) before the awaited state`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
 
 const it = canRunSshd() ? test.serial : test.serial.skip;
 if (!canRunSshd()) test('faults (skipped)', (t) => { t.log(whyNoSshd()); t.pass(); });
@@ -88,7 +94,7 @@ it('a node whose sshd is killed mid-run is unreachable, the others finish, nothi
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))));
+  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))), child);
   // sshd dies hard (listener and per-connection sshd processes, SIGKILL): the connection drops while the
   // first task runs, and no exit status can come back. The session's shell is left to finish on its own.
   for (const pid of [victim.pid, ...sshdDescendants(victim.pid)]) {
@@ -134,9 +140,9 @@ it('SIGINT mid-run: every host finishes its running step, none starts another, t
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))));
+  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))), child);
   child.kill('SIGINT');
-  await until(() => stderr.includes('interrupt:'));
+  await until(() => stderr.includes('interrupt:'), child);
   writeFileSync(join(work, 'go'), '');
   const code = await done;
   t.is(code, 99, stdout + stderr);

@@ -42,7 +42,13 @@ function cluster(tag: string): { inventory: string; playbook: string; dir: strin
   return { inventory, playbook, dir, lock };
 }
 
-const until = async (what: () => boolean) => { while (!what()) await new Promise((r) => setTimeout(r, 100)); };
+/** Waits for `what`; gives up (throws) once the CLI has exited, so a broken run fails the test instead of hanging it. */
+const until = async (what: () => boolean, child: { exitCode: number | null; signalCode: string | null }) => {
+  while (!what()) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the CLI ended (exit ${child.exitCode ?? child.signalCode}) before the awaited state`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
 
 /** The CLI in the background, to be signalled or waited for. */
 function startCli(args: string[]) {
@@ -62,7 +68,7 @@ it('a second run while one holds the lock is refused, naming the holder; the fir
   const c = cluster('two');
   const first = startCli(['run', c.playbook, '-i', c.inventory, '--output', 'plain', '-e', 'wait=yes']);
   t.teardown(() => { first.child.kill('SIGKILL'); });
-  await until(() => existsSync(join(c.dir, 'waiting')));
+  await until(() => existsSync(join(c.dir, 'waiting')), first.child);
   const info = JSON.parse(readFileSync(join(c.lock, 'info'), 'utf8')) as { pid: number; holder: string; since: string; what: string };
   t.is(info.pid, first.child.pid!);
 
@@ -106,11 +112,11 @@ it('an interrupted run (SIGINT) finishes its running step, exits 99 and releases
   const c = cluster('sigint');
   const run = startCli(['run', c.playbook, '-i', c.inventory, '--output', 'plain', '-e', 'wait=yes']);
   t.teardown(() => { run.child.kill('SIGKILL'); });
-  await until(() => existsSync(join(c.dir, 'waiting')));
+  await until(() => existsSync(join(c.dir, 'waiting')), run.child);
   t.true(existsSync(c.lock));
   run.child.kill('SIGINT');
   // Only once the CLI has taken the interrupt may the running step end; otherwise the next task could start first.
-  await until(() => run.stderr().includes('interrupt:'));
+  await until(() => run.stderr().includes('interrupt:'), run.child);
   writeFileSync(join(c.dir, 'go'), '');
   const r = await run.done;
   t.is(r.code, 99, r.stdout + r.stderr);
