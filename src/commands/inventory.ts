@@ -1,12 +1,13 @@
 // `stackplay inventory` output: --list (Ansible's JSON or a readable listing) and --graph (the group tree with roles and phases).
+import { SECRET_VAR } from '../report/redact.js';
 import { MAGIC_VARS, resolveHost } from '../inventory/resolve.js';
 import { phaseLabel, phaseOf, rolesOf } from '../inventory/roles.js';
 import type { Inventory } from '../inventory/types.js';
 
 export const MASK = '********';
 
-/** ansible_password, ansible_become_password, ansible_ssh_pass, *_password, *_secret, *_token, *_passphrase. */
-export const isSecretKey = (key: string): boolean => /(^|_)(password|pass|secret|token|passphrase)$/i.test(key);
+/** ansible_password, ansible_ssh_pass, *_password, *_secret, *_token, ...: one rule, shared with the run's redaction. */
+export const isSecretKey = (key: string): boolean => SECRET_VAR.test(key);
 
 /** A copy of vars with secret-looking values masked, nested dicts included. */
 export function maskSecrets(value: unknown, key = ''): unknown {

@@ -4,7 +4,7 @@ import type { Reporter, RunEvent } from './events.js';
 const MASK = '********';
 
 /** Vars whose values are secrets by name (Ansible's connection passwords and common conventions). */
-export const SECRET_VAR = /(^|_)(password|passwd|pass|secret|token|private_key|api_key)$/i;
+export const SECRET_VAR = /(^|_)(password|passwd|pass|passphrase|secret|token|private_key|api_key)$/i;
 
 /** The var that names further secret vars: `stackplay_secret_vars: [api_handle, dsn]` (or "a,b" in INI). */
 export const SECRET_VARS_KEY = 'stackplay_secret_vars';
