@@ -2,11 +2,11 @@
 import { spawn } from 'node:child_process';
 import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import { wrapBecome, type Become, type Command } from '../command.js';
 import { readWithBecome, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
+import { OutputCollector } from './output.js';
 
 export interface LocalOptions {
   /** Connection-level become (ansible_become): every command runs through sudo. */
@@ -40,15 +40,10 @@ class LocalTransport implements Transport {
     return new Promise((resolve, reject) => {
       // Its own process group, so a timeout kills everything the command started.
       const child = spawn('sh', ['-c', w.text], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-      const dec = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-      const text = { stdout: '', stderr: '' };
+      const out = new OutputCollector(o.onOutput);
+      const text = out.text;
       let done = false;
       let timer: NodeJS.Timeout | undefined;
-      const take = (stream: 'stdout' | 'stderr', s: string) => {
-        if (!s) return;
-        text[stream] += s;
-        o.onOutput?.(stream, s);
-      };
       const finish = (settle: () => void) => {
         if (done) return;
         done = true;
@@ -67,13 +62,12 @@ class LocalTransport implements Transport {
         }, limit);
       }
       o.signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.on('data', (d: Buffer) => take('stdout', dec.stdout.write(d)));
-      child.stderr.on('data', (d: Buffer) => take('stderr', dec.stderr.write(d)));
+      child.stdout.on('data', (d: Buffer) => out.write('stdout', d));
+      child.stderr.on('data', (d: Buffer) => out.write('stderr', d));
       child.stdin.on('error', () => { /* the command need not read its stdin */ });
       child.on('error', (e) => finish(() => reject(e)));
       child.on('close', (code, signal) => {
-        take('stdout', dec.stdout.end());
-        take('stderr', dec.stderr.end());
+        out.end();
         finish(() => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
       });
       if (o.signal?.aborted) { onAbort(); return; }

@@ -1,9 +1,9 @@
 // Runs one command on an open ssh2 exec channel: stdin, output, exit status, timeout, abort, lost connection.
-import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { UnreachableError } from '../errors.js';
 import { CommandAbortedError, CommandTimeoutError } from './errors.js';
 import type { ExecOptions, ExecResult } from './types.js';
+import { OutputCollector } from './output.js';
 
 export interface RunContext {
   host: string;
@@ -53,15 +53,10 @@ export function recordExit(ch: ClientChannel): ExitRecord {
 export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions, exit: ExitRecord = recordExit(ch)): Promise<ExecResult> {
   const started = Date.now();
   return new Promise<ExecResult>((resolve, reject) => {
-    const dec = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-    const text = { stdout: '', stderr: '' };
+    const out = new OutputCollector(o.onOutput);
+    const text = out.text;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
-    const take = (stream: 'stdout' | 'stderr', s: string) => {
-      if (!s) return;
-      text[stream] += s;
-      o.onOutput?.(stream, s);
-    };
     const finish = (settle: () => void) => {
       if (done) return;
       done = true;
@@ -85,12 +80,11 @@ export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions, e
         finish(() => reject(new CommandTimeoutError(ctx.host, ctx.display, limit, text.stdout, text.stderr)));
       }, limit);
     }
-    ch.on('data', (d: Buffer) => take('stdout', dec.stdout.write(d)));
-    ch.stderr.on('data', (d: Buffer) => take('stderr', dec.stderr.write(d)));
+    ch.on('data', (d: Buffer) => out.write('stdout', d));
+    ch.stderr.on('data', (d: Buffer) => out.write('stderr', d));
     ch.on('error', () => { /* followed by close */ });
     ch.on('close', () => {
-      take('stdout', dec.stdout.end());
-      take('stderr', dec.stderr.end());
+      out.end();
       const lost = ctx.lost();
       if (lost && !exit.seen) { onLost(lost); return; }
       finish(() => resolve({ code: exit.code, signal: exit.signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
