@@ -124,7 +124,7 @@ async function runItem(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
     const seen = { ...vars, ...(task.register ? { [task.register]: result } : {}), result };
     if (task.changedWhen) result.changed = task.changedWhen.every((c) => testExpr(c, seen));
     if (task.failedWhen) result.failed = task.failedWhen.some((c) => testExpr(c, seen));
-    if (!task.until || task.until.every((c) => testExpr(c, { ...seen, ...(task.register ? { [task.register]: result } : {}) }))) {
+    if (!task.until || task.until.every((c) => testExpr(c, seen))) {
       result.attempts = i;
       return result;
     }
