@@ -71,7 +71,7 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
     const code = await runPlaybook({
       playbook, inventories: f.inventory, check: !!f.check, diff: !!f.diff, tags: f.tags, skipTags: f.skipTags,
       forks: f.forks, extraVars: f.extraVars, signal: abort.signal, breakLock: !!f.breakLock,
-      connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal, ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
+      connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal, notice: (message) => report({ type: 'warning', message }), ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
       ...(f.limit ? { limit: f.limit } : {}),
     }, report);
     await done();

@@ -10,6 +10,8 @@ export interface SshConnectorOptions {
   /** Connect timeout (Ansible's --timeout); commands themselves are not cut short. */
   timeoutSec?: number;
   signal?: AbortSignal;
+  /** Told when a host's connection dropped between two tasks (a reboot) and is opened again. */
+  notice?: (message: string) => void;
 }
 
 export function sshConnector(o: SshConnectorOptions): Connector {
@@ -18,5 +20,6 @@ export function sshConnector(o: SshConnectorOptions): Connector {
     ...(o.knownHostsFile ? { knownHostsWriteFile: o.knownHostsFile } : {}),
     ...(o.timeoutSec ? { connectTimeoutMs: o.timeoutSec * 1000 } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.notice ? { onReconnect: (host: string, why: string) => o.notice!(`${host}: ${why} since its last task; connecting again`) } : {}),
   });
 }

@@ -10,6 +10,8 @@ import type { Transport } from './types.js';
 export interface ConnectOptions extends SshOptions {
   /** Where the ssh config is and who the local user is (see connectionOf). */
   connectionDefaults?: ConnectionDefaults;
+  /** Told when a host's connection had dropped since its last use and get() opened a new one. */
+  onReconnect?: (host: string, why: string) => void;
 }
 
 /** Opens a transport to the host as its vars say: `local`, or SSH. Throws UnreachableError. */
@@ -35,10 +37,14 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) 
 
 /**
  * One transport per host for a whole run: get() connects once (concurrent callers share the
- * attempt; a failed attempt is not cached), closeAll() ends them all.
+ * attempt; a failed attempt is not cached), closeAll() ends them all. A connection that dropped
+ * between two uses (the node rebooted, sshd restarted) is opened again by the next get(): nothing
+ * ran on it in between, so nothing can have been cut short. A drop while a command runs is the
+ * caller's to report (the host is unreachable), as its outcome is unknown.
  */
 export class ConnectionPool {
   readonly #open = new Map<string, Promise<Transport>>();
+  readonly #ready = new Map<string, Transport>();
   readonly #o: ConnectOptions;
 
   constructor(o: ConnectOptions = {}) {
@@ -47,12 +53,27 @@ export class ConnectionPool {
 
   get(host: ResolvedHost): Promise<Transport> {
     let t = this.#open.get(host.name);
+    const lost = this.#ready.get(host.name)?.lostReason?.();
+    if (t && lost) {
+      this.#forget(host.name);
+      this.#o.onReconnect?.(host.name, lost.message);
+      t = undefined;
+    }
     if (!t) {
-      t = connectHost(host, this.#o);
-      this.#open.set(host.name, t);
-      t.catch(() => { if (this.#open.get(host.name) === t) this.#open.delete(host.name); });
+      const attempt = connectHost(host, this.#o);
+      t = attempt;
+      this.#open.set(host.name, attempt);
+      attempt.then((x) => { if (this.#open.get(host.name) === attempt) this.#ready.set(host.name, x); },
+        () => { if (this.#open.get(host.name) === attempt) this.#open.delete(host.name); });
     }
     return t;
+  }
+
+  #forget(name: string): void {
+    const old = this.#ready.get(name);
+    this.#open.delete(name);
+    this.#ready.delete(name);
+    void old?.close().catch(() => undefined);
   }
 
   /**
@@ -64,6 +85,7 @@ export class ConnectionPool {
   async reconnect(host: ResolvedHost, address: string, timeoutSec = 120): Promise<Transport> {
     const old = await this.#open.get(host.name)?.catch(() => undefined);
     this.#open.delete(host.name);
+    this.#ready.delete(host.name);
     await old?.close();
     const pinned = old instanceof SshTransport ? old.hostKey : undefined;
     const deadline = Date.now() + timeoutSec * 1000;
@@ -79,7 +101,9 @@ export class ConnectionPool {
           ...(pinned ? { pinnedHostKey: pinned } : {}),
         }, { address });
         this.#open.set(host.name, t);
-        return await t;
+        const opened = await t;
+        this.#ready.set(host.name, opened);
+        return opened;
       } catch (e) {
         this.#open.delete(host.name);
         if (e instanceof HostKeyError || !(e instanceof HostError)) throw e;
@@ -93,6 +117,7 @@ export class ConnectionPool {
   async closeAll(): Promise<void> {
     const all = [...this.#open.values()];
     this.#open.clear();
+    this.#ready.clear();
     await Promise.all(all.map((t) => t.then((x) => x.close(), () => undefined)));
   }
 }

@@ -79,6 +79,10 @@ export class SshTransport implements Transport {
     this.#pending.clear();
   }
 
+  lostReason(): Error | undefined {
+    return this.#lost;
+  }
+
   #check(): void {
     if (this.#lost) throw this.#lost;
   }

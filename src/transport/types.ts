@@ -33,4 +33,6 @@ export interface Transport {
   /** Writes atomically: a temp file beside the target, then rename. Never a half-written file. */
   write(path: string, content: string, o?: WriteOptions): Promise<void>;
   close(): Promise<void>;
+  /** Why the connection is gone (it dropped since it was opened), or undefined while it works. */
+  lostReason?(): Error | undefined;
 }

@@ -1,4 +1,4 @@
-// ConnectionPool: one connection per host, failed attempts not cached, closeAll, reconnect to a new address.
+// ConnectionPool: one connection per host, failed attempts not cached, a dropped connection reopened, closeAll, reconnect to a new address.
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -55,6 +55,32 @@ sshTest('a failed connection is not cached: the next get() tries again', async (
   extra.push(late);
   const tr = await pool.get(host);
   t.is((await tr.exec(sh`echo up`)).stdout, 'up\n');
+});
+
+sshTest('a connection that dropped between two uses (sshd restarted, as in a reboot) is opened again by the next get()', async (t) => {
+  const notices: string[] = [];
+  const pool = new ConnectionPool({ knownHostsFiles: [], connectionDefaults: { sshConfigFile: null }, onReconnect: (host, why) => notices.push(`${host}: ${why}`) });
+  t.teardown(() => pool.closeAll());
+  const port = await freePort();
+  const knownHosts = join(sshd.dir, `known_hosts_reboot_${port}`);
+  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${sshd.hostKeyPublic}\n`);
+  const host = hostOf(sshd, { ansible_port: String(port), ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHosts}` }, 'rebooted');
+  const first = await startSshd({ port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
+  extra.push(first);
+  const before = await pool.get(host);
+  t.is((await before.exec(sh`echo one`)).stdout, 'one\n');
+  await first.stop();
+  while (!before.lostReason?.()) await new Promise((r) => setTimeout(r, 20));
+  // Still down: the new attempt fails as unreachable, and is not cached.
+  await t.throwsAsync(pool.get(host), { instanceOf: UnreachableError });
+  t.deepEqual(notices, ['rebooted: connection to 127.0.0.1:' + port + ' lost']);
+  const second = await startSshd({ port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
+  extra.push(second);
+  const after = await pool.get(host);
+  t.not(after, before);
+  t.is((await after.exec(sh`echo two`)).stdout, 'two\n');
+  t.is(await pool.get(host), after, 'a working connection is shared again');
+  t.is(notices.length, 1);
 });
 
 sshTest('closeAll() ends every connection', async (t) => {
