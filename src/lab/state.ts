@@ -15,6 +15,8 @@ export interface NodeRecord {
   /** The process that holds the node's UTS and mount namespaces; everything else enters them. */
   holder?: ProcRecord;
   sshd?: ProcRecord;
+  /** Set by `lab stop` (powered off on purpose); cleared when the node's holder starts again. */
+  stopped?: true;
 }
 
 export interface LabState {
