@@ -1,6 +1,6 @@
-// `stackplay lab up|down|status`: the local rehearsal cluster.
+// `stackplay lab up|down|status|stop|reboot`: the local rehearsal cluster.
 import type { Command } from 'commander';
-import { labUp, labDown, labStatus } from './lab.js';
+import { labUp, labDown, labReboot, labStatus, labStop } from './lab.js';
 import { UsageError } from '../errors.js';
 
 interface Flags { nodes: string; katoVersion: string; dir: string }
@@ -22,4 +22,13 @@ export function labCommand(program: Command, out: (s: string) => void, err: (s: 
     .action(async (f: Flags) => { await labDown({ dir: f.dir, log }); });
   common(lab.command('status').description('list lab nodes and their health'))
     .action(async (f: Flags) => { out(`${(await labStatus({ dir: f.dir })).text}\n`); });
+  const power = (verb: 'stop' | 'reboot', what: string, act: typeof labStop) => common(lab.command(verb).description(what))
+    .argument('[node...]', 'node names, e.g. dea1 router2')
+    .action(async (nodes: string[], f: Flags) => {
+      if (nodes.length === 0) throw new UsageError(`lab ${verb} needs one or more node names`, `e.g. stackplay lab ${verb} dea1; \`stackplay lab status\` lists them`);
+      await act({ dir: f.dir, nodes, log });
+      out(`${(await labStatus({ dir: f.dir })).text}\n`);
+    });
+  power('stop', 'power nodes off (every process ends; network and files stay)', labStop);
+  power('reboot', 'power nodes off and on again (same host key; kato start if set up)', labReboot);
 }

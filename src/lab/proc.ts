@@ -46,11 +46,12 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 /**
  * Ends the recorded processes: SIGTERM, then SIGKILL for those still alive after `graceMs`.
- * A record whose PID now belongs to another process (start time differs) is left alone.
+ * With `graceMs` 0 it is SIGKILL straight away. A record whose PID now belongs to another process
+ * (start time differs) is left alone.
  */
 export async function endProcesses(records: readonly ProcRecord[], graceMs = 3000): Promise<ProcRecord[]> {
   const live = records.filter(isAlive);
-  for (const r of live) signal(r.pid, 'SIGTERM');
+  if (graceMs > 0) for (const r of live) signal(r.pid, 'SIGTERM');
   const end = Date.now() + graceMs;
   while (live.some(isAlive) && Date.now() < end) await sleep(50);
   const stubborn = live.filter(isAlive);

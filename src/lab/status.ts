@@ -1,4 +1,4 @@
-// `lab status`: each node's address, namespace, holder and sshd health, and the roles its kato holds.
+// `lab status`: each node's address, namespace, state (up, stopped, down), holder and sshd health, and its kato roles.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isAlive } from './proc.js';
@@ -9,6 +9,8 @@ export interface LabNodeStatus {
   name: string;
   address: string;
   namespace: string;
+  /** up: sshd answers; stopped: powered off by `lab stop`; down: crashed or broken (`lab up` repairs it). */
+  state: 'up' | 'stopped' | 'down';
   holder: 'up' | 'down';
   sshd: 'up' | 'down';
   /** Roles the node's kato has configured (empty before any kato command changed them). */
@@ -33,7 +35,8 @@ async function nodeStatus(n: NodeRecord): Promise<LabNodeStatus> {
   const address = nodeAddress(n);
   const holder = isAlive(n.holder) ? 'up' : 'down';
   const sshd = holder === 'up' && n.holder && isAlive(n.sshd) && (await probeTcp(n.holder, address, 22)) ? 'up' : 'down';
-  return { name: n.name, address, namespace: n.namespace, holder, sshd, ...katoView(n) };
+  const state = sshd === 'up' ? 'up' : n.stopped && holder === 'down' ? 'stopped' : 'down';
+  return { name: n.name, address, namespace: n.namespace, state, holder, sshd, ...katoView(n) };
 }
 
 function table(rows: string[][]): string {
@@ -46,9 +49,11 @@ export async function labStatus(o: { dir: string }): Promise<LabStatus> {
   const state = readState(dir);
   if (!state) return { dir, katoVersion: null, nodes: [], text: `no lab in ${dir} (stackplay lab up --nodes N)` };
   const nodes = await Promise.all(state.nodes.map(nodeStatus));
-  const healthy = nodes.filter((n) => n.sshd === 'up').length;
-  const rows = [['NODE', 'ADDRESS', 'NAMESPACE', 'HOLDER', 'SSHD', 'CORE', 'ROLES'],
-    ...nodes.map((n) => [n.name, n.address, n.namespace, n.holder, n.sshd, n.core ?? '-', n.roles.join(',') || '-'])];
-  const head = `lab in ${dir}: ${nodes.length} nodes, kato ${state.katoVersion}, ${healthy}/${nodes.length} healthy`;
+  const healthy = nodes.filter((n) => n.state === 'up').length;
+  const count = (s: LabNodeStatus['state']) => nodes.filter((n) => n.state === s).length;
+  const rows = [['NODE', 'ADDRESS', 'NAMESPACE', 'STATE', 'HOLDER', 'SSHD', 'CORE', 'ROLES'],
+    ...nodes.map((n) => [n.name, n.address, n.namespace, n.state, n.holder, n.sshd, n.core ?? '-', n.roles.join(',') || '-'])];
+  const others = [count('stopped') ? `${count('stopped')} stopped` : '', count('down') ? `${count('down')} down` : ''].filter(Boolean);
+  const head = `lab in ${dir}: ${nodes.length} nodes, kato ${state.katoVersion}, ${healthy}/${nodes.length} healthy${others.length ? ` (${others.join(', ')})` : ''}`;
   return { dir, katoVersion: state.katoVersion, nodes, text: `${head}\n${table(rows)}` };
 }

@@ -20,14 +20,15 @@ export function katoProcesses(nodeDir: string): ProcRecord[] {
   return out;
 }
 
-export async function endNodeProcesses(n: NodeRecord): Promise<void> {
+/** `hard`: SIGKILL straight away, as a power cut would (no process gets to clean up or say goodbye). */
+export async function endNodeProcesses(n: NodeRecord, o: { hard?: boolean } = {}): Promise<void> {
   const recorded = [...katoProcesses(n.dir), ...(n.sshd ? [n.sshd] : []), ...(n.holder ? [n.holder] : [])];
-  await endProcesses(recorded);
+  await endProcesses(recorded, o.hard ? 0 : 3000);
   // Session shells and anything else started through this node's sshd: all inside its namespace.
   for (let round = 0; round < 3; round++) {
     const left = (await namespacePids(n.namespace)).map((pid) => recordOf(pid, `process in ${n.namespace}`)).filter((r) => r.start);
     if (!left.length) break;
-    await endProcesses(left, 1000);
+    await endProcesses(left, o.hard ? 0 : 1000);
   }
 }
 
