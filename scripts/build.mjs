@@ -1,0 +1,73 @@
+// `npm run build`: bundles src/cli.ts into dist/stackplay.mjs (npm packages stay external) and records what it was built from.
+//
+// The sources are read once, hashed, and esbuild is fed exactly those bytes, so the fingerprint always describes
+// the code in the bundle, even if a file is edited while the build runs. `--warn-only` (used by `prepare`)
+// reports a failed build without failing `npm ci`: bin/stackplay.js then runs the sources through tsx.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { extname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUNDLE, HEADER, fingerprintOf, readSources } from '../bin/bundle-guard.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const LOADERS = { '.ts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' };
+
+/** Writes via a temporary file and a rename, so a starting stackplay never reads half a file. */
+function writeAtomically(path, content) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+/**
+ * Serves every input from the snapshot; an input outside it fails the build (it would not be fingerprinted).
+ * `import.meta.url` keeps meaning the source file's URL (e.g. projectRoot in src/lab/rootfs.ts), computed
+ * relative to the bundle so a moved checkout still works.
+ */
+function fromSnapshot(esbuild, sources) {
+  return {
+    name: 'stackplay-snapshot',
+    setup(build) {
+      build.onLoad({ filter: /.*/ }, async (args) => {
+        const path = relative(root, args.path);
+        const content = sources.get(path);
+        const loader = LOADERS[extname(path)];
+        if (!content || !loader) return { errors: [{ text: `${path}: not a fingerprinted source (see bin/bundle-guard.js)` }] };
+        const text = content.toString('utf8');
+        if (!text.includes('import.meta')) return { contents: text, loader };
+        const { code } = await esbuild.transform(text, { loader, define: { 'import.meta.url': '__stackplay_source_url' } });
+        const url = `new URL(${JSON.stringify(relative(join(root, 'dist'), args.path))}, import.meta.url).href`;
+        return { contents: `const __stackplay_source_url = ${url};\n${code}`, loader: 'js' };
+      });
+    },
+  };
+}
+
+async function build() {
+  const esbuild = await import('esbuild');
+  const sources = readSources(root);
+  const fingerprint = fingerprintOf(sources);
+  const result = await esbuild.build({
+    entryPoints: [join(root, 'src/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    packages: 'external', outfile: join(root, BUNDLE), write: false, logLevel: 'silent',
+    banner: { js: `${HEADER}${fingerprint}` }, plugins: [fromSnapshot(esbuild, sources)],
+  });
+  const out = result.outputFiles.find((f) => f.path === join(root, BUNDLE));
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeAtomically(join(root, BUNDLE), out.contents);
+  const files = [...sources].map(([path, c]) => ({ path, size: c.length, sha256: createHash('sha256').update(c).digest('hex') }));
+  const info = { bundle: BUNDLE, fingerprint, builtAt: new Date().toISOString(), esbuild: esbuild.version, node: process.version, files };
+  writeAtomically(join(root, 'dist/build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
+  return { bytes: out.contents.length, files: files.length, fingerprint };
+}
+
+const warnOnly = process.argv.includes('--warn-only');
+try {
+  const r = await build();
+  process.stderr.write(`stackplay: built ${BUNDLE} (${(r.bytes / 1024).toFixed(0)} KiB from ${r.files} source files, ${r.fingerprint.slice(0, 12)})\n`);
+} catch (e) {
+  const why = e.errors?.length ? e.errors.map((x) => `${x.location ? `${x.location.file}:${x.location.line}:${x.location.column}: ` : ''}${x.text}`).join('\n  ') : (e.message ?? String(e));
+  process.stderr.write(`stackplay: could not build ${BUNDLE}:\n  ${why}\n`
+    + `stackplay: bin/stackplay.js will run the TypeScript sources through tsx instead (slower start); fix the cause and run npm run build.\n`);
+  process.exitCode = warnOnly ? 0 : 1;
+}
