@@ -1,15 +1,22 @@
-// An esbuild bundle of the CLI (dist/bench/stackplay.mjs; npm packages stay external) to show what the tsx start costs.
+// The CLI as shipped: bin/stackplay.js runs dist/stackplay.mjs when it is current, or the sources through tsx (STACKPLAY_FROM_SOURCE=1).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Builds the bundle; returns its path, or why it could not be built. */
-export function bundleCli(root: string): { path: string } | { missing: string } {
-  const esbuild = join(root, 'node_modules/.bin/esbuild');
-  if (!existsSync(esbuild)) return { missing: 'node_modules/.bin/esbuild not found' };
-  const out = join(root, 'dist/bench/stackplay.mjs');
-  mkdirSync(join(root, 'dist/bench'), { recursive: true });
-  const r = spawnSync(esbuild, [join(root, 'src/cli.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node20',
-    '--packages=external', `--outfile=${out}`, '--log-level=error'], { encoding: 'utf8', cwd: root });
-  return r.status === 0 ? { path: out } : { missing: `esbuild failed: ${(r.stderr || String(r.error)).trim()}` };
+export type Entry = 'bundle' | 'tsx';
+
+/** The environment that makes bin/stackplay.js take that entry and say on stderr which one it took. */
+export const entryEnv = (entry: Entry): NodeJS.ProcessEnv =>
+  ({ ...process.env, STACKPLAY_DEBUG_ENTRY: '1', STACKPLAY_FROM_SOURCE: entry === 'tsx' ? '1' : '0' });
+
+/** The entry a run took, from bin/stackplay.js's STACKPLAY_DEBUG_ENTRY line. */
+export function entryOf(stderr: string): Entry | undefined {
+  const m = /^stackplay: entry (.*)$/m.exec(stderr);
+  if (!m) return undefined;
+  return m[1]!.endsWith('dist/stackplay.mjs') ? 'bundle' : 'tsx';
+}
+
+/** `npm run build` (what `npm ci` did), so the bundle matches the sources as they are now; undefined, or why it failed. */
+export function buildShipped(root: string): string | undefined {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { encoding: 'utf8', cwd: root });
+  return r.status === 0 ? undefined : `npm run build failed: ${(r.stderr || String(r.error)).trim()}`;
 }

@@ -14,7 +14,7 @@ import { spreadHosts, writeInventory, writePlaybook } from './workload.js';
 import { ensureAnsible, writeAnsibleConfig } from './ansible.js';
 import { runFloor } from './floor.js';
 import { machine, row, secs, mb, ratio } from './report.js';
-import { bundleCli } from './bundle.js';
+import { buildShipped, entryEnv, entryOf, type Entry } from './bundle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/stackplay.js');
@@ -62,9 +62,18 @@ function check(tool: string, m: Measured, r: Recap, changed: number): void {
   }
 }
 
-/** The CLI as shipped (bin/stackplay.js, TypeScript through tsx) or the esbuild bundle. */
-let cliPath = BIN;
-const stackplay = (args: string[], cli = cliPath) => measure(process.execPath, [cli, ...args], { cwd: ROOT, timeoutMs: 600_000 });
+/**
+ * bin/stackplay.js as a user runs it: 'bundle' is the shipped default (dist/stackplay.mjs, rebuilt first so edits
+ * made meanwhile by others do not send it to tsx), 'tsx' the sources (STACKPLAY_FROM_SOURCE=1). Checks the entry taken.
+ */
+async function stackplay(args: string[], entry: Entry): Promise<Measured> {
+  const why = entry === 'bundle' ? buildShipped(ROOT) : undefined;
+  if (why) throw new Error(why);
+  const m = await measure(process.execPath, [BIN, ...args], { cwd: ROOT, env: entryEnv(entry), timeoutMs: 600_000 });
+  const took = entryOf(m.stderr);
+  if (took !== entry) throw new Error(`stackplay ran ${took ?? 'an unknown entry'} instead of ${entry} (sources edited during the bench? run it again)\n${m.stderr.slice(-2000)}`);
+  return m;
+}
 
 async function makeDirs(s: LabState, dir: string): Promise<void> {
   await Promise.all(s.nodes.map((n) => labExec(s.dir, n.name, `mkdir -p ${dir}`)));
@@ -83,37 +92,37 @@ async function main(): Promise<void> {
       const inv = writeInventory(s, hosts, join(work, 'bench.ini'));
       const spBook = writePlaybook(join(work, 'sp.yml'), { commands: 10, copies: 10, dir: dirs.sp });
       const spbBook = writePlaybook(join(work, 'spb.yml'), { commands: 10, copies: 10, dir: dirs.spb });
-      const bundle = bundleCli(ROOT);
+      const noBundle = buildShipped(ROOT);
+      const shipped: Entry = noBundle ? 'tsx' : 'bundle';
       const ansBook = writePlaybook(join(work, 'ans.yml'), { commands: 10, copies: 10, dir: dirs.ans });
       const tasks = 20;
 
       // Startup: loading the CLI and the playbook, no connection.
-      const startupOf = async (cli: string) => {
+      const startupOf = async (entry: Entry) => {
         const starts: number[] = [];
-        for (let i = 0; i < 3; i++) starts.push((await stackplay(['run', spBook, '-i', inv, '--list-hosts'], cli)).wallMs);
+        for (let i = 0; i < 3; i++) starts.push((await stackplay(['run', spBook, '-i', inv, '--list-hosts'], entry)).wallMs);
         return starts.sort((a, b) => a - b)[1]!;
       };
-      const startup = await startupOf(BIN);
-      const bundled = 'path' in bundle ? bundle.path : undefined;
-      const startupB = bundled ? await startupOf(bundled) : undefined;
+      const startup = await startupOf('tsx');
+      const startupB = noBundle ? undefined : await startupOf('bundle');
 
       out(`\n## 1. ${HOSTS} hosts x ${tasks} tasks (10 command: true, 10 copies), forks ${FORKS}, lab of ${s.nodes.length} nodes`);
-      out(`stackplay startup (run --list-hosts, median of 3): ${secs(startup)} as shipped (tsx)${startupB !== undefined ? `, ${secs(startupB)} bundled (esbuild, dist/bench)` : ` (no bundle: ${'missing' in bundle ? bundle.missing : ''})`}`);
+      out(`stackplay startup (run --list-hosts, median of 3): ${startupB !== undefined ? `${secs(startupB)} as shipped (bundle, dist/stackplay.mjs), ` : ''}${secs(startup)} from the sources (tsx, STACKPLAY_FROM_SOURCE=1)${noBundle ? ` (no bundle: ${noBundle})` : ''}`);
       const spArgs = (book: string) => ['run', book, '-i', inv, '-f', String(FORKS), '--output', 'json'];
-      log('stackplay first run');
-      const sp1 = await stackplay(spArgs(spBook));
+      log('stackplay (tsx) first run');
+      const sp1 = await stackplay(spArgs(spBook), 'tsx');
       check('stackplay first run', sp1, stackplayRecap(sp1), HOSTS * 10);
-      log('stackplay rerun');
-      const sp2 = await stackplay(spArgs(spBook));
+      log('stackplay (tsx) rerun');
+      const sp2 = await stackplay(spArgs(spBook), 'tsx');
       check('stackplay rerun', sp2, stackplayRecap(sp2), 0);
       let spB1: Measured | undefined;
       let spB2: Measured | undefined;
-      if (bundled) {
+      if (!noBundle) {
         log('stackplay (bundled) first run');
-        spB1 = await stackplay(spArgs(spbBook), bundled);
+        spB1 = await stackplay(spArgs(spbBook), 'bundle');
         check('stackplay bundled first run', spB1, stackplayRecap(spB1), HOSTS * 10);
         log('stackplay (bundled) rerun');
-        spB2 = await stackplay(spArgs(spbBook), bundled);
+        spB2 = await stackplay(spArgs(spbBook), 'bundle');
         check('stackplay bundled rerun', spB2, stackplayRecap(spB2), 0);
       }
 
@@ -154,14 +163,15 @@ async function main(): Promise<void> {
         log('floor');
         const floor = await runFloor(s, hosts, { commands: 10, copies: 10, dir: dirs.floor, forks: FORKS });
         out(`floor: ${secs(floor)} (in-process, no startup)`);
-        out(`stackplay/floor: ${ratio(sp1.wallMs, floor)} first run as the user runs it; ${ratio(sp1.wallMs - startup, floor)} without the CLI startup (${secs(startup)})`);
-        out(`stackplay rerun/floor: ${ratio(sp2.wallMs, floor)}; ${ratio(sp2.wallMs - startup, floor)} without startup`);
-        if (spB1 && startupB !== undefined) out(`bundled stackplay/floor: ${ratio(spB1.wallMs, floor)} first run; ${ratio(spB1.wallMs - startupB, floor)} without startup`);
+        if (spB1 && spB2 && startupB !== undefined) {
+          out(`stackplay/floor: ${ratio(spB1.wallMs, floor)} first run as the user runs it (bundle); ${ratio(spB1.wallMs - startupB, floor)} without the CLI startup (${secs(startupB)})`);
+          out(`stackplay rerun/floor: ${ratio(spB2.wallMs, floor)}; ${ratio(spB2.wallMs - startupB, floor)} without startup`);
+        }
+        out(`stackplay (tsx)/floor: ${ratio(sp1.wallMs, floor)} first run; ${ratio(sp1.wallMs - startup, floor)} without the CLI startup (${secs(startup)}); rerun ${ratio(sp2.wallMs, floor)}`);
       }
 
-      // Scale and cluster runs use the bundle when there is one (less start time and memory); the table says which.
-      if (bundled) cliPath = bundled;
-      const cliName = bundled ? 'bundled CLI' : 'CLI as shipped (tsx)';
+      // Scale and cluster runs use the CLI as shipped: the bundle, or tsx when it could not be built; the table says which.
+      const cliName = shipped === 'bundle' ? 'CLI as shipped (bundle)' : 'CLI through tsx (no bundle)';
       if (!SKIP.has('scale') && SCALE.length) {
         out(`\n## 3. scale: stackplay alone, 10 tasks per host (5 command: true, 5 copies), forks ${FORKS}, ${cliName}; hosts are inventory entries spread over the ${s.nodes.length} lab nodes (one sshd each), each its own connection`);
         out(row(['hosts', 'first run', 'controller peak RSS', 'tree RSS (with the proxy processes)', 'mean host time per task']));
@@ -172,7 +182,7 @@ async function main(): Promise<void> {
           const sinv = writeInventory(s, sh, join(work, `scale${n}.ini`));
           const book = writePlaybook(join(work, `scale${n}.yml`), { commands: 5, copies: 5, dir: d });
           log(`scale ${n} first run`);
-          const m1 = await stackplay(['run', book, '-i', sinv, '-f', String(FORKS), '--output', 'json']);
+          const m1 = await stackplay(['run', book, '-i', sinv, '-f', String(FORKS), '--output', 'json'], shipped);
           check(`scale ${n}`, m1, stackplayRecap(m1), n * 5);
           out(row([String(n), secs(m1.wallMs), mb(m1.maxRssMb), mb(m1.treeRssMb), perModule(m1)]));
         }
@@ -186,7 +196,7 @@ async function main(): Promise<void> {
         out(row(['run', 'wall', 'changed', 'peak RSS']));
         for (const [name, extra] of [['--check (bare nodes)', ['--check']], ['first run', []], ['rerun', []], ['--check (built)', ['--check']]] as const) {
           log(`cluster ${name}`);
-          const m = await stackplay([...args, ...extra]);
+          const m = await stackplay([...args, ...extra], shipped);
           const r = stackplayRecap(m);
           if (m.code !== 0) throw new Error(`cluster ${name}: exit ${m.code}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-2000)}`);
           out(row([name, secs(m.wallMs), String(r.changed), mb(m.maxRssMb)]));
