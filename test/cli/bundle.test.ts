@@ -1,0 +1,151 @@
+// The shipped bundle (npm run build -> dist/stackplay.mjs) behaves like the sources, and bin/stackplay.js never runs a stale one.
+import test from 'ava';
+import { appendFileSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, copyProject, runNode, stackplay } from './project-copy.js';
+
+const copies: Array<() => void> = [];
+test.after.always(() => { for (const dispose of copies) dispose(); });
+
+/** A copy of the project with a fresh bundle. */
+async function builtCopy(): Promise<string> {
+  const c = copyProject();
+  copies.push(c.dispose);
+  const b = await build(c.dir);
+  if (b.code !== 0) throw new Error(`build failed:\n${b.stderr}`);
+  return c.dir;
+}
+
+let shared: Promise<string>;
+test.before(() => { shared = builtCopy(); });
+
+/** Runs the same command from the bundle and from the sources; both must agree on everything. */
+async function bothWays(t: import('ava').ExecutionContext, args: string[]) {
+  const dir = await shared;
+  const bundled = await stackplay(dir, args);
+  const source = await stackplay(dir, args, { STACKPLAY_FROM_SOURCE: '1' });
+  t.is(bundled.entry, 'bundle');
+  t.is(source.entry, 'tsx');
+  t.is(bundled.code, source.code);
+  t.is(bundled.stdout, source.stdout);
+  t.is(bundled.stderr, source.stderr);
+  return bundled;
+}
+
+test('the bundle prints the version', async (t) => {
+  const r = await bothWays(t, ['--version']);
+  t.is(r.code, 0);
+  t.is(r.stdout.trim(), '0.1.0');
+});
+
+test('the bundle lists the hosts of the cluster playbook like the sources', async (t) => {
+  const r = await bothWays(t, ['run', 'playbooks/cluster.yml', '-i', 'inventory/lab.ini', '--list-hosts']);
+  t.is(r.code, 0);
+  t.regex(r.stdout, /core1/);
+});
+
+test('bad input gives the same diagnostics and exit code from the bundle', async (t) => {
+  const bad = await bothWays(t, ['run', 'test/fixtures/playbooks/bad/many-errors.yml', '-i', 'inventory/lab.ini', '--list-hosts']);
+  t.is(bad.code, 4);
+  t.regex(bad.stderr, /error\[E_UNKNOWN_MODULE\] unknown module "comand"\n {2}--> test\/fixtures\/playbooks\/bad\/many-errors\.yml:8:7/);
+  const missing = await bothWays(t, ['run', 'playbooks/cluster.yml', '-i', 'inventory/nope.ini']);
+  t.regex(missing.stderr, /error\[E_FILE\]/);
+  const usage = await bothWays(t, ['run', 'playbooks/cluster.yml', '--no-such-option']);
+  t.regex(usage.stderr, /error\[E_USAGE\]/);
+});
+
+test('module docs and the schema are the same from the bundle', async (t) => {
+  t.regex((await bothWays(t, ['modules'])).stdout, /^command /m);
+  t.regex((await bothWays(t, ['modules', 'copy'])).stdout, /dest/);
+  t.truthy(JSON.parse((await bothWays(t, ['schema'])).stdout));
+});
+
+test('build-info.json records the fingerprint in the bundle and every source file', async (t) => {
+  const dir = await shared;
+  const info = JSON.parse(readFileSync(join(dir, 'dist/build-info.json'), 'utf8')) as { fingerprint: string; files: Array<{ path: string; size: number }> };
+  t.is(readFileSync(join(dir, 'dist/stackplay.mjs'), 'utf8').split('\n')[0], `// stackplay bundle of sources ${info.fingerprint}`);
+  const cli = info.files.find((f) => f.path === 'src/cli.ts');
+  t.is(cli?.size, statSync(join(dir, 'src/cli.ts')).size);
+  t.true(info.files.some((f) => f.path === 'modules/index.ts'));
+  t.true(info.files.some((f) => f.path === 'package.json'));
+});
+
+test('import.meta.url in the bundle still means the source file, also after the checkout moved', async (t) => {
+  const c = copyProject();
+  copies.push(c.dispose);
+  // Export lab's projectRoot (computed from import.meta.url in src/lab/rootfs.ts) from this copy's entry.
+  appendFileSync(join(c.dir, 'src/cli.ts'), "\nexport { projectRoot } from './lab/rootfs.js';\n");
+  t.is((await build(c.dir)).code, 0);
+  const moved = `${c.dir}-moved`;
+  renameSync(c.dir, moved);
+  copies.push(() => rmSync(moved, { recursive: true, force: true }));
+  const bundle = pathToFileURL(join(moved, 'dist/stackplay.mjs')).href;
+  const r = await runNode(moved, ['--input-type=module', '-e', `process.stdout.write((await import(${JSON.stringify(bundle)})).projectRoot)`]);
+  t.is(r.stderr, '');
+  t.is(r.stdout, moved);
+  t.is((await stackplay(moved, ['--version'])).entry, 'bundle');
+});
+
+test('an edit that keeps size and mtime sends bin to the sources; a rebuild brings the bundle back', async (t) => {
+  const c = copyProject();
+  copies.push(c.dispose);
+  const dir = c.dir;
+  const file = join(dir, 'src/cli.ts');
+  // A whole second, so the mtime can be set back exactly (what a size+mtime check would compare).
+  const when = new Date('2025-01-01T00:00:00Z');
+  utimesSync(file, when, when);
+  t.is((await build(dir)).code, 0);
+  const before = statSync(file);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(".version('0.1.0')", ".version('0.1.9')"));
+  utimesSync(file, when, when);
+  t.is(statSync(file).size, before.size);
+  t.is(statSync(file).mtimeMs, before.mtimeMs);
+  const stale = await stackplay(dir, ['--version']);
+  t.is(stale.entry, 'tsx');
+  t.is(stale.stdout.trim(), '0.1.9');
+  t.is((await build(dir)).code, 0);
+  const rebuilt = await stackplay(dir, ['--version']);
+  t.is(rebuilt.entry, 'bundle');
+  t.is(rebuilt.stdout.trim(), '0.1.9');
+});
+
+test('a new source file or a package.json edit makes the bundle stale; a touch alone does not', async (t) => {
+  const dir = await builtCopy();
+  const hourLater = new Date(Date.now() + 3_600_000);
+  utimesSync(join(dir, 'modules/debug.ts'), hourLater, hourLater);
+  t.is((await stackplay(dir, ['--version'])).entry, 'bundle', 'same bytes, same code');
+  writeFileSync(join(dir, 'src/lab/new-file.ts'), '// not imported yet\nexport const x = 1;\n');
+  t.is((await stackplay(dir, ['--version'])).entry, 'tsx');
+  rmSync(join(dir, 'src/lab/new-file.ts'));
+  t.is((await stackplay(dir, ['--version'])).entry, 'bundle');
+  appendFileSync(join(dir, 'package.json'), '\n');
+  t.is((await stackplay(dir, ['--version'])).entry, 'tsx');
+});
+
+test('STACKPLAY_FROM_SOURCE=1, a missing bundle or one without a fingerprint mean the sources', async (t) => {
+  const dir = await builtCopy();
+  t.is((await stackplay(dir, ['--version'], { STACKPLAY_FROM_SOURCE: '1' })).entry, 'tsx');
+  const bundle = join(dir, 'dist/stackplay.mjs');
+  writeFileSync(bundle, readFileSync(bundle, 'utf8').split('\n').slice(1).join('\n'));
+  const headless = await stackplay(dir, ['--version']);
+  t.is(headless.entry, 'tsx');
+  t.is(headless.code, 0);
+  rmSync(join(dir, 'dist'), { recursive: true });
+  const none = await stackplay(dir, ['--version']);
+  t.is(none.entry, 'tsx');
+  t.is(none.stdout.trim(), '0.1.0');
+});
+
+test('a failed build says where and why; npm run build fails, prepare (--warn-only) does not; the old bundle is not used', async (t) => {
+  const dir = await builtCopy();
+  appendFileSync(join(dir, 'src/suggest.ts'), '\nexport const broken = ;\n');
+  const b = await build(dir);
+  t.is(b.code, 1);
+  t.regex(b.stderr, /could not build dist\/stackplay\.mjs:\n {2}src\/suggest\.ts:\d+:\d+: /);
+  t.regex(b.stderr, /run the TypeScript sources through tsx/);
+  const w = await build(dir, '--warn-only');
+  t.is(w.code, 0);
+  t.is(w.stderr, b.stderr);
+  t.is((await stackplay(dir, ['--version'])).entry, 'tsx');
+});
