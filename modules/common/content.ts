@@ -8,17 +8,23 @@ export interface ContentFacts {
   stat: FileStat;
   /** Current content; null when there is no regular file. */
   current: string | null;
+  /** Temp files an interrupted write left beside dest (full paths). */
+  leftovers: string[];
   /** Wanted content, or why it could not be produced (missing source, template error). */
   wanted: { content: string } | { error: string };
 }
 
 export interface ContentParams extends Attrs { dest: string; secret: boolean }
 
-/** Reads what is at dest now: stat and content in one probe. */
-export async function gatherDest(host: HostView, dest: string): Promise<Pick<ContentFacts, 'stat' | 'current'>> {
-  const { stat, content } = await host.fact(fileStatContent, dest);
-  return { stat, current: content };
+/** Reads what is at dest now: stat, content and leftover temp files in one probe. */
+export async function gatherDest(host: HostView, dest: string): Promise<Pick<ContentFacts, 'stat' | 'current' | 'leftovers'>> {
+  const { stat, content, leftovers } = await host.fact(fileStatContent, dest);
+  return { stat, current: content, leftovers };
 }
+
+/** A write cut short (link lost, node down) leaves its temp file: removed, and shown as a change. */
+const removeLeftovers = (leftovers: readonly string[]): Step[] =>
+  leftovers.map((path) => exec(`remove leftover temp file ${path} of an interrupted write`, sh`rm -f -- ${path}`));
 
 export function planContent(f: ContentFacts, p: ContentParams): Plan {
   if ('error' in f.wanted) return { steps: [], fail: f.wanted.error };
@@ -27,7 +33,7 @@ export function planContent(f: ContentFacts, p: ContentParams): Plan {
   if (stat.exists && stat.type === 'link') return { steps: [], fail: `${p.dest} is a symbolic link (to ${stat.target}); set dest to the file it points to` };
   if (stat.exists && stat.type !== 'file') return { steps: [], fail: `${p.dest} exists and is not a regular file` };
   const content = f.wanted.content;
-  const steps: Step[] = [];
+  const steps: Step[] = removeLeftovers(f.leftovers);
   const extra = p.secret ? { secret: true } : {};
   if (!stat.exists) {
     steps.push(write(p.dest, null, content, { ...extra, ...(p.mode ? { mode: p.mode } : {}) }));

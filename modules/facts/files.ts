@@ -36,21 +36,40 @@ export const fileStat = defineFact({
 });
 
 /**
+ * The name prefix of the temp files copy and template write beside `path` before renaming them
+ * over it (the transport's tempPathFor): `.<basename>.stackplay-`, then 12 hex digits.
+ */
+export function tempPrefixFor(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.stackplay-`;
+}
+
+/** Leftover temp files of `path` named on their own lines in `text`; anything else is ignored. */
+function leftoversIn(text: string, path: string): string[] {
+  const prefix = tempPrefixFor(path);
+  const found = text.split('\n').filter((l) => l.startsWith(prefix) && /^[0-9a-f]{12}$/.test(l.slice(prefix.length)));
+  return [...new Set(found)].sort();
+}
+
+/**
  * fileStat and, for a regular file, its content, in one command: what copy and template need to
- * plan, with one round trip to sshd instead of a probe and an SFTP read.
+ * plan, with one round trip to sshd instead of a probe and an SFTP read. The same command lists,
+ * on stderr so stdout keeps its shape, the temp files an interrupted write left beside the file
+ * (a glob, no extra program; with no match the shell prints the pattern itself, which is ignored).
  */
 export const fileStatContent = defineFact({
   name: 'file_stat_content',
-  command: (path: string) => readOnly(sh`if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`),
-  parse(out, path): { stat: FileStat; content: string | null } {
+  command: (path: string) => readOnly(sh`printf '%s\\n' ${tempPrefixFor(path)}* >&2; if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`),
+  parse(out, path): { stat: FileStat; content: string | null; leftovers: string[] } {
     if (out.code !== 0) throw failure('file_stat_content', path, out);
+    const leftovers = leftoversIn(out.stderr, path);
     const first = out.stdout.indexOf('\n');
     const second = first < 0 ? -1 : out.stdout.indexOf('\n', first + 1);
     const head = second < 0 ? out.stdout : out.stdout.slice(0, second + 1);
     const stat = fileStat.parse({ ...out, stdout: head }, path);
-    if (!stat.exists || stat.type !== 'file') return { stat, content: null };
+    if (!stat.exists || stat.type !== 'file') return { stat, content: null, leftovers };
     if (second < 0 || !stat.sha256) throw new Error(`file_stat_content ${path}: no checksum in ${JSON.stringify(out.stdout.slice(0, 200))}`);
-    return { stat, content: out.stdout.slice(second + 1) };
+    return { stat, content: out.stdout.slice(second + 1), leftovers };
   },
 });
 
