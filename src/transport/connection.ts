@@ -35,6 +35,8 @@ export interface HostConnection {
   connectTimeoutSec?: number;
   keepaliveSec?: number;
   keepaliveCountMax?: number;
+  /** stackplay_shell_session: run plain commands through one long-lived shell (see shell-session.ts). */
+  shellSession?: boolean;
 }
 
 export interface ConnectionDefaults {
@@ -207,6 +209,7 @@ export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = 
   if (alive) conn.keepaliveSec = alive;
   const aliveMax = seconds(name, s.serveralivecountmax, 'ServerAliveCountMax');
   if (aliveMax) conn.keepaliveCountMax = aliveMax;
+  if (vars.stackplay_shell_session !== undefined) conn.shellSession = flag(name, { name: 'stackplay_shell_session', value: vars.stackplay_shell_session });
   return conn;
 }
 

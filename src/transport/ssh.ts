@@ -11,6 +11,7 @@ import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
 import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
 import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
+import { ShellSession } from './shell-session.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
 
 export interface SshOptions {
@@ -35,6 +36,8 @@ export interface SshOptions {
   pinnedHostKey?: Buffer;
   /** For resolving ProxyJump hops. */
   connectionDefaults?: ConnectionDefaults;
+  /** Run plain commands through one long-lived shell (default true; a host's stackplay_shell_session overrides it). */
+  shellSession?: boolean;
 }
 
 const CHANNEL_RETRIES = 10;
@@ -58,16 +61,21 @@ export class SshTransport implements Transport {
   readonly #pending = new Set<(e: Error) => void>();
   #lost: UnreachableError | undefined;
   #sftp: Promise<SFTPWrapper> | undefined;
+  /** The command shell (see shell-session.ts); undefined until first used, false once it could not start. */
+  #shell: Promise<ShellSession | undefined> | false | undefined;
+  readonly #shellStartMs: number;
   /** Kill commands, which are never tagged (and so never chase themselves). */
   readonly #cleanups = new WeakSet<Command>();
 
-  constructor(conn: HostConnection, open: OpenClient, o: { maxChannels: number; commandTimeoutMs?: number }) {
+  constructor(conn: HostConnection, open: OpenClient, o: { maxChannels: number; commandTimeoutMs?: number; shellSession?: boolean; shellStartMs?: number }) {
     this.host = conn.name;
     this.hostKey = open.hostKey;
     this.#conn = conn;
     this.#open = open;
     this.#channels = new Semaphore(o.maxChannels);
     this.#commandTimeoutMs = o.commandTimeoutMs;
+    if ((conn.shellSession ?? o.shellSession) === false) this.#shell = false;
+    this.#shellStartMs = o.shellStartMs ?? 10_000;
     const where = `${conn.address}:${conn.port}`;
     open.client.on('error', (e: Error) => this.#drop(new UnreachableError(this.host, `connection to ${where} lost: ${e.message}`, { cause: e })));
     open.client.on('close', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost`)));
@@ -143,11 +151,39 @@ export class SshTransport implements Transport {
     }
   }
 
+  /** The command shell, started on first use; undefined when it cannot be had. */
+  async #idleShell(): Promise<ShellSession | undefined> {
+    if (this.#shell === false) return undefined;
+    this.#shell ??= ShellSession.open(this.#open.client, this.#shellStartMs).catch(() => {
+      // A server that cannot run it (no mktemp, a restricted shell, no free session) gets exec channels only.
+      this.#shell = false;
+      return undefined;
+    });
+    let shell: ShellSession | undefined = await this.#shell;
+    if (shell?.closed) {
+      this.#shell = undefined;
+      shell = await this.#idleShell();
+    }
+    return shell;
+  }
+
   async exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {
     this.#check();
     const b = this.#become(cmd.become);
     const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display, stdinPrefix: undefined };
     const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
+    // Commands that need stdin, a time limit or cancelling keep their own channel: killing one is per channel.
+    if (stdin === '' && (o.timeoutMs ?? this.#commandTimeoutMs) === undefined && !o.signal && !this.#cleanups.has(cmd)) {
+      const shell = await this.#idleShell();
+      this.#check();
+      // No await between this check and run(): a concurrent caller takes an exec channel instead.
+      if (shell?.idle) {
+        return shell.run(w.text, {
+          host: this.host, display: w.display, lost: () => this.#lost,
+          onDrop: (reject) => { this.#pending.add(reject); return () => this.#pending.delete(reject); },
+        }, o);
+      }
+    }
     const killable = !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
     const token = killable ? newRunToken() : undefined;
     const { ch, exit, release } = await this.#openExec(token ? tagWithToken(w.text, token) : w.text, w.display, o.signal);
@@ -226,6 +262,9 @@ export class SshTransport implements Transport {
 
   async close(): Promise<void> {
     if (!this.#lost) this.#lost = new UnreachableError(this.host, 'the connection was closed by stackplay');
+    const shell = this.#shell;
+    this.#shell = false;
+    if (shell) void shell.then((x) => x?.close(), () => undefined);
     this.#open.close();
   }
 }
@@ -252,5 +291,7 @@ export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Prom
   return new SshTransport(conn, open, {
     maxChannels: o.maxChannels ?? 5,
     ...(o.commandTimeoutMs !== undefined ? { commandTimeoutMs: o.commandTimeoutMs } : {}),
+    ...(o.shellSession !== undefined ? { shellSession: o.shellSession } : {}),
+    shellStartMs: o.connectTimeoutMs ?? 10_000,
   });
 }

@@ -1,0 +1,161 @@
+// The command shell on a real sshd: same results as exec channels, commands isolated from each other, fallbacks.
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { sh, type Command } from '../../src/command.js';
+import { UnreachableError } from '../../src/errors.js';
+import type { SshTransport } from '../../src/transport/ssh.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { connectTo, sshdAvailable, sshTest } from './util.js';
+
+let sshd: Sshd;
+test.before(async () => { if (sshdAvailable) sshd = await startSshd(); });
+test.after.always(async () => { await sshd?.stop(); });
+
+const raw = (text: string): Command => ({ text, display: text, readOnly: false });
+/** The command line of the process a command ran under: the command shell, or sshd for an exec channel. */
+const parentOf = async (t: SshTransport) => (await t.exec(raw('cat /proc/$PPID/cmdline | tr "\\0" " " | head -c 300; echo'))).stdout;
+
+/** Runs `f` on a connection with the command shell and on one without it. */
+async function withBoth<T>(f: (t: SshTransport) => Promise<T>): Promise<{ shell: T; exec: T }> {
+  const a = await connectTo(sshd);
+  const b = await connectTo(sshd, { stackplay_shell_session: 'false' });
+  try {
+    return { shell: await f(a), exec: await f(b) };
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}
+
+sshTest('commands give the same code, stdout and stderr through the command shell as through exec channels', async (t) => {
+  const cases = [
+    raw('true'),
+    raw('false'),
+    raw('echo out; echo err >&2; exit 7'),
+    raw('printf "no newline at the end"'),
+    raw('printf "a\\nb\\n\\n"; printf "" >&2'),
+    sh`printf '%s\n' ${"quotes ' \" and \\ backslashes $HOME `x`"}`,
+    raw('for i in 1 2 3; do\n  echo "line $i"\ndone\necho "  leading and trailing spaces  "'),
+    raw("cat <<'EOF'\nhere $document\n\tindented\nEOF"),
+    raw('printf "caf\\303\\251 \\342\\234\\223\\n"'),
+    raw('head -c 300000 /dev/zero | tr "\\0" x; echo'),
+    raw('read x; echo "stdin gave ${x:-nothing}"'),
+    raw('exit 255'),
+    raw('sh -c "kill -TERM \\$\\$"'),
+    raw('echo "$0" >/dev/null; echo "${__sp_id:+leak}"; echo done'),
+  ];
+  const results = await withBoth(async (tr) => {
+    const out = [];
+    for (const c of cases) {
+      const r = await tr.exec(c);
+      out.push({ code: r.code, stdout: r.stdout, stderr: r.stderr });
+    }
+    return out;
+  });
+  // Killed by a signal: exec reports no code (sshd sends the signal), the shell the status it saw (128 + 15).
+  const signalled = cases.length - 2;
+  t.is(results.exec[signalled]!.code, null);
+  t.is(results.shell[signalled]!.code, 143);
+  for (let i = 0; i < cases.length; i++) {
+    if (i === cases.length - 1 || i === signalled) continue;
+    const [viaShell, viaExec] = [results.shell[i]!, results.exec[i]!];
+    t.deepEqual([viaShell.code, viaShell.stdout], [viaExec.code, viaExec.stdout], cases[i]!.text);
+    // Each exec session's bash reads ~/.bashrc (sshd sessions do), which may print noise first; the shell read it once.
+    t.true(viaExec.stderr.endsWith(viaShell.stderr), `${cases[i]!.text}: ${JSON.stringify([viaShell.stderr, viaExec.stderr])}`);
+  }
+  t.is(results.shell[cases.length - 1]!.stdout, '\ndone\n', 'the shell loop keeps its variables to itself');
+  t.is(results.shell[9]!.stdout.length, 300001);
+});
+
+sshTest('plain commands share one shell; cd, exports and umask do not leak from one command into the next', async (t) => {
+  const tr = await connectTo(sshd);
+  t.teardown(() => tr.close());
+  const first = await parentOf(tr);
+  t.regex(first, /__sp_/, 'the command ran under the command shell');
+  t.is(await parentOf(tr), first, 'the second command ran under the same shell');
+  await tr.exec(raw('cd /tmp; export SP_LEAK=yes; umask 0077; ulimit -n 64; alias ll=ls; trap "echo trapped" EXIT'));
+  const r = await tr.exec(raw('pwd; echo "${SP_LEAK:-unset}"; umask; ulimit -n'));
+  const fresh = await connectTo(sshd, { stackplay_shell_session: 'false' });
+  t.teardown(() => fresh.close());
+  const expected = await fresh.exec(raw('pwd; echo "${SP_LEAK:-unset}"; umask; ulimit -n'));
+  t.is(r.stdout, expected.stdout);
+  t.is(r.stderr, '');
+});
+
+sshTest('a background process left writing to stdout never reaches a later command, and does not hold the command up', async (t) => {
+  const tr = await connectTo(sshd);
+  t.teardown(() => tr.close());
+  const start = await tr.exec(raw('(while :; do echo stray; echo stray >&2; sleep 0.05; done) & echo "started $!"'));
+  const pid = /started (\d+)/.exec(start.stdout)?.[1];
+  t.truthy(pid, start.stdout);
+  t.teardown(() => tr.exec(raw(`kill ${pid}`)).then(() => undefined, () => undefined));
+  for (let i = 0; i < 5; i++) {
+    const r = await tr.exec(raw(`sleep 0.1; echo clean ${i}`));
+    t.is(r.stdout, `clean ${i}\n`);
+    t.is(r.stderr, '');
+  }
+});
+
+sshTest('commands with stdin or a time limit keep their own exec channel', async (t) => {
+  const tr = await connectTo(sshd);
+  t.teardown(() => tr.close());
+  const shellParent = await parentOf(tr);
+  const viaStdin = await tr.exec(raw('cat /proc/$PPID/cmdline | tr "\\0" " "; cat'), { stdin: 'from stdin' });
+  t.notRegex(viaStdin.stdout, /__sp_/);
+  t.regex(viaStdin.stdout, /from stdin$/);
+  const timed = await tr.exec(raw('cat /proc/$PPID/cmdline | tr "\\0" " "'), { timeoutMs: 10_000 });
+  t.notRegex(timed.stdout, /__sp_/);
+  t.is(await parentOf(tr), shellParent);
+});
+
+sshTest('two commands at once: one runs in the shell, the other on an exec channel; both results are right', async (t) => {
+  const tr = await connectTo(sshd);
+  t.teardown(() => tr.close());
+  const rs = await Promise.all([1, 2, 3, 4].map((i) => tr.exec(raw(`sleep 0.2; echo ${i}; echo e${i} >&2; exit ${i}`))));
+  t.deepEqual(rs.map((r) => [r.code, r.stdout, r.stderr]), [1, 2, 3, 4].map((i) => [i, `${i}\n`, `e${i}\n`]));
+});
+
+sshTest('a command that kills the command shell has no known exit; the next command gets a new shell', async (t) => {
+  const tr = await connectTo(sshd);
+  t.teardown(() => tr.close());
+  const before = await parentOf(tr);
+  const r = await tr.exec(raw('kill -KILL $PPID; sleep 1'));
+  t.is(r.code, null);
+  const after = await parentOf(tr);
+  t.regex(after, /__sp_/);
+  t.is((await tr.exec(raw('echo still works'))).stdout, 'still works\n');
+  t.truthy(before);
+});
+
+/** PIDs whose parent is `pid` (the per-connection sshd processes under the listener). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch { return false; }
+  }).map(Number);
+}
+
+sshTest('the connection dropping while a command runs in the shell is UnreachableError, not a hang', async (t) => {
+  const own = await startSshd();
+  t.teardown(() => own.stop());
+  const tr = await connectTo(own);
+  t.teardown(() => tr.close());
+  t.regex(await parentOf(tr), /__sp_/);
+  const running = tr.exec(raw('sleep 30'));
+  await new Promise((r) => setTimeout(r, 300));
+  for (const p of childrenOf(own.pid)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  await t.throwsAsync(running, { instanceOf: UnreachableError, message: /lost while running: sleep 30/ });
+});
+
+sshTest('a shell that cannot start (no usable temp folder) leaves commands on exec channels', async (t) => {
+  const own = await startSshd({ setEnv: { TMPDIR: '/nonexistent-stackplay-tmp' } });
+  t.teardown(() => own.stop());
+  const tr = await connectTo(own);
+  t.teardown(() => tr.close());
+  const r = await tr.exec(raw('echo "$TMPDIR"; cat /proc/$PPID/cmdline | tr "\\0" " "'));
+  t.regex(r.stdout, /^\/nonexistent-stackplay-tmp\n/);
+  t.notRegex(r.stdout, /__sp_/);
+  t.is((await tr.exec(raw('echo fine; exit 3'))).code, 3);
+});
