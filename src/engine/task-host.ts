@@ -40,11 +40,17 @@ function paramsFor(module: Module, task: Task, vars: Record<string, unknown>): u
   throw new TaskFailed('E_PARAM', `${task.module}.${issue.path.join('.') || '(params)'}: ${issue.message} (after templating, at ${formatSpan(at)})`);
 }
 
-async function planOn(module: Module, params: unknown, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean, transport?: Transport): Promise<Plan> {
+/** The task's own `timeout`, else the run's per-command limit, in ms (none when neither is set). */
+const commandLimitMs = (task: Task, ctx: TaskHostContext): number | undefined => {
+  const sec = task.timeout ?? ctx.opts.timeoutSec;
+  return sec ? sec * 1000 : undefined;
+};
+
+async function planOn(module: Module, params: unknown, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean, limitMs: number | undefined, transport?: Transport): Promise<Plan> {
   const view = buildHostView({
     name: host.name, vars, playbookDir: ctx.opts.playbookDir, become,
     ...(transport ? { transport } : {}),
-    ...(ctx.opts.timeoutSec ? { timeoutMs: ctx.opts.timeoutSec * 1000 } : {}),
+    ...(limitMs ? { timeoutMs: limitMs } : {}),
   });
   const facts = await module.gather(view, params);
   try {
@@ -83,7 +89,8 @@ async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
   const params = paramsFor(module, task, vars);
   const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
   const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
-  const plan = await planOn(module, params, ctx, host, vars, become, transport);
+  const limitMs = commandLimitMs(task, ctx);
+  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport);
   ctx.opts.report({ type: 'host:plan', task: ref, host: host.name, plan: task.noLog ? { steps: plan.steps.map(hideStep) } : plan, diff: ctx.opts.diff && !task.noLog });
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
   if (plan.steps.length === 0) return resultOf(plan, undefined, false);
@@ -91,12 +98,12 @@ async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
   if (ctx.opts.check) return { ...resultOf(plan, undefined, true), ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}) };
   const applyCtx = {
     host: host.name, task: ref, transport: transport!, become, report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
-    ...(ctx.opts.timeoutSec ? { timeoutMs: ctx.opts.timeoutSec * 1000 } : {}),
+    ...(limitMs ? { timeoutMs: limitMs } : {}),
     reconnect: (address: string, timeoutSec?: number) => ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
   };
   const exec = await applySteps(applyCtx, plan.steps);
   if (module.idempotent !== false) {
-    const again = await planOn(module, params, ctx, host, vars, become, applyCtx.transport);
+    const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport);
     if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
     if (again.steps.length > 0) {
       throw new ModuleBugError(module.name, `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`);

@@ -8,7 +8,7 @@ export const PLAY_KEYS = [
 
 export const TASK_KEYS = [
   'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'tags', 'ignore_errors', 'changed_when',
-  'failed_when', 'retries', 'delay', 'until', 'become', 'become_user', 'no_log', 'vars', 'args',
+  'failed_when', 'retries', 'delay', 'until', 'become', 'become_user', 'no_log', 'vars', 'args', 'timeout',
 ] as const;
 
 export const HANDLER_KEYS = [...TASK_KEYS, 'listen'] as const;

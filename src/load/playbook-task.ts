@@ -132,6 +132,7 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     ignoreErrors: has('ignore_errors') ? (readBool(ctx, at('ignore_errors'), 'ignore_errors') ?? false) : false,
     retries: has('retries') ? readInt(ctx, at('retries'), 'retries') : undefined,
     delay: has('delay') ? readInt(ctx, at('delay'), 'delay') : undefined,
+    timeout: has('timeout') ? readInt(ctx, at('timeout'), 'timeout') || undefined : undefined,
     become: has('become') ? readBool(ctx, at('become'), 'become') : undefined,
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,
     noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : false,

@@ -23,6 +23,8 @@ export interface Task {
   failedWhen?: string[];
   retries?: number;
   delay?: number;
+  /** Seconds each command of the task may run before it is killed and the task fails (Ansible's task `timeout`). */
+  timeout?: number;
   until?: string[];
   become?: boolean;
   becomeUser?: string;

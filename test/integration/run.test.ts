@@ -1,6 +1,6 @@
 // The CLI against real sshd servers on loopback: idempotence, check mode, unreachable hosts, exit codes.
 import test from 'ava';
-import { mkdtempSync, writeFileSync, existsSync, readFileSync, rmSync, cpSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, existsSync, readFileSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,4 +91,37 @@ it('bad command-line options exit 5', async (t) => {
   t.is(r.code, 5);
   const r2 = await runCli(['run', 'x.yml', '--output', 'fancy', '-i', 'y']);
   t.is(r2.code, 5);
+});
+
+/** PIDs of processes whose command line contains `needle` (this test's own remote commands run on this machine). */
+function processesWith(needle: string): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+    try { return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle); } catch { return false; }
+  }).map(Number);
+}
+
+it('a task past its `timeout` fails on that host (exit 2), its command is killed, the others go on', async (t) => {
+  const inv = inventory('timeout');
+  for (const n of [1, 2, 3]) mkdirSync(join(work, 'timeout', `node${n}`), { recursive: true });
+  const playbook = join(work, 'timeout.yml');
+  writeFileSync(playbook, `
+- hosts: web
+  tasks:
+    - name: too slow
+      shell: "sleep 30.4217; touch {{ root }}/finished"
+      timeout: 1
+      when: inventory_hostname == 'node2'
+    - name: next
+      copy: { dest: "{{ root }}/next", content: "next\\n" }
+`);
+  const r = await runCli(['run', playbook, '-i', inv, '--output', 'json']);
+  t.is(r.code, 2, r.stdout + r.stderr);
+  const recap = recapOf(r);
+  t.deepEqual([recap.node2!.failed, recap.node2!.unreachable], [1, 0], JSON.stringify(recap));
+  for (const n of ['node1', 'node3']) t.deepEqual([recap[n]!.failed, recap[n]!.changed], [0, 1], JSON.stringify(recap));
+  t.regex(r.stdout, /timed out after 1 ?s/);
+  t.false(existsSync(join(work, 'timeout', 'node2', 'next')), 'a failed host leaves the run');
+  let left = processesWith('30.4217');
+  for (let i = 0; i < 50 && left.length; i++) { await new Promise((res) => setTimeout(res, 100)); left = processesWith('30.4217'); }
+  t.deepEqual(left, [], 'the timed-out command is still running on the host');
 });
