@@ -55,7 +55,7 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
     loop: { anyOf: [{ type: 'array' }, template] }, with_items: { anyOf: [{ type: 'array' }, template] },
     loop_control: { type: 'object', properties: { loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, label: {} }, additionalProperties: false },
     register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, notify: strings, tags: strings,
-    ignore_errors: bool, retries: count, delay: count, become: bool, become_user: str, no_log: bool, vars: mapping, args: mapping,
+    ignore_errors: bool, retries: count, delay: count, timeout: count, become: bool, become_user: str, no_log: bool, vars: mapping, args: mapping,
     ...(handler ? { listen: strings } : {}),
   };
   for (const name of modules.keys()) properties[name] = { $ref: `#/$defs/module_${name}` };

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { playbookJsonSchema } from '../../src/commands/schema.js';
 import { testModules } from '../helpers/test-modules.js';
 import { checkJsonSchema } from './json-schema-check.js';
+import { PLAY_KEYS, TASK_KEYS } from '../../src/load/playbook-keys.js';
 
 const schema = playbookJsonSchema(testModules);
 const fixture = (path: string) => parse(readFileSync(`test/fixtures/playbooks/${path}`, 'utf8')) as unknown;
@@ -57,4 +58,14 @@ test('templates are accepted where a number or an enum is expected', (t) => {
 
 test('the checker itself rejects a wrong type (so passing tests mean something)', (t) => {
   t.deepEqual(checkJsonSchema({ type: 'string' }, 1), ['/: expected string, got integer']);
+});
+
+test('the schema knows every play and task keyword the loader accepts', (t) => {
+  const defs = schema.$defs as Record<string, { properties?: Record<string, unknown> }>;
+  const props = (name: string) => Object.keys(defs[name]?.properties ?? {});
+  const taskDef = Object.keys(defs).find((k) => /^task$/.test(k)) ?? '';
+  const playDef = Object.keys(defs).find((k) => /^play$/.test(k)) ?? '';
+  t.truthy(taskDef, Object.keys(defs).join(' '));
+  for (const key of TASK_KEYS) t.true(props(taskDef).includes(key), `task keyword ${key} is missing from the schema`);
+  for (const key of PLAY_KEYS) t.true(props(playDef).includes(key), `play keyword ${key} is missing from the schema`);
 });
