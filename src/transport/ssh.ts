@@ -116,9 +116,18 @@ export class SshTransport implements Transport {
         return await promisify<T>((cb) => open(cb));
       } catch (e) {
         if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES) throw this.#channelError(e as Error);
-        await sleep(backoff(attempt));
+        if (!(await this.#freeShellSession())) await sleep(backoff(attempt));
       }
     }
+  }
+
+  /** On a server with very few sessions (MaxSessions 1 or 2) the command shell gives its session up. */
+  async #freeShellSession(): Promise<boolean> {
+    const shell = this.#shell ? await this.#shell : undefined;
+    if (!shell?.idle) return false;
+    this.#shell = false;
+    shell.close();
+    return true;
   }
 
   /**
@@ -143,9 +152,10 @@ export class SshTransport implements Transport {
         }));
         return { ch, exit: exit!, release };
       } catch (e) {
-        this.#channels.shrink();
         release();
         if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES) throw this.#channelError(e as Error);
+        if (await this.#freeShellSession()) continue;
+        this.#channels.shrink();
         await sleep(backoff(attempt));
       }
     }

@@ -1,6 +1,7 @@
 // The command shell on a real sshd: same results as exec channels, commands isolated from each other, fallbacks.
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
@@ -158,4 +159,17 @@ sshTest('a shell that cannot start (no usable temp folder) leaves commands on ex
   t.regex(r.stdout, /^\/nonexistent-stackplay-tmp\n/);
   t.notRegex(r.stdout, /__sp_/);
   t.is((await tr.exec(raw('echo fine; exit 3'))).code, 3);
+});
+
+sshTest('on a server that allows one session, the command shell gives it up for sftp and exec channels', async (t) => {
+  const own = await startSshd({ maxSessions: 1 });
+  t.teardown(() => own.stop());
+  const tr = await connectTo(own);
+  t.teardown(() => tr.close());
+  t.regex(await parentOf(tr), /__sp_/, 'the shell took the only session');
+  t.is((await tr.exec(raw('cat'), { stdin: 'needs its own channel' })).stdout, 'needs its own channel');
+  t.notRegex(await parentOf(tr), /__sp_/, 'the shell is gone for good on this connection');
+  const file = join(own.dir, 'written');
+  await tr.write(file, 'over sftp\n');
+  t.is(readFileSync(file, 'utf8'), 'over sftp\n');
 });
