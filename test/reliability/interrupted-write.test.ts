@@ -1,0 +1,92 @@
+// Fault on the lab: a big copy cut mid-transfer. dest keeps its old content byte for byte; the rerun writes the new content whole and removes the leftover temp file.
+import test, { type ExecutionContext } from 'ava';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { labSkipReason, withLab, type TestLab } from '../helpers/lab.js';
+import { recapOf, runCli } from '../integration/cli.js';
+import { cutLink, labInventory, nodeRoot, shown, startCli, until, type RunningCli } from './lab-faults.js';
+
+const skip = labSkipReason();
+const it = skip ? test.serial.skip : test.serial;
+if (skip) test('interrupted-write tests need the lab', (t) => { t.log(`skipped: ${skip}`); t.pass(); });
+
+const VICTIM = 'router1';
+const TEMP = /^\.big\.txt\.stackplay-[0-9a-f]{12}$/;
+const OLD = 'old content, whole\n';
+const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+interface BigCopy { inventory: string; playbook: string; NEW: string; srv(n: string): string; temps(n: string): string[]; cli: RunningCli }
+
+/** Starts a copy of a big file to both nodes (dest holds OLD) and returns once the victim's temp file is there. */
+async function startBigCopy(t: ExecutionContext, lab: TestLab): Promise<BigCopy> {
+  // Text (copy's content is a string), random so nothing shrinks it, big enough that the transfer takes a while.
+  const NEW = `${randomBytes(40 * 1024 * 1024).toString('base64')}\n`;
+  writeFileSync(join(lab.dir, 'big.txt'), NEW);
+  const playbook = join(lab.dir, 'big.yml');
+  writeFileSync(playbook, '- hosts: lab\n  tasks:\n    - name: a big file\n      copy: { dest: /srv/big.txt, src: big.txt }\n');
+  const srv = (n: string) => join(nodeRoot(lab, n), 'srv');
+  for (const n of ['core1', VICTIM]) writeFileSync(join(srv(n), 'big.txt'), OLD);
+  const temps = (n: string) => readdirSync(srv(n)).filter((f) => TEMP.test(f));
+  const inventory = labInventory(lab, '-o ServerAliveInterval=1 -o ServerAliveCountMax=3');
+  const cli = startCli(t, ['run', playbook, '-i', inventory, '--output', 'json'], 60_000);
+  await until(() => temps(VICTIM).length > 0, cli, `the temp file appears on ${VICTIM}`);
+  return { inventory, playbook, NEW, srv, temps, cli };
+}
+
+/** dest still holds exactly OLD; the cut write left one partial temp file (returned). */
+function assertCutWrite(t: ExecutionContext, c: BigCopy): string {
+  t.is(sha(readFileSync(join(c.srv(VICTIM), 'big.txt'))), sha(OLD), 'dest holds exactly the old content');
+  const left = c.temps(VICTIM);
+  t.is(left.length, 1, 'the cut write left its temp file');
+  t.true(readFileSync(join(c.srv(VICTIM), left[0] ?? 'none')).length < Buffer.byteLength(c.NEW), 'the temp file is partial: the transfer was really cut');
+  return left[0] ?? '';
+}
+
+/** --check shows the leftover's removal and changes nothing; the run writes NEW whole and leaves no temp file. */
+async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: string): Promise<void> {
+  const check = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check'], { timeoutMs: 90_000 });
+  t.is(check.code, 0, shown(check));
+  const planned = check.events.flatMap((e) => (e.type === 'host:plan' && e.host === VICTIM ? e.plan.steps.map((s) => s.title) : []));
+  t.true(planned.includes(`remove leftover temp file /srv/${leftover} of an interrupted write`), `--check shows the removal: ${JSON.stringify(planned)}`);
+  t.deepEqual(c.temps(VICTIM), [leftover], '--check removed nothing');
+
+  const again = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json'], { timeoutMs: 90_000 });
+  t.is(again.code, 0, shown(again));
+  t.is(recapOf(again)[VICTIM]!.changed, 1, JSON.stringify(recapOf(again)));
+  t.is(sha(readFileSync(join(c.srv(VICTIM), 'big.txt'))), sha(c.NEW), 'dest holds exactly the new content');
+  t.deepEqual(c.temps(VICTIM), [], 'no temp file is left on the node');
+  t.deepEqual(c.temps('core1'), []);
+  t.false(existsSync(join(c.srv(VICTIM), leftover)));
+  const third = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json'], { timeoutMs: 90_000 });
+  t.is(third.code, 0, shown(third));
+  for (const [host, line] of Object.entries(recapOf(third))) t.is(line.changed, 0, `${host} changed on the third run`);
+}
+
+it('the controller killed mid-transfer: dest keeps exactly its old content; the rerun writes the new content whole and removes the leftover temp file', (t) => withLab(t, { nodes: 2 }, async (lab) => {
+  const c = await startBigCopy(t, lab);
+  // SIGKILL: no cleanup can run on the controller; the node's SFTP server sees its client vanish mid-file.
+  c.cli.kill();
+  await c.cli.done;
+  const leftover = assertCutWrite(t, c);
+  await assertRerunConverges(t, c, leftover);
+}));
+
+// Known product bug (see the report of issue 7): after the keepalive has found the link dead, an SFTP
+// write in flight never settles (SshTransport.write is not failed by the connection loss), so the run
+// waits forever instead of reporting the node unreachable. Remove `.failing` once that is fixed.
+const itFailing = skip ? test.serial.skip : test.serial.failing;
+itFailing('a link cut mid-transfer: the node is unreachable (exit 3), the other node finishes, dest keeps its old content; a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
+  const c = await startBigCopy(t, lab);
+  const restore = await cutLink(t, lab, VICTIM);
+  const code = await c.cli.done;
+  const r = c.cli.result();
+  t.is(code, 3, shown(r));
+  const recap = recapOf(r);
+  t.deepEqual([recap[VICTIM]!.unreachable, recap[VICTIM]!.failed], [1, 0], JSON.stringify(recap));
+  t.deepEqual([recap.core1!.changed, recap.core1!.failed, recap.core1!.unreachable], [1, 0, 0], JSON.stringify(recap));
+  t.is(sha(readFileSync(join(c.srv('core1'), 'big.txt'))), sha(c.NEW));
+  const leftover = assertCutWrite(t, c);
+  await restore();
+  await assertRerunConverges(t, c, leftover);
+}));
