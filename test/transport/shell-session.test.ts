@@ -13,8 +13,8 @@ test.before(async () => { if (sshdAvailable) sshd = await startSshd(); });
 test.after.always(async () => { await sshd?.stop(); });
 
 const raw = (text: string): Command => ({ text, display: text, readOnly: false });
-/** The command line of the process a command ran under: the command shell, or sshd for an exec channel. */
-const parentOf = async (t: SshTransport) => (await t.exec(raw('cat /proc/$PPID/cmdline | tr "\\0" " " | head -c 300; echo'))).stdout;
+/** The command line of the shell a command ran under ($$: the command shell, or an exec channel's own shell). */
+const parentOf = async (t: SshTransport) => (await t.exec(raw('cat /proc/$$/cmdline | tr "\\0" " " | head -c 300; echo'))).stdout;
 
 /** Runs `f` on a connection with the command shell and on one without it. */
 async function withBoth<T>(f: (t: SshTransport) => Promise<T>): Promise<{ shell: T; exec: T }> {
@@ -101,10 +101,10 @@ sshTest('commands with stdin or a time limit keep their own exec channel', async
   const tr = await connectTo(sshd);
   t.teardown(() => tr.close());
   const shellParent = await parentOf(tr);
-  const viaStdin = await tr.exec(raw('cat /proc/$PPID/cmdline | tr "\\0" " "; cat'), { stdin: 'from stdin' });
+  const viaStdin = await tr.exec(raw('cat /proc/$$/cmdline | tr "\\0" " "; cat'), { stdin: 'from stdin' });
   t.notRegex(viaStdin.stdout, /__sp_/);
   t.regex(viaStdin.stdout, /from stdin$/);
-  const timed = await tr.exec(raw('cat /proc/$PPID/cmdline | tr "\\0" " "'), { timeoutMs: 10_000 });
+  const timed = await tr.exec(raw('cat /proc/$$/cmdline | tr "\\0" " "'), { timeoutMs: 10_000 });
   t.notRegex(timed.stdout, /__sp_/);
   t.is(await parentOf(tr), shellParent);
 });
@@ -120,7 +120,7 @@ sshTest('a command that kills the command shell has no known exit; the next comm
   const tr = await connectTo(sshd);
   t.teardown(() => tr.close());
   const before = await parentOf(tr);
-  const r = await tr.exec(raw('kill -KILL $PPID; sleep 1'));
+  const r = await tr.exec(raw('kill -KILL $$; sleep 1'));
   t.is(r.code, null);
   const after = await parentOf(tr);
   t.regex(after, /__sp_/);
@@ -155,7 +155,7 @@ sshTest('a shell that cannot start (no usable temp folder) leaves commands on ex
   t.teardown(() => own.stop());
   const tr = await connectTo(own);
   t.teardown(() => tr.close());
-  const r = await tr.exec(raw('echo "$TMPDIR"; cat /proc/$PPID/cmdline | tr "\\0" " "'));
+  const r = await tr.exec(raw('echo "$TMPDIR"; cat /proc/$$/cmdline | tr "\\0" " "'));
   t.regex(r.stdout, /^\/nonexistent-stackplay-tmp\n/);
   t.notRegex(r.stdout, /__sp_/);
   t.is((await tr.exec(raw('echo fine; exit 3'))).code, 3);

@@ -31,8 +31,10 @@ sshTest('exec returns exit code, stdout and stderr; a non-zero exit is a value',
   t.like(ok, { code: 0, signal: null, stdout: 'hello a b\n', stderr: '' });
   t.true(ok.ms >= 0);
   t.like(await ssh.exec(sh`echo oops >&2; exit 7`), { code: 7, stdout: '', stderr: 'oops\n' });
-  // Through the command shell a signal shows as a shell sees it; an exec channel has sshd's exit-signal.
-  t.like(await ssh.exec(sh`kill -TERM $$`), { code: 143, signal: null });
+  // Through the command shell $$ is the shell itself: killing it leaves no exit status (and the next command gets a new shell).
+  t.like(await ssh.exec(sh`kill -TERM $$`), { code: null, signal: null });
+  t.like(await ssh.exec(sh`sh -c 'kill -TERM $$'`), { code: 143, signal: null });
+  t.like(await ssh.exec(sh`echo again`), { code: 0, stdout: 'again\n' });
   const plain = await connectTo(sshd, { stackplay_shell_session: 'false' });
   t.teardown(() => plain.close());
   t.like(await plain.exec(sh`kill -TERM $$`), { code: null, signal: 'SIGTERM' });
