@@ -234,6 +234,19 @@ export class SshTransport implements Transport {
     return this.#sftp;
   }
 
+  /**
+   * Settles with `op`, or fails as soon as the connection is found lost: ssh2 leaves SFTP requests
+   * in flight unanswered when the connection dies (a link cut noticed by keepalive), so the loss
+   * must end them, as it ends running commands.
+   */
+  #untilLost<T>(op: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onLost = (e: Error) => reject(e);
+      this.#pending.add(onLost);
+      op.then((v) => { this.#pending.delete(onLost); resolve(v); }, (e: unknown) => { this.#pending.delete(onLost); reject(e); });
+    });
+  }
+
   #fileError(what: 'read' | 'write', path: string, e: unknown): Error {
     if (this.#lost) return new UnreachableError(this.host, `${this.#lost.message} while trying to ${what} ${path}`, { cause: e });
     if (e instanceof HostError) return e;
@@ -246,7 +259,7 @@ export class SshTransport implements Transport {
       return readWithBecome(this, path);
     }
     try {
-      return await sftpRead(await this.#sftpSession(), path);
+      return await this.#untilLost(this.#sftpSession().then((sftp) => sftpRead(sftp, path)));
     } catch (e) {
       throw this.#fileError('read', path, e);
     }
@@ -261,10 +274,10 @@ export class SshTransport implements Transport {
       return;
     }
     try {
-      await sftpWriteAtomic(await this.#sftpSession(), path, content, o.mode, async (from, to) => {
+      await this.#untilLost(this.#sftpSession().then((sftp) => sftpWriteAtomic(sftp, path, content, o.mode, async (from, to) => {
         const r = await this.exec(sh`mv -f -- ${from} ${to}`);
         if (r.code !== 0) throw new Error(tail(r.stderr) || `mv exit ${r.code ?? r.signal}`);
-      });
+      })));
     } catch (e) {
       throw this.#fileError('write', path, e);
     }

@@ -1,0 +1,52 @@
+// A server that stops answering (a frozen link): keepalive finds it, and commands and SFTP transfers in flight fail as unreachable.
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sh } from '../../src/command.js';
+import { UnreachableError } from '../../src/errors.js';
+import { startSshd } from '../helpers/sshd.js';
+import { connectTo, sshTest } from './util.js';
+
+/** PIDs whose parent is `pid` (the per-connection sshd processes under the listener). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch { return false; }
+  }).map(Number);
+}
+
+/** Freezes the server's per-connection processes (SIGSTOP): packets are no longer answered, the TCP connection stays up. */
+function freeze(listener: number, t: { teardown(f: () => void): void }): void {
+  const stopped = childrenOf(listener);
+  t.teardown(() => { for (const p of stopped) { try { process.kill(p, 'SIGCONT'); process.kill(p, 'SIGKILL'); } catch { /* gone */ } } });
+  for (const p of stopped) process.kill(p, 'SIGSTOP');
+}
+
+const alive = { ansible_ssh_common_args: '-o ServerAliveInterval=1 -o ServerAliveCountMax=2' };
+
+sshTest('an SFTP write in flight when the link freezes fails as unreachable (keepalive), never hangs', async (t) => {
+  const sshd = await startSshd();
+  t.teardown(() => sshd.stop());
+  const tr = await connectTo(sshd, { ...alive, ansible_ssh_common_args: `${alive.ansible_ssh_common_args} -o UserKnownHostsFile=${sshd.knownHostsFile}` });
+  t.teardown(() => tr.close());
+  await tr.exec(sh`true`);
+  const big = 'x'.repeat(64 * 1024 * 1024);
+  const writing = tr.write(join(sshd.dir, 'big.txt'), big);
+  await new Promise((r) => setTimeout(r, 50));
+  freeze(sshd.pid, t);
+  await t.throwsAsync(writing, { instanceOf: UnreachableError });
+});
+
+sshTest('a command in flight when the link freezes fails as unreachable (keepalive), never hangs', async (t) => {
+  const sshd = await startSshd();
+  t.teardown(() => sshd.stop());
+  const tr = await connectTo(sshd, { ...alive, ansible_ssh_common_args: `${alive.ansible_ssh_common_args} -o UserKnownHostsFile=${sshd.knownHostsFile}` });
+  t.teardown(() => tr.close());
+  await tr.exec(sh`true`);
+  const running = tr.exec(sh`sleep 30`);
+  await new Promise((r) => setTimeout(r, 200));
+  freeze(sshd.pid, t);
+  await t.throwsAsync(running, { instanceOf: UnreachableError, message: /lost/ });
+});
