@@ -3,9 +3,10 @@ import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { labReboot } from '../../src/commands/lab.js';
 import { labSkipReason, withLab, type TestLab } from '../helpers/lab.js';
 import { recapOf, runCli } from '../integration/cli.js';
-import { cutLink, labInventory, nodeRoot, shown, startCli, until, type RunningCli } from './lab-faults.js';
+import { cutLink, killSshd, labInventory, nodeRoot, shown, startCli, until, type RunningCli } from './lab-faults.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
@@ -72,11 +73,9 @@ it('the controller killed mid-transfer: dest keeps exactly its old content; the 
   await assertRerunConverges(t, c, leftover);
 }));
 
-// Known product bug (see the report of issue 7): after the keepalive has found the link dead, an SFTP
-// write in flight never settles (SshTransport.write is not failed by the connection loss), so the run
-// waits forever instead of reporting the node unreachable. Remove `.failing` once that is fixed.
-const itFailing = skip ? test.serial.skip : test.serial.failing;
-itFailing('a link cut mid-transfer: the node is unreachable (exit 3), the other node finishes, dest keeps its old content; a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
+// The loss must also end the SFTP write in flight, not only running commands: before SshTransport
+// raced its SFTP calls against the loss, this run waited forever after the keepalive found the link dead.
+it('a link cut mid-transfer: the node is unreachable (exit 3), the other node finishes, dest keeps its old content; a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
   const c = await startBigCopy(t, lab);
   const restore = await cutLink(t, lab, VICTIM);
   const code = await c.cli.done;
@@ -88,5 +87,19 @@ itFailing('a link cut mid-transfer: the node is unreachable (exit 3), the other 
   t.is(sha(readFileSync(join(c.srv('core1'), 'big.txt'))), sha(c.NEW));
   const leftover = assertCutWrite(t, c);
   await restore();
+  await assertRerunConverges(t, c, leftover);
+}));
+
+it('the node\'s sshd killed mid-transfer: unreachable (exit 3), the other node finishes, dest keeps its old content; after a reboot a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
+  const c = await startBigCopy(t, lab);
+  killSshd(lab, VICTIM);
+  const code = await c.cli.done;
+  const r = c.cli.result();
+  t.is(code, 3, shown(r));
+  const recap = recapOf(r);
+  t.deepEqual([recap[VICTIM]!.unreachable, recap[VICTIM]!.failed], [1, 0], JSON.stringify(recap));
+  t.deepEqual([recap.core1!.changed, recap.core1!.failed, recap.core1!.unreachable], [1, 0, 0], JSON.stringify(recap));
+  const leftover = assertCutWrite(t, c);
+  await labReboot({ dir: lab.dir, nodes: [VICTIM] });
   await assertRerunConverges(t, c, leftover);
 }));

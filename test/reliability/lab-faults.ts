@@ -1,6 +1,6 @@
 // Shared pieces of the lab fault tests: a keepalive inventory, the CLI as a watched child, link cuts that are always undone.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { labPaths } from '../../src/commands/lab.js';
@@ -91,6 +91,36 @@ export async function cutLink(t: ExecutionContext, lab: TestLab, node: string): 
     added++;
   }
   return restore;
+}
+
+/** Every process under `pid`, found by parent PID in /proc (never by name). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch { /* ended while we looked */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Kills a node's sshd hard: SIGKILL to the listener recorded in the lab state and to everything
+ * under it (the per-connection sshd with its SFTP server), so a transfer stops mid-byte.
+ * `lab reboot` brings the node's sshd back.
+ */
+export function killSshd(lab: TestLab, node: string): void {
+  const n = readState(lab.dir)?.nodes.find((x) => x.name === node);
+  if (!n?.sshd) throw new Error(`no sshd recorded for ${node}`);
+  const pids = [n.sshd.pid, ...descendantsOf(n.sshd.pid)];
+  // Stopped first, so none of them reacts to another's death before its own.
+  for (const pid of pids) { try { process.kill(pid, 'SIGSTOP'); } catch { /* gone */ } }
+  for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
 }
 
 /** The end of a run's output for a failure message, each line cut short (a big copy's events hold its content). */
