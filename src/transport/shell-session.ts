@@ -54,20 +54,23 @@ class Framed {
   #chunks: Buffer[] = [];
   #size = 0;
   #tail = Buffer.alloc(0);
+  #done: { content: Buffer; value: string } | undefined;
   constructor(readonly end: RegExp) {}
 
   push(b: Buffer): void {
     this.#chunks.push(b);
     this.#size += b.length;
     this.#tail = Buffer.concat([this.#tail, b]).subarray(-128);
+    // The marker is the last thing the shell writes for a command, so only the tail can hold it.
+    const m = b.includes(10) ? this.end.exec(this.#tail.toString('latin1')) : null;
+    if (!m) return;
+    const all = Buffer.concat(this.#chunks, this.#size);
+    this.#done = { content: all.subarray(0, all.length - Buffer.byteLength(m[0], 'latin1')), value: m[1] ?? '' };
   }
 
   /** The content before the marker line and what the marker carried, once the marker has arrived. */
   done(): { content: Buffer; value: string } | undefined {
-    const m = this.end.exec(this.#tail.toString('latin1'));
-    if (!m) return undefined;
-    const all = Buffer.concat(this.#chunks, this.#size);
-    return { content: all.subarray(0, all.length - Buffer.byteLength(m[0], 'latin1')), value: m[1] ?? '' };
+    return this.#done;
   }
 }
 
