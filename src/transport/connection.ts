@@ -205,8 +205,9 @@ export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = 
   if (s.userknownhostsfile) conn.knownHostsFiles = s.userknownhostsfile.split(/\s+/).filter(Boolean).map((f) => expandTilde(expandTokens(f, fileTokens), home));
   const connectTimeout = seconds(name, s.connecttimeout, 'ConnectTimeout');
   if (connectTimeout) conn.connectTimeoutSec = connectTimeout;
+  // ServerAliveInterval=0 turns keepalive off, as in OpenSSH (a dead link is then never noticed).
   const alive = seconds(name, s.serveraliveinterval, 'ServerAliveInterval');
-  if (alive) conn.keepaliveSec = alive;
+  if (alive !== undefined) conn.keepaliveSec = alive;
   const aliveMax = seconds(name, s.serveralivecountmax, 'ServerAliveCountMax');
   if (aliveMax) conn.keepaliveCountMax = aliveMax;
   if (vars.stackplay_shell_session !== undefined) conn.shellSession = flag(name, { name: 'stackplay_shell_session', value: vars.stackplay_shell_session });

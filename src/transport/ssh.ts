@@ -79,6 +79,9 @@ export class SshTransport implements Transport {
     const where = `${conn.address}:${conn.port}`;
     open.client.on('error', (e: Error) => this.#drop(new UnreachableError(this.host, `connection to ${where} lost: ${e.message}`, { cause: e })));
     open.client.on('close', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost`)));
+    // Nothing more can come from the server once its stream ends, even when ours to it stays open
+    // (a ProxyCommand that closed its output and lives on): ssh2 then emits 'end' but not 'close'.
+    open.client.on('end', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost (the server's stream ended)`)));
   }
 
   #drop(e: UnreachableError): void {

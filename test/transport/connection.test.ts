@@ -51,6 +51,8 @@ const cases: { title: string; name?: string; vars: Record<string, unknown>; want
   { title: 'ProxyCommand=none means none', vars: { ansible_ssh_common_args: '-o ProxyCommand=none' }, want: { proxyCommand: undefined } },
   { title: 'timeouts and keepalive from args', vars: { ansible_ssh_common_args: '-o ConnectTimeout=7 -o ServerAliveInterval=4 -o ServerAliveCountMax=2' },
     want: { connectTimeoutSec: 7, keepaliveSec: 4, keepaliveCountMax: 2 } },
+  { title: 'ServerAliveInterval=0 turns keepalive off (kept as 0, not the default)', vars: { ansible_ssh_common_args: '-o ServerAliveInterval=0' },
+    want: { keepaliveSec: 0 } },
   { title: 'unknown ssh options are ignored', vars: { ansible_ssh_common_args: '-o ControlMaster=auto -o ControlPersist=60s -C' }, want: { proxyCommand: undefined, port: 22 } },
 ];
 

@@ -50,3 +50,17 @@ sshTest('a command in flight when the link freezes fails as unreachable (keepali
   freeze(sshd.pid, t);
   await t.throwsAsync(running, { instanceOf: UnreachableError, message: /lost/ });
 });
+
+sshTest('a ProxyCommand whose output ends while its input stays open is a lost connection, not a hang', async (t) => {
+  const sshd = await startSshd();
+  t.teardown(() => sshd.stop());
+  // After socat ends (the server closed the TCP connection) the proxy closes its stdout but keeps running.
+  const proxy = `-o 'ProxyCommand=socat - TCP:%h:%p; exec 1>&-; sleep 300' -o UserKnownHostsFile=${sshd.knownHostsFile} -o ServerAliveInterval=0`;
+  const tr = await connectTo(sshd, { ansible_ssh_common_args: proxy });
+  t.teardown(() => tr.close());
+  await tr.exec(sh`true`);
+  const running = tr.exec(sh`sleep 30`);
+  await new Promise((r) => setTimeout(r, 200));
+  for (const p of childrenOf(sshd.pid)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  await t.throwsAsync(running, { instanceOf: UnreachableError, message: /lost/ });
+});
