@@ -81,7 +81,7 @@ export class SshTransport implements Transport {
     open.client.on('close', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost`)));
     // Nothing more can come from the server once its stream ends, even when ours to it stays open
     // (a ProxyCommand that closed its output and lives on): ssh2 then emits 'end' but not 'close'.
-    open.client.on('end', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost (the server's stream ended)`)));
+    open.client.on('end', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost`)));
   }
 
   #drop(e: UnreachableError): void {
