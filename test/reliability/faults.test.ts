@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commOf, descendantsOf } from '../helpers/procs.js';
 import { canRunSshd, startSshd, whyNoSshd, type Sshd } from '../helpers/sshd.js';
 import { BIN, runCli, recapOf } from '../integration/cli.js';
 
@@ -47,28 +48,6 @@ function setup(): { inventory: () => string; playbook: string; root: (n: number)
   return { inventory, playbook, root: (n) => join(work, `node${n}`) };
 }
 
-/** The sshd processes under `pid` (per-connection children), found by parent PID, never by name alone. */
-function sshdDescendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch { /* ended while we looked */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      let comm = '';
-      try { comm = readFileSync(`/proc/${c}/comm`, 'utf8').trim(); } catch { /* gone */ }
-      if (comm.startsWith('sshd')) { out.push(c); walk(c); }
-    }
-  };
-  walk(pid);
-  return out;
-}
-
 /** Waits for `what`; gives up (throws) once the CLI has exited, so a broken run fails the test instead of hanging it. */
 const until = async (what: () => boolean, child: { exitCode: number | null; signalCode: string | null }) => {
   while (!what()) {
@@ -97,7 +76,7 @@ it('a node whose sshd is killed mid-run is unreachable, the others finish, nothi
   await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))), child);
   // sshd dies hard (listener and per-connection sshd processes, SIGKILL): the connection drops while the
   // first task runs, and no exit status can come back. The session's shell is left to finish on its own.
-  for (const pid of [victim.pid, ...sshdDescendants(victim.pid)]) {
+  for (const pid of [victim.pid, ...descendantsOf(victim.pid, (p) => commOf(p).startsWith('sshd'))]) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
   }
   t.teardown(() => victim.stop());

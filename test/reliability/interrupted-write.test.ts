@@ -36,6 +36,17 @@ async function startBigCopy(t: ExecutionContext, lab: TestLab): Promise<BigCopy>
 }
 
 /** dest still holds exactly OLD; the cut write left one partial temp file (returned). */
+/** The run ends with exit 3: the victim unreachable (not failed), core1 with the new content whole. */
+async function assertVictimUnreachable(t: ExecutionContext, c: BigCopy): Promise<void> {
+  const code = await c.cli.done;
+  const r = c.cli.result();
+  t.is(code, 3, shown(r));
+  const recap = recapOf(r);
+  t.deepEqual([recap[VICTIM]!.unreachable, recap[VICTIM]!.failed], [1, 0], JSON.stringify(recap));
+  t.deepEqual([recap.core1!.changed, recap.core1!.failed, recap.core1!.unreachable], [1, 0, 0], JSON.stringify(recap));
+  t.is(sha(readFileSync(join(c.srv('core1'), 'big.txt'))), sha(c.NEW));
+}
+
 function assertCutWrite(t: ExecutionContext, c: BigCopy): string {
   t.is(sha(readFileSync(join(c.srv(VICTIM), 'big.txt'))), sha(OLD), 'dest holds exactly the old content');
   const left = c.temps(VICTIM);
@@ -78,13 +89,7 @@ it('the controller killed mid-transfer: dest keeps exactly its old content; the 
 it('a link cut mid-transfer: the node is unreachable (exit 3), the other node finishes, dest keeps its old content; a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
   const c = await startBigCopy(t, lab);
   const restore = await cutLink(t, lab, VICTIM);
-  const code = await c.cli.done;
-  const r = c.cli.result();
-  t.is(code, 3, shown(r));
-  const recap = recapOf(r);
-  t.deepEqual([recap[VICTIM]!.unreachable, recap[VICTIM]!.failed], [1, 0], JSON.stringify(recap));
-  t.deepEqual([recap.core1!.changed, recap.core1!.failed, recap.core1!.unreachable], [1, 0, 0], JSON.stringify(recap));
-  t.is(sha(readFileSync(join(c.srv('core1'), 'big.txt'))), sha(c.NEW));
+  await assertVictimUnreachable(t, c);
   const leftover = assertCutWrite(t, c);
   await restore();
   await assertRerunConverges(t, c, leftover);
@@ -93,12 +98,7 @@ it('a link cut mid-transfer: the node is unreachable (exit 3), the other node fi
 it('the node\'s sshd killed mid-transfer: unreachable (exit 3), the other node finishes, dest keeps its old content; after a reboot a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
   const c = await startBigCopy(t, lab);
   killSshd(lab, VICTIM);
-  const code = await c.cli.done;
-  const r = c.cli.result();
-  t.is(code, 3, shown(r));
-  const recap = recapOf(r);
-  t.deepEqual([recap[VICTIM]!.unreachable, recap[VICTIM]!.failed], [1, 0], JSON.stringify(recap));
-  t.deepEqual([recap.core1!.changed, recap.core1!.failed, recap.core1!.unreachable], [1, 0, 0], JSON.stringify(recap));
+  await assertVictimUnreachable(t, c);
   const leftover = assertCutWrite(t, c);
   await labReboot({ dir: lab.dir, nodes: [VICTIM] });
   await assertRerunConverges(t, c, leftover);

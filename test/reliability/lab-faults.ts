@@ -1,6 +1,7 @@
 // Shared pieces of the lab fault tests: a keepalive inventory, the CLI as a watched child, link cuts that are always undone.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { descendantsOf } from '../helpers/procs.js';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { labPaths } from '../../src/commands/lab.js';
@@ -91,22 +92,6 @@ export async function cutLink(t: ExecutionContext, lab: TestLab, node: string): 
     added++;
   }
   return restore;
-}
-
-/** Every process under `pid`, found by parent PID in /proc (never by name). */
-function descendantsOf(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch { /* ended while we looked */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
 }
 
 /**

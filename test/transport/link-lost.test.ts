@@ -1,21 +1,11 @@
 // A server that stops answering (a frozen link): keepalive finds it, and commands and SFTP transfers in flight fail as unreachable.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
+import { childrenOf } from '../helpers/procs.js';
 import { startSshd } from '../helpers/sshd.js';
 import { connectTo, sshTest } from './util.js';
-
-/** PIDs whose parent is `pid` (the per-connection sshd processes under the listener). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch { return false; }
-  }).map(Number);
-}
 
 /** Freezes the server's per-connection processes (SIGSTOP): packets are no longer answered, the TCP connection stays up. */
 function freeze(listener: number, t: { teardown(f: () => void): void }): void {

@@ -1,10 +1,11 @@
 // The command shell on a real sshd: same results as exec channels, commands isolated from each other, fallbacks.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
+import { childrenOf } from '../helpers/procs.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { connectTo, sshdAvailable, sshTest } from './util.js';
 
@@ -127,16 +128,6 @@ sshTest('a command that kills the command shell has no known exit; the next comm
   t.is((await tr.exec(raw('echo still works'))).stdout, 'still works\n');
   t.truthy(before);
 });
-
-/** PIDs whose parent is `pid` (the per-connection sshd processes under the listener). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch { return false; }
-  }).map(Number);
-}
 
 sshTest('the connection dropping while a command runs in the shell is UnreachableError, not a hang', async (t) => {
   const own = await startSshd();
