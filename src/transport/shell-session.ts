@@ -43,6 +43,8 @@ export function sessionScript(mark: string): string {
     `  printf '%s\\n' "${mark}$__sp_id:$__sp_rc"`,
     '  [ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2',
     `  printf '%s\\n' "${mark}$__sp_id" >&2`,
+    // Emptied at once (a builtin, no fork): the output, which may hold secrets, stays on disk no longer than needed.
+    '  : >"$__sp_d/$__sp_id.o"; : >"$__sp_d/$__sp_id.e"',
     // Output files stay until then: a background process may still hold them open.
     '  [ $((__sp_id % 200)) -eq 0 ] && rm -f "$__sp_d"/*',
     'done',

@@ -1,6 +1,6 @@
 // The command shell on a real sshd: same results as exec channels, commands isolated from each other, fallbacks.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
@@ -163,4 +163,17 @@ sshTest('on a server that allows one session, the command shell gives it up for 
   const file = join(own.dir, 'written');
   await tr.write(file, 'over sftp\n');
   t.is(readFileSync(file, 'utf8'), 'over sftp\n');
+});
+
+sshTest('a command\'s output does not stay on the node once it has been read (it may hold secrets)', async (t) => {
+  const tr = await connectTo(sshd);
+  t.teardown(() => tr.close());
+  const secret = `stackplay-secret-${process.pid}-${Date.now()}`;
+  t.is((await tr.exec(raw(`echo ${secret}; echo ${secret} >&2`))).stdout, `${secret}\n`);
+  await tr.exec(raw('true'));
+  const dirs = readdirSync('/tmp').filter((d) => d.startsWith('tmp.')).map((d) => join('/tmp', d));
+  const holding = dirs.flatMap((d) => {
+    try { return readdirSync(d).map((f) => join(d, f)); } catch { return []; }
+  }).filter((f) => { try { return readFileSync(f, 'utf8').includes(secret); } catch { return false; } });
+  t.deepEqual(holding, []);
 });
