@@ -1,14 +1,13 @@
 // kato op static_ip: prompts (IP, netmask, gateway, DNS servers, DNS search domains) or 3.2+ flags; writes
 // /etc/network/interfaces and, with --restart-network, really moves the node to the new address.
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { flag, value, type Parsed } from './args.js';
 import { migrateIps } from './cmd-node.js';
 import type { Ctx } from './ctx.js';
 import { KatoError } from './errors.js';
-import { checkStaticIp, interfacesFile, maskOf, prefixOf, readStatic, splitList, type StaticIp } from './interfaces.js';
-import { PATHS, writeJson, writeText } from './node.js';
+import { checkStaticIp, interfacesFile, maskOf, readStatic, splitList, type StaticIp } from './interfaces.js';
+import { moveAddress } from './network.js';
+import { PATHS, writeText } from './node.js';
 
 const FLAGS = ['ip', 'netmask', 'gateway', 'dns-nameservers', 'dns-search-domains'];
 
@@ -32,31 +31,6 @@ function fromFlags(p: Parsed, d: StaticIp): StaticIp {
   };
 }
 
-/** Moves eth0 to the new address inside the node's namespace, and tells the lab where the node now is. */
-function restartNetwork(ctx: Ctx, s: StaticIp, oldIp: string): void {
-  const prefix = prefixOf(s.netmask)!;
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    // Removing a primary address also removes its secondaries, so flush first, then add.
-    ip('-4', 'addr', 'flush', 'dev', s.iface, 'scope', 'global');
-    ip('addr', 'add', `${s.ip}/${prefix}`, 'dev', s.iface);
-    ip('link', 'set', s.iface, 'up');
-  } catch (e) {
-    throw new KatoError(`could not change the address of ${s.iface}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
-  }
-  try { ip('route', 'replace', 'default', 'via', s.gateway, 'dev', s.iface); } catch { /* the lab has no router: no default route */ }
-  ctx.id.ip = s.ip;
-  ctx.id.prefixLen = prefix;
-  writeJson(PATHS.identity, ctx.id);
-  // So ssh with the lab's known_hosts still recognises the node at its new address.
-  const pub = join(ctx.id.labDir, 'nodes', ctx.id.name, 'ssh_host_ed25519_key.pub');
-  if (oldIp !== s.ip && existsSync(pub)) {
-    const [type, key] = readFileSync(pub, 'utf8').trim().split(' ');
-    appendFileSync(join(ctx.id.labDir, 'known_hosts'), `${s.ip} ${type} ${key}\n`);
-  }
-  ctx.ip = s.ip;
-}
-
 export async function staticIp(ctx: Ctx, p: Parsed): Promise<void> {
   const iface = value(p, 'interface') ?? 'eth0';
   const file = existsSync(PATHS.interfaces) ? readFileSync(PATHS.interfaces, 'utf8') : '';
@@ -73,7 +47,8 @@ export async function staticIp(ctx: Ctx, p: Parsed): Promise<void> {
   ctx.out(`Wrote ${PATHS.interfaces}: ${s.iface} ${s.ip} netmask ${s.netmask} gateway ${s.gateway}\n`);
   const oldIp = ctx.ip;
   if (flag(p, 'restart-network')) {
-    restartNetwork(ctx, s, oldIp);
+    moveAddress(ctx.id, s, oldIp);
+    if (s.iface === 'eth0') ctx.ip = s.ip;
     ctx.out(`Restarted networking: ${s.iface} is now ${s.ip}\n`);
   } else {
     ctx.out('Networking was not restarted; the address changes after `sudo /etc/init.d/networking restart` or a reboot\n');
