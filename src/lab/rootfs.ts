@@ -1,6 +1,7 @@
-// A node's private filesystem view: a synthetic root with copy-on-write /etc and /var, private /root,
-// /home, /s, /mnt, /tmp and /run, and the host's /usr shared read-mostly. Built by the holder script.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+// A node's private filesystem view: a synthetic root with copy-on-write /etc and /var (plus the lab's own
+// /etc/init.d/networking), private /root, /home, /s, /mnt, /tmp and /run, and the host's /usr shared
+// read-mostly. Built by the holder script.
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './run.js';
@@ -76,6 +77,11 @@ export function prepareTree(t: NodeTree, name: string, address: string, katoEntr
   first('hostname', `${name}\n`);
   first('hosts', `127.0.0.1\tlocalhost\n${address}\t${name}\n`);
   first('network/interfaces', 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet dhcp\n');
+  // Written into the node's upper /etc layer, so only the node sees it: the host's /etc/init.d stays as it is.
+  const init = join(etc, 'init.d', 'networking');
+  const script = `#!/bin/sh\n# lab stand-in for ifupdown's init script: eth0 as /etc/network/interfaces says\nexec /home/stackato/bin/kato __networking "$@"\n`;
+  mkdirSync(dirname(init), { recursive: true });
+  if (!existsSync(init) || readFileSync(init, 'utf8') !== script) writeFileSync(init, script, { mode: 0o755 });
 }
 
 /** The script the holder runs inside the node's fresh UTS and mount namespaces, before `sleep infinity`. */

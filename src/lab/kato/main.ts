@@ -1,6 +1,7 @@
-// Entry of the kato emulator on lab nodes: `kato ARGS` (see reference/kato.md), or `kato __serve ...`
-// for the role daemons. Exit codes: 1 on failure from 3.4.1 on; 2.x always exits 0 (bug 103719)
-// unless the lab was made with strict exit codes or KATO_STRICT_EXIT=1 is set.
+// Entry of the kato emulator on lab nodes: `kato ARGS` (see reference/kato.md), `kato __serve ...` for the
+// role daemons, or `kato __networking ACTION` for the node's /etc/init.d/networking. Exit codes: 1 on
+// failure from 3.4.1 on; 2.x always exits 0 (bug 103719) unless the lab was made with strict exit codes or
+// KATO_STRICT_EXIT=1 is set.
 import { parseArgs, usageOf, type Parsed } from './args.js';
 import { attach, detach, detachIfRemoved, reattach, remove } from './cmd-attach.js';
 import { configDel, configGet, configPushPop, configSet } from './cmd-config.js';
@@ -15,6 +16,7 @@ import { COMMANDS } from './commands.js';
 import { stdinPrompt, type Ctx } from './ctx.js';
 import { KatoError } from './errors.js';
 import { flavorOf, type Flavor } from './flavor.js';
+import { networking } from './init-networking.js';
 import { loadIdentity, loadState, ownIp } from './node.js';
 import { serve } from './serve.js';
 
@@ -62,6 +64,9 @@ export async function runKato(argv: readonly string[], env: NodeJS.ProcessEnv): 
 const argv = process.argv.slice(2);
 if (argv[0] === '__serve') {
   serve(argv.slice(1));
+} else if (argv[0] === '__networking') {
+  const code = networking(argv.slice(1), (s) => { process.stdout.write(s); }, (s) => { process.stderr.write(s); });
+  process.stdout.write('', () => process.exit(code));
 } else {
   const code = await runKato(argv, process.env);
   process.stdout.write('', () => process.exit(code));
