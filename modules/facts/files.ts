@@ -44,6 +44,9 @@ export function tempPrefixFor(path: string): string {
   return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.stackplay-`;
 }
 
+/** Minutes a temp file must be untouched before copy/template take it for a leftover of an interrupted write. */
+export const LEFTOVER_MINUTES = 2;
+
 /** Leftover temp files of `path` named on their own lines in `text`; anything else is ignored. */
 function leftoversIn(text: string, path: string): string[] {
   const prefix = tempPrefixFor(path);
@@ -55,11 +58,12 @@ function leftoversIn(text: string, path: string): string[] {
  * fileStat and, for a regular file, its content, in one command: what copy and template need to
  * plan, with one round trip to sshd instead of a probe and an SFTP read. The same command lists,
  * on stderr so stdout keeps its shape, the temp files an interrupted write left beside the file
- * (a glob, no extra program; with no match the shell prints the pattern itself, which is ignored).
+ * (a glob; `find` runs only when there is one). Only those untouched for LEFTOVER_MINUTES count:
+ * a younger one may be another host's write in flight to the same file on shared storage.
  */
 export const fileStatContent = defineFact({
   name: 'file_stat_content',
-  command: (path: string) => readOnly(sh`printf '%s\\n' ${tempPrefixFor(path)}* >&2; if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`),
+  command: (path: string) => readOnly(sh`for f in ${tempPrefixFor(path)}*; do [ -f "$f" ] && find "$f" -maxdepth 0 -mmin +${LEFTOVER_MINUTES} -print >&2; done; if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`),
   parse(out, path): { stat: FileStat; content: string | null; leftovers: string[] } {
     if (out.code !== 0) throw failure('file_stat_content', path, out);
     const leftovers = leftoversIn(out.stderr, path);

@@ -46,6 +46,8 @@ export class ConnectionPool {
   readonly #open = new Map<string, Promise<Transport>>();
   readonly #ready = new Map<string, Transport>();
   readonly #o: ConnectOptions;
+  /** Counts closeAll() calls: a reconnect that outlived one closes what it opened. */
+  #closings = 0;
 
   constructor(o: ConnectOptions = {}) {
     this.#o = o;
@@ -88,6 +90,7 @@ export class ConnectionPool {
     this.#ready.delete(host.name);
     await old?.close();
     const pinned = old instanceof SshTransport ? old.hostKey : undefined;
+    const closings = this.#closings;
     const deadline = Date.now() + timeoutSec * 1000;
     const connectTimeout = this.#o.connectTimeoutMs ?? 10_000;
     let last: Error | undefined;
@@ -102,6 +105,8 @@ export class ConnectionPool {
         }, { address });
         this.#open.set(host.name, t);
         const opened = await t;
+        // closeAll() ran meanwhile: nobody would close this one.
+        if (this.#closings !== closings) { await opened.close(); throw new UnreachableError(host.name, 'the connections were closed while reconnecting'); }
         this.#ready.set(host.name, opened);
         return opened;
       } catch (e) {
@@ -115,6 +120,7 @@ export class ConnectionPool {
   }
 
   async closeAll(): Promise<void> {
+    this.#closings++;
     const all = [...this.#open.values()];
     this.#open.clear();
     this.#ready.clear();

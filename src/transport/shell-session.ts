@@ -13,42 +13,43 @@ import type { ExecOptions, ExecResult } from './types.js';
 
 /**
  * The shell's loop, run by the user's login shell (as an exec would be, so commands see the same
- * shell, environment and home folder). Each request is a header `ID LINES` and that many lines of
- * command text; the command runs in a subshell of the login shell (cd, exports and traps do not
- * leak) with stdin from /dev/null, as an exec channel whose stdin is closed at once. Differences
- * from an exec channel, none of which stackplay's own commands rely on: `$$` is the command
- * shell's PID, and a command killed by a signal reports 128 + the signal's number, as a shell
- * sees it, where an exec channel reports the signal's name.
+ * shell, environment and home folder). Its first input line is the end marker (on stdin, not in
+ * its command line, where any local user could read it). Each request is then a header
+ * `ID LINES` and that many lines of command text; the command runs in a subshell of the login
+ * shell (cd, exports and traps do not leak) with stdin from /dev/null, as an exec channel whose
+ * stdin is closed at once. The script is one line, so the shell's messages name the command's
+ * own line numbers ("line 1"), as under `sh -c`.
+ *
+ * Differences from an exec channel, none of which stackplay's own commands rely on: `$$` is the
+ * command shell's PID; a command killed by a signal reports 128 + the signal's number, as a shell
+ * sees it, where an exec channel reports the signal's name; the login environment (~/.bashrc,
+ * the user's groups) is read once, when the shell starts, not for every command; output arrives
+ * when the command ends, not while it runs; a syntax error in the text is reported by `eval:`
+ * where `sh -c` says `-c:`.
  */
-export function sessionScript(mark: string): string {
+export function sessionScript(): string {
   return [
-    '__sp_d=$(mktemp -d 2>/dev/null) || exit 97',
-    "trap 'rm -rf \"$__sp_d\"' EXIT",
-    "trap 'exit 129' HUP",
-    "trap 'exit 143' TERM",
-    `printf '%s\\n' '${mark}ready'`,
+    'IFS= read -r __sp_m || exit 96;',
+    '__sp_d=$(mktemp -d 2>/dev/null) || exit 97;',
+    "__sp_nl=$(printf '\\nx'); __sp_nl=${__sp_nl%x};",
+    `trap 'rm -rf "$__sp_d"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM;`,
+    `printf '%sready\\n' "$__sp_m";`,
     'while IFS= read -r __sp_h; do',
-    '  __sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_s=; __sp_i=0',
-    '  while [ "$__sp_i" -lt "$__sp_n" ]; do',
-    '    IFS= read -r __sp_l || exit 0',
-    '    __sp_s="$__sp_s$__sp_l',
-    '"',
-    '    __sp_i=$((__sp_i + 1))',
-    '  done',
-    // A subshell (a fork, no new shell to start: the cheapest way to run it) that sees none of the
-    // loop's variables and no positional parameters, as under `sh -c`.
-    '  (set -- "$__sp_s"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e"',
-    '  __sp_rc=$?',
-    '  [ -s "$__sp_d/$__sp_id.o" ] && cat "$__sp_d/$__sp_id.o"',
-    `  printf '%s\\n' "${mark}$__sp_id:$__sp_rc"`,
-    '  [ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2',
-    `  printf '%s\\n' "${mark}$__sp_id" >&2`,
+    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_s=; __sp_i=0;',
+    'while [ "$__sp_i" -lt "$__sp_n" ]; do IFS= read -r __sp_l || exit 0; __sp_s="$__sp_s$__sp_l$__sp_nl"; __sp_i=$((__sp_i + 1)); done;',
+    // The text went out with a newline added after its last line: take it off again (a final backslash stays one).
+    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
+    '__sp_rc=$?;',
+    '[ -s "$__sp_d/$__sp_id.o" ] && cat "$__sp_d/$__sp_id.o";',
+    `printf '%s%s:%s\\n' "$__sp_m" "$__sp_id" "$__sp_rc";`,
+    '[ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2;',
+    `printf '%s%s\\n' "$__sp_m" "$__sp_id" >&2;`,
     // Emptied at once (a builtin, no fork): the output, which may hold secrets, stays on disk no longer than needed.
-    '  : >"$__sp_d/$__sp_id.o"; : >"$__sp_d/$__sp_id.e"',
-    // Output files stay until then: a background process may still hold them open.
-    '  [ $((__sp_id % 200)) -eq 0 ] && rm -f "$__sp_d"/*',
+    ': >"$__sp_d/$__sp_id.o"; : >"$__sp_d/$__sp_id.e";',
+    // The files themselves stay until then: a background process may still hold them open.
+    '[ $((__sp_id % 200)) -eq 0 ] && rm -f "$__sp_d"/*;',
     'done',
-  ].join('\n');
+  ].join(' ');
 }
 
 /** Bytes of one stream of the running command, and whether its end marker has arrived. */
@@ -111,24 +112,33 @@ export class ShellSession {
   static open(client: Client, timeoutMs: number): Promise<ShellSession> {
     const mark = `\u0001spm${randomBytes(12).toString('hex')}`;
     return new Promise((resolve, reject) => {
-      client.exec(sessionScript(mark), (err, ch) => {
-        if (err) { reject(err); return; }
+      let ch: ClientChannel | undefined;
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        ch?.removeAllListeners('data');
+        ch?.close();
+        reject(new Error(why));
+      };
+      // Also covers a channel open that is never answered.
+      const timer = setTimeout(() => fail('the command shell did not start in time'), timeoutMs);
+      client.exec(sessionScript(), (err, opened) => {
+        if (err) { clearTimeout(timer); reject(err); return; }
+        ch = opened;
         let seen = '';
-        const fail = (why: string) => { clearTimeout(timer); ch.removeAllListeners('data'); ch.close(); reject(new Error(why)); };
-        const timer = setTimeout(() => fail('the command shell did not start in time'), timeoutMs);
         // Anything before the ready line (a chatty .bashrc) is dropped.
         const onData = (d: Buffer) => {
           seen = (seen + d.toString('latin1')).slice(-200);
           if (!seen.includes(`${mark}ready\n`)) return;
           clearTimeout(timer);
-          ch.off('data', onData);
-          ch.off('close', onClose);
-          resolve(new ShellSession(ch, mark));
+          opened.off('data', onData);
+          opened.off('close', onClose);
+          resolve(new ShellSession(opened, mark));
         };
         const onClose = () => fail('the command shell ended before it was ready');
-        ch.on('data', onData);
-        ch.once('close', onClose);
-        ch.stderr.on('data', () => { /* startup noise */ });
+        opened.on('data', onData);
+        opened.once('close', onClose);
+        opened.stderr.on('data', () => { /* startup noise */ });
+        opened.write(`${mark}\n`);
       });
     });
   }

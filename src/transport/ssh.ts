@@ -116,7 +116,7 @@ export class SshTransport implements Transport {
     for (let attempt = 0; ; attempt++) {
       this.#check();
       try {
-        return await promisify<T>((cb) => open(cb));
+        return await this.#untilLost(promisify<T>((cb) => open(cb)));
       } catch (e) {
         if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES) throw this.#channelError(e as Error);
         if (!(await this.#freeShellSession())) await sleep(backoff(attempt));
@@ -149,10 +149,10 @@ export class SshTransport implements Transport {
       this.#check();
       try {
         let exit: ExitRecord | undefined;
-        const ch = await promisify<ClientChannel>((cb) => this.#open.client.exec(text, (err, c) => {
+        const ch = await this.#untilLost(promisify<ClientChannel>((cb) => this.#open.client.exec(text, (err, c) => {
           if (!err) exit = recordExit(c);
           cb(err, c);
-        }));
+        })));
         return { ch, exit: exit!, release };
       } catch (e) {
         release();
@@ -167,17 +167,17 @@ export class SshTransport implements Transport {
   /** The command shell, started on first use; undefined when it cannot be had. */
   async #idleShell(): Promise<ShellSession | undefined> {
     if (this.#shell === false) return undefined;
-    this.#shell ??= ShellSession.open(this.#open.client, this.#shellStartMs).catch(() => {
+    const starting = this.#shell ?? this.#untilLost(ShellSession.open(this.#open.client, this.#shellStartMs)).catch(() => {
       // A server that cannot run it (no mktemp, a restricted shell, no free session) gets exec channels only.
-      this.#shell = false;
+      if (this.#shell === starting) this.#shell = false;
       return undefined;
     });
-    let shell: ShellSession | undefined = await this.#shell;
-    if (shell?.closed) {
-      this.#shell = undefined;
-      shell = await this.#idleShell();
-    }
-    return shell;
+    this.#shell ??= starting;
+    const shell = await starting;
+    if (!shell?.closed) return shell;
+    // It died since (a command killed it): the first caller to see that starts the next one, the others share it.
+    if (this.#shell === starting) this.#shell = undefined;
+    return this.#idleShell();
   }
 
   async exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {

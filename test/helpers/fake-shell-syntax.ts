@@ -18,7 +18,9 @@ export type Node =
   | { k: 'simple'; assigns: [string, Word][]; words: Word[]; redirs: Redir[] }
   | { k: 'group'; body: Node; subshell: boolean; redirs: Redir[] }
   | { k: 'if'; branches: [Node, Node][]; otherwise?: Node; redirs: Redir[] }
-  | { k: 'loop'; until: boolean; cond: Node; body: Node; redirs: Redir[] };
+  | { k: 'loop'; until: boolean; cond: Node; body: Node; redirs: Redir[] }
+  /** `for NAME in WORDS; do ...; done` (words are expanded, never globbed: the fake has no globbing). */
+  | { k: 'for'; name: string; items: Word[]; body: Node; redirs: Redir[] };
 
 /** Syntax the fake does not implement: reported as such, never guessed at. */
 export class Unsupported extends Error {}
@@ -190,7 +192,21 @@ export function parse(src: string): Node {
       const body = list(); expectWord('done');
       return { k: 'loop', until: kw === 'until', cond, body, redirs: redirs() };
     }
-    if (kw === 'for' || kw === 'case' || kw === 'function') throw new Unsupported(kw);
+    if (kw === 'for') {
+      i++;
+      const name = keyword(toks[i]);
+      if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Unsupported('for without a name');
+      i++;
+      expectWord('in');
+      const items: Word[] = [];
+      for (let t = toks[i]; t && 'word' in t; t = toks[++i]) items.push(t.word);
+      if (peekOp() === ';' || peekOp() === '\n') i++;
+      skipNewlines();
+      expectWord('do');
+      const body = list(); expectWord('done');
+      return { k: 'for', name, items, body, redirs: redirs() };
+    }
+    if (kw === 'case' || kw === 'function') throw new Unsupported(kw);
     const assigns: [string, Word][] = [];
     const words: Word[] = [];
     const rs: Redir[] = [];

@@ -101,6 +101,14 @@ export class Shell {
           s = this.exec(n.body, rio);
         }
       });
+      case 'for': return this.redirected(n.redirs, io, (rio) => {
+        let s = 0;
+        for (const item of n.items.map((w) => this.expand(w))) {
+          this.state.vars.set(n.name, item);
+          s = this.exec(n.body, rio);
+        }
+        return s;
+      });
       case 'simple': {
         const argv = n.words.map((w) => this.expand(w));
         if (argv.length === 0) {

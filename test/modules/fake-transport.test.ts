@@ -25,10 +25,15 @@ test('programs run inside scripts with argv and stdin; unknown ones exit 127', a
   t.regex(r.stderr, /nosuch: not found/);
 });
 
+test('a for loop runs its body once per word (no globbing in the fake)', async (t) => {
+  const r = await run(new FakeTransport('h'), 'for i in 1 "2 3" /x*; do echo "[$i]"; done; echo "$i"');
+  t.is(r.stdout, '[1]\n[2 3]\n[/x*]\n/x*\n');
+});
+
 test('unsupported syntax is reported, not guessed', async (t) => {
-  const r = await run(new FakeTransport('h'), 'for i in 1 2; do echo $i; done');
+  const r = await run(new FakeTransport('h'), 'case x in x) echo yes;; esac');
   t.is(r.code, 2);
-  t.regex(r.stderr, /fake-shell: unsupported: for/);
+  t.regex(r.stderr, /fake-shell: unsupported: case/);
 });
 
 test('fail() makes every later call throw UnreachableError (or HostKeyError), recover() ends it', async (t) => {

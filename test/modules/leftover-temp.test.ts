@@ -1,7 +1,7 @@
 // Leftover temp files of an interrupted write (.<name>.stackplay-<12 hex> beside dest): found by copy and template's one probe, removed as a visible step.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copy } from '../../modules/copy.js';
@@ -15,21 +15,23 @@ import { table } from './macro.js';
 
 const HEX = '0123456789ab';
 const OTHER = 'fedcba987654';
+const FRESH = 'aaaaaaaaaaaa';
 
 /**
- * The fake shell does not glob: this answer expands the probe's one glob (`PREFIX*`) from the fake
- * filesystem as sh would (the pattern itself when nothing matches), then runs the probe in the fake.
+ * The fake shell neither globs nor has `find`: this answer replaces the probe's leftover loop
+ * (`for f in PREFIX*; do ... find ... done;`) by the names it would print, taking every matching
+ * file of the fake filesystem as old enough (the age test runs on the real /bin/sh below), then runs
+ * the rest of the probe in the fake.
  */
 function globbingProbe(fake: FakeTransport): void {
-  fake.on(/^printf /, (text, stdin, f) => {
-    const glob = /^printf '%s\\n' (.*?)\* >&2; /.exec(text);
+  fake.on(/^for f in /, (text, stdin, f) => {
+    const glob = /^for f in (.*?)\*; do .*?; done; /.exec(text);
     if (!glob) throw new Error(`unexpected probe: ${text}`);
     const dest = /; if \[ -e (.*?) \]/.exec(text)![1]!.replace(/^'|'$/g, '');
     const prefix = tempPrefixFor(dest);
     const dir = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
     const names = f.fs.list(dir).map((n) => `${dir === '/' ? '' : dir}/${n}`).filter((p) => p.startsWith(prefix));
-    const expanded = names.length ? names.map(quote).join(' ') : `${glob[1]}*`;
-    const script = text.replace(glob[0], `printf '%s\\n' ${expanded} >&2; `);
+    const script = text.replace(glob[0], names.length ? `printf '%s\\n' ${names.map(quote).join(' ')} >&2; ` : '');
     const world = { fs: f.fs, clock: f.clock, connect: () => false, program: () => undefined };
     return { ...Shell.run(world, script, stdin !== undefined ? { stdin } : {}), signal: null };
   });
@@ -103,14 +105,20 @@ test('the probe reads leftovers from stderr, exact names only; stdout keeps its 
   t.is(tempPrefixFor('/motd'), '/.motd.stackplay-');
 });
 
-test('the real probe under /bin/sh finds exactly the leftovers of dest, also with spaces and glob characters in the name', (t) => {
+test('the real probe under /bin/sh finds exactly the leftovers of dest (untouched for minutes; a fresh one may be a write in flight), also with spaces and glob characters in the name', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'stackplay-leftover-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const name of ['a b[1]*.conf', 'plain']) {
     const dest = join(dir, name);
     writeFileSync(dest, 'content\n');
     const want = [`.${name}.stackplay-${HEX}`, `.${name}.stackplay-${OTHER}`];
-    for (const f of [...want, `.${name}.stackplay-${HEX}0`, `.${name}.stackplay-abc`, `.${name}x.stackplay-${HEX}`, `.${name}.stackplay-${HEX.toUpperCase()}`]) writeFileSync(join(dir, f), '');
+    const old = new Date(Date.now() - 10 * 60_000);
+    for (const f of [...want, `.${name}.stackplay-${HEX}0`, `.${name}.stackplay-abc`, `.${name}x.stackplay-${HEX}`, `.${name}.stackplay-${HEX.toUpperCase()}`]) {
+      writeFileSync(join(dir, f), '');
+      utimesSync(join(dir, f), old, old);
+    }
+    // Written a moment ago: perhaps another host's write in flight to the same file on shared storage.
+    writeFileSync(join(dir, `.${name}.stackplay-${FRESH}`), 'in flight');
     const cmd = fileStatContent.command(dest);
     const probe = (): { stdout: string; stderr: string } => {
       const r = execFileSync('/bin/sh', ['-c', `(${cmd.text}) 2>${join(dir, 'err')}`], { encoding: 'utf8' });

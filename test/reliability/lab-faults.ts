@@ -97,12 +97,13 @@ export async function cutLink(t: ExecutionContext, lab: TestLab, node: string): 
 /**
  * Kills a node's sshd hard: SIGKILL to the listener recorded in the lab state and to everything
  * under it (the per-connection sshd with its SFTP server), so a transfer stops mid-byte.
- * `lab reboot` brings the node's sshd back.
+ * `lab reboot` brings the node's sshd back. With keepListener, only the sessions end (the node
+ * would end them itself once TCP gives up on a dead client, which takes minutes).
  */
-export function killSshd(lab: TestLab, node: string): void {
+export function killSshd(lab: TestLab, node: string, o: { keepListener?: boolean } = {}): void {
   const n = readState(lab.dir)?.nodes.find((x) => x.name === node);
   if (!n?.sshd) throw new Error(`no sshd recorded for ${node}`);
-  const pids = [n.sshd.pid, ...descendantsOf(n.sshd.pid)];
+  const pids = [...(o.keepListener ? [] : [n.sshd.pid]), ...descendantsOf(n.sshd.pid)];
   // Stopped first, so none of them reacts to another's death before its own.
   for (const pid of pids) { try { process.kill(pid, 'SIGSTOP'); } catch { /* gone */ } }
   for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
-import { childrenOf } from '../helpers/procs.js';
+import { childrenOf, descendantsOf } from '../helpers/procs.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { connectTo, sshdAvailable, sshTest } from './util.js';
 
@@ -44,7 +44,11 @@ sshTest('commands give the same code, stdout and stderr through the command shel
     raw('read x; echo "stdin gave ${x:-nothing}"'),
     raw('exit 255'),
     raw('sh -c "kill -TERM \\$\\$"'),
-    raw('echo "$0" >/dev/null; echo "${__sp_id:+leak}"; echo done'),
+    raw('echo a \\'),
+    raw('echo "no newline after a backslash line"\n\\'),
+    raw('true\nfoo_not_there_stackplay'),
+    raw('echo "unclosed'),
+    raw('echo "$0" >/dev/null; echo "${__sp_id:+leak}${__sp_m:+leak}"; echo done'),
   ];
   const results = await withBoth(async (tr) => {
     const out = [];
@@ -55,7 +59,8 @@ sshTest('commands give the same code, stdout and stderr through the command shel
     return out;
   });
   // Killed by a signal: exec reports no code (sshd sends the signal), the shell the status it saw (128 + 15).
-  const signalled = cases.length - 2;
+  const at = (part: string) => cases.findIndex((c) => c.text.includes(part));
+  const signalled = at('kill -TERM');
   t.is(results.exec[signalled]!.code, null);
   t.is(results.shell[signalled]!.code, 143);
   for (let i = 0; i < cases.length; i++) {
@@ -63,10 +68,14 @@ sshTest('commands give the same code, stdout and stderr through the command shel
     const [viaShell, viaExec] = [results.shell[i]!, results.exec[i]!];
     t.deepEqual([viaShell.code, viaShell.stdout], [viaExec.code, viaExec.stdout], cases[i]!.text);
     // Each exec session's bash reads ~/.bashrc (sshd sessions do), which may print noise first; the shell read it once.
-    t.true(viaExec.stderr.endsWith(viaShell.stderr), `${cases[i]!.text}: ${JSON.stringify([viaShell.stderr, viaExec.stderr])}`);
+    // A syntax error in the text itself is reported by `eval` where `sh -c` says `-c` (documented in shell-session.ts).
+    const shellStderr = viaShell.stderr.replace(/^(\w+): eval: /gm, '$1: -c: ');
+    t.true(viaExec.stderr.endsWith(shellStderr), `${cases[i]!.text}: ${JSON.stringify([viaShell.stderr, viaExec.stderr])}`);
   }
   t.is(results.shell[cases.length - 1]!.stdout, '\ndone\n', 'the shell loop keeps its variables to itself');
   t.is(results.shell[9]!.stdout.length, 300001);
+  t.is(results.shell[at('echo a')]!.stdout, 'a \\\n', 'a final backslash is not a line continuation');
+  t.regex(results.shell[at('foo_not_there')]!.stderr, /line 2: foo_not_there_stackplay/, 'messages name the command\'s own lines');
 });
 
 sshTest('plain commands share one shell; cd, exports and umask do not leak from one command into the next', async (t) => {
@@ -176,4 +185,20 @@ sshTest('a command\'s output does not stay on the node once it has been read (it
     try { return readdirSync(d).map((f) => join(d, f)); } catch { return []; }
   }).filter((f) => { try { return readFileSync(f, 'utf8').includes(secret); } catch { return false; } });
   t.deepEqual(holding, []);
+});
+
+sshTest('the end marker is not in the shell\'s command line (where any local user could read it); one shell after it died under two waiting commands', async (t) => {
+  const own = await startSshd();
+  t.teardown(() => own.stop());
+  const tr = await connectTo(own);
+  t.teardown(() => tr.close());
+  const cmdline = await parentOf(tr);
+  t.regex(cmdline, /__sp_/);
+  t.false(cmdline.includes('\u0001'), cmdline);
+  await tr.exec(raw('kill -KILL $$'));
+  const [a, b] = await Promise.all([tr.exec(raw('echo $$')), tr.exec(raw('echo $$'))]);
+  t.is(a.code, 0);
+  t.is(b.code, 0);
+  const shells = descendantsOf(own.pid).filter((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('__sp_d='); } catch { return false; } });
+  t.is(shells.length, 1, `command shells running: ${shells.join(' ')}`);
 });
