@@ -48,7 +48,7 @@ export function sessionScript(): string {
     ': >"$__sp_d/$__sp_id.o"; : >"$__sp_d/$__sp_id.e";',
     // The files themselves stay until then: a background process may still hold them open.
     '[ $((__sp_id % 200)) -eq 0 ] && rm -f "$__sp_d"/*;',
-    'done',
+    'done; exit 0',
   ].join(' ');
 }
 

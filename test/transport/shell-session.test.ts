@@ -1,9 +1,11 @@
 // The command shell on a real sshd: same results as exec channels, commands isolated from each other, fallbacks.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
+import { sessionScript } from '../../src/transport/shell-session.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
 import { childrenOf, descendantsOf } from '../helpers/procs.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
@@ -202,3 +204,21 @@ sshTest('the end marker is not in the shell\'s command line (where any local use
   const shells = descendantsOf(own.pid).filter((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('__sp_d='); } catch { return false; } });
   t.is(shells.length, 1, `command shells running: ${shells.join(' ')}`);
 });
+
+/** Runs the loop itself under `shell` with two requests on stdin, as the controller sends them. */
+function runLoopUnder(shell: string, commands: string[]): { stdout: string; stderr: string; status: number | null } {
+  const mark = '\u0001spmtest';
+  const input = [mark, ...commands.map((c, i) => `${i + 1} ${c.split('\n').length}\n${c}`)].join('\n') + '\n';
+  const r = spawnSync(shell, ['-c', sessionScript()], { input, encoding: 'latin1', timeout: 10_000 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+for (const shell of ['/bin/dash', '/bin/bash']) {
+  test(`the loop works under ${shell} (a login shell may be either)`, (t) => {
+    if (!existsSync(shell)) { t.pass(`${shell} is not installed`); return; }
+    const r = runLoopUnder(shell, ['echo one; echo err >&2; exit 3', 'printf "two\\\\"\nprintf " three"', 'echo "${__sp_id:-clean}"']);
+    t.is(r.status, 0, r.stderr);
+    t.is(r.stdout, '\u0001spmtestready\none\n\u0001spmtest1:3\ntwo\\ three\u0001spmtest2:0\nclean\n\u0001spmtest3:0\n');
+    t.is(r.stderr, 'err\n\u0001spmtest1\n\u0001spmtest2\n\u0001spmtest3\n');
+  });
+}
