@@ -1,5 +1,6 @@
-// Runs the real CLI in a child process and parses its NDJSON events.
+// Runs the real CLI in a child process (to its end, or watched while it runs) and parses its NDJSON events.
 import { spawn } from 'node:child_process';
+import type { ExecutionContext } from 'ava';
 import { fileURLToPath } from 'node:url';
 import type { RunEvent } from '../../src/report/events.js';
 
@@ -29,3 +30,44 @@ export const recapOf = (r: CliResult) => {
   if (!end || end.type !== 'run:end') throw new Error(`no run:end event\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   return end.recap;
 };
+
+export interface RunningCli {
+  result(): CliResult;
+  events(): RunEvent[];
+  ended(): boolean;
+  /** Sends a signal; SIGKILL (the default) ends the controller without any cleanup. */
+  kill(signal?: NodeJS.Signals): void;
+  /** The exit code; the child is killed (and the test fails on the null code) after `deadlineMs`. */
+  done: Promise<number | null>;
+}
+
+/**
+ * The CLI in a child process, watched while it runs. The deadline is no timed assertion: it only
+ * turns "would wait forever" into a failure instead of a hung test.
+ */
+export function startCli(t: ExecutionContext, args: string[], deadlineMs = 90_000): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const timer = setTimeout(() => { stderr += `\n[test] the CLI ran past ${deadlineMs} ms: killed\n`; child.kill('SIGKILL'); }, deadlineMs);
+  t.teardown(() => { clearTimeout(timer); if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => { clearTimeout(timer); resolve(code); }));
+  const events = () => stdout.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l) as RunEvent);
+  return {
+    result: () => ({ code: child.exitCode, stdout, stderr, events: events() }),
+    events,
+    ended: () => child.exitCode !== null || child.signalCode !== null,
+    kill: (signal: NodeJS.Signals = 'SIGKILL') => { child.kill(signal); },
+    done,
+  };
+}
+
+/** Waits for `what`; throws once the CLI has ended, so a broken run fails the test instead of hanging it. */
+export async function until(what: () => boolean, cli: RunningCli, description: string): Promise<void> {
+  while (!what()) {
+    if (cli.ended()) throw new Error(`the CLI ended before ${description}\n${cli.result().stdout.slice(-3000)}\n${cli.result().stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

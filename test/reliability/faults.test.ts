@@ -1,12 +1,11 @@
 // Faults on real sshd servers: a node's sshd killed mid-run; the others finish, the recap says unreachable, nothing is half-written, a rerun converges.
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commOf, descendantsOf } from '../helpers/procs.js';
 import { canRunSshd, startSshd, whyNoSshd, type Sshd } from '../helpers/sshd.js';
-import { BIN, runCli, recapOf } from '../integration/cli.js';
+import { runCli, recapOf, startCli, until } from '../integration/cli.js';
 
 let servers: Sshd[] = [];
 let work = '';
@@ -48,14 +47,6 @@ function setup(): { inventory: () => string; playbook: string; root: (n: number)
   return { inventory, playbook, root: (n) => join(work, `node${n}`) };
 }
 
-/** Waits for `what`; gives up (throws) once the CLI has exited, so a broken run fails the test instead of hanging it. */
-const until = async (what: () => boolean, child: { exitCode: number | null; signalCode: string | null }) => {
-  while (!what()) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the CLI ended (exit ${child.exitCode ?? child.signalCode}) before the awaited state`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
 const it = canRunSshd() ? test.serial : test.serial.skip;
 if (!canRunSshd()) test('faults (skipped)', (t) => { t.log(whyNoSshd()); t.pass(); });
 
@@ -66,14 +57,8 @@ it('a node whose sshd is killed mid-run is unreachable, the others finish, nothi
   const victim = servers[1]!;
   for (const f of ['host_key', 'host_key.pub', 'user_key', 'user_key.pub']) copyFileSync(join(victim.dir, f), join(keys, f));
 
-  const child = spawn(process.execPath, [BIN, 'run', playbook, '-i', inventory(), '--output', 'json', '--timeout', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => { child.kill('SIGKILL'); });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))), child);
+  const cli = startCli(t, ['run', playbook, '-i', inventory(), '--output', 'json', '--timeout', '5']);
+  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))), cli, 'every host waits');
   // sshd dies hard (listener and per-connection sshd processes, SIGKILL): the connection drops while the
   // first task runs, and no exit status can come back. The session's shell is left to finish on its own.
   for (const pid of [victim.pid, ...descendantsOf(victim.pid, (p) => commOf(p).startsWith('sshd'))]) {
@@ -81,10 +66,10 @@ it('a node whose sshd is killed mid-run is unreachable, the others finish, nothi
   }
   t.teardown(() => victim.stop());
   writeFileSync(join(work, 'go'), '');
-  const code = await done;
-  const r = { code, stdout, stderr, events: stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as never) };
+  const code = await cli.done;
+  const r = cli.result();
 
-  t.is(code, 3, stdout + stderr);
+  t.is(code, 3, r.stdout + r.stderr);
   const recap = recapOf(r);
   t.is(recap.node2!.unreachable, 1, JSON.stringify(recap));
   t.is(recap.node2!.failed, 0);
@@ -112,23 +97,17 @@ it('SIGINT mid-run: every host finishes its running step, none starts another, t
   rmSync(join(work, 'go'), { force: true });
   for (const n of [1, 2, 3]) rmSync(root(n), { recursive: true, force: true });
   for (const n of [1, 2, 3]) mkdirSync(root(n), { recursive: true });
-  const child = spawn(process.execPath, [BIN, 'run', playbook, '-i', inventory(), '--output', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => { child.kill('SIGKILL'); });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))), child);
-  child.kill('SIGINT');
-  await until(() => stderr.includes('interrupt:'), child);
+  const cli = startCli(t, ['run', playbook, '-i', inventory(), '--output', 'json']);
+  await until(() => [1, 2, 3].every((n) => existsSync(join(root(n), 'waiting'))), cli, 'every host waits');
+  cli.kill('SIGINT');
+  await until(() => cli.result().stderr.includes('interrupt:'), cli, 'the CLI says it was interrupted');
   writeFileSync(join(work, 'go'), '');
-  const code = await done;
-  t.is(code, 99, stdout + stderr);
-  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; interrupted?: boolean });
-  const end = events.find((e) => e.type === 'run:end');
-  t.true(end?.interrupted, stdout);
-  const recap = recapOf({ code, stdout, stderr, events: events as never });
+  const code = await cli.done;
+  const r = cli.result();
+  t.is(code, 99, r.stdout + r.stderr);
+  const end = r.events.find((e) => e.type === 'run:end');
+  t.true(end?.type === 'run:end' && end.interrupted, r.stdout);
+  const recap = recapOf(r);
   for (const n of ['node1', 'node2', 'node3']) t.deepEqual([recap[n]!.ok, recap[n]!.failed, recap[n]!.unreachable], [1, 0, 0], JSON.stringify(recap));
   for (const n of [1, 2, 3]) t.false(existsSync(join(root(n), 'big.txt')), 'a task started after the interrupt');
 });

@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from
 import { join } from 'node:path';
 import { labReboot } from '../../src/commands/lab.js';
 import { labSkipReason, withLab, type TestLab } from '../helpers/lab.js';
-import { recapOf, runCli, type CliResult } from '../integration/cli.js';
-import { cutLink, killSshd, labInventory, nodeRoot, shown, startCli, until, type RunningCli } from './lab-faults.js';
+import { recapOf, runCli, startCli, until, type CliResult, type RunningCli } from '../integration/cli.js';
+import { cutLink, killSshd, labInventory, nodeRoot, shown } from './lab-faults.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;

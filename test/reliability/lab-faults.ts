@@ -1,5 +1,4 @@
-// Shared pieces of the lab fault tests: a keepalive inventory, the CLI as a watched child, link cuts that are always undone.
-import { spawn } from 'node:child_process';
+// Shared pieces of the lab fault tests: the lab's inventory with extra ssh options, node paths, link cuts that are always undone, sshd kills.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { descendantsOf } from '../helpers/procs.js';
 import { join } from 'node:path';
@@ -7,9 +6,8 @@ import type { ExecutionContext } from 'ava';
 import { labPaths } from '../../src/commands/lab.js';
 import { run } from '../../src/lab/run.js';
 import { readState } from '../../src/lab/state.js';
-import type { RunEvent } from '../../src/report/events.js';
 import type { TestLab } from '../helpers/lab.js';
-import { BIN, type CliResult } from '../integration/cli.js';
+import type { CliResult } from '../integration/cli.js';
 
 /** The lab's own inventory (ProxyCommand, known_hosts, key) with extra ssh options for every node. */
 export function labInventory(lab: TestLab, extraSshArgs = ''): string {
@@ -24,47 +22,6 @@ export function nodeRoot(lab: TestLab, node: string): string {
   const n = readState(lab.dir)?.nodes.find((x) => x.name === node);
   if (!n) throw new Error(`no node ${node} in the lab`);
   return join(n.dir, 'root');
-}
-
-export interface RunningCli {
-  result(): CliResult;
-  events(): RunEvent[];
-  ended(): boolean;
-  /** SIGKILL: the controller dies without any cleanup. */
-  kill(): void;
-  /** The exit code; the child is killed (and the test fails on the null code) after `deadlineMs`. */
-  done: Promise<number | null>;
-}
-
-/**
- * The CLI in a child process, watched while it runs. The deadline is no timed assertion: it only
- * turns "would wait forever" into a failure instead of a hung test.
- */
-export function startCli(t: ExecutionContext, args: string[], deadlineMs = 90_000): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const timer = setTimeout(() => { stderr += `\n[test] the CLI ran past ${deadlineMs} ms: killed\n`; child.kill('SIGKILL'); }, deadlineMs);
-  t.teardown(() => { clearTimeout(timer); if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => { clearTimeout(timer); resolve(code); }));
-  const events = () => stdout.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l) as RunEvent);
-  return {
-    result: () => ({ code: child.exitCode, stdout, stderr, events: events() }),
-    events,
-    ended: () => child.exitCode !== null || child.signalCode !== null,
-    kill: () => { child.kill('SIGKILL'); },
-    done,
-  };
-}
-
-/** Waits for `what`; throws once the CLI has ended, so a broken run fails the test instead of hanging it. */
-export async function until(what: () => boolean, cli: RunningCli, description: string): Promise<void> {
-  while (!what()) {
-    if (cli.ended()) throw new Error(`the CLI ended before ${description}\n${cli.result().stdout.slice(-3000)}\n${cli.result().stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const RULES = [['INPUT', '--dport'], ['OUTPUT', '--sport']] as const;

@@ -3,8 +3,8 @@ import test from 'ava';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labSkipReason, withLab } from '../helpers/lab.js';
-import { recapOf, runCli } from '../integration/cli.js';
-import { cutLink, labInventory, nodeRoot, startCli, until } from './lab-faults.js';
+import { recapOf, runCli, startCli, until } from '../integration/cli.js';
+import { cutLink, labInventory, nodeRoot } from './lab-faults.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labReboot, labStop } from '../../src/commands/lab.js';
 import { labSkipReason, withLab, type TestLab } from '../helpers/lab.js';
-import { recapOf, runCli } from '../integration/cli.js';
-import { labInventory, nodeRoot, startCli, until, type RunningCli } from './lab-faults.js';
+import { recapOf, runCli, startCli, until, type RunningCli } from '../integration/cli.js';
+import { labInventory, nodeRoot } from './lab-faults.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
