@@ -13,8 +13,14 @@ export function ensureAnsible(log: (s: string) => void): { path: string; version
   let path = ansiblePlaybook();
   if (!path) {
     log('ansible-playbook is missing: apt-get install -y ansible-core');
-    const r = spawnSync('apt-get', ['install', '-y', 'ansible-core'], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) return { missing: `apt-get install ansible-core failed: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-2).join(' ')}` };
+    const r = spawnSync('apt-get', ['install', '-y', 'ansible-core'], {
+      encoding: 'utf8',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.status !== 0)
+      return {
+        missing: `apt-get install ansible-core failed: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-2).join(' ')}`,
+      };
     path = ansiblePlaybook();
     if (!path) return { missing: 'ansible-core installed but ansible-playbook not on PATH' };
   }
@@ -28,21 +34,24 @@ export function writeAnsibleConfig(dir: string, knownHosts: string, forks: numbe
   const cp = join(dir, 'cp');
   mkdirSync(cp, { recursive: true });
   const cfg = join(dir, 'ansible.cfg');
-  writeFileSync(cfg, [
-    '[defaults]',
-    `forks = ${forks}`,
-    'host_key_checking = True',
-    'gathering = explicit',
-    'retry_files_enabled = False',
-    'interpreter_python = /usr/bin/python3',
-    `local_tmp = ${join(dir, 'tmp')}`,
-    '',
-    '[ssh_connection]',
-    'pipelining = True',
-    `ssh_args = -F /dev/null -o ControlMaster=auto -o ControlPersist=60s -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -o IdentitiesOnly=yes -o BatchMode=yes`,
-    `control_path_dir = ${cp}`,
-    'control_path = %(directory)s/%%C',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      '[defaults]',
+      `forks = ${forks}`,
+      'host_key_checking = True',
+      'gathering = explicit',
+      'retry_files_enabled = False',
+      'interpreter_python = /usr/bin/python3',
+      `local_tmp = ${join(dir, 'tmp')}`,
+      '',
+      '[ssh_connection]',
+      'pipelining = True',
+      `ssh_args = -F /dev/null -o ControlMaster=auto -o ControlPersist=60s -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -o IdentitiesOnly=yes -o BatchMode=yes`,
+      `control_path_dir = ${cp}`,
+      'control_path = %(directory)s/%%C',
+      '',
+    ].join('\n'),
+  );
   return cfg;
 }

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 export type Entry = 'bundle' | 'tsx';
 
 /** The environment that makes bin/stackplay.js take that entry and say on stderr which one it took. */
-export const entryEnv = (entry: Entry): NodeJS.ProcessEnv =>
-  ({ ...process.env, STACKPLAY_DEBUG_ENTRY: '1', STACKPLAY_FROM_SOURCE: entry === 'tsx' ? '1' : '0' });
+export const entryEnv = (entry: Entry): NodeJS.ProcessEnv => ({
+  ...process.env,
+  STACKPLAY_DEBUG_ENTRY: '1',
+  STACKPLAY_FROM_SOURCE: entry === 'tsx' ? '1' : '0',
+});
 
 /** The entry a run took, from bin/stackplay.js's STACKPLAY_DEBUG_ENTRY line. */
 export function entryOf(stderr: string): Entry | undefined {

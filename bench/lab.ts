@@ -5,7 +5,10 @@ import { labDown, labUp, type LabState } from '../src/commands/lab.js';
 export const BENCH_PREFIX = 'spb-';
 export const BENCH_SUBNET = '10.79.0';
 
-export async function withBenchLab<T>(o: { nodes: number; dir: string; log: (s: string) => void }, fn: (s: LabState) => Promise<T>): Promise<T> {
+export async function withBenchLab<T>(
+  o: { nodes: number; dir: string; log: (s: string) => void },
+  fn: (s: LabState) => Promise<T>,
+): Promise<T> {
   let downing: Promise<void> | undefined;
   const down = () => (downing ??= existsSync(o.dir) ? labDown({ dir: o.dir }) : Promise.resolve());
   const onSignal = (sig: NodeJS.Signals) => {
@@ -17,7 +20,13 @@ export async function withBenchLab<T>(o: { nodes: number; dir: string; log: (s: 
   try {
     const t0 = performance.now();
     o.log(`lab up: ${o.nodes} nodes (${BENCH_PREFIX}*, ${BENCH_SUBNET}.0/24)`);
-    const s = await labUp({ nodes: o.nodes, katoVersion: '3.6.2', dir: o.dir, prefix: BENCH_PREFIX, subnet: BENCH_SUBNET });
+    const s = await labUp({
+      nodes: o.nodes,
+      katoVersion: '3.6.2',
+      dir: o.dir,
+      prefix: BENCH_PREFIX,
+      subnet: BENCH_SUBNET,
+    });
     o.log(`lab up took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return await fn(s);
   } finally {

@@ -25,7 +25,9 @@ function children(): Map<number, number[]> {
       const list = kids.get(ppid) ?? [];
       list.push(Number(d));
       kids.set(ppid, list);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return kids;
 }
@@ -34,7 +36,9 @@ function rssKb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
-  } catch { return 0; }
+  } catch {
+    return 0;
+  }
 }
 
 function treeRssKb(root: number): number {
@@ -49,18 +53,32 @@ function treeRssKb(root: number): number {
   return sum;
 }
 
-export function measure(cmd: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Measured> {
+export function measure(
+  cmd: string,
+  args: string[],
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Measured> {
   const useTime = existsSync(TIME);
   const argv = useTime ? ['-f', 'BENCH_MAXRSS_KB=%M', cmd, ...args] : args;
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(useTime ? TIME : cmd, argv, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(useTime ? TIME : cmd, argv, {
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let peak = 0;
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const sampler = setInterval(() => { if (child.pid) peak = Math.max(peak, treeRssKb(child.pid)); }, 100);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const sampler = setInterval(() => {
+      if (child.pid) peak = Math.max(peak, treeRssKb(child.pid));
+    }, 100);
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 600_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -68,7 +86,14 @@ export function measure(cmd: string, args: string[], o: { cwd?: string; env?: No
       clearInterval(sampler);
       clearTimeout(timer);
       const m = /BENCH_MAXRSS_KB=(\d+)/.exec(stderr);
-      resolve({ code, wallMs, maxRssMb: m ? Number(m[1]) / 1024 : undefined, treeRssMb: peak / 1024, stdout, stderr: stderr.replace(/BENCH_MAXRSS_KB=\d+\n?/, '') });
+      resolve({
+        code,
+        wallMs,
+        maxRssMb: m ? Number(m[1]) / 1024 : undefined,
+        treeRssMb: peak / 1024,
+        stdout,
+        stderr: stderr.replace(/BENCH_MAXRSS_KB=\d+\n?/, ''),
+      });
     });
   });
 }

@@ -27,14 +27,27 @@ const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-interface Recap { changed: number; failed: number; unreachable: number }
+interface Recap {
+  changed: number;
+  failed: number;
+  unreachable: number;
+}
 
 /** Sums of the recap of a stackplay --output json run. */
 function stackplayRecap(m: Measured): Recap {
-  const end = m.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; recap?: Record<string, Recap> }).find((e) => e.type === 'run:end');
-  if (!end?.recap) throw new Error(`stackplay: no recap (exit ${m.code})\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
+  const end = m.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string; recap?: Record<string, Recap> })
+    .find((e) => e.type === 'run:end');
+  if (!end?.recap)
+    throw new Error(`stackplay: no recap (exit ${m.code})\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
   const r = Object.values(end.recap);
-  return { changed: r.reduce((a, x) => a + x.changed, 0), failed: r.reduce((a, x) => a + x.failed, 0), unreachable: r.reduce((a, x) => a + x.unreachable, 0) };
+  return {
+    changed: r.reduce((a, x) => a + x.changed, 0),
+    failed: r.reduce((a, x) => a + x.failed, 0),
+    unreachable: r.reduce((a, x) => a + x.unreachable, 0),
+  };
 }
 
 /** Mean time a host spent on a task of each module (host:end ms), e.g. "command 40 ms, copy 90 ms". */
@@ -44,21 +57,25 @@ function perModule(m: Measured): string {
     if (!l.startsWith('{"type":"host:end"')) continue;
     const e = JSON.parse(l) as { task: { module: string }; ms: number };
     const x = sums.get(e.task.module) ?? { ms: 0, n: 0 };
-    x.ms += e.ms; x.n++;
+    x.ms += e.ms;
+    x.n++;
     sums.set(e.task.module, x);
   }
   return [...sums].map(([k, v]) => `${k} ${(v.ms / v.n).toFixed(0)} ms`).join(', ');
 }
 
 function ansibleRecap(m: Measured): Recap {
-  const sum = (k: string) => [...m.stdout.matchAll(new RegExp(`\\b${k}=(\\d+)`, 'g'))].reduce((a, x) => a + Number(x[1]), 0);
+  const sum = (k: string) =>
+    [...m.stdout.matchAll(new RegExp(`\\b${k}=(\\d+)`, 'g'))].reduce((a, x) => a + Number(x[1]), 0);
   return { changed: sum('changed'), failed: sum('failed'), unreachable: sum('unreachable') };
 }
 
 function check(tool: string, m: Measured, r: Recap, changed: number): void {
   if (m.code !== 0 || r.failed || r.unreachable || r.changed !== changed) {
     writeFileSync(join(tmpdir(), 'stackplay-bench-failed.txt'), `${m.stdout}\n----\n${m.stderr}`);
-    throw new Error(`${tool}: exit ${m.code}, changed ${r.changed} (expected ${changed}), failed ${r.failed}, unreachable ${r.unreachable}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-3000)}`);
+    throw new Error(
+      `${tool}: exit ${m.code}, changed ${r.changed} (expected ${changed}), failed ${r.failed}, unreachable ${r.unreachable}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-3000)}`,
+    );
   }
 }
 
@@ -71,7 +88,10 @@ async function stackplay(args: string[], entry: Entry): Promise<Measured> {
   if (why) throw new Error(why);
   const m = await measure(process.execPath, [BIN, ...args], { cwd: ROOT, env: entryEnv(entry), timeoutMs: 600_000 });
   const took = entryOf(m.stderr);
-  if (took !== entry) throw new Error(`stackplay ran ${took ?? 'an unknown entry'} instead of ${entry} (sources edited during the bench? run it again)\n${m.stderr.slice(-2000)}`);
+  if (took !== entry)
+    throw new Error(
+      `stackplay ran ${took ?? 'an unknown entry'} instead of ${entry} (sources edited during the bench? run it again)\n${m.stderr.slice(-2000)}`,
+    );
   return m;
 }
 
@@ -100,14 +120,19 @@ async function main(): Promise<void> {
       // Startup: loading the CLI and the playbook, no connection.
       const startupOf = async (entry: Entry) => {
         const starts: number[] = [];
-        for (let i = 0; i < 3; i++) starts.push((await stackplay(['run', spBook, '-i', inv, '--list-hosts'], entry)).wallMs);
+        for (let i = 0; i < 3; i++)
+          starts.push((await stackplay(['run', spBook, '-i', inv, '--list-hosts'], entry)).wallMs);
         return starts.sort((a, b) => a - b)[1]!;
       };
       const startup = await startupOf('tsx');
       const startupB = noBundle ? undefined : await startupOf('bundle');
 
-      out(`\n## 1. ${HOSTS} hosts x ${tasks} tasks (10 command: true, 10 copies), forks ${FORKS}, lab of ${s.nodes.length} nodes`);
-      out(`stackplay startup (run --list-hosts, median of 3): ${startupB !== undefined ? `${secs(startupB)} as shipped (bundle, dist/stackplay.mjs), ` : ''}${secs(startup)} from the sources (tsx, STACKPLAY_FROM_SOURCE=1)${noBundle ? ` (no bundle: ${noBundle})` : ''}`);
+      out(
+        `\n## 1. ${HOSTS} hosts x ${tasks} tasks (10 command: true, 10 copies), forks ${FORKS}, lab of ${s.nodes.length} nodes`,
+      );
+      out(
+        `stackplay startup (run --list-hosts, median of 3): ${startupB !== undefined ? `${secs(startupB)} as shipped (bundle, dist/stackplay.mjs), ` : ''}${secs(startup)} from the sources (tsx, STACKPLAY_FROM_SOURCE=1)${noBundle ? ` (no bundle: ${noBundle})` : ''}`,
+      );
       const spArgs = (book: string) => ['run', book, '-i', inv, '-f', String(FORKS), '--output', 'json'];
       log('stackplay (tsx) first run');
       const sp1 = await stackplay(spArgs(spBook), 'tsx');
@@ -150,31 +175,70 @@ async function main(): Promise<void> {
         }
       }
       out(`ansible: ${ansNote}`);
-      out(row(['run', 'stackplay (tsx)', 'stackplay (bundled)', 'ansible', 'ansible/stackplay (tsx / bundled)', 'stackplay RSS (tsx / bundled)', 'ansible RSS (largest process / tree)']));
-      for (const [name, sp, spb, an] of [['first run', sp1, spB1, ans1], ['rerun', sp2, spB2, ans2]] as const) {
-        out(row([name, secs(sp.wallMs), spb ? secs(spb.wallMs) : '-', an ? secs(an.wallMs) : '-',
-          an ? `${ratio(an.wallMs, sp.wallMs)} / ${spb ? ratio(an.wallMs, spb.wallMs) : '-'}` : '-',
-          `${mb(sp.maxRssMb)} / ${spb ? mb(spb.maxRssMb) : '-'}`, an ? `${mb(an.maxRssMb)} / ${mb(an.treeRssMb)}` : '-']));
+      out(
+        row([
+          'run',
+          'stackplay (tsx)',
+          'stackplay (bundled)',
+          'ansible',
+          'ansible/stackplay (tsx / bundled)',
+          'stackplay RSS (tsx / bundled)',
+          'ansible RSS (largest process / tree)',
+        ]),
+      );
+      for (const [name, sp, spb, an] of [
+        ['first run', sp1, spB1, ans1],
+        ['rerun', sp2, spB2, ans2],
+      ] as const) {
+        out(
+          row([
+            name,
+            secs(sp.wallMs),
+            spb ? secs(spb.wallMs) : '-',
+            an ? secs(an.wallMs) : '-',
+            an ? `${ratio(an.wallMs, sp.wallMs)} / ${spb ? ratio(an.wallMs, spb.wallMs) : '-'}` : '-',
+            `${mb(sp.maxRssMb)} / ${spb ? mb(spb.maxRssMb) : '-'}`,
+            an ? `${mb(an.maxRssMb)} / ${mb(an.treeRssMb)}` : '-',
+          ]),
+        );
       }
       out(`stackplay mean host time per task: first run ${perModule(sp1)}; rerun ${perModule(sp2)}`);
 
       if (!SKIP.has('floor')) {
-        out(`\n## 2. floor: bare ssh2, one connection per host, the same ${tasks} commands one after another, ${FORKS} hosts at a time`);
+        out(
+          `\n## 2. floor: bare ssh2, one connection per host, the same ${tasks} commands one after another, ${FORKS} hosts at a time`,
+        );
         log('floor');
         const floor = await runFloor(s, hosts, { commands: 10, copies: 10, dir: dirs.floor, forks: FORKS });
         out(`floor: ${secs(floor)} (in-process, no startup)`);
         if (spB1 && spB2 && startupB !== undefined) {
-          out(`stackplay/floor: ${ratio(spB1.wallMs, floor)} first run as the user runs it (bundle); ${ratio(spB1.wallMs - startupB, floor)} without the CLI startup (${secs(startupB)})`);
-          out(`stackplay rerun/floor: ${ratio(spB2.wallMs, floor)}; ${ratio(spB2.wallMs - startupB, floor)} without startup`);
+          out(
+            `stackplay/floor: ${ratio(spB1.wallMs, floor)} first run as the user runs it (bundle); ${ratio(spB1.wallMs - startupB, floor)} without the CLI startup (${secs(startupB)})`,
+          );
+          out(
+            `stackplay rerun/floor: ${ratio(spB2.wallMs, floor)}; ${ratio(spB2.wallMs - startupB, floor)} without startup`,
+          );
         }
-        out(`stackplay (tsx)/floor: ${ratio(sp1.wallMs, floor)} first run; ${ratio(sp1.wallMs - startup, floor)} without the CLI startup (${secs(startup)}); rerun ${ratio(sp2.wallMs, floor)}`);
+        out(
+          `stackplay (tsx)/floor: ${ratio(sp1.wallMs, floor)} first run; ${ratio(sp1.wallMs - startup, floor)} without the CLI startup (${secs(startup)}); rerun ${ratio(sp2.wallMs, floor)}`,
+        );
       }
 
       // Scale and cluster runs use the CLI as shipped: the bundle, or tsx when it could not be built; the table says which.
       const cliName = shipped === 'bundle' ? 'CLI as shipped (bundle)' : 'CLI through tsx (no bundle)';
       if (!SKIP.has('scale') && SCALE.length) {
-        out(`\n## 3. scale: stackplay alone, 10 tasks per host (5 command: true, 5 copies), forks ${FORKS}, ${cliName}; hosts are inventory entries spread over the ${s.nodes.length} lab nodes (one sshd each), each its own connection`);
-        out(row(['hosts', 'first run', 'controller peak RSS', 'tree RSS (with the proxy processes)', 'mean host time per task']));
+        out(
+          `\n## 3. scale: stackplay alone, 10 tasks per host (5 command: true, 5 copies), forks ${FORKS}, ${cliName}; hosts are inventory entries spread over the ${s.nodes.length} lab nodes (one sshd each), each its own connection`,
+        );
+        out(
+          row([
+            'hosts',
+            'first run',
+            'controller peak RSS',
+            'tree RSS (with the proxy processes)',
+            'mean host time per task',
+          ]),
+        );
         for (const n of SCALE) {
           const sh = spreadHosts(s, n, 's');
           const d = `${remote}/scale${n}`;
@@ -189,16 +253,27 @@ async function main(): Promise<void> {
       }
 
       if (!SKIP.has('cluster')) {
-        out(`\n## 4. playbooks/cluster.yml on 8 nodes of the lab (core1 router1 router2 data1 stager1 dea1 dea2 lb1), ${cliName}`);
+        out(
+          `\n## 4. playbooks/cluster.yml on 8 nodes of the lab (core1 router1 router2 data1 stager1 dea1 dea2 lb1), ${cliName}`,
+        );
         const roles = join(work, 'roles.ini');
-        writeFileSync(roles, `[core]\ncore1\n[router]\nrouter1\nrouter2\n[data_services]\ndata1\n[stager]\nstager1\n[dea]\ndea1\ndea2\n[load_balancer]\nlb1\n[all:vars]\ncluster_fqdn=stackato.bench\nnetmask=255.255.255.0\ngateway=${s.layout.subnet}.1\n`);
+        writeFileSync(
+          roles,
+          `[core]\ncore1\n[router]\nrouter1\nrouter2\n[data_services]\ndata1\n[stager]\nstager1\n[dea]\ndea1\ndea2\n[load_balancer]\nlb1\n[all:vars]\ncluster_fqdn=stackato.bench\nnetmask=255.255.255.0\ngateway=${s.layout.subnet}.1\n`,
+        );
         const args = ['run', 'playbooks/cluster.yml', '-i', labPaths(s.dir).inventory, '-i', roles, '--output', 'json'];
         out(row(['run', 'wall', 'changed', 'peak RSS']));
-        for (const [name, extra] of [['--check (bare nodes)', ['--check']], ['first run', []], ['rerun', []], ['--check (built)', ['--check']]] as const) {
+        for (const [name, extra] of [
+          ['--check (bare nodes)', ['--check']],
+          ['first run', []],
+          ['rerun', []],
+          ['--check (built)', ['--check']],
+        ] as const) {
           log(`cluster ${name}`);
           const m = await stackplay([...args, ...extra], shipped);
           const r = stackplayRecap(m);
-          if (m.code !== 0) throw new Error(`cluster ${name}: exit ${m.code}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-2000)}`);
+          if (m.code !== 0)
+            throw new Error(`cluster ${name}: exit ${m.code}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-2000)}`);
           out(row([name, secs(m.wallMs), String(r.changed), mb(m.maxRssMb)]));
         }
       }
@@ -211,11 +286,24 @@ async function main(): Promise<void> {
 /** Ends ansible's ControlPersist masters now rather than 60 s after the lab is gone. */
 function closeControlMasters(dir: string): void {
   let socks: string[] = [];
-  try { socks = readdirSync(dir); } catch { return; }
-  for (const s of socks) spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(dir, s)}`, '-O', 'exit', 'bench'], { stdio: 'ignore', timeout: 5000 });
+  try {
+    socks = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const s of socks)
+    spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(dir, s)}`, '-O', 'exit', 'bench'], {
+      stdio: 'ignore',
+      timeout: 5000,
+    });
 }
 
-main().then(() => { process.exitCode = 0; }, (e: unknown) => {
-  log(`failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-  process.exitCode = 1;
-});
+main().then(
+  () => {
+    process.exitCode = 0;
+  },
+  (e: unknown) => {
+    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  },
+);

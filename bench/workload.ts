@@ -3,12 +3,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labPaths, proxyCommand, type LabState, type NodeRecord } from '../src/commands/lab.js';
 
-export interface HostEntry { name: string; node: NodeRecord }
+export interface HostEntry {
+  name: string;
+  node: NodeRecord;
+}
 
 /** `count` inventory hosts spread round-robin over the lab's nodes (a host per node when count <= nodes). */
 export function spreadHosts(s: LabState, count: number, prefix = 'h'): HostEntry[] {
   const width = String(count).length;
-  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}${String(i + 1).padStart(width, '0')}`, node: s.nodes[i % s.nodes.length]! }));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${prefix}${String(i + 1).padStart(width, '0')}`,
+    node: s.nodes[i % s.nodes.length]!,
+  }));
 }
 
 /** An INI inventory both stackplay and ansible-playbook read: same key, known_hosts and ProxyCommand. */
@@ -17,7 +23,9 @@ export function writeInventory(s: LabState, hosts: HostEntry[], file: string): s
   const lines = ['[bench]'];
   for (const h of hosts) {
     const args = `-o ProxyCommand="${proxyCommand(h.node.namespace)}" -o UserKnownHostsFile=${p.knownHosts}`;
-    lines.push(`${h.name} ansible_host=${h.node.address} ansible_user=root ansible_ssh_private_key_file=${p.key} ansible_ssh_common_args='${args}'`);
+    lines.push(
+      `${h.name} ansible_host=${h.node.address} ansible_user=root ansible_ssh_private_key_file=${p.key} ansible_ssh_common_args='${args}'`,
+    );
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -30,9 +38,12 @@ export function writeInventory(s: LabState, hosts: HostEntry[], file: string): s
  */
 export function writePlaybook(file: string, o: { commands: number; copies: number; dir: string }): string {
   const tasks: string[] = [];
-  for (let i = 1; i <= o.commands; i++) tasks.push(`    - name: true ${i}\n      command: "true"\n      changed_when: false`);
+  for (let i = 1; i <= o.commands; i++)
+    tasks.push(`    - name: true ${i}\n      command: "true"\n      changed_when: false`);
   for (let i = 1; i <= o.copies; i++) {
-    tasks.push(`    - name: copy ${i}\n      copy:\n        dest: "${o.dir}/{{ inventory_hostname }}-${i}.txt"\n        content: "file ${i} of {{ inventory_hostname }}\\n"\n        mode: "0644"`);
+    tasks.push(
+      `    - name: copy ${i}\n      copy:\n        dest: "${o.dir}/{{ inventory_hostname }}-${i}.txt"\n        content: "file ${i} of {{ inventory_hostname }}\\n"\n        mode: "0644"`,
+    );
   }
   writeFileSync(file, `- name: bench\n  hosts: bench\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`);
   return file;

@@ -62,5 +62,7 @@ export function checkBundle(root) {
   } catch (e) {
     return { stale: `sources unreadable (${e.code ?? e.message})` };
   }
-  return header.slice(HEADER.length) === now ? { path: join(root, BUNDLE) } : { stale: `${BUNDLE} is older than the sources (npm run build updates it)` };
+  return header.slice(HEADER.length) === now
+    ? { path: join(root, BUNDLE) }
+    : { stale: `${BUNDLE} is older than the sources (npm run build updates it)` };
 }

@@ -6,7 +6,9 @@ import { checkBundle } from './bundle-guard.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = process.env.STACKPLAY_FROM_SOURCE === '1' ? { stale: 'STACKPLAY_FROM_SOURCE=1' } : checkBundle(root);
 if (process.env.STACKPLAY_DEBUG_ENTRY === '1') {
-  process.stderr.write(`stackplay: entry ${'path' in bundle ? bundle.path : `src/cli.ts through tsx (${bundle.stale})`}\n`);
+  process.stderr.write(
+    `stackplay: entry ${'path' in bundle ? bundle.path : `src/cli.ts through tsx (${bundle.stale})`}\n`,
+  );
 }
 
 let main;

@@ -13,9 +13,12 @@ Example:
       fail_msg: the inventory must name exactly one core and set cluster_name`;
 
 const params = z.strictObject({
-  that: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])).describe('A condition or a list of conditions, all of which must hold.'),
+  that: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .describe('A condition or a list of conditions, all of which must hold.'),
   fail_msg: z.string().optional().describe('Message when a condition is false (the condition is added).'),
-  msg: z.string().optional().describe('Same as fail_msg (Ansible\'s older name).'),
+  msg: z.string().optional().describe("Same as fail_msg (Ansible's older name)."),
   success_msg: z.string().optional().describe('Message when every condition holds.'),
   quiet: z.boolean().default(false).describe('Say nothing when every condition holds.'),
 });
@@ -45,10 +48,19 @@ export const assert = defineModule({
   },
   plan(outcomes, p) {
     const bad = outcomes.find((o) => !('ok' in o) || !o.ok);
-    if (bad && 'error' in bad) return { steps: [], fail: `cannot evaluate condition "${bad.that}": ${bad.error}`, data: { assertion: bad.that } };
+    if (bad && 'error' in bad)
+      return {
+        steps: [],
+        fail: `cannot evaluate condition "${bad.that}": ${bad.error}`,
+        data: { assertion: bad.that },
+      };
     if (bad) {
       const msg = p.fail_msg ?? p.msg;
-      return { steps: [], fail: msg ? `${msg} (failed: ${bad.that})` : `assertion failed: ${bad.that}`, data: { assertion: bad.that, evaluated_to: false } };
+      return {
+        steps: [],
+        fail: msg ? `${msg} (failed: ${bad.that})` : `assertion failed: ${bad.that}`,
+        data: { assertion: bad.that, evaluated_to: false },
+      };
     }
     if (p.quiet) return { steps: [] };
     const msg = p.success_msg ?? 'all assertions passed';

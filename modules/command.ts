@@ -44,11 +44,18 @@ const params = z
     argv: z.array(words).min(1).optional().describe('The program and its arguments as a list, instead of cmd.'),
     chdir: absolutePath('chdir').optional().describe('Run in this folder.'),
     creates: z.string().min(1).optional().describe('Skip when this path exists (relative paths are under chdir).'),
-    removes: z.string().min(1).optional().describe('Skip when this path does not exist (relative paths are under chdir).'),
+    removes: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Skip when this path does not exist (relative paths are under chdir).'),
     stdin: z.string().optional().describe('Text fed to the program on standard input.'),
     stdin_add_newline: z.boolean().default(true).describe('End stdin with a newline if it lacks one.'),
   })
-  .refine((p) => (p.cmd === undefined) !== (p.argv === undefined), { message: 'give exactly one of cmd or argv', path: ['cmd'] });
+  .refine((p) => (p.cmd === undefined) !== (p.argv === undefined), {
+    message: 'give exactly one of cmd or argv',
+    path: ['cmd'],
+  });
 
 export const command = defineModule({
   name: 'command',
@@ -63,7 +70,8 @@ export const command = defineModule({
     if (skip) return skip;
     const argv = p.argv ?? splitWords(p.cmd ?? '');
     const cmd = p.chdir === undefined ? sh`${argv}` : sh`cd ${p.chdir} && ${argv}`;
-    const stdin = p.stdin === undefined ? {} : { stdin: p.stdin_add_newline && !p.stdin.endsWith('\n') ? `${p.stdin}\n` : p.stdin };
+    const stdin =
+      p.stdin === undefined ? {} : { stdin: p.stdin_add_newline && !p.stdin.endsWith('\n') ? `${p.stdin}\n` : p.stdin };
     return { steps: [exec(`run ${sh`${argv}`.display}`, cmd, stdin)] };
   },
 });

@@ -28,7 +28,10 @@ const params = z
     ...attrParams,
     secret: z.boolean().default(false).describe('Never show the content (check mode diffs are masked).'),
   })
-  .refine((p) => (p.content === undefined) !== (p.src === undefined), { message: 'give exactly one of content or src', path: ['content'] });
+  .refine((p) => (p.content === undefined) !== (p.src === undefined), {
+    message: 'give exactly one of content or src',
+    path: ['content'],
+  });
 
 export const copy = defineModule({
   name: 'copy',

@@ -14,7 +14,11 @@ Example:
 const params = z
   .strictObject({
     msg: z.unknown().optional().describe('What to show (text, or any value). Default "Hello world!".'),
-    var: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'var must be a variable name, e.g. result or result.stdout').optional().describe('A variable to show instead, by name (dotted for fields).'),
+    var: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'var must be a variable name, e.g. result or result.stdout')
+      .optional()
+      .describe('A variable to show instead, by name (dotted for fields).'),
   })
   .refine((p) => p.msg === undefined || p.var === undefined, { message: 'give msg or var, not both', path: ['var'] });
 
@@ -28,7 +32,7 @@ function lookup(vars: Readonly<Record<string, unknown>>, name: string): { found:
   return { found: true, value: cur };
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v, null, 2) ?? String(v));
+const show = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v, null, 2) ?? String(v)));
 
 export const debug = defineModule({
   name: 'debug',
@@ -36,7 +40,8 @@ export const debug = defineModule({
   doc,
   params,
   local: true,
-  gather: async (host, p) => (p.var === undefined ? { found: true, value: p.msg ?? 'Hello world!' } : lookup(host.vars, p.var)),
+  gather: async (host, p) =>
+    p.var === undefined ? { found: true, value: p.msg ?? 'Hello world!' } : lookup(host.vars, p.var),
   plan(v, p) {
     if (p.var === undefined) return { steps: [], data: { msg: v.value } };
     const value = v.found ? v.value : 'VARIABLE IS NOT DEFINED!';

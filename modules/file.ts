@@ -35,32 +35,41 @@ const params = z
     if (p.state === 'link' && p.src === undefined) issue('src', 'state: link needs src (the link target)');
     if (p.state !== 'link' && p.src !== undefined) issue('src', `src is only for state: link (state is ${p.state})`);
     for (const key of ['mode', 'owner', 'group'] as const) {
-      if (p[key] !== undefined && (p.state === 'absent' || p.state === 'link')) issue(key, `${key} cannot be set with state: ${p.state}`);
+      if (p[key] !== undefined && (p.state === 'absent' || p.state === 'link'))
+        issue(key, `${key} cannot be set with state: ${p.state}`);
     }
   });
 
 type Params = z.output<typeof params>;
 
 const describe = (s: FileStat): string => (!s.exists ? 'absent' : s.type === 'link' ? `link to ${s.target}` : s.type);
-const change = (p: Params, from: FileStat, to: string, cmd: ReturnType<typeof sh>): Step => exec(`~ ${p.path}: ${describe(from)} -> ${to}`, cmd);
+const change = (p: Params, from: FileStat, to: string, cmd: ReturnType<typeof sh>): Step =>
+  exec(`~ ${p.path}: ${describe(from)} -> ${to}`, cmd);
 const done = (steps: Step[], note: string): Plan => (steps.length ? { steps } : { steps, note });
 
 function planLink(s: FileStat, p: Params, src: string): Plan {
   const to = `link to ${src}`;
   if (!s.exists) return { steps: [change(p, s, to, sh`ln -s -- ${src} ${p.path}`)] };
   if (s.type === 'link' && s.target === src) return { steps: [], note: `${p.path} already links to ${src}` };
-  if (s.type === 'directory') return { steps: [], fail: `${p.path} is a directory; remove it first (state: absent) to put a link there` };
-  if (s.type !== 'link' && !p.force) return { steps: [], fail: `${p.path} is a ${s.type}; set force: true to replace it with a link` };
+  if (s.type === 'directory')
+    return { steps: [], fail: `${p.path} is a directory; remove it first (state: absent) to put a link there` };
+  if (s.type !== 'link' && !p.force)
+    return { steps: [], fail: `${p.path} is a ${s.type}; set force: true to replace it with a link` };
   return { steps: [change(p, s, to, sh`ln -sfn -- ${src} ${p.path}`)] };
 }
 
 function planPresent(s: FileStat, p: Params): Plan {
   const kind = p.state === 'directory' ? 'directory' : 'file';
   if (!s.exists) {
-    if (p.state === 'file') return { steps: [], fail: `${p.path} does not exist; use state: touch to create it empty, or copy / template to give it content` };
-    const create = p.state === 'directory'
-      ? change(p, s, 'directory', p.mode ? sh`mkdir -p -m ${p.mode} -- ${p.path}` : sh`mkdir -p -- ${p.path}`)
-      : change(p, s, 'file', sh`touch -- ${p.path}`);
+    if (p.state === 'file')
+      return {
+        steps: [],
+        fail: `${p.path} does not exist; use state: touch to create it empty, or copy / template to give it content`,
+      };
+    const create =
+      p.state === 'directory'
+        ? change(p, s, 'directory', p.mode ? sh`mkdir -p -m ${p.mode} -- ${p.path}` : sh`mkdir -p -- ${p.path}`)
+        : change(p, s, 'file', sh`touch -- ${p.path}`);
     return { steps: [create, ...planAttrs(p.path, null, p, p.state === 'directory')] };
   }
   const ok = s.type === kind || (p.state === 'touch' && s.type === 'directory');
@@ -75,7 +84,10 @@ export const file = defineModule({
   params,
   gather: (host, p) => host.fact(fileStat, p.path),
   plan(s, p) {
-    if (p.state === 'absent') return s.exists ? { steps: [change(p, s, 'absent', sh`rm -rf -- ${p.path}`)] } : { steps: [], note: `${p.path} is already absent` };
+    if (p.state === 'absent')
+      return s.exists
+        ? { steps: [change(p, s, 'absent', sh`rm -rf -- ${p.path}`)] }
+        : { steps: [], note: `${p.path} is already absent` };
     if (p.state === 'link') return planLink(s, p, p.src!);
     return planPresent(s, p);
   },

@@ -25,6 +25,20 @@ import { verifyNodes } from './stackato/verify_nodes.js';
 const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug];
 
 // The Stackato modules, in the order a cluster is built.
-const stackato: Module[] = [staticIp, rename, coreSetup, nodeAttach, roleAdd, roleRemove, nodeRemove, mountShared, lbSetup, migrateCoreIp, firewall, verifyNodes, katoFacts] as Module[];
+const stackato: Module[] = [
+  staticIp,
+  rename,
+  coreSetup,
+  nodeAttach,
+  roleAdd,
+  roleRemove,
+  nodeRemove,
+  mountShared,
+  lbSetup,
+  migrateCoreIp,
+  firewall,
+  verifyNodes,
+  katoFacts,
+] as Module[];
 
 export const modules: ReadonlyMap<string, Module> = new Map([...generic, ...stackato].map((m) => [m.name, m]));

@@ -28,7 +28,11 @@ const params = z.strictObject({
   cmd: z.string().min(1).describe('The script (also the free-form value: `shell: ls | wc -l`).'),
   chdir: absolutePath('chdir').optional().describe('Run in this folder.'),
   creates: z.string().min(1).optional().describe('Skip when this path exists (relative paths are under chdir).'),
-  removes: z.string().min(1).optional().describe('Skip when this path does not exist (relative paths are under chdir).'),
+  removes: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Skip when this path does not exist (relative paths are under chdir).'),
   executable: absolutePath('executable').default('/bin/sh').describe('The shell that runs the script.'),
   stdin: z.string().optional().describe('Text fed to the script on standard input.'),
 });
@@ -49,9 +53,14 @@ export const shell = defineModule({
   plan(facts, p) {
     const skip = skipByGuards(facts, p);
     if (skip) return skip;
-    const run = p.chdir === undefined ? sh`${p.executable} -c ${p.cmd}` : sh`cd ${p.chdir} && ${p.executable} -c ${p.cmd}`;
+    const run =
+      p.chdir === undefined ? sh`${p.executable} -c ${p.cmd}` : sh`cd ${p.chdir} && ${p.executable} -c ${p.cmd}`;
     const display = p.chdir === undefined ? p.cmd : `cd ${quote(p.chdir)} && ${p.cmd}`;
-    const step = exec(`run ${firstLine(p.cmd)}`, shellScript(run.text, display), p.stdin === undefined ? {} : { stdin: p.stdin });
+    const step = exec(
+      `run ${firstLine(p.cmd)}`,
+      shellScript(run.text, display),
+      p.stdin === undefined ? {} : { stdin: p.stdin },
+    );
     return { steps: [step] };
   },
 });

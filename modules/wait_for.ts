@@ -21,23 +21,47 @@ Example:
     wait_for: { path: /var/stackato/.kato.lock, state: absent }`;
 
 const seconds = (what: string) =>
-  z.number({ error: (iss) => (iss.code === 'invalid_type' && iss.input !== undefined ? `${what} must be a number of seconds` : undefined) }).int().min(0, `${what} cannot be negative`);
+  z
+    .number({
+      error: (iss) =>
+        iss.code === 'invalid_type' && iss.input !== undefined ? `${what} must be a number of seconds` : undefined,
+    })
+    .int()
+    .min(0, `${what} cannot be negative`);
 
 const params = z
   .strictObject({
-    host: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'host must be a host name or an IP address').default('127.0.0.1').describe('Address to connect to, as the host sees it.'),
+    host: z
+      .string()
+      .regex(/^[A-Za-z0-9.:_-]+$/, 'host must be a host name or an IP address')
+      .default('127.0.0.1')
+      .describe('Address to connect to, as the host sees it.'),
     port: z.number().int().min(1).max(65535).optional().describe('TCP port to wait for.'),
     path: z.string().min(1).optional().describe('Path to wait for, instead of a port.'),
-    state: z.enum(['started', 'stopped', 'present', 'absent']).optional().describe('started / stopped with port (default started); present / absent with path (default present).'),
+    state: z
+      .enum(['started', 'stopped', 'present', 'absent'])
+      .optional()
+      .describe('started / stopped with port (default started); present / absent with path (default present).'),
     timeout: seconds('timeout').default(300).describe('Give up (and fail) after this many seconds.'),
     delay: seconds('delay').default(0).describe('Seconds to wait before polling (only when polling is needed).'),
     sleep: seconds('sleep').min(1, 'sleep must be at least 1 second').default(1).describe('Seconds between checks.'),
     msg: z.string().optional().describe('Message when the timeout is reached.'),
   })
   .superRefine((p, ctx) => {
-    if ((p.port === undefined) === (p.path === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of port or path', path: ['port'] });
-    else if (p.port !== undefined && (p.state === 'present' || p.state === 'absent')) ctx.addIssue({ code: 'custom', message: `state ${p.state} is for path; with port use started or stopped`, path: ['state'] });
-    else if (p.path !== undefined && (p.state === 'started' || p.state === 'stopped')) ctx.addIssue({ code: 'custom', message: `state ${p.state} is for port; with path use present or absent`, path: ['state'] });
+    if ((p.port === undefined) === (p.path === undefined))
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of port or path', path: ['port'] });
+    else if (p.port !== undefined && (p.state === 'present' || p.state === 'absent'))
+      ctx.addIssue({
+        code: 'custom',
+        message: `state ${p.state} is for path; with port use started or stopped`,
+        path: ['state'],
+      });
+    else if (p.path !== undefined && (p.state === 'started' || p.state === 'stopped'))
+      ctx.addIssue({
+        code: 'custom',
+        message: `state ${p.state} is for port; with path use present or absent`,
+        path: ['state'],
+      });
   });
 
 type Params = z.output<typeof params>;
@@ -55,7 +79,9 @@ export const waitFor = defineModule({
   summary: 'Wait until a port answers or stops, or a path appears or goes away',
   doc,
   params,
-  gather: async (host: HostView, p: Params) => ({ now: p.port !== undefined ? await host.fact(portOpen, p.host, p.port) : await host.fact(pathExists, p.path!) }),
+  gather: async (host: HostView, p: Params) => ({
+    now: p.port !== undefined ? await host.fact(portOpen, p.host, p.port) : await host.fact(pathExists, p.path!),
+  }),
   plan(facts, p) {
     const t = target(p);
     if (facts.now === t.want) return { steps: [], note: `${t.what} is ${t.state}` };

@@ -32,10 +32,14 @@ function fromSnapshot(esbuild, sources) {
         const path = relative(root, args.path);
         const content = sources.get(path);
         const loader = LOADERS[extname(path)];
-        if (!content || !loader) return { errors: [{ text: `${path}: not a fingerprinted source (see bin/bundle-guard.js)` }] };
+        if (!content || !loader)
+          return { errors: [{ text: `${path}: not a fingerprinted source (see bin/bundle-guard.js)` }] };
         const text = content.toString('utf8');
         if (!text.includes('import.meta')) return { contents: text, loader };
-        const { code } = await esbuild.transform(text, { loader, define: { 'import.meta.url': '__stackplay_source_url' } });
+        const { code } = await esbuild.transform(text, {
+          loader,
+          define: { 'import.meta.url': '__stackplay_source_url' },
+        });
         const url = `new URL(${JSON.stringify(relative(join(root, 'dist'), args.path))}, import.meta.url).href`;
         return { contents: `const __stackplay_source_url = ${url};\n${code}`, loader: 'js' };
       });
@@ -48,15 +52,34 @@ async function build() {
   const sources = readSources(root);
   const fingerprint = fingerprintOf(sources);
   const result = await esbuild.build({
-    entryPoints: [join(root, 'src/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', outfile: join(root, BUNDLE), write: false, logLevel: 'silent',
-    banner: { js: `${HEADER}${fingerprint}` }, plugins: [fromSnapshot(esbuild, sources)],
+    entryPoints: [join(root, 'src/cli.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: join(root, BUNDLE),
+    write: false,
+    logLevel: 'silent',
+    banner: { js: `${HEADER}${fingerprint}` },
+    plugins: [fromSnapshot(esbuild, sources)],
   });
   const out = result.outputFiles.find((f) => f.path === join(root, BUNDLE));
   mkdirSync(join(root, 'dist'), { recursive: true });
   writeAtomically(join(root, BUNDLE), out.contents);
-  const files = [...sources].map(([path, c]) => ({ path, size: c.length, sha256: createHash('sha256').update(c).digest('hex') }));
-  const info = { bundle: BUNDLE, fingerprint, builtAt: new Date().toISOString(), esbuild: esbuild.version, node: process.version, files };
+  const files = [...sources].map(([path, c]) => ({
+    path,
+    size: c.length,
+    sha256: createHash('sha256').update(c).digest('hex'),
+  }));
+  const info = {
+    bundle: BUNDLE,
+    fingerprint,
+    builtAt: new Date().toISOString(),
+    esbuild: esbuild.version,
+    node: process.version,
+    files,
+  };
   writeAtomically(join(root, 'dist/build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
   return { bytes: out.contents.length, files: files.length, fingerprint };
 }
@@ -64,10 +87,18 @@ async function build() {
 const warnOnly = process.argv.includes('--warn-only');
 try {
   const r = await build();
-  process.stderr.write(`stackplay: built ${BUNDLE} (${(r.bytes / 1024).toFixed(0)} KiB from ${r.files} source files, ${r.fingerprint.slice(0, 12)})\n`);
+  process.stderr.write(
+    `stackplay: built ${BUNDLE} (${(r.bytes / 1024).toFixed(0)} KiB from ${r.files} source files, ${r.fingerprint.slice(0, 12)})\n`,
+  );
 } catch (e) {
-  const why = e.errors?.length ? e.errors.map((x) => `${x.location ? `${x.location.file}:${x.location.line}:${x.location.column}: ` : ''}${x.text}`).join('\n  ') : (e.message ?? String(e));
-  process.stderr.write(`stackplay: could not build ${BUNDLE}:\n  ${why}\n`
-    + `stackplay: bin/stackplay.js will run the TypeScript sources through tsx instead (slower start); fix the cause and run npm run build.\n`);
+  const why = e.errors?.length
+    ? e.errors
+        .map((x) => `${x.location ? `${x.location.file}:${x.location.line}:${x.location.column}: ` : ''}${x.text}`)
+        .join('\n  ')
+    : (e.message ?? String(e));
+  process.stderr.write(
+    `stackplay: could not build ${BUNDLE}:\n  ${why}\n` +
+      `stackplay: bin/stackplay.js will run the TypeScript sources through tsx instead (slower start); fix the cause and run npm run build.\n`,
+  );
   process.exitCode = warnOnly ? 0 : 1;
 }

@@ -14,11 +14,21 @@ import { modulesCommand, schemaCommand } from './commands/docs-cli.js';
 import { labCommand } from './commands/lab-cli.js';
 import { migrateCommand } from './commands/migrate-cli.js';
 
-const out = (text: string) => { process.stdout.write(text); };
-const err = (text: string) => { process.stderr.write(text); };
+const out = (text: string) => {
+  process.stdout.write(text);
+};
+const err = (text: string) => {
+  process.stderr.write(text);
+};
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-const splitList = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const splitList = (v: string, prev: string[]) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -33,16 +43,30 @@ function printDiagnostics(ds: Diagnostic[]): void {
 }
 
 interface RunFlags {
-  inventory: string[]; check?: boolean; diff?: boolean; limit?: string; tags: string[]; skipTags: string[];
-  forks: number; extraVars: string[]; output?: 'tree' | 'plain' | 'json'; hostKeyChecking: 'strict' | 'accept-new' | 'off';
-  timeout?: number; syntaxCheck?: boolean; listHosts?: boolean; listTasks?: boolean; knownHosts?: string; breakLock?: boolean;
+  inventory: string[];
+  check?: boolean;
+  diff?: boolean;
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  forks: number;
+  extraVars: string[];
+  output?: 'tree' | 'plain' | 'json';
+  hostKeyChecking: 'strict' | 'accept-new' | 'off';
+  timeout?: number;
+  syntaxCheck?: boolean;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  knownHosts?: string;
+  breakLock?: boolean;
 }
 
 /** The renderer for an output mode; diagnostics go to stderr in human modes so stdout stays the run's own. */
 function humanReporter(mode: 'tree' | 'plain' | 'json'): { report: Reporter; done(): Promise<void> } {
   const tree = mode === 'tree' ? treeReporter(out) : undefined;
   const base: Reporter = tree?.report ?? (mode === 'json' ? jsonReporter(out) : plainReporter(out));
-  const report: Reporter = (e) => (e.type === 'diagnostics' && mode !== 'json' ? printDiagnostics(e.diagnostics) : base(e));
+  const report: Reporter = (e) =>
+    e.type === 'diagnostics' && mode !== 'json' ? printDiagnostics(e.diagnostics) : base(e);
   return { report, done: () => tree?.done() ?? Promise.resolve() };
 }
 
@@ -68,12 +92,29 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const code = await runPlaybook({
-      playbook, inventories: f.inventory, check: !!f.check, diff: !!f.diff, tags: f.tags, skipTags: f.skipTags,
-      forks: f.forks, extraVars: f.extraVars, signal: abort.signal, breakLock: !!f.breakLock,
-      connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal, notice: (message) => report({ type: 'warning', message }), ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}), ...(f.timeout ? { timeoutSec: f.timeout } : {}) }),
-      ...(f.limit ? { limit: f.limit } : {}),
-    }, report);
+    const code = await runPlaybook(
+      {
+        playbook,
+        inventories: f.inventory,
+        check: !!f.check,
+        diff: !!f.diff,
+        tags: f.tags,
+        skipTags: f.skipTags,
+        forks: f.forks,
+        extraVars: f.extraVars,
+        signal: abort.signal,
+        breakLock: !!f.breakLock,
+        connector: sshConnector({
+          hostKeyChecking: f.hostKeyChecking,
+          signal: abort.signal,
+          notice: (message) => report({ type: 'warning', message }),
+          ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}),
+          ...(f.timeout ? { timeoutSec: f.timeout } : {}),
+        }),
+        ...(f.limit ? { limit: f.limit } : {}),
+      },
+      report,
+    );
     await done();
     return code;
   } finally {
@@ -96,7 +137,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err, outputError: (text) => err(usageText(text)) });
 
-  program.command('run')
+  program
+    .command('run')
     .description('run a playbook against an inventory')
     .argument('<playbook>', 'playbook YAML file')
     .option('-i, --inventory <file>', 'inventory file (INI or YAML); repeat to merge', collect, [])
@@ -107,15 +149,27 @@ export function buildProgram(): Command {
     .option('--skip-tags <tags>', 'skip tasks with these tags', splitList, [])
     .option('-f, --forks <n>', 'hosts in parallel', positiveInt('--forks'), 20)
     .option('-e, --extra-vars <vars>', 'k=v pairs, JSON, or @file.yml; repeatable', collect, [])
-    .addOption(new Option('--output <mode>', 'output mode (default: tree on a terminal, plain otherwise)').choices(['tree', 'plain', 'json']))
-    .addOption(new Option('--host-key-checking <mode>', 'host key policy').choices(['strict', 'accept-new', 'off']).default('strict'))
+    .addOption(
+      new Option('--output <mode>', 'output mode (default: tree on a terminal, plain otherwise)').choices([
+        'tree',
+        'plain',
+        'json',
+      ]),
+    )
+    .addOption(
+      new Option('--host-key-checking <mode>', 'host key policy')
+        .choices(['strict', 'accept-new', 'off'])
+        .default('strict'),
+    )
     .option('--known-hosts <file>', 'extra known_hosts file (accept-new records keys here)')
     .option('--timeout <seconds>', 'connection timeout (default 10)', positiveInt('--timeout'))
     .option('--syntax-check', 'check the playbook and inventory, run nothing')
     .option('--list-hosts', 'list the hosts each play would run on')
     .option('--list-tasks', 'list the tasks each play would run')
     .option('--break-lock', 'remove a stale cluster lock left on the core node by a run that is gone')
-    .action(async (playbook: string, f: RunFlags) => { process.exitCode = await runAction(playbook, f); });
+    .action(async (playbook: string, f: RunFlags) => {
+      process.exitCode = await runAction(playbook, f);
+    });
 
   inventoryCommand(program, out);
   modulesCommand(program, out);
@@ -131,11 +185,14 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return ExitCode.ok;
       return ExitCode.badOptions;
     }
     if (e instanceof UsageError) {
-      err(`error[E_USAGE] ${e.message}\n  hint: ${e.hint ?? 'see `stackplay --help` and `stackplay COMMAND --help`'}\n`);
+      err(
+        `error[E_USAGE] ${e.message}\n  hint: ${e.hint ?? 'see `stackplay --help` and `stackplay COMMAND --help`'}\n`,
+      );
       return ExitCode.badOptions;
     }
     if (e instanceof InputError) {
@@ -148,7 +205,9 @@ export async function main(argv: string[]): Promise<number> {
       err(`error[${e.code}] ${e.message}\n${hint ? `  hint: ${hint}\n` : ''}`);
       return ExitCode.internal;
     }
-    err(`internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in stackplay; please report it with the command you ran.\n`);
+    err(
+      `internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in stackplay; please report it with the command you ran.\n`,
+    );
     return ExitCode.internal;
   }
 }

@@ -3,10 +3,18 @@
 /** A value that must never be printed; `toString()` masks it. */
 export class Secret {
   readonly #value: string;
-  constructor(value: string) { this.#value = value; }
-  reveal(): string { return this.#value; }
-  toString(): string { return '********'; }
-  toJSON(): string { return '********'; }
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '********';
+  }
+  toJSON(): string {
+    return '********';
+  }
 }
 
 /**
@@ -31,7 +39,9 @@ export function quote(value: string | number): string {
 type Arg = string | number | Secret | readonly (string | number | Secret)[] | Raw;
 
 /** Text inserted without quoting, e.g. an operator. Use sparingly. */
-export class Raw { constructor(readonly text: string) {} }
+export class Raw {
+  constructor(readonly text: string) {}
+}
 export const raw = (text: string): Raw => new Raw(text);
 
 const renderArg = (a: Arg, reveal: boolean): string => {
@@ -58,7 +68,11 @@ export const shellScript = (script: string, display = script): Command => ({ tex
 /** Marks a command as a read-only probe (allowed in check mode). */
 export const readOnly = (c: Command): Command => ({ ...c, readOnly: true });
 
-export interface Become { user?: string; password?: Secret; method?: 'sudo' }
+export interface Become {
+  user?: string;
+  password?: Secret;
+  method?: 'sudo';
+}
 
 /**
  * The one place privilege escalation is applied. With a password, sudo reads it from stdin

@@ -1,7 +1,13 @@
 // Error model: diagnostics for bad input (nothing runs), host errors as results, bugs as bugs.
 
 /** A place in a user's file; line and col are 1-based. */
-export interface Span { file: string; line: number; col: number; endLine?: number; endCol?: number }
+export interface Span {
+  file: string;
+  line: number;
+  col: number;
+  endLine?: number;
+  endCol?: number;
+}
 
 /** One problem in user input. `code` is stable (E_INVENTORY_RANGE, E_PARAM, ...) so tools can match on it. */
 export interface Diagnostic {
@@ -13,7 +19,11 @@ export interface Diagnostic {
 }
 
 export class StackplayError extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -28,12 +38,22 @@ export class InputError extends StackplayError {
 
 /** Bad command-line options (exit 5). */
 export class UsageError extends StackplayError {
-  constructor(message: string, readonly hint?: string) { super('E_USAGE', message); }
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super('E_USAGE', message);
+  }
 }
 
 /** A failure that belongs to one host; recorded as that host's result, never unwinds the run. */
 export class HostError extends StackplayError {
-  constructor(code: string, readonly host: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    readonly host: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }
@@ -50,17 +70,26 @@ export class HostKeyError extends UnreachableError {}
 
 /** A probe's output could not be understood. */
 export class FactError extends HostError {
-  constructor(host: string, message: string) { super('E_FACT', host, message); }
+  constructor(host: string, message: string) {
+    super('E_FACT', host, message);
+  }
 }
 
 /** A module planned something impossible or did not converge after apply. */
 export class ModuleBugError extends StackplayError {
-  constructor(readonly module: string, message: string) { super('E_MODULE_BUG', `bug in module ${module}: ${message}`); }
+  constructor(
+    readonly module: string,
+    message: string,
+  ) {
+    super('E_MODULE_BUG', `bug in module ${module}: ${message}`);
+  }
 }
 
 /** check mode caught an attempt to change a host: always a stackplay bug. */
 export class CheckModeViolation extends StackplayError {
-  constructor(host: string, what: string) { super('E_CHECK_WRITE', `check mode refused to change ${host}: ${what}`); }
+  constructor(host: string, what: string) {
+    super('E_CHECK_WRITE', `check mode refused to change ${host}: ${what}`);
+  }
 }
 
 export const diag = (code: string, message: string, at?: Span, hint?: string): Diagnostic => {
@@ -87,8 +116,10 @@ export function formatDiagnostic(d: Diagnostic, source?: string): string {
     if (text !== undefined) {
       const gutter = String(d.at.line);
       lines.push(`${gutter} | ${text}`);
-      const width = Math.max(1, (d.at.endLine === d.at.line && d.at.endCol ? d.at.endCol - d.at.col : 1));
-      lines.push(`${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.at.col - 1))}${'^'.repeat(Math.min(width, 60))}`);
+      const width = Math.max(1, d.at.endLine === d.at.line && d.at.endCol ? d.at.endCol - d.at.col : 1);
+      lines.push(
+        `${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.at.col - 1))}${'^'.repeat(Math.min(width, 60))}`,
+      );
     }
   }
   if (d.hint) lines.push(`  hint: ${d.hint}`);

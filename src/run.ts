@@ -34,12 +34,19 @@ export interface RunOptions {
   connector: Connector;
 }
 
-export interface Loaded { playbook: Playbook; inventory: Inventory; extraVars: Record<string, unknown> }
+export interface Loaded {
+  playbook: Playbook;
+  inventory: Inventory;
+  extraVars: Record<string, unknown>;
+}
 
 const errorsIn = (ds: Diagnostic[]) => ds.filter((d) => d.severity === 'error');
 
 /** Loads inventory, playbook and extra vars; every diagnostic is collected before anything runs. */
-export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars'>): { loaded?: Loaded; diagnostics: Diagnostic[] } {
+export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars'>): {
+  loaded?: Loaded;
+  diagnostics: Diagnostic[];
+} {
   const inv = loadInventories(o.inventories);
   const diagnostics = [...inv.diagnostics];
   if (errorsIn(inv.diagnostics).length === 0) diagnostics.push(...validateTopology(inv.inventory));
@@ -69,18 +76,34 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
   const secrets = knownSecrets(loaded);
   const report = redactingReporter(rawReport, () => secrets);
   // One changing run per cluster at a time (check mode changes nothing, so it needs no lock).
-  const lock = o.check ? undefined : await lockCluster(loaded.inventory, o.connector, `stackplay run ${o.playbook}`, {
-    breakLock: !!o.breakLock, warn: (message) => report({ type: 'warning', message }),
-  });
+  const lock = o.check
+    ? undefined
+    : await lockCluster(loaded.inventory, o.connector, `stackplay run ${o.playbook}`, {
+        breakLock: !!o.breakLock,
+        warn: (message) => report({ type: 'warning', message }),
+      });
   if (lock && 'refused' in lock) {
     report({ type: 'diagnostics', diagnostics: [lock.refused] });
     await o.connector.closeAll();
     return ExitCode.hostFailed; // the core refused this run: DESIGN.md has no code of its own for a held lock
   }
-  report({ type: 'run:start', playbook: o.playbook, check: o.check, diff: o.diff, hosts: [...loaded.inventory.hosts.keys()] });
+  report({
+    type: 'run:start',
+    playbook: o.playbook,
+    check: o.check,
+    diff: o.diff,
+    hosts: [...loaded.inventory.hosts.keys()],
+  });
   const result = await runPlays(loaded.playbook, loaded.inventory, {
-    check: o.check, diff: o.diff, forks: o.forks, tags: o.tags, skipTags: o.skipTags,
-    extraVars: loaded.extraVars, modules, connector: o.connector, report,
+    check: o.check,
+    diff: o.diff,
+    forks: o.forks,
+    tags: o.tags,
+    skipTags: o.skipTags,
+    extraVars: loaded.extraVars,
+    modules,
+    connector: o.connector,
+    report,
     playbookDir: dirname(resolve(o.playbook)),
     secrets,
     ...(o.limit ? { limit: o.limit } : {}),
@@ -89,9 +112,20 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     ...(lock ? { keepOpen: true } : {}),
   }).finally(async () => {
     if (!lock) return;
-    await lock.release().catch((e: Error) => report({ type: 'warning', message: `could not release the cluster lock: ${e.message}; the next run needs --break-lock` }));
+    await lock.release().catch((e: Error) =>
+      report({
+        type: 'warning',
+        message: `could not release the cluster lock: ${e.message}; the next run needs --break-lock`,
+      }),
+    );
     await o.connector.closeAll();
   });
-  report({ type: 'run:end', recap: result.recap.toJSON(), exitCode: result.exitCode, ms: Date.now() - started, ...(result.interrupted ? { interrupted: true } : {}) });
+  report({
+    type: 'run:end',
+    recap: result.recap.toJSON(),
+    exitCode: result.exitCode,
+    ms: Date.now() - started,
+    ...(result.interrupted ? { interrupted: true } : {}),
+  });
   return result.exitCode;
 }

@@ -93,13 +93,32 @@ export const defineModule = <S extends z.ZodType, F>(m: Module<S, F>): Module<S,
 export const defineFact = <T, A extends unknown[] = []>(f: Fact<T, A>): Fact<T, A> => f;
 
 /** Step builders. */
-export const exec = (title: string, cmd: Command, extra: { stdin?: string; okCodes?: number[] } = {}): Step => ({ kind: 'exec', title, cmd, ...extra });
-export const write = (path: string, before: string | null, after: string, extra: { mode?: string; secret?: boolean; title?: string } = {}): Step => {
+export const exec = (title: string, cmd: Command, extra: { stdin?: string; okCodes?: number[] } = {}): Step => ({
+  kind: 'exec',
+  title,
+  cmd,
+  ...extra,
+});
+export const write = (
+  path: string,
+  before: string | null,
+  after: string,
+  extra: { mode?: string; secret?: boolean; title?: string } = {},
+): Step => {
   const { title, ...rest } = extra;
-  return { kind: 'write', title: title ?? `${before === null ? 'create' : 'update'} ${path}`, path, before, after, ...rest };
+  return {
+    kind: 'write',
+    title: title ?? `${before === null ? 'create' : 'update'} ${path}`,
+    path,
+    before,
+    after,
+    ...rest,
+  };
 };
 export const reconnect = (address: string, timeoutSec?: number): Step =>
-  timeoutSec === undefined ? { kind: 'reconnect', title: `reconnect to ${address}`, address } : { kind: 'reconnect', title: `reconnect to ${address}`, address, timeoutSec };
+  timeoutSec === undefined
+    ? { kind: 'reconnect', title: `reconnect to ${address}`, address }
+    : { kind: 'reconnect', title: `reconnect to ${address}`, address, timeoutSec };
 
 import semverLib from 'semver';
 /** semver, for gating modules on the node's kato version (DESIGN.md section 5). */

@@ -20,7 +20,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let bestScore = Infinity;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) { best = c; bestScore = d; }
+    if (d < bestScore) {
+      best = c;
+      bestScore = d;
+    }
   }
   return best !== undefined && bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

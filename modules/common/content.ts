@@ -14,10 +14,16 @@ export interface ContentFacts {
   wanted: { content: string } | { error: string };
 }
 
-export interface ContentParams extends Attrs { dest: string; secret: boolean }
+export interface ContentParams extends Attrs {
+  dest: string;
+  secret: boolean;
+}
 
 /** Reads what is at dest now: stat, content and leftover temp files in one probe. */
-export async function gatherDest(host: HostView, dest: string): Promise<Pick<ContentFacts, 'stat' | 'current' | 'leftovers'>> {
+export async function gatherDest(
+  host: HostView,
+  dest: string,
+): Promise<Pick<ContentFacts, 'stat' | 'current' | 'leftovers'>> {
   const { stat, content, leftovers } = await host.fact(fileStatContent, dest);
   return { stat, current: content, leftovers };
 }
@@ -29,8 +35,10 @@ const removeLeftovers = (leftovers: readonly string[]): Step[] =>
 export function planContent(f: ContentFacts, p: ContentParams): Plan {
   if ('error' in f.wanted) return { steps: [], fail: f.wanted.error };
   const { stat } = f;
-  if (stat.exists && stat.type === 'directory') return { steps: [], fail: `${p.dest} is a directory; dest must name the file itself` };
-  if (stat.exists && stat.type === 'link') return { steps: [], fail: `${p.dest} is a symbolic link (to ${stat.target}); set dest to the file it points to` };
+  if (stat.exists && stat.type === 'directory')
+    return { steps: [], fail: `${p.dest} is a directory; dest must name the file itself` };
+  if (stat.exists && stat.type === 'link')
+    return { steps: [], fail: `${p.dest} is a symbolic link (to ${stat.target}); set dest to the file it points to` };
   if (stat.exists && stat.type !== 'file') return { steps: [], fail: `${p.dest} exists and is not a regular file` };
   const content = f.wanted.content;
   const steps: Step[] = removeLeftovers(f.leftovers);
@@ -46,7 +54,9 @@ export function planContent(f: ContentFacts, p: ContentParams): Plan {
     steps.push(write(p.dest, f.current, content, { ...extra, mode, title }));
     const owner = `${p.owner ?? stat.owner}:${p.group ?? stat.group}`;
     const was = `${stat.owner}:${stat.group}`;
-    steps.push(exec(owner === was ? `keep owner ${owner}` : `~ owner: ${was} -> ${owner}`, sh`chown ${owner} -- ${p.dest}`));
+    steps.push(
+      exec(owner === was ? `keep owner ${owner}` : `~ owner: ${was} -> ${owner}`, sh`chown ${owner} -- ${p.dest}`),
+    );
   } else {
     steps.push(...planAttrs(p.dest, stat, p));
   }

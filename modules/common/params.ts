@@ -2,7 +2,10 @@
 import { z } from '../../src/sdk.js';
 
 export const absolutePath = (what: string) =>
-  z.string().min(1).refine((s) => s.startsWith('/'), { message: `${what} must be an absolute path (starting with /)` });
+  z
+    .string()
+    .min(1)
+    .refine((s) => s.startsWith('/'), { message: `${what} must be an absolute path (starting with /)` });
 
 /**
  * An octal mode as a quoted string ("0644", "644", "1777"), normalised to 4 digits.
@@ -10,7 +13,12 @@ export const absolutePath = (what: string) =>
  * and 0o644 as 420, so a number cannot be read back safely.
  */
 export const octalMode = z
-  .string({ error: (iss) => (iss.input === undefined ? undefined : `mode must be a quoted string such as "0644", got ${JSON.stringify(iss.input)} (YAML reads an unquoted 0644 as a number)`) })
+  .string({
+    error: (iss) =>
+      iss.input === undefined
+        ? undefined
+        : `mode must be a quoted string such as "0644", got ${JSON.stringify(iss.input)} (YAML reads an unquoted 0644 as a number)`,
+  })
   .regex(/^0?[0-7]{3,4}$/, 'mode must be octal digits such as "0644" or "1777"')
   .transform((s) => s.padStart(4, '0'));
 
@@ -19,9 +27,17 @@ export const userName = (what: string) =>
 
 /** mode / owner / group, as every file-writing module takes them. */
 export const attrParams = {
-  mode: octalMode.optional().describe('Permissions as a quoted octal string, e.g. "0644". Unset: new files get 0644, existing ones keep theirs.'),
+  mode: octalMode
+    .optional()
+    .describe(
+      'Permissions as a quoted octal string, e.g. "0644". Unset: new files get 0644, existing ones keep theirs.',
+    ),
   owner: userName('owner').optional().describe('User that should own the file.'),
   group: userName('group').optional().describe('Group that should own the file.'),
 };
 
-export interface Attrs { mode?: string | undefined; owner?: string | undefined; group?: string | undefined }
+export interface Attrs {
+  mode?: string | undefined;
+  owner?: string | undefined;
+  group?: string | undefined;
+}

@@ -6,25 +6,43 @@ export type FileType = 'file' | 'directory' | 'link' | 'other';
 /** What is at a path, without following a final symlink (like lstat). `mode` is 4 octal digits: "0644". */
 export type FileStat =
   | { exists: false }
-  | { exists: true; type: FileType; mode: string; owner: string; group: string; size: number; sha256?: string; target?: string };
+  | {
+      exists: true;
+      type: FileType;
+      mode: string;
+      owner: string;
+      group: string;
+      size: number;
+      sha256?: string;
+      target?: string;
+    };
 
 const TYPES: Record<string, FileType> = {
-  'regular file': 'file', 'regular empty file': 'file', directory: 'directory', 'symbolic link': 'link',
+  'regular file': 'file',
+  'regular empty file': 'file',
+  directory: 'directory',
+  'symbolic link': 'link',
 };
 
 const failure = (fact: string, path: string, out: { code: number | null; stderr: string }): Error =>
-  new Error(`${fact} ${path}: probe exited ${out.code ?? 'by a signal'}${out.stderr.trim() ? `: ${out.stderr.trim()}` : ''}`);
+  new Error(
+    `${fact} ${path}: probe exited ${out.code ?? 'by a signal'}${out.stderr.trim() ? `: ${out.stderr.trim()}` : ''}`,
+  );
 
 /** Type, mode, owner, group and size in one command; a file's sha256, a link's target. */
 export const fileStat = defineFact({
   name: 'file_stat',
-  command: (path: string) => readOnly(sh`if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path}; fi; else echo absent; fi`),
+  command: (path: string) =>
+    readOnly(
+      sh`if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path}; fi; else echo absent; fi`,
+    ),
   parse(out, path): FileStat {
     if (out.code !== 0) throw failure('file_stat', path, out);
     const [first = '', second = ''] = out.stdout.split('\n');
     if (first === 'absent') return { exists: false };
     const fields = first.split('|');
-    if (fields.length !== 5 || !/^[0-7]{3,4}$/.test(fields[1]!)) throw new Error(`file_stat ${path}: unexpected output ${JSON.stringify(out.stdout)}`);
+    if (fields.length !== 5 || !/^[0-7]{3,4}$/.test(fields[1]!))
+      throw new Error(`file_stat ${path}: unexpected output ${JSON.stringify(out.stdout)}`);
     const [kind, mode, owner, group, size] = fields as [string, string, string, string, string];
     const type = TYPES[kind] ?? 'other';
     const stat: FileStat = { exists: true, type, mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
@@ -63,7 +81,10 @@ function leftoversIn(text: string, path: string): string[] {
  */
 export const fileStatContent = defineFact({
   name: 'file_stat_content',
-  command: (path: string) => readOnly(sh`for f in ${tempPrefixFor(path)}*; do [ -f "$f" ] && find "$f" -maxdepth 0 -mmin +${LEFTOVER_MINUTES} -print >&2; done; if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`),
+  command: (path: string) =>
+    readOnly(
+      sh`for f in ${tempPrefixFor(path)}*; do [ -f "$f" ] && find "$f" -maxdepth 0 -mmin +${LEFTOVER_MINUTES} -print >&2; done; if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`,
+    ),
   parse(out, path): { stat: FileStat; content: string | null; leftovers: string[] } {
     if (out.code !== 0) throw failure('file_stat_content', path, out);
     const leftovers = leftoversIn(out.stderr, path);
@@ -72,7 +93,8 @@ export const fileStatContent = defineFact({
     const head = second < 0 ? out.stdout : out.stdout.slice(0, second + 1);
     const stat = fileStat.parse({ ...out, stdout: head }, path);
     if (!stat.exists || stat.type !== 'file') return { stat, content: null, leftovers };
-    if (second < 0 || !stat.sha256) throw new Error(`file_stat_content ${path}: no checksum in ${JSON.stringify(out.stdout.slice(0, 200))}`);
+    if (second < 0 || !stat.sha256)
+      throw new Error(`file_stat_content ${path}: no checksum in ${JSON.stringify(out.stdout.slice(0, 200))}`);
     return { stat, content: out.stdout.slice(second + 1), leftovers };
   },
 });

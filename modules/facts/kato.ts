@@ -12,8 +12,10 @@ export interface KatoInfo {
   available: string[];
 }
 
-const first = (o: Record<string, unknown>, ...keys: string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v && typeof v === 'object' ? Object.keys(v) : []);
+const first = (o: Record<string, unknown>, ...keys: string[]): unknown =>
+  keys.map((k) => o[k]).find((v) => v !== undefined);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : v && typeof v === 'object' ? Object.keys(v) : [];
 
 /** `kato version` prints the release, e.g. "3.6.2" or "kato 2.10.6"; the first semver in it wins. */
 export const katoVersion = defineFact({
@@ -21,7 +23,10 @@ export const katoVersion = defineFact({
   command: () => readOnly(sh`kato version`),
   parse: (out) => {
     const m = /(\d+\.\d+(?:\.\d+)?)/.exec(out.stdout);
-    if (!m) throw new Error(`cannot read a version from \`kato version\`: ${JSON.stringify(out.stdout.slice(0, 200) || out.stderr.slice(0, 200))}`);
+    if (!m)
+      throw new Error(
+        `cannot read a version from \`kato version\`: ${JSON.stringify(out.stdout.slice(0, 200) || out.stderr.slice(0, 200))}`,
+      );
     return semver.coerce(m[1])!.version;
   },
 });
@@ -34,7 +39,9 @@ export const katoInfo = defineFact({
     try {
       data = JSON.parse(out.stdout) as Record<string, unknown>;
     } catch {
-      throw new Error(`\`kato info --json\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`);
+      throw new Error(
+        `\`kato info --json\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`,
+      );
     }
     const roles = (first(data, 'roles') ?? {}) as Record<string, unknown>;
     const mbus = first(data, 'mbusip', 'mbus_ip', 'core_ip');
@@ -52,8 +59,12 @@ export const katoInfo = defineFact({
 /** Which procedure a kato version needs; 4.x has no kato and is refused. */
 export type KatoSeries = '2.x' | '3.x';
 export function katoSeries(version: string): KatoSeries | { refuse: string } {
-  if (semver.gte(version, '4.0.0')) return { refuse: `kato ${version}: Stackato 4.x has no kato (Kubernetes-based); stackplay manages 2.x and 3.x clusters only` };
-  if (semver.lt(version, '2.8.0')) return { refuse: `kato ${version} predates the kato node/role commands (2.8); upgrade the node first` };
+  if (semver.gte(version, '4.0.0'))
+    return {
+      refuse: `kato ${version}: Stackato 4.x has no kato (Kubernetes-based); stackplay manages 2.x and 3.x clusters only`,
+    };
+  if (semver.lt(version, '2.8.0'))
+    return { refuse: `kato ${version} predates the kato node/role commands (2.8); upgrade the node first` };
   return semver.lt(version, '3.0.0') ? '2.x' : '3.x';
 }
 
@@ -66,12 +77,18 @@ export const katoNodes = defineFact({
   command: () => readOnly(sh`kato node list --json`),
   parse: (out): Record<string, string[]> => {
     let data: unknown;
-    try { data = JSON.parse(out.stdout); } catch {
-      throw new Error(`\`kato node list --json\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`);
+    try {
+      data = JSON.parse(out.stdout);
+    } catch {
+      throw new Error(
+        `\`kato node list --json\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`,
+      );
     }
     const nodes: Record<string, string[]> = {};
-    if (Array.isArray(data)) for (const n of data as Record<string, unknown>[]) nodes[String(n.ip ?? n.node)] = strings(n.roles);
-    else if (data && typeof data === 'object') for (const [ip, v] of Object.entries(data)) nodes[ip] = strings((v as Record<string, unknown>)?.roles ?? v);
+    if (Array.isArray(data))
+      for (const n of data as Record<string, unknown>[]) nodes[String(n.ip ?? n.node)] = strings(n.roles);
+    else if (data && typeof data === 'object')
+      for (const [ip, v] of Object.entries(data)) nodes[ip] = strings((v as Record<string, unknown>)?.roles ?? v);
     return nodes;
   },
 });

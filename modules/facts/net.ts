@@ -7,7 +7,8 @@ import { defineFact, readOnly, sh } from '../../src/sdk.js';
  */
 export const portOpen = defineFact({
   name: 'port_open',
-  command: (host: string, port: number) => readOnly(sh`timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' port_open ${host} ${port}`),
+  command: (host: string, port: number) =>
+    readOnly(sh`timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' port_open ${host} ${port}`),
   parse(out, host, port): boolean {
     if (out.code === 0) return true;
     // 1: refused or unreachable; 124: timed out.

@@ -5,7 +5,10 @@ export type PathKind = { kind: 'absent' } | { kind: 'dir' } | { kind: 'file' } |
 
 export const pathKind = defineFact({
   name: 'path_kind',
-  command: (path: string) => readOnly(sh`if [ -L ${path} ]; then printf 'link %s' "$(readlink ${path})"; elif [ -d ${path} ]; then echo dir; elif [ -e ${path} ]; then echo file; else echo absent; fi`),
+  command: (path: string) =>
+    readOnly(
+      sh`if [ -L ${path} ]; then printf 'link %s' "$(readlink ${path})"; elif [ -d ${path} ]; then echo dir; elif [ -e ${path} ]; then echo file; else echo absent; fi`,
+    ),
   parse: (out): PathKind => {
     const s = out.stdout.replace(/\n$/, '');
     if (s.startsWith('link ')) return { kind: 'link', target: s.slice(5) };
@@ -18,8 +21,14 @@ export const pathKind = defineFact({
 export const mounts = defineFact({
   name: 'mounts',
   command: () => readOnly(sh`cat /proc/mounts ${raw('2>/dev/null')}`),
-  parse: (out): Record<string, string> => Object.fromEntries(out.stdout.split('\n').filter(Boolean).map((l) => {
-    const [, point, type] = l.split(' ');
-    return [point!.replace(/\\040/g, ' '), type!];
-  })),
+  parse: (out): Record<string, string> =>
+    Object.fromEntries(
+      out.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [, point, type] = l.split(' ');
+          return [point!.replace(/\\040/g, ' '), type!];
+        }),
+    ),
 });

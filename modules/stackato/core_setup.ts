@@ -26,9 +26,13 @@ export const coreSetup = defineModule({
   plan: ({ version, info }, p) => {
     const series = katoSeries(version);
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
-    const isCore = CORE_ROLES.every((r) => info.assigned.includes(r)) && info.endpoint === p.endpoint && info.mbusip === info.ip;
+    const isCore =
+      CORE_ROLES.every((r) => info.assigned.includes(r)) && info.endpoint === p.endpoint && info.mbusip === info.ip;
     const steps = [];
-    if (!isCore) steps.push(exec(`~ core: ${info.endpoint ?? '(not set up)'} -> ${p.endpoint}`, sh`kato node setup core ${p.endpoint}`));
+    if (!isCore)
+      steps.push(
+        exec(`~ core: ${info.endpoint ?? '(not set up)'} -> ${p.endpoint}`, sh`kato node setup core ${p.endpoint}`),
+      );
     const extra = missingRoles(p.roles, isCore ? info.assigned : CORE_ROLES);
     if (extra.length) steps.push(exec(`~ roles: add ${extra.join(', ')}`, sh`kato role add ${extra}`));
     return steps.length ? { steps } : { steps, note: `already the core for ${p.endpoint}` };

@@ -21,19 +21,29 @@ const chainRules = defineFact({
   command: () => readOnly(sh`iptables -S ${CHAIN} ${raw('2>/dev/null')}; echo '--'; iptables -S INPUT`),
   parse: (out) => {
     const [chain = '', input = ''] = out.stdout.split('--\n');
-    return { rules: chain.split('\n').filter((l) => l.startsWith('-A ')), jumped: input.split('\n').some((l) => l === `-A INPUT -j ${CHAIN}`) };
+    return {
+      rules: chain.split('\n').filter((l) => l.startsWith('-A ')),
+      jumped: input.split('\n').some((l) => l === `-A INPUT -j ${CHAIN}`),
+    };
   },
 });
 
 /** The rules in `iptables -S` normal form, so the comparison is exact. */
-export function wantedRules(roles: readonly string[], series: '2.x' | '3.x', cidr: string, policy: 'drop' | 'accept'): string[] {
+export function wantedRules(
+  roles: readonly string[],
+  series: '2.x' | '3.x',
+  cidr: string,
+  policy: 'drop' | 'accept',
+): string[] {
   const rules = [
     `-A ${CHAIN} -i lo -j ACCEPT`,
     `-A ${CHAIN} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
     `-A ${CHAIN} -p icmp -j ACCEPT`,
   ];
   for (const r of portsFor(roles, series)) {
-    rules.push(`-A ${CHAIN}${r.from === 'cluster' ? ` -s ${cidr}` : ''} -p ${r.proto} -m ${r.proto} --dport ${r.port} -j ACCEPT`);
+    rules.push(
+      `-A ${CHAIN}${r.from === 'cluster' ? ` -s ${cidr}` : ''} -p ${r.proto} -m ${r.proto} --dport ${r.port} -j ACCEPT`,
+    );
   }
   if (policy === 'drop') rules.push(`-A ${CHAIN} -j DROP`);
   return rules;
@@ -41,15 +51,20 @@ export function wantedRules(roles: readonly string[], series: '2.x' | '3.x', cid
 
 export const firewall = defineModule({
   name: 'firewall',
-  summary: 'Open only the ports each node\'s roles need (iptables)',
+  summary: "Open only the ports each node's roles need (iptables)",
   doc,
   params: z.strictObject({
-    cluster_cidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected a network such as 10.0.0.0/24').describe('network of the cluster nodes'),
+    cluster_cidr: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected a network such as 10.0.0.0/24')
+      .describe('network of the cluster nodes'),
     roles: z.array(z.string()).optional().describe('roles to open ports for (default: from kato info)'),
     default_policy: z.enum(['drop', 'accept']).default('drop').describe('what happens to anything not listed'),
   }),
   gather: async (h) => ({
-    version: await h.fact(katoVersion), info: await h.fact(katoInfo), current: await h.fact(chainRules),
+    version: await h.fact(katoVersion),
+    info: await h.fact(katoInfo),
+    current: await h.fact(chainRules),
     lb: Array.isArray(h.vars.group_names) && h.vars.group_names.includes('load_balancer'),
   }),
   plan: ({ version, info, current, lb }, p) => {
@@ -60,8 +75,13 @@ export const firewall = defineModule({
     const steps: Step[] = [];
     if (want.join('\n') !== current.rules.join('\n')) {
       const script = [`*filter`, `:${CHAIN} - [0:0]`, ...want, 'COMMIT', ''].join('\n');
-      steps.push(exec(`~ ${CHAIN}: ${current.rules.length} rules -> ${want.length} rules (${roles.join(', ') || 'base'})`,
-        sh`iptables -N ${CHAIN} ${raw('2>/dev/null')}; iptables-restore --noflush`, { stdin: script }));
+      steps.push(
+        exec(
+          `~ ${CHAIN}: ${current.rules.length} rules -> ${want.length} rules (${roles.join(', ') || 'base'})`,
+          sh`iptables -N ${CHAIN} ${raw('2>/dev/null')}; iptables-restore --noflush`,
+          { stdin: script },
+        ),
+      );
     }
     if (!current.jumped) steps.push(exec(`~ INPUT: jump to ${CHAIN}`, sh`iptables -I INPUT 1 -j ${CHAIN}`));
     return steps.length ? { steps } : { steps, note: `${want.length} rules in place` };

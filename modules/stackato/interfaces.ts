@@ -1,12 +1,20 @@
 // Reading and describing the static stanza of /etc/network/interfaces.
 
-export interface StaticConfig { address?: string; netmask?: string; gateway?: string; dnsNameservers?: string; dnsSearch?: string }
+export interface StaticConfig {
+  address?: string;
+  netmask?: string;
+  gateway?: string;
+  dnsNameservers?: string;
+  dnsSearch?: string;
+}
 
 /** The `iface IFACE inet static` stanza's settings, or null when the interface is not static. */
 export function staticStanza(text: string | null, iface: string): StaticConfig | null {
   if (!text) return null;
   const lines = text.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^\\s*iface\\s+${iface.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+inet\\s+static\\b`).test(l));
+  const start = lines.findIndex((l) =>
+    new RegExp(`^\\s*iface\\s+${iface.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+inet\\s+static\\b`).test(l),
+  );
   if (start === -1) return null;
   const conf: StaticConfig = {};
   for (const line of lines.slice(start + 1)) {

@@ -28,8 +28,14 @@ export const katoFacts = defineModule({
       data: {
         kato_version: version,
         kato_series: typeof series === 'string' ? series : 'unsupported',
-        roles: info.assigned, available_roles: info.available, mbusip: info.mbusip, endpoint: info.endpoint,
-        hostname: info.hostname, node_ip: info.ip, in_cluster: inCluster(info), is_core: info.assigned.includes('primary'),
+        roles: info.assigned,
+        available_roles: info.available,
+        mbusip: info.mbusip,
+        endpoint: info.endpoint,
+        hostname: info.hostname,
+        node_ip: info.ip,
+        in_cluster: inCluster(info),
+        is_core: info.assigned.includes('primary'),
       },
     };
   },

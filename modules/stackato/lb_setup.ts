@@ -25,16 +25,19 @@ export const lbSetup = defineModule({
   name: 'lb_setup',
   summary: 'Set up the nginx load balancer over the cluster routers',
   doc,
-  params: z.strictObject({
-    core_ip: ipv4.describe('MBUS IP of the core, to attach to first'),
-    routers: z.array(ipv4).optional().describe('explicit router pool (default: all routers but this node)'),
-    cert: z.string().optional().describe('TLS certificate file on the controller'),
-    key: z.string().optional().describe('TLS key file on the controller (kept secret)'),
-  }).refine((p) => (p.cert === undefined) === (p.key === undefined), 'give both cert and key, or neither'),
+  params: z
+    .strictObject({
+      core_ip: ipv4.describe('MBUS IP of the core, to attach to first'),
+      routers: z.array(ipv4).optional().describe('explicit router pool (default: all routers but this node)'),
+      cert: z.string().optional().describe('TLS certificate file on the controller'),
+      key: z.string().optional().describe('TLS key file on the controller (kept secret)'),
+    })
+    .refine((p) => (p.cert === undefined) === (p.key === undefined), 'give both cert and key, or neither'),
   gather: async (h, p) => {
     const info = await h.fact(katoInfo);
     return {
-      version: await h.fact(katoVersion), info,
+      version: await h.fact(katoVersion),
+      info,
       nodes: inCluster(info) ? await h.fact(katoNodes) : {},
       pool: await h.fact(nginxPool),
       cert: p.cert ? { want: await h.readLocal(p.cert), have: await h.read(CERT) } : null,
@@ -52,12 +55,24 @@ export const lbSetup = defineModule({
       const attach = series === '2.x' ? sh`kato node attach -e router ${p.core_ip}` : sh`kato node attach ${p.core_ip}`;
       steps.push(exec(`~ cluster: not attached -> attached to ${p.core_ip}`, attach));
     }
-    const others = info.assigned.filter((r) => r !== 'base' && r !== 'load_balancer' && !(series === '2.x' && r === 'router'));
-    if (attached && others.length) return { steps: [], fail: `a load balancer cannot have other roles; this node has ${others.join(', ')}` };
-    const routers = (p.routers ?? Object.entries(nodes).filter(([ip, roles]) => roles.includes('router') && ip !== info.ip).map(([ip]) => ip)).sort();
+    const others = info.assigned.filter(
+      (r) => r !== 'base' && r !== 'load_balancer' && !(series === '2.x' && r === 'router'),
+    );
+    if (attached && others.length)
+      return { steps: [], fail: `a load balancer cannot have other roles; this node has ${others.join(', ')}` };
+    const routers = (
+      p.routers ??
+      Object.entries(nodes)
+        .filter(([ip, roles]) => roles.includes('router') && ip !== info.ip)
+        .map(([ip]) => ip)
+    ).sort();
     const poolOk = attached && routers.length > 0 && routers.join(' ') === pool.join(' ');
     if (!poolOk || steps.some((s) => s.kind === 'write')) {
-      const cmd = p.routers ? sh`kato node setup load_balancer ${p.routers}` : series === '2.x' ? sh`kato node setup load_balancer` : sh`kato node setup load_balancer --force`;
+      const cmd = p.routers
+        ? sh`kato node setup load_balancer ${p.routers}`
+        : series === '2.x'
+          ? sh`kato node setup load_balancer`
+          : sh`kato node setup load_balancer --force`;
       const title = `~ nginx pool: ${pool.join(', ') || '(none)'} -> ${attached ? routers.join(', ') || '(no routers found)' : 'every router in the cluster'}`;
       // 2.10 asks whether to drop the LB's own IP from the pool; the guide recommends yes.
       steps.push(series === '2.x' && !p.routers ? exec(title, cmd, { stdin: 'y\n' }) : exec(title, cmd));

@@ -34,7 +34,11 @@ export const migrateCoreIp = defineModule({
   }),
   gather: async (h) => {
     const info = await h.fact(katoInfo);
-    return { version: await h.fact(katoVersion), info, pool: info.assigned.includes('load_balancer') ? await h.fact(nginxPool) : [] };
+    return {
+      version: await h.fact(katoVersion),
+      info,
+      pool: info.assigned.includes('load_balancer') ? await h.fact(nginxPool) : [],
+    };
   },
   plan: ({ version, info, pool }, p) => {
     const series = katoSeries(version);
@@ -49,22 +53,41 @@ export const migrateCoreIp = defineModule({
         : sh`kato node migrate ${p.old_ip} ${p.new_ip} && printf '%s\\n' ${p.new_ip} ${p.netmask} ${p.gateway} '' '' | kato op static_ip && /etc/init.d/networking restart`;
       const detached = sh`setsid nohup sh -c ${`sleep 1; ${move.text}`} >/var/log/stackplay-migrate.log 2>&1 </dev/null &`;
       const steps: Step[] = [
-        exec(`~ core address: ${info.ip} -> ${p.new_ip} (static IP, then kato node migrate ${p.old_ip} ${p.new_ip})`, detached),
+        exec(
+          `~ core address: ${info.ip} -> ${p.new_ip} (static IP, then kato node migrate ${p.old_ip} ${p.new_ip})`,
+          detached,
+        ),
         reconnect(p.new_ip, p.timeout),
         // The detached change may still be migrating the config when the new address already answers.
-        exec(`wait until the core's config uses ${p.new_ip}`, sh`i=0; until kato info --json | grep -Eq ${`"mbusip": ?"${p.new_ip}"`}; do i=$((i+1)); [ $i -ge ${p.timeout} ] && exit 1; sleep 1; done`),
+        exec(
+          `wait until the core's config uses ${p.new_ip}`,
+          sh`i=0; until kato info --json | grep -Eq ${`"mbusip": ?"${p.new_ip}"`}; do i=$((i+1)); [ $i -ge ${p.timeout} ] && exit 1; sleep 1; done`,
+        ),
       ];
       return { steps };
     }
     // A load balancer's nginx still lists the core's router at the old address until it is set up again.
-    const relist = pool.includes(p.old_ip) && p.old_ip !== p.new_ip
-      ? [exec(`~ nginx pool: ${pool.join(', ')} -> without ${p.old_ip}`, series === '2.x' ? sh`kato node setup load_balancer` : sh`kato node setup load_balancer --force`, series === '2.x' ? { stdin: 'y\n' } : {})]
-      : [];
-    if (info.mbusip === p.new_ip) return relist.length ? { steps: relist } : { steps: [], note: `attached to the core at ${p.new_ip}` };
+    const relist =
+      pool.includes(p.old_ip) && p.old_ip !== p.new_ip
+        ? [
+            exec(
+              `~ nginx pool: ${pool.join(', ')} -> without ${p.old_ip}`,
+              series === '2.x' ? sh`kato node setup load_balancer` : sh`kato node setup load_balancer --force`,
+              series === '2.x' ? { stdin: 'y\n' } : {},
+            ),
+          ]
+        : [];
+    if (info.mbusip === p.new_ip)
+      return relist.length ? { steps: relist } : { steps: [], note: `attached to the core at ${p.new_ip}` };
     const roles = info.assigned.filter((r) => r !== 'base' && r !== 'load_balancer');
-    const follow = series === '2.x' ? sh`kato node migrate ${p.old_ip} ${p.new_ip}`
-      : semver.gte(version, '3.6.0') ? sh`kato node reattach ${p.new_ip}`
-      : roles.length ? sh`kato node attach -e ${roles.join(',')} ${p.new_ip}` : sh`kato node attach ${p.new_ip}`;
+    const follow =
+      series === '2.x'
+        ? sh`kato node migrate ${p.old_ip} ${p.new_ip}`
+        : semver.gte(version, '3.6.0')
+          ? sh`kato node reattach ${p.new_ip}`
+          : roles.length
+            ? sh`kato node attach -e ${roles.join(',')} ${p.new_ip}`
+            : sh`kato node attach ${p.new_ip}`;
     return { steps: [exec(`~ core: ${info.mbusip ?? '(none)'} -> ${p.new_ip}`, follow), ...relist] };
   },
 });

@@ -29,7 +29,10 @@ export const mountShared = defineModule({
   summary: 'Share controller data between controllers over a mounted filesystem',
   doc,
   params: z.strictObject({
-    source: z.string().regex(/^[^\s:]+:\//, 'expected an sshfs source such as root@10.0.0.1:/srv/shared').describe('sshfs source user@host:/path'),
+    source: z
+      .string()
+      .regex(/^[^\s:]+:\//, 'expected an sshfs source such as root@10.0.0.1:/srv/shared')
+      .describe('sshfs source user@host:/path'),
     mount_point: z.string().startsWith('/').default('/mnt/controller').describe('where to mount the share'),
     options: z.string().default('idmap=user,reconnect,allow_other').describe('sshfs -o options'),
     identity_file: z.string().optional().describe('ssh private key on the node used by sshfs'),
@@ -40,22 +43,47 @@ export const mountShared = defineModule({
     const dirs = typeof series === 'string' ? DATA_DIRS[series] : [];
     const kinds: Record<string, PathKind> = {};
     for (const d of dirs) kinds[d] = await h.fact(pathKind, d);
-    return { series, dirs: [...dirs], kinds, mounted: p.mount_point in (await h.fact(mounts)), info: await h.fact(katoInfo) };
+    return {
+      series,
+      dirs: [...dirs],
+      kinds,
+      mounted: p.mount_point in (await h.fact(mounts)),
+      info: await h.fact(katoInfo),
+    };
   },
   plan: ({ series, dirs, kinds, mounted, info }, p) => {
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
     const many = dirs.length > 1;
-    const todo = dirs.filter((d) => { const k = kinds[d]!; return !(k.kind === 'link' && k.target === targetIn(p.mount_point, d, many)); });
+    const todo = dirs.filter((d) => {
+      const k = kinds[d]!;
+      return !(k.kind === 'link' && k.target === targetIn(p.mount_point, d, many));
+    });
     if (mounted && todo.length === 0) return { steps: [], note: `${dirs.join(', ')} live on ${p.mount_point}` };
     const controller = info.assigned.includes('controller');
-    const opts = p.identity_file ? `${p.options},IdentityFile=${p.identity_file},StrictHostKeyChecking=accept-new` : p.options;
+    const opts = p.identity_file
+      ? `${p.options},IdentityFile=${p.identity_file},StrictHostKeyChecking=accept-new`
+      : p.options;
     const steps: Step[] = [];
     if (controller) steps.push(exec('stop the controller', sh`kato stop controller`));
-    if (!mounted) steps.push(exec(`~ ${p.mount_point}: not mounted -> ${p.source}`, sh`mkdir -p ${p.mount_point} && sshfs -o ${opts} ${p.source} ${p.mount_point}`));
+    if (!mounted)
+      steps.push(
+        exec(
+          `~ ${p.mount_point}: not mounted -> ${p.source}`,
+          sh`mkdir -p ${p.mount_point} && sshfs -o ${opts} ${p.source} ${p.mount_point}`,
+        ),
+      );
     for (const d of todo) {
       const target = targetIn(p.mount_point, d, many);
-      const keep = kinds[d]!.kind === 'absent' ? sh`mkdir -p ${target}` : sh`mkdir -p ${target} && mv ${d} ${d}.old && cp -a ${d}.old/. ${target}/`;
-      steps.push(exec(`~ ${d}: ${kinds[d]!.kind} -> link to ${target} (old contents kept in ${d}.old)`, sh`${raw(keep.text)} && mkdir -p "$(dirname ${d})" && rm -f ${d} && ln -s ${target} ${d}`));
+      const keep =
+        kinds[d]!.kind === 'absent'
+          ? sh`mkdir -p ${target}`
+          : sh`mkdir -p ${target} && mv ${d} ${d}.old && cp -a ${d}.old/. ${target}/`;
+      steps.push(
+        exec(
+          `~ ${d}: ${kinds[d]!.kind} -> link to ${target} (old contents kept in ${d}.old)`,
+          sh`${raw(keep.text)} && mkdir -p "$(dirname ${d})" && rm -f ${d} && ln -s ${target} ${d}`,
+        ),
+      );
     }
     if (controller) steps.push(exec('start the controller', sh`kato start controller`));
     return { steps };

@@ -33,12 +33,24 @@ export const nodeAttach = defineModule({
     const roles = p.roles ?? rolesFromVars(vars, series);
     const attached = inCluster(info) && info.mbusip === p.core_ip;
     if (!attached) {
-      const args = [...(roles.length ? ['-e', roles.join(',')] : []), ...(p.force && series === '3.x' ? ['-f'] : []), p.core_ip];
+      const args = [
+        ...(roles.length ? ['-e', roles.join(',')] : []),
+        ...(p.force && series === '3.x' ? ['-f'] : []),
+        p.core_ip,
+      ];
       const from = inCluster(info) ? `attached to ${info.mbusip}` : 'not attached';
-      return { steps: [exec(`~ cluster: ${from} -> attached to ${p.core_ip}${roles.length ? ` with ${roles.join(', ')}` : ''}`, sh`kato node attach ${args}`)] };
+      return {
+        steps: [
+          exec(
+            `~ cluster: ${from} -> attached to ${p.core_ip}${roles.length ? ` with ${roles.join(', ')}` : ''}`,
+            sh`kato node attach ${args}`,
+          ),
+        ],
+      };
     }
     const missing = missingRoles(roles, info.assigned);
-    if (missing.length === 0) return { steps: [], note: `attached to ${p.core_ip} with ${roles.join(', ') || 'no extra roles'}` };
+    if (missing.length === 0)
+      return { steps: [], note: `attached to ${p.core_ip} with ${roles.join(', ') || 'no extra roles'}` };
     return { steps: [exec(`~ roles: add ${missing.join(', ')}`, sh`kato role add ${missing}`)] };
   },
 });

@@ -15,7 +15,10 @@ export const nodeRemove = defineModule({
   summary: 'Remove nodes from the cluster (run on the core)',
   doc,
   params: z.strictObject({
-    nodes: z.union([z.string().transform((s) => s.split(/[,\s]+/).filter(Boolean)), z.array(z.string())]).pipe(z.array(z.string()).min(1)).describe('IP addresses of the nodes to remove (a list, or one string of IPs)'),
+    nodes: z
+      .union([z.string().transform((s) => s.split(/[,\s]+/).filter(Boolean)), z.array(z.string())])
+      .pipe(z.array(z.string()).min(1))
+      .describe('IP addresses of the nodes to remove (a list, or one string of IPs)'),
     skip_detach: z.boolean().default(false).describe('do not detach (the node is gone)'),
   }),
   gather: async (h) => ({ version: await h.fact(katoVersion), listed: await h.fact(katoNodes) }),

@@ -1,6 +1,11 @@
 // The ports each Stackato role listens on, from the setup guide's and kato.md's port tables.
 
-export interface PortRule { port: string; proto: 'tcp' | 'udp'; from: 'cluster' | 'world'; why: string }
+export interface PortRule {
+  port: string;
+  proto: 'tcp' | 'udp';
+  from: 'cluster' | 'world';
+  why: string;
+}
 
 const tcp = (port: string, from: PortRule['from'], why: string): PortRule => ({ port, proto: 'tcp', from, why });
 
@@ -17,7 +22,14 @@ const ALL: PortRule[] = [
 /** Inbound ports by kato role (3.x table; 2.x adds doozerd on the controller). */
 const BY_ROLE: Record<string, PortRule[]> = {
   primary: [tcp('4222', 'cluster', 'NATS'), tcp('5454', 'cluster', 'redis')],
-  controller: [tcp('4222', 'cluster', 'NATS'), tcp('5454', 'cluster', 'redis'), tcp('8181', 'cluster', 'upload server'), tcp('9022', 'cluster', 'droplets'), tcp('80', 'world', 'http'), tcp('443', 'world', 'https')],
+  controller: [
+    tcp('4222', 'cluster', 'NATS'),
+    tcp('5454', 'cluster', 'redis'),
+    tcp('8181', 'cluster', 'upload server'),
+    tcp('9022', 'cluster', 'droplets'),
+    tcp('80', 'world', 'http'),
+    tcp('443', 'world', 'https'),
+  ],
   router: [tcp('80', 'world', 'http'), tcp('443', 'world', 'https'), tcp('9025', 'cluster', 'stackato-rest')],
   load_balancer: [tcp('80', 'world', 'http'), tcp('443', 'world', 'https')],
   dea: [tcp('9022', 'cluster', 'droplets'), tcp('1:65535', 'cluster', 'stackato ssh from the controller')],
@@ -28,12 +40,20 @@ const BY_ROLE: Record<string, PortRule[]> = {
   rabbit: [tcp('35001:40000', 'cluster', 'rabbit instances'), tcp('41000:61000', 'cluster', 'service gateways')],
   memcached: [tcp('45001:50000', 'cluster', 'memcached instances'), tcp('41000:61000', 'cluster', 'service gateways')],
   filesystem: [tcp('41000:61000', 'cluster', 'service gateways')],
-  harbor: [tcp('35000:40000', 'world', 'harbor port range'), { port: '35000:40000', proto: 'udp', from: 'world', why: 'harbor port range' }],
+  harbor: [
+    tcp('35000:40000', 'world', 'harbor port range'),
+    { port: '35000:40000', proto: 'udp', from: 'world', why: 'harbor port range' },
+  ],
 };
 
 export function portsFor(roles: readonly string[], series: '2.x' | '3.x'): PortRule[] {
   const rules = [...ALL, ...roles.flatMap((r) => BY_ROLE[r] ?? [])];
   if (series === '2.x' && roles.includes('controller')) rules.push(tcp('8046', 'cluster', 'doozerd'));
   const seen = new Set<string>();
-  return rules.filter((r) => { const k = `${r.proto}/${r.port}/${r.from}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return rules.filter((r) => {
+    const k = `${r.proto}/${r.port}/${r.from}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -13,8 +13,14 @@ export const rename = defineModule({
   summary: 'Set the node hostname with kato node rename',
   doc,
   params: z.strictObject({
-    hostname: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'expected a hostname such as stackato.example.com').describe('the new hostname (FQDN)'),
-    restart: z.boolean().default(false).describe('restart processes after renaming (kato restarts unless --no-restart)'),
+    hostname: z
+      .string()
+      .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'expected a hostname such as stackato.example.com')
+      .describe('the new hostname (FQDN)'),
+    restart: z
+      .boolean()
+      .default(false)
+      .describe('restart processes after renaming (kato restarts unless --no-restart)'),
   }),
   gather: async (h) => ({ current: ((await h.read('/etc/hostname')) ?? '').trim() }),
   plan: ({ current }, p) => {

@@ -17,11 +17,13 @@ export const roleAdd = defineModule({
   name: 'role_add',
   summary: 'Enable kato roles on the node',
   doc,
-  params: z.strictObject({
-    roles: z.array(z.string()).default([]).describe('roles to enable'),
-    only: z.boolean().default(false).describe('enable exactly these roles, disabling the others'),
-    all_but: z.array(z.string()).optional().describe('enable every available role except these'),
-  }).refine((p) => p.roles.length > 0 || p.all_but !== undefined, 'give roles or all_but'),
+  params: z
+    .strictObject({
+      roles: z.array(z.string()).default([]).describe('roles to enable'),
+      only: z.boolean().default(false).describe('enable exactly these roles, disabling the others'),
+      all_but: z.array(z.string()).optional().describe('enable every available role except these'),
+    })
+    .refine((p) => p.roles.length > 0 || p.all_but !== undefined, 'give roles or all_but'),
   gather: async (h) => ({ info: await h.fact(katoInfo) }),
   plan: ({ info }, p) => {
     if (p.all_but) {
@@ -35,8 +37,16 @@ export const roleAdd = defineModule({
     if (p.only) {
       const keep = new Set([...expandRoles(p.roles), 'base']);
       const extra = info.assigned.filter((r) => !keep.has(r));
-      if (missing.length === 0 && extra.length === 0) return { steps: [], note: `roles are exactly ${p.roles.join(', ')}` };
-      return { steps: [exec(`~ roles: ${info.assigned.join(', ')} -> ${['base', ...p.roles].join(', ')}`, sh`kato role add --only ${p.roles}`)] };
+      if (missing.length === 0 && extra.length === 0)
+        return { steps: [], note: `roles are exactly ${p.roles.join(', ')}` };
+      return {
+        steps: [
+          exec(
+            `~ roles: ${info.assigned.join(', ')} -> ${['base', ...p.roles].join(', ')}`,
+            sh`kato role add --only ${p.roles}`,
+          ),
+        ],
+      };
     }
     if (missing.length === 0) return { steps: [], note: `${p.roles.join(', ')} already enabled` };
     return { steps: [exec(`~ roles: add ${missing.join(', ')}`, sh`kato role add ${missing}`)] };

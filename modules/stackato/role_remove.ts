@@ -18,7 +18,8 @@ export const roleRemove = defineModule({
   gather: async (h) => ({ info: await h.fact(katoInfo) }),
   plan: ({ info }, p) => {
     if (p.roles.includes('base')) return { steps: [], fail: 'the base role cannot be removed from any node' };
-    if (p.roles.includes('router') && info.assigned.includes('primary')) return { steps: [], fail: 'the router role must stay on the core node' };
+    if (p.roles.includes('router') && info.assigned.includes('primary'))
+      return { steps: [], fail: 'the router role must stay on the core node' };
     const present = expandRoles(p.roles).filter((r) => info.assigned.includes(r));
     if (present.length === 0) return { steps: [], note: `${p.roles.join(', ')} not enabled` };
     return { steps: [exec(`~ roles: remove ${present.join(', ')}`, sh`kato role remove ${present}`)] };

@@ -6,15 +6,24 @@ export const DATA_SERVICES = ['mysql', 'postgresql', 'redis', 'mongodb', 'rabbit
 
 /** Inventory group -> kato role to enable at attach time (core and load_balancer are set up, not attached). */
 const GROUP_ROLE: Record<string, string> = {
-  controller: 'controller', router: 'router', data_services: 'data-services', 'data-services': 'data-services',
-  stager: 'stager', dea: 'dea', harbor: 'harbor',
+  controller: 'controller',
+  router: 'router',
+  data_services: 'data-services',
+  'data-services': 'data-services',
+  stager: 'stager',
+  dea: 'dea',
+  harbor: 'harbor',
 };
 
 /** The kato roles a host should have from its inventory groups and its `stackato_roles` var. */
 export function rolesFromVars(vars: Readonly<Record<string, unknown>>, series: KatoSeries): string[] {
   const groups = Array.isArray(vars.group_names) ? vars.group_names.map(String) : [];
   const extra = vars.stackato_roles;
-  const extras = Array.isArray(extra) ? extra.map(String) : typeof extra === 'string' ? extra.split(/[,\s]+/).filter(Boolean) : [];
+  const extras = Array.isArray(extra)
+    ? extra.map(String)
+    : typeof extra === 'string'
+      ? extra.split(/[,\s]+/).filter(Boolean)
+      : [];
   const roles = [...groups.map((g) => GROUP_ROLE[g]).filter((r): r is string => !!r), ...extras];
   // 3.x folded the stager into the DEA.
   const mapped = series === '3.x' ? roles.map((r) => (r === 'stager' ? 'dea' : r)) : roles;
@@ -27,4 +36,6 @@ export function expandRoles(roles: readonly string[]): string[] {
 }
 
 export const missingRoles = (wanted: readonly string[], assigned: readonly string[]): string[] =>
-  wanted.filter((r) => (r === 'data-services' ? DATA_SERVICES.some((d) => !assigned.includes(d)) : !assigned.includes(r)));
+  wanted.filter((r) =>
+    r === 'data-services' ? DATA_SERVICES.some((d) => !assigned.includes(d)) : !assigned.includes(r),
+  );

@@ -40,17 +40,27 @@ export const staticIp = defineModule({
     const sep = series === '2.x' ? ',' : ' ';
     const dns = p.dns_nameservers.join(sep);
     const search = p.dns_search_domains.join(sep);
-    const same = current?.address === p.address && current.netmask === p.netmask && current.gateway === p.gateway
-      && (current.dnsNameservers ?? '') === p.dns_nameservers.join(' ') && (current.dnsSearch ?? '') === p.dns_search_domains.join(' ');
+    const same =
+      current?.address === p.address &&
+      current.netmask === p.netmask &&
+      current.gateway === p.gateway &&
+      (current.dnsNameservers ?? '') === p.dns_nameservers.join(' ') &&
+      (current.dnsSearch ?? '') === p.dns_search_domains.join(' ');
     if (same) return { steps: [], note: `${p.interface} is already static at ${p.address}` };
     const title = `~ ${p.interface}: ${current?.address ? `static ${current.address}` : 'dhcp'} -> static ${p.address}/${p.netmask} via ${p.gateway}`;
     const steps: Step[] = [];
     if (semver.gte(version, '3.2.0')) {
-      steps.push(exec(title, sh`kato op static_ip --interface=${p.interface} --ip=${p.address} --netmask=${p.netmask} --gateway=${p.gateway} --dns-nameservers=${dns} --dns-search-domains=${search} ${p.restart_network ? '--restart-network' : '--no-restart'}`));
+      steps.push(
+        exec(
+          title,
+          sh`kato op static_ip --interface=${p.interface} --ip=${p.address} --netmask=${p.netmask} --gateway=${p.gateway} --dns-nameservers=${dns} --dns-search-domains=${search} ${p.restart_network ? '--restart-network' : '--no-restart'}`,
+        ),
+      );
     } else {
-      const answers = [p.address, p.netmask, p.gateway, dns, search].join('\n') + '\n';
+      const answers = `${[p.address, p.netmask, p.gateway, dns, search].join('\n')}\n`;
       steps.push(exec(title, sh`kato op static_ip`, { stdin: answers }));
-      if (p.restart_network) steps.push(exec(`restart networking on ${p.interface}`, sh`/etc/init.d/networking restart`));
+      if (p.restart_network)
+        steps.push(exec(`restart networking on ${p.interface}`, sh`/etc/init.d/networking restart`));
     }
     if (p.restart_network && p.address !== connectedTo) steps.push(reconnect(p.address, 120));
     return { steps };

@@ -25,6 +25,8 @@ export const verifyNodes = defineModule({
       ...(missing.length ? [`not listed by the core: ${missing.join(', ')}`] : []),
       ...(p.mbusip && info.mbusip !== p.mbusip ? [`the core's mbus IP is ${info.mbusip}, not ${p.mbusip}`] : []),
     ];
-    return problems.length ? { steps: [], fail: problems.join('; ') } : { steps: [], note: `${p.nodes.length} node(s) listed`, data: { nodes: listed } };
+    return problems.length
+      ? { steps: [], fail: problems.join('; ') }
+      : { steps: [], note: `${p.nodes.length} node(s) listed`, data: { nodes: listed } };
   },
 });

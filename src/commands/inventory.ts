@@ -61,7 +61,7 @@ export function renderInventoryList(inv: Inventory, opts: { json: boolean }): st
   const blocks: string[] = [];
   for (const name of inv.hosts.keys()) {
     const resolved = resolveHost(inv, name);
-    const groups = resolved.vars['group_names'] as string[];
+    const groups = resolved.vars.group_names as string[];
     const lines = [name, `  groups: ${groups.length ? groups.join(', ') : 'ungrouped'}`];
     const roles = rolesOf(resolved);
     if (roles.length) lines.push(`  roles: ${roles.join(', ')} (phase ${phaseLabel(phaseOf(resolved))})`);
@@ -83,7 +83,9 @@ export function renderInventoryGraph(inv: Inventory, opts: { vars?: boolean } = 
   const lines: string[] = [];
   const showVars = (vars: Record<string, unknown>, depth: number): void => {
     if (!opts.vars) return;
-    for (const [k, v] of Object.entries(maskSecrets(vars) as Record<string, unknown>).sort(([a], [b]) => byName(a, b))) {
+    for (const [k, v] of Object.entries(maskSecrets(vars) as Record<string, unknown>).sort(([a], [b]) =>
+      byName(a, b),
+    )) {
       lines.push(graphLine(`{${k} = ${show(v)}}`, depth));
     }
   };
@@ -97,7 +99,9 @@ export function renderInventoryGraph(inv: Inventory, opts: { vars?: boolean } = 
     for (const h of name === 'all' ? [] : [...g.hosts].sort(byName)) {
       const resolved = resolveHost(inv, h);
       const roles = rolesOf(resolved);
-      lines.push(graphLine(roles.length ? `${h}  [${roles.join(', ')}; phase ${phaseLabel(phaseOf(resolved))}]` : h, depth + 1));
+      lines.push(
+        graphLine(roles.length ? `${h}  [${roles.join(', ')}; phase ${phaseLabel(phaseOf(resolved))}]` : h, depth + 1),
+      );
       showVars(inv.hosts.get(h)?.vars ?? {}, depth + 2);
     }
     showVars(g.vars, depth + 1);

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { Module } from '../sdk.js';
 
 /** One param as documented: generated from the schema, never written by hand. */
-export interface ParamDoc { name: string; type: string; required: boolean; default?: unknown; description: string }
+export interface ParamDoc {
+  name: string;
+  type: string;
+  required: boolean;
+  default?: unknown;
+  description: string;
+}
 
 type JsonSchema = {
   type?: string | string[];
@@ -27,7 +33,9 @@ export function typeName(s: JsonSchema): string {
   if (alts) return [...new Set(alts.map(typeName))].join(' | ');
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
   if (types.length === 0) return 'any';
-  return types.map((t) => (t === 'array' ? `list of ${s.items ? typeName(s.items) : 'any'}` : t === 'object' ? 'map' : t)).join(' | ');
+  return types
+    .map((t) => (t === 'array' ? `list of ${s.items ? typeName(s.items) : 'any'}` : t === 'object' ? 'map' : t))
+    .join(' | ');
 }
 
 /** The params of a module, in schema order, from the input side of its schema (defaults are optional). */
@@ -46,14 +54,19 @@ export function paramDocs(m: Module): ParamDoc[] {
 /** Aligned columns; the last column is not padded. */
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** `stackplay modules`: one line per module, sorted by name. */
 export function renderModuleList(modules: ReadonlyMap<string, Module>): string {
   const rows = [...modules.values()].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.name, m.summary]);
   if (rows.length === 0) return '(no modules)';
-  return [...table(rows), '', 'Run `stackplay modules NAME` for one module\'s params and examples.'].join('\n');
+  return [...table(rows), '', "Run `stackplay modules NAME` for one module's params and examples."].join('\n');
 }
 
 /** `stackplay modules NAME`: summary, behaviour flags, doc text and the params table. */
@@ -69,8 +82,17 @@ export function renderModuleDoc(m: Module): string {
   if (params.length === 0) {
     lines.push('Params: none');
   } else {
-    const rows = params.map((p) => [p.name, p.type, p.required ? 'yes' : 'no', p.default === undefined ? '' : JSON.stringify(p.default), p.description]);
-    lines.push('Params:', ...table([['name', 'type', 'required', 'default', 'description'], ...rows]).map((l) => `  ${l}`));
+    const rows = params.map((p) => [
+      p.name,
+      p.type,
+      p.required ? 'yes' : 'no',
+      p.default === undefined ? '' : JSON.stringify(p.default),
+      p.description,
+    ]);
+    lines.push(
+      'Params:',
+      ...table([['name', 'type', 'required', 'default', 'description'], ...rows]).map((l) => `  ${l}`),
+    );
   }
   return lines.join('\n');
 }

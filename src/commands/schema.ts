@@ -7,13 +7,18 @@ type Json = Record<string, unknown>;
 
 const template: Json = { type: 'string', pattern: '\\{\\{', description: 'a template, checked after rendering' };
 const str: Json = { type: 'string' };
-const bool: Json = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'on', 'off', 'true', 'false', 'True', 'False'] }] };
+const bool: Json = {
+  anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'on', 'off', 'true', 'false', 'True', 'False'] }],
+};
 const count: Json = { type: 'integer', minimum: 0 };
 const strings: Json = { anyOf: [str, { type: 'array', items: str }] };
-const conditions: Json = { anyOf: [str, { type: 'boolean' }, { type: 'array', items: { anyOf: [str, { type: 'boolean' }] } }] };
+const conditions: Json = {
+  anyOf: [str, { type: 'boolean' }, { type: 'array', items: { anyOf: [str, { type: 'boolean' }] } }],
+};
 const mapping: Json = { type: 'object' };
 
-const isPlainString = (s: Json) => s.type === 'string' && Object.keys(s).every((k) => k === 'type' || k === 'description');
+const isPlainString = (s: Json) =>
+  s.type === 'string' && Object.keys(s).every((k) => k === 'type' || k === 'description');
 
 /**
  * Values may be templates, which only rendering can type-check: every constrained schema node
@@ -24,8 +29,10 @@ function allowTemplates(s: unknown): unknown {
   if (!s || typeof s !== 'object') return s;
   const out: Json = {};
   for (const [k, v] of Object.entries(s)) {
-    if (k === 'properties' && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([p, ps]) => [p, allowTemplates(ps)]));
-    else if (['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf', 'prefixItems'].includes(k)) out[k] = allowTemplates(v);
+    if (k === 'properties' && v && typeof v === 'object')
+      out[k] = Object.fromEntries(Object.entries(v).map(([p, ps]) => [p, allowTemplates(ps)]));
+    else if (['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf', 'prefixItems'].includes(k))
+      out[k] = allowTemplates(v);
     else out[k] = v;
   }
   if (!('type' in out || 'enum' in out || 'const' in out) || isPlainString(out)) return out;
@@ -51,29 +58,69 @@ function paramsSchema(m: Module): Json {
 
 function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Json {
   const properties: Json = {
-    name: str, when: conditions, changed_when: conditions, failed_when: conditions, until: conditions,
-    loop: { anyOf: [{ type: 'array' }, template] }, with_items: { anyOf: [{ type: 'array' }, template] },
-    loop_control: { type: 'object', properties: { loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, label: {} }, additionalProperties: false },
-    register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, notify: strings, tags: strings,
-    ignore_errors: bool, retries: count, delay: count, timeout: count, become: bool, become_user: str, no_log: bool, vars: mapping, args: mapping,
+    name: str,
+    when: conditions,
+    changed_when: conditions,
+    failed_when: conditions,
+    until: conditions,
+    loop: { anyOf: [{ type: 'array' }, template] },
+    with_items: { anyOf: [{ type: 'array' }, template] },
+    loop_control: {
+      type: 'object',
+      properties: { loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, label: {} },
+      additionalProperties: false,
+    },
+    register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    notify: strings,
+    tags: strings,
+    ignore_errors: bool,
+    retries: count,
+    delay: count,
+    timeout: count,
+    become: bool,
+    become_user: str,
+    no_log: bool,
+    vars: mapping,
+    args: mapping,
     ...(handler ? { listen: strings } : {}),
   };
   for (const name of modules.keys()) properties[name] = { $ref: `#/$defs/module_${name}` };
-  return { type: 'object', properties, additionalProperties: false, oneOf: [...modules.keys()].map((name) => ({ required: [name] })) };
+  return {
+    type: 'object',
+    properties,
+    additionalProperties: false,
+    oneOf: [...modules.keys()].map((name) => ({ required: [name] })),
+  };
 }
 
 /** The JSON Schema (draft 2020-12) of a playbook: a list of plays. */
 export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
-  const serialItem = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' }] };
+  const serialItem = {
+    anyOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' },
+    ],
+  };
   const tasks = { anyOf: [{ type: 'array', items: { $ref: '#/$defs/task' } }, { type: 'null' }] };
   const play: Json = {
     type: 'object',
     required: ['hosts'],
     additionalProperties: false,
     properties: {
-      name: str, hosts: strings, vars: mapping, serial: { anyOf: [serialItem, { type: 'array', items: serialItem, minItems: 1 }] },
-      max_fail_percentage: { type: 'integer', minimum: 0, maximum: 100 }, any_errors_fatal: bool, order: { enum: [...ORDERS] },
-      become: bool, become_user: str, gather_facts: bool, tags: strings, pre_tasks: tasks, tasks, post_tasks: tasks,
+      name: str,
+      hosts: strings,
+      vars: mapping,
+      serial: { anyOf: [serialItem, { type: 'array', items: serialItem, minItems: 1 }] },
+      max_fail_percentage: { type: 'integer', minimum: 0, maximum: 100 },
+      any_errors_fatal: bool,
+      order: { enum: [...ORDERS] },
+      become: bool,
+      become_user: str,
+      gather_facts: bool,
+      tags: strings,
+      pre_tasks: tasks,
+      tasks,
+      post_tasks: tasks,
       handlers: { anyOf: [{ type: 'array', items: { $ref: '#/$defs/handler' } }, { type: 'null' }] },
     },
   };

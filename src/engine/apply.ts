@@ -17,7 +17,11 @@ export interface ApplyContext {
 
 /** A step that ran and failed: the host fails with this, carrying the command's output. */
 export class StepFailedError extends HostError {
-  constructor(host: string, readonly step: Step, readonly result: ExecResult) {
+  constructor(
+    host: string,
+    readonly step: Step,
+    readonly result: ExecResult,
+  ) {
     const tail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
     const why = result.code === null ? `killed by ${result.signal ?? 'signal'}` : `exit ${result.code}`;
     super('E_STEP', host, `${step.title}: ${why}${tail ? `\n${tail}` : ''}`);
@@ -40,7 +44,15 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       });
       last = result;
       const ok = result.code !== null && (step.okCodes ?? [0]).includes(result.code);
-      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok, code: result.code, ms: Date.now() - started });
+      ctx.report({
+        type: 'step:end',
+        task: ctx.task,
+        host: ctx.host,
+        step,
+        ok,
+        code: result.code,
+        ms: Date.now() - started,
+      });
       if (!ok) throw new StepFailedError(ctx.host, step, result);
     } else if (step.kind === 'write') {
       await transport.write(step.path, step.after, { ...(step.mode ? { mode: step.mode } : {}), become: ctx.become });

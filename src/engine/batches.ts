@@ -8,9 +8,10 @@ export function batchSizes(serial: readonly (number | string)[], total: number):
   let i = 0;
   while (left > 0) {
     const spec = serial[Math.min(i, serial.length - 1)]!;
-    const n = typeof spec === 'string' && spec.endsWith('%')
-      ? Math.floor((total * Number(spec.slice(0, -1))) / 100)
-      : Number(spec);
+    const n =
+      typeof spec === 'string' && spec.endsWith('%')
+        ? Math.floor((total * Number(spec.slice(0, -1))) / 100)
+        : Number(spec);
     const size = Math.min(left, Math.max(1, Number.isFinite(n) ? n : total));
     sizes.push(size);
     left -= size;
@@ -29,15 +30,25 @@ export function splitBatches<T>(items: readonly T[], serial: readonly (number | 
   return out;
 }
 
-export interface PhaseGroup { phase: string; hosts: string[] }
+export interface PhaseGroup {
+  phase: string;
+  hosts: string[];
+}
 
 /** Groups hosts by phase in the given phase order, keeping host order within a phase. */
-export function groupByPhase(hosts: readonly string[], phaseOf: (host: string) => string, order: readonly string[]): PhaseGroup[] {
+export function groupByPhase(
+  hosts: readonly string[],
+  phaseOf: (host: string) => string,
+  order: readonly string[],
+): PhaseGroup[] {
   const byPhase = new Map<string, string[]>();
   for (const h of hosts) {
     const p = phaseOf(h);
     (byPhase.get(p) ?? byPhase.set(p, []).get(p)!).push(h);
   }
-  const rank = (p: string) => { const i = order.indexOf(p); return i === -1 ? order.length : i; };
+  const rank = (p: string) => {
+    const i = order.indexOf(p);
+    return i === -1 ? order.length : i;
+  };
   return [...byPhase.entries()].sort((a, b) => rank(a[0]) - rank(b[0])).map(([phase, hs]) => ({ phase, hosts: hs }));
 }

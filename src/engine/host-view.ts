@@ -39,7 +39,10 @@ export function buildHostView(d: HostViewDeps): HostView {
             return f.parse(out, ...args);
           } catch (e) {
             const shown = (out.stdout || out.stderr).slice(0, 300);
-            throw new FactError(d.name, `fact ${f.name} (${probe.display}): ${(e as Error).message}\nexit ${out.code}, output: ${JSON.stringify(shown)}`);
+            throw new FactError(
+              d.name,
+              `fact ${f.name} (${probe.display}): ${(e as Error).message}\nexit ${out.code}, output: ${JSON.stringify(shown)}`,
+            );
           }
         });
         memo.set(key, p);

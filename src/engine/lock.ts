@@ -12,35 +12,60 @@ import type { Connector } from './types.js';
 export const LOCK_DIR = '/var/stackato/stackplay/lock';
 
 /** Who holds the lock: written to `info` inside the lock folder. */
-export interface LockInfo { id: string; holder: string; pid: number; since: string; what: string }
+export interface LockInfo {
+  id: string;
+  holder: string;
+  pid: number;
+  since: string;
+  what: string;
+}
 
-export interface HeldLock { info: LockInfo; release(): Promise<void> }
+export interface HeldLock {
+  info: LockInfo;
+  release(): Promise<void>;
+}
 
 /** The lock was held by another run: the diagnostic says by whom and since when. */
-export interface LockRefused { refused: Diagnostic }
+export interface LockRefused {
+  refused: Diagnostic;
+}
 
 export const lockDirOf = (vars: Record<string, unknown>): string =>
-  typeof vars.stackplay_lock_dir === 'string' && vars.stackplay_lock_dir.startsWith('/') ? vars.stackplay_lock_dir : LOCK_DIR;
+  typeof vars.stackplay_lock_dir === 'string' && vars.stackplay_lock_dir.startsWith('/')
+    ? vars.stackplay_lock_dir
+    : LOCK_DIR;
 
 /** This controller's identity for a new lock. */
 export function newLockInfo(what: string): LockInfo {
-  return { id: randomUUID(), holder: `${userInfo().username}@${hostname()}`, pid: process.pid, since: new Date().toISOString(), what };
+  return {
+    id: randomUUID(),
+    holder: `${userInfo().username}@${hostname()}`,
+    pid: process.pid,
+    since: new Date().toISOString(),
+    what,
+  };
 }
 
 function parseInfo(text: string | null): LockInfo | undefined {
   try {
     const v = JSON.parse(text ?? '') as Partial<LockInfo>;
-    return typeof v.id === 'string' ? v as LockInfo : undefined;
+    return typeof v.id === 'string' ? (v as LockInfo) : undefined;
   } catch {
     return undefined;
   }
 }
 
 function refusal(host: string, dir: string, held: LockInfo | undefined): LockRefused {
-  const who = held ? `${held.holder} (pid ${held.pid}, ${held.what}) since ${held.since}` : 'an unknown run (no readable info file)';
+  const who = held
+    ? `${held.holder} (pid ${held.pid}, ${held.what}) since ${held.since}`
+    : 'an unknown run (no readable info file)';
   return {
-    refused: diag('E_LOCKED', `the cluster is locked on ${host} (${dir}) by ${who}`, undefined,
-      'wait for that run to end; if it is gone (a stale lock), run again with --break-lock'),
+    refused: diag(
+      'E_LOCKED',
+      `the cluster is locked on ${host} (${dir}) by ${who}`,
+      undefined,
+      'wait for that run to end; if it is gone (a stale lock), run again with --break-lock',
+    ),
   };
 }
 
@@ -48,13 +73,20 @@ function refusal(host: string, dir: string, held: LockInfo | undefined): LockRef
  * Takes the lock on `host` through its transport. With `breakLock`, an existing lock is removed
  * first. release() removes the lock only while it is still this run's own.
  */
-export async function takeLock(t: Transport, host: string, dir: string, info: LockInfo, o: { breakLock?: boolean; releaseVia?: () => Promise<Transport> } = {}): Promise<HeldLock | LockRefused> {
+export async function takeLock(
+  t: Transport,
+  host: string,
+  dir: string,
+  info: LockInfo,
+  o: { breakLock?: boolean; releaseVia?: () => Promise<Transport> } = {},
+): Promise<HeldLock | LockRefused> {
   const parent = dir.replace(/\/[^/]+\/?$/, '') || '/';
   if (o.breakLock) await t.exec(sh`rm -rf ${dir}`);
   const made = await t.exec(sh`mkdir -p ${parent} && mkdir ${dir}`);
   if (made.code !== 0) {
     const exists = await t.exec(sh`test -d ${dir}`);
-    if (exists.code !== 0) throw new Error(`cannot create ${dir}: ${(made.stderr || made.stdout).trim() || `exit ${made.code}`}`);
+    if (exists.code !== 0)
+      throw new Error(`cannot create ${dir}: ${(made.stderr || made.stdout).trim() || `exit ${made.code}`}`);
     // Another run may still be writing its info file: read what is there.
     return refusal(host, dir, parseInfo(await t.read(`${dir}/info`).catch(() => null)));
   }
@@ -75,17 +107,27 @@ export async function takeLock(t: Transport, host: string, dir: string, info: Lo
  * No core group: nothing to lock. A core that cannot be reached or written is warned about and
  * the run goes on unlocked (it will report that host itself).
  */
-export async function lockCluster(inv: Inventory, connector: Connector, what: string, o: { breakLock?: boolean; warn(message: string): void }): Promise<HeldLock | LockRefused | undefined> {
+export async function lockCluster(
+  inv: Inventory,
+  connector: Connector,
+  what: string,
+  o: { breakLock?: boolean; warn(message: string): void },
+): Promise<HeldLock | LockRefused | undefined> {
   const core = inv.groups.get('core')?.hosts[0];
   if (!core) return undefined;
   const resolved = resolveHost(inv, core);
   const dir = lockDirOf(resolved.vars);
   try {
     const become = resolved.vars.ansible_become === true || resolved.vars.ansible_become === 'true';
-    const transport = async () => { const t = await connector.get(resolved); return become ? asRoot(t) : t; };
+    const transport = async () => {
+      const t = await connector.get(resolved);
+      return become ? asRoot(t) : t;
+    };
     return await takeLock(await transport(), core, dir, newLockInfo(what), { ...o, releaseVia: transport });
   } catch (e) {
-    o.warn(`could not lock the cluster on ${core} (${dir}): ${(e as Error).message.split('\n')[0]}; running without the lock`);
+    o.warn(
+      `could not lock the cluster on ${core} (${dir}): ${(e as Error).message.split('\n')[0]}; running without the lock`,
+    );
     return undefined;
   }
 }

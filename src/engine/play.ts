@@ -25,23 +25,31 @@ const active = (hosts: HostState[]) => hosts.filter((h) => h.state === 'active')
 async function runTask(run: PlayRun, play: Play, task: Task, ref: TaskRef, hosts: HostState[]): Promise<void> {
   const limit = pLimit(Math.max(1, run.opts.forks));
   run.opts.report({ type: 'task:start', task: ref, hosts: hosts.map((h) => h.name) });
-  await Promise.all(hosts.map((host) => limit(async () => {
-    if (run.opts.signal?.aborted) return;
-    const started = Date.now();
-    const out = await runTaskOnHost(play, task, ref, run, host);
-    run.recap.count(host.name, out.status, out.ignored);
-    if (out.status === 'unreachable') host.state = 'unreachable';
-    else if (out.status === 'failed' && !out.ignored) host.state = 'failed';
-    if (out.status === 'changed') for (const n of task.notify) host.notified.add(n);
-    const output = typeof out.result.msg === 'string' && task.module === 'debug' ? out.result.msg : undefined;
-    run.opts.report({
-      type: 'host:end', task: ref, host: host.name, status: out.status, ms: Date.now() - started,
-      ...(out.message !== undefined ? { message: out.message } : {}),
-      ...(out.error ? { error: out.error } : {}),
-      ...(out.ignored ? { ignored: true } : {}),
-      ...(output !== undefined && !task.noLog ? { output } : {}),
-    });
-  })));
+  await Promise.all(
+    hosts.map((host) =>
+      limit(async () => {
+        if (run.opts.signal?.aborted) return;
+        const started = Date.now();
+        const out = await runTaskOnHost(play, task, ref, run, host);
+        run.recap.count(host.name, out.status, out.ignored);
+        if (out.status === 'unreachable') host.state = 'unreachable';
+        else if (out.status === 'failed' && !out.ignored) host.state = 'failed';
+        if (out.status === 'changed') for (const n of task.notify) host.notified.add(n);
+        const output = typeof out.result.msg === 'string' && task.module === 'debug' ? out.result.msg : undefined;
+        run.opts.report({
+          type: 'host:end',
+          task: ref,
+          host: host.name,
+          status: out.status,
+          ms: Date.now() - started,
+          ...(out.message !== undefined ? { message: out.message } : {}),
+          ...(out.error ? { error: out.error } : {}),
+          ...(out.ignored ? { ignored: true } : {}),
+          ...(output !== undefined && !task.noLog ? { output } : {}),
+        });
+      }),
+    ),
+  );
   run.opts.report({ type: 'task:end', task: ref });
 }
 
@@ -67,14 +75,17 @@ async function runHandlers(run: PlayRun, play: Play, playIndex: number, batch: H
 }
 
 export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts: PlayHosts): Promise<void> {
-  const tasks = play.tasks.map((task, index) => ({ task, index })).filter(({ task }) => taskSelected(task.tags, run.opts.tags, run.opts.skipTags));
+  const tasks = play.tasks
+    .map((task, index) => ({ task, index }))
+    .filter(({ task }) => taskSelected(task.tags, run.opts.tags, run.opts.skipTags));
   let batchNo = 0;
   for (const { phase, hosts: phaseHosts } of hosts.phases) {
     if (run.stop || run.opts.signal?.aborted) return;
     if (phase) run.opts.report({ type: 'phase:start', play: playIndex, phase, hosts: phaseHosts.map((h) => h.name) });
     for (const batch of splitBatches(phaseHosts, play.serial)) {
       if (run.stop || run.opts.signal?.aborted) return;
-      if (play.serial.length > 0) run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
+      if (play.serial.length > 0)
+        run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
       for (const { task, index } of tasks) {
         const targets = active(batch);
         if (targets.length === 0 || run.opts.signal?.aborted) break;

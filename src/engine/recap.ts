@@ -17,8 +17,10 @@ export class Recap {
   /** Ansible's counting: a changed task is also ok; an ignored failure counts as ignored, not failed. */
   count(host: string, status: HostStatus, ignored = false): void {
     const line = this.ensure(host);
-    if (status === 'changed') { line.changed++; line.ok++; }
-    else if (status === 'failed' && ignored) line.ignored++;
+    if (status === 'changed') {
+      line.changed++;
+      line.ok++;
+    } else if (status === 'failed' && ignored) line.ignored++;
     else line[status]++;
   }
 

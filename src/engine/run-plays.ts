@@ -9,11 +9,19 @@ import { Recap } from './recap.js';
 import { groupByPhase } from './batches.js';
 import { runPlay, type PlayHosts, type PlayRun } from './play.js';
 
-export interface RunResult { recap: Recap; exitCode: number; stopped?: string; interrupted: boolean }
+export interface RunResult {
+  recap: Recap;
+  exitCode: number;
+  stopped?: string;
+  interrupted: boolean;
+}
 
 /** True when a hosts pattern names a Stackato role group: such plays run phase by phase. */
 export function targetsRoleGroups(pattern: string): boolean {
-  return pattern.split(/[:,]/).map((t) => t.replace(/^[!&]/, '').trim()).some((t) => ROLE_GROUPS.has(t));
+  return pattern
+    .split(/[:,]/)
+    .map((t) => t.replace(/^[!&]/, '').trim())
+    .some((t) => ROLE_GROUPS.has(t));
 }
 
 const sorters: Record<string, (names: string[]) => string[]> = {
@@ -24,7 +32,12 @@ const sorters: Record<string, (names: string[]) => string[]> = {
 };
 
 /** The hosts of a play, after --limit, in the order the play runs them. */
-export function playHosts(inv: Inventory, play: Play, limit: string | undefined, states: Map<string, HostState>): PlayHosts {
+export function playHosts(
+  inv: Inventory,
+  play: Play,
+  limit: string | undefined,
+  states: Map<string, HostState>,
+): PlayHosts {
   let names = selectHosts(inv, play.hosts).hosts;
   if (limit) {
     const allowed = new Set(selectHosts(inv, limit).hosts);
@@ -40,14 +53,21 @@ export function playHosts(inv: Inventory, play: Play, limit: string | undefined,
 }
 
 /** Cluster-wide vars every host sees: where the core is (its ansible_host), unless the inventory sets it. */
-export function clusterVars(inv: Inventory, hostvars: Record<string, Record<string, unknown>>): Record<string, unknown> {
+export function clusterVars(
+  inv: Inventory,
+  hostvars: Record<string, Record<string, unknown>>,
+): Record<string, unknown> {
   const core = inv.groups.get('core')?.hosts[0];
   if (!core) return {};
   const v = hostvars[core] ?? {};
   return { stackato_core: core, stackato_core_ip: String(v.stackato_host ?? v.ansible_host ?? core) };
 }
 
-export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineOptions & { limit?: string; keepOpen?: boolean }): Promise<RunResult> {
+export async function runPlays(
+  playbook: Playbook,
+  inv: Inventory,
+  opts: EngineOptions & { limit?: string; keepOpen?: boolean },
+): Promise<RunResult> {
   const states = new Map<string, HostState>();
   const hostvars: Record<string, Record<string, unknown>> = {};
   for (const name of inv.hosts.keys()) {
@@ -58,7 +78,13 @@ export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineO
   const run: PlayRun = {
     opts,
     recap: new Recap(),
-    vars: { hostvars, extraVars: opts.extraVars, check: opts.check, playbookDir: opts.playbookDir, clusterVars: clusterVars(inv, hostvars) },
+    vars: {
+      hostvars,
+      extraVars: opts.extraVars,
+      check: opts.check,
+      playbookDir: opts.playbookDir,
+      clusterVars: clusterVars(inv, hostvars),
+    },
   };
   try {
     for (const [i, play] of playbook.plays.entries()) {
@@ -67,7 +93,8 @@ export async function runPlays(playbook: Playbook, inv: Inventory, opts: EngineO
       const names = hosts.phases.flatMap((p) => p.hosts.map((h) => h.name));
       for (const n of names) run.recap.ensure(n);
       opts.report({ type: 'play:start', play: i, name: play.name, hosts: names });
-      if (names.length === 0) opts.report({ type: 'warning', message: `play "${play.name}": no hosts matched "${play.hosts}"` });
+      if (names.length === 0)
+        opts.report({ type: 'warning', message: `play "${play.name}": no hosts matched "${play.hosts}"` });
       await runPlay(run, play, i, hosts);
       opts.report({ type: 'play:end', play: i });
     }

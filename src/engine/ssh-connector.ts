@@ -20,6 +20,11 @@ export function sshConnector(o: SshConnectorOptions): Connector {
     ...(o.knownHostsFile ? { knownHostsWriteFile: o.knownHostsFile } : {}),
     ...(o.timeoutSec ? { connectTimeoutMs: o.timeoutSec * 1000 } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.notice ? { onReconnect: (host: string, why: string) => o.notice!(`${host}: ${why} since its last task; connecting again`) } : {}),
+    ...(o.notice
+      ? {
+          onReconnect: (host: string, why: string) =>
+            o.notice!(`${host}: ${why} since its last task; connecting again`),
+        }
+      : {}),
   });
 }

@@ -37,7 +37,10 @@ function paramsFor(module: Module, task: Task, vars: Record<string, unknown>): u
   const issue = parsed.error.issues[0]!;
   const key = String(issue.path[0] ?? '');
   const at = task.paramAt[key] ?? task.at;
-  throw new TaskFailed('E_PARAM', `${task.module}.${issue.path.join('.') || '(params)'}: ${issue.message} (after templating, at ${formatSpan(at)})`);
+  throw new TaskFailed(
+    'E_PARAM',
+    `${task.module}.${issue.path.join('.') || '(params)'}: ${issue.message} (after templating, at ${formatSpan(at)})`,
+  );
 }
 
 /** The task's own `timeout`, else the run's per-command limit, in ms (none when neither is set). */
@@ -46,9 +49,21 @@ const commandLimitMs = (task: Task, ctx: TaskHostContext): number | undefined =>
   return sec ? sec * 1000 : undefined;
 };
 
-async function planOn(module: Module, params: unknown, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean, limitMs: number | undefined, transport?: Transport): Promise<Plan> {
+async function planOn(
+  module: Module,
+  params: unknown,
+  ctx: TaskHostContext,
+  host: HostState,
+  vars: Record<string, unknown>,
+  become: boolean,
+  limitMs: number | undefined,
+  transport?: Transport,
+): Promise<Plan> {
   const view = buildHostView({
-    name: host.name, vars, playbookDir: ctx.opts.playbookDir, become,
+    name: host.name,
+    vars,
+    playbookDir: ctx.opts.playbookDir,
+    become,
     ...(transport ? { transport } : {}),
     ...(limitMs ? { timeoutMs: limitMs } : {}),
   });
@@ -63,10 +78,14 @@ async function planOn(module: Module, params: unknown, ctx: TaskHostContext, hos
 const resultOf = (plan: Plan, exec: ExecResult | undefined, changed: boolean): Record<string, unknown> => ({
   changed,
   failed: false,
-  ...(exec ? {
-    rc: exec.code, stdout: exec.stdout.replace(/\n$/, ''), stderr: exec.stderr.replace(/\n$/, ''),
-    stdout_lines: exec.stdout.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1),
-  } : {}),
+  ...(exec
+    ? {
+        rc: exec.code,
+        stdout: exec.stdout.replace(/\n$/, ''),
+        stderr: exec.stderr.replace(/\n$/, ''),
+        stdout_lines: exec.stdout.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1),
+      }
+    : {}),
   ...(plan.note ? { msg: plan.note } : {}),
   ...plan.data,
 });
@@ -74,51 +93,96 @@ const resultOf = (plan: Plan, exec: ExecResult | undefined, changed: boolean): R
 /** A no_log task's step as shown: what it runs or writes may hold the secret it makes. */
 const hideStep = (s: Step): Step => {
   if (s.kind === 'exec') return { ...s, title: NO_LOG, cmd: { ...s.cmd, display: NO_LOG } };
-  if (s.kind === 'write') return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, secret: true };
+  if (s.kind === 'write')
+    return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, secret: true };
   return { ...s, title: NO_LOG };
 };
 
 /** A no_log task streams no output and shows its steps hidden. */
-const noLogReporter = (report: Reporter): Reporter => (e) => {
-  if (e.type === 'output') return;
-  report(e.type === 'step:start' || e.type === 'step:end' ? { ...e, step: hideStep(e.step) } : e);
-};
+const noLogReporter =
+  (report: Reporter): Reporter =>
+  (e) => {
+    if (e.type === 'output') return;
+    report(e.type === 'step:start' || e.type === 'step:end' ? { ...e, step: hideStep(e.step) } : e);
+  };
 
 /** One attempt of the task with fixed vars: plan, and unless in check mode, apply and re-plan. */
-async function attempt(module: Module, task: Task, ref: TaskRef, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean): Promise<Record<string, unknown>> {
+async function attempt(
+  module: Module,
+  task: Task,
+  ref: TaskRef,
+  ctx: TaskHostContext,
+  host: HostState,
+  vars: Record<string, unknown>,
+  become: boolean,
+): Promise<Record<string, unknown>> {
   const params = paramsFor(module, task, vars);
   const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
   const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
   const limitMs = commandLimitMs(task, ctx);
   const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport);
-  ctx.opts.report({ type: 'host:plan', task: ref, host: host.name, plan: task.noLog ? { steps: plan.steps.map(hideStep) } : plan, diff: ctx.opts.diff && !task.noLog });
+  ctx.opts.report({
+    type: 'host:plan',
+    task: ref,
+    host: host.name,
+    plan: task.noLog ? { steps: plan.steps.map(hideStep) } : plan,
+    diff: ctx.opts.diff && !task.noLog,
+  });
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
   if (plan.steps.length === 0) return resultOf(plan, undefined, false);
   // A command that did not run has no output: later tasks that need it are skipped in check mode, as in Ansible.
-  if (ctx.opts.check) return { ...resultOf(plan, undefined, true), ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}) };
+  if (ctx.opts.check)
+    return {
+      ...resultOf(plan, undefined, true),
+      ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}),
+    };
   const applyCtx = {
-    host: host.name, task: ref, transport: transport!, become, report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
+    host: host.name,
+    task: ref,
+    transport: transport!,
+    become,
+    report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
     ...(limitMs ? { timeoutMs: limitMs } : {}),
-    reconnect: (address: string, timeoutSec?: number) => ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
+    reconnect: (address: string, timeoutSec?: number) =>
+      ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
   };
   const exec = await applySteps(applyCtx, plan.steps);
   if (module.idempotent !== false) {
     const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport);
     if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
     if (again.steps.length > 0) {
-      throw new ModuleBugError(module.name, `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`);
+      throw new ModuleBugError(
+        module.name,
+        `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`,
+      );
     }
   }
   return resultOf(plan, exec, true);
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((res) => {
-  const t = setTimeout(res, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((res) => {
+    const t = setTimeout(res, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        res();
+      },
+      { once: true },
+    );
+  });
 
 /** Runs attempts until `until` holds (or once), then applies changed_when / failed_when. */
-async function runItem(module: Module, task: Task, ref: TaskRef, ctx: TaskHostContext, host: HostState, vars: Record<string, unknown>, become: boolean): Promise<Record<string, unknown>> {
+async function runItem(
+  module: Module,
+  task: Task,
+  ref: TaskRef,
+  ctx: TaskHostContext,
+  host: HostState,
+  vars: Record<string, unknown>,
+  become: boolean,
+): Promise<Record<string, unknown>> {
   const tries = task.until ? (task.retries ?? 3) + 1 : 1;
   let result: Record<string, unknown> = {};
   for (let i = 1; i <= tries; i++) {
@@ -137,41 +201,66 @@ async function runItem(module: Module, task: Task, ref: TaskRef, ctx: TaskHostCo
     }
     if (i < tries) await sleep((task.delay ?? 5) * 1000, ctx.opts.signal);
   }
-  return { ...result, failed: true, attempts: tries, msg: `retries exhausted (${tries} attempts) waiting for: ${task.until!.join(' and ')}` };
+  return {
+    ...result,
+    failed: true,
+    attempts: tries,
+    msg: `retries exhausted (${tries} attempts) waiting for: ${task.until!.join(' and ')}`,
+  };
 }
 
 /** In check mode, an undefined value read from a result that check mode could not produce is a skip, not a failure. */
 function checkModeGap(e: unknown, host: HostState): string | undefined {
   const variable = e instanceof TemplateError || e instanceof ExprError ? e.variable : undefined;
   const root = variable?.split(/[.[]/)[0];
-  const result = root ? host.registered[root] as Record<string, unknown> | undefined : undefined;
+  const result = root ? (host.registered[root] as Record<string, unknown> | undefined) : undefined;
   return result?.skipped ? `skipped in check mode: needs ${variable}, which only a real run produces` : undefined;
 }
 
 /** A no_log task's output becomes secret: every string in its result is masked from then on. */
 function hideValues(value: unknown, secrets: string[] | undefined): void {
   if (!secrets) return;
-  if (typeof value === 'string') { if (value.trim().length >= 3) secrets.push(value.trim()); }
-  else if (Array.isArray(value)) value.forEach((v) => hideValues(v, secrets));
-  else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => { if (k !== 'msg') hideValues(v, secrets); });
+  if (typeof value === 'string') {
+    if (value.trim().length >= 3) secrets.push(value.trim());
+  } else if (Array.isArray(value)) for (const v of value) hideValues(v, secrets);
+  else if (value && typeof value === 'object')
+    Object.entries(value).forEach(([k, v]) => {
+      if (k !== 'msg') hideValues(v, secrets);
+    });
 }
 
 /** Runs the task on the host, never throwing for host problems: the outcome says what happened. */
-export async function runTaskOnHost(play: Play, task: Task, ref: TaskRef, ctx: TaskHostContext, host: HostState): Promise<TaskOutcome> {
+export async function runTaskOnHost(
+  play: Play,
+  task: Task,
+  ref: TaskRef,
+  ctx: TaskHostContext,
+  host: HostState,
+): Promise<TaskOutcome> {
   const module = ctx.opts.modules.get(task.module)!;
   const become = task.become ?? (play.become || host.resolved.vars.ansible_become === true);
   try {
     const base = taskVars(ctx.vars, play, task, host);
-    if (!task.when.every((c) => testExpr(c, base))) return { status: 'skipped', ignored: false, result: { skipped: true, changed: false } };
+    if (!task.when.every((c) => testExpr(c, base)))
+      return { status: 'skipped', ignored: false, result: { skipped: true, changed: false } };
     let result: Record<string, unknown>;
     if (task.loop === undefined) {
       result = await runItem(module, task, ref, ctx, host, base, become);
     } else {
       const items = renderDeep(task.loop, base);
-      if (!Array.isArray(items)) throw new TaskFailed('E_LOOP', `loop must be a list, got ${typeof items} (at ${formatSpan(task.at)})`);
+      if (!Array.isArray(items))
+        throw new TaskFailed('E_LOOP', `loop must be a list, got ${typeof items} (at ${formatSpan(task.at)})`);
       const results: Record<string, unknown>[] = [];
       for (const item of items) {
-        const r = await runItem(module, task, ref, ctx, host, taskVars(ctx.vars, play, task, host, { [task.loopVar]: item }), become);
+        const r = await runItem(
+          module,
+          task,
+          ref,
+          ctx,
+          host,
+          taskVars(ctx.vars, play, task, host, { [task.loopVar]: item }),
+          become,
+        );
         results.push({ ...r, [task.loopVar]: item });
         if (r.failed) break;
       }
@@ -181,19 +270,48 @@ export async function runTaskOnHost(play: Play, task: Task, ref: TaskRef, ctx: T
     if (task.noLog) hideValues(result, ctx.opts.secrets);
     if (result.failed) {
       const msg = task.noLog ? NO_LOG : String(result.msg ?? result.stderr ?? 'failed');
-      return { status: 'failed', ignored: task.ignoreErrors, result, message: msg, error: { code: 'E_TASK_FAILED', message: msg } };
+      return {
+        status: 'failed',
+        ignored: task.ignoreErrors,
+        result,
+        message: msg,
+        error: { code: 'E_TASK_FAILED', message: msg },
+      };
     }
-    return { status: result.changed ? 'changed' : 'ok', ignored: false, result, ...(typeof result.msg === 'string' ? { message: task.noLog ? NO_LOG : result.msg } : {}) };
+    return {
+      status: result.changed ? 'changed' : 'ok',
+      ignored: false,
+      result,
+      ...(typeof result.msg === 'string' ? { message: task.noLog ? NO_LOG : result.msg } : {}),
+    };
   } catch (e) {
     const waiting = ctx.opts.check ? checkModeGap(e, host) : undefined;
-    if (waiting) return { status: 'skipped', ignored: false, result: { skipped: true, changed: false, msg: waiting }, message: waiting };
+    if (waiting)
+      return {
+        status: 'skipped',
+        ignored: false,
+        result: { skipped: true, changed: false, msg: waiting },
+        message: waiting,
+      };
     const err = e instanceof Error ? e : new Error(String(e));
     const code = err instanceof StackplayError ? err.code : 'E_INTERNAL';
     const message = task.noLog && !(err instanceof UnreachableError) ? NO_LOG : err.message;
-    const result = { changed: false, failed: true, msg: message, ...(err instanceof UnreachableError ? { unreachable: true } : {}) };
+    const result = {
+      changed: false,
+      failed: true,
+      msg: message,
+      ...(err instanceof UnreachableError ? { unreachable: true } : {}),
+    };
     if (task.register) host.registered[task.register] = result;
-    if (err instanceof UnreachableError) return { status: 'unreachable', ignored: false, result, message, error: { code, message } };
+    if (err instanceof UnreachableError)
+      return { status: 'unreachable', ignored: false, result, message, error: { code, message } };
     const known = err instanceof HostError || err instanceof StackplayError;
-    return { status: 'failed', ignored: task.ignoreErrors, result, message: known ? message : `internal error: ${err.stack ?? message}`, error: { code, message } };
+    return {
+      status: 'failed',
+      ignored: task.ignoreErrors,
+      result,
+      message: known ? message : `internal error: ${err.stack ?? message}`,
+      error: { code, message },
+    };
   }
 }

@@ -13,7 +13,13 @@ export interface VarSources {
 }
 
 /** inventory < play vars < task vars < registered results < extra vars (extra vars always win). */
-export function taskVars(src: VarSources, play: Play, task: Task, host: HostState, loop?: Record<string, unknown>): Record<string, unknown> {
+export function taskVars(
+  src: VarSources,
+  play: Play,
+  task: Task,
+  host: HostState,
+  loop?: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     ...src.clusterVars,
     ...host.resolved.vars,

@@ -20,7 +20,12 @@ export interface Draft {
 }
 
 export function newDraft(): Draft {
-  const d: Draft = { inv: { hosts: new Map(), groups: new Map(), sources: [] }, declared: new Set(), refs: [], diagnostics: [] };
+  const d: Draft = {
+    inv: { hosts: new Map(), groups: new Map(), sources: [] },
+    declared: new Set(),
+    refs: [],
+    diagnostics: [],
+  };
   declareGroup(d, 'all');
   declareGroup(d, 'ungrouped');
   return d;
@@ -65,11 +70,17 @@ export function addChild(d: Draft, parent: string, child: string, at?: Span): vo
   const p = ensureGroup(d, parent);
   ensureGroup(d, child);
   if (!p.children.includes(child)) p.children.push(child);
-  if (at) (p.childAt ??= {})[child] ??= at;
+  if (at) {
+    p.childAt ??= {};
+    p.childAt[child] ??= at;
+  }
 }
 
 /** Sets a var on a host or group; a later file (or a later line) wins, as in Ansible. */
 export function setVar(target: InventoryHost | InventoryGroup, key: string, value: unknown, at?: Span): void {
   target.vars[key] = value;
-  if (at) (target.varSpans ??= {})[key] = at;
+  if (at) {
+    target.varSpans ??= {};
+    target.varSpans[key] = at;
+  }
 }

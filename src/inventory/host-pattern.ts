@@ -15,7 +15,14 @@ const isIpv6 = (s: string): boolean => /^[0-9a-fA-F:.]+$/.test(s) && (s.match(/:
 function checkPort(text: string, entry: string, at?: Span): { port?: number; error?: Diagnostic } {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-    return { error: diag('E_INVENTORY_HOST', `bad port "${text}" in host "${entry}"`, at, 'a port is a number from 1 to 65535') };
+    return {
+      error: diag(
+        'E_INVENTORY_HOST',
+        `bad port "${text}" in host "${entry}"`,
+        at,
+        'a port is a number from 1 to 65535',
+      ),
+    };
   }
   return { port };
 }

@@ -18,7 +18,10 @@ const ESCAPABLE = new Set(['"', "'", '\\', ' ', '\t', '#']);
 function closingQuote(line: string, i: number): number {
   const q = line[i];
   for (let j = i + 1; j < line.length; j++) {
-    if (q === '"' && line[j] === '\\') { j++; continue; }
+    if (q === '"' && line[j] === '\\') {
+      j++;
+      continue;
+    }
     if (line[j] === q) return j;
   }
   return -1;
@@ -36,7 +39,8 @@ export function splitWords(line: string): { words: Word[]; error?: LexError } {
       const c = line[i]!;
       if (c === '"' || c === "'") {
         const end = closingQuote(line, i);
-        if (end < 0) return { words, error: { message: `unterminated ${c === '"' ? 'double' : 'single'} quote`, col: i + 1 } };
+        if (end < 0)
+          return { words, error: { message: `unterminated ${c === '"' ? 'double' : 'single'} quote`, col: i + 1 } };
         i = end + 1;
       } else if (c === '\\' && ESCAPABLE.has(line[i + 1] ?? '')) {
         i += 2;

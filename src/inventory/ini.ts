@@ -23,11 +23,23 @@ interface LineCtx {
   col: number;
 }
 
-const spanIn = (c: LineCtx, col: number, length: number): Span =>
-  ({ file: c.file, line: c.line, col, endLine: c.line, endCol: col + Math.max(1, length) });
+const spanIn = (c: LineCtx, col: number, length: number): Span => ({
+  file: c.file,
+  line: c.line,
+  col,
+  endLine: c.line,
+  endCol: col + Math.max(1, length),
+});
 
 function lexError(c: LineCtx, e: LexError, offset: number): void {
-  c.d.diagnostics.push(diag('E_INVENTORY_QUOTE', e.message, spanIn(c, offset + e.col - 1, 1), 'close the quote, or escape it with a backslash'));
+  c.d.diagnostics.push(
+    diag(
+      'E_INVENTORY_QUOTE',
+      e.message,
+      spanIn(c, offset + e.col - 1, 1),
+      'close the quote, or escape it with a backslash',
+    ),
+  );
 }
 
 function readHeader(c: LineCtx, text: string): Section {
@@ -50,20 +62,33 @@ function readHeader(c: LineCtx, text: string): Section {
   }
   const known = ['children', 'vars', 'hosts'];
   const guess = known.find((k) => suffix && (k.startsWith(suffix) || suffix.startsWith(k)));
-  const hint = (guess ? `did you mean "${guess}"?` : didYouMean(suffix, known)) ?? 'the known section types are :children, :vars and :hosts';
-  c.d.diagnostics.push(diag('E_INVENTORY_SECTION', `unknown section type ":${suffix}" in [${group}:${suffix}]`, at, hint));
+  const hint =
+    (guess ? `did you mean "${guess}"?` : didYouMean(suffix, known)) ??
+    'the known section types are :children, :vars and :hosts';
+  c.d.diagnostics.push(
+    diag('E_INVENTORY_SECTION', `unknown section type ":${suffix}" in [${group}:${suffix}]`, at, hint),
+  );
   return { kind: 'skip' };
 }
 
 function readHostLine(c: LineCtx, text: string, group: string): void {
   const { words, error } = splitWords(text);
-  if (error) return lexError(c, error, c.col);
+  if (error) {
+    lexError(c, error, c.col);
+    return;
+  }
   const [first, ...rest] = words;
   if (!first) return;
   const hostAt = spanIn(c, c.col + first.col - 1, first.raw.length);
   if (indexOutsideQuotes(first.raw, '=') >= 0) {
-    c.d.diagnostics.push(diag('E_INVENTORY_HOST', `a host line starts with the host name, not "${first.raw}"`, hostAt,
-      `put the name first, e.g. web1 ${first.raw}`));
+    c.d.diagnostics.push(
+      diag(
+        'E_INVENTORY_HOST',
+        `a host line starts with the host name, not "${first.raw}"`,
+        hostAt,
+        `put the name first, e.g. web1 ${first.raw}`,
+      ),
+    );
     return;
   }
   const entry = parseHostEntry(first.raw, hostAt);
@@ -77,12 +102,18 @@ function readHostLine(c: LineCtx, text: string, group: string): void {
     const eq = indexOutsideQuotes(w.raw, '=');
     const key = w.raw.slice(0, Math.max(0, eq));
     if (eq <= 0 || !VAR_NAME.test(key)) {
-      const why = eq < 0 ? `expected key=value after host "${first.raw}", got "${w.raw}"` : `bad variable name "${key}"`;
-      c.d.diagnostics.push(diag('E_INVENTORY_VAR', why, at, 'inline host vars are key=value; quote values that hold spaces: key="a b"'));
+      const why =
+        eq < 0 ? `expected key=value after host "${first.raw}", got "${w.raw}"` : `bad variable name "${key}"`;
+      c.d.diagnostics.push(
+        diag('E_INVENTORY_VAR', why, at, 'inline host vars are key=value; quote values that hold spaces: key="a b"'),
+      );
       continue;
     }
     const v = parseValue(w.raw.slice(eq + 1));
-    if ('error' in v) { lexError(c, v.error, c.col + w.col + eq); continue; }
+    if ('error' in v) {
+      lexError(c, v.error, c.col + w.col + eq);
+      continue;
+    }
     vars.push([key, v.value, at]);
   }
   for (const name of entry.hosts) {
@@ -97,8 +128,14 @@ function readChildLine(c: LineCtx, text: string, parent: string): void {
   const m = /^([^:\]\s[]+)\s*(?:[#;].*)?$/.exec(text);
   const at = spanIn(c, c.col, m ? m[1]!.length : text.length);
   if (!m) {
-    c.d.diagnostics.push(diag('E_INVENTORY_GROUP_NAME', `expected a group name in [${parent}:children], got ${JSON.stringify(text)}`, at,
-      'list one group name per line in a :children section (hosts go in [name] sections)'));
+    c.d.diagnostics.push(
+      diag(
+        'E_INVENTORY_GROUP_NAME',
+        `expected a group name in [${parent}:children], got ${JSON.stringify(text)}`,
+        at,
+        'list one group name per line in a :children section (hosts go in [name] sections)',
+      ),
+    );
     return;
   }
   addChild(c.d, parent, m[1]!, at);
@@ -110,14 +147,22 @@ function readVarLine(c: LineCtx, text: string, group: string): void {
   const key = eq < 0 ? '' : text.slice(0, eq).trim();
   const at = spanIn(c, c.col, eq < 0 ? text.length : key.length);
   if (eq < 0 || !VAR_NAME.test(key)) {
-    const why = eq < 0 ? `expected key=value in [${group}:vars], got ${JSON.stringify(text)}` : `bad variable name "${key}" in [${group}:vars]`;
-    c.d.diagnostics.push(diag('E_INVENTORY_VAR', why, at, 'each line of a :vars section is name=value; names are letters, digits and _'));
+    const why =
+      eq < 0
+        ? `expected key=value in [${group}:vars], got ${JSON.stringify(text)}`
+        : `bad variable name "${key}" in [${group}:vars]`;
+    c.d.diagnostics.push(
+      diag('E_INVENTORY_VAR', why, at, 'each line of a :vars section is name=value; names are letters, digits and _'),
+    );
     return;
   }
   const after = text.slice(eq + 1);
   const lead = after.length - after.trimStart().length;
   const v = parseValue(stripComment(after.trim()));
-  if ('error' in v) return lexError(c, v.error, c.col + eq + 1 + lead);
+  if ('error' in v) {
+    lexError(c, v.error, c.col + eq + 1 + lead);
+    return;
+  }
   setVar(ensureGroup(c.d, group), key, v.value, at);
 }
 

@@ -29,10 +29,24 @@ export function detectFormat(file: string, text: string): InventoryFormat {
 function checkRefs(d: Draft): void {
   for (const ref of d.refs) {
     if (d.declared.has(ref.group)) continue;
-    const hint = didYouMean(ref.group, d.declared) ?? `define it with a [${ref.group}] section (it may be empty), or remove this line`;
-    d.diagnostics.push(ref.kind === 'child'
-      ? diag('E_INVENTORY_UNDEFINED_GROUP', `[${ref.parent}:children] lists group "${ref.group}", which no inventory file defines`, ref.at, hint)
-      : diag('E_INVENTORY_UNDEFINED_GROUP', `[${ref.group}:vars] sets vars of group "${ref.group}", which no inventory file defines`, ref.at, hint));
+    const hint =
+      didYouMean(ref.group, d.declared) ??
+      `define it with a [${ref.group}] section (it may be empty), or remove this line`;
+    d.diagnostics.push(
+      ref.kind === 'child'
+        ? diag(
+            'E_INVENTORY_UNDEFINED_GROUP',
+            `[${ref.parent}:children] lists group "${ref.group}", which no inventory file defines`,
+            ref.at,
+            hint,
+          )
+        : diag(
+            'E_INVENTORY_UNDEFINED_GROUP',
+            `[${ref.group}:vars] sets vars of group "${ref.group}", which no inventory file defines`,
+            ref.at,
+            hint,
+          ),
+    );
   }
 }
 
@@ -71,8 +85,14 @@ export function findCycles(inv: Inventory): Diagnostic[] {
       seen.add(key);
       let at: Span | undefined;
       for (let i = path.length - 2; i >= 0 && !at; i--) at = inv.groups.get(path[i]!)?.childAt?.[path[i + 1]!];
-      out.push(diag('E_INVENTORY_CYCLE', `groups contain each other: ${path.join(' -> ')}`, at,
-        `a group cannot be its own ancestor; remove "${path[path.length - 1]}" from the children of "${path[path.length - 2]}"`));
+      out.push(
+        diag(
+          'E_INVENTORY_CYCLE',
+          `groups contain each other: ${path.join(' -> ')}`,
+          at,
+          `a group cannot be its own ancestor; remove "${path[path.length - 1]}" from the children of "${path[path.length - 2]}"`,
+        ),
+      );
       return;
     }
     stack.push(name);
@@ -85,13 +105,15 @@ export function findCycles(inv: Inventory): Diagnostic[] {
 }
 
 function nameClashes(inv: Inventory): Diagnostic[] {
-  return [...inv.hosts.values()].filter((h) => inv.groups.has(h.name)).map((h) => ({
-    severity: 'warning' as const,
-    code: 'E_INVENTORY_NAME_CLASH',
-    message: `"${h.name}" is both a host and a group; patterns naming it select the group`,
-    ...(h.at ? { at: h.at } : {}),
-    hint: 'rename the host or the group',
-  }));
+  return [...inv.hosts.values()]
+    .filter((h) => inv.groups.has(h.name))
+    .map((h) => ({
+      severity: 'warning' as const,
+      code: 'E_INVENTORY_NAME_CLASH',
+      message: `"${h.name}" is both a host and a group; patterns naming it select the group`,
+      ...(h.at ? { at: h.at } : {}),
+      hint: 'rename the host or the group',
+    }));
 }
 
 /** Reads one file into the draft, choosing the reader by extension or content. */
@@ -124,7 +146,10 @@ export function loadInventories(files: string[]): { inventory: Inventory; diagno
 }
 
 /** The same, from text already in memory (tests, stdin). */
-export function loadInventoryTexts(sources: Array<{ file: string; text: string }>): { inventory: Inventory; diagnostics: Diagnostic[] } {
+export function loadInventoryTexts(sources: Array<{ file: string; text: string }>): {
+  inventory: Inventory;
+  diagnostics: Diagnostic[];
+} {
   const d = newDraft();
   for (const { file, text } of sources) {
     d.inv.sources.push(file);

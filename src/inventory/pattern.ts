@@ -9,7 +9,11 @@ const isIpv6 = (s: string): boolean => /^[0-9a-fA-F:.]+$/.test(s) && (s.match(/:
 /** `a,b` splits on commas; otherwise on colons outside brackets (web[0:2] stays whole), as Ansible does. */
 export function splitPattern(pattern: string): string[] {
   const p = pattern.trim();
-  if (p.includes(',')) return p.split(',').map((s) => s.trim()).filter(Boolean);
+  if (p.includes(','))
+    return p
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (isIpv6(p)) return [p];
   const out: string[] = [];
   let cur = '';
@@ -17,7 +21,10 @@ export function splitPattern(pattern: string): string[] {
   for (const c of p) {
     if (c === '[') depth++;
     if (c === ']') depth = Math.max(0, depth - 1);
-    if (c === ':' && depth === 0) { out.push(cur); cur = ''; } else cur += c;
+    if (c === ':' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
   }
   out.push(cur);
   return out.map((s) => s.trim()).filter(Boolean);
@@ -32,7 +39,10 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '?') re += '.';
     else if (c === '[') {
       const close = glob.indexOf(']', i + 2);
-      if (close < 0) { re += '\\['; continue; }
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
       let body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
       if (body.startsWith('!')) body = `^${body.slice(1)}`;
       else if (body.startsWith('^')) body = `\\${body}`;
@@ -72,7 +82,12 @@ function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): stri
     try {
       test = new RegExp(`^(?:${term.slice(1)})`);
     } catch (e) {
-      diagnostics.push({ severity: 'error', code: 'E_PATTERN', message: `bad regular expression in host pattern "${raw}": ${(e as Error).message}`, hint: 'a ~ pattern is a regular expression matched from the start of host and group names' });
+      diagnostics.push({
+        severity: 'error',
+        code: 'E_PATTERN',
+        message: `bad regular expression in host pattern "${raw}": ${(e as Error).message}`,
+        hint: 'a ~ pattern is a regular expression matched from the start of host and group names',
+      });
       return [];
     }
   } else if (/[*?[]/.test(term)) {
@@ -80,10 +95,10 @@ function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): stri
   }
   const found = new Set<string>();
   if (test) {
-    for (const g of inv.groups.keys()) if (test.test(g)) groupHosts(inv, g).forEach((h) => found.add(h));
+    for (const g of inv.groups.keys()) if (test.test(g)) for (const h of groupHosts(inv, g)) found.add(h);
     for (const h of inv.hosts.keys()) if (test.test(h)) found.add(h);
   } else if (inv.groups.has(term)) {
-    groupHosts(inv, term).forEach((h) => found.add(h));
+    for (const h of groupHosts(inv, term)) found.add(h);
   } else if (inv.hosts.has(term)) {
     found.add(term);
   } else {
@@ -91,10 +106,15 @@ function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): stri
       severity: 'warning',
       code: 'E_PATTERN_NO_MATCH',
       message: `host pattern "${raw}" matches no host or group`,
-      hint: didYouMean(term, [...inv.groups.keys(), ...inv.hosts.keys()]) ?? 'check the name against `stackplay inventory --graph`',
+      hint:
+        didYouMean(term, [...inv.groups.keys(), ...inv.hosts.keys()]) ??
+        'check the name against `stackplay inventory --graph`',
     });
   }
-  return applySubscript([...inv.hosts.keys()].filter((h) => found.has(h)), sub);
+  return applySubscript(
+    [...inv.hosts.keys()].filter((h) => found.has(h)),
+    sub,
+  );
 }
 
 /**
@@ -113,11 +133,11 @@ export function selectHosts(inv: Inventory, pattern: string): { hosts: string[];
   }
   if (!union.length) union.push('all');
   const chosen = new Set<string>();
-  for (const t of union) matchTerm(inv, t, diagnostics).forEach((h) => chosen.add(h));
+  for (const t of union) for (const h of matchTerm(inv, t, diagnostics)) chosen.add(h);
   for (const t of intersect) {
     const keep = new Set(matchTerm(inv, t, diagnostics));
     for (const h of [...chosen]) if (!keep.has(h)) chosen.delete(h);
   }
-  for (const t of exclude) matchTerm(inv, t, diagnostics).forEach((h) => chosen.delete(h));
+  for (const t of exclude) for (const h of matchTerm(inv, t, diagnostics)) chosen.delete(h);
   return { hosts: [...inv.hosts.keys()].filter((h) => chosen.has(h)), diagnostics };
 }

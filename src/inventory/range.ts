@@ -43,7 +43,8 @@ function rangeValues(body: string): string[] | string {
     for (let i = b; i <= e; i += stride) out.push(LETTERS[i]!);
     return out;
   }
-  if ((isNum(beg) && isLetter(end)) || (isLetter(beg) && isNum(end))) return `"${beg}" and "${end}" mix a letter and a number`;
+  if ((isNum(beg) && isLetter(end)) || (isLetter(beg) && isNum(end)))
+    return `"${beg}" and "${end}" mix a letter and a number`;
   return `bounds "${beg}" and "${end}" must both be numbers or both single letters`;
 }
 
@@ -81,7 +82,17 @@ export function expandHostRange(name: string, at?: Span): { hosts: string[]; dia
   }
   const total = pieces.reduce((n, p) => n * (typeof p === 'string' ? 1 : p.length), 1);
   if (total > MAX_RANGE_HOSTS) {
-    return { hosts: [], diagnostics: [diag('E_INVENTORY_RANGE', `bad host range in "${name}": it would make ${total} hosts (more than ${MAX_RANGE_HOSTS})`, at, HINT)] };
+    return {
+      hosts: [],
+      diagnostics: [
+        diag(
+          'E_INVENTORY_RANGE',
+          `bad host range in "${name}": it would make ${total} hosts (more than ${MAX_RANGE_HOSTS})`,
+          at,
+          HINT,
+        ),
+      ],
+    };
   }
   let hosts = [''];
   for (const p of pieces) {

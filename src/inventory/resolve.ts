@@ -40,7 +40,7 @@ function buildIndex(inv: Inventory): GroupIndex {
       if (seen.has(g)) return;
       seen.add(g);
       const group = inv.groups.get(g);
-      group?.hosts.forEach((h) => found.add(h));
+      for (const h of group?.hosts ?? []) found.add(h);
       group?.children.forEach(walk);
     };
     walk(name);
@@ -70,7 +70,7 @@ export function groupsMap(inv: Inventory): Readonly<Record<string, readonly stri
 }
 
 const priorityOf = (vars: Record<string, unknown>): number => {
-  const p = Number(vars['ansible_group_priority'] ?? 1);
+  const p = Number(vars.ansible_group_priority ?? 1);
   return Number.isFinite(p) ? p : 1;
 };
 
@@ -108,9 +108,9 @@ export function resolveHost(inv: Inventory, name: string): ResolvedHost {
   const vars: Record<string, unknown> = {};
   for (const g of groups) Object.assign(vars, inv.groups.get(g)?.vars);
   Object.assign(vars, host.vars);
-  vars['inventory_hostname'] = name;
-  vars['inventory_hostname_short'] = name.split('.')[0];
-  vars['group_names'] = groups.filter((g) => g !== 'all' && g !== 'ungrouped').sort();
-  vars['groups'] = groupsMap(inv);
+  vars.inventory_hostname = name;
+  vars.inventory_hostname_short = name.split('.')[0];
+  vars.group_names = groups.filter((g) => g !== 'all' && g !== 'ungrouped').sort();
+  vars.groups = groupsMap(inv);
   return { name, groups, vars };
 }

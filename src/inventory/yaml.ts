@@ -21,10 +21,13 @@ const describe = (node: unknown): string => {
   return 'nothing';
 };
 
-const isEmpty = (node: unknown): boolean => node === null || node === undefined || (isScalar(node) && node.value === null);
+const isEmpty = (node: unknown): boolean =>
+  node === null || node === undefined || (isScalar(node) && node.value === null);
 
 const keyText = (pair: Pair): string | undefined =>
-  isScalar(pair.key) && pair.key.value !== null && typeof pair.key.value !== 'object' ? String(pair.key.value) : undefined;
+  isScalar(pair.key) && pair.key.value !== null && typeof pair.key.value !== 'object'
+    ? String(pair.key.value)
+    : undefined;
 
 const at = (c: Ctx, node: unknown): Span => spanOf(c.src, isNode(node) ? node : null);
 
@@ -32,7 +35,14 @@ const at = (c: Ctx, node: unknown): Span => spanOf(c.src, isNode(node) ? node : 
 function mapOrNull(c: Ctx, node: unknown, what: string, example: string): YAMLMap | null {
   if (isEmpty(node)) return null;
   if (isMap(node)) return node;
-  c.d.diagnostics.push(diag('E_INVENTORY_YAML_TYPE', `${what} must be a mapping, got ${describe(node)}`, at(c, node), `write it as a mapping, e.g. ${example}`));
+  c.d.diagnostics.push(
+    diag(
+      'E_INVENTORY_YAML_TYPE',
+      `${what} must be a mapping, got ${describe(node)}`,
+      at(c, node),
+      `write it as a mapping, e.g. ${example}`,
+    ),
+  );
   return null;
 }
 
@@ -41,7 +51,9 @@ function* entries(c: Ctx, map: YAMLMap): Generator<{ key: string; keyNode: Node;
   for (const pair of map.items) {
     const key = keyText(pair);
     if (key === undefined) {
-      c.d.diagnostics.push(diag('E_INVENTORY_YAML_TYPE', 'a key here must be a plain name', at(c, pair.key), 'use a string key'));
+      c.d.diagnostics.push(
+        diag('E_INVENTORY_YAML_TYPE', 'a key here must be a plain name', at(c, pair.key), 'use a string key'),
+      );
       continue;
     }
     yield { key, keyNode: pair.key as Node, value: pair.value };
@@ -65,8 +77,14 @@ function readHosts(c: Ctx, group: string, node: unknown): void {
     c.d.diagnostics.push(...entry.diagnostics);
     const ok = isEmpty(value) || isMap(value);
     if (!ok) {
-      c.d.diagnostics.push(diag('E_INVENTORY_YAML_TYPE', `host "${key}" must map to its vars or to nothing, got ${describe(value)}`, at(c, value),
-        `write "${key}:" alone, or "${key}: {ansible_host: 10.0.0.5}"`));
+      c.d.diagnostics.push(
+        diag(
+          'E_INVENTORY_YAML_TYPE',
+          `host "${key}" must map to its vars or to nothing, got ${describe(value)}`,
+          at(c, value),
+          `write "${key}:" alone, or "${key}: {ansible_host: 10.0.0.5}"`,
+        ),
+      );
     }
     for (const name of entry.hosts) {
       const host = ensureHost(c.d, name, span);
@@ -94,7 +112,9 @@ function readGroup(c: Ctx, name: string, keyNode: Node, node: unknown, seen: Set
         readGroup(c, child.key, child.keyNode, child.value, new Set([...seen, child.key]));
       }
     } else {
-      const hint = didYouMean(key, GROUP_KEYS) ?? `a group holds only hosts, children and vars (is "${key}" a host? put it under hosts:)`;
+      const hint =
+        didYouMean(key, GROUP_KEYS) ??
+        `a group holds only hosts, children and vars (is "${key}" a host? put it under hosts:)`;
       c.d.diagnostics.push(diag('E_INVENTORY_YAML_KEY', `unknown key "${key}" in group "${name}"`, at(c, k), hint));
     }
   }
@@ -137,7 +157,13 @@ export function readYamlInventory(file: string, text: string, d: Draft): void {
   const c: Ctx = { d, src };
   const root = src.doc.contents;
   if (isEmpty(root)) {
-    d.diagnostics.push({ severity: 'warning', code: 'E_INVENTORY_EMPTY', message: `${file} holds no hosts or groups`, at: { file, line: 1, col: 1 }, hint: 'start it with "all:"' });
+    d.diagnostics.push({
+      severity: 'warning',
+      code: 'E_INVENTORY_EMPTY',
+      message: `${file} holds no hosts or groups`,
+      at: { file, line: 1, col: 1 },
+      hint: 'start it with "all:"',
+    });
     return;
   }
   const map = mapOrNull(c, root, 'the top of a YAML inventory', 'all: {hosts: {...}, children: {...}}');

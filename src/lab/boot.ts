@@ -15,14 +15,21 @@ import { endNodeProcesses } from './teardown.js';
 
 /** Records every namespace before it is made, so `lab down` finds it after a crash. */
 export function recordNamespace(state: LabState, ns: string): void {
-  if (!state.namespaces.includes(ns)) { state.namespaces.push(ns); writeState(state); }
+  if (!state.namespaces.includes(ns)) {
+    state.namespaces.push(ns);
+    writeState(state);
+  }
 }
 
 /**
  * Brings the planned nodes up (a few at a time: each is a handful of short commands) and boots kato on
  * those that were restarted. Nodes already up are left running. Returns the restarted nodes.
  */
-export async function bootNodes(state: LabState, plans: readonly NodePlan[], log: (l: string) => void): Promise<NodeRecord[]> {
+export async function bootNodes(
+  state: LabState,
+  plans: readonly NodePlan[],
+  log: (l: string) => void,
+): Promise<NodeRecord[]> {
   const shared = sharedPaths(state.dir);
   const queue = [...plans];
   const rebooted: NodeRecord[] = [];
@@ -38,11 +45,22 @@ export async function bootNodes(state: LabState, plans: readonly NodePlan[], log
 }
 
 /** Returns the node when its holder was restarted over an existing node (a "reboot"), else null. */
-async function upNode(state: LabState, p: NodePlan, shared: string[], log: (l: string) => void): Promise<NodeRecord | null> {
+async function upNode(
+  state: LabState,
+  p: NodePlan,
+  shared: string[],
+  log: (l: string) => void,
+): Promise<NodeRecord | null> {
   const save = () => writeState(state);
   let rec = state.nodes.find((n) => n.name === p.name);
   if (!rec) {
-    rec = { name: p.name, namespace: p.namespace, address: p.address, bridgePort: p.bridgePort, dir: labPaths(state.dir).node(p.name) };
+    rec = {
+      name: p.name,
+      namespace: p.namespace,
+      address: p.address,
+      bridgePort: p.bridgePort,
+      dir: labPaths(state.dir).node(p.name),
+    };
     state.nodes.push(rec);
     save();
   }
@@ -50,11 +68,22 @@ async function upNode(state: LabState, p: NodePlan, shared: string[], log: (l: s
   recordNamespace(state, node.namespace);
   const tree = nodeTree(node.dir);
   prepareTree(tree, node.name, node.address, labPaths(state.dir).kato);
-  writeNodeIdentity(node.dir, {
-    name: node.name, labIp: node.address, katoVersion: state.katoVersion, strictExitCodes: state.strictExitCodes,
-    labDir: state.dir, namespace: node.namespace,
-  }, state.layout);
-  await ensureNodeNet({ namespace: node.namespace, bridgePort: node.bridgePort, address: nodeAddress(node) }, state.bridgeNamespace);
+  writeNodeIdentity(
+    node.dir,
+    {
+      name: node.name,
+      labIp: node.address,
+      katoVersion: state.katoVersion,
+      strictExitCodes: state.strictExitCodes,
+      labDir: state.dir,
+      namespace: node.namespace,
+    },
+    state.layout,
+  );
+  await ensureNodeNet(
+    { namespace: node.namespace, bridgePort: node.bridgePort, address: nodeAddress(node) },
+    state.bridgeNamespace,
+  );
   await ensureHostKey(node.dir, node.name);
   let rebooted = false;
   if (!isAlive(node.holder)) {
@@ -63,13 +92,20 @@ async function upNode(state: LabState, p: NodePlan, shared: string[], log: (l: s
     // Whatever still runs in the namespace lives in the dead holder's mount namespace: start over.
     await endNodeProcesses(node);
     delete node.sshd;
-    node.holder = await startHolder(tree, node.name, node.namespace, shared, (h) => { node.holder = h; delete node.stopped; save(); });
+    node.holder = await startHolder(tree, node.name, node.namespace, shared, (h) => {
+      node.holder = h;
+      delete node.stopped;
+      save();
+    });
     log(`lab: ${node.name} namespaces ready (${nodeAddress(node)})`);
   }
   const holder = node.holder;
   if (!holder) throw new LabError(`node ${node.name}: no holder process`);
   if (!isAlive(node.sshd)) {
-    node.sshd = await startSshd(state.dir, node.dir, node.name, nodeAddress(node), holder, (s) => { node.sshd = s; save(); });
+    node.sshd = await startSshd(state.dir, node.dir, node.name, nodeAddress(node), holder, (s) => {
+      node.sshd = s;
+      save();
+    });
     log(`lab: ${node.name} sshd up`);
   }
   save();
@@ -81,11 +117,15 @@ async function upNode(state: LabState, p: NodePlan, shared: string[], log: (l: s
  * find their config store). Failures are reported, not fatal: `kato status` on the node shows them.
  */
 async function bootKato(nodes: readonly NodeRecord[], log: (l: string) => void): Promise<void> {
-  const mode = (n: NodeRecord) => (JSON.parse(readFileSync(join(n.dir, 'stackato', 'lab', 'kato.json'), 'utf8')) as { mode?: string }).mode;
+  const mode = (n: NodeRecord) =>
+    (JSON.parse(readFileSync(join(n.dir, 'stackato', 'lab', 'kato.json'), 'utf8')) as { mode?: string }).mode;
   const configured = nodes.filter((n) => existsSync(join(n.dir, 'stackato', 'lab', 'kato.json')));
   for (const n of [...configured].sort((a, b) => Number(mode(b) === 'core') - Number(mode(a) === 'core'))) {
     if (!n.holder) continue;
-    const r = await run('nsenter', [...enterArgs(n.holder), '--', '/home/stackato/bin/kato', 'start'], { env: nodeEnv(), timeoutMs: 60_000 });
+    const r = await run('nsenter', [...enterArgs(n.holder), '--', '/home/stackato/bin/kato', 'start'], {
+      env: nodeEnv(),
+      timeoutMs: 60_000,
+    });
     log(`lab: ${n.name} restarted; kato start ${r.code === 0 ? 'ok' : `failed: ${r.stderr.trim().split('\n')[0]}`}`);
   }
 }

@@ -25,16 +25,28 @@ export async function bundleKato(out: string, log: (line: string) => void): Prom
   const esbuild = esbuildBinary();
   if (esbuild) {
     const r = await run(esbuild, [
-      katoSource, '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}.tmp`, '--log-level=warning',
+      katoSource,
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      `--outfile=${out}.tmp`,
+      '--log-level=warning',
       // Bundled CommonJS dependencies may call require(); give them one.
       "--banner:js=import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);",
     ]);
     // Renamed into place, so a kato starting on a node meanwhile never reads half a file.
-    if (r.code === 0) { renameSync(`${out}.tmp`, out); return out; }
+    if (r.code === 0) {
+      renameSync(`${out}.tmp`, out);
+      return out;
+    }
     log(`lab: esbuild could not bundle kato (${r.stderr.trim().split('\n')[0]}); nodes will run it through tsx`);
   }
   const tsx = createRequire(join(projectRoot, 'package.json')).resolve('tsx');
-  writeFileSync(`${out}.tmp`, `// kato through tsx (esbuild was not available)\nimport ${JSON.stringify(pathToFileURL(tsx).href)};\nawait import(${JSON.stringify(pathToFileURL(katoSource).href)});\n`);
+  writeFileSync(
+    `${out}.tmp`,
+    `// kato through tsx (esbuild was not available)\nimport ${JSON.stringify(pathToFileURL(tsx).href)};\nawait import(${JSON.stringify(pathToFileURL(katoSource).href)});\n`,
+  );
   renameSync(`${out}.tmp`, out);
   return out;
 }

@@ -4,7 +4,11 @@ import { isAlive } from './proc.js';
 import { LabError, run, type RunResult } from './run.js';
 import { readState } from './state.js';
 
-export interface LabExecOptions { input?: string; env?: Record<string, string>; timeoutMs?: number }
+export interface LabExecOptions {
+  input?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
 
 /** `sh -c command` on the node, as root, with the node's PATH (kato included). */
 export async function labExec(dir: string, node: string, command: string, o: LabExecOptions = {}): Promise<RunResult> {
@@ -12,8 +16,11 @@ export async function labExec(dir: string, node: string, command: string, o: Lab
   if (!state) throw new LabError(`no lab in ${dir}`, 'run `stackplay lab up` first');
   const n = state.nodes.find((x) => x.name === node);
   if (!n) throw new LabError(`no node "${node}" in the lab (nodes: ${state.nodes.map((x) => x.name).join(', ')})`);
-  if (!n.holder || !isAlive(n.holder)) throw new LabError(`node ${node} is down`, 'run `stackplay lab up` to repair it');
+  if (!n.holder || !isAlive(n.holder))
+    throw new LabError(`node ${node} is down`, 'run `stackplay lab up` to repair it');
   return run('nsenter', [...enterArgs(n.holder), '--', '/bin/sh', '-c', `cd / && ${command}`], {
-    env: nodeEnv(o.env), timeoutMs: o.timeoutMs ?? 120_000, ...(o.input !== undefined ? { input: o.input } : {}),
+    env: nodeEnv(o.env),
+    timeoutMs: o.timeoutMs ?? 120_000,
+    ...(o.input !== undefined ? { input: o.input } : {}),
   });
 }

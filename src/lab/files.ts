@@ -9,9 +9,24 @@ export const proxyCommand = (namespace: string): string => `ip netns exec ${name
 export function sshArgs(s: LabState, namespace: string): string[] {
   const p = labPaths(s.dir);
   return [
-    '-F', '/dev/null', '-i', p.key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${p.knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
-    '-o', `ProxyCommand=${proxyCommand(namespace)}`, '-o', 'ConnectTimeout=10', '-l', 'root',
+    '-F',
+    '/dev/null',
+    '-i',
+    p.key,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${p.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `ProxyCommand=${proxyCommand(namespace)}`,
+    '-o',
+    'ConnectTimeout=10',
+    '-l',
+    'root',
   ];
 }
 
@@ -21,7 +36,7 @@ export function inventoryText(s: LabState): string {
     `# Bare lab nodes made by \`stackplay lab up --nodes ${s.nodes.length} --kato-version ${s.katoVersion}\`.`,
     '# No role groups: an inventory such as inventory/lab.ini assigns the roles.',
     '# Each node is reached through a ProxyCommand that runs socat inside its network namespace,',
-    '# so no packet to a lab address leaves from the host\'s own namespace.',
+    "# so no packet to a lab address leaves from the host's own namespace.",
     '[lab]',
     ...s.nodes.map((n) => {
       const args = `-o ProxyCommand="${proxyCommand(n.namespace)}" -o UserKnownHostsFile=${p.knownHosts}`;
@@ -36,7 +51,9 @@ export function inventoryText(s: LabState): string {
 export function knownHostsText(s: LabState): string {
   const lines: string[] = [];
   for (const n of s.nodes) {
-    const [type, key] = readFileSync(`${hostKeyFile(n.dir)}.pub`, 'utf8').trim().split(' ');
+    const [type, key] = readFileSync(`${hostKeyFile(n.dir)}.pub`, 'utf8')
+      .trim()
+      .split(' ');
     for (const a of new Set([n.address, nodeAddress(n)])) lines.push(`${a} ${type} ${key}`);
   }
   return `${lines.join('\n')}\n`;

@@ -19,10 +19,21 @@ export function nodeEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  * Starts the holder. `ip netns exec` enters the network namespace (and remounts /sys for it); `unshare`
  * then gives the node its own hostname and a private mount namespace, where the script builds its root.
  */
-export async function startHolder(t: NodeTree, name: string, namespace: string, shared: readonly string[], record: (p: ProcRecord) => void): Promise<ProcRecord> {
+export async function startHolder(
+  t: NodeTree,
+  name: string,
+  namespace: string,
+  shared: readonly string[],
+  record: (p: ProcRecord) => void,
+): Promise<ProcRecord> {
   writeFileSync(t.holderScript, holderScript(t, name, shared));
   rmSync(t.readyFile, { force: true });
-  const holder = spawnDetached('ip', ['netns', 'exec', namespace, 'unshare', '--uts', '--mount', '--propagation', 'private', '/bin/sh', t.holderScript], t.log, `holder of ${name}`);
+  const holder = spawnDetached(
+    'ip',
+    ['netns', 'exec', namespace, 'unshare', '--uts', '--mount', '--propagation', 'private', '/bin/sh', t.holderScript],
+    t.log,
+    `holder of ${name}`,
+  );
   record(holder);
   const ready = await waitFor(() => existsSync(t.readyFile) || !isAlive(holder), 15_000);
   if (!ready || !existsSync(t.readyFile) || !isAlive(holder)) {

@@ -51,10 +51,14 @@ export function planNodes(n: number, l: LabLayout = DEFAULT_LAYOUT): NodePlan[] 
 
 /** Why a layout or node count cannot be used, or undefined when it can. */
 export function checkLayout(n: number, l: LabLayout): string | undefined {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_NODES) return `the node count must be a whole number from 1 to ${MAX_NODES}, got ${n}`;
-  if (!/^[a-z][a-z0-9-]{0,11}$/.test(l.prefix)) return `the namespace prefix must be 1-12 lowercase letters, digits or dashes, got "${l.prefix}"`;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_NODES)
+    return `the node count must be a whole number from 1 to ${MAX_NODES}, got ${n}`;
+  if (!/^[a-z][a-z0-9-]{0,11}$/.test(l.prefix))
+    return `the namespace prefix must be 1-12 lowercase letters, digits or dashes, got "${l.prefix}"`;
   const octets = l.subnet.split('.');
-  if (octets.length !== 3 || octets.some((o) => !/^\d{1,3}$/.test(o) || Number(o) > 255)) return `the subnet must be three octets such as 10.77.0, got "${l.subnet}"`;
-  if (l.firstHost < 2 || l.firstHost + n - 1 > 254) return `${n} nodes from .${l.firstHost} do not fit in ${l.subnet}.0/24`;
+  if (octets.length !== 3 || octets.some((o) => !/^\d{1,3}$/.test(o) || Number(o) > 255))
+    return `the subnet must be three octets such as 10.77.0, got "${l.subnet}"`;
+  if (l.firstHost < 2 || l.firstHost + n - 1 > 254)
+    return `${n} nodes from .${l.firstHost} do not fit in ${l.subnet}.0/24`;
   return undefined;
 }

@@ -7,7 +7,10 @@ import { run, runOk } from './run.js';
 export async function listNamespaces(): Promise<string[]> {
   const r = await run('ip', ['netns', 'list']);
   if (r.code !== 0) return [];
-  return r.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 const hasLink = async (ns: string, link: string): Promise<boolean> =>
@@ -25,7 +28,11 @@ export async function ensureBridge(ns: string): Promise<void> {
   await runOk('ip', ['-n', ns, 'link', 'set', BRIDGE, 'up']);
 }
 
-export interface NodeNet { namespace: string; bridgePort: string; address: string }
+export interface NodeNet {
+  namespace: string;
+  bridgePort: string;
+  address: string;
+}
 
 /** Namespace, veth pair (eth0 in the node, a bridge port on the other side) and the node's address. */
 export async function ensureNodeNet(n: NodeNet, bridgeNs: string): Promise<void> {
@@ -33,11 +40,25 @@ export async function ensureNodeNet(n: NodeNet, bridgeNs: string): Promise<void>
   if (!(await hasLink(n.namespace, NODE_IFACE))) {
     // A half-made pair (crash between the two ends) is removed first.
     if (await hasLink(bridgeNs, n.bridgePort)) await runOk('ip', ['-n', bridgeNs, 'link', 'del', n.bridgePort]);
-    await runOk('ip', ['link', 'add', NODE_IFACE, 'netns', n.namespace, 'type', 'veth', 'peer', 'name', n.bridgePort, 'netns', bridgeNs]);
+    await runOk('ip', [
+      'link',
+      'add',
+      NODE_IFACE,
+      'netns',
+      n.namespace,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      n.bridgePort,
+      'netns',
+      bridgeNs,
+    ]);
   }
   await runOk('ip', ['-n', bridgeNs, 'link', 'set', n.bridgePort, 'master', BRIDGE, 'up']);
   const addrs = await runOk('ip', ['-n', n.namespace, '-4', '-o', 'addr', 'show', 'dev', NODE_IFACE]);
-  if (!addrs.includes(` ${n.address}/`)) await runOk('ip', ['-n', n.namespace, 'addr', 'replace', `${n.address}/${PREFIX_LEN}`, 'dev', NODE_IFACE]);
+  if (!addrs.includes(` ${n.address}/`))
+    await runOk('ip', ['-n', n.namespace, 'addr', 'replace', `${n.address}/${PREFIX_LEN}`, 'dev', NODE_IFACE]);
   await runOk('ip', ['-n', n.namespace, 'link', 'set', NODE_IFACE, 'up']);
 }
 
@@ -50,7 +71,10 @@ export async function deleteNamespace(ns: string): Promise<void> {
 export async function namespacePids(ns: string): Promise<number[]> {
   const r = await run('ip', ['netns', 'pids', ns]);
   if (r.code !== 0) return [];
-  return r.stdout.split('\n').map(Number).filter((p) => Number.isInteger(p) && p > 0);
+  return r.stdout
+    .split('\n')
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p > 0);
 }
 
 export function isMountPoint(path: string): boolean {

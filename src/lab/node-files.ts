@@ -20,7 +20,11 @@ export interface NodeIdentity {
 }
 
 /** Writes the identity, keeping an address the node gave itself. */
-export function writeNodeIdentity(nodeDir: string, id: Omit<NodeIdentity, 'ip' | 'prefixLen' | 'gateway'>, layout: LabLayout): NodeIdentity {
+export function writeNodeIdentity(
+  nodeDir: string,
+  id: Omit<NodeIdentity, 'ip' | 'prefixLen' | 'gateway'>,
+  layout: LabLayout,
+): NodeIdentity {
   const file = nodeJsonPath(nodeDir);
   let ip = id.labIp;
   if (existsSync(file)) {

@@ -22,24 +22,29 @@ export interface LabPowerOptions {
 function pickNodes(dir: string, names: readonly string[]): { state: LabState; picked: NodeRecord[] } {
   const state = readState(dir);
   if (!state) throw new LabError(`no lab in ${dir}`, 'run `stackplay lab up` first');
-  if (names.length === 0) throw new LabError('no node named', `name one or more of: ${state.nodes.map((n) => n.name).join(', ')}`);
+  if (names.length === 0)
+    throw new LabError('no node named', `name one or more of: ${state.nodes.map((n) => n.name).join(', ')}`);
   const unknown = names.filter((name) => !state.nodes.some((n) => n.name === name));
   if (unknown.length) {
-    throw new LabError(`no node ${unknown.map((u) => `"${u}"`).join(', ')} in the lab in ${dir} (nodes: ${state.nodes.map((n) => n.name).join(', ')})`);
+    throw new LabError(
+      `no node ${unknown.map((u) => `"${u}"`).join(', ')} in the lab in ${dir} (nodes: ${state.nodes.map((n) => n.name).join(', ')})`,
+    );
   }
   const picked = [...new Set(names)].map((name) => state.nodes.find((n) => n.name === name)!);
   return { state, picked };
 }
 
 async function stopNodes(state: LabState, picked: readonly NodeRecord[], log: (l: string) => void): Promise<void> {
-  await Promise.all(picked.map(async (n) => {
-    const wasUp = isAlive(n.holder) || isAlive(n.sshd);
-    await endNodeProcesses(n, { hard: true });
-    delete n.holder;
-    delete n.sshd;
-    n.stopped = true;
-    log(`lab: ${n.name} ${wasUp ? 'stopped' : 'was already stopped'}`);
-  }));
+  await Promise.all(
+    picked.map(async (n) => {
+      const wasUp = isAlive(n.holder) || isAlive(n.sshd);
+      await endNodeProcesses(n, { hard: true });
+      delete n.holder;
+      delete n.sshd;
+      n.stopped = true;
+      log(`lab: ${n.name} ${wasUp ? 'stopped' : 'was already stopped'}`);
+    }),
+  );
   writeState(state);
 }
 
@@ -62,7 +67,11 @@ export async function labReboot(o: LabPowerOptions): Promise<LabState> {
   const { state, picked } = pickNodes(resolve(o.dir), o.nodes);
   await stopNodes(state, picked, log);
   const plans: NodePlan[] = picked.map((n) => ({
-    name: n.name, index: state.nodes.indexOf(n), address: n.address, namespace: n.namespace, bridgePort: n.bridgePort,
+    name: n.name,
+    index: state.nodes.indexOf(n),
+    address: n.address,
+    namespace: n.namespace,
+    bridgePort: n.bridgePort,
   }));
   await bootNodes(state, plans, log);
   writeClientFiles(state);

@@ -4,7 +4,11 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { sleep } from './run.js';
 
 /** A process the lab started: its PID plus the kernel start time, so a recycled PID is never mistaken for it. */
-export interface ProcRecord { pid: number; start: string; what: string }
+export interface ProcRecord {
+  pid: number;
+  start: string;
+  what: string;
+}
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null when the PID is gone. */
 export function startTimeOf(pid: number): string | null {
@@ -27,11 +31,19 @@ export function recordOf(pid: number, what: string): ProcRecord {
 }
 
 /** Starts a long-lived process in its own session with output to a log file; it outlives the caller. */
-export function spawnDetached(cmd: string, args: readonly string[], log: string, what: string, env?: NodeJS.ProcessEnv): ProcRecord {
+export function spawnDetached(
+  cmd: string,
+  args: readonly string[],
+  log: string,
+  what: string,
+  env?: NodeJS.ProcessEnv,
+): ProcRecord {
   const fd = openSync(log, 'a');
   try {
     const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: env ?? process.env });
-    child.on('error', () => { /* reported by the caller's readiness check */ });
+    child.on('error', () => {
+      /* reported by the caller's readiness check */
+    });
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
     return recordOf(child.pid, what);
@@ -41,7 +53,11 @@ export function spawnDetached(cmd: string, args: readonly string[], log: string,
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
-  try { process.kill(pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 /**

@@ -1,7 +1,18 @@
 // A node's private filesystem view: a synthetic root with copy-on-write /etc and /var (plus the lab's own
 // /etc/init.d/networking), private /root, /home, /s, /mnt, /tmp and /run, and the host's /usr shared
 // read-mostly. Built by the holder script.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './run.js';
@@ -40,9 +51,13 @@ export function sharedPaths(labDir: string): string[] {
   const nodeBin = dirname(realpathSync(process.execPath));
   const paths = [projectRoot, labDir, ...(nodeBin.startsWith('/usr/') ? [] : [nodeBin])];
   for (const p of paths) {
-    if (/[,:\s'"\\]/.test(p)) throw new LabError(`the lab cannot use the path "${p}": it holds a comma, colon, quote or space`);
+    if (/[,:\s'"\\]/.test(p))
+      throw new LabError(`the lab cannot use the path "${p}": it holds a comma, colon, quote or space`);
     if (OVERLAID.some((o) => p === `/${o}` || p.startsWith(`/${o}/`))) {
-      throw new LabError(`the lab folder cannot be under /${p.split('/')[1]}`, 'each node overlays /etc and /var; pick a folder elsewhere, e.g. /tmp or the checkout');
+      throw new LabError(
+        `the lab folder cannot be under /${p.split('/')[1]}`,
+        'each node overlays /etc and /var; pick a folder elsewhere, e.g. /tmp or the checkout',
+      );
     }
   }
   return [...new Set(paths)].sort((a, b) => a.length - b.length);
@@ -50,20 +65,25 @@ export function sharedPaths(labDir: string): string[] {
 
 /** Creates the node's folders and first-boot files. Safe to repeat: existing files are kept. */
 export function prepareTree(t: NodeTree, name: string, address: string, katoEntry: string): void {
-  for (const d of [t.root, t.upper, t.work, join(t.dir, 'logs'), join(t.dir, 'stackato', 'lab', 'run')]) mkdirSync(d, { recursive: true });
-  for (const d of ['usr', 'dev', 'proc', 'sys', 'run', '.oldroot', ...OVERLAID, ...PRIVATE_DIRS]) mkdirSync(join(t.root, d), { recursive: true });
+  for (const d of [t.root, t.upper, t.work, join(t.dir, 'logs'), join(t.dir, 'stackato', 'lab', 'run')])
+    mkdirSync(d, { recursive: true });
+  for (const d of ['usr', 'dev', 'proc', 'sys', 'run', '.oldroot', ...OVERLAID, ...PRIVATE_DIRS])
+    mkdirSync(join(t.root, d), { recursive: true });
   for (const o of OVERLAID) for (const base of [t.upper, t.work]) mkdirSync(join(base, o), { recursive: true });
   chmodSync(join(t.root, 'tmp'), 0o1777);
   chmodSync(join(t.root, 'root'), 0o700);
   for (const e of readdirSync('/')) {
     const link = join(t.root, e);
-    if (lstatSync(join('/', e)).isSymbolicLink() && !lstatSync(link, { throwIfNoEntry: false })) symlinkSync(readlinkSync(join('/', e)), link);
+    if (lstatSync(join('/', e)).isSymbolicLink() && !lstatSync(link, { throwIfNoEntry: false }))
+      symlinkSync(readlinkSync(join('/', e)), link);
   }
   const bin = join(t.root, 'home', 'stackato', 'bin');
   const stackato = join(t.root, 'home', 'stackato', 'stackato');
-  for (const d of [bin, join(stackato, 'logs'), join(stackato, 'etc', 'kato'), join(stackato, 'data')]) mkdirSync(d, { recursive: true });
+  for (const d of [bin, join(stackato, 'logs'), join(stackato, 'etc', 'kato'), join(stackato, 'data')])
+    mkdirSync(d, { recursive: true });
   // /s is the short name of ~stackato/stackato (kato.md section 0: /s/logs and ~/stackato/logs are one folder).
-  if (!lstatSync(join(t.root, 's'), { throwIfNoEntry: false })) symlinkSync('home/stackato/stackato', join(t.root, 's'));
+  if (!lstatSync(join(t.root, 's'), { throwIfNoEntry: false }))
+    symlinkSync('home/stackato/stackato', join(t.root, 's'));
   // Data folders of a Stackato VM: /var/vcap in 2.x, /var/stackato in 3.x (the latter is <node>/stackato).
   for (const d of ['vcap/shared', 'vcap/services']) mkdirSync(join(t.upper, 'var', d), { recursive: true });
   for (const d of ['services', 'data']) mkdirSync(join(t.dir, 'stackato', d), { recursive: true });

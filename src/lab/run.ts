@@ -2,9 +2,17 @@
 import { spawn } from 'node:child_process';
 import { StackplayError } from '../errors.js';
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
-export interface RunOptions { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }
+export interface RunOptions {
+  input?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
 
 export function run(cmd: string, args: readonly string[], o: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -12,21 +20,33 @@ export function run(cmd: string, args: readonly string[], o: RunOptions = {}): P
     let stdout = '';
     let stderr = '';
     const timer = o.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), o.timeoutMs) : undefined;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (e) => { if (timer) clearTimeout(timer); reject(e); });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
-    child.stdin.on('error', () => { /* the command may exit before reading its input */ });
+    child.stdin.on('error', () => {
+      /* the command may exit before reading its input */
+    });
     child.stdin.end(o.input ?? '');
   });
 }
 
 /** A lab failure with a hint for the user (code E_LAB): print message and hint, exit 1. */
 export class LabError extends StackplayError {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super('E_LAB', message);
   }
 }
@@ -35,7 +55,9 @@ export class LabError extends StackplayError {
 export async function runOk(cmd: string, args: readonly string[], o: RunOptions = {}): Promise<string> {
   const r = await run(cmd, args, o);
   if (r.code !== 0) {
-    throw new LabError(`\`${[cmd, ...args].join(' ')}\` failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+    throw new LabError(
+      `\`${[cmd, ...args].join(' ')}\` failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`,
+    );
   }
   return r.stdout;
 }

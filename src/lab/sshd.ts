@@ -7,7 +7,8 @@ import { LabError, run, runOk, waitFor } from './run.js';
 import { labPaths } from './state.js';
 
 async function ensureKey(file: string, comment: string): Promise<string> {
-  if (!existsSync(file) || !existsSync(`${file}.pub`)) await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { input: 'y\n' });
+  if (!existsSync(file) || !existsSync(`${file}.pub`))
+    await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { input: 'y\n' });
   return readFileSync(`${file}.pub`, 'utf8').trim();
 }
 
@@ -52,15 +53,32 @@ export function sshdConfig(labDir: string, nodeDir: string): string {
 
 /** True when something accepts TCP connections on address:port inside the node. */
 export async function probeTcp(holder: ProcRecord, address: string, port: number): Promise<boolean> {
-  const r = await run('nsenter', [...enterArgs(holder), '--', 'socat', '-u', 'OPEN:/dev/null', `TCP:${address}:${port},connect-timeout=2`], { timeoutMs: 5000 });
+  const r = await run(
+    'nsenter',
+    [...enterArgs(holder), '--', 'socat', '-u', 'OPEN:/dev/null', `TCP:${address}:${port},connect-timeout=2`],
+    { timeoutMs: 5000 },
+  );
   return r.code === 0;
 }
 
-export async function startSshd(labDir: string, nodeDir: string, name: string, address: string, holder: ProcRecord, record: (p: ProcRecord) => void): Promise<ProcRecord> {
+export async function startSshd(
+  labDir: string,
+  nodeDir: string,
+  name: string,
+  address: string,
+  holder: ProcRecord,
+  record: (p: ProcRecord) => void,
+): Promise<ProcRecord> {
   const config = join(nodeDir, 'sshd_config');
   writeFileSync(config, sshdConfig(labDir, nodeDir));
   const log = join(nodeDir, 'logs', 'sshd.log');
-  const sshd = spawnDetached('nsenter', [...enterArgs(holder), '--', '/usr/sbin/sshd', '-D', '-e', '-f', config], log, `sshd of ${name}`, nodeEnv());
+  const sshd = spawnDetached(
+    'nsenter',
+    [...enterArgs(holder), '--', '/usr/sbin/sshd', '-D', '-e', '-f', config],
+    log,
+    `sshd of ${name}`,
+    nodeEnv(),
+  );
   record(sshd);
   const up = await waitFor(async () => !isAlive(sshd) || (await probeTcp(holder, address, 22)), 10_000, 100);
   if (!up || !isAlive(sshd)) {

@@ -54,7 +54,8 @@ export function readState(dir: string): LabState | null {
   const file = labPaths(dir).state;
   if (!existsSync(file)) return null;
   const data = JSON.parse(readFileSync(file, 'utf8')) as LabState;
-  if (data.version !== 1 || !Array.isArray(data.nodes)) throw new Error(`${file}: not a lab state file this version understands`);
+  if (data.version !== 1 || !Array.isArray(data.nodes))
+    throw new Error(`${file}: not a lab state file this version understands`);
   return data;
 }
 

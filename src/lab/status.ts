@@ -19,11 +19,19 @@ export interface LabNodeStatus {
   core: string | null;
 }
 
-export interface LabStatus { dir: string; katoVersion: string | null; nodes: LabNodeStatus[]; text: string }
+export interface LabStatus {
+  dir: string;
+  katoVersion: string | null;
+  nodes: LabNodeStatus[];
+  text: string;
+}
 
 function katoView(n: NodeRecord): { roles: string[]; core: string | null } {
   try {
-    const s = JSON.parse(readFileSync(join(n.dir, 'stackato', 'lab', 'kato.json'), 'utf8')) as { roles?: Record<string, unknown>; mbusip?: unknown };
+    const s = JSON.parse(readFileSync(join(n.dir, 'stackato', 'lab', 'kato.json'), 'utf8')) as {
+      roles?: Record<string, unknown>;
+      mbusip?: unknown;
+    };
     const core = typeof s.mbusip === 'string' && !s.mbusip.startsWith('127.') ? s.mbusip : null;
     return { roles: Object.keys(s.roles ?? {}).sort(), core };
   } catch {
@@ -34,14 +42,22 @@ function katoView(n: NodeRecord): { roles: string[]; core: string | null } {
 async function nodeStatus(n: NodeRecord): Promise<LabNodeStatus> {
   const address = nodeAddress(n);
   const holder = isAlive(n.holder) ? 'up' : 'down';
-  const sshd = holder === 'up' && n.holder && isAlive(n.sshd) && (await probeTcp(n.holder, address, 22)) ? 'up' : 'down';
+  const sshd =
+    holder === 'up' && n.holder && isAlive(n.sshd) && (await probeTcp(n.holder, address, 22)) ? 'up' : 'down';
   const state = sshd === 'up' ? 'up' : n.stopped && holder === 'down' ? 'stopped' : 'down';
   return { name: n.name, address, namespace: n.namespace, state, holder, sshd, ...katoView(n) };
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export async function labStatus(o: { dir: string }): Promise<LabStatus> {
@@ -51,9 +67,23 @@ export async function labStatus(o: { dir: string }): Promise<LabStatus> {
   const nodes = await Promise.all(state.nodes.map(nodeStatus));
   const healthy = nodes.filter((n) => n.state === 'up').length;
   const count = (s: LabNodeStatus['state']) => nodes.filter((n) => n.state === s).length;
-  const rows = [['NODE', 'ADDRESS', 'NAMESPACE', 'STATE', 'HOLDER', 'SSHD', 'CORE', 'ROLES'],
-    ...nodes.map((n) => [n.name, n.address, n.namespace, n.state, n.holder, n.sshd, n.core ?? '-', n.roles.join(',') || '-'])];
-  const others = [count('stopped') ? `${count('stopped')} stopped` : '', count('down') ? `${count('down')} down` : ''].filter(Boolean);
+  const rows = [
+    ['NODE', 'ADDRESS', 'NAMESPACE', 'STATE', 'HOLDER', 'SSHD', 'CORE', 'ROLES'],
+    ...nodes.map((n) => [
+      n.name,
+      n.address,
+      n.namespace,
+      n.state,
+      n.holder,
+      n.sshd,
+      n.core ?? '-',
+      n.roles.join(',') || '-',
+    ]),
+  ];
+  const others = [
+    count('stopped') ? `${count('stopped')} stopped` : '',
+    count('down') ? `${count('down')} down` : '',
+  ].filter(Boolean);
   const head = `lab in ${dir}: ${nodes.length} nodes, kato ${state.katoVersion}, ${healthy}/${nodes.length} healthy${others.length ? ` (${others.join(', ')})` : ''}`;
   return { dir, katoVersion: state.katoVersion, nodes, text: `${head}\n${table(rows)}` };
 }

@@ -14,8 +14,11 @@ export function katoProcesses(nodeDir: string): ProcRecord[] {
   for (const f of readdirSync(run).filter((f) => f.endsWith('.pid'))) {
     try {
       const r = JSON.parse(readFileSync(join(run, f), 'utf8')) as Partial<ProcRecord>;
-      if (typeof r.pid === 'number' && typeof r.start === 'string') out.push({ pid: r.pid, start: r.start, what: String(r.what ?? f) });
-    } catch { /* a torn PID file: the namespace sweep below still ends the process */ }
+      if (typeof r.pid === 'number' && typeof r.start === 'string')
+        out.push({ pid: r.pid, start: r.start, what: String(r.what ?? f) });
+    } catch {
+      /* a torn PID file: the namespace sweep below still ends the process */
+    }
   }
   return out;
 }
@@ -26,7 +29,9 @@ export async function endNodeProcesses(n: NodeRecord, o: { hard?: boolean } = {}
   await endProcesses(recorded, o.hard ? 0 : 3000);
   // Session shells and anything else started through this node's sshd: all inside its namespace.
   for (let round = 0; round < 3; round++) {
-    const left = (await namespacePids(n.namespace)).map((pid) => recordOf(pid, `process in ${n.namespace}`)).filter((r) => r.start);
+    const left = (await namespacePids(n.namespace))
+      .map((pid) => recordOf(pid, `process in ${n.namespace}`))
+      .filter((r) => r.start);
     if (!left.length) break;
     await endProcesses(left, o.hard ? 0 : 1000);
   }

@@ -34,14 +34,25 @@ export function checkKatoVersion(v: string): string {
 
 function freshState(dir: string, o: LabUpOptions, layout: LabLayout): LabState {
   return {
-    version: 1, dir, layout, katoVersion: o.katoVersion, strictExitCodes: o.strictExitCodes ?? false,
-    bridgeNamespace: bridgeNamespace(layout), namespaces: [], runNetnsWasMounted: isMountPoint('/run/netns'), nodes: [],
+    version: 1,
+    dir,
+    layout,
+    katoVersion: o.katoVersion,
+    strictExitCodes: o.strictExitCodes ?? false,
+    bridgeNamespace: bridgeNamespace(layout),
+    namespaces: [],
+    runNetnsWasMounted: isMountPoint('/run/netns'),
+    nodes: [],
   };
 }
 
 export async function labUp(o: LabUpOptions): Promise<LabState> {
   const log = o.log ?? (() => {});
-  const layout: LabLayout = { ...DEFAULT_LAYOUT, ...(o.prefix ? { prefix: o.prefix } : {}), ...(o.subnet ? { subnet: o.subnet } : {}) };
+  const layout: LabLayout = {
+    ...DEFAULT_LAYOUT,
+    ...(o.prefix ? { prefix: o.prefix } : {}),
+    ...(o.subnet ? { subnet: o.subnet } : {}),
+  };
   const problem = checkLayout(o.nodes, layout);
   if (problem) throw new LabError(problem);
   checkKatoVersion(o.katoVersion);
@@ -49,13 +60,26 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   const dir = resolve(o.dir);
   sharedPaths(dir); // refuses a lab folder the nodes could not mount, before anything is made
   const old = readState(dir);
-  if (old && old.katoVersion !== o.katoVersion) throw new LabError(`the lab in ${dir} emulates kato ${old.katoVersion}, not ${o.katoVersion}`, 'run `stackplay lab down` first to change the version');
-  if (old && (old.layout.prefix !== layout.prefix || old.layout.subnet !== layout.subnet)) throw new LabError(`the lab in ${dir} uses ${old.layout.prefix}* on ${old.layout.subnet}.0/24`, 'run `stackplay lab down` first');
+  if (old && old.katoVersion !== o.katoVersion)
+    throw new LabError(
+      `the lab in ${dir} emulates kato ${old.katoVersion}, not ${o.katoVersion}`,
+      'run `stackplay lab down` first to change the version',
+    );
+  if (old && (old.layout.prefix !== layout.prefix || old.layout.subnet !== layout.subnet))
+    throw new LabError(
+      `the lab in ${dir} uses ${old.layout.prefix}* on ${old.layout.subnet}.0/24`,
+      'run `stackplay lab down` first',
+    );
   const state = old ?? freshState(dir, o, layout);
   const taken = (await listNamespaces()).filter((ns) => !state.namespaces.includes(ns));
-  const clash = [bridgeNamespace(layout), ...planNodes(o.nodes, layout).map((p) => p.namespace)].filter((ns) => taken.includes(ns));
+  const clash = [bridgeNamespace(layout), ...planNodes(o.nodes, layout).map((p) => p.namespace)].filter((ns) =>
+    taken.includes(ns),
+  );
   if (clash.length) {
-    throw new LabError(`network namespaces ${clash.join(', ')} exist but are not part of the lab in ${dir}`, 'another lab uses this prefix: take it down, or pick another --dir');
+    throw new LabError(
+      `network namespaces ${clash.join(', ')} exist but are not part of the lab in ${dir}`,
+      'another lab uses this prefix: take it down, or pick another --dir',
+    );
   }
   if (o.strictExitCodes !== undefined) state.strictExitCodes = o.strictExitCodes;
   mkdirSync(dir, { recursive: true });

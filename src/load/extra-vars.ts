@@ -6,20 +6,29 @@ import { loadYaml, parseYaml, spanOf, type YamlSource } from './source.js';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const USAGE = 'use -e key=value, -e @vars.yml or -e \'{"key": "value"}\'';
 
-interface Parsed { vars: Record<string, unknown>; diagnostics: Diagnostic[] }
+interface Parsed {
+  vars: Record<string, unknown>;
+  diagnostics: Diagnostic[];
+}
 
 /** The mapping at the root of a YAML/JSON source, or a diagnostic. */
 function mappingOf(src: YamlSource, what: string): Parsed {
   const root = src.doc.contents;
   if (!root || (isScalar(root) && root.value === null)) return { vars: {}, diagnostics: [] };
   if (!isMap(root)) {
-    return { vars: {}, diagnostics: [diag('E_EXTRA_VARS', `${what}: extra vars must be a mapping of names to values`, spanOf(src, root), USAGE)] };
+    return {
+      vars: {},
+      diagnostics: [
+        diag('E_EXTRA_VARS', `${what}: extra vars must be a mapping of names to values`, spanOf(src, root), USAGE),
+      ],
+    };
   }
   return { vars: root.toJS(src.doc) as Record<string, unknown>, diagnostics: [] };
 }
 
 function fromFile(file: string): Parsed {
-  if (file === '') return { vars: {}, diagnostics: [diag('E_EXTRA_VARS', '-e @: no file named after "@"', undefined, USAGE)] };
+  if (file === '')
+    return { vars: {}, diagnostics: [diag('E_EXTRA_VARS', '-e @: no file named after "@"', undefined, USAGE)] };
   const loaded = loadYaml(file);
   if (!loaded.src || loaded.diagnostics.length > 0) return { vars: {}, diagnostics: loaded.diagnostics };
   return mappingOf(loaded.src, file);
@@ -37,10 +46,20 @@ function splitWords(text: string): { words: { word: string; at: number }[] } | {
   let cur: { word: string; at: number } | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (/\s/.test(c)) { if (cur) words.push(cur); cur = undefined; continue; }
+    if (/\s/.test(c)) {
+      if (cur) words.push(cur);
+      cur = undefined;
+      continue;
+    }
     cur ??= { word: '', at: i };
-    if (c === '\\' && i + 1 < text.length) { cur.word += text[++i]; continue; }
-    if (c !== '"' && c !== "'") { cur.word += c; continue; }
+    if (c === '\\' && i + 1 < text.length) {
+      cur.word += text[++i];
+      continue;
+    }
+    if (c !== '"' && c !== "'") {
+      cur.word += c;
+      continue;
+    }
     const start = i;
     for (i++; i < text.length && text[i] !== c; i++) {
       if (c === '"' && text[i] === '\\' && i + 1 < text.length) i++;
@@ -57,12 +76,31 @@ function fromPairs(label: string, text: string): Parsed {
   const diagnostics: Diagnostic[] = [];
   const at = (i: number) => ({ file: label, line: 1, col: i + 1 });
   const split = splitWords(text);
-  if ('unclosed' in split) return { vars, diagnostics: [diag('E_EXTRA_VARS', `-e ${text}: unclosed quote`, at(split.unclosed), 'close the quote, and quote the whole -e value for your shell')] };
+  if ('unclosed' in split)
+    return {
+      vars,
+      diagnostics: [
+        diag(
+          'E_EXTRA_VARS',
+          `-e ${text}: unclosed quote`,
+          at(split.unclosed),
+          'close the quote, and quote the whole -e value for your shell',
+        ),
+      ],
+    };
   for (const { word, at: i } of split.words) {
     const eq = word.indexOf('=');
     const key = eq < 0 ? word : word.slice(0, eq);
     if (eq < 0) diagnostics.push(diag('E_EXTRA_VARS', `-e ${word}: expected key=value`, at(i), USAGE));
-    else if (!NAME.test(key)) diagnostics.push(diag('E_EXTRA_VARS', `-e ${word}: "${key}" is not a variable name`, at(i), 'names use letters, digits and _, and do not start with a digit'));
+    else if (!NAME.test(key))
+      diagnostics.push(
+        diag(
+          'E_EXTRA_VARS',
+          `-e ${word}: "${key}" is not a variable name`,
+          at(i),
+          'names use letters, digits and _, and do not start with a digit',
+        ),
+      );
     else vars[key] = word.slice(eq + 1);
   }
   return { vars, diagnostics };

@@ -37,7 +37,13 @@ export function describeNode(node: YNode): string {
 }
 
 const typeError = (ctx: LoadContext, what: string, expected: string, node: YNode, hint?: string) =>
-  report(ctx, 'E_PLAYBOOK_TYPE', `${what}: expected ${expected}, got ${describeNode(node)}`, node, hint ?? `write ${expected} here`);
+  report(
+    ctx,
+    'E_PLAYBOOK_TYPE',
+    `${what}: expected ${expected}, got ${describeNode(node)}`,
+    node,
+    hint ?? `write ${expected} here`,
+  );
 
 /** The entries of a mapping; non-scalar keys are reported and skipped. */
 export function entriesOf(ctx: LoadContext, map: Node): Entry[] {
@@ -78,7 +84,12 @@ export function readBool(ctx: LoadContext, node: YNode, what: string): boolean |
 
 export function readInt(ctx: LoadContext, node: YNode, what: string, max = Infinity): number | undefined {
   if (isScalar(node)) {
-    const n = typeof node.value === 'number' ? node.value : typeof node.value === 'string' && /^\d+$/.test(node.value) ? Number(node.value) : NaN;
+    const n =
+      typeof node.value === 'number'
+        ? node.value
+        : typeof node.value === 'string' && /^\d+$/.test(node.value)
+          ? Number(node.value)
+          : NaN;
     if (Number.isInteger(n) && n >= 0 && n <= max) return n;
   }
   typeError(ctx, what, max === Infinity ? 'a whole number (0 or more)' : `a whole number from 0 to ${max}`, node);
@@ -86,7 +97,12 @@ export function readInt(ctx: LoadContext, node: YNode, what: string, max = Infin
 }
 
 /** A string or a list of strings (tags, notify, listen); a comma-separated string is split for tags. */
-export function readStringList(ctx: LoadContext, node: YNode, what: string, opts: { commas?: boolean } = {}): { value: string; node: Node }[] {
+export function readStringList(
+  ctx: LoadContext,
+  node: YNode,
+  what: string,
+  opts: { commas?: boolean } = {},
+): { value: string; node: Node }[] {
   const items: YNode[] = isSeq(node) ? (node.items as YNode[]) : [node];
   const out: { value: string; node: Node }[] = [];
   for (const item of items) {
@@ -94,7 +110,12 @@ export function readStringList(ctx: LoadContext, node: YNode, what: string, opts
       typeError(ctx, what, isSeq(node) ? 'a list of strings' : 'a string or a list of strings', item ?? node);
       continue;
     }
-    const parts = opts.commas ? String(item.value).split(',').map((s) => s.trim()).filter(Boolean) : [String(item.value)];
+    const parts = opts.commas
+      ? String(item.value)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [String(item.value)];
     for (const p of parts) out.push({ value: p, node: item });
   }
   return out;
@@ -129,9 +150,17 @@ export function checkCondition(ctx: LoadContext, text: string, at: Span, what: s
     parseExpr(text);
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
-    const braces = text.includes('{{') && !/^\s*\{\{[^]*\}\}\s*$/.test(text);
-    ctx.diagnostics.push(diag('E_EXPR_SYNTAX', `${what}: ${e.message}`, at,
-      braces ? 'conditions are expressions already: write them without {{ }}' : e.hint ?? 'conditions use Ansible\'s expression syntax, e.g. x == 1 and y is defined'));
+    const braces = text.includes('{{') && !/^\s*\{\{[\s\S]*\}\}\s*$/.test(text);
+    ctx.diagnostics.push(
+      diag(
+        'E_EXPR_SYNTAX',
+        `${what}: ${e.message}`,
+        at,
+        braces
+          ? 'conditions are expressions already: write them without {{ }}'
+          : (e.hint ?? "conditions use Ansible's expression syntax, e.g. x == 1 and y is defined"),
+      ),
+    );
   }
 }
 

@@ -4,7 +4,17 @@ import type { Module } from '../sdk.js';
 import type { Span } from '../errors.js';
 import { nodeAtPath } from './source.js';
 import { hasTemplate } from '../template/render.js';
-import { checkCondition, checkTemplates, describeNode, entriesOf, report, span, type Entry, type LoadContext, type YNode } from './playbook-node.js';
+import {
+  checkCondition,
+  checkTemplates,
+  describeNode,
+  entriesOf,
+  report,
+  span,
+  type Entry,
+  type LoadContext,
+  type YNode,
+} from './playbook-node.js';
 import { formatPath, issuesDiagnostics, knownKeys } from './playbook-zod.js';
 
 export interface LoadedParams {
@@ -15,7 +25,12 @@ export interface LoadedParams {
 /** The YAML node each param came from (module value or `args:`), for mapping paths back. */
 type Origins = Map<string, { key: Node; value: YNode }>;
 
-function collect(ctx: LoadContext, module: Module, entry: Entry, args: Entry | undefined): { params: Record<string, unknown>; origins: Origins } | undefined {
+function collect(
+  ctx: LoadContext,
+  module: Module,
+  entry: Entry,
+  args: Entry | undefined,
+): { params: Record<string, unknown>; origins: Origins } | undefined {
   const params: Record<string, unknown> = {};
   const origins: Origins = new Map();
   const addMap = (node: YNode) => {
@@ -29,7 +44,14 @@ function collect(ctx: LoadContext, module: Module, entry: Entry, args: Entry | u
   const addArgs = () => {
     if (!args) return;
     if (isMap(args.value)) addMap(args.value);
-    else report(ctx, 'E_PLAYBOOK_TYPE', `args: expected a mapping, got ${describeNode(args.value)}`, args.value ?? args.keyNode, 'write args as key: value lines under it');
+    else
+      report(
+        ctx,
+        'E_PLAYBOOK_TYPE',
+        `args: expected a mapping, got ${describeNode(args.value)}`,
+        args.value ?? args.keyNode,
+        'write args as key: value lines under it',
+      );
   };
   const v = entry.value;
   if (isMap(v)) {
@@ -47,7 +69,13 @@ function collect(ctx: LoadContext, module: Module, entry: Entry, args: Entry | u
   }
   if (!module.freeForm) {
     const none = knownKeys(module.params, []).length === 0;
-    report(ctx, 'E_PARAM_FREE_FORM', `${module.name}: takes ${none ? 'no params' : 'named params, not a single value'}`, v, paramsHint(module));
+    report(
+      ctx,
+      'E_PARAM_FREE_FORM',
+      `${module.name}: takes ${none ? 'no params' : 'named params, not a single value'}`,
+      v,
+      paramsHint(module),
+    );
     return undefined;
   }
   params[module.freeForm] = v.value;
@@ -92,7 +120,10 @@ export function loadParams(ctx: LoadContext, module: Module, entry: Entry, args?
   const result = module.params.safeParse(params);
   if (!result.success) {
     const c = {
-      module: module.name, schema: module.params, params, spanAt,
+      module: module.name,
+      schema: module.params,
+      params,
+      spanAt,
       templated: (path: readonly PropertyKey[]) => (path[0] === '*' ? hasTemplate(params) : templateAt(params, path)),
     };
     ctx.diagnostics.push(...issuesDiagnostics(c, result.error.issues));
@@ -104,7 +135,11 @@ export function loadParams(ctx: LoadContext, module: Module, entry: Entry, args?
 }
 
 /** assert's `that` holds conditions: check they parse now, like `when`. */
-function checkAssert(ctx: LoadContext, params: Record<string, unknown>, spanAt: (p: readonly PropertyKey[]) => Span): void {
+function checkAssert(
+  ctx: LoadContext,
+  params: Record<string, unknown>,
+  spanAt: (p: readonly PropertyKey[]) => Span,
+): void {
   const that = params.that;
   const items = typeof that === 'string' ? [that] : Array.isArray(that) ? that : [];
   items.forEach((text, i) => {
@@ -119,7 +154,8 @@ export function defaultTaskName(module: Module, params: Record<string, unknown>)
     const s = typeof v === 'string' ? v : JSON.stringify(v);
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;
   };
-  if (module.freeForm && params[module.freeForm] !== undefined) return `${module.name}: ${short(params[module.freeForm])}`;
+  if (module.freeForm && params[module.freeForm] !== undefined)
+    return `${module.name}: ${short(params[module.freeForm])}`;
   const first = Object.entries(params)[0];
   return first ? `${module.name}: ${first[0]}=${short(first[1])}` : module.name;
 }

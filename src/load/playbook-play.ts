@@ -4,7 +4,21 @@ import type { Module } from '../sdk.js';
 import type { Play, Task } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { ORDERS, PLAY_KEYS, UNSUPPORTED } from './playbook-keys.js';
-import { checkTemplates, describeNode, entriesOf, readBool, readInt, readMapping, readString, readStringList, report, span, type Entry, type LoadContext, type YNode } from './playbook-node.js';
+import {
+  checkTemplates,
+  describeNode,
+  entriesOf,
+  readBool,
+  readInt,
+  readMapping,
+  readString,
+  readStringList,
+  report,
+  span,
+  type Entry,
+  type LoadContext,
+  type YNode,
+} from './playbook-node.js';
 import { loadTask } from './playbook-task.js';
 
 function readHosts(ctx: LoadContext, e: Entry | undefined, playNode: Node): string | undefined {
@@ -17,10 +31,19 @@ function readHosts(ctx: LoadContext, e: Entry | undefined, playNode: Node): stri
     report(ctx, 'E_PLAY_NO_HOSTS', 'play has an empty "hosts"', e.keyNode, hint);
     return undefined;
   }
-  const parts = readStringList(ctx, e.value, 'hosts').map((h) => h.value.trim()).filter(Boolean);
-  if (parts.length === 0 && isScalar(e.value)) report(ctx, 'E_PLAY_NO_HOSTS', 'play has an empty "hosts"', e.value, hint);
+  const parts = readStringList(ctx, e.value, 'hosts')
+    .map((h) => h.value.trim())
+    .filter(Boolean);
+  if (parts.length === 0 && isScalar(e.value))
+    report(ctx, 'E_PLAY_NO_HOSTS', 'play has an empty "hosts"', e.value, hint);
   if (parts.some((p) => p.includes('{{'))) {
-    report(ctx, 'E_UNSUPPORTED', 'hosts: templates are not supported yet', e.value, 'write the group names; narrow a run with --limit');
+    report(
+      ctx,
+      'E_UNSUPPORTED',
+      'hosts: templates are not supported yet',
+      e.value,
+      'write the group names; narrow a run with --limit',
+    );
   }
   return parts.length ? parts.join(':') : undefined;
 }
@@ -35,21 +58,46 @@ function readSerial(ctx: LoadContext, node: YNode): (number | string)[] {
     const v = isScalar(item) ? item.value : undefined;
     if (typeof v === 'number' && Number.isInteger(v) && v > 0) out.push(v);
     else if (typeof v === 'string' && /^\s*\d+\s*$/.test(v) && Number(v) > 0) out.push(Number(v));
-    else if (typeof v === 'string' && PERCENT.test(v) && Number(PERCENT.exec(v)![1]) > 0 && Number(PERCENT.exec(v)![1]) <= 100) out.push(v.trim());
+    else if (
+      typeof v === 'string' &&
+      PERCENT.test(v) &&
+      Number(PERCENT.exec(v)![1]) > 0 &&
+      Number(PERCENT.exec(v)![1]) <= 100
+    )
+      out.push(v.trim());
     else {
-      report(ctx, 'E_PLAY_SERIAL', `serial: expected a host count (1 or more), a percentage ("30%") or a list of them, got ${describeNode(item)}`, item ?? node,
-        'e.g. "serial: 1", "serial: 25%" or "serial: [1, 5, 50%]"');
+      report(
+        ctx,
+        'E_PLAY_SERIAL',
+        `serial: expected a host count (1 or more), a percentage ("30%") or a list of them, got ${describeNode(item)}`,
+        item ?? node,
+        'e.g. "serial: 1", "serial: 25%" or "serial: [1, 5, 50%]"',
+      );
     }
   }
-  if (isSeq(node) && node.items.length === 0) report(ctx, 'E_PLAY_SERIAL', 'serial: the list is empty', node, 'e.g. "serial: [1, 5, 50%]"');
+  if (isSeq(node) && node.items.length === 0)
+    report(ctx, 'E_PLAY_SERIAL', 'serial: the list is empty', node, 'e.g. "serial: [1, 5, 50%]"');
   return out;
 }
 
-function readTasks(ctx: LoadContext, e: Entry | undefined, modules: ReadonlyMap<string, Module>, handler: boolean, playTags: string[], notified: { name: string; node: Node }[]): Task[] {
+function readTasks(
+  ctx: LoadContext,
+  e: Entry | undefined,
+  modules: ReadonlyMap<string, Module>,
+  handler: boolean,
+  playTags: string[],
+  notified: { name: string; node: Node }[],
+): Task[] {
   if (!e) return [];
   if (isScalar(e.value) && e.value.value === null) return [];
   if (!isSeq(e.value)) {
-    report(ctx, 'E_PLAYBOOK_TYPE', `${e.key}: expected a list of tasks, got ${describeNode(e.value)}`, e.value ?? e.keyNode, 'start each task with "- name: ..."');
+    report(
+      ctx,
+      'E_PLAYBOOK_TYPE',
+      `${e.key}: expected a list of tasks, got ${describeNode(e.value)}`,
+      e.value ?? e.keyNode,
+      'start each task with "- name: ..."',
+    );
     return [];
   }
   const tasks: Task[] = [];
@@ -66,17 +114,43 @@ export interface LoadedPlay {
   notified: { name: string; node: Node }[];
 }
 
-export function loadPlay(ctx: LoadContext, node: YNode, index: number, modules: ReadonlyMap<string, Module>): LoadedPlay | undefined {
+export function loadPlay(
+  ctx: LoadContext,
+  node: YNode,
+  index: number,
+  modules: ReadonlyMap<string, Module>,
+): LoadedPlay | undefined {
   if (!isMap(node)) {
-    report(ctx, 'E_PLAY_SHAPE', `play ${index + 1} must be a mapping, got ${describeNode(node)}`, node, 'start each play with "- hosts: ..." and give it tasks');
+    report(
+      ctx,
+      'E_PLAY_SHAPE',
+      `play ${index + 1} must be a mapping, got ${describeNode(node)}`,
+      node,
+      'start each play with "- hosts: ..." and give it tasks',
+    );
     return undefined;
   }
   const keys = new Map<string, Entry>();
   for (const e of entriesOf(ctx, node)) {
     if ((PLAY_KEYS as readonly string[]).includes(e.key)) keys.set(e.key, e);
-    else if (Object.hasOwn(UNSUPPORTED, e.key)) report(ctx, 'E_UNSUPPORTED', `"${e.key}" is not supported yet`, e.keyNode, UNSUPPORTED[e.key]);
-    else if (modules.has(e.key)) report(ctx, 'E_PLAYBOOK_KEY', `unknown play key "${e.key}" (a module needs a task)`, e.keyNode, 'put it in a task under "tasks:"');
-    else report(ctx, 'E_PLAYBOOK_KEY', `unknown play key "${e.key}"`, e.keyNode, didYouMean(e.key, PLAY_KEYS) ?? `play keys: ${PLAY_KEYS.join(', ')}`);
+    else if (Object.hasOwn(UNSUPPORTED, e.key))
+      report(ctx, 'E_UNSUPPORTED', `"${e.key}" is not supported yet`, e.keyNode, UNSUPPORTED[e.key]);
+    else if (modules.has(e.key))
+      report(
+        ctx,
+        'E_PLAYBOOK_KEY',
+        `unknown play key "${e.key}" (a module needs a task)`,
+        e.keyNode,
+        'put it in a task under "tasks:"',
+      );
+    else
+      report(
+        ctx,
+        'E_PLAYBOOK_KEY',
+        `unknown play key "${e.key}"`,
+        e.keyNode,
+        didYouMean(e.key, PLAY_KEYS) ?? `play keys: ${PLAY_KEYS.join(', ')}`,
+      );
   }
   const at = (k: string) => keys.get(k)?.value;
   const has = (k: string) => keys.has(k);
@@ -87,19 +161,32 @@ export function loadPlay(ctx: LoadContext, node: YNode, index: number, modules: 
   if (has('order')) {
     const o = readString(ctx, at('order'), 'order');
     if (o !== undefined && (ORDERS as readonly string[]).includes(o)) order = o as Play['order'];
-    else if (o !== undefined) report(ctx, 'E_PLAYBOOK_TYPE', `order: expected one of ${ORDERS.join(', ')}, got "${o}"`, at('order'), didYouMean(o, ORDERS));
+    else if (o !== undefined)
+      report(
+        ctx,
+        'E_PLAYBOOK_TYPE',
+        `order: expected one of ${ORDERS.join(', ')}, got "${o}"`,
+        at('order'),
+        didYouMean(o, ORDERS),
+      );
   }
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const notified: { name: string; node: Node }[] = [];
-  const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k) => readTasks(ctx, keys.get(k), modules, false, tags, notified));
+  const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k) =>
+    readTasks(ctx, keys.get(k), modules, false, tags, notified),
+  );
   const handlers = readTasks(ctx, keys.get('handlers'), modules, true, tags, []);
   const play: Play = {
     name: name ?? hosts ?? `play ${index + 1}`,
     hosts: hosts ?? '',
     vars: (has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined) ?? {},
     serial: has('serial') ? readSerial(ctx, at('serial')) : [],
-    maxFailPercentage: has('max_fail_percentage') ? readInt(ctx, at('max_fail_percentage'), 'max_fail_percentage', 100) : undefined,
-    anyErrorsFatal: has('any_errors_fatal') ? (readBool(ctx, at('any_errors_fatal'), 'any_errors_fatal') ?? false) : false,
+    maxFailPercentage: has('max_fail_percentage')
+      ? readInt(ctx, at('max_fail_percentage'), 'max_fail_percentage', 100)
+      : undefined,
+    anyErrorsFatal: has('any_errors_fatal')
+      ? (readBool(ctx, at('any_errors_fatal'), 'any_errors_fatal') ?? false)
+      : false,
     order,
     become: has('become') ? (readBool(ctx, at('become'), 'become') ?? false) : false,
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,

@@ -4,7 +4,22 @@ import type { Module } from '../sdk.js';
 import type { Task } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { HANDLER_KEYS, TASK_KEYS, UNSUPPORTED } from './playbook-keys.js';
-import { checkTemplates, describeNode, entriesOf, readBool, readConditions, readInt, readMapping, readString, readStringList, report, span, type Entry, type LoadContext, type YNode } from './playbook-node.js';
+import {
+  checkTemplates,
+  describeNode,
+  entriesOf,
+  readBool,
+  readConditions,
+  readInt,
+  readMapping,
+  readString,
+  readStringList,
+  report,
+  span,
+  type Entry,
+  type LoadContext,
+  type YNode,
+} from './playbook-node.js';
 import { defaultTaskName, loadParams } from './playbook-params.js';
 
 export interface TaskOptions {
@@ -19,7 +34,12 @@ export interface TaskOptions {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Sorts a task's keys into keywords, its module, unsupported and unknown keys (reported). */
-function sortKeys(ctx: LoadContext, node: Node, entries: Entry[], o: TaskOptions): { keys: Map<string, Entry>; module?: Entry } {
+function sortKeys(
+  ctx: LoadContext,
+  node: Node,
+  entries: Entry[],
+  o: TaskOptions,
+): { keys: Map<string, Entry>; module?: Entry } {
   const keywords: readonly string[] = o.handler ? HANDLER_KEYS : TASK_KEYS;
   const keys = new Map<string, Entry>();
   const modules: Entry[] = [];
@@ -31,26 +51,55 @@ function sortKeys(ctx: LoadContext, node: Node, entries: Entry[], o: TaskOptions
     else if (Object.hasOwn(UNSUPPORTED, e.key)) {
       unsupported = true;
       report(ctx, 'E_UNSUPPORTED', `"${e.key}" is not supported yet`, e.keyNode, UNSUPPORTED[e.key]);
-    } else if (e.key === 'listen') report(ctx, 'E_PLAYBOOK_KEY', '"listen" is only for handlers', e.keyNode, 'move the task under "handlers:" or use its name in notify');
+    } else if (e.key === 'listen')
+      report(
+        ctx,
+        'E_PLAYBOOK_KEY',
+        '"listen" is only for handlers',
+        e.keyNode,
+        'move the task under "handlers:" or use its name in notify',
+      );
     else unknown.push(e);
   }
   for (const extra of modules.slice(1)) {
-    report(ctx, 'E_TASK_MODULES', `task has more than one module: "${modules[0]!.key}" and "${extra.key}"`, extra.keyNode, 'split it into one task per module');
+    report(
+      ctx,
+      'E_TASK_MODULES',
+      `task has more than one module: "${modules[0]!.key}" and "${extra.key}"`,
+      extra.keyNode,
+      'split it into one task per module',
+    );
   }
   for (const u of unknown) {
     const keyword = didYouMean(u.key, keywords);
     if (keyword || modules.length > 0) {
-      report(ctx, 'E_PLAYBOOK_KEY', `unknown ${o.handler ? 'handler' : 'task'} key "${u.key}"`, u.keyNode,
-        keyword ?? didYouMean(u.key, o.modules.keys()) ?? `task keys: ${keywords.join(', ')}`);
+      report(
+        ctx,
+        'E_PLAYBOOK_KEY',
+        `unknown ${o.handler ? 'handler' : 'task'} key "${u.key}"`,
+        u.keyNode,
+        keyword ?? didYouMean(u.key, o.modules.keys()) ?? `task keys: ${keywords.join(', ')}`,
+      );
     } else {
-      report(ctx, 'E_UNKNOWN_MODULE', `unknown module "${u.key}"`, u.keyNode,
-        didYouMean(u.key, o.modules.keys()) ?? 'run `stackplay modules` to list the modules');
+      report(
+        ctx,
+        'E_UNKNOWN_MODULE',
+        `unknown module "${u.key}"`,
+        u.keyNode,
+        didYouMean(u.key, o.modules.keys()) ?? 'run `stackplay modules` to list the modules',
+      );
     }
   }
   if (modules.length === 0 && unknown.length === 0 && !unsupported) {
     const name = keys.get('name');
     const called = name && isScalar(name.value) ? ` "${String(name.value.value)}"` : '';
-    report(ctx, 'E_TASK_NO_MODULE', `task${called} has no module`, node, 'add one module key, e.g. "command: uptime" (`stackplay modules` lists them)');
+    report(
+      ctx,
+      'E_TASK_NO_MODULE',
+      `task${called} has no module`,
+      node,
+      'add one module key, e.g. "command: uptime" (`stackplay modules` lists them)',
+    );
   }
   return modules[0] ? { keys, module: modules[0] } : { keys };
 }
@@ -58,20 +107,33 @@ function sortKeys(ctx: LoadContext, node: Node, entries: Entry[], o: TaskOptions
 function readLoop(ctx: LoadContext, keys: Map<string, Entry>): unknown {
   const loop = keys.get('loop');
   const items = keys.get('with_items');
-  if (loop && items) report(ctx, 'E_TASK_LOOP', 'a task has either "loop" or "with_items", not both', items.keyNode, 'keep "loop"');
+  if (loop && items)
+    report(ctx, 'E_TASK_LOOP', 'a task has either "loop" or "with_items", not both', items.keyNode, 'keep "loop"');
   const e = loop ?? items;
   if (!e) return undefined;
   checkTemplates(ctx, e.value);
   if (isSeq(e.value)) return e.value.toJS(ctx.src.doc);
   if (isScalar(e.value) && typeof e.value.value === 'string' && e.value.value.includes('{{')) return e.value.value;
-  report(ctx, 'E_PLAYBOOK_TYPE', `${e.key}: expected a list or a template giving one ("{{ servers }}"), got ${describeNode(e.value)}`, e.value ?? e.keyNode, 'write a YAML list (- a) or a template naming a list var');
+  report(
+    ctx,
+    'E_PLAYBOOK_TYPE',
+    `${e.key}: expected a list or a template giving one ("{{ servers }}"), got ${describeNode(e.value)}`,
+    e.value ?? e.keyNode,
+    'write a YAML list (- a) or a template naming a list var',
+  );
   return undefined;
 }
 
 function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
   if (!e) return 'item';
   if (!isMap(e.value)) {
-    report(ctx, 'E_PLAYBOOK_TYPE', `loop_control: expected a mapping, got ${describeNode(e.value)}`, e.value ?? e.keyNode, 'write loop_control: { loop_var: name }');
+    report(
+      ctx,
+      'E_PLAYBOOK_TYPE',
+      `loop_control: expected a mapping, got ${describeNode(e.value)}`,
+      e.value ?? e.keyNode,
+      'write loop_control: { loop_var: name }',
+    );
     return 'item';
   }
   let loopVar = 'item';
@@ -79,9 +141,22 @@ function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
     if (c.key === 'loop_var') {
       const v = readString(ctx, c.value, 'loop_control.loop_var');
       if (v !== undefined && IDENT.test(v)) loopVar = v;
-      else if (v !== undefined) report(ctx, 'E_PLAYBOOK_TYPE', `loop_control.loop_var: "${v}" is not a variable name`, c.value, 'use letters, digits and _');
+      else if (v !== undefined)
+        report(
+          ctx,
+          'E_PLAYBOOK_TYPE',
+          `loop_control.loop_var: "${v}" is not a variable name`,
+          c.value,
+          'use letters, digits and _',
+        );
     } else if (c.key !== 'label') {
-      report(ctx, 'E_PLAYBOOK_KEY', `unknown loop_control key "${c.key}"`, c.keyNode, didYouMean(c.key, ['loop_var', 'label']) ?? 'loop_control keys: loop_var, label');
+      report(
+        ctx,
+        'E_PLAYBOOK_KEY',
+        `unknown loop_control key "${c.key}"`,
+        c.keyNode,
+        didYouMean(c.key, ['loop_var', 'label']) ?? 'loop_control keys: loop_var, label',
+      );
     }
   }
   return loopVar;
@@ -90,7 +165,13 @@ function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
 /** Reads a task; undefined when it has no usable module (the reason is reported). */
 export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | undefined {
   if (!isMap(node)) {
-    report(ctx, 'E_TASK_SHAPE', `a ${o.handler ? 'handler' : 'task'} must be a mapping, got ${describeNode(node)}`, node, 'write "- name: what it does" and a module key under it');
+    report(
+      ctx,
+      'E_TASK_SHAPE',
+      `a ${o.handler ? 'handler' : 'task'} must be a mapping, got ${describeNode(node)}`,
+      node,
+      'write "- name: what it does" and a module key under it',
+    );
     return undefined;
   }
   const { keys, module } = sortKeys(ctx, node, entriesOf(ctx, node), o);
@@ -103,7 +184,13 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
   if (has('register')) {
     register = readString(ctx, at('register'), 'register');
     if (register !== undefined && !IDENT.test(register)) {
-      report(ctx, 'E_TASK_REGISTER', `register: "${register}" is not a variable name`, at('register'), 'use letters, digits and _');
+      report(
+        ctx,
+        'E_TASK_REGISTER',
+        `register: "${register}" is not a variable name`,
+        at('register'),
+        'use letters, digits and _',
+      );
     }
   }
   const notify = has('notify') ? readStringList(ctx, at('notify'), 'notify') : [];

@@ -41,7 +41,16 @@ export function issuesDiagnostics(c: IssueContext, issues: readonly Issue[]): Di
   return issues.flatMap((i) => issueDiagnostics(c, i, [], skip));
 }
 
-interface DefLike { type: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown>; element?: unknown; options?: unknown[]; left?: unknown; right?: unknown }
+interface DefLike {
+  type: string;
+  innerType?: unknown;
+  in?: unknown;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  options?: unknown[];
+  left?: unknown;
+  right?: unknown;
+}
 const defOf = (s: unknown): DefLike | undefined => (s as { _zod?: { def?: DefLike } })?._zod?.def;
 
 /** The keys an object schema at `path` accepts (through optional, default, pipe, array, union). */
@@ -70,7 +79,15 @@ function valueAt(root: unknown, path: Path): unknown {
   return cur;
 }
 
-const typeWords: Record<string, string> = { array: 'list', object: 'mapping', boolean: 'boolean', string: 'string', number: 'number', int: 'integer', null: 'null' };
+const typeWords: Record<string, string> = {
+  array: 'list',
+  object: 'mapping',
+  boolean: 'boolean',
+  string: 'string',
+  number: 'number',
+  int: 'integer',
+  null: 'null',
+};
 
 export function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
@@ -84,7 +101,10 @@ export function describeValue(v: unknown): string {
 function unionTypes(issue: Extract<Issue, { code: 'invalid_union' }>): string[] | undefined {
   const types: string[] = [];
   for (const branch of issue.errors) {
-    const t = branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0 ? branch[0]!.expected : undefined;
+    const t =
+      branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0
+        ? branch[0]!.expected
+        : undefined;
     if (!t) return undefined;
     types.push(typeWords[t] ?? t);
   }
@@ -93,8 +113,12 @@ function unionTypes(issue: Extract<Issue, { code: 'invalid_union' }>): string[] 
 
 function missing(c: IssueContext, path: Path): Diagnostic {
   const parent = path.slice(0, -1);
-  return diag('E_PARAM_MISSING', `${formatPath(c.module, parent)}: missing required key "${String(path.at(-1))}"`, c.spanAt(parent, true),
-    `known keys: ${knownKeys(c.schema, parent).join(', ')}`);
+  return diag(
+    'E_PARAM_MISSING',
+    `${formatPath(c.module, parent)}: missing required key "${String(path.at(-1))}"`,
+    c.spanAt(parent, true),
+    `known keys: ${knownKeys(c.schema, parent).join(', ')}`,
+  );
 }
 
 /** Where a module's params are described: every param diagnostic points there when it has nothing more precise. */
@@ -105,20 +129,40 @@ function issueDiagnostics(c: IssueContext, issue: Issue, base: Path, skip: Set<s
   const name = formatPath(c.module, path);
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(c.schema, path);
-    return issue.keys.map((k) => diag('E_PARAM_UNKNOWN_KEY', `${name}: unknown key "${k}"`, c.spanAt([...path, k], true),
-      didYouMean(k, known) ?? (known.length ? `known keys: ${known.join(', ')}` : undefined)));
+    return issue.keys.map((k) =>
+      diag(
+        'E_PARAM_UNKNOWN_KEY',
+        `${name}: unknown key "${k}"`,
+        c.spanAt([...path, k], true),
+        didYouMean(k, known) ?? (known.length ? `known keys: ${known.join(', ')}` : undefined),
+      ),
+    );
   }
   if (c.templated(path) || (path.length === 0 && issue.code === 'custom' && c.templated(['*']))) return [];
   const actual = valueAt(c.params, path);
   if (issue.code === 'invalid_type') {
     if (actual === undefined && path.length > 0) return skip.has(pathKey(path)) ? [] : [missing(c, path)];
-    return [diag('E_PARAM_TYPE', `${name}: expected ${typeWords[issue.expected] ?? issue.expected}, got ${describeValue(actual)}`, c.spanAt(path), paramsDoc(c))];
+    return [
+      diag(
+        'E_PARAM_TYPE',
+        `${name}: expected ${typeWords[issue.expected] ?? issue.expected}, got ${describeValue(actual)}`,
+        c.spanAt(path),
+        paramsDoc(c),
+      ),
+    ];
   }
   if (issue.code === 'invalid_union') {
     const types = unionTypes(issue);
     if (types) {
       if (actual === undefined && path.length > 0) return skip.has(pathKey(path)) ? [] : [missing(c, path)];
-      return [diag('E_PARAM_TYPE', `${name}: expected ${types.join(' or ')}, got ${describeValue(actual)}`, c.spanAt(path), paramsDoc(c))];
+      return [
+        diag(
+          'E_PARAM_TYPE',
+          `${name}: expected ${types.join(' or ')}, got ${describeValue(actual)}`,
+          c.spanAt(path),
+          paramsDoc(c),
+        ),
+      ];
     }
     // One branch had the right shape: its own complaints say the most.
     const fitting = issue.errors.filter((b) => !b.some((i) => i.code === 'invalid_type' && i.path.length === 0));
@@ -127,8 +171,16 @@ function issueDiagnostics(c: IssueContext, issue: Issue, base: Path, skip: Set<s
   if (issue.code === 'invalid_value') {
     const values = issue.values.map((v) => JSON.stringify(v));
     const words = issue.values.filter((v): v is string => typeof v === 'string');
-    return [diag('E_PARAM_VALUE', `${name}: expected ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}, got ${describeValue(actual)}`, c.spanAt(path),
-      (typeof actual === 'string' ? didYouMean(actual, words) : undefined) ?? paramsDoc(c))];
+    return [
+      diag(
+        'E_PARAM_VALUE',
+        `${name}: expected ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}, got ${describeValue(actual)}`,
+        c.spanAt(path),
+        (typeof actual === 'string' ? didYouMean(actual, words) : undefined) ?? paramsDoc(c),
+      ),
+    ];
   }
-  return [diag('E_PARAM', `${name}: ${issue.message.replace(/^Invalid (input|string): /, '')}`, c.spanAt(path), paramsDoc(c))];
+  return [
+    diag('E_PARAM', `${name}: ${issue.message.replace(/^Invalid (input|string): /, '')}`, c.spanAt(path), paramsDoc(c)),
+  ];
 }

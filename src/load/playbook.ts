@@ -17,25 +17,50 @@ function checkNotify(ctx: LoadContext, play: Play, notified: { name: string; nod
   const names = new Set(play.handlers.flatMap((h) => [h.name, ...h.listen]));
   for (const n of notified) {
     if (names.has(n.name)) continue;
-    report(ctx, 'E_HANDLER_UNKNOWN', `notify: no handler named "${n.name}" in play "${play.name}"`, n.node,
-      didYouMean(n.name, names) ?? (names.size ? `handlers: ${[...names].map((h) => `"${h}"`).join(', ')}` : 'add it under "handlers:" in this play'));
+    report(
+      ctx,
+      'E_HANDLER_UNKNOWN',
+      `notify: no handler named "${n.name}" in play "${play.name}"`,
+      n.node,
+      didYouMean(n.name, names) ??
+        (names.size
+          ? `handlers: ${[...names].map((h) => `"${h}"`).join(', ')}`
+          : 'add it under "handlers:" in this play'),
+    );
   }
 }
 
 /** Reads a playbook file; `playbook` is set only when there are no errors. */
-export function loadPlaybook(file: string, modules: ReadonlyMap<string, Module>): { playbook?: Playbook; diagnostics: Diagnostic[] } {
+export function loadPlaybook(
+  file: string,
+  modules: ReadonlyMap<string, Module>,
+): { playbook?: Playbook; diagnostics: Diagnostic[] } {
   const loaded = loadYaml(file);
   if (!loaded.src || loaded.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: loaded.diagnostics };
   const ctx: LoadContext = { src: loaded.src, diagnostics: [...loaded.diagnostics] };
   const root = loaded.src.doc.contents as YNode;
   const plays: Play[] = [];
   if (!root || (isScalar(root) && (root.value === null || root.value === ''))) {
-    report(ctx, 'E_PLAYBOOK_EMPTY', `${file} has no plays`, root, 'a playbook is a list of plays: "- hosts: all" then "tasks:"');
+    report(
+      ctx,
+      'E_PLAYBOOK_EMPTY',
+      `${file} has no plays`,
+      root,
+      'a playbook is a list of plays: "- hosts: all" then "tasks:"',
+    );
   } else if (!isSeq(root)) {
-    report(ctx, 'E_PLAYBOOK_SHAPE', `a playbook is a list of plays, got ${isMap(root) ? 'a mapping' : 'a single value'}`, root,
-      isMap(root) ? 'start the play with "- " (a list item): "- hosts: all"' : 'a playbook is a list of plays: "- hosts: all" then "tasks:"');
+    report(
+      ctx,
+      'E_PLAYBOOK_SHAPE',
+      `a playbook is a list of plays, got ${isMap(root) ? 'a mapping' : 'a single value'}`,
+      root,
+      isMap(root)
+        ? 'start the play with "- " (a list item): "- hosts: all"'
+        : 'a playbook is a list of plays: "- hosts: all" then "tasks:"',
+    );
   } else {
-    if (root.items.length === 0) report(ctx, 'E_PLAYBOOK_EMPTY', `${file} has no plays`, root, 'add a play: "- hosts: all" then "tasks:"');
+    if (root.items.length === 0)
+      report(ctx, 'E_PLAYBOOK_EMPTY', `${file} has no plays`, root, 'add a play: "- hosts: all" then "tasks:"');
     root.items.forEach((item, i) => {
       const p = loadPlay(ctx, item as YNode, i, modules);
       if (!p) return;

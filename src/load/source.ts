@@ -1,6 +1,6 @@
 // Reading user files: YAML with positions, and mapping nodes and key paths back to file:line:col.
 import { readFileSync } from 'node:fs';
-import { Document, isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { type Document, isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { diag, type Diagnostic, type Span } from '../errors.js';
 
 export interface YamlSource {
@@ -18,10 +18,24 @@ export function readText(file: string): { text: string } | { error: Diagnostic }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    return { error: diag('E_FILE', `cannot read ${file}: ${why}`, { file, line: 1, col: 1 }, 'check the path given on the command line') };
+    return {
+      error: diag(
+        'E_FILE',
+        `cannot read ${file}: ${why}`,
+        { file, line: 1, col: 1 },
+        'check the path given on the command line',
+      ),
+    };
   }
   if (buf.includes(0)) {
-    return { error: diag('E_BINARY', `${file} is not a text file`, { file, line: 1, col: 1 }, 'expected a YAML or INI text file') };
+    return {
+      error: diag(
+        'E_BINARY',
+        `${file} is not a text file`,
+        { file, line: 1, col: 1 },
+        'expected a YAML or INI text file',
+      ),
+    };
   }
   return { text: buf.toString('utf8').replace(/^\uFEFF/, '') };
 }
@@ -47,18 +61,39 @@ export function spanOf(src: YamlSource, node: Node | null | undefined): Span {
 /** Parses YAML text keeping positions. Syntax errors, duplicate keys and tabs become diagnostics. */
 export function parseYaml(file: string, text: string): { src: YamlSource; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    keepSourceTokens: false,
+  });
   const src: YamlSource = { file, text, doc, lines };
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const at = spanAt(file, lines, e.pos[0], e.pos[1]);
     const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     if (e.code === 'DUPLICATE_KEY') {
-      diagnostics.push(diag('E_YAML_DUPLICATE_KEY', `duplicate key in ${file}`, at, 'each key may appear once per mapping; remove or merge the repeated one'));
+      diagnostics.push(
+        diag(
+          'E_YAML_DUPLICATE_KEY',
+          `duplicate key in ${file}`,
+          at,
+          'each key may appear once per mapping; remove or merge the repeated one',
+        ),
+      );
     } else if (e.code === 'TAB_AS_INDENT' || /tab/i.test(msg)) {
-      diagnostics.push(diag('E_YAML_TAB', `tab character used for indentation in ${file}`, at, 'YAML indentation must use spaces'));
+      diagnostics.push(
+        diag('E_YAML_TAB', `tab character used for indentation in ${file}`, at, 'YAML indentation must use spaces'),
+      );
     } else {
-      diagnostics.push(diag('E_YAML_SYNTAX', `YAML syntax error: ${msg}`, at, 'check indentation, colons and quotes around this place'));
+      diagnostics.push(
+        diag(
+          'E_YAML_SYNTAX',
+          `YAML syntax error: ${msg}`,
+          at,
+          'check indentation, colons and quotes around this place',
+        ),
+      );
     }
   }
   // Aliases are resolved only when a value is read: an unknown anchor or an alias bomb would throw there.
@@ -66,8 +101,14 @@ export function parseYaml(file: string, text: string): { src: YamlSource; diagno
     try {
       doc.toJS({ maxAliasCount: 1000 });
     } catch (e) {
-      diagnostics.push(diag('E_YAML_ALIAS', `YAML alias error in ${file}: ${(e as Error).message.split('\n')[0]}`, spanAt(file, lines, 0),
-        'define each &anchor before its *alias, and do not nest aliases to blow up the document'));
+      diagnostics.push(
+        diag(
+          'E_YAML_ALIAS',
+          `YAML alias error in ${file}: ${(e as Error).message.split('\n')[0]}`,
+          spanAt(file, lines, 0),
+          'define each &anchor before its *alias, and do not nest aliases to blow up the document',
+        ),
+      );
     }
   }
   return { src, diagnostics };
@@ -85,7 +126,11 @@ export function loadYaml(file: string): { src?: YamlSource; diagnostics: Diagnos
  * node found, so a diagnostic always points somewhere useful. With `key: true`, points at the
  * key of the last path element rather than its value (for "unknown key" errors).
  */
-export function nodeAtPath(root: Node | null | undefined, path: readonly PropertyKey[], opts: { key?: boolean } = {}): Node | null | undefined {
+export function nodeAtPath(
+  root: Node | null | undefined,
+  path: readonly PropertyKey[],
+  opts: { key?: boolean } = {},
+): Node | null | undefined {
   let node = root;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];

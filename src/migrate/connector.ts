@@ -8,7 +8,12 @@ export class MigrateConnector implements Connector {
   /** The pool holds a connection to the core's new address (reconnect() caches it under the host's name). */
   #atNewAddress = false;
 
-  constructor(private readonly inner: Connector, private readonly core: string, private readonly newIp: string, public coreMoved: boolean) {}
+  constructor(
+    private readonly inner: Connector,
+    private readonly core: string,
+    private readonly newIp: string,
+    public coreMoved: boolean,
+  ) {}
 
   async get(host: ResolvedHost): Promise<Transport> {
     if (host.name !== this.core) return this.inner.get(host);
@@ -19,15 +24,23 @@ export class MigrateConnector implements Connector {
     } catch (e) {
       // An earlier run may have moved the core without recording it (interrupted mid-step).
       if (!(e instanceof UnreachableError)) throw e;
-      return await this.reconnect(host, this.newIp, 10).catch(() => { throw e; });
+      return await this.reconnect(host, this.newIp, 10).catch(() => {
+        throw e;
+      });
     }
   }
 
   async reconnect(host: ResolvedHost, address: string, timeoutSec?: number): Promise<Transport> {
     const t = await this.inner.reconnect(host, address, timeoutSec);
-    if (host.name === this.core && address === this.newIp) { this.coreMoved = true; this.#atNewAddress = true; }
+    if (host.name === this.core && address === this.newIp) {
+      this.coreMoved = true;
+      this.#atNewAddress = true;
+    }
     return t;
   }
 
-  closeAll(): Promise<void> { this.#atNewAddress = false; return this.inner.closeAll(); }
+  closeAll(): Promise<void> {
+    this.#atNewAddress = false;
+    return this.inner.closeAll();
+  }
 }

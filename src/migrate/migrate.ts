@@ -16,7 +16,14 @@ import { ExitCode } from '../exit-codes.js';
 import { UsageError, diag } from '../errors.js';
 import { MigrateConnector } from './connector.js';
 import { batchPlay, corePlay, verifyPlay, type MigrateParams } from './plays.js';
-import { newMigrationState, readMigrationState, statePath, unfinished, writeMigrationState, type MigrationState } from './state.js';
+import {
+  newMigrationState,
+  readMigrationState,
+  statePath,
+  unfinished,
+  writeMigrationState,
+  type MigrationState,
+} from './state.js';
 
 export interface MigrateOptions {
   inventories: string[];
@@ -36,7 +43,8 @@ export interface MigrateOptions {
   breakLock?: boolean;
 }
 
-const limitOf = (spec: string, total: number): number => (spec.endsWith('%') ? Math.floor((total * Number(spec.slice(0, -1))) / 100) : Number(spec));
+const limitOf = (spec: string, total: number): number =>
+  spec.endsWith('%') ? Math.floor((total * Number(spec.slice(0, -1))) / 100) : Number(spec);
 
 const addressOf = (inv: Inventory, host: string): string => {
   const v = resolveHost(inv, host).vars;
@@ -49,34 +57,58 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
   if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...validateTopology(inv));
   const core = inv.groups.get('core')?.hosts[0];
   const loaded = !diagnostics.some((d) => d.severity === 'error');
-  if (!core && loaded) diagnostics.push(diag('E_MIGRATE_NO_CORE', 'the inventory has no host in the core group', { file: o.inventories[0] ?? '-i', line: 1, col: 1 }, 'put the core node in a [core] group'));
+  if (!core && loaded)
+    diagnostics.push(
+      diag(
+        'E_MIGRATE_NO_CORE',
+        'the inventory has no host in the core group',
+        { file: o.inventories[0] ?? '-i', line: 1, col: 1 },
+        'put the core node in a [core] group',
+      ),
+    );
   if (diagnostics.some((d) => d.severity === 'error') || !core) {
     report({ type: 'diagnostics', diagnostics });
     return ExitCode.invalidInput;
   }
   const coreVars = resolveHost(inv, core).vars;
   const params: MigrateParams = {
-    oldIp: o.oldCoreIp ?? addressOf(inv, core), newIp: o.newCoreIp,
+    oldIp: o.oldCoreIp ?? addressOf(inv, core),
+    newIp: o.newCoreIp,
     netmask: String(coreVars.netmask ?? '255.255.255.0'),
     ...(coreVars.gateway ? { gateway: String(coreVars.gateway) } : {}),
   };
-  const nodes = groupByPhase([...inv.hosts.keys()].filter((h) => h !== core), (h) => phaseOf(resolveHost(inv, h)), PHASES)
-    .filter((g) => g.phase !== 'other').flatMap((g) => g.hosts);
+  const nodes = groupByPhase(
+    [...inv.hosts.keys()].filter((h) => h !== core),
+    (h) => phaseOf(resolveHost(inv, h)),
+    PHASES,
+  )
+    .filter((g) => g.phase !== 'other')
+    .flatMap((g) => g.hosts);
 
   const file = statePath(o.newCoreIp, o.stateDir);
   const previous = readMigrationState(file);
-  if (o.resume && !previous) throw new UsageError(`nothing to resume: no progress file ${file}`, 'start the migration without --resume');
+  if (o.resume && !previous)
+    throw new UsageError(`nothing to resume: no progress file ${file}`, 'start the migration without --resume');
   if (!o.resume && !o.check && previous && unfinished(previous).length > 0) {
-    throw new UsageError(`an unfinished migration to ${o.newCoreIp} is recorded in ${file}`, 'continue it with --resume (or delete the file to start over)');
+    throw new UsageError(
+      `an unfinished migration to ${o.newCoreIp} is recorded in ${file}`,
+      'continue it with --resume (or delete the file to start over)',
+    );
   }
-  const state: MigrationState = o.resume && previous ? previous : newMigrationState(params.oldIp, params.newIp, [core, ...nodes]);
+  const state: MigrationState =
+    o.resume && previous ? previous : newMigrationState(params.oldIp, params.newIp, [core, ...nodes]);
   if (o.resume && previous) params.oldIp = previous.oldIp;
-  const save = () => { if (!o.check) writeMigrationState(file, state); };
+  const save = () => {
+    if (!o.check) writeMigrationState(file, state);
+  };
   const connector = new MigrateConnector(o.connector, core, params.newIp, state.nodes[core]?.status === 'done');
   // One changing run per cluster at a time; taken before any progress is recorded.
-  const lock = o.check ? undefined : await lockCluster(inv, connector, `stackplay migrate to ${params.newIp}`, {
-    breakLock: !!o.breakLock, warn: (message) => report({ type: 'warning', message }),
-  });
+  const lock = o.check
+    ? undefined
+    : await lockCluster(inv, connector, `stackplay migrate to ${params.newIp}`, {
+        breakLock: !!o.breakLock,
+        warn: (message) => report({ type: 'warning', message }),
+      });
   if (lock && 'refused' in lock) {
     report({ type: 'diagnostics', diagnostics: [lock.refused] });
     await connector.closeAll();
@@ -91,28 +123,53 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
     if (e.type === 'host:end') {
       recap.count(e.host, e.status, e.ignored);
       if (!o.check && e.task.module === 'migrate_core_ip') {
-        const status = e.status === 'ok' || e.status === 'changed' ? 'done' : e.status === 'unreachable' ? 'unreachable' : 'failed';
-        state.nodes[e.host] = { status, at: new Date().toISOString(), ...(status === 'done' ? {} : { error: e.message ?? e.status }) };
+        const status =
+          e.status === 'ok' || e.status === 'changed' ? 'done' : e.status === 'unreachable' ? 'unreachable' : 'failed';
+        state.nodes[e.host] = {
+          status,
+          at: new Date().toISOString(),
+          ...(status === 'done' ? {} : { error: e.message ?? e.status }),
+        };
         save();
       }
-      if (!o.check && e.task.module === 'verify_nodes' && e.status === 'failed') verifyFailed = e.message ?? 'verification failed';
+      if (!o.check && e.task.module === 'verify_nodes' && e.status === 'failed')
+        verifyFailed = e.message ?? 'verification failed';
     }
     report(e);
   };
-  const run = (plays: Playbook['plays']) => runPlays({ file: '(stackplay migrate)', dir: '.', plays, text: '' }, inv, {
-    check: o.check, diff: o.check, forks: o.forks, tags: [], skipTags: [], extraVars: {}, modules,
-    connector, report: record, playbookDir: '.', keepOpen: true, ...(o.signal ? { signal: o.signal } : {}),
-  });
+  const run = (plays: Playbook['plays']) =>
+    runPlays({ file: '(stackplay migrate)', dir: '.', plays, text: '' }, inv, {
+      check: o.check,
+      diff: o.check,
+      forks: o.forks,
+      tags: [],
+      skipTags: [],
+      extraVars: {},
+      modules,
+      connector,
+      report: record,
+      playbookDir: '.',
+      keepOpen: true,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
 
   const allowed = limitOf(o.maxFail, nodes.length + 1);
-  const failures = () => Object.values(state.nodes).filter((n) => n.status === 'failed' || n.status === 'unreachable').length;
+  const failures = () =>
+    Object.values(state.nodes).filter((n) => n.status === 'failed' || n.status === 'unreachable').length;
   let stopped: string | undefined;
   try {
-    report({ type: 'run:start', playbook: `migrate ${params.oldIp} -> ${params.newIp}`, check: o.check, diff: false, hosts: [core, ...nodes] });
+    report({
+      type: 'run:start',
+      playbook: `migrate ${params.oldIp} -> ${params.newIp}`,
+      check: o.check,
+      diff: false,
+      hosts: [core, ...nodes],
+    });
     if (state.nodes[core]?.status !== 'done' || o.check) {
       state.nodes[core] = { status: 'pending' };
       await run([corePlay(core, params)]);
-      if (!o.check && state.nodes[core]?.status !== 'done') stopped = `the core did not move to ${params.newIp}; the other nodes were left alone`;
+      if (!o.check && state.nodes[core]?.status !== 'done')
+        stopped = `the core did not move to ${params.newIp}; the other nodes were left alone`;
     }
     const todo = nodes.filter((n) => o.check || state.nodes[n]?.status !== 'done');
     const batches = splitBatches(todo, [o.batch]);
@@ -122,23 +179,55 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
       if (!o.check) {
         const done = batch.filter((n) => state.nodes[n]?.status === 'done');
         verifyFailed = undefined;
-        if (done.length) await run([verifyPlay(core, i + 1, done.map((n) => addressOf(inv, n)), params)]);
+        if (done.length)
+          await run([
+            verifyPlay(
+              core,
+              i + 1,
+              done.map((n) => addressOf(inv, n)),
+              params,
+            ),
+          ]);
         if (verifyFailed) stopped = `after batch ${i + 1}: ${verifyFailed}`;
       }
-      if (!stopped && failures() > allowed) stopped = `${failures()} node(s) failed, more than --max-fail ${o.maxFail} allows`;
+      if (!stopped && failures() > allowed)
+        stopped = `${failures()} node(s) failed, more than --max-fail ${o.maxFail} allows`;
     }
   } finally {
-    await lock?.release().catch((e: Error) => report({ type: 'warning', message: `could not release the cluster lock: ${e.message}; the next run needs --break-lock` }));
+    await lock?.release().catch((e: Error) =>
+      report({
+        type: 'warning',
+        message: `could not release the cluster lock: ${e.message}; the next run needs --break-lock`,
+      }),
+    );
     await connector.closeAll();
   }
   const left = unfinished(state);
   if (stopped) report({ type: 'warning', message: `migration stopped: ${stopped}` });
   if (!o.check) {
-    report({ type: 'warning', message: left.length ? `not migrated yet: ${left.join(', ')}; continue with --resume once they are reachable (progress: ${file})` : `every node follows the core at ${params.newIp} (progress: ${file})` });
+    report({
+      type: 'warning',
+      message: left.length
+        ? `not migrated yet: ${left.join(', ')}; continue with --resume once they are reachable (progress: ${file})`
+        : `every node follows the core at ${params.newIp} (progress: ${file})`,
+    });
   }
   const interrupted = o.signal?.aborted ?? false;
-  const exitCode = interrupted ? ExitCode.interrupted : o.check ? recap.exitCode(false) : left.length === 0 ? ExitCode.ok
-    : Object.values(state.nodes).some((n) => n.status === 'failed') || verifyFailed ? ExitCode.hostFailed : ExitCode.unreachable;
-  report({ type: 'run:end', recap: recap.toJSON(), exitCode, ms: Date.now() - started, ...(interrupted ? { interrupted: true } : {}) });
+  const exitCode = interrupted
+    ? ExitCode.interrupted
+    : o.check
+      ? recap.exitCode(false)
+      : left.length === 0
+        ? ExitCode.ok
+        : Object.values(state.nodes).some((n) => n.status === 'failed') || verifyFailed
+          ? ExitCode.hostFailed
+          : ExitCode.unreachable;
+  report({
+    type: 'run:end',
+    recap: recap.toJSON(),
+    exitCode,
+    ms: Date.now() - started,
+    ...(interrupted ? { interrupted: true } : {}),
+  });
   return exitCode;
 }

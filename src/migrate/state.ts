@@ -31,7 +31,16 @@ export function writeMigrationState(file: string, s: MigrationState): void {
 
 export function newMigrationState(oldIp: string, newIp: string, order: string[]): MigrationState {
   const now = new Date().toISOString();
-  return { oldIp, newIp, started: now, updated: now, nodes: Object.fromEntries(order.map((n) => [n, { status: 'pending' as const }])) };
+  return {
+    oldIp,
+    newIp,
+    started: now,
+    updated: now,
+    nodes: Object.fromEntries(order.map((n) => [n, { status: 'pending' as const }])),
+  };
 }
 
-export const unfinished = (s: MigrationState): string[] => Object.entries(s.nodes).filter(([, v]) => v.status !== 'done').map(([k]) => k);
+export const unfinished = (s: MigrationState): string[] =>
+  Object.entries(s.nodes)
+    .filter(([, v]) => v.status !== 'done')
+    .map(([k]) => k);

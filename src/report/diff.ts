@@ -5,9 +5,20 @@ import type { Step } from '../sdk.js';
 const MAX_DIFF_LINES = 200;
 
 export function unifiedDiff(path: string, before: string | null, after: string): string {
-  const patch = createTwoFilesPatch(before === null ? '/dev/null' : `a${path}`, `b${path}`, before ?? '', after, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(
+    before === null ? '/dev/null' : `a${path}`,
+    `b${path}`,
+    before ?? '',
+    after,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
   const lines = patch.split('\n').filter((l) => !l.startsWith('====='));
-  const body = lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `... (${lines.length - MAX_DIFF_LINES} more lines)`] : lines;
+  const body =
+    lines.length > MAX_DIFF_LINES
+      ? [...lines.slice(0, MAX_DIFF_LINES), `... (${lines.length - MAX_DIFF_LINES} more lines)`]
+      : lines;
   return body.join('\n').replace(/\n+$/, '');
 }
 
@@ -18,6 +29,9 @@ export function describeStep(step: Step, diff: boolean): string {
     if (step.secret) return `${step.title}\n  (content hidden: secret)`;
     return `${step.title}\n${unifiedDiff(step.path, step.before, step.after).replace(/^/gm, '  ')}`;
   }
-  if (step.kind === 'exec') return step.title === step.cmd.display ? `run ${step.title}` : `${step.title}${diff ? `\n  $ ${step.cmd.display}` : ''}`;
+  if (step.kind === 'exec')
+    return step.title === step.cmd.display
+      ? `run ${step.title}`
+      : `${step.title}${diff ? `\n  $ ${step.cmd.display}` : ''}`;
   return step.title;
 }

@@ -4,11 +4,28 @@ import type { Diagnostic } from '../errors.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
 
-export interface TaskRef { play: number; index: number; name: string; module: string; handler?: boolean }
+export interface TaskRef {
+  play: number;
+  index: number;
+  name: string;
+  module: string;
+  handler?: boolean;
+}
 
-export interface SerializedError { code: string; message: string }
+export interface SerializedError {
+  code: string;
+  message: string;
+}
 
-export interface RecapLine { ok: number; changed: number; failed: number; unreachable: number; skipped: number; rescued?: number; ignored: number }
+export interface RecapLine {
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+  skipped: number;
+  rescued?: number;
+  ignored: number;
+}
 
 export type RunEvent =
   | { type: 'run:start'; playbook: string; check: boolean; diff: boolean; hosts: string[] }

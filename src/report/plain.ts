@@ -8,11 +8,16 @@ const indent = (s: string, by = '    ') => s.replace(/^/gm, by);
 
 export function formatPlain(e: RunEvent): string | undefined {
   switch (e.type) {
-    case 'run:start': return `${e.check ? 'CHECK' : 'RUN'} ${e.playbook} on ${e.hosts.length} host(s)${e.check ? ' (check mode: nothing will change)' : ''}`;
-    case 'play:start': return `\nPLAY [${e.name}] ${e.hosts.join(', ') || '(no hosts)'}`;
-    case 'phase:start': return `  PHASE ${e.phase}: ${e.hosts.join(', ')}`;
-    case 'batch:start': return `  BATCH ${e.batch}: ${e.hosts.join(', ')}`;
-    case 'task:start': return `  TASK [${e.task.handler ? 'handler: ' : ''}${e.task.name}]`;
+    case 'run:start':
+      return `${e.check ? 'CHECK' : 'RUN'} ${e.playbook} on ${e.hosts.length} host(s)${e.check ? ' (check mode: nothing will change)' : ''}`;
+    case 'play:start':
+      return `\nPLAY [${e.name}] ${e.hosts.join(', ') || '(no hosts)'}`;
+    case 'phase:start':
+      return `  PHASE ${e.phase}: ${e.hosts.join(', ')}`;
+    case 'batch:start':
+      return `  BATCH ${e.batch}: ${e.hosts.join(', ')}`;
+    case 'task:start':
+      return `  TASK [${e.task.handler ? 'handler: ' : ''}${e.task.name}]`;
     case 'host:plan': {
       if (e.plan.steps.length === 0) return undefined;
       return e.plan.steps.map((s) => indent(`~ ${e.host}: ${describeStep(s, e.diff)}`)).join('\n');
@@ -22,14 +27,20 @@ export function formatPlain(e: RunEvent): string | undefined {
       const msg = e.output ?? (e.status === 'failed' || e.status === 'unreachable' ? e.message : undefined);
       return `    ${label}: ${e.host}${msg ? ` => ${msg.includes('\n') ? `\n${indent(msg, '       ')}` : msg}` : ''}`;
     }
-    case 'warning': return `[WARNING] ${e.message}`;
-    case 'diagnostics': return e.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
-    case 'run:end': return `\n${formatRecap(e.recap)}${e.interrupted ? '\ninterrupted by the user' : ''}`;
-    default: return undefined;
+    case 'warning':
+      return `[WARNING] ${e.message}`;
+    case 'diagnostics':
+      return e.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
+    case 'run:end':
+      return `\n${formatRecap(e.recap)}${e.interrupted ? '\ninterrupted by the user' : ''}`;
+    default:
+      return undefined;
   }
 }
 
-export const plainReporter = (write: (text: string) => void): Reporter => (e) => {
-  const text = formatPlain(e);
-  if (text !== undefined) write(`${text}\n`);
-};
+export const plainReporter =
+  (write: (text: string) => void): Reporter =>
+  (e) => {
+    const text = formatPlain(e);
+    if (text !== undefined) write(`${text}\n`);
+  };

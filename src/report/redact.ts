@@ -45,5 +45,11 @@ function scrub(value: unknown, secrets: readonly string[]): unknown {
 
 /** Wraps a reporter so that no event reaching it carries a secret. `secrets` may grow during the run. */
 export function redactingReporter(inner: Reporter, secrets: () => readonly string[]): Reporter {
-  return (e) => inner(scrub(e, [...secrets()].sort((a, b) => b.length - a.length)) as RunEvent);
+  return (e) =>
+    inner(
+      scrub(
+        e,
+        [...secrets()].sort((a, b) => b.length - a.length),
+      ) as RunEvent,
+    );
 }

@@ -25,21 +25,34 @@ const cache = new Map<string, Compiled>();
 
 /** Index just past the closing `}}` of a mustache opening at `open`, skipping quoted strings. */
 function closeOf(t: string, open: number): number {
-  if (t.startsWith('{{!--', open)) { const e = t.indexOf('--}}', open); return e < 0 ? -1 : e + 4; }
-  if (t.startsWith('{{{', open)) { const e = t.indexOf('}}}', open); return e < 0 ? -1 : e + 3; }
+  if (t.startsWith('{{!--', open)) {
+    const e = t.indexOf('--}}', open);
+    return e < 0 ? -1 : e + 4;
+  }
+  if (t.startsWith('{{{', open)) {
+    const e = t.indexOf('}}}', open);
+    return e < 0 ? -1 : e + 3;
+  }
   let quote = '';
   for (let i = open + 2; i < t.length - 1; i++) {
     const c = t[i]!;
-    if (quote) { if (c === '\\') i++; else if (c === quote) quote = ''; }
-    else if (c === '"' || c === "'") quote = c;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
     else if (c === '}' && t[i + 1] === '}') return i + 2;
   }
   return -1;
 }
 
 const syntax = (template: string, why: string) =>
-  new TemplateError('E_TEMPLATE_SYNTAX', `template syntax error in ${JSON.stringify(template)}: ${why}`, undefined, undefined,
-    'write {{ var }}, {{ var | filter }} or Handlebars helpers such as {{default var "x"}}');
+  new TemplateError(
+    'E_TEMPLATE_SYNTAX',
+    `template syntax error in ${JSON.stringify(template)}: ${why}`,
+    undefined,
+    undefined,
+    'write {{ var }}, {{ var | filter }} or Handlebars helpers such as {{default var "x"}}',
+  );
 
 /** Handlebars' parser messages list token names; keep what a user can act on. */
 function handlebarsReason(message: string): string {
@@ -51,18 +64,31 @@ function handlebarsReason(message: string): string {
 
 /** An Ansible-style expression, unless it is Handlebars-only (`this`, `else`). */
 function asExpression(content: string): Ast | ExprError {
-  if (/^\s*else\b/.test(content) || /(^|[^.\w])this\b/.test(content)) return new ExprError('E_EXPR_SYNTAX', 'Handlebars syntax');
-  try { return parseExpression(content); } catch (e) { if (e instanceof ExprError) return e; throw e; }
+  if (/^\s*else\b/.test(content) || /(^|[^.\w])this\b/.test(content))
+    return new ExprError('E_EXPR_SYNTAX', 'Handlebars syntax');
+  try {
+    return parseExpression(content);
+  } catch (e) {
+    if (e instanceof ExprError) return e;
+    throw e;
+  }
 }
 
 /** A Handlebars mustache `{{content}}` wrapped so a helper receives its value: `(helper args)` or a path. */
 function handlebarsArg(content: string): string | undefined {
   let ast: hbs.AST.Program;
-  try { ast = engine.parse(`{{${content}}}`); } catch { return undefined; }
+  try {
+    ast = engine.parse(`{{${content}}}`);
+  } catch {
+    return undefined;
+  }
   const m = ast.body[0] as hbs.AST.MustacheStatement | undefined;
   if (ast.body.length !== 1 || m?.type !== 'MustacheStatement') return undefined;
   const path = m.path as hbs.AST.PathExpression;
-  const call = m.params.length > 0 || m.hash?.pairs.length || (path.type === 'PathExpression' && Object.hasOwn(helpers, path.original));
+  const call =
+    m.params.length > 0 ||
+    m.hash?.pairs.length ||
+    (path.type === 'PathExpression' && Object.hasOwn(helpers, path.original));
   return call ? `(${content.trim()})` : content.trim();
 }
 
@@ -83,7 +109,14 @@ function rewrite(template: string): Omit<Compiled, 'render' | 'ast'> & { text: s
     count++;
     const content = raw.slice(2, -2);
     const lead = content.trimStart()[0] ?? '';
-    if (template[open - 1] === '\\' || raw.startsWith('{{{') || '#^/!>&~'.includes(lead) || /~$/.test(content) || depth > 0 || /^\s*else\b/.test(content)) {
+    if (
+      template[open - 1] === '\\' ||
+      raw.startsWith('{{{') ||
+      '#^/!>&~'.includes(lead) ||
+      /~$/.test(content) ||
+      depth > 0 ||
+      /^\s*else\b/.test(content)
+    ) {
       if (lead === '#' || (lead === '^' && content.trim().length > 1)) depth++;
       if (lead === '/') depth = Math.max(0, depth - 1);
       text += raw;
@@ -98,7 +131,7 @@ function rewrite(template: string): Omit<Compiled, 'render' | 'ast'> & { text: s
       continue;
     }
     const arg = handlebarsArg(content);
-    if (arg === undefined) throw syntax(template, expr.message.replace(/^invalid expression "[^]*?": /, ''));
+    if (arg === undefined) throw syntax(template, expr.message.replace(/^invalid expression "[\s\S]*?": /, ''));
     text += `{{__out ${mustaches.length} ${arg}}}`;
     mustaches.push(raw);
   }
@@ -119,8 +152,16 @@ export function compileTemplate(template: string): Compiled {
   }
   const helper = unknownHelper(ast, (name) => Object.hasOwn(engine.helpers, name));
   if (helper !== undefined) {
-    throw new TemplateError('E_TEMPLATE_HELPER', `unknown helper "${helper}" in template ${JSON.stringify(template)}`, undefined, undefined,
-      didYouMean(helper, Object.keys(engine.helpers).filter((h) => !h.startsWith('_') && !h.endsWith('Missing'))) ?? `helpers: ${Object.keys(helpers).join(', ')}`);
+    throw new TemplateError(
+      'E_TEMPLATE_HELPER',
+      `unknown helper "${helper}" in template ${JSON.stringify(template)}`,
+      undefined,
+      undefined,
+      didYouMean(
+        helper,
+        Object.keys(engine.helpers).filter((h) => !h.startsWith('_') && !h.endsWith('Missing')),
+      ) ?? `helpers: ${Object.keys(helpers).join(', ')}`,
+    );
   }
   const render = engine.compile(ast, { noEscape: true, strict: true });
   c = { render, exprs: r.exprs, mustaches: r.mustaches, single: r.single, ast };

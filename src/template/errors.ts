@@ -3,7 +3,12 @@ import { StackplayError, formatSpan, type Span } from '../errors.js';
 
 /** A condition that cannot be parsed (E_EXPR_SYNTAX) or evaluated (E_EXPR_UNDEFINED, E_EXPR_TYPE). */
 export class ExprError extends StackplayError {
-  constructor(code: string, message: string, readonly variable?: string, readonly hint?: string) {
+  constructor(
+    code: string,
+    message: string,
+    readonly variable?: string,
+    readonly hint?: string,
+  ) {
     super(code, message);
   }
 }
@@ -12,7 +17,13 @@ export class ExprError extends StackplayError {
 export class TemplateError extends StackplayError {
   /** The message without the location (for diagnostics, which carry `at` separately). */
   readonly detail: string;
-  constructor(code: string, detail: string, readonly at?: Span, readonly variable?: string, readonly hint?: string) {
+  constructor(
+    code: string,
+    detail: string,
+    readonly at?: Span,
+    readonly variable?: string,
+    readonly hint?: string,
+  ) {
     super(code, at ? `${detail} (at ${formatSpan(at)})` : detail);
     this.detail = detail;
   }

@@ -7,7 +7,12 @@ import { Undefined, describeValue, equal, isDict, toText, truthy } from './expr-
 const typeError = (what: string, hint?: string) => new ExprError('E_EXPR_TYPE', what, undefined, hint);
 
 function pathName(node: Ast, key?: unknown): string {
-  const base = node.k === 'var' ? node.name : node.k === 'get' && node.key.k === 'lit' ? pathName(node.obj, node.key.v) : '(value)';
+  const base =
+    node.k === 'var'
+      ? node.name
+      : node.k === 'get' && node.key.k === 'lit'
+        ? pathName(node.obj, node.key.v)
+        : '(value)';
   if (key === undefined) return base;
   return typeof key === 'string' && /^[A-Za-z_]\w*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
@@ -35,7 +40,8 @@ function getKey(obj: unknown, key: unknown, name: () => string): unknown {
 
 function contains(container: unknown, item: unknown): boolean {
   if (typeof container === 'string') {
-    if (typeof item !== 'string') throw typeError(`"in <string>" needs a string on the left, got ${describeValue(item)}`);
+    if (typeof item !== 'string')
+      throw typeError(`"in <string>" needs a string on the left, got ${describeValue(item)}`);
     return container.includes(item);
   }
   if (Array.isArray(container)) return container.some((x) => equal(x, item));
@@ -48,16 +54,23 @@ const orderable = (v: unknown): number | string | undefined =>
 
 function compare(op: CompareOp, a: unknown, b: unknown): boolean {
   switch (op) {
-    case '==': return equal(a, b);
-    case '!=': return !equal(a, b);
-    case 'in': return contains(b, a);
-    case 'not in': return !contains(b, a);
+    case '==':
+      return equal(a, b);
+    case '!=':
+      return !equal(a, b);
+    case 'in':
+      return contains(b, a);
+    case 'not in':
+      return !contains(b, a);
   }
   const x = orderable(a);
   const y = orderable(b);
   if (x === undefined || y === undefined || typeof x !== typeof y) {
     const numeric = (v: unknown) => typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v);
-    throw typeError(`cannot compare ${describeValue(a)} ${op} ${describeValue(b)}`, numeric(a) || numeric(b) ? 'convert with "| int" or "| float"' : undefined);
+    throw typeError(
+      `cannot compare ${describeValue(a)} ${op} ${describeValue(b)}`,
+      numeric(a) || numeric(b) ? 'convert with "| int" or "| float"' : undefined,
+    );
   }
   return op === '<' ? x < y : op === '>' ? x > y : op === '<=' ? x <= y : x >= y;
 }
@@ -68,16 +81,24 @@ function math(op: MathOp, a: unknown, b: unknown): unknown {
   if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   const x = typeof a === 'boolean' ? Number(a) : a;
   const y = typeof b === 'boolean' ? Number(b) : b;
-  if (typeof x !== 'number' || typeof y !== 'number') throw typeError(`cannot apply "${op}" to ${describeValue(a)} and ${describeValue(b)}`);
+  if (typeof x !== 'number' || typeof y !== 'number')
+    throw typeError(`cannot apply "${op}" to ${describeValue(a)} and ${describeValue(b)}`);
   if (y === 0 && ['/', '//', '%'].includes(op)) throw typeError('division by zero');
   switch (op) {
-    case '+': return x + y;
-    case '-': return x - y;
-    case '*': return x * y;
-    case '/': return x / y;
-    case '//': return Math.floor(x / y);
-    case '%': return ((x % y) + y) % y;
-    default: return x ** y;
+    case '+':
+      return x + y;
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/':
+      return x / y;
+    case '//':
+      return Math.floor(x / y);
+    case '%':
+      return ((x % y) + y) % y;
+    default:
+      return x ** y;
   }
 }
 
@@ -89,35 +110,52 @@ export function evaluate(n: Ast, vars: Record<string, unknown>): unknown {
     return v;
   };
   switch (n.k) {
-    case 'lit': return n.v;
-    case 'var': return lookupVar(vars, n.name);
-    case 'list': return n.items.map(val);
-    case 'dict': return Object.fromEntries(n.entries.map(([k, v]) => [toText(val(k)), val(v)]));
+    case 'lit':
+      return n.v;
+    case 'var':
+      return lookupVar(vars, n.name);
+    case 'list':
+      return n.items.map(val);
+    case 'dict':
+      return Object.fromEntries(n.entries.map(([k, v]) => [toText(val(k)), val(v)]));
     case 'get': {
       const obj = evaluate(n.obj, vars);
       if (obj instanceof Undefined) return obj;
       const key = val(n.key);
       return getKey(obj, key, () => pathName(n.obj, key));
     }
-    case 'call': return METHODS[n.method]!(val(n.obj), n.args.map(val));
-    case 'not': return !truthy(val(n.e));
-    case 'neg': return math('-', 0, val(n.e));
-    case 'and': { const l = val(n.l); return truthy(l) ? val(n.r) : l; }
-    case 'or': { const l = val(n.l); return truthy(l) ? l : val(n.r); }
-    case 'cmp': return compare(n.op, val(n.l), val(n.r));
-    case 'math': return math(n.op, val(n.l), val(n.r));
-    case 'cond': return truthy(val(n.test)) ? val(n.then) : n.else ? val(n.else) : null;
+    case 'call':
+      return METHODS[n.method]!(val(n.obj), n.args.map(val));
+    case 'not':
+      return !truthy(val(n.e));
+    case 'neg':
+      return math('-', 0, val(n.e));
+    case 'and': {
+      const l = val(n.l);
+      return truthy(l) ? val(n.r) : l;
+    }
+    case 'or': {
+      const l = val(n.l);
+      return truthy(l) ? l : val(n.r);
+    }
+    case 'cmp':
+      return compare(n.op, val(n.l), val(n.r));
+    case 'math':
+      return math(n.op, val(n.l), val(n.r));
+    case 'cond':
+      return truthy(val(n.test)) ? val(n.then) : n.else ? val(n.else) : null;
     case 'test': {
       const v = evaluate(n.e, vars);
       let r: boolean;
-      if (n.name === 'defined' || n.name === 'undefined') r = (v instanceof Undefined) === (n.name === 'undefined');
+      if (n.name === 'defined' || n.name === 'undefined') r = v instanceof Undefined === (n.name === 'undefined');
       else r = Boolean(TESTS[n.name]!(v instanceof Undefined ? val(n.e) : v, n.args.map(val)));
       return n.negate ? !r : r;
     }
     case 'filter': {
       const v = evaluate(n.e, vars);
       const args = n.args.map(val);
-      if (n.name === 'default' || n.name === 'd') return v instanceof Undefined ? (args[0] ?? '') : FILTERS.default!(v, args);
+      if (n.name === 'default' || n.name === 'd')
+        return v instanceof Undefined ? (args[0] ?? '') : FILTERS.default!(v, args);
       return FILTERS[n.name]!(v instanceof Undefined ? val(n.e) : v, args);
     }
   }

@@ -22,7 +22,14 @@ const num = (v: unknown, fn: string): number => {
   throw typeError(`${fn} expects a number, got ${describeValue(v)}`);
 };
 const toNumber = (v: unknown, fallback: unknown, int: boolean): unknown => {
-  const n = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'boolean'
+        ? Number(v)
+        : typeof v === 'string' && v.trim() !== ''
+          ? Number(v.trim())
+          : NaN;
   if (Number.isNaN(n)) return fallback;
   return int ? Math.trunc(n) : n;
 };
@@ -64,7 +71,11 @@ export const FILTERS: Record<string, Fn> = {
   },
   to_json: (v) => JSON.stringify(v),
   from_json: (v) => {
-    try { return JSON.parse(str(v, 'from_json')); } catch { throw typeError(`from_json: not valid JSON: ${describeValue(v)}`); }
+    try {
+      return JSON.parse(str(v, 'from_json'));
+    } catch {
+      throw typeError(`from_json: not valid JSON: ${describeValue(v)}`);
+    }
   },
 };
 
@@ -72,8 +83,10 @@ const result = (v: unknown, test: string): Record<string, unknown> => {
   if (!isDict(v)) throw typeError(`the "${test}" test expects a registered task result, got ${describeValue(v)}`);
   return v;
 };
-const regexTest = (mode: 'match' | 'search') => (v: unknown, [re]: unknown[]) =>
-  toRegExp(str(re, mode), mode).test(str(v, mode));
+const regexTest =
+  (mode: 'match' | 'search') =>
+  (v: unknown, [re]: unknown[]) =>
+    toRegExp(str(re, mode), mode).test(str(v, mode));
 
 /** `defined` and `undefined` see undefined operands; the evaluator handles them. */
 export const TESTS: Record<string, Fn> = {
@@ -126,9 +139,9 @@ export const METHODS: Record<string, Fn> = {
   replace: (v, args) => FILTERS.replace!(v, args),
   find: (v, [s]) => str(v, 'find').indexOf(toText(s)),
   join: (v, [items]) => list(items, 'join').map(toText).join(str(v, 'join')),
-  get: (v, [key, fallback = null]) => (Object.hasOwn(dict(v, 'get'), String(key)) ? dict(v, 'get')[String(key)] : fallback),
+  get: (v, [key, fallback = null]) =>
+    Object.hasOwn(dict(v, 'get'), String(key)) ? dict(v, 'get')[String(key)] : fallback,
   keys: (v) => Object.keys(dict(v, 'keys')),
   values: (v) => Object.values(dict(v, 'values')),
   items: (v) => Object.entries(dict(v, 'items')),
 };
-

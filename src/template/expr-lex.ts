@@ -8,7 +8,32 @@ export type Token =
   | { t: 'op'; v: string; at: number }
   | { t: 'end'; v: ''; at: number };
 
-const OPS = ['==', '!=', '<=', '>=', '//', '**', '<', '>', '(', ')', '[', ']', '{', '}', ',', '.', '|', ':', '+', '-', '*', '/', '%', '~'];
+const OPS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '//',
+  '**',
+  '<',
+  '>',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '.',
+  '|',
+  ':',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '~',
+];
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"' };
 
 export const syntaxError = (text: string, at: number, what: string, hint?: string): ExprError =>
@@ -35,7 +60,10 @@ export function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const num = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
     if (num) {
       tokens.push({ t: 'num', v: Number(num[0]), at: i });

@@ -5,20 +5,48 @@ import { syntaxError, tokenize, type Token } from './expr-lex.js';
 import { FILTERS, METHODS, TESTS } from './expr-functions.js';
 import { toRegExp } from './expr-values.js';
 
-const LITERALS: Record<string, unknown> = { true: true, True: true, false: false, False: false, none: null, None: null };
+const LITERALS: Record<string, unknown> = {
+  true: true,
+  True: true,
+  false: false,
+  False: false,
+  none: null,
+  None: null,
+};
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else']);
 const COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
 class Parser {
   private i = 0;
-  constructor(private readonly text: string, private readonly toks: Token[]) {}
+  constructor(
+    private readonly text: string,
+    private readonly toks: Token[],
+  ) {}
 
-  private peek(ahead = 0): Token { return this.toks[Math.min(this.i + ahead, this.toks.length - 1)]!; }
-  private next(): Token { return this.toks[this.i++]!; }
-  private isOp(v: string, ahead = 0): boolean { const t = this.peek(ahead); return t.t === 'op' && t.v === v; }
-  private isWord(v: string, ahead = 0): boolean { const t = this.peek(ahead); return t.t === 'name' && t.v === v; }
+  private peek(ahead = 0): Token {
+    return this.toks[Math.min(this.i + ahead, this.toks.length - 1)]!;
+  }
+  private next(): Token {
+    return this.toks[this.i++]!;
+  }
+  /** Steps past the current token, then parses what follows it. */
+  private skipThen<T>(parse: () => T): T {
+    this.i++;
+    return parse();
+  }
 
-  private fail(tok: Token, what: string, hint?: string): never { throw syntaxError(this.text, tok.at, what, hint); }
+  private isOp(v: string, ahead = 0): boolean {
+    const t = this.peek(ahead);
+    return t.t === 'op' && t.v === v;
+  }
+  private isWord(v: string, ahead = 0): boolean {
+    const t = this.peek(ahead);
+    return t.t === 'name' && t.v === v;
+  }
+
+  private fail(tok: Token, what: string, hint?: string): never {
+    throw syntaxError(this.text, tok.at, what, hint);
+  }
   private shown(tok: Token): string {
     if (tok.t === 'end') return 'end of expression';
     if (tok.t === 'str') return 'a string';
@@ -48,26 +76,44 @@ class Parser {
 
   private or(): Ast {
     let l = this.and();
-    while (this.isWord('or')) { this.i++; l = { k: 'or', l, r: this.and() }; }
+    while (this.isWord('or')) {
+      this.i++;
+      l = { k: 'or', l, r: this.and() };
+    }
     return l;
   }
 
   private and(): Ast {
     let l = this.not();
-    while (this.isWord('and')) { this.i++; l = { k: 'and', l, r: this.not() }; }
+    while (this.isWord('and')) {
+      this.i++;
+      l = { k: 'and', l, r: this.not() };
+    }
     return l;
   }
 
   private not(): Ast {
-    if (this.isWord('not')) { this.i++; return { k: 'not', e: this.not() }; }
+    if (this.isWord('not')) {
+      this.i++;
+      return { k: 'not', e: this.not() };
+    }
     return this.compare();
   }
 
   private compareOp(): CompareOp | undefined {
     const t = this.peek();
-    if (t.t === 'op' && COMPARE.has(t.v)) { this.i++; return t.v as CompareOp; }
-    if (this.isWord('in')) { this.i++; return 'in'; }
-    if (this.isWord('not') && this.isWord('in', 1)) { this.i += 2; return 'not in'; }
+    if (t.t === 'op' && COMPARE.has(t.v)) {
+      this.i++;
+      return t.v as CompareOp;
+    }
+    if (this.isWord('in')) {
+      this.i++;
+      return 'in';
+    }
+    if (this.isWord('not') && this.isWord('in', 1)) {
+      this.i += 2;
+      return 'not in';
+    }
     return undefined;
   }
 
@@ -98,8 +144,14 @@ class Parser {
   }
 
   private unary(): Ast {
-    if (this.isOp('-')) { this.i++; return { k: 'neg', e: this.unary() }; }
-    if (this.isOp('+')) { this.i++; return this.unary(); }
+    if (this.isOp('-')) {
+      this.i++;
+      return { k: 'neg', e: this.unary() };
+    }
+    if (this.isOp('+')) {
+      this.i++;
+      return this.unary();
+    }
     return this.filters(this.postfix(this.primary()));
   }
 
@@ -113,9 +165,16 @@ class Parser {
     }
     if (t.t === 'op' && t.v === '(') {
       const e = this.expr();
-      if (!this.isOp(',')) { this.expectOp(')'); return e; }
+      if (!this.isOp(',')) {
+        this.expectOp(')');
+        return e;
+      }
       const items = [e];
-      while (this.isOp(',')) { this.i++; if (this.isOp(')')) break; items.push(this.expr()); }
+      while (this.isOp(',')) {
+        this.i++;
+        if (this.isOp(')')) break;
+        items.push(this.expr());
+      }
       this.expectOp(')');
       return { k: 'list', items };
     }
@@ -152,10 +211,15 @@ class Parser {
       if (this.isOp('.')) {
         this.i++;
         const t = this.next();
-        if (t.t !== 'name' && t.t !== 'num') this.fail(t, `expected an attribute name after ".", found ${this.shown(t)}`);
-        if (!this.isOp('(')) { node = { k: 'get', obj: node, key: { k: 'lit', v: t.v } }; continue; }
+        if (t.t !== 'name' && t.t !== 'num')
+          this.fail(t, `expected an attribute name after ".", found ${this.shown(t)}`);
+        if (!this.isOp('(')) {
+          node = { k: 'get', obj: node, key: { k: 'lit', v: t.v } };
+          continue;
+        }
         const method = String(t.v);
-        if (!Object.hasOwn(METHODS, method)) this.fail(t, `unknown method "${method}()"`, hintFor(method, Object.keys(METHODS)));
+        if (!Object.hasOwn(METHODS, method))
+          this.fail(t, `unknown method "${method}()"`, hintFor(method, Object.keys(METHODS)));
         this.i++;
         node = { k: 'call', obj: node, method, args: this.seq(')') };
       } else if (this.isOp('[')) {
@@ -178,16 +242,16 @@ class Parser {
         const t = this.next();
         if (t.t !== 'name') this.fail(t, `expected a filter name after "|", found ${this.shown(t)}`);
         if (!Object.hasOwn(FILTERS, t.v)) this.fail(t, `unknown filter "${t.v}"`, hintFor(t.v, Object.keys(FILTERS)));
-        const args = this.isOp('(') ? (this.i++, this.seq(')')) : [];
+        const args = this.isOp('(') ? this.skipThen(() => this.seq(')')) : [];
         node = { k: 'filter', e: node, name: t.v, args };
       } else if (this.isWord('is')) {
         this.i++;
-        const negate = this.isWord('not') && (this.i++, true);
+        const negate = this.isWord('not') && this.skipThen(() => true);
         const t = this.next();
         if (t.t !== 'name') this.fail(t, `expected a test name after "is", found ${this.shown(t)}`);
         if (!Object.hasOwn(TESTS, t.v)) this.fail(t, `unknown test "${t.v}"`, hintFor(t.v, Object.keys(TESTS)));
         const bare = this.peek().t === 'num' || this.peek().t === 'str';
-        const args = this.isOp('(') ? (this.i++, this.seq(')')) : bare ? [this.primary()] : [];
+        const args = this.isOp('(') ? this.skipThen(() => this.seq(')')) : bare ? [this.primary()] : [];
         if (['match', 'search', 'regex'].includes(t.v)) this.checkRegex(t, args[0]);
         node = { k: 'test', e: node, name: t.v, args, negate };
       } else {
@@ -199,12 +263,15 @@ class Parser {
   private checkRegex(t: Token, arg: Ast | undefined): void {
     if (!arg) this.fail(t, `the "${t.v}" test needs a pattern: ${t.v}('regex')`);
     if (arg.k !== 'lit' || typeof arg.v !== 'string') return;
-    try { toRegExp(arg.v, 'search'); } catch (e) { this.fail(t, `bad regular expression: ${(e as Error).message}`); }
+    try {
+      toRegExp(arg.v, 'search');
+    } catch (e) {
+      this.fail(t, `bad regular expression: ${(e as Error).message}`);
+    }
   }
 }
 
-const hintFor = (word: string, names: string[]): string =>
-  didYouMean(word, names) ?? `known: ${names.join(', ')}`;
+const hintFor = (word: string, names: string[]): string => didYouMean(word, names) ?? `known: ${names.join(', ')}`;
 
 /** Parses one expression (no `{{ }}` wrapper); throws ExprError E_EXPR_SYNTAX. */
 export function parseExpression(text: string): Ast {

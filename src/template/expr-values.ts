@@ -82,7 +82,11 @@ export function toRegExp(pattern: string, mode: 'match' | 'search'): RegExp {
       for (const c of f) if ('ims'.includes(c)) flags += c;
       return '';
     });
-    src = src.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$');
+    src = src
+      .replace(/\(\?P</g, '(?<')
+      .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+      .replace(/\\A/g, '^')
+      .replace(/\\Z/g, '$');
     re = new RegExp(src, flags);
     regexCache.set(key, re);
   }

@@ -11,8 +11,10 @@ const need = (v: unknown, helper: string): unknown => {
 };
 
 /** Handlebars passes its options object last; helpers see only their own arguments. */
-const plain = (fn: (...args: unknown[]) => unknown): HelperDelegate =>
-  (...args: unknown[]) => fn(...args.slice(0, -1));
+const plain =
+  (fn: (...args: unknown[]) => unknown): HelperDelegate =>
+  (...args: unknown[]) =>
+    fn(...args.slice(0, -1));
 
 const text = (v: unknown, helper: string) => toText(need(v, helper));
 

@@ -10,13 +10,19 @@ import { missingPath } from './missing.js';
 
 export { TemplateError } from './errors.js';
 
-interface RenderData { exprs: unknown[]; capture: { value?: unknown }; mustaches: string[] }
-
-class OutUndefined extends Error {
-  constructor(readonly mustache: number) { super('undefined'); }
+interface RenderData {
+  exprs: unknown[];
+  capture: { value?: unknown };
+  mustaches: string[];
 }
 
-engine.registerHelper('__expr', function (index: number, options: HelperOptions) {
+class OutUndefined extends Error {
+  constructor(readonly mustache: number) {
+    super('undefined');
+  }
+}
+
+engine.registerHelper('__expr', (index: number, options: HelperOptions) => {
   const data = options.data as RenderData & { root: Record<string, unknown> };
   const v = evaluate(data.exprs[index] as Parameters<typeof evaluate>[0], data.root);
   if (v instanceof Undefined) throw new ExprError('E_EXPR_UNDEFINED', `"${v.name}" is undefined`, v.name);
@@ -24,7 +30,7 @@ engine.registerHelper('__expr', function (index: number, options: HelperOptions)
   return toText(v);
 });
 
-engine.registerHelper('__out', function (mustache: number, value: unknown, options: HelperOptions) {
+engine.registerHelper('__out', (mustache: number, value: unknown, options: HelperOptions) => {
   if (value === undefined) throw new OutUndefined(mustache);
   (options.data as RenderData).capture.value = value;
   return toText(value);
@@ -37,14 +43,27 @@ const contextOf = (vars: Readonly<Record<string, unknown>>): Record<string, unkn
 const quoted = (t: string) => JSON.stringify(t.length > 80 ? `${t.slice(0, 80)}…` : t);
 
 function undefinedError(variable: string, template: string, source?: Span): TemplateError {
-  return new TemplateError('E_TEMPLATE_UNDEFINED', `undefined variable "${variable}" in template ${quoted(template)}`, source, variable, undefinedHint);
+  return new TemplateError(
+    'E_TEMPLATE_UNDEFINED',
+    `undefined variable "${variable}" in template ${quoted(template)}`,
+    source,
+    variable,
+    undefinedHint,
+  );
 }
 
 function mapError(e: unknown, template: string, ctx: Record<string, unknown>, source?: Span): unknown {
-  if (e instanceof TemplateError) return source && !e.at ? new TemplateError(e.code, e.detail, source, e.variable, e.hint) : e;
+  if (e instanceof TemplateError)
+    return source && !e.at ? new TemplateError(e.code, e.detail, source, e.variable, e.hint) : e;
   if (e instanceof ExprError) {
     if (e.code === 'E_EXPR_UNDEFINED') return undefinedError(e.variable ?? '?', template, source);
-    return new TemplateError('E_TEMPLATE_TYPE', `${e.message} in template ${quoted(template)}`, source, undefined, e.hint);
+    return new TemplateError(
+      'E_TEMPLATE_TYPE',
+      `${e.message} in template ${quoted(template)}`,
+      source,
+      undefined,
+      e.hint,
+    );
   }
   const msg = e instanceof Error ? e.message : String(e);
   const strict = /^"([^"]+)" not defined in/.exec(msg);
@@ -54,7 +73,11 @@ function mapError(e: unknown, template: string, ctx: Record<string, unknown>, so
     return undefinedError(missingPath(engine.parse(mustache), ctx) ?? mustache.slice(2, -2).trim(), template, source);
   }
   if (strict || lookup || e instanceof HelperUndefined) {
-    return undefinedError(missingPath(compileTemplate(template).ast, ctx) ?? strict?.[1] ?? 'unknown', template, source);
+    return undefinedError(
+      missingPath(compileTemplate(template).ast, ctx) ?? strict?.[1] ?? 'unknown',
+      template,
+      source,
+    );
   }
   return new TemplateError('E_TEMPLATE_RENDER', `cannot render template ${quoted(template)}: ${msg}`, source);
 }
@@ -79,7 +102,12 @@ export function renderString(template: string, vars: Readonly<Record<string, unk
 export type SpanFor = (path: readonly (string | number)[]) => Span | undefined;
 
 /** Renders every string inside a value (objects and arrays walked); other values pass through. */
-export function renderValue(value: unknown, vars: Readonly<Record<string, unknown>>, spanFor?: SpanFor, path: (string | number)[] = []): unknown {
+export function renderValue(
+  value: unknown,
+  vars: Readonly<Record<string, unknown>>,
+  spanFor?: SpanFor,
+  path: (string | number)[] = [],
+): unknown {
   if (typeof value === 'string') return renderString(value, vars, spanFor?.(path));
   if (Array.isArray(value)) return value.map((v, i) => renderValue(v, vars, spanFor, [...path, i]));
   if (value !== null && typeof value === 'object') {
@@ -102,4 +130,10 @@ export function templateSyntaxError(template: string): TemplateError | undefined
 
 /** Whether a value holds a template anywhere (such values are checked only after rendering). */
 export const hasTemplate = (v: unknown): boolean =>
-  typeof v === 'string' ? v.includes('{{') : Array.isArray(v) ? v.some(hasTemplate) : v !== null && typeof v === 'object' ? Object.values(v).some(hasTemplate) : false;
+  typeof v === 'string'
+    ? v.includes('{{')
+    : Array.isArray(v)
+      ? v.some(hasTemplate)
+      : v !== null && typeof v === 'object'
+        ? Object.values(v).some(hasTemplate)
+        : false;

@@ -15,7 +15,10 @@ export function tempPathFor(path: string): string {
 
 const READ = `[ -e "$1" ] || exit ${ABSENT_EXIT}; exec cat -- "$1"`;
 
-export const becomeReadCommand = (path: string): Command => ({ ...readOnly(sh`sh -c ${READ} stackplay-read ${path}`), become: true });
+export const becomeReadCommand = (path: string): Command => ({
+  ...readOnly(sh`sh -c ${READ} stackplay-read ${path}`),
+  become: true,
+});
 
 /** Reads a file through the privileged read command on any transport: its content, or null when absent. */
 export async function readWithBecome(t: Pick<Transport, 'host' | 'exec'>, path: string): Promise<string | null> {

@@ -15,7 +15,11 @@ export interface ConnectOptions extends SshOptions {
 }
 
 /** Opens a transport to the host as its vars say: `local`, or SSH. Throws UnreachableError. */
-export async function connectHost(host: ResolvedHost, o: ConnectOptions = {}, override: { address?: string } = {}): Promise<Transport> {
+export async function connectHost(
+  host: ResolvedHost,
+  o: ConnectOptions = {},
+  override: { address?: string } = {},
+): Promise<Transport> {
   const conn: HostConnection = connectionOf(host, o.connectionDefaults);
   if (override.address) conn.address = override.address;
   if (conn.kind === 'local' && !override.address) {
@@ -30,10 +34,18 @@ export async function connectHost(host: ResolvedHost, o: ConnectOptions = {}, ov
   return connectSsh(conn, o);
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 /**
  * One transport per host for a whole run: get() connects once (concurrent callers share the
@@ -65,8 +77,14 @@ export class ConnectionPool {
       const attempt = connectHost(host, this.#o);
       t = attempt;
       this.#open.set(host.name, attempt);
-      attempt.then((x) => { if (this.#open.get(host.name) === attempt) this.#ready.set(host.name, x); },
-        () => { if (this.#open.get(host.name) === attempt) this.#open.delete(host.name); });
+      attempt.then(
+        (x) => {
+          if (this.#open.get(host.name) === attempt) this.#ready.set(host.name, x);
+        },
+        () => {
+          if (this.#open.get(host.name) === attempt) this.#open.delete(host.name);
+        },
+      );
     }
     return t;
   }
@@ -98,15 +116,22 @@ export class ConnectionPool {
       const left = deadline - Date.now();
       if (left <= 0 || this.#o.signal?.aborted) break;
       try {
-        const t = connectHost(host, {
-          ...this.#o,
-          connectTimeoutMs: Math.max(1000, Math.min(connectTimeout, left)),
-          ...(pinned ? { pinnedHostKey: pinned } : {}),
-        }, { address });
+        const t = connectHost(
+          host,
+          {
+            ...this.#o,
+            connectTimeoutMs: Math.max(1000, Math.min(connectTimeout, left)),
+            ...(pinned ? { pinnedHostKey: pinned } : {}),
+          },
+          { address },
+        );
         this.#open.set(host.name, t);
         const opened = await t;
         // closeAll() ran meanwhile: nobody would close this one.
-        if (this.#closings !== closings) { await opened.close(); throw new UnreachableError(host.name, 'the connections were closed while reconnecting'); }
+        if (this.#closings !== closings) {
+          await opened.close();
+          throw new UnreachableError(host.name, 'the connections were closed while reconnecting');
+        }
         this.#ready.set(host.name, opened);
         return opened;
       } catch (e) {
@@ -116,7 +141,11 @@ export class ConnectionPool {
         await sleep(Math.min(5000, 250 * 2 ** attempt, Math.max(0, deadline - Date.now())), this.#o.signal);
       }
     }
-    throw new UnreachableError(host.name, `could not reconnect to ${host.name} at ${address} within ${formatSeconds(timeoutSec * 1000)}${last ? `: ${last.message}` : ''}`, { cause: last });
+    throw new UnreachableError(
+      host.name,
+      `could not reconnect to ${host.name} at ${address} within ${formatSeconds(timeoutSec * 1000)}${last ? `: ${last.message}` : ''}`,
+      { cause: last },
+    );
   }
 
   async closeAll(): Promise<void> {
@@ -124,6 +153,13 @@ export class ConnectionPool {
     const all = [...this.#open.values()];
     this.#open.clear();
     this.#ready.clear();
-    await Promise.all(all.map((t) => t.then((x) => x.close(), () => undefined)));
+    await Promise.all(
+      all.map((t) =>
+        t.then(
+          (x) => x.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }

@@ -99,7 +99,8 @@ function flag(host: string, v: { name: string; value: unknown }): boolean {
 
 function portOf(host: string, value: string, source: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) throw bad(host, `${source} must be a port number (1-65535), got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535)
+    throw bad(host, `${source} must be a port number (1-65535), got "${value}"`);
   return n;
 }
 
@@ -109,16 +110,19 @@ function seconds(host: string, value: string | undefined, source: string): numbe
   return Number(value);
 }
 
-const expandTilde = (p: string, home: string): string => (p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p);
+const expandTilde = (p: string, home: string): string =>
+  p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
 
 /** Replaces OpenSSH tokens; unknown tokens are left as they are. */
 function expandTokens(s: string, tokens: Record<string, string>): string {
-  return s.replace(/%(.)/g, (all, c: string) => (c === '%' ? '%' : tokens[c] ?? all));
+  return s.replace(/%(.)/g, (all, c: string) => (c === '%' ? '%' : (tokens[c] ?? all)));
 }
 
 /** ProxyCommand with %h (address), %p (port), %r (user), %n (inventory name) and %% filled in. */
-export const expandProxyCommand = (c: Pick<HostConnection, 'name' | 'address' | 'port' | 'user'>, command: string): string =>
-  expandTokens(command, { h: c.address, p: String(c.port), r: c.user, n: c.name });
+export const expandProxyCommand = (
+  c: Pick<HostConnection, 'name' | 'address' | 'port' | 'user'>,
+  command: string,
+): string => expandTokens(command, { h: c.address, p: String(c.port), r: c.user, n: c.name });
 
 const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
@@ -131,7 +135,11 @@ function hostKeyCheckingOf(host: string, value: string | undefined): HostKeyChec
   throw bad(host, `StrictHostKeyChecking must be yes, accept-new or no, got "${value}"`);
 }
 
-function argsOf(host: string, v: { name: string; value: unknown } | undefined, settings: ReturnType<typeof emptySettings>): string | undefined {
+function argsOf(
+  host: string,
+  v: { name: string; value: unknown } | undefined,
+  settings: ReturnType<typeof emptySettings>,
+): string | undefined {
   if (!v) return undefined;
   try {
     return parseSshArgs(text(host, v), settings).configFile;
@@ -156,9 +164,11 @@ export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = 
   const common = get('commonArgs');
   const extra = get('extraArgs');
   const argsConfig = argsOf(name, common, settings) ?? argsOf(name, extra, settings);
-  const configFile = argsConfig ?? (defaults.sshConfigFile === undefined
-    ? (defaults.env ?? process.env).STACKPLAY_SSH_CONFIG ?? join(home, '.ssh', 'config')
-    : defaults.sshConfigFile);
+  const configFile =
+    argsConfig ??
+    (defaults.sshConfigFile === undefined
+      ? ((defaults.env ?? process.env).STACKPLAY_SSH_CONFIG ?? join(home, '.ssh', 'config'))
+      : defaults.sshConfigFile);
 
   const hostVar = get('host');
   const target = hostVar ? text(name, hostVar) : name;
@@ -168,13 +178,14 @@ export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = 
   const portVar = get('port');
   const port = portVar ? portOf(name, text(name, portVar), portVar.name) : s.port ? portOf(name, s.port, 'Port') : 22;
   const userVar = get('user');
-  const user = userVar ? text(name, userVar) : s.user ?? localUser;
+  const user = userVar ? text(name, userVar) : (s.user ?? localUser);
   const address = s.hostname ? expandTokens(s.hostname, { h: target }) : target;
 
   const fileTokens = { d: home, u: localUser, h: address, r: user, n: name, p: String(port) };
   const keyVar = get('key');
-  const keyFiles = [...(keyVar ? [text(name, keyVar)] : []), ...settings.identityFiles]
-    .map((f) => expandTilde(expandTokens(f, fileTokens), home));
+  const keyFiles = [...(keyVar ? [text(name, keyVar)] : []), ...settings.identityFiles].map((f) =>
+    expandTilde(expandTokens(f, fileTokens), home),
+  );
 
   const connVar = get('connection');
   let kind: 'ssh' | 'local';
@@ -202,7 +213,11 @@ export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = 
   else if (s.proxyjump && s.proxyjump.toLowerCase() !== 'none') conn.proxyJump = s.proxyjump;
   const checking = hostKeyCheckingOf(name, s.stricthostkeychecking);
   if (checking) conn.hostKeyChecking = checking;
-  if (s.userknownhostsfile) conn.knownHostsFiles = s.userknownhostsfile.split(/\s+/).filter(Boolean).map((f) => expandTilde(expandTokens(f, fileTokens), home));
+  if (s.userknownhostsfile)
+    conn.knownHostsFiles = s.userknownhostsfile
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((f) => expandTilde(expandTokens(f, fileTokens), home));
   const connectTimeout = seconds(name, s.connecttimeout, 'ConnectTimeout');
   if (connectTimeout) conn.connectTimeoutSec = connectTimeout;
   // ServerAliveInterval=0 turns keepalive off, as in OpenSSH (a dead link is then never noticed).
@@ -210,7 +225,8 @@ export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = 
   if (alive !== undefined) conn.keepaliveSec = alive;
   const aliveMax = seconds(name, s.serveralivecountmax, 'ServerAliveCountMax');
   if (aliveMax) conn.keepaliveCountMax = aliveMax;
-  if (vars.stackplay_shell_session !== undefined) conn.shellSession = flag(name, { name: 'stackplay_shell_session', value: vars.stackplay_shell_session });
+  if (vars.stackplay_shell_session !== undefined)
+    conn.shellSession = flag(name, { name: 'stackplay_shell_session', value: vars.stackplay_shell_session });
   return conn;
 }
 

@@ -3,7 +3,13 @@ import { HostError } from '../errors.js';
 
 /** A command ran past its time limit and was killed; carries what it printed so far. */
 export class CommandTimeoutError extends HostError {
-  constructor(host: string, display: string, readonly timeoutMs: number, readonly stdout: string, readonly stderr: string) {
+  constructor(
+    host: string,
+    display: string,
+    readonly timeoutMs: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
     super('E_TIMEOUT', host, `command timed out after ${formatSeconds(timeoutMs)} and was killed: ${display}`);
   }
 }

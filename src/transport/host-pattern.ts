@@ -1,7 +1,13 @@
 // OpenSSH host patterns: `*` and `?` wildcards, `!` negation, compared without regard to case.
 
 const globToRegExp = (glob: string): RegExp =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is');
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'is',
+  );
 
 /** One pattern, no negation: `web*`, `10.0.0.?`, `[host]:2222`. */
 export const matchesGlob = (name: string, glob: string): boolean => globToRegExp(glob).test(name);

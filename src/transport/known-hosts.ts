@@ -43,7 +43,8 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
     const fields = raw.trim().split(/\s+/);
     if (fields[0] === undefined || fields[0] === '' || fields[0].startsWith('#')) return;
     let marker: KnownHostEntry['marker'];
-    if (fields[0] === '@revoked' || fields[0] === '@cert-authority') marker = fields.shift()!.slice(1) as KnownHostEntry['marker'];
+    if (fields[0] === '@revoked' || fields[0] === '@cert-authority')
+      marker = fields.shift()!.slice(1) as KnownHostEntry['marker'];
     const [hosts, keyType, key] = fields;
     if (!hosts || !keyType || !key) return;
     const entry: KnownHostEntry = { file, line: i + 1, keyType, keyBlob: Buffer.from(key, 'base64') };
@@ -71,7 +72,13 @@ function readEntries(file: string): KnownHostEntry[] {
 }
 
 /** Checks one key against the entries of several files: a revoked key or a match anywhere decides. */
-export function checkHostKeyIn(entries: readonly KnownHostEntry[], host: string, port: number, keyType: string, keyBlob: Buffer): HostKeyStatus {
+export function checkHostKeyIn(
+  entries: readonly KnownHostEntry[],
+  host: string,
+  port: number,
+  keyType: string,
+  keyBlob: Buffer,
+): HostKeyStatus {
   const name = knownHostName(host, port);
   const mine = entries.filter((e) => e.marker !== 'cert-authority' && entryNames(e, name));
   const revoked = entries.find((e) => e.marker === 'revoked' && e.keyBlob.equals(keyBlob));
@@ -82,22 +89,41 @@ export function checkHostKeyIn(entries: readonly KnownHostEntry[], host: string,
 }
 
 /** Checks a host key against one known_hosts file (missing file: unknown). */
-export const checkHostKey = (file: string, host: string, port: number, keyType: string, keyBlob: Buffer): HostKeyStatus =>
-  checkHostKeyIn(readEntries(file), host, port, keyType, keyBlob);
+export const checkHostKey = (
+  file: string,
+  host: string,
+  port: number,
+  keyType: string,
+  keyBlob: Buffer,
+): HostKeyStatus => checkHostKeyIn(readEntries(file), host, port, keyType, keyBlob);
 
 /** Checks a host key against several files, in order. */
-export const checkHostKeyFiles = (files: readonly string[], host: string, port: number, keyType: string, keyBlob: Buffer): HostKeyStatus =>
-  checkHostKeyIn(files.flatMap(readEntries), host, port, keyType, keyBlob);
+export const checkHostKeyFiles = (
+  files: readonly string[],
+  host: string,
+  port: number,
+  keyType: string,
+  keyBlob: Buffer,
+): HostKeyStatus => checkHostKeyIn(files.flatMap(readEntries), host, port, keyType, keyBlob);
 
 /** Key types known for a host across files, in file order: ssh2 is asked to prefer them. */
 export function knownKeyTypes(files: readonly string[], host: string, port: number): string[] {
   const name = knownHostName(host, port);
-  const types = files.flatMap(readEntries).filter((e) => !e.marker && entryNames(e, name)).map((e) => e.keyType);
+  const types = files
+    .flatMap(readEntries)
+    .filter((e) => !e.marker && entryNames(e, name))
+    .map((e) => e.keyType);
   return [...new Set(types)];
 }
 
 /** A known_hosts line for the key, plain (`[h]:p type key`) or hashed (`|1|salt|hash type key`). */
-export function formatKnownHostLine(host: string, port: number, keyType: string, keyBlob: Buffer, hash: boolean): string {
+export function formatKnownHostLine(
+  host: string,
+  port: number,
+  keyType: string,
+  keyBlob: Buffer,
+  hash: boolean,
+): string {
   const name = knownHostName(host, port);
   let hosts = name;
   if (hash) {
@@ -111,13 +137,22 @@ export function formatKnownHostLine(host: string, port: number, keyType: string,
  * Records a key (accept-new). Returns 'present' when the file already has it; refuses (returns the
  * status) when the file holds a different key of that type for the host: it never overwrites one.
  */
-export function appendHostKey(file: string, host: string, port: number, keyType: string, keyBlob: Buffer, o: { hash?: boolean } = {}): 'added' | 'present' | Exclude<HostKeyStatus, 'match' | 'unknown'> {
+export function appendHostKey(
+  file: string,
+  host: string,
+  port: number,
+  keyType: string,
+  keyBlob: Buffer,
+  o: { hash?: boolean } = {},
+): 'added' | 'present' | Exclude<HostKeyStatus, 'match' | 'unknown'> {
   const status = checkHostKey(file, host, port, keyType, keyBlob);
   if (status === 'match') return 'present';
   if (status !== 'unknown') return status;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const sep = before === '' || before.endsWith('\n') ? '' : '\n';
-  appendFileSync(file, `${sep}${formatKnownHostLine(host, port, keyType, keyBlob, o.hash ?? false)}\n`, { mode: 0o600 });
+  appendFileSync(file, `${sep}${formatKnownHostLine(host, port, keyType, keyBlob, o.hash ?? false)}\n`, {
+    mode: 0o600,
+  });
   return 'added';
 }

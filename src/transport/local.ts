@@ -21,7 +21,10 @@ const tail = (s: string) => s.trim().split('\n').slice(-3).join('\n');
 
 class LocalTransport implements Transport {
   readonly #me = userInfo().username;
-  constructor(readonly host: string, readonly o: LocalOptions) {}
+  constructor(
+    readonly host: string,
+    readonly o: LocalOptions,
+  ) {}
 
   /** Privilege escalation for this call, or none when already the target user (sudo may not be installed). */
   #become(requested: boolean | undefined): Become | undefined {
@@ -52,9 +55,16 @@ class LocalTransport implements Transport {
         settle();
       };
       const kill = () => {
-        try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
       };
-      const onAbort = () => { kill(); finish(() => reject(new CommandAbortedError(this.host, w.display))); };
+      const onAbort = () => {
+        kill();
+        finish(() => reject(new CommandAbortedError(this.host, w.display)));
+      };
       if (limit !== undefined && limit > 0) {
         timer = setTimeout(() => {
           kill();
@@ -64,13 +74,18 @@ class LocalTransport implements Transport {
       o.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (d: Buffer) => out.write('stdout', d));
       child.stderr.on('data', (d: Buffer) => out.write('stderr', d));
-      child.stdin.on('error', () => { /* the command need not read its stdin */ });
+      child.stdin.on('error', () => {
+        /* the command need not read its stdin */
+      });
       child.on('error', (e) => finish(() => reject(e)));
       child.on('close', (code, signal) => {
         out.end();
         finish(() => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
       });
-      if (o.signal?.aborted) { onAbort(); return; }
+      if (o.signal?.aborted) {
+        onAbort();
+        return;
+      }
       child.stdin.end(stdin);
     });
   }
@@ -91,12 +106,19 @@ class LocalTransport implements Transport {
     if (o.mode !== undefined) parseMode(o.mode);
     if (this.#become(o.become)) {
       const r = await this.exec(becomeWriteCommand(path, content, o.mode), { stdin: content });
-      if (r.code !== 0) throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+      if (r.code !== 0)
+        throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
       return;
     }
     const tmp = tempPathFor(path);
     try {
-      const mode = o.mode !== undefined ? parseMode(o.mode) : await stat(path).then((s) => s.mode & 0o7777, () => 0o644);
+      const mode =
+        o.mode !== undefined
+          ? parseMode(o.mode)
+          : await stat(path).then(
+              (s) => s.mode & 0o7777,
+              () => 0o644,
+            );
       await writeFile(tmp, content, { flag: 'wx', mode: 0o600 });
       await chmod(tmp, mode);
       await rename(tmp, path);

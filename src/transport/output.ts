@@ -10,7 +10,9 @@ export class OutputCollector {
 
   constructor(private readonly onOutput?: ExecOptions['onOutput']) {}
 
-  write(stream: Stream, chunk: Buffer): void { this.#take(stream, this.#dec[stream].write(chunk)); }
+  write(stream: Stream, chunk: Buffer): void {
+    this.#take(stream, this.#dec[stream].write(chunk));
+  }
 
   /** Flushes what the decoders still hold (a trailing partial character). */
   end(): void {

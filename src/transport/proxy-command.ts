@@ -20,10 +20,18 @@ export function spawnProxyCommand(command: string): ProxyProcess {
   let stderr = '';
   let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => { stderr = (stderr + d).slice(-2000); });
-  child.on('exit', (code, signal) => { ended = { code, signal }; });
+  child.stderr.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-2000);
+  });
+  child.on('exit', (code, signal) => {
+    ended = { code, signal };
+  });
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  child.on('error', (e) => { stderr += `\n${e.message}`; ended ??= { code: null, signal: null }; child.emit('close'); });
+  child.on('error', (e) => {
+    stderr += `\n${e.message}`;
+    ended ??= { code: null, signal: null };
+    child.emit('close');
+  });
   const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
   // EPIPE after the command died is reported through the ssh error, not as an unhandled event.
   child.stdin.on('error', () => {});
@@ -36,7 +44,11 @@ export function spawnProxyCommand(command: string): ProxyProcess {
     kill: () => {
       stream.destroy();
       if (ended || child.pid === undefined) return;
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { child.kill('SIGTERM'); }
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
     },
   };
 }

@@ -8,17 +8,23 @@ export class Semaphore {
   readonly #waiting: (() => void)[] = [];
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`semaphore size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`semaphore size must be a positive integer, got ${size}`);
     this.#size = size;
     this.#free = size;
   }
 
-  get size(): number { return this.#size; }
+  get size(): number {
+    return this.#size;
+  }
 
   /** Resolves with a release function once a slot is free; rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal): Promise<() => void> {
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) { reject(signal.reason ?? new Error('aborted')); return; }
+      if (signal?.aborted) {
+        reject(signal.reason ?? new Error('aborted'));
+        return;
+      }
       const grant = (): void => {
         signal?.removeEventListener('abort', onAbort);
         let released = false;
@@ -33,7 +39,11 @@ export class Semaphore {
         if (i >= 0) this.#waiting.splice(i, 1);
         reject(signal?.reason ?? new Error('aborted'));
       };
-      if (this.#free > 0) { this.#free--; grant(); return; }
+      if (this.#free > 0) {
+        this.#free--;
+        grant();
+        return;
+      }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiting.push(grant);
     });
@@ -49,7 +59,10 @@ export class Semaphore {
   }
 
   #release(): void {
-    if (this.#debt > 0) { this.#debt--; return; }
+    if (this.#debt > 0) {
+      this.#debt--;
+      return;
+    }
     const next = this.#waiting.shift();
     if (next) next();
     else this.#free++;

@@ -31,7 +31,12 @@ async function modeOf(sftp: SFTPWrapper, path: string): Promise<number> {
  * posix-rename@openssh.com when the server offers it (a plain SFTP rename fails over an existing
  * file on many servers); else `fallback` (mv -f through exec).
  */
-async function replace(sftp: SFTPWrapper, from: string, to: string, fallback: (from: string, to: string) => Promise<void>): Promise<void> {
+async function replace(
+  sftp: SFTPWrapper,
+  from: string,
+  to: string,
+  fallback: (from: string, to: string) => Promise<void>,
+): Promise<void> {
   let supported = true;
   await call((cb) => {
     try {
@@ -64,8 +69,13 @@ async function writeChmodClose(sftp: SFTPWrapper, handle: Buffer, data: Buffer, 
 }
 
 /** Writes `content` to a fresh temp file (0600), sets the mode, renames it over `path`; removes the temp file on failure. */
-export async function sftpWriteAtomic(sftp: SFTPWrapper, path: string, content: string, mode: string | undefined,
-  fallbackRename: (from: string, to: string) => Promise<void>): Promise<void> {
+export async function sftpWriteAtomic(
+  sftp: SFTPWrapper,
+  path: string,
+  content: string,
+  mode: string | undefined,
+  fallbackRename: (from: string, to: string) => Promise<void>,
+): Promise<void> {
   const tmp = tempPathFor(path);
   try {
     const bits = mode !== undefined ? parseMode(mode) : await modeOf(sftp, path);

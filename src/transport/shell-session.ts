@@ -86,7 +86,11 @@ export interface SessionContext {
   onDrop(reject: (e: Error) => void): () => void;
 }
 
-interface Running { out: Framed; err: Framed; settle: (r: { code: number | null }) => void }
+interface Running {
+  out: Framed;
+  err: Framed;
+  settle: (r: { code: number | null }) => void;
+}
 
 export class ShellSession {
   readonly #ch: ClientChannel;
@@ -98,9 +102,17 @@ export class ShellSession {
   private constructor(ch: ClientChannel, mark: string) {
     this.#ch = ch;
     this.#mark = mark;
-    ch.on('data', (d: Buffer) => { this.#running?.out.push(d); this.#check(); });
-    ch.stderr.on('data', (d: Buffer) => { this.#running?.err.push(d); this.#check(); });
-    ch.on('error', () => { /* followed by close */ });
+    ch.on('data', (d: Buffer) => {
+      this.#running?.out.push(d);
+      this.#check();
+    });
+    ch.stderr.on('data', (d: Buffer) => {
+      this.#running?.err.push(d);
+      this.#check();
+    });
+    ch.on('error', () => {
+      /* followed by close */
+    });
     ch.on('close', () => {
       this.#closed = true;
       // The shell died under a command (it killed its own process group, say): its outcome is unknown.
@@ -122,7 +134,11 @@ export class ShellSession {
       // Also covers a channel open that is never answered.
       const timer = setTimeout(() => fail('the command shell did not start in time'), timeoutMs);
       client.exec(sessionScript(), (err, opened) => {
-        if (err) { clearTimeout(timer); reject(err); return; }
+        if (err) {
+          clearTimeout(timer);
+          reject(err);
+          return;
+        }
         ch = opened;
         let seen = '';
         // Anything before the ready line (a chatty .bashrc) is dropped.
@@ -137,15 +153,21 @@ export class ShellSession {
         const onClose = () => fail('the command shell ended before it was ready');
         opened.on('data', onData);
         opened.once('close', onClose);
-        opened.stderr.on('data', () => { /* startup noise */ });
+        opened.stderr.on('data', () => {
+          /* startup noise */
+        });
         opened.write(`${mark}\n`);
       });
     });
   }
 
   /** Whether it can take a command now (one at a time; callers use an exec channel meanwhile). */
-  get idle(): boolean { return !this.#closed && !this.#running; }
-  get closed(): boolean { return this.#closed; }
+  get idle(): boolean {
+    return !this.#closed && !this.#running;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   run(text: string, ctx: SessionContext, o: Pick<ExecOptions, 'onOutput'> = {}): Promise<ExecResult> {
     if (!this.idle) throw new Error('the command shell is busy');
@@ -166,16 +188,31 @@ export class ShellSession {
         collect.write('stdout', stdout);
         collect.write('stderr', stderr);
         collect.end();
-        resolve({ code, signal: null, stdout: collect.text.stdout, stderr: collect.text.stderr, ms: Date.now() - started });
+        resolve({
+          code,
+          signal: null,
+          stdout: collect.text.stdout,
+          stderr: collect.text.stderr,
+          ms: Date.now() - started,
+        });
       };
       this.#running = {
-        out, err,
+        out,
+        err,
         settle: ({ code }) => {
           const lost = ctx.lost();
-          if (lost) { untrack(); this.#running = undefined; reject(new UnreachableError(ctx.host, `${lost.message} while running: ${ctx.display}`, { cause: lost })); return; }
+          if (lost) {
+            untrack();
+            this.#running = undefined;
+            reject(new UnreachableError(ctx.host, `${lost.message} while running: ${ctx.display}`, { cause: lost }));
+            return;
+          }
           const o2 = out.done();
           const e2 = err.done();
-          if (o2 && e2) { finish(Number(o2.value), o2.content, e2.content); return; }
+          if (o2 && e2) {
+            finish(Number(o2.value), o2.content, e2.content);
+            return;
+          }
           finish(code, o2?.content ?? Buffer.alloc(0), e2?.content ?? Buffer.alloc(0));
         },
       };
@@ -186,12 +223,16 @@ export class ShellSession {
 
   #check(): void {
     const r = this.#running;
-    if (r && r.out.done() && r.err.done()) r.settle({ code: null });
+    if (r?.out.done() && r.err.done()) r.settle({ code: null });
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try { this.#ch.end(); } catch { /* the connection is gone */ }
+    try {
+      this.#ch.end();
+    } catch {
+      /* the connection is gone */
+    }
   }
 }

@@ -2,7 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2, { type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type NextAuthHandler } from 'ssh2';
+import ssh2, {
+  type AnyAuthMethod,
+  type AuthenticationType,
+  type AuthHandlerMiddleware,
+  type NextAuthHandler,
+} from 'ssh2';
 import type { HostConnection } from './connection.js';
 
 export interface AuthPlan {
@@ -15,7 +20,10 @@ export interface AuthPlan {
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
-export function planAuth(conn: HostConnection, env: Readonly<Record<string, string | undefined>> = process.env): AuthPlan {
+export function planAuth(
+  conn: HostConnection,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AuthPlan {
   const methods: { label: string; method: AnyAuthMethod }[] = [];
   const notes: string[] = [];
   const username = conn.user;
@@ -23,7 +31,9 @@ export function planAuth(conn: HostConnection, env: Readonly<Record<string, stri
   if (agent && existsSync(agent)) methods.push({ label: 'agent', method: { type: 'agent', username, agent } });
 
   const explicit = conn.keyFiles.length > 0;
-  const files = explicit ? conn.keyFiles : DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).filter((f) => existsSync(f));
+  const files = explicit
+    ? conn.keyFiles
+    : DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).filter((f) => existsSync(f));
   for (const file of files) {
     let data: Buffer;
     try {
@@ -45,12 +55,20 @@ export function planAuth(conn: HostConnection, env: Readonly<Record<string, stri
     methods.push({ label: 'password', method: { type: 'password', username, password } });
     methods.push({
       label: 'keyboard-interactive',
-      method: { type: 'keyboard-interactive', username, prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password)) },
+      method: {
+        type: 'keyboard-interactive',
+        username,
+        prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password)),
+      },
     });
   }
 
   const tried: string[] = [];
-  const handler: AuthHandlerMiddleware = (left: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler) => {
+  const handler: AuthHandlerMiddleware = (
+    left: AuthenticationType[] | null,
+    _partial: boolean | null,
+    next: NextAuthHandler,
+  ) => {
     while (methods.length > 0) {
       const m = methods.shift()!;
       const type = m.method.type === 'agent' ? 'publickey' : m.method.type;

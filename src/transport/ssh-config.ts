@@ -4,12 +4,22 @@ import { diag, InputError } from '../errors.js';
 import { matchesPatternList } from './host-pattern.js';
 import { emptySettings, setOption, splitOption, splitWords, type SshSettings } from './ssh-settings.js';
 
-interface ConfigLine { keyword: string; value: string; line: number }
+interface ConfigLine {
+  keyword: string;
+  value: string;
+  line: number;
+}
 
 /** A `Host` block; `Match` blocks are kept only for `Match all` (others are not supported and never apply). */
-export interface SshConfigBlock { patterns: string[] | 'all' | 'never'; lines: ConfigLine[] }
+export interface SshConfigBlock {
+  patterns: string[] | 'all' | 'never';
+  lines: ConfigLine[];
+}
 
-export interface SshConfig { file: string; blocks: SshConfigBlock[] }
+export interface SshConfig {
+  file: string;
+  blocks: SshConfigBlock[];
+}
 
 /** Parses config text. Options before the first Host apply to every host. Include is not followed. */
 export function parseSshConfig(text: string, file: string): SshConfig {
@@ -19,8 +29,14 @@ export function parseSshConfig(text: string, file: string): SshConfig {
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const opt = splitOption(trimmed);
     if (!opt) {
-      throw new InputError([diag('E_SSH_CONFIG', `cannot read ssh config line "${trimmed}"`, { file, line: i + 1, col: 1 },
-        'each line is "Keyword value" or "Keyword=value"')]);
+      throw new InputError([
+        diag(
+          'E_SSH_CONFIG',
+          `cannot read ssh config line "${trimmed}"`,
+          { file, line: i + 1, col: 1 },
+          'each line is "Keyword value" or "Keyword=value"',
+        ),
+      ]);
     }
     const keyword = opt.keyword.toLowerCase();
     if (keyword === 'host') {
@@ -43,7 +59,8 @@ export function readSshConfig(file: string): SshConfig {
 /** The settings that apply to `host` (the name given on the command line), first value winning. */
 export function lookupSshConfig(config: SshConfig, host: string, into: SshSettings = emptySettings()): SshSettings {
   for (const block of config.blocks) {
-    const applies = block.patterns === 'all' || (block.patterns !== 'never' && matchesPatternList(host, block.patterns));
+    const applies =
+      block.patterns === 'all' || (block.patterns !== 'never' && matchesPatternList(host, block.patterns));
     if (!applies) continue;
     for (const l of block.lines) setOption(into, l.keyword, l.value);
   }

@@ -2,7 +2,13 @@
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { HostError, HostKeyError, UnreachableError } from '../errors.js';
-import { connectionOf, expandProxyCommand, jumpHostOf, type ConnectionDefaults, type HostConnection } from './connection.js';
+import {
+  connectionOf,
+  expandProxyCommand,
+  jumpHostOf,
+  type ConnectionDefaults,
+  type HostConnection,
+} from './connection.js';
 import { formatSeconds } from './errors.js';
 import { verifyHostKey, type HostKeyPolicy } from './host-key-policy.js';
 import { knownKeyTypes } from './known-hosts.js';
@@ -31,24 +37,45 @@ export interface OpenClient {
 const MAX_JUMPS = 8;
 
 /** ssh2's host key algorithms in its default order; types known for the host are moved first, as ssh(1) does. */
-const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
-const algorithmsFor = (keyType: string): string[] => (keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType]);
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+const algorithmsFor = (keyType: string): string[] =>
+  keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType];
 
 function hostKeyOrder(conn: HostConnection, policy: HostKeyPolicy): string[] {
   const files = policy.writeFile ? [...policy.files, policy.writeFile] : policy.files;
-  const preferred = knownKeyTypes(files, conn.address, conn.port).flatMap(algorithmsFor).filter((a) => HOST_KEY_ALGORITHMS.includes(a));
+  const preferred = knownKeyTypes(files, conn.address, conn.port)
+    .flatMap(algorithmsFor)
+    .filter((a) => HOST_KEY_ALGORITHMS.includes(a));
   return [...new Set([...preferred, ...HOST_KEY_ALGORITHMS])];
 }
 
 const endpoint = (c: HostConnection): string => `${c.address}:${c.port}`;
 
-interface Route { sock?: Duplex; proxy?: ProxyProcess; jump?: OpenClient; via: string }
+interface Route {
+  sock?: Duplex;
+  proxy?: ProxyProcess;
+  jump?: OpenClient;
+  via: string;
+}
 
 /** A forwarded TCP stream through an open client (ProxyJump). */
 function forwardOut(jump: OpenClient, conn: HostConnection, jumpName: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     jump.client.forwardOut('127.0.0.1', 0, conn.address, conn.port, (err, stream) => {
-      if (err) reject(new UnreachableError(conn.name, `jump host ${jumpName} could not reach ${endpoint(conn)}: ${err.message}`, { cause: err }));
+      if (err)
+        reject(
+          new UnreachableError(conn.name, `jump host ${jumpName} could not reach ${endpoint(conn)}: ${err.message}`, {
+            cause: err,
+          }),
+        );
       else resolve(stream);
     });
   });
@@ -60,11 +87,21 @@ async function routeTo(conn: HostConnection, o: ClientOptions, depth: number): P
     return { sock: proxy.stream, proxy, via: ' (via ProxyCommand)' };
   }
   if (!conn.proxyJump) return { via: '' };
-  if (depth >= MAX_JUMPS) throw new UnreachableError(conn.name, `too many ProxyJump hops (more than ${MAX_JUMPS}); does the ssh config loop?`);
-  const hops = conn.proxyJump.split(',').map((h) => h.trim()).filter(Boolean);
+  if (depth >= MAX_JUMPS)
+    throw new UnreachableError(
+      conn.name,
+      `too many ProxyJump hops (more than ${MAX_JUMPS}); does the ssh config loop?`,
+    );
+  const hops = conn.proxyJump
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   const last = hops.pop()!;
   const jumpConn = connectionOf(jumpHostOf(last), o.connectionDefaults);
-  if (hops.length > 0) { jumpConn.proxyJump = hops.join(','); delete jumpConn.proxyCommand; }
+  if (hops.length > 0) {
+    jumpConn.proxyJump = hops.join(',');
+    delete jumpConn.proxyCommand;
+  }
   // A jump host named only by ProxyJump has no key of its own in most setups: offer the target's keys too.
   jumpConn.keyFiles = [...new Set([...jumpConn.keyFiles, ...conn.keyFiles])];
   // A key pinned for the target says nothing about the jump host.
@@ -108,7 +145,10 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
   let hostKey: Buffer | undefined;
   let keyError: HostKeyError | undefined;
   const where = `${endpoint(conn)}${route.via}`;
-  const closeRoute = () => { route.proxy?.kill(); route.jump?.close(); };
+  const closeRoute = () => {
+    route.proxy?.kill();
+    route.jump?.close();
+  };
 
   const config: ConnectConfig = {
     host: conn.address,
@@ -118,7 +158,9 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
     keepaliveInterval: o.keepaliveSec * 1000,
     keepaliveCountMax: o.keepaliveCountMax,
     authHandler: auth.handler,
-    algorithms: { serverHostKey: hostKeyOrder(conn, policy) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+    algorithms: {
+      serverHostKey: hostKeyOrder(conn, policy) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'],
+    },
     hostVerifier: (key: Buffer) => {
       try {
         verifyHostKey(conn.name, conn.address, conn.port, key, policy);
@@ -138,17 +180,34 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
     if (proxyEnd) {
       const how = proxyEnd.code !== null ? `exit ${proxyEnd.code}` : `signal ${proxyEnd.signal ?? '?'}`;
       const tail = route.proxy!.stderrTail();
-      return new UnreachableError(conn.name, `ProxyCommand for ${endpoint(conn)} ended (${how}) before the SSH session was up${tail ? `: ${tail}` : ''}`, { cause: err });
+      return new UnreachableError(
+        conn.name,
+        `ProxyCommand for ${endpoint(conn)} ended (${how}) before the SSH session was up${tail ? `: ${tail}` : ''}`,
+        { cause: err },
+      );
     }
     if (!err) return new UnreachableError(conn.name, `connection to ${where} closed before the SSH session was up`);
-    if (err.level === 'client-timeout') return new UnreachableError(conn.name, `timed out after ${formatSeconds(o.connectTimeoutMs)} connecting to ${where}`, { cause: err });
+    if (err.level === 'client-timeout')
+      return new UnreachableError(
+        conn.name,
+        `timed out after ${formatSeconds(o.connectTimeoutMs)} connecting to ${where}`,
+        { cause: err },
+      );
     if (err.level === 'client-authentication') {
       const tried = auth.tried.length ? auth.tried.join(', ') : 'no agent, key file or password was available';
       const notes = auth.notes.length ? `; ${auth.notes.join('; ')}` : '';
-      return new UnreachableError(conn.name, `authentication failed for ${conn.user}@${where} (tried: ${tried})${notes}`, { cause: err });
+      return new UnreachableError(
+        conn.name,
+        `authentication failed for ${conn.user}@${where} (tried: ${tried})${notes}`,
+        { cause: err },
+      );
     }
     const known = err.code ? CONNECT_ERRORS[err.code] : undefined;
-    return new UnreachableError(conn.name, known ? known(where, conn.address) : `cannot connect to ${where}: ${err.message}`, { cause: err });
+    return new UnreachableError(
+      conn.name,
+      known ? known(where, conn.address) : `cannot connect to ${where}: ${err.message}`,
+      { cause: err },
+    );
   };
 
   return new Promise<OpenClient>((resolve, reject) => {
@@ -177,7 +236,14 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
       settled = true;
       o.signal?.removeEventListener('abort', onAbort);
       client.on('close', closeRoute);
-      resolve({ client, hostKey: hostKey!, close: () => { client.end(); closeRoute(); } });
+      resolve({
+        client,
+        hostKey: hostKey!,
+        close: () => {
+          client.end();
+          closeRoute();
+        },
+      });
     });
     client.on('error', (err) => void failFromSsh(err));
     client.once('close', () => void failFromSsh(undefined));

@@ -33,11 +33,17 @@ function sendSignal(ch: ClientChannel, name: string): void {
   const c = ch as unknown as ChannelInternals;
   try {
     if (c.outgoing && ['open', 'eof'].includes(c.outgoing.state)) c._client?._protocol?.signal(c.outgoing.id, name);
-  } catch { /* the channel or connection is already gone */ }
+  } catch {
+    /* the channel or connection is already gone */
+  }
 }
 
 /** How a channel's command ended, as far as its 'exit' event has said. */
-export interface ExitRecord { code: number | null; signal: string | null; seen: boolean }
+export interface ExitRecord {
+  code: number | null;
+  signal: string | null;
+  seen: boolean;
+}
 
 /**
  * Starts listening for the channel's 'exit' at once, in the exec callback: ssh2 emits it while
@@ -46,11 +52,20 @@ export interface ExitRecord { code: number | null; signal: string | null; seen: 
  */
 export function recordExit(ch: ClientChannel): ExitRecord {
   const rec: ExitRecord = { code: null, signal: null, seen: false };
-  ch.once('exit', (c: number | null, s?: string) => { rec.code = c ?? null; rec.signal = s ?? null; rec.seen = true; });
+  ch.once('exit', (c: number | null, s?: string) => {
+    rec.code = c ?? null;
+    rec.signal = s ?? null;
+    rec.seen = true;
+  });
   return rec;
 }
 
-export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions, exit: ExitRecord = recordExit(ch)): Promise<ExecResult> {
+export function runChannel(
+  ch: ClientChannel,
+  ctx: RunContext,
+  o: ExecOptions,
+  exit: ExitRecord = recordExit(ch),
+): Promise<ExecResult> {
   const started = Date.now();
   return new Promise<ExecResult>((resolve, reject) => {
     const out = new OutputCollector(o.onOutput);
@@ -69,8 +84,12 @@ export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions, e
       sendSignal(ch, 'KILL');
       ch.close();
     };
-    const onLost = (e: Error) => finish(() => reject(new UnreachableError(ctx.host, `${e.message} while running: ${ctx.display}`, { cause: e })));
-    const onAbort = () => { kill(); finish(() => reject(new CommandAbortedError(ctx.host, ctx.display))); };
+    const onLost = (e: Error) =>
+      finish(() => reject(new UnreachableError(ctx.host, `${e.message} while running: ${ctx.display}`, { cause: e })));
+    const onAbort = () => {
+      kill();
+      finish(() => reject(new CommandAbortedError(ctx.host, ctx.display)));
+    };
     const untrack = ctx.onDrop(onLost);
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const limit = ctx.limit;
@@ -82,14 +101,30 @@ export function runChannel(ch: ClientChannel, ctx: RunContext, o: ExecOptions, e
     }
     ch.on('data', (d: Buffer) => out.write('stdout', d));
     ch.stderr.on('data', (d: Buffer) => out.write('stderr', d));
-    ch.on('error', () => { /* followed by close */ });
+    ch.on('error', () => {
+      /* followed by close */
+    });
     ch.on('close', () => {
       out.end();
       const lost = ctx.lost();
-      if (lost && !exit.seen) { onLost(lost); return; }
-      finish(() => resolve({ code: exit.code, signal: exit.signal, stdout: text.stdout, stderr: text.stderr, ms: Date.now() - started }));
+      if (lost && !exit.seen) {
+        onLost(lost);
+        return;
+      }
+      finish(() =>
+        resolve({
+          code: exit.code,
+          signal: exit.signal,
+          stdout: text.stdout,
+          stderr: text.stderr,
+          ms: Date.now() - started,
+        }),
+      );
     });
-    if (o.signal?.aborted) { onAbort(); return; }
+    if (o.signal?.aborted) {
+      onAbort();
+      return;
+    }
     ch.end(ctx.stdin === '' ? undefined : ctx.stdin);
   });
 }

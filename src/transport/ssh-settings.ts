@@ -2,8 +2,17 @@
 
 /** Keywords stackplay understands, lower-cased as OpenSSH compares them. */
 export const KNOWN_KEYWORDS = [
-  'hostname', 'user', 'port', 'identityfile', 'proxycommand', 'proxyjump',
-  'stricthostkeychecking', 'userknownhostsfile', 'connecttimeout', 'serveraliveinterval', 'serveralivecountmax',
+  'hostname',
+  'user',
+  'port',
+  'identityfile',
+  'proxycommand',
+  'proxyjump',
+  'stricthostkeychecking',
+  'userknownhostsfile',
+  'connecttimeout',
+  'serveraliveinterval',
+  'serveralivecountmax',
 ] as const;
 export type Keyword = (typeof KNOWN_KEYWORDS)[number];
 
@@ -21,7 +30,10 @@ const isKeyword = (k: string): k is Keyword => (KNOWN_KEYWORDS as readonly strin
 export function setOption(s: SshSettings, keyword: string, value: string): void {
   const k = keyword.toLowerCase();
   if (!isKeyword(k)) return;
-  if (k === 'identityfile') { s.identityFiles.push(value); return; }
+  if (k === 'identityfile') {
+    s.identityFiles.push(value);
+    return;
+  }
   if (s.values[k] === undefined) s.values[k] = value;
 }
 
@@ -33,7 +45,8 @@ export function splitOption(text: string): { keyword: string; value: string } | 
 }
 
 /** Removes one pair of surrounding double quotes, as OpenSSH does for config values. */
-export const unquote = (v: string): string => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v);
+export const unquote = (v: string): string =>
+  v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
 
 /**
  * Splits a command-line string into words the way a POSIX shell would (quotes and backslashes),
@@ -47,19 +60,27 @@ export function splitWords(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quote === "'") {
-      if (c === "'") quote = undefined; else cur += c;
+      if (c === "'") quote = undefined;
+      else cur += c;
     } else if (quote === '"') {
       if (c === '"') quote = undefined;
       else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) cur += text[++i]!;
       else cur += c;
     } else if (c === "'" || c === '"') {
-      quote = c; inWord = true;
+      quote = c;
+      inWord = true;
     } else if (c === '\\' && i + 1 < text.length) {
-      cur += text[++i]!; inWord = true;
+      cur += text[++i]!;
+      inWord = true;
     } else if (/\s/.test(c)) {
-      if (inWord) { words.push(cur); cur = ''; inWord = false; }
+      if (inWord) {
+        words.push(cur);
+        cur = '';
+        inWord = false;
+      }
     } else {
-      cur += c; inWord = true;
+      cur += c;
+      inWord = true;
     }
   }
   if (quote) throw new SyntaxError(`unterminated ${quote} quote`);
@@ -74,7 +95,10 @@ const FLAG_KEYWORDS: Record<string, Keyword> = { J: 'proxyjump', i: 'identityfil
  * Reads ssh(1) arguments (`-o Key=Value`, `-oKey=Value`, `-J jump`, `-i key`, `-p port`, `-l user`)
  * into settings. Other flags are ignored. Returns `-F` (a config file) separately.
  */
-export function parseSshArgs(text: string, into: SshSettings = emptySettings()): { settings: SshSettings; configFile?: string } {
+export function parseSshArgs(
+  text: string,
+  into: SshSettings = emptySettings(),
+): { settings: SshSettings; configFile?: string } {
   const words = splitWords(text);
   let configFile: string | undefined;
   for (let i = 0; i < words.length; i++) {

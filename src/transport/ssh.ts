@@ -67,7 +67,11 @@ export class SshTransport implements Transport {
   /** Kill commands, which are never tagged (and so never chase themselves). */
   readonly #cleanups = new WeakSet<Command>();
 
-  constructor(conn: HostConnection, open: OpenClient, o: { maxChannels: number; commandTimeoutMs?: number; shellSession?: boolean; shellStartMs?: number }) {
+  constructor(
+    conn: HostConnection,
+    open: OpenClient,
+    o: { maxChannels: number; commandTimeoutMs?: number; shellSession?: boolean; shellStartMs?: number },
+  ) {
     this.host = conn.name;
     this.hostKey = open.hostKey;
     this.#conn = conn;
@@ -77,7 +81,9 @@ export class SshTransport implements Transport {
     if ((conn.shellSession ?? o.shellSession) === false) this.#shell = false;
     this.#shellStartMs = o.shellStartMs ?? 10_000;
     const where = `${conn.address}:${conn.port}`;
-    open.client.on('error', (e: Error) => this.#drop(new UnreachableError(this.host, `connection to ${where} lost: ${e.message}`, { cause: e })));
+    open.client.on('error', (e: Error) =>
+      this.#drop(new UnreachableError(this.host, `connection to ${where} lost: ${e.message}`, { cause: e })),
+    );
     open.client.on('close', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost`)));
     // Nothing more can come from the server once its stream ends, even when ours to it stays open
     // (a ProxyCommand that closed its output and lives on): ssh2 then emits 'end' but not 'close'.
@@ -108,7 +114,9 @@ export class SshTransport implements Transport {
 
   #channelError(err: Error): Error {
     if (this.#lost) return this.#lost;
-    return new UnreachableError(this.host, `cannot open an SSH channel on ${this.#conn.address}: ${err.message}`, { cause: err });
+    return new UnreachableError(this.host, `cannot open an SSH channel on ${this.#conn.address}: ${err.message}`, {
+      cause: err,
+    });
   }
 
   /** Opens the sftp channel, retrying with backoff when the server is short of sessions. */
@@ -118,7 +126,8 @@ export class SshTransport implements Transport {
       try {
         return await this.#untilLost(promisify<T>((cb) => open(cb)));
       } catch (e) {
-        if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES) throw this.#channelError(e as Error);
+        if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES)
+          throw this.#channelError(e as Error);
         if (!(await this.#freeShellSession())) await sleep(backoff(attempt));
       }
     }
@@ -138,7 +147,11 @@ export class SshTransport implements Transport {
    * (its MaxSessions is below our limit), the limit for this connection is lowered and the
    * open waits for a running command to finish before it tries again.
    */
-  async #openExec(text: string, display: string, signal: AbortSignal | undefined): Promise<{ ch: ClientChannel; exit: ExitRecord; release: () => void }> {
+  async #openExec(
+    text: string,
+    display: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ ch: ClientChannel; exit: ExitRecord; release: () => void }> {
     for (let attempt = 0; ; attempt++) {
       let release: () => void;
       try {
@@ -149,14 +162,19 @@ export class SshTransport implements Transport {
       this.#check();
       try {
         let exit: ExitRecord | undefined;
-        const ch = await this.#untilLost(promisify<ClientChannel>((cb) => this.#open.client.exec(text, (err, c) => {
-          if (!err) exit = recordExit(c);
-          cb(err, c);
-        })));
+        const ch = await this.#untilLost(
+          promisify<ClientChannel>((cb) =>
+            this.#open.client.exec(text, (err, c) => {
+              if (!err) exit = recordExit(c);
+              cb(err, c);
+            }),
+          ),
+        );
         return { ch, exit: exit!, release };
       } catch (e) {
         release();
-        if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES) throw this.#channelError(e as Error);
+        if (this.#lost || !isChannelShortage(e as Error) || attempt >= CHANNEL_RETRIES)
+          throw this.#channelError(e as Error);
         if (await this.#freeShellSession()) continue;
         this.#channels.shrink();
         await sleep(backoff(attempt));
@@ -167,11 +185,13 @@ export class SshTransport implements Transport {
   /** The command shell, started on first use; undefined when it cannot be had. */
   async #idleShell(): Promise<ShellSession | undefined> {
     if (this.#shell === false) return undefined;
-    const starting = this.#shell ?? this.#untilLost(ShellSession.open(this.#open.client, this.#shellStartMs)).catch(() => {
-      // A server that cannot run it (no mktemp, a restricted shell, no free session) gets exec channels only.
-      if (this.#shell === starting) this.#shell = false;
-      return undefined;
-    });
+    const starting =
+      this.#shell ??
+      this.#untilLost(ShellSession.open(this.#open.client, this.#shellStartMs)).catch(() => {
+        // A server that cannot run it (no mktemp, a restricted shell, no free session) gets exec channels only.
+        if (this.#shell === starting) this.#shell = false;
+        return undefined;
+      });
     this.#shell ??= starting;
     const shell = await starting;
     if (!shell?.closed) return shell;
@@ -186,26 +206,56 @@ export class SshTransport implements Transport {
     const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display, stdinPrefix: undefined };
     const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
     // Commands that need stdin, a time limit or cancelling keep their own channel: killing one is per channel.
-    if (stdin === '' && (o.timeoutMs ?? this.#commandTimeoutMs) === undefined && !o.signal && !this.#cleanups.has(cmd)) {
+    if (
+      stdin === '' &&
+      (o.timeoutMs ?? this.#commandTimeoutMs) === undefined &&
+      !o.signal &&
+      !this.#cleanups.has(cmd)
+    ) {
       const shell = await this.#idleShell();
       this.#check();
       // No await between this check and run(): a concurrent caller takes an exec channel instead.
       if (shell?.idle) {
-        return shell.run(w.text, {
-          host: this.host, display: w.display, lost: () => this.#lost,
-          onDrop: (reject) => { this.#pending.add(reject); return () => this.#pending.delete(reject); },
-        }, o);
+        return shell.run(
+          w.text,
+          {
+            host: this.host,
+            display: w.display,
+            lost: () => this.#lost,
+            onDrop: (reject) => {
+              this.#pending.add(reject);
+              return () => this.#pending.delete(reject);
+            },
+          },
+          o,
+        );
       }
     }
-    const killable = !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
+    const killable =
+      !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
     const token = killable ? newRunToken() : undefined;
-    const { ch, exit, release } = await this.#openExec(token ? tagWithToken(w.text, token) : w.text, w.display, o.signal);
+    const { ch, exit, release } = await this.#openExec(
+      token ? tagWithToken(w.text, token) : w.text,
+      w.display,
+      o.signal,
+    );
     try {
-      return await runChannel(ch, {
-        host: this.host, display: w.display, stdin, limit: o.timeoutMs ?? this.#commandTimeoutMs,
-        lost: () => this.#lost,
-        onDrop: (reject) => { this.#pending.add(reject); return () => this.#pending.delete(reject); },
-      }, o, exit);
+      return await runChannel(
+        ch,
+        {
+          host: this.host,
+          display: w.display,
+          stdin,
+          limit: o.timeoutMs ?? this.#commandTimeoutMs,
+          lost: () => this.#lost,
+          onDrop: (reject) => {
+            this.#pending.add(reject);
+            return () => this.#pending.delete(reject);
+          },
+        },
+        o,
+        exit,
+      );
     } catch (e) {
       if (token && (e instanceof CommandTimeoutError || e instanceof CommandAbortedError)) {
         release();
@@ -226,14 +276,21 @@ export class SshTransport implements Transport {
   }
 
   #sftpSession(): Promise<SFTPWrapper> {
-    this.#sftp ??= this.#openWithBackoff<SFTPWrapper>((cb) => this.#open.client.sftp(cb)).then((s) => {
-      s.on('close', () => { this.#sftp = undefined; });
-      s.on('error', () => { this.#sftp = undefined; });
-      return s;
-    }, (e: unknown) => {
-      this.#sftp = undefined;
-      throw e;
-    });
+    this.#sftp ??= this.#openWithBackoff<SFTPWrapper>((cb) => this.#open.client.sftp(cb)).then(
+      (s) => {
+        s.on('close', () => {
+          this.#sftp = undefined;
+        });
+        s.on('error', () => {
+          this.#sftp = undefined;
+        });
+        return s;
+      },
+      (e: unknown) => {
+        this.#sftp = undefined;
+        throw e;
+      },
+    );
     return this.#sftp;
   }
 
@@ -246,12 +303,22 @@ export class SshTransport implements Transport {
     return new Promise<T>((resolve, reject) => {
       const onLost = (e: Error) => reject(e);
       this.#pending.add(onLost);
-      op.then((v) => { this.#pending.delete(onLost); resolve(v); }, (e: unknown) => { this.#pending.delete(onLost); reject(e); });
+      op.then(
+        (v) => {
+          this.#pending.delete(onLost);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.#pending.delete(onLost);
+          reject(e);
+        },
+      );
     });
   }
 
   #fileError(what: 'read' | 'write', path: string, e: unknown): Error {
-    if (this.#lost) return new UnreachableError(this.host, `${this.#lost.message} while trying to ${what} ${path}`, { cause: e });
+    if (this.#lost)
+      return new UnreachableError(this.host, `${this.#lost.message} while trying to ${what} ${path}`, { cause: e });
     if (e instanceof HostError) return e;
     return new FileTransferError(this.host, what, path, (e as Error).message, { cause: e });
   }
@@ -273,14 +340,19 @@ export class SshTransport implements Transport {
     if (o.mode !== undefined) parseMode(o.mode);
     if (this.#become(o.become)) {
       const r = await this.exec(becomeWriteCommand(path, content, o.mode), { stdin: content });
-      if (r.code !== 0) throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
+      if (r.code !== 0)
+        throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
       return;
     }
     try {
-      await this.#untilLost(this.#sftpSession().then((sftp) => sftpWriteAtomic(sftp, path, content, o.mode, async (from, to) => {
-        const r = await this.exec(sh`mv -f -- ${from} ${to}`);
-        if (r.code !== 0) throw new Error(tail(r.stderr) || `mv exit ${r.code ?? r.signal}`);
-      })));
+      await this.#untilLost(
+        this.#sftpSession().then((sftp) =>
+          sftpWriteAtomic(sftp, path, content, o.mode, async (from, to) => {
+            const r = await this.exec(sh`mv -f -- ${from} ${to}`);
+            if (r.code !== 0) throw new Error(tail(r.stderr) || `mv exit ${r.code ?? r.signal}`);
+          }),
+        ),
+      );
     } catch (e) {
       throw this.#fileError('write', path, e);
     }
@@ -290,7 +362,11 @@ export class SshTransport implements Transport {
     if (!this.#lost) this.#lost = new UnreachableError(this.host, 'the connection was closed by stackplay');
     const shell = this.#shell;
     this.#shell = false;
-    if (shell) void shell.then((x) => x?.close(), () => undefined);
+    if (shell)
+      void shell.then(
+        (x) => x?.close(),
+        () => undefined,
+      );
     this.#open.close();
   }
 }
@@ -308,7 +384,8 @@ export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Prom
       ...(o.hashKnownHosts !== undefined ? { hash: o.hashKnownHosts } : {}),
       ...(o.pinnedHostKey ? { pinned: o.pinnedHostKey } : {}),
     },
-    connectTimeoutMs: conn.connectTimeoutSec !== undefined ? conn.connectTimeoutSec * 1000 : o.connectTimeoutMs ?? 10_000,
+    connectTimeoutMs:
+      conn.connectTimeoutSec !== undefined ? conn.connectTimeoutSec * 1000 : (o.connectTimeoutMs ?? 10_000),
     keepaliveSec: conn.keepaliveSec ?? o.keepaliveSec ?? 15,
     keepaliveCountMax: conn.keepaliveCountMax ?? o.keepaliveCountMax ?? 3,
     ...(o.signal ? { signal: o.signal } : {}),

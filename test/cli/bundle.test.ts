@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { build, copyProject, runNode, stackplay } from './project-copy.js';
 
 const copies: Array<() => void> = [];
-test.after.always(() => { for (const dispose of copies) dispose(); });
+test.after.always(() => {
+  for (const dispose of copies) dispose();
+});
 
 /** A copy of the project with a fresh bundle. */
 async function builtCopy(): Promise<string> {
@@ -18,7 +20,9 @@ async function builtCopy(): Promise<string> {
 }
 
 let shared: Promise<string>;
-test.before(() => { shared = builtCopy(); });
+test.before(() => {
+  shared = builtCopy();
+});
 
 /** Runs the same command from the bundle and from the sources; both must agree on everything. */
 async function bothWays(t: import('ava').ExecutionContext, args: string[]) {
@@ -46,9 +50,18 @@ test('the bundle lists the hosts of the cluster playbook like the sources', asyn
 });
 
 test('bad input gives the same diagnostics and exit code from the bundle', async (t) => {
-  const bad = await bothWays(t, ['run', 'test/fixtures/playbooks/bad/many-errors.yml', '-i', 'inventory/lab.ini', '--list-hosts']);
+  const bad = await bothWays(t, [
+    'run',
+    'test/fixtures/playbooks/bad/many-errors.yml',
+    '-i',
+    'inventory/lab.ini',
+    '--list-hosts',
+  ]);
   t.is(bad.code, 4);
-  t.regex(bad.stderr, /error\[E_UNKNOWN_MODULE\] unknown module "comand"\n {2}--> test\/fixtures\/playbooks\/bad\/many-errors\.yml:8:7/);
+  t.regex(
+    bad.stderr,
+    /error\[E_UNKNOWN_MODULE\] unknown module "comand"\n {2}--> test\/fixtures\/playbooks\/bad\/many-errors\.yml:8:7/,
+  );
   const missing = await bothWays(t, ['run', 'playbooks/cluster.yml', '-i', 'inventory/nope.ini']);
   t.regex(missing.stderr, /error\[E_FILE\]/);
   const usage = await bothWays(t, ['run', 'playbooks/cluster.yml', '--no-such-option']);
@@ -63,8 +76,14 @@ test('module docs and the schema are the same from the bundle', async (t) => {
 
 test('build-info.json records the fingerprint in the bundle and every source file', async (t) => {
   const dir = await shared;
-  const info = JSON.parse(readFileSync(join(dir, 'dist/build-info.json'), 'utf8')) as { fingerprint: string; files: Array<{ path: string; size: number }> };
-  t.is(readFileSync(join(dir, 'dist/stackplay.mjs'), 'utf8').split('\n')[0], `// stackplay bundle of sources ${info.fingerprint}`);
+  const info = JSON.parse(readFileSync(join(dir, 'dist/build-info.json'), 'utf8')) as {
+    fingerprint: string;
+    files: Array<{ path: string; size: number }>;
+  };
+  t.is(
+    readFileSync(join(dir, 'dist/stackplay.mjs'), 'utf8').split('\n')[0],
+    `// stackplay bundle of sources ${info.fingerprint}`,
+  );
   const cli = info.files.find((f) => f.path === 'src/cli.ts');
   t.is(cli?.size, statSync(join(dir, 'src/cli.ts')).size);
   t.true(info.files.some((f) => f.path === 'modules/index.ts'));
@@ -81,7 +100,11 @@ test('import.meta.url in the bundle still means the source file, also after the 
   renameSync(c.dir, moved);
   copies.push(() => rmSync(moved, { recursive: true, force: true }));
   const bundle = pathToFileURL(join(moved, 'dist/stackplay.mjs')).href;
-  const r = await runNode(moved, ['--input-type=module', '-e', `process.stdout.write((await import(${JSON.stringify(bundle)})).projectRoot)`]);
+  const r = await runNode(moved, [
+    '--input-type=module',
+    '-e',
+    `process.stdout.write((await import(${JSON.stringify(bundle)})).projectRoot)`,
+  ]);
   t.is(r.stderr, '');
   t.is(r.stdout, moved);
   t.is((await stackplay(moved, ['--version'])).entry, 'bundle');

@@ -7,9 +7,23 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-const COPIED = ['src', 'modules', 'bin', 'scripts', 'package.json', 'tsconfig.json', 'playbooks', 'inventory', 'test/fixtures/playbooks'];
+const COPIED = [
+  'src',
+  'modules',
+  'bin',
+  'scripts',
+  'package.json',
+  'tsconfig.json',
+  'playbooks',
+  'inventory',
+  'test/fixtures/playbooks',
+];
 
-export interface Ran { code: number | null; stdout: string; stderr: string }
+export interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** A copy of what the CLI and its build need; `dispose` removes it. */
 export function copyProject(): { dir: string; dispose: () => void } {
@@ -24,11 +38,19 @@ export function copyProject(): { dir: string; dispose: () => void } {
 
 export function runNode(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, STACKPLAY_FROM_SOURCE: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { ...process.env, STACKPLAY_FROM_SOURCE: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -38,9 +60,19 @@ export function runNode(cwd: string, args: string[], env: Record<string, string>
 export const build = (dir: string, ...flags: string[]) => runNode(dir, ['scripts/build.mjs', ...flags]);
 
 /** bin/stackplay.js in the copy; `entry` is what it says it loaded (STACKPLAY_DEBUG_ENTRY), `stderr` is without that line. */
-export async function stackplay(dir: string, args: string[], env: Record<string, string> = {}): Promise<Ran & { entry: 'bundle' | 'tsx' | undefined }> {
+export async function stackplay(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Ran & { entry: 'bundle' | 'tsx' | undefined }> {
   const r = await runNode(dir, ['bin/stackplay.js', ...args], { STACKPLAY_DEBUG_ENTRY: '1', ...env });
   const line = /^stackplay: entry (.*)\n/m.exec(r.stderr);
-  const entry = !line ? undefined : line[1] === join(dir, 'dist/stackplay.mjs') ? 'bundle' : line[1]!.startsWith('src/cli.ts through tsx') ? 'tsx' : undefined;
+  const entry = !line
+    ? undefined
+    : line[1] === join(dir, 'dist/stackplay.mjs')
+      ? 'bundle'
+      : line[1]!.startsWith('src/cli.ts through tsx')
+        ? 'tsx'
+        : undefined;
   return { ...r, stderr: line ? r.stderr.replace(line[0], '') : r.stderr, entry };
 }

@@ -10,24 +10,45 @@ import { buildInventory } from './inventory-builder.js';
 
 const book = (...plays: Playbook['plays']): Playbook => ({ file: 'test.yml', dir: '.', plays, text: '' });
 
-async function go(pb: Playbook, inv: Inventory, connector: FakeConnector, extra: Partial<EngineOptions & { limit: string }> = {}) {
+async function go(
+  pb: Playbook,
+  inv: Inventory,
+  connector: FakeConnector,
+  extra: Partial<EngineOptions & { limit: string }> = {},
+) {
   const { events, report } = collect();
   const result = await runPlays(pb, inv, {
-    check: false, diff: false, forks: 20, tags: [], skipTags: [], extraVars: {}, modules: testModules,
-    connector, report, playbookDir: '.', ...extra,
+    check: false,
+    diff: false,
+    forks: 20,
+    tags: [],
+    skipTags: [],
+    extraVars: {},
+    modules: testModules,
+    connector,
+    report,
+    playbookDir: '.',
+    ...extra,
   });
   return { result, events };
 }
 
-const ends = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'host:end' }> => e.type === 'host:end');
+const ends = (events: RunEvent[]) =>
+  events.filter((e): e is Extract<RunEvent, { type: 'host:end' }> => e.type === 'host:end');
 
 test('tasks run in lock-step: every host finishes task 1 before any starts task 2', async (t) => {
   const inv = buildInventory({ web: ['a', 'b', 'c'] });
   const c = new FakeConnector();
   const { events } = await go(book(play('web', [task('run', { cmd: 'one' }), task('run', { cmd: 'two' })])), inv, c);
   const order = ends(events).map((e) => `${e.task.index}:${e.host}`);
-  t.deepEqual(order.slice(0, 3).map((s) => s[0]), ['0', '0', '0']);
-  t.deepEqual(order.slice(3).map((s) => s[0]), ['1', '1', '1']);
+  t.deepEqual(
+    order.slice(0, 3).map((s) => s[0]),
+    ['0', '0', '0'],
+  );
+  t.deepEqual(
+    order.slice(3).map((s) => s[0]),
+    ['1', '1', '1'],
+  );
 });
 
 test('forks bounds how many hosts run at once', async (t) => {
@@ -40,12 +61,21 @@ test('forks bounds how many hosts run at once', async (t) => {
 test('a failed host drops out, the others finish, exit code 2', async (t) => {
   const c = new FakeConnector();
   c.host('b').answer = (text) => (text.includes('boom') ? { code: 7, stderr: 'it broke' } : undefined);
-  const { result, events } = await go(book(play('all', [task('run', { cmd: 'boom' }), task('run', { cmd: 'after' })])), buildInventory({ g: ['a', 'b', 'c'] }), c);
+  const { result, events } = await go(
+    book(play('all', [task('run', { cmd: 'boom' }), task('run', { cmd: 'after' })])),
+    buildInventory({ g: ['a', 'b', 'c'] }),
+    c,
+  );
   t.is(result.exitCode, 2);
   const failed = ends(events).find((e) => e.host === 'b')!;
   t.is(failed.status, 'failed');
   t.regex(failed.message!, /exit 7[\s\S]*it broke/);
-  t.deepEqual(ends(events).filter((e) => e.task.index === 1).map((e) => e.host), ['a', 'c']);
+  t.deepEqual(
+    ends(events)
+      .filter((e) => e.task.index === 1)
+      .map((e) => e.host),
+    ['a', 'c'],
+  );
   t.deepEqual(result.recap.toJSON().b, { ok: 0, changed: 0, failed: 1, unreachable: 0, skipped: 0, ignored: 0 });
   t.is(result.recap.toJSON().a!.changed, 2);
 });
@@ -53,7 +83,11 @@ test('a failed host drops out, the others finish, exit code 2', async (t) => {
 test('an unreachable host is reported as such while the others finish; exit code 3', async (t) => {
   const c = new FakeConnector();
   c.host('b').unreachable = true;
-  const { result, events } = await go(book(play('all', [task('setfile', { path: '/f', content: 'x' }), task('setfile', { path: '/g', content: 'y' })])), buildInventory({ g: ['a', 'b', 'c'] }), c);
+  const { result, events } = await go(
+    book(play('all', [task('setfile', { path: '/f', content: 'x' }), task('setfile', { path: '/g', content: 'y' })])),
+    buildInventory({ g: ['a', 'b', 'c'] }),
+    c,
+  );
   t.is(result.exitCode, 3);
   t.is(ends(events).find((e) => e.host === 'b')!.status, 'unreachable');
   t.is(result.recap.toJSON().b!.unreachable, 1);
@@ -75,10 +109,15 @@ test('a second run of an idempotent play reports nothing changed', async (t) => 
 
 test('check mode plans, reports changes, and never writes or runs a mutating command', async (t) => {
   const c = new FakeConnector(true);
-  const pb = book(play('all', [task('setfile', { path: '/f', content: 'x' }), task('run', { cmd: 'rm -rf /' }), task('probe', {})]));
+  const pb = book(
+    play('all', [task('setfile', { path: '/f', content: 'x' }), task('run', { cmd: 'rm -rf /' }), task('probe', {})]),
+  );
   const { result, events } = await go(pb, buildInventory({ g: ['a', 'b'] }), c, { check: true });
   t.is(result.exitCode, 0, JSON.stringify(ends(events).map((e) => e.message)));
-  t.deepEqual(ends(events).map((e) => e.status), ['changed', 'changed', 'changed', 'changed', 'ok', 'ok']);
+  t.deepEqual(
+    ends(events).map((e) => e.status),
+    ['changed', 'changed', 'changed', 'changed', 'ok', 'ok'],
+  );
   t.is(c.host('a').writes.length, 0);
   t.deepEqual(c.host('a').execs, ['uname -n']);
 });
@@ -97,7 +136,10 @@ test('serial splits hosts into batches; max_fail_percentage stops the run', asyn
   const { result, events } = await go(pb, buildInventory({ g: ['h1', 'h2', 'h3', 'h4'] }), c);
   const batches = events.filter((e) => e.type === 'batch:start');
   t.is(batches.length, 1, 'the run stops after the first batch');
-  t.deepEqual(ends(events).map((e) => e.host), ['h1', 'h2']);
+  t.deepEqual(
+    ends(events).map((e) => e.host),
+    ['h1', 'h2'],
+  );
   t.regex(result.stopped!, /max_fail_percentage/);
   t.is(result.exitCode, 2);
 });
@@ -114,10 +156,16 @@ test('handlers run once, at the end, on hosts whose notifying task changed', asy
   const c = new FakeConnector();
   c.host('b').files.set('/conf', 'v1');
   const handler = task('run', { cmd: 'reload' }, { name: 'reload it' });
-  const pb = book(play('all', [
-    task('setfile', { path: '/conf', content: 'v1' }, { notify: ['reload it'] }),
-    task('setfile', { path: '/conf2', content: 'v1' }, { notify: ['reload it'] }),
-  ], { handlers: [handler] }));
+  const pb = book(
+    play(
+      'all',
+      [
+        task('setfile', { path: '/conf', content: 'v1' }, { notify: ['reload it'] }),
+        task('setfile', { path: '/conf2', content: 'v1' }, { notify: ['reload it'] }),
+      ],
+      { handlers: [handler] },
+    ),
+  );
   const { events } = await go(pb, buildInventory({ g: ['a', 'b'] }), c);
   const handled = ends(events).filter((e) => e.task.handler);
   t.deepEqual(handled.map((e) => e.host).sort(), ['a', 'b']);
@@ -127,13 +175,22 @@ test('handlers run once, at the end, on hosts whose notifying task changed', asy
 test('when, loop, register and changed_when', async (t) => {
   const c = new FakeConnector();
   c.host('a').answer = (text) => ({ stdout: text.includes('echo') ? 'hello\n' : '' });
-  const pb = book(play('all', [
-    task('run', { cmd: 'echo {{ item }}' }, { loop: ['x', 'y'], register: 'out' }),
-    task('run', { cmd: 'only-if' }, { when: ['out.results | length == 2', "out.results[0].stdout == 'hello'"], changedWhen: ['false'] }),
-    task('run', { cmd: 'never' }, { when: ['inventory_hostname == "zzz"'] }),
-  ]));
+  const pb = book(
+    play('all', [
+      task('run', { cmd: 'echo {{ item }}' }, { loop: ['x', 'y'], register: 'out' }),
+      task(
+        'run',
+        { cmd: 'only-if' },
+        { when: ['out.results | length == 2', "out.results[0].stdout == 'hello'"], changedWhen: ['false'] },
+      ),
+      task('run', { cmd: 'never' }, { when: ['inventory_hostname == "zzz"'] }),
+    ]),
+  );
   const { events } = await go(pb, buildInventory({ g: ['a'] }), c);
-  t.deepEqual(ends(events).map((e) => e.status), ['changed', 'ok', 'skipped']);
+  t.deepEqual(
+    ends(events).map((e) => e.status),
+    ['changed', 'ok', 'skipped'],
+  );
   t.deepEqual(c.host('a').execs, ["sh -c 'echo x'", "sh -c 'echo y'", 'sh -c only-if']);
 });
 
@@ -141,7 +198,11 @@ test('until retries a task until its condition holds', async (t) => {
   const c = new FakeConnector();
   let n = 0;
   c.host('a').answer = () => ({ stdout: String(++n) });
-  const pb = book(play('all', [task('run', { cmd: 'count' }, { register: 'r', until: ['r.stdout | int >= 3'], retries: 5, delay: 0 })]));
+  const pb = book(
+    play('all', [
+      task('run', { cmd: 'count' }, { register: 'r', until: ['r.stdout | int >= 3'], retries: 5, delay: 0 }),
+    ]),
+  );
   const { result } = await go(pb, buildInventory({ g: ['a'] }), c);
   t.is(result.exitCode, 0);
   t.is(n, 3);
@@ -151,21 +212,34 @@ test('a play on role groups runs phase by phase: core, routers, DEAs, load balan
   const c = new FakeConnector();
   const inv = buildInventory({ load_balancer: ['lb1'], dea: ['dea1', 'dea2'], router: ['r1'], core: ['core1'] });
   const { events } = await go(book(play('core:router:dea:load_balancer', [task('run', { cmd: 'x' })])), inv, c);
-  t.deepEqual(events.filter((e) => e.type === 'phase:start').map((e) => (e as { phase: string }).phase), ['core', 'router', 'dea', 'load_balancer']);
-  t.deepEqual(ends(events).map((e) => e.host), ['core1', 'r1', 'dea1', 'dea2', 'lb1']);
+  t.deepEqual(
+    events.filter((e) => e.type === 'phase:start').map((e) => (e as { phase: string }).phase),
+    ['core', 'router', 'dea', 'load_balancer'],
+  );
+  t.deepEqual(
+    ends(events).map((e) => e.host),
+    ['core1', 'r1', 'dea1', 'dea2', 'lb1'],
+  );
 });
 
 test('--tags and --limit narrow what runs', async (t) => {
   const c = new FakeConnector();
-  const pb = book(play('all', [task('run', { cmd: 'a' }, { tags: ['one'] }), task('run', { cmd: 'b' }, { tags: ['two'] })]));
+  const pb = book(
+    play('all', [task('run', { cmd: 'a' }, { tags: ['one'] }), task('run', { cmd: 'b' }, { tags: ['two'] })]),
+  );
   const { events } = await go(pb, buildInventory({ g: ['x', 'y'] }), c, { tags: ['two'], limit: 'y' });
-  t.deepEqual(ends(events).map((e) => `${e.host}:${e.task.index}`), ['y:1']);
+  t.deepEqual(
+    ends(events).map((e) => `${e.host}:${e.task.index}`),
+    ['y:1'],
+  );
 });
 
 test('extra vars win over everything; an undefined variable fails only that host, naming it', async (t) => {
   const c = new FakeConnector();
   const inv = buildInventory({ g: ['a', 'b'] }, { a: { port: 1 }, b: {} });
-  const pb = book(play('all', [task('setfile', { path: '/p', content: '{{ port }}-{{ who }}' })], { vars: { who: 'play' } }));
+  const pb = book(
+    play('all', [task('setfile', { path: '/p', content: '{{ port }}-{{ who }}' })], { vars: { who: 'play' } }),
+  );
   const { events } = await go(pb, inv, c, { extraVars: { who: 'extra' } });
   t.is(c.host('a').files.get('/p'), '1-extra');
   const b = ends(events).find((e) => e.host === 'b')!;

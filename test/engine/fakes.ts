@@ -27,7 +27,10 @@ export class FakeConnector implements Connector {
 
   host(name: string): FakeHost {
     let h = this.hosts.get(name);
-    if (!h) { h = { files: new Map(), execs: [], writes: [], unreachable: false }; this.hosts.set(name, h); }
+    if (!h) {
+      h = { files: new Map(), execs: [], writes: [], unreachable: false };
+      this.hosts.set(name, h);
+    }
     return h;
   }
 
@@ -48,7 +51,9 @@ export class FakeConnector implements Connector {
         h.execs.push(cmd.text);
         return { code: 0, signal: null, stdout: '', stderr: '', ms: 1, ...h.answer?.(cmd.text) };
       },
-      async read(path) { return h.files.get(path) ?? null; },
+      async read(path) {
+        return h.files.get(path) ?? null;
+      },
       async write(path, content) {
         if (self.forbidChanges) throw new CheckModeViolation(resolved.name, `write ${path}`);
         h.writes.push(path);
@@ -58,21 +63,32 @@ export class FakeConnector implements Connector {
     };
   }
 
-  async reconnect(resolved: ResolvedHost): Promise<Transport> { return this.get(resolved); }
-  async closeAll(): Promise<void> { this.closed = true; }
+  async reconnect(resolved: ResolvedHost): Promise<Transport> {
+    return this.get(resolved);
+  }
+  async closeAll(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 /** Converges a file to the given content. */
 export const setfile = defineModule({
-  name: 'setfile', summary: 'test: file content',
+  name: 'setfile',
+  summary: 'test: file content',
   params: z.strictObject({ path: z.string(), content: z.string() }),
   gather: async (h, p) => ({ current: await h.read(p.path) }),
-  plan: ({ current }, p) => current === p.content ? { steps: [], note: 'same' } : { steps: [{ kind: 'write', title: `write ${p.path}`, path: p.path, before: current, after: p.content }] },
+  plan: ({ current }, p) =>
+    current === p.content
+      ? { steps: [], note: 'same' }
+      : { steps: [{ kind: 'write', title: `write ${p.path}`, path: p.path, before: current, after: p.content }] },
 });
 
 /** Runs a command every time (like `command`). */
 export const run = defineModule({
-  name: 'run', summary: 'test: command', idempotent: false, freeForm: 'cmd',
+  name: 'run',
+  summary: 'test: command',
+  idempotent: false,
+  freeForm: 'cmd',
   params: z.strictObject({ cmd: z.string() }),
   gather: async () => ({}),
   plan: (_f, p) => ({ steps: [{ kind: 'exec', title: p.cmd, cmd: sh`sh -c ${p.cmd}` }] }),
@@ -80,7 +96,8 @@ export const run = defineModule({
 
 /** Claims to be idempotent but never converges: the engine must call it a module bug. */
 export const broken = defineModule({
-  name: 'broken', summary: 'test: never converges',
+  name: 'broken',
+  summary: 'test: never converges',
   params: z.strictObject({}),
   gather: async () => ({}),
   plan: () => ({ steps: [{ kind: 'exec', title: 'again', cmd: sh`true` }] }),
@@ -88,31 +105,66 @@ export const broken = defineModule({
 
 /** Reads a probe; plans nothing. */
 export const probe = defineModule({
-  name: 'probe', summary: 'test: read-only probe',
+  name: 'probe',
+  summary: 'test: read-only probe',
   params: z.strictObject({}),
-  gather: async (h) => ({ out: await h.fact({ name: 'uname', command: () => readOnly(sh`uname -n`), parse: (o) => o.stdout }) }),
+  gather: async (h) => ({
+    out: await h.fact({ name: 'uname', command: () => readOnly(sh`uname -n`), parse: (o) => o.stdout }),
+  }),
   plan: (f) => ({ steps: [], data: { out: f.out } }),
 });
 
 export const testModules: ReadonlyMap<string, Module> = new Map<string, Module>([
-  ['setfile', setfile as unknown as Module], ['run', run as unknown as Module],
-  ['broken', broken as unknown as Module], ['probe', probe as unknown as Module],
+  ['setfile', setfile as unknown as Module],
+  ['run', run as unknown as Module],
+  ['broken', broken as unknown as Module],
+  ['probe', probe as unknown as Module],
 ]);
 
 const at = { file: 'test.yml', line: 1, col: 1 };
 
 export function task(module: string, params: Record<string, unknown>, extra: Partial<Task> = {}): Task {
   return {
-    name: extra.name ?? `${module}`, module, params, when: [], loopVar: 'item', notify: [], tags: [],
-    ignoreErrors: false, noLog: false, vars: {}, listen: [], at, paramAt: {}, ...extra,
+    name: extra.name ?? `${module}`,
+    module,
+    params,
+    when: [],
+    loopVar: 'item',
+    notify: [],
+    tags: [],
+    ignoreErrors: false,
+    noLog: false,
+    vars: {},
+    listen: [],
+    at,
+    paramAt: {},
+    ...extra,
   };
 }
 
 export function play(hosts: string, tasks: Task[], extra: Partial<Play> = {}): Play {
-  return { name: extra.name ?? hosts, hosts, vars: {}, serial: [], anyErrorsFatal: false, become: false, gatherFacts: false, tags: [], tasks, handlers: [], at, ...extra };
+  return {
+    name: extra.name ?? hosts,
+    hosts,
+    vars: {},
+    serial: [],
+    anyErrorsFatal: false,
+    become: false,
+    gatherFacts: false,
+    tags: [],
+    tasks,
+    handlers: [],
+    at,
+    ...extra,
+  };
 }
 
 export const collect = () => {
   const events: RunEvent[] = [];
-  return { events, report: (e: RunEvent) => { events.push(e); } };
+  return {
+    events,
+    report: (e: RunEvent) => {
+      events.push(e);
+    },
+  };
 };

@@ -1,7 +1,10 @@
 // Builds an Inventory in memory for engine tests: groups -> host names, plus host vars.
 import type { Inventory, InventoryGroup, InventoryHost } from '../../src/inventory/types.js';
 
-export function buildInventory(groups: Record<string, string[]>, hostVars: Record<string, Record<string, unknown>> = {}): Inventory {
+export function buildInventory(
+  groups: Record<string, string[]>,
+  hostVars: Record<string, Record<string, unknown>> = {},
+): Inventory {
   const hosts = new Map<string, InventoryHost>();
   const gmap = new Map<string, InventoryGroup>();
   const all: InventoryGroup = { name: 'all', hosts: [], children: [], vars: {} };

@@ -20,9 +20,14 @@ test('serial batch sizes: numbers, percentages, lists whose last size repeats', 
 
 test('hosts are grouped by phase in phase order; unknown phases go last', (t) => {
   const phase: Record<string, string> = { a: 'dea', b: 'core', c: 'other', d: 'dea' };
-  t.deepEqual(groupByPhase(['a', 'b', 'c', 'd'], (h) => phase[h]!, ['core', 'router', 'dea']), [
-    { phase: 'core', hosts: ['b'] }, { phase: 'dea', hosts: ['a', 'd'] }, { phase: 'other', hosts: ['c'] },
-  ]);
+  t.deepEqual(
+    groupByPhase(['a', 'b', 'c', 'd'], (h) => phase[h]!, ['core', 'router', 'dea']),
+    [
+      { phase: 'core', hosts: ['b'] },
+      { phase: 'dea', hosts: ['a', 'd'] },
+      { phase: 'other', hosts: ['c'] },
+    ],
+  );
 });
 
 test('tag selection follows Ansible: always, never, untagged, skip wins', (t) => {
@@ -37,23 +42,48 @@ test('tag selection follows Ansible: always, never, untagged, skip wins', (t) =>
 });
 
 test('redaction masks secret values everywhere and drops the runnable command text', (t) => {
-  t.deepEqual(secretValuesOf({ ansible_password: 'hunter22', ansible_become_password: 's3cret!', user: 'root', api_token: 'tok123' }), ['hunter22', 's3cret!', 'tok123']);
+  t.deepEqual(
+    secretValuesOf({
+      ansible_password: 'hunter22',
+      ansible_become_password: 's3cret!',
+      user: 'root',
+      api_token: 'tok123',
+    }),
+    ['hunter22', 's3cret!', 'tok123'],
+  );
   const seen: RunEvent[] = [];
-  const report = redactingReporter((e) => seen.push(e), () => ['hunter22']);
+  const report = redactingReporter(
+    (e) => seen.push(e),
+    () => ['hunter22'],
+  );
   const cmd = sh`login ${new Secret('hunter22')}`;
-  report({ type: 'step:start', task: { play: 0, index: 0, name: 'x', module: 'run' }, host: 'a', step: { kind: 'exec', title: 'log in as hunter22', cmd, stdin: 'hunter22\n' } });
+  report({
+    type: 'step:start',
+    task: { play: 0, index: 0, name: 'x', module: 'run' },
+    host: 'a',
+    step: { kind: 'exec', title: 'log in as hunter22', cmd, stdin: 'hunter22\n' },
+  });
   const text = JSON.stringify(seen);
   t.false(text.includes('hunter22'));
   t.true(text.includes('login ********'));
 });
 
 test('write steps show as unified diffs with --diff, other steps as their title', (t) => {
-  const step = { kind: 'write' as const, title: 'update /etc/hosts', path: '/etc/hosts', before: 'a\nb\n', after: 'a\nc\n' };
+  const step = {
+    kind: 'write' as const,
+    title: 'update /etc/hosts',
+    path: '/etc/hosts',
+    before: 'a\nb\n',
+    after: 'a\nc\n',
+  };
   const shown = describeStep(step, true);
   t.regex(shown, /--- a\/etc\/hosts/);
   t.regex(shown, /-b\n\s+\+c/);
   t.is(describeStep(step, false), 'update /etc/hosts');
-  t.is(describeStep({ kind: 'write', title: 'key', path: '/k', before: null, after: 'x', secret: true }, true), 'key\n  (content hidden: secret)');
+  t.is(
+    describeStep({ kind: 'write', title: 'key', path: '/k', before: null, after: 'x', secret: true }, true),
+    'key\n  (content hidden: secret)',
+  );
   t.is(describeStep({ kind: 'exec', title: '~ hostname: a -> b', cmd: sh`hostname b` }, false), '~ hostname: a -> b');
 });
 

@@ -22,13 +22,20 @@ export interface FakeFsInit {
 
 /** A filesystem error with the errno name, worded as coreutils would. */
 export class FsError extends Error {
-  constructor(readonly errno: 'ENOENT' | 'EEXIST' | 'EISDIR' | 'ENOTDIR' | 'ENOTEMPTY' | 'ELOOP', readonly path: string) {
+  constructor(
+    readonly errno: 'ENOENT' | 'EEXIST' | 'EISDIR' | 'ENOTDIR' | 'ENOTEMPTY' | 'ELOOP',
+    readonly path: string,
+  ) {
     super(`${path}: ${FS_MESSAGES[errno]}`);
   }
 }
 const FS_MESSAGES = {
-  ENOENT: 'No such file or directory', EEXIST: 'File exists', EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory', ENOTEMPTY: 'Directory not empty', ELOOP: 'Too many levels of symbolic links',
+  ENOENT: 'No such file or directory',
+  EEXIST: 'File exists',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ENOTEMPTY: 'Directory not empty',
+  ELOOP: 'Too many levels of symbolic links',
 } as const;
 
 export const parseMode = (m: string | number): number => (typeof m === 'number' ? m : parseInt(m, 8));
@@ -45,7 +52,9 @@ export class FakeFs {
   constructor(init: FakeFsInit = {}) {
     this.entries.set('/', { type: 'directory', mode: 0o755, owner: 'root', group: 'root' });
     if (!init.bare) for (const d of SKELETON) this.mkdir(d, { parents: true });
-    const dirs: Record<string, FakeDirInit> = Array.isArray(init.dirs) ? Object.fromEntries(init.dirs.map((d) => [d, {}])) : init.dirs ?? {};
+    const dirs: Record<string, FakeDirInit> = Array.isArray(init.dirs)
+      ? Object.fromEntries(init.dirs.map((d) => [d, {}]))
+      : (init.dirs ?? {});
     for (const [p, d] of Object.entries(dirs)) {
       this.mkdir(p, { parents: true, ...(d.mode !== undefined ? { mode: parseMode(d.mode) } : {}) });
       this.chown(p, d.owner, d.group);
@@ -153,12 +162,17 @@ export class FakeFs {
     const p = this.realpath(path);
     if (p === undefined) throw new FsError('ENOENT', path);
     const prefix = p === '/' ? '/' : `${p}/`;
-    return [...this.entries.keys()].filter((k) => k.startsWith(prefix) && k !== p && !k.slice(prefix.length).includes('/')).map((k) => k.slice(prefix.length)).sort();
+    return [...this.entries.keys()]
+      .filter((k) => k.startsWith(prefix) && k !== p && !k.slice(prefix.length).includes('/'))
+      .map((k) => k.slice(prefix.length))
+      .sort();
   }
 
   /** Every entry as plain data, sorted by path: handy for deepEqual assertions. */
   snapshot(): Record<string, FakeEntry> {
-    return Object.fromEntries([...this.entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v }]));
+    return Object.fromEntries(
+      [...this.entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v }]),
+    );
   }
 
   private set(p: string, e: FakeEntry): void {

@@ -13,7 +13,11 @@ export interface HostViewOptions {
   test?: (expression: string, vars: Readonly<Record<string, unknown>>) => boolean;
 }
 
-export function hostViewOf(transport: Transport, vars: Record<string, unknown> = {}, o: HostViewOptions = {}): HostView {
+export function hostViewOf(
+  transport: Transport,
+  vars: Record<string, unknown> = {},
+  o: HostViewOptions = {},
+): HostView {
   const memo = new Map<string, Promise<unknown>>();
   return {
     name: o.name ?? transport.host,
@@ -33,7 +37,8 @@ export function hostViewOf(transport: Transport, vars: Record<string, unknown> =
     async readLocal(path) {
       if (typeof o.local === 'string') return readFile(resolve(o.local, path), 'utf8');
       const content = o.local?.[path];
-      if (content === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+      if (content === undefined)
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
       return content;
     },
     render: (template) => {
@@ -66,7 +71,13 @@ export async function applyPlan(transport: Transport, plan: Plan): Promise<ExecR
 }
 
 /** Validates params, then gather + plan, as the engine does for one task on one host. */
-export async function planOn(module: Module, transport: Transport, params: unknown, vars: Record<string, unknown> = {}, o: HostViewOptions = {}): Promise<Plan> {
+export async function planOn(
+  module: Module,
+  transport: Transport,
+  params: unknown,
+  vars: Record<string, unknown> = {},
+  o: HostViewOptions = {},
+): Promise<Plan> {
   const parsed: unknown = module.params.parse(params);
   const facts = await module.gather(hostViewOf(transport, vars, o), parsed);
   return module.plan(facts, parsed);
@@ -79,7 +90,8 @@ export async function planOn(module: Module, transport: Transport, params: unkno
  */
 export function evaluate(expression: string, vars: Readonly<Record<string, unknown>>): boolean {
   type Thunk = () => unknown;
-  const toks = expression.match(/'[^']*'|"[^"]*"|[0-9]+(?:\.[0-9]+)?|==|!=|<=|>=|[<>()|\[\],]|[A-Za-z_][A-Za-z0-9_.]*/g) ?? [];
+  const toks =
+    expression.match(/'[^']*'|"[^"]*"|[0-9]+(?:\.[0-9]+)?|==|!=|<=|>=|[<>()|[\],]|[A-Za-z_][A-Za-z0-9_.]*/g) ?? [];
   let i = 0;
   const lookup = (path: string): { found: boolean; value?: unknown } => {
     let cur: unknown = vars;
@@ -98,10 +110,17 @@ export function evaluate(expression: string, vars: Readonly<Record<string, unkno
   const atom = (): Thunk => {
     const t = toks[i++];
     if (t === undefined) throw new Error(`unexpected end of condition: ${expression}`);
-    if (t === '(') { const v = or(); i++; return v; }
+    if (t === '(') {
+      const v = or();
+      i++;
+      return v;
+    }
     if (t === '[') {
       const items: Thunk[] = [];
-      while (toks[i] !== ']') { items.push(value()); if (toks[i] === ',') i++; }
+      while (toks[i] !== ']') {
+        items.push(value());
+        if (toks[i] === ',') i++;
+      }
       i++;
       return () => items.map((f) => f());
     }
@@ -112,7 +131,8 @@ export function evaluate(expression: string, vars: Readonly<Record<string, unkno
     if (t === 'none' || t === 'None') return () => null;
     if (toks[i] === 'is') {
       i++;
-      const neg = toks[i] === 'not' ? (i++, true) : false;
+      const neg = toks[i] === 'not';
+      if (neg) i++;
       const test = toks[i++];
       if (test !== 'defined' && test !== 'undefined') throw new Error(`unsupported test "${test}" in: ${expression}`);
       return () => (lookup(t).found === (test === 'defined')) !== neg;
@@ -125,7 +145,11 @@ export function evaluate(expression: string, vars: Readonly<Record<string, unkno
       const filter = toks[i + 1];
       const inner = v;
       i += 2;
-      if (filter === 'bool') v = () => { const x = inner(); return x === true || ['yes', 'true', '1', 'on'].includes(String(x).toLowerCase()); };
+      if (filter === 'bool')
+        v = () => {
+          const x = inner();
+          return x === true || ['yes', 'true', '1', 'on'].includes(String(x).toLowerCase());
+        };
       else if (filter === 'int') v = () => Number.parseInt(String(inner()), 10);
       else if (filter === 'length') v = () => (inner() as { length: number }).length;
       else throw new Error(`unsupported filter "${filter}" in: ${expression}`);
@@ -142,20 +166,51 @@ export function evaluate(expression: string, vars: Readonly<Record<string, unkno
       const a = left() as number;
       const b = right() as number;
       switch (op) {
-        case '==': return a === b;
-        case '!=': return a !== b;
-        case '<': return a < b;
-        case '<=': return a <= b;
-        case '>': return a > b;
-        case '>=': return a >= b;
-        case 'in': return (b as unknown as unknown[]).includes(a);
-        default: return !(b as unknown as unknown[]).includes(a);
+        case '==':
+          return a === b;
+        case '!=':
+          return a !== b;
+        case '<':
+          return a < b;
+        case '<=':
+          return a <= b;
+        case '>':
+          return a > b;
+        case '>=':
+          return a >= b;
+        case 'in':
+          return (b as unknown as unknown[]).includes(a);
+        default:
+          return !(b as unknown as unknown[]).includes(a);
       }
     };
   };
-  const not = (): Thunk => { if (toks[i] !== 'not') return compare(); i++; const v = not(); return () => !truthy(v()); };
-  const and = (): Thunk => { let v = not(); while (toks[i] === 'and') { i++; const l = v; const r = not(); v = () => truthy(l()) && truthy(r()); } return v; };
-  const or = (): Thunk => { let v = and(); while (toks[i] === 'or') { i++; const l = v; const r = and(); v = () => truthy(l()) || truthy(r()); } return v; };
+  const not = (): Thunk => {
+    if (toks[i] !== 'not') return compare();
+    i++;
+    const v = not();
+    return () => !truthy(v());
+  };
+  const and = (): Thunk => {
+    let v = not();
+    while (toks[i] === 'and') {
+      i++;
+      const l = v;
+      const r = not();
+      v = () => truthy(l()) && truthy(r());
+    }
+    return v;
+  };
+  const or = (): Thunk => {
+    let v = and();
+    while (toks[i] === 'or') {
+      i++;
+      const l = v;
+      const r = and();
+      v = () => truthy(l()) || truthy(r());
+    }
+    return v;
+  };
   const tree = or();
   if (i < toks.length) throw new Error(`unexpected "${toks[i]}" in condition: ${expression}`);
   return truthy(tree());

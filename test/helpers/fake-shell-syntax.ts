@@ -7,8 +7,15 @@ export type Part =
   | { t: 'cmd'; src: string }
   | { t: 'arith'; src: string };
 
-export interface Word { parts: Part[]; /** written without quotes, escapes or expansions (so it can be a keyword) */ plain: boolean }
-export interface Redir { fd: number; op: '>' | '>>' | '<' | '<>' | '>&' | '<&'; target: Word }
+export interface Word {
+  parts: Part[] /** written without quotes, escapes or expansions (so it can be a keyword) */;
+  plain: boolean;
+}
+export interface Redir {
+  fd: number;
+  op: '>' | '>>' | '<' | '<>' | '>&' | '<&';
+  target: Word;
+}
 
 export type Node =
   | { k: 'seq'; items: Node[] }
@@ -37,8 +44,9 @@ function closing(src: string, start: number, depth = 1): number {
     const c = src[i]!;
     if (c === '\\') i++;
     else if (c === "'") i = src.indexOf("'", i + 1);
-    else if (c === '"') { for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === '\\') i++; }
-    else if (c === '(') depth++;
+    else if (c === '"') {
+      for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === '\\') i++;
+    } else if (c === '(') depth++;
     else if (c === ')' && --depth === 0) return i + 1;
     if (i < 0) break;
   }
@@ -48,8 +56,14 @@ function closing(src: string, start: number, depth = 1): number {
 /** Reads a `$...` expansion at src[i] === '$'; returns the part and the next index. */
 function dollar(src: string, i: number): [Part, number] {
   const rest = src.slice(i + 1);
-  if (rest.startsWith('((')) { const end = closing(src, i + 3, 2); return [{ t: 'arith', src: src.slice(i + 3, end - 2) }, end]; }
-  if (rest.startsWith('(')) { const end = closing(src, i + 2); return [{ t: 'cmd', src: src.slice(i + 2, end - 1) }, end]; }
+  if (rest.startsWith('((')) {
+    const end = closing(src, i + 3, 2);
+    return [{ t: 'arith', src: src.slice(i + 3, end - 2) }, end];
+  }
+  if (rest.startsWith('(')) {
+    const end = closing(src, i + 2);
+    return [{ t: 'cmd', src: src.slice(i + 2, end - 1) }, end];
+  }
   if (rest.startsWith('{')) {
     const end = src.indexOf('}', i);
     const name = src.slice(i + 2, end);
@@ -65,29 +79,49 @@ function readWord(src: string, i: number): [Word, number] {
   let plain = true;
   const lit = (s: string) => {
     const last = parts[parts.length - 1];
-    if (last?.t === 'lit') last.s += s; else parts.push({ t: 'lit', s });
+    if (last?.t === 'lit') last.s += s;
+    else parts.push({ t: 'lit', s });
   };
   while (i < src.length && !isMeta(src[i]!)) {
     const c = src[i]!;
-    if (c === '\\') { plain = false; if (src[i + 1] !== '\n') lit(src[i + 1] ?? ''); i += 2; }
-    else if (c === "'") {
+    if (c === '\\') {
+      plain = false;
+      if (src[i + 1] !== '\n') lit(src[i + 1] ?? '');
+      i += 2;
+    } else if (c === "'") {
       const end = src.indexOf("'", i + 1);
       if (end < 0) throw new Unsupported('unterminated quote');
-      plain = false; lit(src.slice(i + 1, end)); i = end + 1;
+      plain = false;
+      lit(src.slice(i + 1, end));
+      i = end + 1;
       if (parts.length === 0) parts.push({ t: 'lit', s: '' });
     } else if (c === '"') {
-      plain = false; i++;
+      plain = false;
+      i++;
       if (parts.length === 0) parts.push({ t: 'lit', s: '' });
       while (src[i] !== '"') {
         if (i >= src.length) throw new Unsupported('unterminated quote');
-        if (src[i] === '\\' && '$`"\\\n'.includes(src[i + 1] ?? '')) { lit(src[i + 1]!); i += 2; }
-        else if (src[i] === '$') { const [p, n] = dollar(src, i); if (p.t === 'lit') lit(p.s); else parts.push(p); i = n; }
-        else if (src[i] === '`') throw new Unsupported('backquotes');
+        if (src[i] === '\\' && '$`"\\\n'.includes(src[i + 1] ?? '')) {
+          lit(src[i + 1]!);
+          i += 2;
+        } else if (src[i] === '$') {
+          const [p, n] = dollar(src, i);
+          if (p.t === 'lit') lit(p.s);
+          else parts.push(p);
+          i = n;
+        } else if (src[i] === '`') throw new Unsupported('backquotes');
         else lit(src[i++]!);
       }
       i++;
-    } else if (c === '$') { const [p, n] = dollar(src, i); if (p.t === 'lit') lit(p.s); else { plain = false; parts.push(p); } i = n; }
-    else if (c === '`') throw new Unsupported('backquotes');
+    } else if (c === '$') {
+      const [p, n] = dollar(src, i);
+      if (p.t === 'lit') lit(p.s);
+      else {
+        plain = false;
+        parts.push(p);
+      }
+      i = n;
+    } else if (c === '`') throw new Unsupported('backquotes');
     else lit(src[i++]!);
   }
   return [{ parts, plain }, i];
@@ -98,9 +132,18 @@ export function tokenize(src: string): Token[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
-    if (isBlank(c)) { i++; continue; }
-    if (c === '\\' && src[i + 1] === '\n') { i += 2; continue; }
-    if (c === '#') { while (i < src.length && src[i] !== '\n') i++; continue; }
+    if (isBlank(c)) {
+      i++;
+      continue;
+    }
+    if (c === '\\' && src[i + 1] === '\n') {
+      i += 2;
+      continue;
+    }
+    if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
     const redir = /^([0-9]*)(>>|>&|<&|<>|>|<)/.exec(src.slice(i));
     if (redir) {
       const [all, fd, op] = redir as unknown as [string, string, Redir['op']];
@@ -113,7 +156,11 @@ export function tokenize(src: string): Token[] {
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i));
-    if (op) { out.push({ op }); i += op.length; continue; }
+    if (op) {
+      out.push({ op });
+      i += op.length;
+      continue;
+    }
     const [word, n] = readWord(src, i);
     out.push({ word });
     i = n;
@@ -122,7 +169,9 @@ export function tokenize(src: string): Token[] {
 }
 
 const keyword = (t: Token | undefined): string | undefined =>
-  t && 'word' in t && t.word.plain && t.word.parts.length === 1 && t.word.parts[0]!.t === 'lit' ? t.word.parts[0]!.s : undefined;
+  t && 'word' in t && t.word.plain && t.word.parts.length === 1 && t.word.parts[0]!.t === 'lit'
+    ? t.word.parts[0]!.s
+    : undefined;
 
 const RESERVED = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', '}']);
 
@@ -130,9 +179,17 @@ const RESERVED = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', '}']);
 export function parse(src: string): Node {
   const toks = tokenize(src);
   let i = 0;
-  const peekOp = () => { const t = toks[i]; return t && 'op' in t ? t.op : undefined; };
-  const expectWord = (w: string) => { if (keyword(toks[i]) !== w) throw new Unsupported(`expected "${w}" near token ${i}`); i++; };
-  const skipNewlines = () => { while (peekOp() === '\n') i++; };
+  const peekOp = () => {
+    const t = toks[i];
+    return t && 'op' in t ? t.op : undefined;
+  };
+  const expectWord = (w: string) => {
+    if (keyword(toks[i]) !== w) throw new Unsupported(`expected "${w}" near token ${i}`);
+    i++;
+  };
+  const skipNewlines = () => {
+    while (peekOp() === '\n') i++;
+  };
 
   function list(): Node {
     const items: Node[] = [];
@@ -141,14 +198,18 @@ export function parse(src: string): Node {
       items.push(andOr());
       const op = peekOp();
       if (op === '&') throw new Unsupported('background jobs');
-      if (op === ';' || op === '\n') { i++; skipNewlines(); } else break;
+      if (op === ';' || op === '\n') {
+        i++;
+        skipNewlines();
+      } else break;
     }
     return items.length === 1 ? items[0]! : { k: 'seq', items };
   }
   function andOr(): Node {
     let left = pipeline();
     for (let op = peekOp(); op === '&&' || op === '||'; op = peekOp()) {
-      i++; skipNewlines();
+      i++;
+      skipNewlines();
       left = { k: op === '&&' ? 'and' : 'or', left, right: pipeline() };
     }
     return left;
@@ -157,7 +218,11 @@ export function parse(src: string): Node {
     const negate = keyword(toks[i]) === '!';
     if (negate) i++;
     const cmds = [command()];
-    while (peekOp() === '|') { i++; skipNewlines(); cmds.push(command()); }
+    while (peekOp() === '|') {
+      i++;
+      skipNewlines();
+      cmds.push(command());
+    }
     const node: Node = cmds.length === 1 ? cmds[0]! : { k: 'pipe', cmds };
     return negate ? { k: 'not', body: node } : node;
   }
@@ -168,28 +233,44 @@ export function parse(src: string): Node {
   }
   function command(): Node {
     const kw = keyword(toks[i]);
-    if (peekOp() === '(') { i++; const body = list(); if (peekOp() !== ')') throw new Unsupported('unclosed ('); i++; return { k: 'group', body, subshell: true, redirs: redirs() }; }
-    if (kw === '{') { i++; const body = list(); expectWord('}'); return { k: 'group', body, subshell: false, redirs: redirs() }; }
+    if (peekOp() === '(') {
+      i++;
+      const body = list();
+      if (peekOp() !== ')') throw new Unsupported('unclosed (');
+      i++;
+      return { k: 'group', body, subshell: true, redirs: redirs() };
+    }
+    if (kw === '{') {
+      i++;
+      const body = list();
+      expectWord('}');
+      return { k: 'group', body, subshell: false, redirs: redirs() };
+    }
     if (kw === 'if') {
       i++;
       const branches: [Node, Node][] = [];
       let otherwise: Node | undefined;
       for (;;) {
-        const cond = list(); expectWord('then');
+        const cond = list();
+        expectWord('then');
         branches.push([cond, list()]);
         const next = keyword(toks[i]);
         i++;
         if (next === 'elif') continue;
-        if (next === 'else') { otherwise = list(); expectWord('fi'); }
-        else if (next !== 'fi') throw new Unsupported('if without fi');
+        if (next === 'else') {
+          otherwise = list();
+          expectWord('fi');
+        } else if (next !== 'fi') throw new Unsupported('if without fi');
         break;
       }
       return otherwise ? { k: 'if', branches, otherwise, redirs: redirs() } : { k: 'if', branches, redirs: redirs() };
     }
     if (kw === 'while' || kw === 'until') {
       i++;
-      const cond = list(); expectWord('do');
-      const body = list(); expectWord('done');
+      const cond = list();
+      expectWord('do');
+      const body = list();
+      expectWord('done');
       return { k: 'loop', until: kw === 'until', cond, body, redirs: redirs() };
     }
     if (kw === 'for') {
@@ -203,7 +284,8 @@ export function parse(src: string): Node {
       if (peekOp() === ';' || peekOp() === '\n') i++;
       skipNewlines();
       expectWord('do');
-      const body = list(); expectWord('done');
+      const body = list();
+      expectWord('done');
       return { k: 'for', name, items, body, redirs: redirs() };
     }
     if (kw === 'case' || kw === 'function') throw new Unsupported(kw);
@@ -211,13 +293,24 @@ export function parse(src: string): Node {
     const words: Word[] = [];
     const rs: Redir[] = [];
     for (let t = toks[i]; t && !('op' in t); t = toks[++i]) {
-      if ('redir' in t) { rs.push(t.redir); continue; }
+      if ('redir' in t) {
+        rs.push(t.redir);
+        continue;
+      }
       const first = t.word.parts[0];
       const m = words.length === 0 && first?.t === 'lit' ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.s) : null;
-      if (m) assigns.push([m[1]!, { plain: false, parts: [{ t: 'lit', s: first!.t === 'lit' ? first!.s.slice(m[0].length) : '' }, ...t.word.parts.slice(1)] }]);
+      if (m)
+        assigns.push([
+          m[1]!,
+          {
+            plain: false,
+            parts: [{ t: 'lit', s: first!.t === 'lit' ? first!.s.slice(m[0].length) : '' }, ...t.word.parts.slice(1)],
+          },
+        ]);
       else words.push(t.word);
     }
-    if (words.length === 0 && assigns.length === 0 && rs.length === 0) throw new Unsupported(`unexpected token ${JSON.stringify(toks[i])}`);
+    if (words.length === 0 && assigns.length === 0 && rs.length === 0)
+      throw new Unsupported(`unexpected token ${JSON.stringify(toks[i])}`);
     return { k: 'simple', assigns, words, redirs: rs };
   }
 
@@ -233,10 +326,17 @@ export function arithWord(src: string): Word {
   let i = 0;
   let lit = '';
   while (i < src.length) {
-    if (src[i] !== '$') { lit += src[i++]; continue; }
+    if (src[i] !== '$') {
+      lit += src[i++];
+      continue;
+    }
     const [p, n] = dollar(src, i);
     if (p.t === 'lit') lit += p.s;
-    else { if (lit) parts.push({ t: 'lit', s: lit }); lit = ''; parts.push(p); }
+    else {
+      if (lit) parts.push({ t: 'lit', s: lit });
+      lit = '';
+      parts.push(p);
+    }
     i = n;
   }
   if (lit) parts.push({ t: 'lit', s: lit });

@@ -9,10 +9,20 @@ export { FakeFs, type FakeFsInit, type FakeEntry } from './fake-fs.js';
 export type { Program } from './fake-shell.js';
 
 export type Matcher = RegExp | string | ((text: string) => boolean);
-export type Answer = Partial<ExecResult> | ((text: string, stdin: string | undefined, fake: FakeTransport) => Partial<ExecResult>);
+export type Answer =
+  | Partial<ExecResult>
+  | ((text: string, stdin: string | undefined, fake: FakeTransport) => Partial<ExecResult>);
 
 export type FakeCall =
-  | { kind: 'exec'; text: string; display: string; readOnly: boolean; become: boolean; stdin?: string; result: ExecResult }
+  | {
+      kind: 'exec';
+      text: string;
+      display: string;
+      readOnly: boolean;
+      become: boolean;
+      stdin?: string;
+      result: ExecResult;
+    }
   | { kind: 'write'; path: string; content: string; mode?: string; become: boolean }
   | { kind: 'read'; path: string; become: boolean; found: boolean }
   | { kind: 'close' };
@@ -57,7 +67,10 @@ export class FakeTransport implements Transport {
   private readonly cwd: string;
   private readonly user: string | undefined;
 
-  constructor(readonly host = 'fake', o: FakeOptions = {}) {
+  constructor(
+    readonly host = 'fake',
+    o: FakeOptions = {},
+  ) {
     this.fs = new FakeFs(o);
     this.readOnly = o.readOnly ?? false;
     this.clock = { now: o.now ?? 1_700_000_000 };
@@ -66,7 +79,9 @@ export class FakeTransport implements Transport {
     for (const l of o.listening ?? []) this.listen(l);
   }
 
-  get readOnlyViolations(): number { return this.violations.length; }
+  get readOnlyViolations(): number {
+    return this.violations.length;
+  }
 
   /** Scripts an answer for commands whose text matches (a string matches as a substring). */
   on(matcher: Matcher, answer: Answer, o: { times?: number } = {}): this {
@@ -125,12 +140,21 @@ export class FakeTransport implements Transport {
     }
     const before = this.fs.version;
     const result = this.run(cmd.text, o.stdin);
-    if (cmd.readOnly && this.fs.version !== before) this.violations.push(`readOnly command changed the host: ${cmd.display}`);
+    if (cmd.readOnly && this.fs.version !== before)
+      this.violations.push(`readOnly command changed the host: ${cmd.display}`);
     if (o.onOutput) {
       if (result.stdout) o.onOutput('stdout', result.stdout);
       if (result.stderr) o.onOutput('stderr', result.stderr);
     }
-    this.calls.push({ kind: 'exec', text: cmd.text, display: cmd.display, readOnly: cmd.readOnly, become, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}), result });
+    this.calls.push({
+      kind: 'exec',
+      text: cmd.text,
+      display: cmd.display,
+      readOnly: cmd.readOnly,
+      become,
+      ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
+      result,
+    });
     return result;
   }
 
@@ -144,7 +168,13 @@ export class FakeTransport implements Transport {
   /** Like the real transports' temp-file-then-rename: the file gets `mode`, else a new file's 0644. */
   async write(path: string, content: string, o: WriteOptions = {}): Promise<void> {
     this.guard();
-    this.calls.push({ kind: 'write', path, content, ...(o.mode !== undefined ? { mode: o.mode } : {}), become: o.become === true });
+    this.calls.push({
+      kind: 'write',
+      path,
+      content,
+      ...(o.mode !== undefined ? { mode: o.mode } : {}),
+      become: o.become === true,
+    });
     if (this.readOnly) {
       this.violations.push(`write of ${path}`);
       throw new CheckModeViolation(this.host, `write ${path}`);
@@ -161,7 +191,8 @@ export class FakeTransport implements Transport {
   private guard(): void {
     if (this.closed) throw new Error(`fake transport ${this.host} used after close()`);
     if (this.failure && this.calls.length >= this.failure.after) {
-      if (this.failure.kind === 'hostkey') throw new HostKeyError(this.host, `host key for ${this.host} does not match known_hosts (fake)`);
+      if (this.failure.kind === 'hostkey')
+        throw new HostKeyError(this.host, `host key for ${this.host} does not match known_hosts (fake)`);
       throw new UnreachableError(this.host, `fake: ${this.host} is unreachable`);
     }
   }

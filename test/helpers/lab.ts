@@ -15,7 +15,11 @@ import { run, type RunResult } from '../../src/lab/run.js';
 import { nodeAddress } from '../../src/lab/state.js';
 import { findTool } from '../../src/lab/host-check.js';
 
-export interface LabOptions { nodes: number; katoVersion?: string; strictExitCodes?: boolean }
+export interface LabOptions {
+  nodes: number;
+  katoVersion?: string;
+  strictExitCodes?: boolean;
+}
 
 export interface TestLab {
   dir: string;
@@ -38,7 +42,18 @@ let counter = 0;
 export function labSkipReason(): string | undefined {
   if (process.platform !== 'linux') return 'the lab needs Linux';
   if (process.getuid?.() !== 0) return 'the lab needs root';
-  const missing = ['ip', 'unshare', 'nsenter', 'sshd', 'ssh', 'socat', 'redis-server', 'nginx', 'openssl', 'curl'].filter((x) => !findTool(x));
+  const missing = [
+    'ip',
+    'unshare',
+    'nsenter',
+    'sshd',
+    'ssh',
+    'socat',
+    'redis-server',
+    'nginx',
+    'openssl',
+    'curl',
+  ].filter((x) => !findTool(x));
   return missing.length ? `missing ${missing.join(', ')}` : undefined;
 }
 
@@ -53,17 +68,27 @@ export async function withLab<T>(t: ExecutionContext, o: LabOptions, fn: (lab: T
   };
   t.teardown(down);
   try {
-    const state = await labUp({ nodes: o.nodes, katoVersion: o.katoVersion ?? '3.6.2', dir, prefix, subnet: TEST_SUBNET, ...(o.strictExitCodes !== undefined ? { strictExitCodes: o.strictExitCodes } : {}) });
+    const state = await labUp({
+      nodes: o.nodes,
+      katoVersion: o.katoVersion ?? '3.6.2',
+      dir,
+      prefix,
+      subnet: TEST_SUBNET,
+      ...(o.strictExitCodes !== undefined ? { strictExitCodes: o.strictExitCodes } : {}),
+    });
     const node = (name: string) => {
       const n = state.nodes.find((x) => x.name === name);
       if (!n) throw new Error(`no node ${name} in the test lab`);
       return n;
     };
     const lab: TestLab = {
-      dir, state, prefix,
+      dir,
+      state,
+      prefix,
       exec: (name, command, env) => labExec(dir, name, command, env ? { env } : {}),
       kato: (name, args, env) => labExec(dir, name, `kato ${args}`, env ? { env } : {}),
-      ssh: (name, command) => run('ssh', [...sshArgs(state, node(name).namespace), nodeAddress(node(name)), command], { timeoutMs: 60_000 }),
+      ssh: (name, command) =>
+        run('ssh', [...sshArgs(state, node(name).namespace), nodeAddress(node(name)), command], { timeoutMs: 60_000 }),
       address: (name) => nodeAddress(node(name)),
       namespace: (name) => node(name).namespace,
     };

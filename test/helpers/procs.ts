@@ -9,7 +9,9 @@ function childMap(): Map<number, number[]> {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch { /* ended while we looked */ }
+    } catch {
+      /* ended while we looked */
+    }
   }
   return children;
 }
@@ -21,12 +23,22 @@ export const childrenOf = (pid: number): number[] => childMap().get(pid) ?? [];
 export function descendantsOf(pid: number, keep: (pid: number) => boolean = () => true): number[] {
   const children = childMap();
   const out: number[] = [];
-  const walk = (p: number) => { for (const c of children.get(p) ?? []) if (keep(c)) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? [])
+      if (keep(c)) {
+        out.push(c);
+        walk(c);
+      }
+  };
   walk(pid);
   return out;
 }
 
 /** The process's command name, '' once it is gone. */
 export function commOf(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }

@@ -13,7 +13,17 @@
 // it started (found by parent PID, never by name) and removes the folder. If the test process
 // exits without stop(), an exit hook still kills the servers it started.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -70,12 +80,18 @@ export const canRunSshd = (): boolean => process.getuid?.() === 0 && existsSync(
 
 /** Why canRunSshd() is false, for t.log. */
 export const whyNoSshd = (): string =>
-  process.getuid?.() !== 0 ? 'tests with a real sshd need root (sshd must read its host key and switch users)' : `${SSHD} is missing (apt-get install openssh-server)`;
+  process.getuid?.() !== 0
+    ? 'tests with a real sshd need root (sshd must read its host key and switch users)'
+    : `${SSHD} is missing (apt-get install openssh-server)`;
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) {
-    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 });
 
@@ -101,17 +117,31 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function probe(address: string, port: number, netns?: string): Promise<boolean> {
   return new Promise((resolve) => {
     if (netns) {
-      const p = spawn('ip', ['netns', 'exec', netns, 'socat', '-T2', '-', `TCP:${address}:${port}`], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const p = spawn('ip', ['netns', 'exec', netns, 'socat', '-T2', '-', `TCP:${address}:${port}`], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
       let out = '';
-      p.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('SSH-')) { p.kill(); resolve(true); } });
+      p.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('SSH-')) {
+          p.kill();
+          resolve(true);
+        }
+      });
       p.on('close', () => resolve(out.includes('SSH-')));
       p.on('error', () => resolve(false));
       p.stdin.end();
       return;
     }
     const s = connect({ host: address, port });
-    s.setTimeout(2000, () => { s.destroy(); resolve(false); });
-    s.on('data', (d) => { s.destroy(); resolve(d.toString().startsWith('SSH-')); });
+    s.setTimeout(2000, () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('data', (d) => {
+      s.destroy();
+      resolve(d.toString().startsWith('SSH-'));
+    });
     s.on('error', () => resolve(false));
   });
 }
@@ -127,10 +157,17 @@ function descendantsOf(pid: number): number[] {
       const list = children.get(ppid) ?? [];
       list.push(Number(entry));
       children.set(ppid, list);
-    } catch { /* process ended while we looked */ }
+    } catch {
+      /* process ended while we looked */
+    }
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const c of children.get(p) ?? []) { walk(c); out.push(c); } };
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      walk(c);
+      out.push(c);
+    }
+  };
   walk(pid);
   return out;
 }
@@ -154,14 +191,25 @@ function writeConfig(dir: string, address: string, port: number, o: SshdOptions)
     'LogLevel ERROR',
     'Subsystem sftp internal-sftp',
     // sshd takes only the first SetEnv line, so all variables go on one.
-    ...(o.setEnv && Object.keys(o.setEnv).length ? [`SetEnv ${Object.entries(o.setEnv).map(([k, v]) => `${k}="${v}"`).join(' ')}`] : []),
+    ...(o.setEnv && Object.keys(o.setEnv).length
+      ? [
+          `SetEnv ${Object.entries(o.setEnv)
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(' ')}`,
+        ]
+      : []),
     ...(o.config ?? []),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-async function launch(dir: string, address: string, port: number, o: SshdOptions): Promise<{ child: ChildProcess; log: () => string }> {
+async function launch(
+  dir: string,
+  address: string,
+  port: number,
+  o: SshdOptions,
+): Promise<{ child: ChildProcess; log: () => string }> {
   const config = writeConfig(dir, address, port, o);
   // setpriv --pdeathsig: sshd dies with the test process even when that is killed hard (ava's timeout).
   const argv = [...(existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL'] : []), SSHD, '-D', '-e', '-f', config];
@@ -169,9 +217,14 @@ async function launch(dir: string, address: string, port: number, o: SshdOptions
   const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8000); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-8000);
+  });
   let exited = false;
-  child.once('exit', () => { exited = true; running.delete(child); });
+  child.once('exit', () => {
+    exited = true;
+    running.delete(child);
+  });
   for (let i = 0; i < 100; i++) {
     if (exited) throw new Error(`sshd exited at start: ${stderr.trim() || 'no output'}`);
     if (await probe(address, port, o.netns)) return { child, log: () => stderr };
@@ -223,7 +276,14 @@ export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
     let stopped = false;
 
     return {
-      host: address, port, dir, user, userKeyFile, knownHostsFile, hostKeyPublic, hostKeyFile,
+      host: address,
+      port,
+      dir,
+      user,
+      userKeyFile,
+      knownHostsFile,
+      hostKeyPublic,
+      hostKeyFile,
       configFile: join(dir, 'sshd_config'),
       pid: child.pid!,
       log,
@@ -246,7 +306,11 @@ export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
           const gone = new Promise<void>((r) => child.once('exit', () => r()));
           child.kill('SIGTERM');
           for (const pid of sessions) {
-            try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+            try {
+              process.kill(pid, 'SIGTERM');
+            } catch {
+              /* already gone */
+            }
           }
           const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
           await gone;

@@ -6,20 +6,38 @@ import type { RunEvent } from '../../src/report/events.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/stackplay.js', import.meta.url));
 
-export interface CliResult { code: number | null; stdout: string; stderr: string; events: RunEvent[] }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  events: RunEvent[];
+}
 
-export function runCli(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const events = stdout.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l) as RunEvent);
+      const events = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{"type"'))
+        .map((l) => JSON.parse(l) as RunEvent);
       resolve({ code, stdout, stderr, events });
     });
   });
@@ -27,7 +45,7 @@ export function runCli(args: string[], opts: { timeoutMs?: number; env?: Record<
 
 export const recapOf = (r: CliResult) => {
   const end = r.events.find((e) => e.type === 'run:end');
-  if (!end || end.type !== 'run:end') throw new Error(`no run:end event\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  if (end?.type !== 'run:end') throw new Error(`no run:end event\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   return end.recap;
 };
 
@@ -49,17 +67,38 @@ export function startCli(t: ExecutionContext, args: string[], deadlineMs = 90_00
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const timer = setTimeout(() => { stderr += `\n[test] the CLI ran past ${deadlineMs} ms: killed\n`; child.kill('SIGKILL'); }, deadlineMs);
-  t.teardown(() => { clearTimeout(timer); if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => { clearTimeout(timer); resolve(code); }));
-  const events = () => stdout.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l) as RunEvent);
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const timer = setTimeout(() => {
+    stderr += `\n[test] the CLI ran past ${deadlineMs} ms: killed\n`;
+    child.kill('SIGKILL');
+  }, deadlineMs);
+  t.teardown(() => {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const done = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    }),
+  );
+  const events = () =>
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"type"'))
+      .map((l) => JSON.parse(l) as RunEvent);
   return {
     result: () => ({ code: child.exitCode, stdout, stderr, events: events() }),
     events,
     ended: () => child.exitCode !== null || child.signalCode !== null,
-    kill: (signal: NodeJS.Signals = 'SIGKILL') => { child.kill(signal); },
+    kill: (signal: NodeJS.Signals = 'SIGKILL') => {
+      child.kill(signal);
+    },
     done,
   };
 }
@@ -67,7 +106,10 @@ export function startCli(t: ExecutionContext, args: string[], deadlineMs = 90_00
 /** Waits for `what`; throws once the CLI has ended, so a broken run fails the test instead of hanging it. */
 export async function until(what: () => boolean, cli: RunningCli, description: string): Promise<void> {
   while (!what()) {
-    if (cli.ended()) throw new Error(`the CLI ended before ${description}\n${cli.result().stdout.slice(-3000)}\n${cli.result().stderr}`);
+    if (cli.ended())
+      throw new Error(
+        `the CLI ended before ${description}\n${cli.result().stdout.slice(-3000)}\n${cli.result().stderr}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -8,7 +8,11 @@ import { runCli, recapOf } from './cli.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
-if (skip) test('cluster tests need the lab', (t) => { t.log(`skipped: ${skip}`); t.pass(); });
+if (skip)
+  test('cluster tests need the lab', (t) => {
+    t.log(`skipped: ${skip}`);
+    t.pass();
+  });
 
 const ROLES = `
 [core]
@@ -43,7 +47,10 @@ function inventories(lab: TestLab): string[] {
 async function snapshot(lab: TestLab, nodes: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const n of nodes) {
-    const r = await lab.exec(n, 'kato info --json; cat /etc/hostname /etc/hosts; cat /etc/network/interfaces 2>/dev/null; ls -la /etc/nginx 2>/dev/null | wc -l');
+    const r = await lab.exec(
+      n,
+      'kato info --json; cat /etc/hostname /etc/hosts; cat /etc/network/interfaces 2>/dev/null; ls -la /etc/nginx 2>/dev/null | wc -l',
+    );
     out[n] = r.stdout;
   }
   return out;
@@ -65,7 +72,12 @@ it('cluster.yml builds a cluster from bare nodes; a rerun changes nothing; add-d
     const first = await runCli(['run', playbook, ...inv, '-l', '!dea3', '--output', 'json']);
     t.is(first.code, 0, first.stdout.slice(-3000) + first.stderr);
     const status = await lab.kato('core1', 'status --all');
-    for (const n of NODES) t.regex(status.stdout, new RegExp(`${lab.address(n).replace(/\./g, '\\.')} ${n}\\b`), `${n} missing from kato status --all`);
+    for (const n of NODES)
+      t.regex(
+        status.stdout,
+        new RegExp(`${lab.address(n).replace(/\./g, '\\.')} ${n}\\b`),
+        `${n} missing from kato status --all`,
+      );
     t.regex(status.stdout, /dea\s+running/);
     t.regex(status.stdout, /mysql\s+running/);
 
@@ -78,23 +90,54 @@ it('cluster.yml builds a cluster from bare nodes; a rerun changes nothing; add-d
 
     const second = await runCli(['run', playbook, ...inv, '-l', '!dea3', '--output', 'json']);
     t.is(second.code, 0, second.stderr);
-    for (const [host, line] of Object.entries(recapOf(second))) t.is(line.changed, 0, `${host} changed on the second run`);
+    for (const [host, line] of Object.entries(recapOf(second)))
+      t.is(line.changed, 0, `${host} changed on the second run`);
 
     // The firewall on data1, with only the core counted as cluster: mysql's port is dropped for others.
-    const fw = ['run', 'playbooks/firewall.yml', ...inv, '-l', 'data1', '-e', `cluster_cidr=${lab.address('core1')}/32`, '--output', 'json'];
+    const fw = [
+      'run',
+      'playbooks/firewall.yml',
+      ...inv,
+      '-l',
+      'data1',
+      '-e',
+      `cluster_cidr=${lab.address('core1')}/32`,
+      '--output',
+      'json',
+    ];
     const walled = await runCli(fw);
     t.is(walled.code, 0, walled.stdout.slice(-2000) + walled.stderr);
     t.is(recapOf(walled).data1!.changed, 1);
     t.is(recapOf(await runCli(fw)).data1!.changed, 0, 'the firewall rules converge');
     const probe = `timeout 3 bash -c 'echo > /dev/tcp/${lab.address('data1')}/3306'; echo $?`;
     t.is((await lab.exec('router1', probe)).stdout.trim(), '124', 'router1 should be dropped (timeout)');
-    t.is((await lab.exec('core1', probe)).stdout.trim(), '1', 'the core should be let through (refused: nothing listens)');
+    t.is(
+      (await lab.exec('core1', probe)).stdout.trim(),
+      '1',
+      'the core should be let through (refused: nothing listens)',
+    );
 
     // mount_shared: real sshfs from stager1 to the core; the old data is kept beside the link and copied in.
-    const share = ['run', 'test/fixtures/integration/share.yml', ...inv, '-e', `key=${labPaths(lab.dir).key}`, '--output', 'json'];
+    const share = [
+      'run',
+      'test/fixtures/integration/share.yml',
+      ...inv,
+      '-e',
+      `key=${labPaths(lab.dir).key}`,
+      '--output',
+      'json',
+    ];
     const shared = await runCli([...share, '-e', 'first_time=true']);
     t.is(shared.code, 0, shared.stdout.slice(-2000) + shared.stderr);
-    t.regex((await lab.exec('stager1', 'readlink /home/stackato/stackato/data; cat /home/stackato/stackato/data.old/keep.txt')).stdout, /^\/mnt\/controller\/data\nold data\n$/);
+    t.regex(
+      (
+        await lab.exec(
+          'stager1',
+          'readlink /home/stackato/stackato/data; cat /home/stackato/stackato/data.old/keep.txt',
+        )
+      ).stdout,
+      /^\/mnt\/controller\/data\nold data\n$/,
+    );
     t.is((await lab.exec('core1', 'cat /srv/stackato-shared/data/keep.txt')).stdout, 'old data\n');
     t.is(recapOf(await runCli(share)).stager1!.changed, 0, 'mount_shared converges');
 
@@ -102,10 +145,29 @@ it('cluster.yml builds a cluster from bare nodes; a rerun changes nothing; add-d
     t.is(add.code, 0, add.stdout.slice(-3000) + add.stderr);
     t.regex((await lab.kato('core1', 'node list')).stdout, new RegExp(lab.address('dea3').replace(/\./g, '\\.')));
 
-    const remove = await runCli(['run', 'playbooks/remove-node.yml', ...inv, '-e', `remove=${lab.address('dea3')}`, '--output', 'json']);
+    const remove = await runCli([
+      'run',
+      'playbooks/remove-node.yml',
+      ...inv,
+      '-e',
+      `remove=${lab.address('dea3')}`,
+      '--output',
+      'json',
+    ]);
     t.is(remove.code, 0, remove.stdout.slice(-3000) + remove.stderr);
-    t.notRegex((await lab.kato('core1', 'node list')).stdout, new RegExp(`^${lab.address('dea3').replace(/\./g, '\\.')} `, 'm'));
-    const again = await runCli(['run', 'playbooks/remove-node.yml', ...inv, '-e', `remove=${lab.address('dea3')}`, '--output', 'json']);
+    t.notRegex(
+      (await lab.kato('core1', 'node list')).stdout,
+      new RegExp(`^${lab.address('dea3').replace(/\./g, '\\.')} `, 'm'),
+    );
+    const again = await runCli([
+      'run',
+      'playbooks/remove-node.yml',
+      ...inv,
+      '-e',
+      `remove=${lab.address('dea3')}`,
+      '--output',
+      'json',
+    ]);
     t.is(recapOf(again).core1!.changed, 0);
   });
 });

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { runCli } from './cli.js';
 
-test('--list-hosts shows each play\'s hosts in phase order', async (t) => {
+test("--list-hosts shows each play's hosts in phase order", async (t) => {
   const r = await runCli(['run', 'playbooks/cluster.yml', '-i', 'inventory/lab.ini', '--list-hosts']);
   t.is(r.code, 0, r.stderr);
   const attach = r.stdout.split('\n\n').find((p) => p.includes('attach the nodes'))!;
@@ -12,11 +12,22 @@ test('--list-hosts shows each play\'s hosts in phase order', async (t) => {
 test('--list-tasks honours --tags; --syntax-check says OK; -l narrows', async (t) => {
   const tasks = await runCli(['run', 'playbooks/cluster.yml', '-i', 'inventory/lab.ini', '--list-tasks']);
   t.is(tasks.code, 0, tasks.stderr);
-  t.regex(tasks.stdout, /play #1 \(core\): core node\n {2}tasks:\n {4}pin the core's address\n {4}give the core the cluster name/);
+  t.regex(
+    tasks.stdout,
+    /play #1 \(core\): core node\n {2}tasks:\n {4}pin the core's address\n {4}give the core the cluster name/,
+  );
   const syntax = await runCli(['run', 'playbooks/cluster.yml', '-i', 'inventory/lab.yml', '--syntax-check']);
   t.is(syntax.code, 0, syntax.stderr);
   t.regex(syntax.stdout, /syntax OK/);
-  const limited = await runCli(['run', 'playbooks/cluster.yml', '-i', 'inventory/lab.ini', '--list-hosts', '-l', 'dea*']);
+  const limited = await runCli([
+    'run',
+    'playbooks/cluster.yml',
+    '-i',
+    'inventory/lab.ini',
+    '--list-hosts',
+    '-l',
+    'dea*',
+  ]);
   t.notRegex(limited.stdout, /router1/);
   t.regex(limited.stdout, /dea2/);
 });
@@ -25,7 +36,15 @@ test('inventory --graph shows roles and phases; --list --json has merged vars wi
   const g = await runCli(['inventory', '-i', 'inventory/lab.ini', '--graph']);
   t.is(g.code, 0, g.stderr);
   t.regex(g.stdout, /\|--lb1 {2}\[load_balancer; phase 8 load_balancer\]/);
-  const l = await runCli(['inventory', '-i', 'inventory/lab.ini', '-i', 'test/fixtures/integration/secret-vars.ini', '--list', '--json']);
+  const l = await runCli([
+    'inventory',
+    '-i',
+    'inventory/lab.ini',
+    '-i',
+    'test/fixtures/integration/secret-vars.ini',
+    '--list',
+    '--json',
+  ]);
   t.is(l.code, 0, l.stderr);
   const data = JSON.parse(l.stdout) as { _meta: { hostvars: Record<string, Record<string, unknown>> } };
   t.is(data._meta.hostvars.core1!.cluster_fqdn, 'stackato.lab');
@@ -47,7 +66,14 @@ test('modules and schema print documentation generated from the schemas', async 
 });
 
 test('the tree renderer runs a play to its recap when asked for explicitly', async (t) => {
-  const r = await runCli(['run', 'test/fixtures/integration/local.yml', '-i', 'test/fixtures/integration/local.ini', '--output', 'tree']);
+  const r = await runCli([
+    'run',
+    'test/fixtures/integration/local.yml',
+    '-i',
+    'test/fixtures/integration/local.ini',
+    '--output',
+    'tree',
+  ]);
   t.is(r.code, 0, r.stdout + r.stderr);
   t.regex(r.stdout, /say hello/);
   t.regex(r.stdout, /RECAP\nlocalhost : ok=2 {2}changed=0/);

@@ -10,7 +10,11 @@ import { runCli, recapOf } from './cli.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
-if (skip) test('2.x migrate tests need the lab', (t) => { t.log(`skipped: ${skip}`); t.pass(); });
+if (skip)
+  test('2.x migrate tests need the lab', (t) => {
+    t.log(`skipped: ${skip}`);
+    t.pass();
+  });
 
 // The lab names its first six nodes core1 router1 router2 data1 stager1 dea1; router2 serves as a second DEA
 // here, since two routers would need a load balancer.
@@ -51,9 +55,12 @@ it('kato 2.10: the core moves to a new IP (static_ip prompts, then /etc/init.d/n
     t.is(recapOf(moved).core1!.changed > 0, true, 'the core was changed');
 
     const eth0 = await lab.exec('core1', 'ip -4 -o addr show dev eth0');
-    t.regex(eth0.stdout, new RegExp(` ${NEW_IP.replace(/\./g, '\\.')}/24 `), 'the core\'s eth0 has the new address');
-    t.false(eth0.stdout.includes(` ${oldIp}/`), 'the core\'s old address is gone');
-    t.regex((await lab.exec('core1', 'cat /etc/network/interfaces')).stdout, new RegExp(`iface eth0 inet static\\n\\s+address ${NEW_IP.replace(/\./g, '\\.')}\\n`));
+    t.regex(eth0.stdout, new RegExp(` ${NEW_IP.replace(/\./g, '\\.')}/24 `), "the core's eth0 has the new address");
+    t.false(eth0.stdout.includes(` ${oldIp}/`), "the core's old address is gone");
+    t.regex(
+      (await lab.exec('core1', 'cat /etc/network/interfaces')).stdout,
+      new RegExp(`iface eth0 inet static\\n\\s+address ${NEW_IP.replace(/\./g, '\\.')}\\n`),
+    );
     for (const n of NODES) {
       const info = JSON.parse((await lab.kato(n, 'info --json')).stdout) as { mbusip: string; ip: string };
       t.is(info.mbusip, NEW_IP, `${n} still points at the old core`);
@@ -70,7 +77,8 @@ it('kato 2.10: the core moves to a new IP (static_ip prompts, then /etc/init.d/n
 
     const rerun = await runCli(migrate, { env: { STACKPLAY_STATE_DIR: work } });
     t.is(rerun.code, 0, rerun.stdout.slice(-3000) + rerun.stderr);
-    for (const [host, line] of Object.entries(recapOf(rerun))) t.is(line.changed, 0, `${host} changed on a rerun after success`);
+    for (const [host, line] of Object.entries(recapOf(rerun)))
+      t.is(line.changed, 0, `${host} changed on a rerun after success`);
   });
   t.is(hostInit(), before, `lab down must leave the host's ${HOST_INIT} as it was`);
 });

@@ -10,7 +10,11 @@ import { runCli, recapOf } from './cli.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
-if (skip) test('migrate tests need the lab', (t) => { t.log(`skipped: ${skip}`); t.pass(); });
+if (skip)
+  test('migrate tests need the lab', (t) => {
+    t.log(`skipped: ${skip}`);
+    t.pass();
+  });
 
 const ROLES = `[core]\ncore1\n[router]\nrouter1\nrouter2\n[data_services]\ndata1\n[stager]\nstager1\n[dea]\ndea1\ndea2\n[load_balancer]\nlb1\n[all:vars]\ncluster_fqdn=stackato.test\nnetmask=255.255.255.0\ngateway=${TEST_SUBNET}.1\n`;
 const NEW_IP = `${TEST_SUBNET}.50`;
@@ -36,7 +40,9 @@ it('a cluster moves to a new core IP; an unreachable node stops the run at --max
     const first = await runCli(migrate, { env: { STACKPLAY_STATE_DIR: work } });
     t.is(first.code, 3, first.stdout.slice(-3000) + first.stderr);
     t.is(recapOf(first).dea1!.unreachable, 1);
-    const state = JSON.parse(readFileSync(join(work, `migrate-${NEW_IP}.json`), 'utf8')) as { nodes: Record<string, { status: string }> };
+    const state = JSON.parse(readFileSync(join(work, `migrate-${NEW_IP}.json`), 'utf8')) as {
+      nodes: Record<string, { status: string }>;
+    };
     t.is(state.nodes.core1!.status, 'done');
     t.is(state.nodes.dea1!.status, 'unreachable');
     t.is(state.nodes.dea2!.status, 'pending', 'nodes after the failure must not be touched');
@@ -61,8 +67,19 @@ it('a cluster moves to a new core IP; an unreachable node stops the run at --max
     }
     t.true(seen.has('router1') && seen.has('router2'), `HTTPS through the LB reached: ${[...seen].join(', ')}`);
 
-    const rerun = await runCli(['migrate', ...inv, '--new-core-ip', NEW_IP, '--output', 'json'], { env: { STACKPLAY_STATE_DIR: work } });
-    t.is(rerun.code, 0, rerun.stdout.split("\n").filter((l) => l.includes("\"failed\"") || l.includes("warning")).join("\n").slice(0, 3000));
-    for (const [host, line] of Object.entries(recapOf(rerun))) t.is(line.changed, 0, `${host} changed on a rerun after success`);
+    const rerun = await runCli(['migrate', ...inv, '--new-core-ip', NEW_IP, '--output', 'json'], {
+      env: { STACKPLAY_STATE_DIR: work },
+    });
+    t.is(
+      rerun.code,
+      0,
+      rerun.stdout
+        .split('\n')
+        .filter((l) => l.includes('"failed"') || l.includes('warning'))
+        .join('\n')
+        .slice(0, 3000),
+    );
+    for (const [host, line] of Object.entries(recapOf(rerun)))
+      t.is(line.changed, 0, `${host} changed on a rerun after success`);
   });
 });

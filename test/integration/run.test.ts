@@ -29,7 +29,9 @@ test.after.always(async () => {
 function inventory(tag: string, extra = ''): string {
   const lines = servers.map((s, i) => {
     const v = s.inventoryVars();
-    const vars = Object.entries(v).map(([k, val]) => `${k}='${val}'`).join(' ');
+    const vars = Object.entries(v)
+      .map(([k, val]) => `${k}='${val}'`)
+      .join(' ');
     return `node${i + 1} ${vars} root=${join(work, tag, `node${i + 1}`)} app_port=${8000 + i}`;
   });
   const file = join(work, `${tag}.ini`);
@@ -46,14 +48,18 @@ it('a playbook applied twice reports changed=0 the second time', async (t) => {
   const r1 = recapOf(first);
   t.true(r1.node1!.changed >= 4, JSON.stringify(r1));
   t.is(readFileSync(join(work, 'twice', 'node2', 'motd'), 'utf8'), 'hello node2\n');
-  t.is(readFileSync(join(work, 'twice', 'node3', 'app.conf'), 'utf8'), '# managed by stackplay\nname = node3\nport = 8002\n');
+  t.is(
+    readFileSync(join(work, 'twice', 'node3', 'app.conf'), 'utf8'),
+    '# managed by stackplay\nname = node3\nport = 8002\n',
+  );
   t.true(existsSync(join(work, 'twice', 'node1', 'handler-ran')));
   t.true(existsSync(join(work, 'twice', 'node1', 'first')));
   t.false(existsSync(join(work, 'twice', 'node2', 'first')));
 
   const second = await runCli(['run', join(work, 'site.yml'), '-i', inv, '--output', 'json']);
   t.is(second.code, 0, second.stderr);
-  for (const [host, line] of Object.entries(recapOf(second))) t.is(line.changed, 0, `${host} changed on the second run`);
+  for (const [host, line] of Object.entries(recapOf(second)))
+    t.is(line.changed, 0, `${host} changed on the second run`);
 });
 
 it('--check on fresh hosts reports the plan and changes nothing', async (t) => {
@@ -68,7 +74,10 @@ it('--check on fresh hosts reports the plan and changes nothing', async (t) => {
 });
 
 it('an unreachable host is reported as such while the others finish (exit 3)', async (t) => {
-  const inv = inventory('unreach', `ghost ansible_host=127.0.0.1 ansible_port=1 ansible_user=root root=${join(work, 'unreach', 'ghost')} app_port=1\n`);
+  const inv = inventory(
+    'unreach',
+    `ghost ansible_host=127.0.0.1 ansible_port=1 ansible_user=root root=${join(work, 'unreach', 'ghost')} app_port=1\n`,
+  );
   const r = await runCli(['run', join(work, 'site.yml'), '-i', inv, '--output', 'json', '--timeout', '5']);
   t.is(r.code, 3, r.stdout + r.stderr);
   const recap = recapOf(r);
@@ -95,16 +104,25 @@ it('bad command-line options exit 5', async (t) => {
 
 /** PIDs of processes whose command line contains `needle` (this test's own remote commands run on this machine). */
 function processesWith(needle: string): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-    try { return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle); } catch { return false; }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 it('a task past its `timeout` fails on that host (exit 2), its command is killed, the others go on', async (t) => {
   const inv = inventory('timeout');
   for (const n of [1, 2, 3]) mkdirSync(join(work, 'timeout', `node${n}`), { recursive: true });
   const playbook = join(work, 'timeout.yml');
-  writeFileSync(playbook, `
+  writeFileSync(
+    playbook,
+    `
 - hosts: web
   tasks:
     - name: too slow
@@ -113,7 +131,8 @@ it('a task past its `timeout` fails on that host (exit 2), its command is killed
       when: inventory_hostname == 'node2'
     - name: next
       copy: { dest: "{{ root }}/next", content: "next\\n" }
-`);
+`,
+  );
   const r = await runCli(['run', playbook, '-i', inv, '--output', 'json']);
   t.is(r.code, 2, r.stdout + r.stderr);
   const recap = recapOf(r);
@@ -122,6 +141,9 @@ it('a task past its `timeout` fails on that host (exit 2), its command is killed
   t.regex(r.stdout, /timed out after 1 ?s/);
   t.false(existsSync(join(work, 'timeout', 'node2', 'next')), 'a failed host leaves the run');
   let left = processesWith('30.4217');
-  for (let i = 0; i < 50 && left.length; i++) { await new Promise((res) => setTimeout(res, 100)); left = processesWith('30.4217'); }
+  for (let i = 0; i < 50 && left.length; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    left = processesWith('30.4217');
+  }
   t.deepEqual(left, [], 'the timed-out command is still running on the host');
 });

@@ -30,18 +30,25 @@ const expectedFiles = readdirSync(bad).filter((f) => f.endsWith('.expected'));
 test('there are at least 15 bad fixtures, each with its expected output', (t) => {
   t.true(expectedFiles.length >= 15);
   const inputs = readdirSync(bad).filter((f) => !f.endsWith('.expected'));
-  for (const f of inputs) t.true(expectedFiles.includes(f.replace(/\.\w+$/, '.expected')), `${f} has no .expected file`);
+  for (const f of inputs)
+    t.true(expectedFiles.includes(f.replace(/\.\w+$/, '.expected')), `${f} has no .expected file`);
 });
 
 for (const exp of expectedFiles) {
   const name = exp.replace(/\.expected$/, '');
   test(`bad fixture ${name}`, (t) => {
     // A fixture with no input file stands for a missing -i file.
-    const input = ['.ini', '.yml', '.yaml'].map((e) => join(bad, name + e)).find((f) => existsSync(f)) ?? join(bad, `${name}.ini`);
+    const input =
+      ['.ini', '.yml', '.yaml'].map((e) => join(bad, name + e)).find((f) => existsSync(f)) ?? join(bad, `${name}.ini`);
     const { inventory, diagnostics } = loadInventories([input]);
     // As the CLI does: the topology is checked only once the files load cleanly.
-    const all = diagnostics.some((d) => d.severity === 'error') ? diagnostics : [...diagnostics, ...validateTopology(inventory)];
-    t.true(all.some((d) => d.severity === 'error'), 'a bad fixture must give at least one error');
+    const all = diagnostics.some((d) => d.severity === 'error')
+      ? diagnostics
+      : [...diagnostics, ...validateTopology(inventory)];
+    t.true(
+      all.some((d) => d.severity === 'error'),
+      'a bad fixture must give at least one error',
+    );
     t.is(formatAll(all), readFileSync(join(bad, exp), 'utf8').trimEnd());
   });
 }

@@ -15,7 +15,9 @@ export interface InventorySnapshot {
 export function snapshot(inv: Inventory): InventorySnapshot {
   return {
     hosts: Object.fromEntries([...inv.hosts.values()].map((h) => [h.name, { groups: h.groups, vars: h.vars }])),
-    groups: Object.fromEntries([...inv.groups.values()].map((g) => [g.name, { hosts: g.hosts, children: g.children, vars: g.vars }])),
+    groups: Object.fromEntries(
+      [...inv.groups.values()].map((g) => [g.name, { hosts: g.hosts, children: g.children, vars: g.vars }]),
+    ),
   };
 }
 

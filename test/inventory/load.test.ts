@@ -53,7 +53,7 @@ test('two -i files merge: union of hosts and children, later file wins on vars',
 test('the other order gives the other winner', (t) => {
   const { inventory } = loadInventories([merge('override.yml'), merge('base.ini')]);
   t.deepEqual(inventory.groups.get('web')?.vars, { http_port: 80, owner: 'ops' });
-  t.is(resolveHost(inventory, 'web1').vars['ansible_user'], 'root');
+  t.is(resolveHost(inventory, 'web1').vars.ansible_user, 'root');
   t.deepEqual([...inventory.hosts.keys()], ['web1', 'web3', 'db1', 'web2']);
 });
 
@@ -88,19 +88,33 @@ test('a cycle made across two files is found after the merge, with its path', (t
 
 test('a group that is its own child, and a group that holds all, are cycles', (t) => {
   const self = loadInventoryTexts([{ file: 's.ini', text: '[a:children]\na\n' }]).diagnostics;
-  t.deepEqual(self.map((d) => d.message), ['groups contain each other: a -> a']);
+  t.deepEqual(
+    self.map((d) => d.message),
+    ['groups contain each other: a -> a'],
+  );
   const all = loadInventoryTexts([{ file: 'x.ini', text: '[web:children]\nall\n' }]).diagnostics;
-  t.deepEqual(all.map((d) => d.message), ['groups contain each other: all -> web -> all']);
+  t.deepEqual(
+    all.map((d) => d.message),
+    ['groups contain each other: all -> web -> all'],
+  );
   t.like(all[0]!.at, { file: 'x.ini', line: 2 });
 });
 
 test('two separate cycles are both reported, each once', (t) => {
-  const { diagnostics } = loadInventoryTexts([{ file: 'c.ini', text: '[a:children]\nb\n[b:children]\na\n[c:children]\nd\n[d:children]\nc\n' }]);
-  t.deepEqual(diagnostics.map((d) => d.message), ['groups contain each other: a -> b -> a', 'groups contain each other: c -> d -> c']);
+  const { diagnostics } = loadInventoryTexts([
+    { file: 'c.ini', text: '[a:children]\nb\n[b:children]\na\n[c:children]\nd\n[d:children]\nc\n' },
+  ]);
+  t.deepEqual(
+    diagnostics.map((d) => d.message),
+    ['groups contain each other: a -> b -> a', 'groups contain each other: c -> d -> c'],
+  );
 });
 
 test('a missing file among several is reported and the others still load', (t) => {
   const { inventory, diagnostics } = loadInventories([merge('nope.ini'), merge('hosts')]);
-  t.deepEqual(diagnostics.map((d) => d.code), ['E_FILE']);
+  t.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['E_FILE'],
+  );
   t.true(inventory.hosts.has('x1'));
 });

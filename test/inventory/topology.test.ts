@@ -21,16 +21,32 @@ test('an inventory without role groups is a plain Ansible inventory', (t) => {
 });
 
 test('phases follow DESIGN.md section 4, with other last', (t) => {
-  t.deepEqual([...PHASES], ['core', 'controller', 'router', 'data_services', 'stager', 'dea', 'harbor', 'load_balancer', 'other']);
+  t.deepEqual(
+    [...PHASES],
+    ['core', 'controller', 'router', 'data_services', 'stager', 'dea', 'harbor', 'load_balancer', 'other'],
+  );
   t.true(ROLE_GROUPS.has('data-services'));
   t.false(ROLE_GROUPS.has('other'));
 });
 
 test('roles come from role groups (ancestors and the alias included) and stackato_roles', (t) => {
-  const { inventory } = loadText([
-    '[core]', 'c1 stackato_roles=dea', '[edge_routers]', 'r1', '[router:children]', 'edge_routers',
-    '[data-services]', 'd1', '[svc]', 's1 stackato_roles="mysql, redis"', 'plain', '[core:vars]', 'x=1',
-  ].join('\n'));
+  const { inventory } = loadText(
+    [
+      '[core]',
+      'c1 stackato_roles=dea',
+      '[edge_routers]',
+      'r1',
+      '[router:children]',
+      'edge_routers',
+      '[data-services]',
+      'd1',
+      '[svc]',
+      's1 stackato_roles="mysql, redis"',
+      'plain',
+      '[core:vars]',
+      'x=1',
+    ].join('\n'),
+  );
   const roles = (h: string) => rolesOf(resolveHost(inventory, h));
   const phase = (h: string) => phaseOf(resolveHost(inventory, h));
   t.deepEqual(roles('c1'), ['core', 'dea']);
@@ -54,12 +70,18 @@ test('stackato_roles may be a list or a comma/space separated string', (t) => {
 
 test('a stackato_roles of the wrong type is an error at the var', (t) => {
   const ds = validateTopology(loadText('all:\n  hosts:\n    h1:\n      stackato_roles: {a: 1}\n', 't.yml').inventory);
-  t.deepEqual(ds.map((d) => [d.code, d.at?.line, d.at?.col]), [['E_TOPOLOGY_ROLE', 4, 7]]);
+  t.deepEqual(
+    ds.map((d) => [d.code, d.at?.line, d.at?.col]),
+    [['E_TOPOLOGY_ROLE', 4, 7]],
+  );
 });
 
 test('a wrong role set in group vars points at the group var', (t) => {
   const ds = validateTopology(loadText('[core]\nc1\n[dea]\nd1\n[dea:vars]\nstackato_roles=filesystm\n').inventory);
-  t.deepEqual(ds.map((d) => [d.code, d.at?.line, d.hint]), [['E_TOPOLOGY_ROLE', 6, 'did you mean "filesystem"?']]);
+  t.deepEqual(
+    ds.map((d) => [d.code, d.at?.line, d.hint]),
+    [['E_TOPOLOGY_ROLE', 6, 'did you mean "filesystem"?']],
+  );
 });
 
 test('external_lb=true lets several routers run without a load balancer', (t) => {
@@ -90,8 +112,13 @@ test('harbor with a valid public_ip passes', (t) => {
 });
 
 test('every topology error names its host, has a hint and a position', (t) => {
-  const ds = validateTopology(loadText('[core]\nc1\nc2\n[router]\nr1\nr2\n[load_balancer]\nlb1 stackato_roles=dea\n[harbor]\nh1\n').inventory);
-  t.deepEqual(ds.map((d) => d.code), ['E_TOPOLOGY_CORE', 'E_TOPOLOGY_LB_ALONE', 'E_TOPOLOGY_HARBOR_IP']);
+  const ds = validateTopology(
+    loadText('[core]\nc1\nc2\n[router]\nr1\nr2\n[load_balancer]\nlb1 stackato_roles=dea\n[harbor]\nh1\n').inventory,
+  );
+  t.deepEqual(
+    ds.map((d) => d.code),
+    ['E_TOPOLOGY_CORE', 'E_TOPOLOGY_LB_ALONE', 'E_TOPOLOGY_HARBOR_IP'],
+  );
   for (const d of ds) {
     t.regex(d.message, /^(c2|lb1|h1): /);
     t.truthy(d.hint);
@@ -100,8 +127,16 @@ test('every topology error names its host, has a hint and a position', (t) => {
 });
 
 test('a group named like a role group but not one warns when its hosts miss that role', (t) => {
-  const ds = validateTopology(loadText('[core]\nc1\n[routers]\nr1\n[load-balancer]\nlb1\n[deas]\nd1\n[dea:children]\ndeas\n[db]\nx\n').inventory);
-  t.deepEqual(ds.map((d) => [d.severity, d.code, d.at?.line]), [['warning', 'E_TOPOLOGY_ROLE_GROUP', 3], ['warning', 'E_TOPOLOGY_ROLE_GROUP', 5]]);
+  const ds = validateTopology(
+    loadText('[core]\nc1\n[routers]\nr1\n[load-balancer]\nlb1\n[deas]\nd1\n[dea:children]\ndeas\n[db]\nx\n').inventory,
+  );
+  t.deepEqual(
+    ds.map((d) => [d.severity, d.code, d.at?.line]),
+    [
+      ['warning', 'E_TOPOLOGY_ROLE_GROUP', 3],
+      ['warning', 'E_TOPOLOGY_ROLE_GROUP', 5],
+    ],
+  );
   t.is(ds[0]!.message, 'group "routers" is not the role group "router", so r1 gets no router role');
   t.is(ds[1]!.hint, 'rename it to [load_balancer], or make it a child of load_balancer ([load_balancer:children])');
 });

@@ -5,7 +5,9 @@ import { loadText } from './helpers.js';
 const load = (text: string) => loadText(text, 'inv.yml');
 
 test('hosts under all are ungrouped; null hosts and null groups are fine', (t) => {
-  const { inventory, diagnostics } = load('all:\n  hosts:\n    a:\n    b: ~\n  children:\n    empty:\n    web:\n      hosts:\n        w1: {}\n');
+  const { inventory, diagnostics } = load(
+    'all:\n  hosts:\n    a:\n    b: ~\n  children:\n    empty:\n    web:\n      hosts:\n        w1: {}\n',
+  );
   t.deepEqual(diagnostics, []);
   t.deepEqual(inventory.groups.get('ungrouped')?.hosts, ['a', 'b']);
   t.deepEqual(inventory.groups.get('web')?.hosts, ['w1']);
@@ -32,10 +34,23 @@ test('YAML types are kept (lists, dicts, numbers, booleans)', (t) => {
 });
 
 test('a group defined in two places merges hosts, children and vars', (t) => {
-  const { inventory, diagnostics } = load([
-    'all:', '  children:', '    app:', '      children:', '        web:', '          hosts: {w1: }', '          vars: {a: 1}',
-    '    edge:', '      children:', '        web:', '          hosts: {w2: }', '          vars: {b: 2}', '',
-  ].join('\n'));
+  const { inventory, diagnostics } = load(
+    [
+      'all:',
+      '  children:',
+      '    app:',
+      '      children:',
+      '        web:',
+      '          hosts: {w1: }',
+      '          vars: {a: 1}',
+      '    edge:',
+      '      children:',
+      '        web:',
+      '          hosts: {w2: }',
+      '          vars: {b: 2}',
+      '',
+    ].join('\n'),
+  );
   t.deepEqual(diagnostics, []);
   t.deepEqual(inventory.groups.get('web')?.hosts, ['w1', 'w2']);
   t.deepEqual(inventory.groups.get('web')?.vars, { a: 1, b: 2 });
@@ -45,14 +60,19 @@ test('a group defined in two places merges hosts, children and vars', (t) => {
 test('positions point at the host key and each var key', (t) => {
   const { inventory } = load('all:\n  hosts:\n    web1:\n      port: 80\n');
   t.like(inventory.hosts.get('web1')?.at, { file: 'inv.yml', line: 3, col: 5 });
-  t.like(inventory.hosts.get('web1')?.varSpans?.['port'], { line: 4, col: 7 });
+  t.like(inventory.hosts.get('web1')?.varSpans?.port, { line: 4, col: 7 });
 });
 
 const typeErrors: Array<[string, string, RegExp, number]> = [
   ['a list at the top', '- web\n', /top of a YAML inventory must be a mapping, got a list/, 1],
   ['a group that is a string', 'web: hosts\n', /group "web" must be a mapping, got string/, 1],
   ['children as a list', 'web:\n  children: [a, b]\n', /children of group "web" must be a mapping, got a list/, 2],
-  ['host vars as a list', 'web:\n  hosts:\n    w1: [a]\n', /host "w1" must map to its vars or to nothing, got a list/, 3],
+  [
+    'host vars as a list',
+    'web:\n  hosts:\n    w1: [a]\n',
+    /host "w1" must map to its vars or to nothing, got a list/,
+    3,
+  ],
   ['vars as a number', 'web:\n  vars: 3\n', /vars of group "web" must be a mapping, got number 3/, 2],
 ];
 
@@ -68,7 +88,10 @@ for (const [name, text, message, line] of typeErrors) {
 
 test('an empty YAML file is a warning', (t) => {
   const { diagnostics } = load('# nothing yet\n');
-  t.deepEqual(diagnostics.map((d) => [d.severity, d.code]), [['warning', 'E_INVENTORY_EMPTY']]);
+  t.deepEqual(
+    diagnostics.map((d) => [d.severity, d.code]),
+    [['warning', 'E_INVENTORY_EMPTY']],
+  );
 });
 
 test('a YAML syntax error stops that file with a positioned error', (t) => {

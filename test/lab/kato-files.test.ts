@@ -4,12 +4,28 @@ import { replaceIp } from '../../src/lab/kato/cmd-node.js';
 import { deletePath, flatten, getPath, parseValue, setPath } from '../../src/lab/kato/config-tree.js';
 import { KatoError } from '../../src/lab/kato/errors.js';
 import { checkHostname, renderHosts } from '../../src/lab/kato/hosts.js';
-import { broadcastOf, checkStaticIp, interfacesFile, networkOf, prefixOf, readStatic, splitList, type StaticIp } from '../../src/lab/kato/interfaces.js';
+import {
+  broadcastOf,
+  checkStaticIp,
+  interfacesFile,
+  networkOf,
+  prefixOf,
+  readStatic,
+  splitList,
+  type StaticIp,
+} from '../../src/lab/kato/interfaces.js';
 import { nginxConfig, routersIn } from '../../src/lab/kato/lb.js';
 import { encodeCommand, parseReply, RespError } from '../../src/lab/kato/resp.js';
 import { checkLayout, DEFAULT_LAYOUT, planNodes } from '../../src/lab/names.js';
 
-const s: StaticIp = { iface: 'eth0', ip: '10.0.0.5', netmask: '255.255.255.0', gateway: '10.0.0.254', dnsNameservers: ['8.8.8.8'], dnsSearch: ['example.com'] };
+const s: StaticIp = {
+  iface: 'eth0',
+  ip: '10.0.0.5',
+  netmask: '255.255.255.0',
+  gateway: '10.0.0.254',
+  dnsNameservers: ['8.8.8.8'],
+  dnsSearch: ['example.com'],
+};
 
 test('static_ip: network and broadcast are computed; bad input is refused', (t) => {
   t.is(networkOf('10.0.5.77', '255.255.252.0'), '10.0.4.0');
@@ -27,17 +43,39 @@ test('static_ip: network and broadcast are computed; bad input is refused', (t) 
 
 test('static_ip: the interfaces stanza round-trips', (t) => {
   const text = interfacesFile(s);
-  t.regex(text, /iface eth0 inet static\n {4}address 10\.0\.0\.5\n {4}netmask 255\.255\.255\.0\n {4}network 10\.0\.0\.0\n {4}broadcast 10\.0\.0\.255\n {4}gateway 10\.0\.0\.254\n {4}dns-nameservers 8\.8\.8\.8\n {4}dns-search example\.com/);
+  t.regex(
+    text,
+    /iface eth0 inet static\n {4}address 10\.0\.0\.5\n {4}netmask 255\.255\.255\.0\n {4}network 10\.0\.0\.0\n {4}broadcast 10\.0\.0\.255\n {4}gateway 10\.0\.0\.254\n {4}dns-nameservers 8\.8\.8\.8\n {4}dns-search example\.com/,
+  );
   const back = readStatic(text, 'eth0');
-  t.deepEqual(back, { ip: s.ip, netmask: s.netmask, gateway: s.gateway, dnsNameservers: s.dnsNameservers, dnsSearch: s.dnsSearch });
+  t.deepEqual(back, {
+    ip: s.ip,
+    netmask: s.netmask,
+    gateway: s.gateway,
+    dnsNameservers: s.dnsNameservers,
+    dnsSearch: s.dnsSearch,
+  });
   t.false(interfacesFile({ ...s, dnsNameservers: [], dnsSearch: [] }).includes('dns-'));
 });
 
 test('hosts: own name, the core as <host> and api.<host>, other lines kept, old addresses dropped', (t) => {
-  const before = '127.0.0.1\tlocalhost\n10.0.0.9\tbackup.example\n10.0.0.5\told-name\n10.0.0.1\told-core api.old-core\n';
-  const out = renderHosts(before, { ip: '10.0.0.5', hostname: 'dea1', core: { ip: '10.0.0.2', endpoint: 'api.stackato.example.com' }, forget: ['10.0.0.1'] });
-  t.is(out, '127.0.0.1\tlocalhost\n10.0.0.9\tbackup.example\n10.0.0.5\tdea1\n10.0.0.2\tstackato.example.com api.stackato.example.com\n');
-  const onCore = renderHosts('', { ip: '10.0.0.2', hostname: 'stackato.example.com', core: { ip: '10.0.0.2', endpoint: 'api.stackato.example.com' } });
+  const before =
+    '127.0.0.1\tlocalhost\n10.0.0.9\tbackup.example\n10.0.0.5\told-name\n10.0.0.1\told-core api.old-core\n';
+  const out = renderHosts(before, {
+    ip: '10.0.0.5',
+    hostname: 'dea1',
+    core: { ip: '10.0.0.2', endpoint: 'api.stackato.example.com' },
+    forget: ['10.0.0.1'],
+  });
+  t.is(
+    out,
+    '127.0.0.1\tlocalhost\n10.0.0.9\tbackup.example\n10.0.0.5\tdea1\n10.0.0.2\tstackato.example.com api.stackato.example.com\n',
+  );
+  const onCore = renderHosts('', {
+    ip: '10.0.0.2',
+    hostname: 'stackato.example.com',
+    core: { ip: '10.0.0.2', endpoint: 'api.stackato.example.com' },
+  });
   t.is(onCore, '127.0.0.1\tlocalhost\n10.0.0.2\tstackato.example.com api.stackato.example.com\n');
   t.is(checkHostname('stackato.example.com'), undefined);
   t.regex(checkHostname('bad_name.example') ?? '', /not a valid hostname/);
@@ -51,8 +89,13 @@ test('config trees: typed values, type changes need --force, delete and flat out
   t.deepEqual(parseValue('["a", 1]', true), ['a', 1]);
   t.throws(() => parseValue('{oops', true), { instanceOf: KatoError });
   const tree = { prevent_x_spoofing: true, ssl: { key_file_path: '/k' } };
-  t.deepEqual(setPath(tree, 'prevent_x_spoofing', false, false), { prevent_x_spoofing: false, ssl: { key_file_path: '/k' } });
-  t.throws(() => setPath(tree, 'prevent_x_spoofing', 'no', false), { message: /is a boolean; refusing to set a string/ });
+  t.deepEqual(setPath(tree, 'prevent_x_spoofing', false, false), {
+    prevent_x_spoofing: false,
+    ssl: { key_file_path: '/k' },
+  });
+  t.throws(() => setPath(tree, 'prevent_x_spoofing', 'no', false), {
+    message: /is a boolean; refusing to set a string/,
+  });
   t.is(setPath(tree, 'prevent_x_spoofing', 'no', true).prevent_x_spoofing, 'no');
   t.deepEqual(setPath({}, 'a/b/c', 1, false), { a: { b: { c: 1 } } });
   t.is(getPath(tree, 'ssl/key_file_path'), '/k');
@@ -64,7 +107,14 @@ test('config trees: typed values, type changes need --force, delete and flat out
 });
 
 test('the load balancer config: one upstream server per router, TLS on 443, a loop guard', (t) => {
-  const conf = nginxConfig({ routers: ['10.0.0.11', '10.0.0.12'], cert: '/c.crt', key: '/c.key', pidFile: '/run/x.pid', logDir: '/s/logs', tempDir: '/tmp/n' });
+  const conf = nginxConfig({
+    routers: ['10.0.0.11', '10.0.0.12'],
+    cert: '/c.crt',
+    key: '/c.key',
+    pidFile: '/run/x.pid',
+    logDir: '/s/logs',
+    tempDir: '/tmp/n',
+  });
   t.deepEqual(routersIn(conf), ['10.0.0.11', '10.0.0.12']);
   t.regex(conf, /listen 443 ssl;\n {4}ssl_certificate \/c\.crt;\n {4}ssl_certificate_key \/c\.key;/);
   t.regex(conf, /proxy_next_upstream error timeout http_502;/);
@@ -72,8 +122,17 @@ test('the load balancer config: one upstream server per router, TLS on 443, a lo
 });
 
 test('migrate rewrites IPs in values and keys, not in longer addresses', (t) => {
-  const [out, n] = replaceIp({ '10.0.0.1': { roles: {} }, mbus: 'nats://10.0.0.1:4222/', other: '10.0.0.12', list: ['10.0.0.1'] }, '10.0.0.1', '10.0.0.50');
-  t.deepEqual(out, { '10.0.0.50': { roles: {} }, mbus: 'nats://10.0.0.50:4222/', other: '10.0.0.12', list: ['10.0.0.50'] });
+  const [out, n] = replaceIp(
+    { '10.0.0.1': { roles: {} }, mbus: 'nats://10.0.0.1:4222/', other: '10.0.0.12', list: ['10.0.0.1'] },
+    '10.0.0.1',
+    '10.0.0.50',
+  );
+  t.deepEqual(out, {
+    '10.0.0.50': { roles: {} },
+    mbus: 'nats://10.0.0.50:4222/',
+    other: '10.0.0.12',
+    list: ['10.0.0.50'],
+  });
   t.is(n, 3);
 });
 
@@ -89,11 +148,25 @@ test('RESP: replies parse incrementally; commands encode as bulk strings', (t) =
 });
 
 test('lab layout: the inventory/lab.ini names and addresses, extra nodes are more DEAs', (t) => {
-  t.deepEqual(planNodes(8).map((n) => `${n.name}=${n.address}`), [
-    'core1=10.77.0.11', 'router1=10.77.0.12', 'router2=10.77.0.13', 'data1=10.77.0.14',
-    'stager1=10.77.0.15', 'dea1=10.77.0.16', 'dea2=10.77.0.17', 'lb1=10.77.0.18',
-  ]);
-  t.deepEqual(planNodes(10).slice(8).map((n) => `${n.name}=${n.address}=${n.namespace}`), ['dea3=10.77.0.19=sp-dea3', 'dea4=10.77.0.20=sp-dea4']);
+  t.deepEqual(
+    planNodes(8).map((n) => `${n.name}=${n.address}`),
+    [
+      'core1=10.77.0.11',
+      'router1=10.77.0.12',
+      'router2=10.77.0.13',
+      'data1=10.77.0.14',
+      'stager1=10.77.0.15',
+      'dea1=10.77.0.16',
+      'dea2=10.77.0.17',
+      'lb1=10.77.0.18',
+    ],
+  );
+  t.deepEqual(
+    planNodes(10)
+      .slice(8)
+      .map((n) => `${n.name}=${n.address}=${n.namespace}`),
+    ['dea3=10.77.0.19=sp-dea3', 'dea4=10.77.0.20=sp-dea4'],
+  );
   t.is(checkLayout(8, DEFAULT_LAYOUT), undefined);
   t.regex(checkLayout(0, DEFAULT_LAYOUT) ?? '', /whole number/);
   t.regex(checkLayout(8, { ...DEFAULT_LAYOUT, subnet: '10.77' }) ?? '', /three octets/);

@@ -2,12 +2,23 @@
 import test from 'ava';
 import { KatoError } from '../../src/lab/kato/errors.js';
 import { flavorOf } from '../../src/lab/kato/flavor.js';
-import { availableRoles, expandRoleNames, planRoleAdd, planRoleRemove, type RoleContext } from '../../src/lab/kato/role-plan.js';
+import {
+  availableRoles,
+  expandRoleNames,
+  planRoleAdd,
+  planRoleRemove,
+  type RoleContext,
+} from '../../src/lab/kato/role-plan.js';
 import { knownRoles, microCloudRoles } from '../../src/lab/kato/roles.js';
 
 const v3 = flavorOf('3.6.2');
 const v2 = flavorOf('2.10.6');
-const core: RoleContext = { flavor: v3, assigned: ['base', 'controller', 'primary', 'router'], isCore: true, inCluster: true };
+const core: RoleContext = {
+  flavor: v3,
+  assigned: ['base', 'controller', 'primary', 'router'],
+  isCore: true,
+  inCluster: true,
+};
 const dea: RoleContext = { flavor: v3, assigned: ['base', 'dea'], isCore: false, inCluster: true };
 const lb: RoleContext = { flavor: v3, assigned: ['base', 'load_balancer'], isCore: false, inCluster: true };
 
@@ -25,7 +36,9 @@ test('the base role cannot be removed, anywhere', (t) => {
 test('primary, controller and router stay on the core', (t) => {
   refused(t, () => planRoleRemove(core, { roles: ['router'] }), /router cannot be removed from the core/);
   refused(t, () => planRoleRemove(core, { roles: ['primary', 'controller'] }), /controller, primary cannot be removed/);
-  t.deepEqual(planRoleRemove({ ...core, assigned: [...core.assigned, 'dea'] }, { roles: [], all: true }).remove, ['dea']);
+  t.deepEqual(planRoleRemove({ ...core, assigned: [...core.assigned, 'dea'] }, { roles: [], all: true }).remove, [
+    'dea',
+  ]);
   t.deepEqual(planRoleRemove({ ...dea, assigned: ['base', 'router'] }, { roles: ['router'] }).remove, ['router']);
 });
 
@@ -38,7 +51,15 @@ test('unknown roles are refused with a did-you-mean hint; stager is gone in 3.x'
 });
 
 test('data-services expands to the databases, RabbitMQ, memcached and the filesystem service', (t) => {
-  t.deepEqual(expandRoleNames(['data-services'], v3), ['filesystem', 'memcached', 'mongodb', 'mysql', 'postgresql', 'rabbit', 'redis']);
+  t.deepEqual(expandRoleNames(['data-services'], v3), [
+    'filesystem',
+    'memcached',
+    'mongodb',
+    'mysql',
+    'postgresql',
+    'rabbit',
+    'redis',
+  ]);
 });
 
 test('a load balancer takes no other role', (t) => {
@@ -58,12 +79,18 @@ test('--all-but adds every available role except those named', (t) => {
   const c = planRoleAdd(micro, { roles: ['mdns'], allBut: true });
   t.false(c.add.includes('mdns'));
   t.false(c.add.includes('base'));
-  t.deepEqual(c.add, knownRoles(v3).filter((r) => r !== 'mdns' && r !== 'base'));
+  t.deepEqual(
+    c.add,
+    knownRoles(v3).filter((r) => r !== 'mdns' && r !== 'base'),
+  );
   t.deepEqual(c.remove, []);
 });
 
 test('--only keeps exactly the named roles (plus base and, on the core, its own)', (t) => {
-  const c = planRoleAdd({ ...dea, assigned: ['base', 'dea', 'mysql', 'redis'] }, { roles: ['redis', 'router'], only: true });
+  const c = planRoleAdd(
+    { ...dea, assigned: ['base', 'dea', 'mysql', 'redis'] },
+    { roles: ['redis', 'router'], only: true },
+  );
   t.deepEqual(c.add, ['router']);
   t.deepEqual(c.remove, ['dea', 'mysql']);
   const onCore = planRoleAdd({ ...core, assigned: [...core.assigned, 'dea'] }, { roles: ['dea'], only: true });

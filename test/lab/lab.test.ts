@@ -12,145 +12,261 @@ import { labSkipReason, TEST_SUBNET, withLab, type TestLab } from '../helpers/la
 
 const skip = labSkipReason();
 const serial = skip ? test.serial.skip : test.serial;
-if (skip) test('lab tests skipped', (t) => { t.log(`skipped: ${skip}`); t.pass(); });
+if (skip)
+  test('lab tests skipped', (t) => {
+    t.log(`skipped: ${skip}`);
+    t.pass();
+  });
 
 /** Names answering through the LB over HTTPS; at most `max` requests, each with its own timeout. */
 async function namesThroughLb(lab: TestLab, lb: string, max: number): Promise<string[]> {
   const seen: string[] = [];
   for (let i = 0; i < max && new Set(seen).size < 2; i++) {
-    const r = await run('ip', ['netns', 'exec', lab.namespace(lb), 'curl', '-sk', '--max-time', '5', `https://${lab.address(lb)}/`], { timeoutMs: 10_000 });
+    const r = await run(
+      'ip',
+      ['netns', 'exec', lab.namespace(lb), 'curl', '-sk', '--max-time', '5', `https://${lab.address(lb)}/`],
+      { timeoutMs: 10_000 },
+    );
     if (r.code === 0) seen.push(r.stdout.trim());
   }
   return seen;
 }
 
 function recordedProcesses(lab: TestLab): ProcRecord[] {
-  return lab.state.nodes.flatMap((n) => [...katoProcesses(n.dir), ...(n.holder ? [n.holder] : []), ...(n.sshd ? [n.sshd] : [])]);
+  return lab.state.nodes.flatMap((n) => [
+    ...katoProcesses(n.dir),
+    ...(n.holder ? [n.holder] : []),
+    ...(n.sshd ? [n.sshd] : []),
+  ]);
 }
 
-const mountsMentioning = (s: string): string[] => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(s));
+const mountsMentioning = (s: string): string[] =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(s));
 
-serial('lab up: three nodes with own namespaces, hostnames, sshd, inventory; the host has no lab address', (t) => withLab(t, { nodes: 3 }, async (lab) => {
-  t.deepEqual(lab.state.nodes.map((n) => [n.name, n.address]), [['core1', `${TEST_SUBNET}.11`], ['router1', `${TEST_SUBNET}.12`], ['router2', `${TEST_SUBNET}.13`]]);
-  const namespaces = await listNamespaces();
-  for (const n of lab.state.nodes) t.true(namespaces.includes(n.namespace), n.namespace);
-  for (const n of lab.state.nodes) {
-    const r = await lab.ssh(n.name, 'hostname; cat /etc/hostname; ip -4 -o addr show dev eth0');
-    t.is(r.code, 0, r.stderr);
-    const [uts, file, addr] = r.stdout.split('\n');
-    t.is(uts, n.name);
-    t.is(file, n.name);
-    t.regex(addr ?? '', new RegExp(` ${n.address.replace(/\./g, '\\.')}/24 `));
-  }
-  const inventory = readFileSync(join(lab.dir, 'inventory.ini'), 'utf8');
-  t.regex(inventory, new RegExp(`^core1 ansible_host=${TEST_SUBNET.replace(/\./g, '\\.')}\\.11 ansible_user=root .*ProxyCommand="ip netns exec ${lab.prefix}core1 socat - TCP:%h:%p"`, 'm'));
-  t.deepEqual(inventory.split('\n').filter((l) => l.startsWith('[')), ['[lab]']);
-  t.is(readFileSync(join(lab.dir, 'known_hosts'), 'utf8').trim().split('\n').length, 3);
-  const hostAddrs = await run('ip', ['-4', '-o', 'addr']);
-  t.false(hostAddrs.stdout.includes(` ${TEST_SUBNET}.`), 'the host namespace has no lab address');
-  t.false((await run('ip', ['-o', 'link'])).stdout.includes('spbr0'), 'the bridge is not in the host namespace');
+serial('lab up: three nodes with own namespaces, hostnames, sshd, inventory; the host has no lab address', (t) =>
+  withLab(t, { nodes: 3 }, async (lab) => {
+    t.deepEqual(
+      lab.state.nodes.map((n) => [n.name, n.address]),
+      [
+        ['core1', `${TEST_SUBNET}.11`],
+        ['router1', `${TEST_SUBNET}.12`],
+        ['router2', `${TEST_SUBNET}.13`],
+      ],
+    );
+    const namespaces = await listNamespaces();
+    for (const n of lab.state.nodes) t.true(namespaces.includes(n.namespace), n.namespace);
+    for (const n of lab.state.nodes) {
+      const r = await lab.ssh(n.name, 'hostname; cat /etc/hostname; ip -4 -o addr show dev eth0');
+      t.is(r.code, 0, r.stderr);
+      const [uts, file, addr] = r.stdout.split('\n');
+      t.is(uts, n.name);
+      t.is(file, n.name);
+      t.regex(addr ?? '', new RegExp(` ${n.address.replace(/\./g, '\\.')}/24 `));
+    }
+    const inventory = readFileSync(join(lab.dir, 'inventory.ini'), 'utf8');
+    t.regex(
+      inventory,
+      new RegExp(
+        `^core1 ansible_host=${TEST_SUBNET.replace(/\./g, '\\.')}\\.11 ansible_user=root .*ProxyCommand="ip netns exec ${lab.prefix}core1 socat - TCP:%h:%p"`,
+        'm',
+      ),
+    );
+    t.deepEqual(
+      inventory.split('\n').filter((l) => l.startsWith('[')),
+      ['[lab]'],
+    );
+    t.is(readFileSync(join(lab.dir, 'known_hosts'), 'utf8').trim().split('\n').length, 3);
+    const hostAddrs = await run('ip', ['-4', '-o', 'addr']);
+    t.false(hostAddrs.stdout.includes(` ${TEST_SUBNET}.`), 'the host namespace has no lab address');
+    t.false((await run('ip', ['-o', 'link'])).stdout.includes('spbr0'), 'the bridge is not in the host namespace');
 
-  const holders = lab.state.nodes.map((n) => n.holder?.pid);
-  const again = await labUp({ nodes: 3, katoVersion: '3.6.2', dir: lab.dir, prefix: lab.prefix, subnet: TEST_SUBNET });
-  t.deepEqual(again.nodes.map((n) => n.holder?.pid), holders, 'a second lab up keeps the running nodes');
-  const status = await labStatus({ dir: lab.dir });
-  t.deepEqual(status.nodes.map((n) => `${n.name} ${n.sshd}`), ['core1 up', 'router1 up', 'router2 up']);
-}));
+    const holders = lab.state.nodes.map((n) => n.holder?.pid);
+    const again = await labUp({
+      nodes: 3,
+      katoVersion: '3.6.2',
+      dir: lab.dir,
+      prefix: lab.prefix,
+      subnet: TEST_SUBNET,
+    });
+    t.deepEqual(
+      again.nodes.map((n) => n.holder?.pid),
+      holders,
+      'a second lab up keeps the running nodes',
+    );
+    const status = await labStatus({ dir: lab.dir });
+    t.deepEqual(
+      status.nodes.map((n) => `${n.name} ${n.sshd}`),
+      ['core1 up', 'router1 up', 'router2 up'],
+    );
+  }),
+);
 
-serial('kato 3.6.2: core, two attached nodes in status --all, LB round-robin over two routers via HTTPS, then lab down leaves nothing', (t) => withLab(t, { nodes: 3 }, async (lab) => {
-  const core = lab.address('core1');
-  const setup = await lab.ssh('core1', 'kato node setup core api.lab.test');
-  t.is(setup.code, 0, setup.stderr);
-  t.is((await lab.ssh('router1', `kato node attach -e router ${core}`)).code, 0);
-  t.is((await lab.ssh('router2', `kato node attach ${core}`)).code, 0);
+serial(
+  'kato 3.6.2: core, two attached nodes in status --all, LB round-robin over two routers via HTTPS, then lab down leaves nothing',
+  (t) =>
+    withLab(t, { nodes: 3 }, async (lab) => {
+      const core = lab.address('core1');
+      const setup = await lab.ssh('core1', 'kato node setup core api.lab.test');
+      t.is(setup.code, 0, setup.stderr);
+      t.is((await lab.ssh('router1', `kato node attach -e router ${core}`)).code, 0);
+      t.is((await lab.ssh('router2', `kato node attach ${core}`)).code, 0);
 
-  const status = await lab.ssh('core1', 'kato status --all --json');
-  t.is(status.code, 0, status.stderr);
-  const nodes = (JSON.parse(status.stdout) as { nodes: Record<string, { name: string; roles: Record<string, { status: string }> }> }).nodes;
-  t.deepEqual(Object.values(nodes).map((n) => n.name).sort(), ['core1', 'router1', 'router2']);
-  t.deepEqual(Object.keys(nodes[lab.address('router1')]!.roles), ['base', 'router']);
-  t.is(nodes[lab.address('router1')]!.roles.router!.status, 'running');
-  t.deepEqual(Object.keys(nodes[core]!.roles), ['base', 'controller', 'primary', 'router']);
-  const text = await lab.ssh('core1', 'kato status --all');
-  for (const n of lab.state.nodes) t.true(text.stdout.includes(`${n.address} ${n.name}`), text.stdout);
+      const status = await lab.ssh('core1', 'kato status --all --json');
+      t.is(status.code, 0, status.stderr);
+      const nodes = (
+        JSON.parse(status.stdout) as {
+          nodes: Record<string, { name: string; roles: Record<string, { status: string }> }>;
+        }
+      ).nodes;
+      t.deepEqual(
+        Object.values(nodes)
+          .map((n) => n.name)
+          .sort(),
+        ['core1', 'router1', 'router2'],
+      );
+      t.deepEqual(Object.keys(nodes[lab.address('router1')]!.roles), ['base', 'router']);
+      t.is(nodes[lab.address('router1')]!.roles.router!.status, 'running');
+      t.deepEqual(Object.keys(nodes[core]!.roles), ['base', 'controller', 'primary', 'router']);
+      const text = await lab.ssh('core1', 'kato status --all');
+      for (const n of lab.state.nodes) t.true(text.stdout.includes(`${n.address} ${n.name}`), text.stdout);
 
-  const unreachable = await lab.exec('router1', `KATO_ATTACH_TIMEOUT=1 kato node attach -e router ${TEST_SUBNET}.99`);
-  t.is(unreachable.code, 1);
-  t.regex(unreachable.stderr, /did not answer within 1s/);
-  t.regex((await lab.kato('router1', 'info')).stdout, new RegExp(`mbusip: +${core.replace(/\./g, '\\.')}`), 'a failed attach changes nothing');
+      const unreachable = await lab.exec(
+        'router1',
+        `KATO_ATTACH_TIMEOUT=1 kato node attach -e router ${TEST_SUBNET}.99`,
+      );
+      t.is(unreachable.code, 1);
+      t.regex(unreachable.stderr, /did not answer within 1s/);
+      t.regex(
+        (await lab.kato('router1', 'info')).stdout,
+        new RegExp(`mbusip: +${core.replace(/\./g, '\\.')}`),
+        'a failed attach changes nothing',
+      );
 
-  // A certificate installed at the documented path is the one the load balancer serves.
-  const cert = await lab.exec('router2', 'mkdir -p /etc/ssl/private && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=installed.lab.test -keyout /etc/ssl/private/stackato.key -out /etc/ssl/certs/stackato.crt 2>&1');
-  t.is(cert.code, 0, cert.stdout);
-  const lb = await lab.ssh('router2', 'kato node setup load_balancer --force');
-  t.is(lb.code, 0, lb.stderr);
-  const conf = await lab.exec('router2', 'cat /etc/nginx/kato-lb.conf');
-  t.regex(conf.stdout, /upstream stackato_routers/);
-  t.regex(lb.stdout, /with the installed certificate/);
-  const served = await lab.exec('router2', `openssl s_client -connect ${lab.address('router2')}:443 </dev/null 2>/dev/null | openssl x509 -noout -subject`);
-  t.regex(served.stdout, /CN ?= ?installed\.lab\.test/);
-  const names = await namesThroughLb(lab, 'router2', 20);
-  t.deepEqual([...new Set(names)].sort(), ['core1', 'router1'], `answers: ${names.join(' ')}`);
+      // A certificate installed at the documented path is the one the load balancer serves.
+      const cert = await lab.exec(
+        'router2',
+        'mkdir -p /etc/ssl/private && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=installed.lab.test -keyout /etc/ssl/private/stackato.key -out /etc/ssl/certs/stackato.crt 2>&1',
+      );
+      t.is(cert.code, 0, cert.stdout);
+      const lb = await lab.ssh('router2', 'kato node setup load_balancer --force');
+      t.is(lb.code, 0, lb.stderr);
+      const conf = await lab.exec('router2', 'cat /etc/nginx/kato-lb.conf');
+      t.regex(conf.stdout, /upstream stackato_routers/);
+      t.regex(lb.stdout, /with the installed certificate/);
+      const served = await lab.exec(
+        'router2',
+        `openssl s_client -connect ${lab.address('router2')}:443 </dev/null 2>/dev/null | openssl x509 -noout -subject`,
+      );
+      t.regex(served.stdout, /CN ?= ?installed\.lab\.test/);
+      const names = await namesThroughLb(lab, 'router2', 20);
+      t.deepEqual([...new Set(names)].sort(), ['core1', 'router1'], `answers: ${names.join(' ')}`);
 
-  const procs = recordedProcesses(lab);
-  t.true(procs.length >= 3 * 2 + 4, 'holders, sshds, redis, mbus, routers and nginx are recorded');
-  await labDown({ dir: lab.dir });
-  t.deepEqual((await listNamespaces()).filter((ns) => ns.startsWith(lab.prefix)), []);
-  t.deepEqual(procs.filter(isAlive).map((p) => p.what), []);
-  t.deepEqual(mountsMentioning(lab.dir), []);
-  t.deepEqual(mountsMentioning(`/run/netns/${lab.prefix}`), []);
-  t.false(readdirSync(join(lab.dir, '..')).includes('lab'), 'the lab folder is gone');
-}));
+      const procs = recordedProcesses(lab);
+      t.true(procs.length >= 3 * 2 + 4, 'holders, sshds, redis, mbus, routers and nginx are recorded');
+      await labDown({ dir: lab.dir });
+      t.deepEqual(
+        (await listNamespaces()).filter((ns) => ns.startsWith(lab.prefix)),
+        [],
+      );
+      t.deepEqual(
+        procs.filter(isAlive).map((p) => p.what),
+        [],
+      );
+      t.deepEqual(mountsMentioning(lab.dir), []);
+      t.deepEqual(mountsMentioning(`/run/netns/${lab.prefix}`), []);
+      t.false(readdirSync(join(lab.dir, '..')).includes('lab'), 'the lab folder is gone');
+    }),
+);
 
-serial('kato 2.10.6: exit 0 on failure (the real bug) unless strict; LB asks to drop its own IP; lab down after a crash', (t) => withLab(t, { nodes: 3, katoVersion: '2.10.6' }, async (lab) => {
-  const core = lab.address('core1');
-  t.is((await lab.kato('core1', 'version')).stdout, '2.10.6\n');
-  t.is((await lab.kato('core1', 'node setup core api.lab.test')).code, 0);
-  t.regex((await lab.kato('core1', 'info')).stdout, /assigned roles: +base controller primary router/);
-  const bad = await lab.kato('core1', 'role remove base');
-  t.is(bad.code, 0);
-  t.regex(bad.stderr, /base role cannot be removed/);
-  t.is((await lab.kato('core1', 'role remove base', { KATO_STRICT_EXIT: '1' })).code, 1);
-  t.is((await lab.kato('router1', `node attach -e router ${core}`)).code, 0);
-  t.is((await lab.kato('router2', `node attach -e router ${core}`)).code, 0);
-  const lb = await lab.exec('router2', 'echo y | kato node setup load_balancer');
-  t.regex(lb.stdout, /Remove this node's IP \(.*\) from the pool of routers\? \[Y\/n\] y/);
-  t.regex(lb.stdout, new RegExp(`round-robin over ${core.replace(/\./g, '\\.')}, ${lab.address('router1').replace(/\./g, '\\.')};`));
-  t.deepEqual([...new Set(await namesThroughLb(lab, 'router2', 20))].sort(), ['core1', 'router1']);
+serial(
+  'kato 2.10.6: exit 0 on failure (the real bug) unless strict; LB asks to drop its own IP; lab down after a crash',
+  (t) =>
+    withLab(t, { nodes: 3, katoVersion: '2.10.6' }, async (lab) => {
+      const core = lab.address('core1');
+      t.is((await lab.kato('core1', 'version')).stdout, '2.10.6\n');
+      t.is((await lab.kato('core1', 'node setup core api.lab.test')).code, 0);
+      t.regex((await lab.kato('core1', 'info')).stdout, /assigned roles: +base controller primary router/);
+      const bad = await lab.kato('core1', 'role remove base');
+      t.is(bad.code, 0);
+      t.regex(bad.stderr, /base role cannot be removed/);
+      t.is((await lab.kato('core1', 'role remove base', { KATO_STRICT_EXIT: '1' })).code, 1);
+      t.is((await lab.kato('router1', `node attach -e router ${core}`)).code, 0);
+      t.is((await lab.kato('router2', `node attach -e router ${core}`)).code, 0);
+      const lb = await lab.exec('router2', 'echo y | kato node setup load_balancer');
+      t.regex(lb.stdout, /Remove this node's IP \(.*\) from the pool of routers\? \[Y\/n\] y/);
+      t.regex(
+        lb.stdout,
+        new RegExp(`round-robin over ${core.replace(/\./g, '\\.')}, ${lab.address('router1').replace(/\./g, '\\.')};`),
+      );
+      t.deepEqual([...new Set(await namesThroughLb(lab, 'router2', 20))].sort(), ['core1', 'router1']);
 
-  // A crash: the holder and sshd of one node die without lab down.
-  const victim = lab.state.nodes[1]!;
-  for (const p of [victim.sshd!, victim.holder!]) process.kill(p.pid, 'SIGKILL');
-  t.is((await labStatus({ dir: lab.dir })).nodes[1]!.sshd, 'down');
-  const procs = recordedProcesses(lab);
-  await labDown({ dir: lab.dir });
-  t.deepEqual((await listNamespaces()).filter((ns) => ns.startsWith(lab.prefix)), []);
-  t.deepEqual(procs.filter(isAlive).map((p) => p.what), []);
-  t.deepEqual(mountsMentioning(lab.dir), []);
-}));
+      // A crash: the holder and sshd of one node die without lab down.
+      const victim = lab.state.nodes[1]!;
+      for (const p of [victim.sshd!, victim.holder!]) process.kill(p.pid, 'SIGKILL');
+      t.is((await labStatus({ dir: lab.dir })).nodes[1]!.sshd, 'down');
+      const procs = recordedProcesses(lab);
+      await labDown({ dir: lab.dir });
+      t.deepEqual(
+        (await listNamespaces()).filter((ns) => ns.startsWith(lab.prefix)),
+        [],
+      );
+      t.deepEqual(
+        procs.filter(isAlive).map((p) => p.what),
+        [],
+      );
+      t.deepEqual(mountsMentioning(lab.dir), []);
+    }),
+);
 
-serial('kato 3.6.2: rename writes /etc/hostname and /etc/hosts; static_ip --restart-network moves the core; reattach follows it', (t) => withLab(t, { nodes: 2 }, async (lab) => {
-  t.is((await lab.kato('core1', 'node rename stackato.lab.test --no-restart')).code, 0);
-  t.is((await lab.kato('core1', 'node setup core api.stackato.lab.test')).code, 0);
-  const names = await lab.exec('core1', 'hostname; cat /etc/hostname /etc/hosts');
-  t.regex(names.stdout, /^stackato\.lab\.test\nstackato\.lab\.test\n/);
-  t.regex(names.stdout, new RegExp(`${lab.address('core1').replace(/\./g, '\\.')}\tstackato\.lab\.test api\.stackato\.lab\.test`));
-  t.is((await lab.kato('router1', `node attach -e router ${lab.address('core1')}`)).code, 0);
+serial(
+  'kato 3.6.2: rename writes /etc/hostname and /etc/hosts; static_ip --restart-network moves the core; reattach follows it',
+  (t) =>
+    withLab(t, { nodes: 2 }, async (lab) => {
+      t.is((await lab.kato('core1', 'node rename stackato.lab.test --no-restart')).code, 0);
+      t.is((await lab.kato('core1', 'node setup core api.stackato.lab.test')).code, 0);
+      const names = await lab.exec('core1', 'hostname; cat /etc/hostname /etc/hosts');
+      t.regex(names.stdout, /^stackato\.lab\.test\nstackato\.lab\.test\n/);
+      t.regex(
+        names.stdout,
+        new RegExp(`${lab.address('core1').replace(/\./g, '\\.')}\tstackato.lab.test api.stackato.lab.test`),
+      );
+      t.is((await lab.kato('router1', `node attach -e router ${lab.address('core1')}`)).code, 0);
 
-  const moved = `${TEST_SUBNET}.50`;
-  const before = lab.address('core1');
-  const r = await lab.kato('core1', `op static_ip --ip=${moved} --netmask=255.255.255.0 --gateway=${TEST_SUBNET}.1 --dns-nameservers= --restart-network`);
-  t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, new RegExp(`Running kato node migrate ${before.replace(/\./g, '\\.')} ${moved.replace(/\./g, '\\.')}`));
-  const addr = await run('ip', ['-n', lab.namespace('core1'), '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
-  t.regex(addr.stdout, new RegExp(` ${moved.replace(/\./g, '\\.')}/24 `));
-  t.regex((await lab.exec('core1', 'cat /etc/network/interfaces')).stdout, new RegExp(`address ${moved.replace(/\./g, '\\.')}\n {4}netmask 255\.255\.255\.0\n {4}network ${TEST_SUBNET.replace(/\./g, '\\.')}\.0\n`));
-  const status = await labStatus({ dir: lab.dir });
-  t.deepEqual([status.nodes[0]!.address, status.nodes[0]!.sshd], [moved, 'up']);
-  t.is(lab.address('core1'), moved);
-  t.is((await lab.ssh('core1', 'hostname')).stdout.trim(), 'stackato.lab.test', 'ssh reaches the node at its new address');
+      const moved = `${TEST_SUBNET}.50`;
+      const before = lab.address('core1');
+      const r = await lab.kato(
+        'core1',
+        `op static_ip --ip=${moved} --netmask=255.255.255.0 --gateway=${TEST_SUBNET}.1 --dns-nameservers= --restart-network`,
+      );
+      t.is(r.code, 0, r.stderr);
+      t.regex(
+        r.stdout,
+        new RegExp(`Running kato node migrate ${before.replace(/\./g, '\\.')} ${moved.replace(/\./g, '\\.')}`),
+      );
+      const addr = await run('ip', ['-n', lab.namespace('core1'), '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+      t.regex(addr.stdout, new RegExp(` ${moved.replace(/\./g, '\\.')}/24 `));
+      t.regex(
+        (await lab.exec('core1', 'cat /etc/network/interfaces')).stdout,
+        new RegExp(
+          `address ${moved.replace(/\./g, '\\.')}\n {4}netmask 255.255.255.0\n {4}network ${TEST_SUBNET.replace(/\./g, '\\.')}.0\n`,
+        ),
+      );
+      const status = await labStatus({ dir: lab.dir });
+      t.deepEqual([status.nodes[0]!.address, status.nodes[0]!.sshd], [moved, 'up']);
+      t.is(lab.address('core1'), moved);
+      t.is(
+        (await lab.ssh('core1', 'hostname')).stdout.trim(),
+        'stackato.lab.test',
+        'ssh reaches the node at its new address',
+      );
 
-  t.is((await lab.kato('router1', `node reattach ${moved}`)).code, 0);
-  const list = await lab.kato('core1', 'node list');
-  t.deepEqual(list.stdout.trim().split('\n').sort(), [`${lab.address('router1')} base router`, `${moved} base controller primary router`].sort());
-}));
+      t.is((await lab.kato('router1', `node reattach ${moved}`)).code, 0);
+      const list = await lab.kato('core1', 'node list');
+      t.deepEqual(
+        list.stdout.trim().split('\n').sort(),
+        [`${lab.address('router1')} base router`, `${moved} base controller primary router`].sort(),
+      );
+    }),
+);

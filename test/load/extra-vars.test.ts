@@ -25,7 +25,12 @@ test('inline JSON keeps types', (t) => {
 test('@file.yml is a YAML mapping', (t) => {
   const r = parseExtraVars([`@${dir}/good.yml`]);
   t.deepEqual(r.diagnostics, []);
-  t.deepEqual(r.vars, { cluster_fqdn: 'example.test', nodes: ['10.0.0.1', '10.0.0.2'], port: 8080, nested: { a: { b: true } } });
+  t.deepEqual(r.vars, {
+    cluster_fqdn: 'example.test',
+    nodes: ['10.0.0.1', '10.0.0.2'],
+    port: 8080,
+    nested: { a: { b: true } },
+  });
 });
 
 test('a __proto__ key cannot change the result object', (t) => {
@@ -50,11 +55,23 @@ test('errors: a file that is a list, a missing file, nothing after @', (t) => {
 
 test('errors: bad JSON, a JSON list, words without =, bad names, unclosed quotes', (t) => {
   const [json, list, word, name, quote, empty] = formatted(['{"a": 1,', '[1]', 'a=1 oops', '1x=2', 'a="open', '  ']);
-  t.regex(json!, /^error\[E_YAML_SYNTAX\] .*\n  --> -e #1:1:/);
-  t.is(list, `error[E_EXTRA_VARS] -e #2: extra vars must be a mapping of names to values\n  --> -e #2:1:1\n  hint: use -e key=value, -e @vars.yml or -e '{"key": "value"}'`);
-  t.is(word, `error[E_EXTRA_VARS] -e oops: expected key=value\n  --> -e #3:1:5\n  hint: use -e key=value, -e @vars.yml or -e '{"key": "value"}'`);
-  t.is(name, 'error[E_EXTRA_VARS] -e 1x=2: "1x" is not a variable name\n  --> -e #4:1:1\n  hint: names use letters, digits and _, and do not start with a digit');
-  t.is(quote, 'error[E_EXTRA_VARS] -e a="open: unclosed quote\n  --> -e #5:1:3\n  hint: close the quote, and quote the whole -e value for your shell');
+  t.regex(json!, /^error\[E_YAML_SYNTAX\] .*\n {2}--> -e #1:1:/);
+  t.is(
+    list,
+    `error[E_EXTRA_VARS] -e #2: extra vars must be a mapping of names to values\n  --> -e #2:1:1\n  hint: use -e key=value, -e @vars.yml or -e '{"key": "value"}'`,
+  );
+  t.is(
+    word,
+    `error[E_EXTRA_VARS] -e oops: expected key=value\n  --> -e #3:1:5\n  hint: use -e key=value, -e @vars.yml or -e '{"key": "value"}'`,
+  );
+  t.is(
+    name,
+    'error[E_EXTRA_VARS] -e 1x=2: "1x" is not a variable name\n  --> -e #4:1:1\n  hint: names use letters, digits and _, and do not start with a digit',
+  );
+  t.is(
+    quote,
+    'error[E_EXTRA_VARS] -e a="open: unclosed quote\n  --> -e #5:1:3\n  hint: close the quote, and quote the whole -e value for your shell',
+  );
   t.regex(empty!, /^error\[E_EXTRA_VARS\] -e #6: empty value/);
 });
 

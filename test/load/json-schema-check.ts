@@ -9,18 +9,24 @@ const typeMatches = (want: string, v: unknown) => want === typeOf(v) || (want ==
 /** The problems of `value` against `schema` (empty when valid), each with a JSON-pointer-ish path. */
 export function checkJsonSchema(root: Json, value: unknown, schema: Json = root, path = ''): string[] {
   if (typeof schema.$ref === 'string') {
-    const target = schema.$ref.replace(/^#\//, '').split('/').reduce<unknown>((o, k) => (o as Json)[k], root);
+    const target = schema.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((o, k) => (o as Json)[k], root);
     return checkJsonSchema(root, value, target as Json, path);
   }
   const errors: string[] = [];
   const fail = (what: string) => errors.push(`${path || '/'}: ${what}`);
   if (schema.type !== undefined) {
-    const types = Array.isArray(schema.type) ? schema.type as string[] : [schema.type as string];
-    if (!types.some((t) => typeMatches(t, value))) return [`${path || '/'}: expected ${types.join('|')}, got ${typeOf(value)}`];
+    const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
+    if (!types.some((t) => typeMatches(t, value)))
+      return [`${path || '/'}: expected ${types.join('|')}, got ${typeOf(value)}`];
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => e === value)) fail(`not one of ${JSON.stringify(schema.enum)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.some((e) => e === value))
+    fail(`not one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'string') {
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) fail(`does not match ${schema.pattern}`);
+    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value))
+      fail(`does not match ${schema.pattern}`);
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) fail('too short');
   }
   if (typeof value === 'number') {
@@ -29,7 +35,9 @@ export function checkJsonSchema(root: Json, value: unknown, schema: Json = root,
   }
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) fail('too few items');
-    if (schema.items && typeof schema.items === 'object') value.forEach((v, i) => errors.push(...checkJsonSchema(root, v, schema.items as Json, `${path}/${i}`)));
+    if (schema.items && typeof schema.items === 'object')
+      for (const [i, v] of value.entries())
+        errors.push(...checkJsonSchema(root, v, schema.items as Json, `${path}/${i}`));
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Json;
@@ -48,6 +56,10 @@ export function checkJsonSchema(root: Json, value: unknown, schema: Json = root,
       for (const e of tries) if (!(e.length === 1 && e[0]!.startsWith(`${path || '/'}: expected `))) errors.push(...e);
     }
   }
-  if (Array.isArray(schema.oneOf) && schema.oneOf.filter((s) => checkJsonSchema(root, value, s as Json, path).length === 0).length !== 1) fail('must match exactly one alternative (oneOf)');
+  if (
+    Array.isArray(schema.oneOf) &&
+    schema.oneOf.filter((s) => checkJsonSchema(root, value, s as Json, path).length === 0).length !== 1
+  )
+    fail('must match exactly one alternative (oneOf)');
   return errors;
 }

@@ -6,12 +6,20 @@ import { loadPlaybook } from '../../src/load/playbook.js';
 import { testModules } from '../helpers/test-modules.js';
 
 const dir = 'test/fixtures/playbooks/bad';
-const names = readdirSync(dir).filter((f) => f.endsWith('.expected')).map((f) => f.slice(0, -'.expected'.length)).sort();
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.expected'))
+  .map((f) => f.slice(0, -'.expected'.length))
+  .sort();
 
 test('there are at least 20 bad playbooks, each with its expectation', (t) => {
   t.true(names.length >= 20);
-  const ymls = readdirSync(dir).filter((f) => f.endsWith('.yml')).map((f) => f.slice(0, -4));
-  t.deepEqual(ymls.filter((y) => !names.includes(y)), []);
+  const ymls = readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => f.slice(0, -4));
+  t.deepEqual(
+    ymls.filter((y) => !names.includes(y)),
+    [],
+  );
 });
 
 for (const name of names) {

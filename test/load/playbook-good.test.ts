@@ -16,8 +16,16 @@ test('full.yml: play keywords', (t) => {
   t.true(pb.text.startsWith('# Every play'));
   const [web, all] = pb.plays;
   t.like(web, {
-    name: 'web tier', hosts: 'core:router', serial: [1, '50%'], maxFailPercentage: 25, anyErrorsFatal: false,
-    order: 'sorted', become: true, becomeUser: 'root', gatherFacts: false, tags: ['web', 'base'],
+    name: 'web tier',
+    hosts: 'core:router',
+    serial: [1, '50%'],
+    maxFailPercentage: 25,
+    anyErrorsFatal: false,
+    order: 'sorted',
+    become: true,
+    becomeUser: 'root',
+    gatherFacts: false,
+    tags: ['web', 'base'],
   });
   t.deepEqual(web!.vars, { port: 8080, greeting: 'hello {{ who }}' });
   t.like(web!.at, { file: 'test/fixtures/playbooks/good/full.yml', line: 2, col: 3 });
@@ -27,22 +35,58 @@ test('full.yml: play keywords', (t) => {
 
 test('full.yml: pre_tasks, tasks, post_tasks in order; handlers apart', (t) => {
   const [web] = load('full').plays;
-  t.deepEqual(web!.tasks.map((x) => x.name), [
-    'before', 'command: echo {{ greeting }}', 'write the motd', 'run per item', 'wait', 'service: name=web', 'ping',
-    'assert: that=["port == 8080","greeting is defined"]', 'after',
-  ]);
-  t.deepEqual(web!.handlers.map((h) => [h.name, h.listen]), [['restart web', []], ['reload things', ['reload']]]);
+  t.deepEqual(
+    web!.tasks.map((x) => x.name),
+    [
+      'before',
+      'command: echo {{ greeting }}',
+      'write the motd',
+      'run per item',
+      'wait',
+      'service: name=web',
+      'ping',
+      'assert: that=["port == 8080","greeting is defined"]',
+      'after',
+    ],
+  );
+  t.deepEqual(
+    web!.handlers.map((h) => [h.name, h.listen]),
+    [
+      ['restart web', []],
+      ['reload things', ['reload']],
+    ],
+  );
 });
 
 test('full.yml: task keywords', (t) => {
   const tasks = load('full').plays[0]!.tasks;
-  t.like(tasks[1], { module: 'command', params: { cmd: 'echo {{ greeting }}' }, register: 'echoed', changedWhen: ['false'],
-    failedWhen: ["echoed.rc != 0 and 'fine' not in echoed.stdout"], when: [], loopVar: 'item', ignoreErrors: false, noLog: false });
-  t.like(tasks[2], { module: 'copy', notify: ['restart web'], when: ['echoed is succeeded', 'port | int > 1024'], tags: ['web', 'base', 'motd'] });
+  t.like(tasks[1], {
+    module: 'command',
+    params: { cmd: 'echo {{ greeting }}' },
+    register: 'echoed',
+    changedWhen: ['false'],
+    failedWhen: ["echoed.rc != 0 and 'fine' not in echoed.stdout"],
+    when: [],
+    loopVar: 'item',
+    ignoreErrors: false,
+    noLog: false,
+  });
+  t.like(tasks[2], {
+    module: 'copy',
+    notify: ['restart web'],
+    when: ['echoed is succeeded', 'port | int > 1024'],
+    tags: ['web', 'base', 'motd'],
+  });
   t.deepEqual(tasks[2]!.params, { dest: '/etc/motd', content: '{{ greeting }}\n', mode: '0644' });
   t.like(tasks[3], { loopVar: 'f', ignoreErrors: true, noLog: true, become: false, vars: { extra: 1 } });
   t.deepEqual(tasks[3]!.loop, ['a', 'b']);
-  t.like(tasks[4], { retries: 5, delay: 2, until: ['result is succeeded'], loop: '{{ things }}', notify: ['restart web', 'reload'] });
+  t.like(tasks[4], {
+    retries: 5,
+    delay: 2,
+    until: ['result is succeeded'],
+    loop: '{{ things }}',
+    notify: ['restart web', 'reload'],
+  });
   t.is(tasks[1]!.become, undefined);
   t.is(tasks[1]!.loop, undefined);
   t.is(tasks[1]!.until, undefined);

@@ -14,8 +14,12 @@ const check = (value: unknown) => checkJsonSchema(schema, value);
 test('draft 2020-12, a list of plays, a definition per module', (t) => {
   t.is(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
   t.is(schema.type, 'array');
-  t.deepEqual(Object.keys(schema.$defs as object).filter((k) => k.startsWith('module_')).sort(),
-    ['module_assert', 'module_command', 'module_copy', 'module_debug', 'module_ping', 'module_service', 'module_users']);
+  t.deepEqual(
+    Object.keys(schema.$defs as object)
+      .filter((k) => k.startsWith('module_'))
+      .sort(),
+    ['module_assert', 'module_command', 'module_copy', 'module_debug', 'module_ping', 'module_service', 'module_users'],
+  );
   t.false(JSON.stringify(schema.$defs).includes('"$schema"'));
 });
 
@@ -42,7 +46,10 @@ const rejected: [string, string, RegExp][] = [
 for (const [what, file, error] of rejected) {
   test(`rejects ${what}`, (t) => {
     const errors = check(fixture(file));
-    t.true(errors.some((e) => error.test(e)), errors.join('\n'));
+    t.true(
+      errors.some((e) => error.test(e)),
+      errors.join('\n'),
+    );
   });
 }
 

@@ -6,10 +6,27 @@ import { FakeTransport } from '../helpers/fake-transport.js';
 import { paramsCase, table } from './macro.js';
 
 table(command, [
-  { title: 'a line is split into words and each is quoted again', params: { cmd: `echo 'a b' "c \\"d\\"" e\\ f` }, steps: [{ title: `run echo 'a b' 'c "d"' 'e f'`, cmd: `echo 'a b' 'c "d"' 'e f'` }] },
-  { title: 'argv, numbers included', params: { argv: ['sleep', 1] }, steps: [{ title: 'run sleep 1', cmd: 'sleep 1' }] },
-  { title: 'chdir runs in the folder', params: { cmd: 'tar xzf x.tgz', chdir: '/opt/my app' }, steps: [{ title: 'run tar xzf x.tgz', cmd: `cd '/opt/my app' && tar xzf x.tgz` }] },
-  { title: 'creates that exists skips', params: { cmd: 'make', creates: '/opt/app' }, host: { dirs: ['/opt/app'] }, note: 'skipped: /opt/app exists' },
+  {
+    title: 'a line is split into words and each is quoted again',
+    params: { cmd: `echo 'a b' "c \\"d\\"" e\\ f` },
+    steps: [{ title: `run echo 'a b' 'c "d"' 'e f'`, cmd: `echo 'a b' 'c "d"' 'e f'` }],
+  },
+  {
+    title: 'argv, numbers included',
+    params: { argv: ['sleep', 1] },
+    steps: [{ title: 'run sleep 1', cmd: 'sleep 1' }],
+  },
+  {
+    title: 'chdir runs in the folder',
+    params: { cmd: 'tar xzf x.tgz', chdir: '/opt/my app' },
+    steps: [{ title: 'run tar xzf x.tgz', cmd: `cd '/opt/my app' && tar xzf x.tgz` }],
+  },
+  {
+    title: 'creates that exists skips',
+    params: { cmd: 'make', creates: '/opt/app' },
+    host: { dirs: ['/opt/app'] },
+    note: 'skipped: /opt/app exists',
+  },
   {
     title: 'creates that is missing runs, and then skips',
     params: { cmd: 'touch /tmp/made', creates: '/tmp/made' },
@@ -24,10 +41,28 @@ table(command, [
     converge: true,
     after: (t, fake) => t.is(fake.file('/opt/done'), ''),
   },
-  { title: 'removes that is missing skips', params: { cmd: 'rm /tmp/x', removes: '/tmp/x' }, note: 'skipped: /tmp/x does not exist' },
-  { title: 'removes that exists runs, and then skips', params: { cmd: 'rm /tmp/x', removes: '/tmp/x' }, host: { files: { '/tmp/x': '' } }, steps: ['run rm /tmp/x'], converge: true },
-  { title: 'stdin gets a final newline', params: { cmd: 'cat', stdin: 'hello' }, steps: [{ title: 'run cat', stdin: 'hello\n' }] },
-  { title: 'stdin as given with stdin_add_newline: false', params: { cmd: 'cat', stdin: 'hello', stdin_add_newline: false }, steps: [{ title: 'run cat', stdin: 'hello' }] },
+  {
+    title: 'removes that is missing skips',
+    params: { cmd: 'rm /tmp/x', removes: '/tmp/x' },
+    note: 'skipped: /tmp/x does not exist',
+  },
+  {
+    title: 'removes that exists runs, and then skips',
+    params: { cmd: 'rm /tmp/x', removes: '/tmp/x' },
+    host: { files: { '/tmp/x': '' } },
+    steps: ['run rm /tmp/x'],
+    converge: true,
+  },
+  {
+    title: 'stdin gets a final newline',
+    params: { cmd: 'cat', stdin: 'hello' },
+    steps: [{ title: 'run cat', stdin: 'hello\n' }],
+  },
+  {
+    title: 'stdin as given with stdin_add_newline: false',
+    params: { cmd: 'cat', stdin: 'hello', stdin_add_newline: false },
+    steps: [{ title: 'run cat', stdin: 'hello' }],
+  },
 ]);
 
 test('command: shell operators are plain words, not a pipe', async (t) => {

@@ -9,9 +9,19 @@ table(debug, [
   { title: 'a message', params: { msg: 'core at 10.0.0.1' }, data: { msg: 'core at 10.0.0.1' } },
   { title: 'any value as the message', params: { msg: ['a', 1] }, data: { msg: ['a', 1] } },
   { title: 'the default message', params: {}, data: { msg: 'Hello world!' } },
-  { title: 'a variable by dotted name', params: { var: 'kato.roles' }, vars, data: { msg: 'kato.roles: [\n  "core",\n  "router"\n]', 'kato.roles': ['core', 'router'] } },
+  {
+    title: 'a variable by dotted name',
+    params: { var: 'kato.roles' },
+    vars,
+    data: { msg: 'kato.roles: [\n  "core",\n  "router"\n]', 'kato.roles': ['core', 'router'] },
+  },
   { title: 'a string variable is shown as is', params: { var: 'name' }, vars, data: { msg: 'name: n1', name: 'n1' } },
-  { title: 'an undefined variable says so', params: { var: 'kato.version' }, vars, data: { msg: 'kato.version: VARIABLE IS NOT DEFINED!', 'kato.version': 'VARIABLE IS NOT DEFINED!' } },
+  {
+    title: 'an undefined variable says so',
+    params: { var: 'kato.version' },
+    vars,
+    data: { msg: 'kato.version: VARIABLE IS NOT DEFINED!', 'kato.version': 'VARIABLE IS NOT DEFINED!' },
+  },
 ]);
 
 test('debug: runs on the controller only', (t) => {

@@ -8,7 +8,10 @@ import { sh, readOnly, type Command } from '../../src/sdk.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { fileContent, fileStat, pathExists } from '../../modules/facts/files.js';
 
-interface World { root: string; fake: FakeTransport }
+interface World {
+  root: string;
+  fake: FakeTransport;
+}
 
 function world(t: { teardown(fn: () => void): void }): World {
   const root = mkdtempSync(join(tmpdir(), 'stackplay-fake-'));
@@ -36,8 +39,10 @@ function realTree(root: string, rel = ''): Record<string, string> {
     const st = lstatSync(p);
     const key = `${rel}/${name}`;
     if (st.isSymbolicLink()) out[key] = `link ${readlinkSync(p)}`;
-    else if (st.isDirectory()) { out[key] = `dir ${(st.mode & 0o7777).toString(8)}`; Object.assign(out, realTree(root, key)); }
-    else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${readFileSync(p, 'utf8')}`;
+    else if (st.isDirectory()) {
+      out[key] = `dir ${(st.mode & 0o7777).toString(8)}`;
+      Object.assign(out, realTree(root, key));
+    } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${readFileSync(p, 'utf8')}`;
   }
   return out;
 }
@@ -47,12 +52,18 @@ function fakeTree(w: World): Record<string, string> {
   for (const [p, e] of Object.entries(w.fake.fs.snapshot())) {
     if (!p.startsWith(`${w.root}/`)) continue;
     const key = p.slice(w.root.length);
-    out[key] = e.type === 'link' ? `link ${e.target}` : e.type === 'directory' ? `dir ${e.mode.toString(8)}` : `file ${e.mode.toString(8)} ${e.content}`;
+    out[key] =
+      e.type === 'link'
+        ? `link ${e.target}`
+        : e.type === 'directory'
+          ? `dir ${e.mode.toString(8)}`
+          : `file ${e.mode.toString(8)} ${e.content}`;
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-const setup = (r: string) => sh`umask 022; printf 'hello\n' > ${`${r}/f`}; : > ${`${r}/empty`}; mkdir -m 0700 ${`${r}/d`}; ln -s f ${`${r}/l`}; ln -s nowhere ${`${r}/dangling`}; chmod 0600 ${`${r}/f`}; mkdir -p ${`${r}/it's here`}`;
+const setup = (r: string) =>
+  sh`umask 022; printf 'hello\n' > ${`${r}/f`}; : > ${`${r}/empty`}; mkdir -m 0700 ${`${r}/d`}; ln -s f ${`${r}/l`}; ln -s nowhere ${`${r}/dangling`}; chmod 0600 ${`${r}/f`}; mkdir -p ${`${r}/it's here`}`;
 
 test('setup scripts build the same tree', async (t) => {
   const w = world(t);
@@ -70,7 +81,11 @@ test('file facts read the same from both shells', async (t) => {
       const cmd = fact.command(p);
       const r = await both(w, cmd);
       t.deepEqual(r.fake, r.real, `${fact.name} ${name}`);
-      t.deepEqual(fact.parse({ ...r.fake, stderr: '' }, p), fact.parse({ ...r.real, stderr: '' }, p), `${fact.name} ${name} parsed`);
+      t.deepEqual(
+        fact.parse({ ...r.fake, stderr: '' }, p),
+        fact.parse({ ...r.real, stderr: '' }, p),
+        `${fact.name} ${name} parsed`,
+      );
     }
   }
 });
@@ -98,7 +113,15 @@ test('errors exit the same way', async (t) => {
   const w = world(t);
   await both(w, setup(w.root));
   const r = w.root;
-  for (const c of [sh`cat ${`${r}/missing`}`, sh`rm ${`${r}/missing`}`, sh`rm ${`${r}/d`}`, sh`mkdir ${`${r}/f`}`, sh`ln -s x ${`${r}/f`}`, sh`cat ${`${r}/d`}`, sh`stat -c %a ${`${r}/missing`}`]) {
+  for (const c of [
+    sh`cat ${`${r}/missing`}`,
+    sh`rm ${`${r}/missing`}`,
+    sh`rm ${`${r}/d`}`,
+    sh`mkdir ${`${r}/f`}`,
+    sh`ln -s x ${`${r}/f`}`,
+    sh`cat ${`${r}/d`}`,
+    sh`stat -c %a ${`${r}/missing`}`,
+  ]) {
     const out = await both(w, c);
     t.deepEqual(out.fake, out.real, c.text);
   }
@@ -111,7 +134,7 @@ test('control flow, variables and arithmetic behave the same', async (t) => {
     `if [ -d ${w.root}/f ]; then echo dir; elif [ -f ${w.root}/f ]; then echo file; else echo none; fi`,
     'x=3; y=$((x * 2 + 1)); echo "$y $((y % 4)) $(( (1+2)*3 ))"',
     '! false && echo ok; { false; } || echo "status $?"',
-    "sh -c 'echo \"$1-$2 $#\"' name a b",
+    'sh -c \'echo "$1-$2 $#"\' name a b',
     'if true; then exit 3; fi; echo not here',
     'n=0; while [ $n -lt 3 ]; do n=$((n+1)); done; echo $n',
     'echo out; echo err >&2; (exit 4); echo $?',

@@ -13,8 +13,17 @@ test('scripted answers win over the interpreter, newest first, and can be limite
   f.on(/^kato status$/, { stdout: 'new\n' }, { times: 1 });
   t.is((await run(f, 'kato status')).stdout, 'new\n');
   t.is((await run(f, 'kato status')).stdout, 'old');
-  f.on((text) => text.startsWith('echo'), (text, stdin) => ({ code: 4, stdout: `${text}|${stdin}` }));
-  t.deepEqual(await f.exec(sh`echo hi`, { stdin: 'in' }), { code: 4, signal: null, stdout: 'echo hi|in', stderr: '', ms: 0 });
+  f.on(
+    (text) => text.startsWith('echo'),
+    (text, stdin) => ({ code: 4, stdout: `${text}|${stdin}` }),
+  );
+  t.deepEqual(await f.exec(sh`echo hi`, { stdin: 'in' }), {
+    code: 4,
+    signal: null,
+    stdout: 'echo hi|in',
+    stderr: '',
+    ms: 0,
+  });
 });
 
 test('programs run inside scripts with argv and stdin; unknown ones exit 127', async (t) => {
@@ -74,7 +83,10 @@ test('calls are logged; write() sets the mode and, with a login user, the owner'
   t.like(f.fs.lstat('/etc/y'), { mode: 0o640, content: 'y' });
   await f.read('/etc/none');
   await run(f, 'true');
-  t.deepEqual(f.calls.map((c) => c.kind), ['write', 'write', 'read', 'exec']);
+  t.deepEqual(
+    f.calls.map((c) => c.kind),
+    ['write', 'write', 'read', 'exec'],
+  );
   t.deepEqual(f.commands(), ['true']);
   await t.throwsAsync(f.write('/no/dir/file', 'x'), { message: /No such file/ });
 });
@@ -119,14 +131,18 @@ test('hostViewOf renders strictly without escaping and reads local files from me
 
 test('applyPlan runs exec and write steps and throws on a failing step', async (t) => {
   const f = new FakeTransport('h');
-  await applyPlan(f, { steps: [
-    { kind: 'write', title: 'w', path: '/tmp/a', before: null, after: 'A', mode: '0600' },
-    { kind: 'exec', title: 'e', cmd: sh`cat > /tmp/b`, stdin: 'B' },
-    { kind: 'reconnect', title: 'r', address: '10.0.0.9' },
-  ] });
+  await applyPlan(f, {
+    steps: [
+      { kind: 'write', title: 'w', path: '/tmp/a', before: null, after: 'A', mode: '0600' },
+      { kind: 'exec', title: 'e', cmd: sh`cat > /tmp/b`, stdin: 'B' },
+      { kind: 'reconnect', title: 'r', address: '10.0.0.9' },
+    ],
+  });
   t.like(f.fs.lstat('/tmp/a'), { content: 'A', mode: 0o600 });
   t.is(f.file('/tmp/b'), 'B');
-  await t.throwsAsync(applyPlan(f, { steps: [{ kind: 'exec', title: 'boom', cmd: sh`false` }] }), { message: /step "boom" failed with exit 1/ });
+  await t.throwsAsync(applyPlan(f, { steps: [{ kind: 'exec', title: 'boom', cmd: sh`false` }] }), {
+    message: /step "boom" failed with exit 1/,
+  });
   await applyPlan(f, { steps: [{ kind: 'exec', title: 'ok 1', cmd: sh`exit 1`, okCodes: [0, 1] }] });
 });
 
@@ -138,6 +154,12 @@ test('condition: defined', cond, 'x is defined', { x: 1 }, true);
 test('condition: not defined short-circuits', cond, 'x is not defined or x == 1', {}, true);
 test('condition: and short-circuits', cond, 'x is defined and x.y == 2', {}, false);
 test('condition: nested and in', cond, "a.b in [1, 'two'] and not c", { a: { b: 'two' }, c: false }, true);
-test('condition: not in and filters', cond, "flag | bool and items | length > 1 and 'z' not in items", { flag: 'yes', items: ['a', 'b'] }, true);
+test(
+  'condition: not in and filters',
+  cond,
+  "flag | bool and items | length > 1 and 'z' not in items",
+  { flag: 'yes', items: ['a', 'b'] },
+  true,
+);
 test('condition: undefined name throws', cond, 'y == 1', {}, /'y' is undefined/);
 test('condition: comparison and parentheses', cond, '(n >= 3 or n < 0) and n != 4', { n: 5 }, true);

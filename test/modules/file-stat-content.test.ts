@@ -18,7 +18,10 @@ test('content without a final newline and an empty file', (t) => {
 
 test('absent, link and folder have no content', (t) => {
   t.deepEqual(parse('absent\n'), { stat: { exists: false }, content: null, leftovers: [] });
-  t.like(parse('symbolic link|777|root|root|9\n/etc/issue\n'), { stat: { type: 'link', target: '/etc/issue' }, content: null });
+  t.like(parse('symbolic link|777|root|root|9\n/etc/issue\n'), {
+    stat: { type: 'link', target: '/etc/issue' },
+    content: null,
+  });
   t.like(parse('directory|755|root|root|4096\n'), { stat: { type: 'directory' }, content: null });
 });
 

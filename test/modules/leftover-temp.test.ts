@@ -9,7 +9,7 @@ import { template } from '../../modules/template.js';
 import { planContent } from '../../modules/common/content.js';
 import { fileStatContent, tempPrefixFor } from '../../modules/facts/files.js';
 import { quote } from '../../src/sdk.js';
-import { FakeTransport } from '../helpers/fake-transport.js';
+import type { FakeTransport } from '../helpers/fake-transport.js';
 import { Shell } from '../helpers/fake-shell.js';
 import { table } from './macro.js';
 
@@ -30,7 +30,10 @@ function globbingProbe(fake: FakeTransport): void {
     const dest = /; if \[ -e (.*?) \]/.exec(text)![1]!.replace(/^'|'$/g, '');
     const prefix = tempPrefixFor(dest);
     const dir = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
-    const names = f.fs.list(dir).map((n) => `${dir === '/' ? '' : dir}/${n}`).filter((p) => p.startsWith(prefix));
+    const names = f.fs
+      .list(dir)
+      .map((n) => `${dir === '/' ? '' : dir}/${n}`)
+      .filter((p) => p.startsWith(prefix));
     const script = text.replace(glob[0], names.length ? `printf '%s\\n' ${names.map(quote).join(' ')} >&2; ` : '');
     const world = { fs: f.fs, clock: f.clock, connect: () => false, program: () => undefined };
     return { ...Shell.run(world, script, stdin !== undefined ? { stdin } : {}), signal: null };
@@ -45,7 +48,12 @@ table(copy, [
     params: { dest: '/etc/motd', content: 'hi\n' },
     host: { files: { '/etc/motd': 'hi\n', ...leftover('motd') } },
     setup: globbingProbe,
-    steps: [{ title: `remove leftover temp file /etc/.motd.stackplay-${HEX} of an interrupted write`, cmd: `rm -f -- /etc/.motd.stackplay-${HEX}` }],
+    steps: [
+      {
+        title: `remove leftover temp file /etc/.motd.stackplay-${HEX} of an interrupted write`,
+        cmd: `rm -f -- /etc/.motd.stackplay-${HEX}`,
+      },
+    ],
     after: (t, fake) => t.deepEqual(fake.fs.list('/etc'), ['motd']),
   },
   {
@@ -53,26 +61,48 @@ table(copy, [
     params: { dest: '/etc/motd', content: 'new\n' },
     host: {
       files: {
-        '/etc/motd': 'old\n', ...leftover('motd'), [`/etc/.motd.stackplay-${OTHER}`]: '',
-        '/etc/.motd.stackplay-short': '', [`/etc/.motd.stackplay-${HEX}0`]: '', [`/etc/.motdx.stackplay-${HEX}`]: '', [`/etc/.motd.stackplay-${HEX.toUpperCase()}`]: '',
+        '/etc/motd': 'old\n',
+        ...leftover('motd'),
+        [`/etc/.motd.stackplay-${OTHER}`]: '',
+        '/etc/.motd.stackplay-short': '',
+        [`/etc/.motd.stackplay-${HEX}0`]: '',
+        [`/etc/.motdx.stackplay-${HEX}`]: '',
+        [`/etc/.motd.stackplay-${HEX.toUpperCase()}`]: '',
       },
     },
     setup: globbingProbe,
     steps: [
       `remove leftover temp file /etc/.motd.stackplay-${HEX} of an interrupted write`,
       `remove leftover temp file /etc/.motd.stackplay-${OTHER} of an interrupted write`,
-      'update /etc/motd', 'keep owner root:root',
+      'update /etc/motd',
+      'keep owner root:root',
     ],
-    after: (t, fake) => t.deepEqual(fake.fs.list('/etc'), ['.motd.stackplay-0123456789AB', '.motd.stackplay-0123456789ab0', '.motd.stackplay-short', `.motdx.stackplay-${HEX}`, 'motd']),
+    after: (t, fake) =>
+      t.deepEqual(fake.fs.list('/etc'), [
+        '.motd.stackplay-0123456789AB',
+        '.motd.stackplay-0123456789ab0',
+        '.motd.stackplay-short',
+        `.motdx.stackplay-${HEX}`,
+        'motd',
+      ]),
   },
   {
     title: 'a leftover of a file that was never created is removed before the create',
     params: { dest: '/etc/new.conf', content: 'x\n' },
     host: { files: leftover('new.conf') },
     setup: globbingProbe,
-    steps: [`remove leftover temp file /etc/.new.conf.stackplay-${HEX} of an interrupted write`, 'create /etc/new.conf'],
+    steps: [
+      `remove leftover temp file /etc/.new.conf.stackplay-${HEX} of an interrupted write`,
+      'create /etc/new.conf',
+    ],
   },
-  { title: 'no leftover: the plan is as before', params: { dest: '/etc/motd', content: 'hi\n' }, host: { files: { '/etc/motd': 'hi\n' } }, setup: globbingProbe, note: '/etc/motd is up to date' },
+  {
+    title: 'no leftover: the plan is as before',
+    params: { dest: '/etc/motd', content: 'hi\n' },
+    host: { files: { '/etc/motd': 'hi\n' } },
+    setup: globbingProbe,
+    note: '/etc/motd is up to date',
+  },
 ]);
 
 table(template, [
@@ -88,20 +118,46 @@ table(template, [
 ]);
 
 test('the plan in check mode shows the removal (planContent is pure)', (t) => {
-  const facts = { stat: { exists: false } as const, current: null, leftovers: [`/srv/.a b.stackplay-${HEX}`], wanted: { content: 'x' } };
+  const facts = {
+    stat: { exists: false } as const,
+    current: null,
+    leftovers: [`/srv/.a b.stackplay-${HEX}`],
+    wanted: { content: 'x' },
+  };
   const plan = planContent(facts, { dest: '/srv/a b', secret: false });
-  t.deepEqual(plan.steps.map((s) => s.title), [`remove leftover temp file /srv/.a b.stackplay-${HEX} of an interrupted write`, 'create /srv/a b']);
+  t.deepEqual(
+    plan.steps.map((s) => s.title),
+    [`remove leftover temp file /srv/.a b.stackplay-${HEX} of an interrupted write`, 'create /srv/a b'],
+  );
   const first = plan.steps[0];
   t.is(first?.kind === 'exec' ? first.cmd.text : '', `rm -f -- '/srv/.a b.stackplay-${HEX}'`);
-  t.deepEqual(planContent({ ...facts, leftovers: [] }, { dest: '/srv/a b', secret: false }).steps.map((s) => s.title), ['create /srv/a b']);
+  t.deepEqual(
+    planContent({ ...facts, leftovers: [] }, { dest: '/srv/a b', secret: false }).steps.map((s) => s.title),
+    ['create /srv/a b'],
+  );
 });
 
 test('the probe reads leftovers from stderr, exact names only; stdout keeps its shape', (t) => {
-  const stderr = [`/etc/.motd.stackplay-${HEX}`, '/etc/.motd.stackplay-*', `/etc/.motd.stackplay-${HEX}0`, `x/etc/.motd.stackplay-${OTHER}`, 'sudo: unable to resolve host', `/etc/.motd.stackplay-${OTHER}`, ''].join('\n');
-  const r = fileStatContent.parse({ code: 0, stdout: `regular file|644|root|root|3\n${'a'.repeat(64)}  /etc/motd\nhi\n`, stderr }, '/etc/motd');
+  const stderr = [
+    `/etc/.motd.stackplay-${HEX}`,
+    '/etc/.motd.stackplay-*',
+    `/etc/.motd.stackplay-${HEX}0`,
+    `x/etc/.motd.stackplay-${OTHER}`,
+    'sudo: unable to resolve host',
+    `/etc/.motd.stackplay-${OTHER}`,
+    '',
+  ].join('\n');
+  const r = fileStatContent.parse(
+    { code: 0, stdout: `regular file|644|root|root|3\n${'a'.repeat(64)}  /etc/motd\nhi\n`, stderr },
+    '/etc/motd',
+  );
   t.deepEqual(r.leftovers, [`/etc/.motd.stackplay-${HEX}`, `/etc/.motd.stackplay-${OTHER}`]);
   t.is(r.content, 'hi\n');
-  t.deepEqual(fileStatContent.parse({ code: 0, stdout: 'absent\n', stderr: '/etc/.motd.stackplay-*\n' }, '/etc/motd'), { stat: { exists: false }, content: null, leftovers: [] });
+  t.deepEqual(fileStatContent.parse({ code: 0, stdout: 'absent\n', stderr: '/etc/.motd.stackplay-*\n' }, '/etc/motd'), {
+    stat: { exists: false },
+    content: null,
+    leftovers: [],
+  });
   t.is(tempPrefixFor('/motd'), '/.motd.stackplay-');
 });
 
@@ -113,7 +169,13 @@ test('the real probe under /bin/sh finds exactly the leftovers of dest (untouche
     writeFileSync(dest, 'content\n');
     const want = [`.${name}.stackplay-${HEX}`, `.${name}.stackplay-${OTHER}`];
     const old = new Date(Date.now() - 10 * 60_000);
-    for (const f of [...want, `.${name}.stackplay-${HEX}0`, `.${name}.stackplay-abc`, `.${name}x.stackplay-${HEX}`, `.${name}.stackplay-${HEX.toUpperCase()}`]) {
+    for (const f of [
+      ...want,
+      `.${name}.stackplay-${HEX}0`,
+      `.${name}.stackplay-abc`,
+      `.${name}x.stackplay-${HEX}`,
+      `.${name}.stackplay-${HEX.toUpperCase()}`,
+    ]) {
       writeFileSync(join(dir, f), '');
       utimesSync(join(dir, f), old, old);
     }
@@ -130,7 +192,15 @@ test('the real probe under /bin/sh finds exactly the leftovers of dest (untouche
     t.is(r.content, 'content\n');
   }
   mkdirSync(join(dir, 'empty'));
-  const none = execFileSync('/bin/sh', ['-c', `(${fileStatContent.command(join(dir, 'empty', 'x')).text}) 2>&1`], { encoding: 'utf8' });
-  t.deepEqual(fileStatContent.parse({ code: 0, stdout: 'absent\n', stderr: none.replace(/absent\n$/, '') }, join(dir, 'empty', 'x')).leftovers, []);
+  const none = execFileSync('/bin/sh', ['-c', `(${fileStatContent.command(join(dir, 'empty', 'x')).text}) 2>&1`], {
+    encoding: 'utf8',
+  });
+  t.deepEqual(
+    fileStatContent.parse(
+      { code: 0, stdout: 'absent\n', stderr: none.replace(/absent\n$/, '') },
+      join(dir, 'empty', 'x'),
+    ).leftovers,
+    [],
+  );
   t.true(readdirSync(join(dir, 'empty')).length === 0);
 });

@@ -5,7 +5,19 @@ import { FakeTransport, type FakeOptions } from '../helpers/fake-transport.js';
 import { applyPlan, hostViewOf, type HostViewOptions } from '../helpers/fake-host-view.js';
 
 /** An expected step: its title, or title plus the command's display text (exec) / fields (write). */
-export type StepSpec = string | { title: string; cmd?: string; text?: string; stdin?: string; before?: string | null; after?: string; mode?: string; secret?: boolean; readOnly?: boolean };
+export type StepSpec =
+  | string
+  | {
+      title: string;
+      cmd?: string;
+      text?: string;
+      stdin?: string;
+      before?: string | null;
+      after?: string;
+      mode?: string;
+      secret?: boolean;
+      readOnly?: boolean;
+    };
 
 export interface Case {
   title: string;
@@ -73,8 +85,12 @@ export const planCase = test.macro({
     t.deepEqual(fake.changes(), [], 'gather only probes');
     t.deepEqual(fake.violations, [], 'probes are read-only');
     if (module.local) t.deepEqual(fake.calls, [], 'a local module never touches the host');
-    t.deepEqual(p.steps.map((s) => s.title), (c.steps ?? []).map((s) => (typeof s === 'string' ? s : s.title)), 'step titles');
-    (c.steps ?? []).forEach((s, i) => checkStep(t, p.steps[i], s, i));
+    t.deepEqual(
+      p.steps.map((s) => s.title),
+      (c.steps ?? []).map((s) => (typeof s === 'string' ? s : s.title)),
+      'step titles',
+    );
+    for (const [i, s] of (c.steps ?? []).entries()) checkStep(t, p.steps[i], s, i);
     if (c.note !== undefined) matchText(t, p.note, c.note, 'note');
     if (c.fail !== undefined) matchText(t, p.fail, c.fail, 'fail');
     else t.is(p.fail, undefined, 'no failure');
@@ -90,7 +106,11 @@ export const planCase = test.macro({
     c.after?.(t, fake);
     if (c.applyOnly) return;
     const again = await plan(module, fake, params, c, t);
-    t.deepEqual(again.steps.map((s) => s.title), [], 'converged: the re-plan is empty');
+    t.deepEqual(
+      again.steps.map((s) => s.title),
+      [],
+      'converged: the re-plan is empty',
+    );
     t.is(again.fail, undefined, 'converged: the re-plan does not fail');
   },
   title: (provided, module: Module, c: Case) => `${module.name}: ${provided ?? c.title}`,

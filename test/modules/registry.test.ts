@@ -35,7 +35,11 @@ test('every param is described and unknown keys are refused', (t) => {
     for (const p of paramDocs(m)) t.not(p.description, '', `${m.name}.${p.name} has a description`);
     const r = m.params.safeParse({ no_such_param_anywhere: 1 });
     t.false(r.success);
-    if (!r.success) t.true(r.error.issues.some((i) => i.code === 'unrecognized_keys'), `${m.name} is strict`);
+    if (!r.success)
+      t.true(
+        r.error.issues.some((i) => i.code === 'unrecognized_keys'),
+        `${m.name} is strict`,
+      );
   }
 });
 
@@ -62,7 +66,8 @@ test('generic module files stay under 150 lines and start with a one-line commen
 
 test('the module list names every module with its summary', (t) => {
   const text = renderModuleList(modules);
-  for (const m of modules.values()) t.regex(text, new RegExp(`^${m.name} +${m.summary.replace(/[()]/g, '\\$&')}$`, 'm'));
+  for (const m of modules.values())
+    t.regex(text, new RegExp(`^${m.name} +${m.summary.replace(/[()]/g, '\\$&')}$`, 'm'));
 });
 
 test('a module doc has the summary, the traits, the doc and a params table from the schema', (t) => {
@@ -75,14 +80,20 @@ test('a module doc has the summary, the traits, the doc and a params table from 
   t.regex(text, /^ {2}stdin_add_newline +boolean +no +true +End stdin/m);
   const file = renderModuleDoc(modules.get('file')!);
   t.regex(file, /^ {2}path +string +yes +Absolute path on the host\.$/m);
-  t.regex(file, /^ {2}state +"file" \| "directory" \| "absent" \| "touch" \| "link" +no +"file" +What path should be\.$/m);
+  t.regex(
+    file,
+    /^ {2}state +"file" \| "directory" \| "absent" \| "touch" \| "link" +no +"file" +What path should be\.$/m,
+  );
   t.regex(renderModuleDoc(modules.get('debug')!), /Runs on the controller only/);
 });
 
 test('type names from JSON Schema', (t) => {
   t.is(typeName({ type: 'string' }), 'string');
   t.is(typeName({ type: 'array', items: { type: 'integer' } }), 'list of integer');
-  t.is(typeName({ anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }), 'string | list of string');
+  t.is(
+    typeName({ anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }),
+    'string | list of string',
+  );
   t.is(typeName({ enum: ['a', 'b'] }), '"a" | "b"');
   t.is(typeName({ type: 'object' }), 'map');
   t.is(typeName({}), 'any');

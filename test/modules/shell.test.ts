@@ -7,15 +7,45 @@ table(shell, [
   {
     title: 'pipes and redirections work; the display is the script',
     params: { cmd: 'echo hi | cat > /tmp/out' },
-    steps: [{ title: 'run echo hi | cat > /tmp/out', cmd: 'echo hi | cat > /tmp/out', text: `/bin/sh -c 'echo hi | cat > /tmp/out'` }],
+    steps: [
+      {
+        title: 'run echo hi | cat > /tmp/out',
+        cmd: 'echo hi | cat > /tmp/out',
+        text: `/bin/sh -c 'echo hi | cat > /tmp/out'`,
+      },
+    ],
     applyOnly: true,
     after: (t, fake) => t.is(fake.file('/tmp/out'), 'hi\n'),
   },
-  { title: 'chdir and executable', params: { cmd: 'pwd', chdir: '/opt', executable: '/bin/bash' }, steps: [{ title: 'run pwd', cmd: 'cd /opt && pwd', text: 'cd /opt && /bin/bash -c pwd' }] },
-  { title: 'a multi-line script is titled by its first line', params: { cmd: 'set -e\nkato stop\nkato start\n' }, steps: ['run set -e …'] },
-  { title: 'creates that exists skips', params: { cmd: 'make > /tmp/built', creates: '/tmp/built' }, host: { files: { '/tmp/built': '' } }, note: 'skipped: /tmp/built exists' },
-  { title: 'creates that is missing runs, and then skips', params: { cmd: 'echo x > /tmp/built', creates: '/tmp/built' }, steps: ['run echo x > /tmp/built'], converge: true },
-  { title: 'stdin is passed as given', params: { cmd: 'cat > /tmp/in', stdin: 'abc' }, steps: [{ title: 'run cat > /tmp/in', stdin: 'abc' }], applyOnly: true, after: (t, fake) => t.is(fake.file('/tmp/in'), 'abc') },
+  {
+    title: 'chdir and executable',
+    params: { cmd: 'pwd', chdir: '/opt', executable: '/bin/bash' },
+    steps: [{ title: 'run pwd', cmd: 'cd /opt && pwd', text: 'cd /opt && /bin/bash -c pwd' }],
+  },
+  {
+    title: 'a multi-line script is titled by its first line',
+    params: { cmd: 'set -e\nkato stop\nkato start\n' },
+    steps: ['run set -e …'],
+  },
+  {
+    title: 'creates that exists skips',
+    params: { cmd: 'make > /tmp/built', creates: '/tmp/built' },
+    host: { files: { '/tmp/built': '' } },
+    note: 'skipped: /tmp/built exists',
+  },
+  {
+    title: 'creates that is missing runs, and then skips',
+    params: { cmd: 'echo x > /tmp/built', creates: '/tmp/built' },
+    steps: ['run echo x > /tmp/built'],
+    converge: true,
+  },
+  {
+    title: 'stdin is passed as given',
+    params: { cmd: 'cat > /tmp/in', stdin: 'abc' },
+    steps: [{ title: 'run cat > /tmp/in', stdin: 'abc' }],
+    applyOnly: true,
+    after: (t, fake) => t.is(fake.file('/tmp/in'), 'abc'),
+  },
 ]);
 
 test('shell: not idempotent, free-form on cmd', (t) => {

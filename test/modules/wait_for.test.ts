@@ -10,7 +10,12 @@ import { FakeTransport } from '../helpers/fake-transport.js';
 import { paramsCase, table } from './macro.js';
 
 table(waitFor, [
-  { title: 'an open port: nothing to wait for', params: { port: 8080 }, host: { listening: [8080] }, note: '127.0.0.1:8080 is started' },
+  {
+    title: 'an open port: nothing to wait for',
+    params: { port: 8080 },
+    host: { listening: [8080] },
+    note: '127.0.0.1:8080 is started',
+  },
   {
     title: 'a closed port: one read-only polling step, done once the port opens',
     params: { port: 8080, timeout: 60 },
@@ -24,9 +29,26 @@ table(waitFor, [
     steps: ['wait for 10.0.0.5:9022 to be started (up to 5s)'],
     applyFails: /timed out after 5s waiting for 10\.0\.0\.5:9022 to be started/,
   },
-  { title: 'a custom timeout message', params: { port: 1, timeout: 0, msg: 'core did not come up' }, steps: ['wait for 127.0.0.1:1 to be started (up to 0s)'], applyFails: /core did not come up/ },
-  { title: 'stopped: waits until the port refuses', params: { port: 80, state: 'stopped' }, host: { listening: [80] }, steps: ['wait for 127.0.0.1:80 to be stopped (up to 300s)'], converge: true, beforeApply: (fake) => fake.unlisten(80) },
-  { title: 'a path that exists', params: { path: '/var/run/ready' }, host: { files: { '/var/run/ready': '' } }, note: '/var/run/ready is present' },
+  {
+    title: 'a custom timeout message',
+    params: { port: 1, timeout: 0, msg: 'core did not come up' },
+    steps: ['wait for 127.0.0.1:1 to be started (up to 0s)'],
+    applyFails: /core did not come up/,
+  },
+  {
+    title: 'stopped: waits until the port refuses',
+    params: { port: 80, state: 'stopped' },
+    host: { listening: [80] },
+    steps: ['wait for 127.0.0.1:80 to be stopped (up to 300s)'],
+    converge: true,
+    beforeApply: (fake) => fake.unlisten(80),
+  },
+  {
+    title: 'a path that exists',
+    params: { path: '/var/run/ready' },
+    host: { files: { '/var/run/ready': '' } },
+    note: '/var/run/ready is present',
+  },
   {
     title: 'a path that appears',
     params: { path: '/var/run/ready', delay: 3 },
@@ -36,7 +58,14 @@ table(waitFor, [
     beforeApply: (fake) => fake.fs.writeFile('/var/run/ready', ''),
     after: (t, fake) => t.is(fake.clock.now, 1_700_000_003, 'the delay was slept once'),
   },
-  { title: 'absent: waits until the path goes', params: { path: '/tmp/lock', state: 'absent' }, host: { files: { '/tmp/lock': '' } }, steps: ['wait for /tmp/lock to be absent (up to 300s)'], converge: true, beforeApply: (fake) => fake.fs.remove('/tmp/lock') },
+  {
+    title: 'absent: waits until the path goes',
+    params: { path: '/tmp/lock', state: 'absent' },
+    host: { files: { '/tmp/lock': '' } },
+    steps: ['wait for /tmp/lock to be absent (up to 300s)'],
+    converge: true,
+    beforeApply: (fake) => fake.fs.remove('/tmp/lock'),
+  },
 ]);
 
 test('wait_for: the poll script runs on the real /bin/sh', async (t) => {
@@ -55,7 +84,10 @@ test('wait_for: the poll script runs on the real /bin/sh', async (t) => {
   t.regex(before.stderr, /timed out after 0s waiting for .*it's ready to be present/);
   writeFileSync(ready, '');
   t.is(spawnSync('/bin/sh', ['-c', present]).status, 0);
-  const absent = await script({ path: ready, state: 'absent', timeout: 0 }, new FakeTransport('h', { files: { [ready]: '' } }));
+  const absent = await script(
+    { path: ready, state: 'absent', timeout: 0 },
+    new FakeTransport('h', { files: { [ready]: '' } }),
+  );
   t.is(spawnSync('/bin/sh', ['-c', absent]).status, 1);
   rmSync(ready);
   t.is(spawnSync('/bin/sh', ['-c', absent]).status, 0);

@@ -14,22 +14,37 @@ const UPDATE = process.env.STACKPLAY_UPDATE_FIXTURES === '1';
 // addresses): they run in a new, empty network namespace, so even a bug could not send a packet anywhere.
 const canIsolate = process.getuid?.() === 0 && existsSync('/usr/bin/unshare');
 
-interface Case { name: string; exit: number; args: string[] }
-
-function handWritten(): Case[] {
-  return readdirSync(join(DIR, 'cases')).filter((f) => f.endsWith('.args')).sort().map((f) => {
-    const [head, ...args] = readFileSync(join(DIR, 'cases', f), 'utf8').replace(/\n$/, '').split('\n');
-    const exit = Number(/^exit (\d+)$/.exec(head ?? '')?.[1]);
-    if (!Number.isInteger(exit)) throw new Error(`${f}: first line must be "exit N"`);
-    return { name: f.slice(0, -'.args'.length), exit, args };
-  });
+interface Case {
+  name: string;
+  exit: number;
+  args: string[];
 }
 
-const inputsIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.expected')).sort().map((f) => {
-  const base = f.slice(0, -'.expected'.length);
-  const file = ['.ini', '.yml', '.yaml'].map((e) => join(dir, base + e)).find((p) => existsSync(p)) ?? join(dir, `${base}${dir.includes('playbooks') ? '.yml' : '.ini'}`);
-  return { base, file };
-});
+function handWritten(): Case[] {
+  return readdirSync(join(DIR, 'cases'))
+    .filter((f) => f.endsWith('.args'))
+    .sort()
+    .map((f) => {
+      const [head, ...args] = readFileSync(join(DIR, 'cases', f), 'utf8')
+        .replace(/\n$/, '')
+        .split('\n');
+      const exit = Number(/^exit (\d+)$/.exec(head ?? '')?.[1]);
+      if (!Number.isInteger(exit)) throw new Error(`${f}: first line must be "exit N"`);
+      return { name: f.slice(0, -'.args'.length), exit, args };
+    });
+}
+
+const inputsIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.expected'))
+    .sort()
+    .map((f) => {
+      const base = f.slice(0, -'.expected'.length);
+      const file =
+        ['.ini', '.yml', '.yaml'].map((e) => join(dir, base + e)).find((p) => existsSync(p)) ??
+        join(dir, `${base}${dir.includes('playbooks') ? '.yml' : '.ini'}`);
+      return { base, file };
+    });
 
 function corpus(): Case[] {
   const inv = inputsIn('test/fixtures/inventory/bad');
@@ -45,36 +60,59 @@ function corpus(): Case[] {
 function countingListener(): Promise<{ port: number; count(): number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     let accepted = 0;
-    const server: Server = createServer((s) => { accepted++; s.destroy(); });
+    const server: Server = createServer((s) => {
+      accepted++;
+      s.destroy();
+    });
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: (server.address() as { port: number }).port,
-      count: () => accepted,
-      close: () => new Promise((r) => server.close(() => r())),
-    }));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as { port: number }).port,
+        count: () => accepted,
+        close: () => new Promise((r) => server.close(() => r())),
+      }),
+    );
   });
 }
 
-interface Ran { code: number | null; stdout: string; stderr: string }
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runStackplay(args: string[], isolate: boolean): Promise<Ran> {
   const argv = isolate ? ['unshare', '--net', process.execPath, BIN, ...args] : [process.execPath, BIN, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     // Not a timed assertion: a hung CLI would otherwise hang the suite; the exit code check then fails.
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
 let work = '';
-test.before(() => { work = mkdtempSync(join(tmpdir(), 'stackplay-bad-input-')); });
-test.after.always(() => { if (work) rmSync(work, { recursive: true, force: true }); });
+test.before(() => {
+  work = mkdtempSync(join(tmpdir(), 'stackplay-bad-input-'));
+});
+test.after.always(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 const limit = pLimit(4);
 const cases = corpus();
@@ -82,7 +120,10 @@ const cases = corpus();
 test('the corpus has at least 50 bad inputs and 10 bad command lines, each with its expected output', (t) => {
   t.true(cases.filter((c) => c.exit === 4).length >= 50);
   t.true(cases.filter((c) => c.exit === 5).length >= 10);
-  if (UPDATE) { t.pass(); return; }
+  if (UPDATE) {
+    t.pass();
+    return;
+  }
   const missing = cases.filter((c) => !existsSync(join(DIR, 'expected', `${c.name}.expected`))).map((c) => c.name);
   t.deepEqual(missing, [], 'run with STACKPLAY_UPDATE_FIXTURES=1 to create them');
 });
@@ -93,10 +134,26 @@ const shown = (r: Ran, countFile: string) =>
 
 /** Every diagnostic text block in the output (plain or inside NDJSON events). */
 function diagnosticsOf(r: Ran): string[] {
-  const fromJson = r.stdout.split('\n').filter((l) => l.startsWith('{')).flatMap((l) => {
-    const e = JSON.parse(l) as { type: string; diagnostics?: { code: string; message: string; at?: { file: string; line: number; col: number }; hint?: string }[] };
-    return e.type === 'diagnostics' ? (e.diagnostics ?? []).map((d) => `error[${d.code}] ${d.message}\n  --> ${d.at ? `${d.at.file}:${d.at.line}:${d.at.col}` : ''}${d.hint ? `\n  hint: ${d.hint}` : ''}`) : [];
-  });
+  const fromJson = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .flatMap((l) => {
+      const e = JSON.parse(l) as {
+        type: string;
+        diagnostics?: {
+          code: string;
+          message: string;
+          at?: { file: string; line: number; col: number };
+          hint?: string;
+        }[];
+      };
+      return e.type === 'diagnostics'
+        ? (e.diagnostics ?? []).map(
+            (d) =>
+              `error[${d.code}] ${d.message}\n  --> ${d.at ? `${d.at.file}:${d.at.line}:${d.at.col}` : ''}${d.hint ? `\n  hint: ${d.hint}` : ''}`,
+          )
+        : [];
+    });
   const fromText = r.stderr.split(/^(?=error\[)/m).filter((b) => b.startsWith('error['));
   return [...fromJson, ...fromText];
 }
@@ -106,8 +163,13 @@ for (const c of cases) {
     const listener = await countingListener();
     t.teardown(() => listener.close());
     const countFile = join(work, `${c.name}.ini`);
-    writeFileSync(countFile, `[web]\nweb1 ansible_host=127.0.0.1 ansible_port=${listener.port} ansible_user=nobody\nweb2 ansible_host=127.0.0.1 ansible_port=${listener.port} ansible_user=nobody\n`);
-    const args = c.args.map((a) => a.replace('{count}', countFile).replace('{good}', join(DIR, 'good.yml')).replace('{in}', join(DIR, 'inputs')));
+    writeFileSync(
+      countFile,
+      `[web]\nweb1 ansible_host=127.0.0.1 ansible_port=${listener.port} ansible_user=nobody\nweb2 ansible_host=127.0.0.1 ansible_port=${listener.port} ansible_user=nobody\n`,
+    );
+    const args = c.args.map((a) =>
+      a.replace('{count}', countFile).replace('{good}', join(DIR, 'good.yml')).replace('{in}', join(DIR, 'inputs')),
+    );
     const isolate = canIsolate && !c.args.includes('{count}');
     const r = await limit(() => runStackplay(args, isolate));
     const text = shown(r, countFile);

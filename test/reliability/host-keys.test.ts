@@ -30,14 +30,21 @@ function setup(tag: string, knownHosts: string): { inventory: string; playbook: 
   const v = sshd!.inventoryVars();
   const mark = join(work, `${tag}.ran`);
   const inventory = join(work, `${tag}.ini`);
-  writeFileSync(inventory, `[web]\nnode1 ansible_host=${v.ansible_host} ansible_port=${v.ansible_port} ansible_user=${v.ansible_user} ansible_ssh_private_key_file=${v.ansible_ssh_private_key_file} ansible_ssh_common_args='-o UserKnownHostsFile=${knownHosts}'\n`);
+  writeFileSync(
+    inventory,
+    `[web]\nnode1 ansible_host=${v.ansible_host} ansible_port=${v.ansible_port} ansible_user=${v.ansible_user} ansible_ssh_private_key_file=${v.ansible_ssh_private_key_file} ansible_ssh_common_args='-o UserKnownHostsFile=${knownHosts}'\n`,
+  );
   const playbook = join(work, `${tag}.yml`);
   writeFileSync(playbook, `- hosts: web\n  tasks:\n    - copy: { dest: "${mark}", content: "ran\\n" }\n`);
   return { inventory, playbook, mark };
 }
 
 const it = canRunSshd() ? test.serial : test.serial.skip;
-if (!canRunSshd()) test('host keys (skipped)', (t) => { t.log(whyNoSshd()); t.pass(); });
+if (!canRunSshd())
+  test('host keys (skipped)', (t) => {
+    t.log(whyNoSshd());
+    t.pass();
+  });
 
 for (const mode of ['strict', 'accept-new'] as const) {
   it(`a changed host key is refused in ${mode} mode, naming the host and the known_hosts line, which stays as it was`, async (t) => {
@@ -46,14 +53,28 @@ for (const mode of ['strict', 'accept-new'] as const) {
     writeFileSync(known, content);
     const extra = join(work, `extra-${mode}`);
     const { inventory, playbook, mark } = setup(`changed-${mode}`, known);
-    const r = await runCli(['run', playbook, '-i', inventory, '--output', 'plain', '--host-key-checking', mode, '--known-hosts', extra]);
+    const r = await runCli([
+      'run',
+      playbook,
+      '-i',
+      inventory,
+      '--output',
+      'plain',
+      '--host-key-checking',
+      mode,
+      '--known-hosts',
+      extra,
+    ]);
     t.is(r.code, 3, r.stdout + r.stderr);
     t.regex(r.stdout, /unreachable: node1 => .*host key for .* has CHANGED/);
     t.true(r.stdout.includes(`${known}:2`), r.stdout);
     t.regex(r.stdout, /node1 +: ok=0 +changed=0 +unreachable=1/);
     t.false(existsSync(mark), 'the run talked to a host whose key changed');
     t.is(readFileSync(known, 'utf8'), content);
-    t.false(existsSync(extra) && readFileSync(extra, 'utf8').includes(sshd!.hostKeyPublic), 'accept-new recorded the changed key');
+    t.false(
+      existsSync(extra) && readFileSync(extra, 'utf8').includes(sshd!.hostKeyPublic),
+      'accept-new recorded the changed key',
+    );
   });
 }
 
@@ -67,7 +88,18 @@ it('accept-new records an unknown key once; the next strict run trusts it', asyn
   t.regex(strict.stdout, /is not known/);
   t.false(existsSync(mark));
 
-  const r = await runCli(['run', playbook, '-i', inventory, '--output', 'plain', '--host-key-checking', 'accept-new', '--known-hosts', record]);
+  const r = await runCli([
+    'run',
+    playbook,
+    '-i',
+    inventory,
+    '--output',
+    'plain',
+    '--host-key-checking',
+    'accept-new',
+    '--known-hosts',
+    record,
+  ]);
   t.is(r.code, 0, r.stdout + r.stderr);
   t.true(existsSync(mark));
   t.true(readFileSync(record, 'utf8').includes(sshd!.hostKeyPublic));

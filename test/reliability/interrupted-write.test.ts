@@ -10,14 +10,25 @@ import { cutLink, killSshd, labInventory, nodeRoot, shown } from './lab-faults.j
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
-if (skip) test('interrupted-write tests need the lab', (t) => { t.log(`skipped: ${skip}`); t.pass(); });
+if (skip)
+  test('interrupted-write tests need the lab', (t) => {
+    t.log(`skipped: ${skip}`);
+    t.pass();
+  });
 
 const VICTIM = 'router1';
 const TEMP = /^\.big\.txt\.stackplay-[0-9a-f]{12}$/;
 const OLD = 'old content, whole\n';
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-interface BigCopy { inventory: string; playbook: string; NEW: string; srv(n: string): string; temps(n: string): string[]; cli: RunningCli }
+interface BigCopy {
+  inventory: string;
+  playbook: string;
+  NEW: string;
+  srv(n: string): string;
+  temps(n: string): string[];
+  cli: RunningCli;
+}
 
 /** Starts a copy of a big file to both nodes (dest holds OLD) and returns once the victim's temp file is there. */
 async function startBigCopy(t: ExecutionContext, lab: TestLab): Promise<BigCopy> {
@@ -25,7 +36,10 @@ async function startBigCopy(t: ExecutionContext, lab: TestLab): Promise<BigCopy>
   const NEW = `${randomBytes(40 * 1024 * 1024).toString('base64')}\n`;
   writeFileSync(join(lab.dir, 'big.txt'), NEW);
   const playbook = join(lab.dir, 'big.yml');
-  writeFileSync(playbook, '- hosts: lab\n  tasks:\n    - name: a big file\n      copy: { dest: /srv/big.txt, src: big.txt }\n');
+  writeFileSync(
+    playbook,
+    '- hosts: lab\n  tasks:\n    - name: a big file\n      copy: { dest: /srv/big.txt, src: big.txt }\n',
+  );
   const srv = (n: string) => join(nodeRoot(lab, n), 'srv');
   for (const n of ['core1', VICTIM]) writeFileSync(join(srv(n), 'big.txt'), OLD);
   const temps = (n: string) => readdirSync(srv(n)).filter((f) => TEMP.test(f));
@@ -51,11 +65,15 @@ function assertCutWrite(t: ExecutionContext, c: BigCopy): string {
   t.is(sha(readFileSync(join(c.srv(VICTIM), 'big.txt'))), sha(OLD), 'dest holds exactly the old content');
   const left = c.temps(VICTIM);
   t.is(left.length, 1, 'the cut write left its temp file');
-  t.true(readFileSync(join(c.srv(VICTIM), left[0] ?? 'none')).length < Buffer.byteLength(c.NEW), 'the temp file is partial: the transfer was really cut');
+  t.true(
+    readFileSync(join(c.srv(VICTIM), left[0] ?? 'none')).length < Buffer.byteLength(c.NEW),
+    'the temp file is partial: the transfer was really cut',
+  );
   return left[0] ?? '';
 }
 
-const plannedOn = (r: CliResult, host: string) => r.events.flatMap((e) => (e.type === 'host:plan' && e.host === host ? e.plan.steps.map((s) => s.title) : []));
+const plannedOn = (r: CliResult, host: string) =>
+  r.events.flatMap((e) => (e.type === 'host:plan' && e.host === host ? e.plan.steps.map((s) => s.title) : []));
 
 /**
  * A fresh temp file is left alone (it may be another host's write in flight on shared storage);
@@ -63,16 +81,27 @@ const plannedOn = (r: CliResult, host: string) => r.events.flatMap((e) => (e.typ
  * and leaves no temp file.
  */
 async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: string): Promise<void> {
-  const early = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check'], { timeoutMs: 90_000 });
+  const early = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check'], {
+    timeoutMs: 90_000,
+  });
   t.is(early.code, 0, shown(early));
-  t.false(plannedOn(early, VICTIM).some((title) => title.includes('leftover')), 'a temp file written a moment ago is not taken for a leftover');
+  t.false(
+    plannedOn(early, VICTIM).some((title) => title.includes('leftover')),
+    'a temp file written a moment ago is not taken for a leftover',
+  );
   const minutesAgo = new Date(Date.now() - 10 * 60_000);
-  for (const host of ['core1', VICTIM]) for (const f of c.temps(host)) utimesSync(join(c.srv(host), f), minutesAgo, minutesAgo);
+  for (const host of ['core1', VICTIM])
+    for (const f of c.temps(host)) utimesSync(join(c.srv(host), f), minutesAgo, minutesAgo);
 
-  const check = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check'], { timeoutMs: 90_000 });
+  const check = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check'], {
+    timeoutMs: 90_000,
+  });
   t.is(check.code, 0, shown(check));
   const planned = plannedOn(check, VICTIM);
-  t.true(planned.includes(`remove leftover temp file /srv/${leftover} of an interrupted write`), `--check shows the removal: ${JSON.stringify(planned)}`);
+  t.true(
+    planned.includes(`remove leftover temp file /srv/${leftover} of an interrupted write`),
+    `--check shows the removal: ${JSON.stringify(planned)}`,
+  );
   t.deepEqual(c.temps(VICTIM), [leftover], '--check removed nothing');
 
   const again = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json'], { timeoutMs: 90_000 });
@@ -87,34 +116,37 @@ async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: s
   for (const [host, line] of Object.entries(recapOf(third))) t.is(line.changed, 0, `${host} changed on the third run`);
 }
 
-it('the controller killed mid-transfer: dest keeps exactly its old content; the rerun writes the new content whole and removes the leftover temp file', (t) => withLab(t, { nodes: 2 }, async (lab) => {
-  const c = await startBigCopy(t, lab);
-  // SIGKILL: no cleanup can run on the controller; the node's SFTP server sees its client vanish mid-file.
-  c.cli.kill();
-  await c.cli.done;
-  const leftover = assertCutWrite(t, c);
-  await assertRerunConverges(t, c, leftover);
-}));
+it('the controller killed mid-transfer: dest keeps exactly its old content; the rerun writes the new content whole and removes the leftover temp file', (t) =>
+  withLab(t, { nodes: 2 }, async (lab) => {
+    const c = await startBigCopy(t, lab);
+    // SIGKILL: no cleanup can run on the controller; the node's SFTP server sees its client vanish mid-file.
+    c.cli.kill();
+    await c.cli.done;
+    const leftover = assertCutWrite(t, c);
+    await assertRerunConverges(t, c, leftover);
+  }));
 
 // The loss must also end the SFTP write in flight, not only running commands: before SshTransport
 // raced its SFTP calls against the loss, this run waited forever after the keepalive found the link dead.
-it('a link cut mid-transfer: the node is unreachable (exit 3), the other node finishes, dest keeps its old content; a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
-  const c = await startBigCopy(t, lab);
-  const restore = await cutLink(t, lab, VICTIM);
-  await assertVictimUnreachable(t, c);
-  const leftover = assertCutWrite(t, c);
-  await restore();
-  // Once the link is back, TCP would still deliver what the cut held back to the old session,
-  // which would write on into the temp file: end that session, as the node would in time.
-  killSshd(lab, VICTIM, { keepListener: true });
-  await assertRerunConverges(t, c, leftover);
-}));
+it('a link cut mid-transfer: the node is unreachable (exit 3), the other node finishes, dest keeps its old content; a rerun converges', (t) =>
+  withLab(t, { nodes: 2 }, async (lab) => {
+    const c = await startBigCopy(t, lab);
+    const restore = await cutLink(t, lab, VICTIM);
+    await assertVictimUnreachable(t, c);
+    const leftover = assertCutWrite(t, c);
+    await restore();
+    // Once the link is back, TCP would still deliver what the cut held back to the old session,
+    // which would write on into the temp file: end that session, as the node would in time.
+    killSshd(lab, VICTIM, { keepListener: true });
+    await assertRerunConverges(t, c, leftover);
+  }));
 
-it('the node\'s sshd killed mid-transfer: unreachable (exit 3), the other node finishes, dest keeps its old content; after a reboot a rerun converges', (t) => withLab(t, { nodes: 2 }, async (lab) => {
-  const c = await startBigCopy(t, lab);
-  killSshd(lab, VICTIM);
-  await assertVictimUnreachable(t, c);
-  const leftover = assertCutWrite(t, c);
-  await labReboot({ dir: lab.dir, nodes: [VICTIM] });
-  await assertRerunConverges(t, c, leftover);
-}));
+it("the node's sshd killed mid-transfer: unreachable (exit 3), the other node finishes, dest keeps its old content; after a reboot a rerun converges", (t) =>
+  withLab(t, { nodes: 2 }, async (lab) => {
+    const c = await startBigCopy(t, lab);
+    killSshd(lab, VICTIM);
+    await assertVictimUnreachable(t, c);
+    const leftover = assertCutWrite(t, c);
+    await labReboot({ dir: lab.dir, nodes: [VICTIM] });
+    await assertRerunConverges(t, c, leftover);
+  }));

@@ -24,10 +24,17 @@ export function nodeRoot(lab: TestLab, node: string): string {
   return join(n.dir, 'root');
 }
 
-const RULES = [['INPUT', '--dport'], ['OUTPUT', '--sport']] as const;
+const RULES = [
+  ['INPUT', '--dport'],
+  ['OUTPUT', '--sport'],
+] as const;
 
 async function iptables(namespace: string, op: '-I' | '-D', chain: string, port: string): Promise<number | null> {
-  return (await run('ip', ['netns', 'exec', namespace, 'iptables', op, chain, '-p', 'tcp', port, '22', '-j', 'DROP'], { timeoutMs: 20_000 })).code;
+  return (
+    await run('ip', ['netns', 'exec', namespace, 'iptables', op, chain, '-p', 'tcp', port, '22', '-j', 'DROP'], {
+      timeoutMs: 20_000,
+    })
+  ).code;
 }
 
 /**
@@ -62,12 +69,27 @@ export function killSshd(lab: TestLab, node: string, o: { keepListener?: boolean
   if (!n?.sshd) throw new Error(`no sshd recorded for ${node}`);
   const pids = [...(o.keepListener ? [] : [n.sshd.pid]), ...descendantsOf(n.sshd.pid)];
   // Stopped first, so none of them reacts to another's death before its own.
-  for (const pid of pids) { try { process.kill(pid, 'SIGSTOP'); } catch { /* gone */ } }
-  for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGSTOP');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 /** The end of a run's output for a failure message, each line cut short (a big copy's events hold its content). */
 export function shown(r: CliResult): string {
-  const lines = r.stdout.split('\n').slice(-40).map((l) => (l.length > 400 ? `${l.slice(0, 400)}... (${l.length} chars)` : l));
+  const lines = r.stdout
+    .split('\n')
+    .slice(-40)
+    .map((l) => (l.length > 400 ? `${l.slice(0, 400)}... (${l.length} chars)` : l));
   return `${lines.join('\n')}\n${r.stderr}`;
 }

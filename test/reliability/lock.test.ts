@@ -26,11 +26,15 @@ function cluster(tag: string): { inventory: string; playbook: string; dir: strin
   const dir = join(work, tag);
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, 'state', 'lock');
-  const vars = Object.entries(sshd!.inventoryVars()).map(([k, v]) => `${k}='${v}'`).join(' ');
+  const vars = Object.entries(sshd!.inventoryVars())
+    .map(([k, v]) => `${k}='${v}'`)
+    .join(' ');
   const inventory = join(dir, 'cluster.ini');
   writeFileSync(inventory, `[core]\ncore1 ${vars} stackplay_lock_dir=${lock}\n`);
   const playbook = join(dir, 'site.yml');
-  writeFileSync(playbook, `
+  writeFileSync(
+    playbook,
+    `
 - hosts: core
   tasks:
     - name: wait until the test says go
@@ -38,14 +42,16 @@ function cluster(tag: string): { inventory: string; playbook: string; dir: strin
       changed_when: false
     - name: leave a mark
       copy: { dest: "${dir}/ran", content: "ran\\n" }
-`);
+`,
+  );
   return { inventory, playbook, dir, lock };
 }
 
 /** Waits for `what`; gives up (throws) once the CLI has exited, so a broken run fails the test instead of hanging it. */
 const until = async (what: () => boolean, child: { exitCode: number | null; signalCode: string | null }) => {
   while (!what()) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the CLI ended (exit ${child.exitCode ?? child.signalCode}) before the awaited state`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the CLI ended (exit ${child.exitCode ?? child.signalCode}) before the awaited state`);
     await new Promise((r) => setTimeout(r, 100));
   }
 };
@@ -55,21 +61,38 @@ function startCli(args: string[]) {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done, stderr: () => stderr };
 }
 
 const it = canRunSshd() ? test.serial : test.serial.skip;
-if (!canRunSshd()) test('lock (skipped)', (t) => { t.log(whyNoSshd()); t.pass(); });
+if (!canRunSshd())
+  test('lock (skipped)', (t) => {
+    t.log(whyNoSshd());
+    t.pass();
+  });
 
 it('a second run while one holds the lock is refused, naming the holder; the first releases it', async (t) => {
   const c = cluster('two');
   const first = startCli(['run', c.playbook, '-i', c.inventory, '--output', 'plain', '-e', 'wait=yes']);
-  t.teardown(() => { first.child.kill('SIGKILL'); });
+  t.teardown(() => {
+    first.child.kill('SIGKILL');
+  });
   await until(() => existsSync(join(c.dir, 'waiting')), first.child);
-  const info = JSON.parse(readFileSync(join(c.lock, 'info'), 'utf8')) as { pid: number; holder: string; since: string; what: string };
+  const info = JSON.parse(readFileSync(join(c.lock, 'info'), 'utf8')) as {
+    pid: number;
+    holder: string;
+    since: string;
+    what: string;
+  };
   t.is(info.pid, first.child.pid!);
 
   const second = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'plain']);
@@ -90,12 +113,22 @@ it('a second run while one holds the lock is refused, naming the holder; the fir
 it('a stale lock refuses the run until --break-lock; check mode needs no lock', async (t) => {
   const c = cluster('stale');
   mkdirSync(c.lock, { recursive: true });
-  writeFileSync(join(c.lock, 'info'), `${JSON.stringify({ id: 'old', holder: 'alice@elsewhere', pid: 4242, since: '2026-01-02T03:04:05.000Z', what: 'stackplay run old.yml' })}\n`);
+  writeFileSync(
+    join(c.lock, 'info'),
+    `${JSON.stringify({ id: 'old', holder: 'alice@elsewhere', pid: 4242, since: '2026-01-02T03:04:05.000Z', what: 'stackplay run old.yml' })}\n`,
+  );
 
   const refused = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json']);
   t.is(refused.code, 2, refused.stdout + refused.stderr);
   const d = refused.events.find((e) => e.type === 'diagnostics');
-  t.truthy(d && d.type === 'diagnostics' && d.diagnostics[0]?.message.includes('alice@elsewhere (pid 4242, stackplay run old.yml) since 2026-01-02T03:04:05.000Z'), refused.stdout);
+  t.truthy(
+    d &&
+      d.type === 'diagnostics' &&
+      d.diagnostics[0]?.message.includes(
+        'alice@elsewhere (pid 4242, stackplay run old.yml) since 2026-01-02T03:04:05.000Z',
+      ),
+    refused.stdout,
+  );
   t.false(refused.events.some((e) => e.type === 'run:start'));
 
   const check = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check']);
@@ -111,7 +144,9 @@ it('a stale lock refuses the run until --break-lock; check mode needs no lock', 
 it('an interrupted run (SIGINT) finishes its running step, exits 99 and releases the lock', async (t) => {
   const c = cluster('sigint');
   const run = startCli(['run', c.playbook, '-i', c.inventory, '--output', 'plain', '-e', 'wait=yes']);
-  t.teardown(() => { run.child.kill('SIGKILL'); });
+  t.teardown(() => {
+    run.child.kill('SIGKILL');
+  });
   await until(() => existsSync(join(c.dir, 'waiting')), run.child);
   t.true(existsSync(c.lock));
   run.child.kill('SIGINT');
@@ -129,11 +164,20 @@ it('an interrupted run (SIGINT) finishes its running step, exits 99 and releases
 it('migrate is refused by a held lock before it records any progress', async (t) => {
   const c = cluster('migrate');
   mkdirSync(c.lock, { recursive: true });
-  writeFileSync(join(c.lock, 'info'), `${JSON.stringify({ id: 'other', holder: 'bob@ops', pid: 77, since: '2026-02-03T04:05:06.000Z', what: 'stackplay run site.yml' })}\n`);
+  writeFileSync(
+    join(c.lock, 'info'),
+    `${JSON.stringify({ id: 'other', holder: 'bob@ops', pid: 77, since: '2026-02-03T04:05:06.000Z', what: 'stackplay run site.yml' })}\n`,
+  );
   const state = join(c.dir, 'progress');
-  const r = await runCli(['migrate', '-i', c.inventory, '--new-core-ip', '127.0.0.9', '--output', 'plain'], { env: { STACKPLAY_STATE_DIR: state } });
+  const r = await runCli(['migrate', '-i', c.inventory, '--new-core-ip', '127.0.0.9', '--output', 'plain'], {
+    env: { STACKPLAY_STATE_DIR: state },
+  });
   t.is(r.code, 2, r.stdout + r.stderr);
-  t.true(r.stderr.includes('locked on core1') && r.stderr.includes('bob@ops (pid 77, stackplay run site.yml) since 2026-02-03T04:05:06.000Z'), r.stderr);
+  t.true(
+    r.stderr.includes('locked on core1') &&
+      r.stderr.includes('bob@ops (pid 77, stackplay run site.yml) since 2026-02-03T04:05:06.000Z'),
+    r.stderr,
+  );
   t.false(existsSync(state) && readdirSync(state).length > 0, 'a refused migrate recorded progress');
-  t.true(existsSync(join(c.lock, 'info')), 'the other run\'s lock was removed');
+  t.true(existsSync(join(c.lock, 'info')), "the other run's lock was removed");
 });

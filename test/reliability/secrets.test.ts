@@ -33,19 +33,26 @@ test.after.always(async () => {
 function files(tag: string): { inventory: string; playbook: string; root: string } {
   const root = join(work, tag);
   mkdirSync(root, { recursive: true });
-  const vars = Object.entries(sshd!.inventoryVars()).map(([k, v]) => `${k}='${v}'`).join(' ');
+  const vars = Object.entries(sshd!.inventoryVars())
+    .map(([k, v]) => `${k}='${v}'`)
+    .join(' ');
   const inventory = join(work, `${tag}.ini`);
-  writeFileSync(inventory, [
-    '[web]',
-    `node1 ${vars} ansible_password=${SECRETS.sshPassword} ansible_become_password=${SECRETS.becomePassword}`,
-    '[web:vars]',
-    `db_password=${SECRETS.dbPassword}`,
-    `api_handle=${SECRETS.markedSecret}`,
-    'stackplay_secret_vars=api_handle',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    inventory,
+    [
+      '[web]',
+      `node1 ${vars} ansible_password=${SECRETS.sshPassword} ansible_become_password=${SECRETS.becomePassword}`,
+      '[web:vars]',
+      `db_password=${SECRETS.dbPassword}`,
+      `api_handle=${SECRETS.markedSecret}`,
+      'stackplay_secret_vars=api_handle',
+      '',
+    ].join('\n'),
+  );
   const playbook = join(work, `${tag}.yml`);
-  writeFileSync(playbook, `
+  writeFileSync(
+    playbook,
+    `
 - hosts: web
   tasks:
     - name: config with a password
@@ -69,25 +76,45 @@ function files(tag: string): { inventory: string; playbook: string; root: string
     - name: a command that echoes the secret
       command: "echo {{ db_password }} {{ made.stdout }}"
       changed_when: false
-`);
+`,
+  );
   return { inventory, playbook, root };
 }
 
 function leaks(r: CliResult): string[] {
   const all = r.stdout + r.stderr;
-  return Object.entries(SECRETS).filter(([, v]) => all.includes(v)).map(([k]) => k);
+  return Object.entries(SECRETS)
+    .filter(([, v]) => all.includes(v))
+    .map(([k]) => k);
 }
 
 const it = canRunSshd() ? test.serial : test.serial.skip;
-if (!canRunSshd()) test('secrets (skipped)', (t) => { t.log(whyNoSshd()); t.pass(); });
+if (!canRunSshd())
+  test('secrets (skipped)', (t) => {
+    t.log(whyNoSshd());
+    t.pass();
+  });
 
 for (const mode of ['plain', 'json', 'tree'] as const) {
   it(`no secret appears in ${mode} output, with --diff, or in error messages`, async (t) => {
     const { inventory, playbook, root } = files(mode);
-    const r = await runCli(['run', playbook, '-i', inventory, '--output', mode, '--diff', '-e', `token=${SECRETS.extraToken}`]);
+    const r = await runCli([
+      'run',
+      playbook,
+      '-i',
+      inventory,
+      '--output',
+      mode,
+      '--diff',
+      '-e',
+      `token=${SECRETS.extraToken}`,
+    ]);
     // The failing task is ignored, so the run is ok; the secrets were really used on the host.
     t.is(r.code, 0, r.stdout + r.stderr);
-    t.is(readFileSync(join(root, 'db.conf'), 'utf8'), `user=app\npassword=${SECRETS.dbPassword}\nhandle=${SECRETS.markedSecret}\n`);
+    t.is(
+      readFileSync(join(root, 'db.conf'), 'utf8'),
+      `user=app\npassword=${SECRETS.dbPassword}\nhandle=${SECRETS.markedSecret}\n`,
+    );
     t.true((r.stdout + r.stderr).includes('********'), 'nothing was masked: the run did not show the values at all');
     t.deepEqual(leaks(r), [], r.stdout + r.stderr);
   });
@@ -95,11 +122,36 @@ for (const mode of ['plain', 'json', 'tree'] as const) {
 
 it('no secret appears when the host is unreachable or the run is checked', async (t) => {
   const { inventory, playbook } = files('check');
-  const r = await runCli(['run', playbook, '-i', inventory, '--output', 'json', '--check', '--diff', '-e', `token=${SECRETS.extraToken}`]);
+  const r = await runCli([
+    'run',
+    playbook,
+    '-i',
+    inventory,
+    '--output',
+    'json',
+    '--check',
+    '--diff',
+    '-e',
+    `token=${SECRETS.extraToken}`,
+  ]);
   t.deepEqual(leaks(r), [], r.stdout + r.stderr);
   const bad = join(work, 'unreach.ini');
-  writeFileSync(bad, `[web]\nnode1 ansible_host=127.0.0.1 ansible_port=1 ansible_user=root ansible_password=${SECRETS.sshPassword} ansible_become_password=${SECRETS.becomePassword} db_password=${SECRETS.dbPassword} api_handle=${SECRETS.markedSecret} stackplay_secret_vars=api_handle\n`);
-  const u = await runCli(['run', playbook, '-i', bad, '--output', 'plain', '--timeout', '5', '-e', `token=${SECRETS.extraToken}`]);
+  writeFileSync(
+    bad,
+    `[web]\nnode1 ansible_host=127.0.0.1 ansible_port=1 ansible_user=root ansible_password=${SECRETS.sshPassword} ansible_become_password=${SECRETS.becomePassword} db_password=${SECRETS.dbPassword} api_handle=${SECRETS.markedSecret} stackplay_secret_vars=api_handle\n`,
+  );
+  const u = await runCli([
+    'run',
+    playbook,
+    '-i',
+    bad,
+    '--output',
+    'plain',
+    '--timeout',
+    '5',
+    '-e',
+    `token=${SECRETS.extraToken}`,
+  ]);
   t.is(u.code, 3, u.stdout + u.stderr);
   t.deepEqual(leaks(u), [], u.stdout + u.stderr);
 });

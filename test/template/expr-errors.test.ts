@@ -39,9 +39,20 @@ test('did-you-mean hints for filters and tests', (t) => {
 });
 
 const undefinedCases: [string, string][] = [
-  ['x == 1', 'x'], ['x', 'x'], ['x.y == 1', 'x'], ['r.nope == 1', 'r.nope'], ["r['no pe']", 'r["no pe"]'],
-  ['l[7] == 1', 'l[7]'], ['x | length', 'x'], ['x | int', 'x'], ['not x', 'x'], ['a == 1 and x', 'x'],
-  ['x is failed', 'x'], ['[x]', 'x'], ['a | default(x)', 'x'], ['r.rc.deep', 'r.rc.deep'],
+  ['x == 1', 'x'],
+  ['x', 'x'],
+  ['x.y == 1', 'x'],
+  ['r.nope == 1', 'r.nope'],
+  ["r['no pe']", 'r["no pe"]'],
+  ['l[7] == 1', 'l[7]'],
+  ['x | length', 'x'],
+  ['x | int', 'x'],
+  ['not x', 'x'],
+  ['a == 1 and x', 'x'],
+  ['x is failed', 'x'],
+  ['[x]', 'x'],
+  ['a | default(x)', 'x'],
+  ['r.rc.deep', 'r.rc.deep'],
 ];
 
 for (const [expr, variable] of undefinedCases) {
@@ -81,7 +92,10 @@ for (const [expr, message] of typeErrors) {
 }
 
 test('a numeric string compared with a number hints at | int', (t) => {
-  t.is(t.throws(() => evalExpr('n > 2', { n: '3' }), { instanceOf: ExprError })?.hint, 'convert with "| int" or "| float"');
+  t.is(
+    t.throws(() => evalExpr('n > 2', { n: '3' }), { instanceOf: ExprError })?.hint,
+    'convert with "| int" or "| float"',
+  );
   t.true(testExpr('n | int > 2', { n: '3' }));
 });
 

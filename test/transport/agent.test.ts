@@ -21,7 +21,10 @@ test.before(async () => {
   sock = join(work, 'agent.sock');
   agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
   if (!(await waitUntil(() => existsSync(sock)))) throw new Error('ssh-agent did not start');
-  const add = spawnSync('ssh-add', [sshd.userKeyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, encoding: 'utf8' });
+  const add = spawnSync('ssh-add', [sshd.userKeyFile], {
+    env: { ...process.env, SSH_AUTH_SOCK: sock },
+    encoding: 'utf8',
+  });
   if (add.status !== 0) throw new Error(`ssh-add failed: ${add.stderr}`);
   // This test file runs in its own process, so setting the variable here affects only these tests.
   process.env.SSH_AUTH_SOCK = sock;
@@ -40,6 +43,11 @@ sshSerial('the agent authenticates when no key file is given', async (t) => {
 
 sshSerial('a failure lists the agent first among what was tried', async (t) => {
   spawnSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
-  const e = await t.throwsAsync(connectTo(sshd, { ansible_ssh_private_key_file: join(work, 'no-such-key') }), { instanceOf: UnreachableError });
-  t.regex(e?.message ?? '', /^authentication failed for root@127\.0\.0\.1:\d+ \(tried: agent\); key file .*no-such-key cannot be read \(ENOENT\)$/);
+  const e = await t.throwsAsync(connectTo(sshd, { ansible_ssh_private_key_file: join(work, 'no-such-key') }), {
+    instanceOf: UnreachableError,
+  });
+  t.regex(
+    e?.message ?? '',
+    /^authentication failed for root@127\.0\.0\.1:\d+ \(tried: agent\); key file .*no-such-key cannot be read \(ENOENT\)$/,
+  );
 });

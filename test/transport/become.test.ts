@@ -139,7 +139,10 @@ sshTest('read with become: content, null when absent, an error when the user may
   const secret = join(work, 'root-only');
   writeFileSync(secret, 'secret');
   chmodSync(secret, 0o600);
-  await t.throwsAsync(ssh.read(secret, { become: true }), { instanceOf: FileTransferError, message: /cannot read .*root-only: .*Permission denied/ });
+  await t.throwsAsync(ssh.read(secret, { become: true }), {
+    instanceOf: FileTransferError,
+    message: /cannot read .*root-only: .*Permission denied/,
+  });
 });
 
 sshTest('a read-only probe keeps its become flag through sudo', async (t) => {
@@ -156,4 +159,8 @@ sshTest('a read-only probe keeps its become flag through sudo', async (t) => {
   const r = await ssh.exec({ ...sh`id -un`, become: true });
   t.is(r.stdout, 'nobody\n', r.stderr);
 });
-if (!realSudo) test('real sudo tests are skipped', (t) => { t.log('sudo is not installed: become runs against a stand-in sudo only'); t.pass(); });
+if (!realSudo)
+  test('real sudo tests are skipped', (t) => {
+    t.log('sudo is not installed: become runs against a stand-in sudo only');
+    t.pass();
+  });

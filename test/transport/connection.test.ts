@@ -5,55 +5,172 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from '../../src/command.js';
 import { InputError } from '../../src/errors.js';
-import { connectionOf, expandProxyCommand, jumpHostOf, type ConnectionDefaults, type HostConnection } from '../../src/transport/connection.js';
+import {
+  connectionOf,
+  expandProxyCommand,
+  jumpHostOf,
+  type ConnectionDefaults,
+  type HostConnection,
+} from '../../src/transport/connection.js';
 import { parseSshArgs, splitWords } from '../../src/transport/ssh-settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stackplay-conn-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 const noConfig: ConnectionDefaults = { sshConfigFile: null, user: 'me', home: '/home/me' };
-const of = (vars: Record<string, unknown>, name = 'node1', d: ConnectionDefaults = noConfig) => connectionOf({ name, groups: [], vars }, d);
+const of = (vars: Record<string, unknown>, name = 'node1', d: ConnectionDefaults = noConfig) =>
+  connectionOf({ name, groups: [], vars }, d);
 
 const cases: { title: string; name?: string; vars: Record<string, unknown>; want: Partial<HostConnection> }[] = [
-  { title: 'defaults: host name, port 22, current user, ssh', vars: {}, want: { kind: 'ssh', address: 'node1', port: 22, user: 'me', keyFiles: [], become: false } },
-  { title: 'ansible_host/port/user/key', vars: { ansible_host: '10.0.0.5', ansible_port: '2222', ansible_user: 'stackato', ansible_ssh_private_key_file: '~/.ssh/lab' },
-    want: { address: '10.0.0.5', port: 2222, user: 'stackato', keyFiles: ['/home/me/.ssh/lab'] } },
+  {
+    title: 'defaults: host name, port 22, current user, ssh',
+    vars: {},
+    want: { kind: 'ssh', address: 'node1', port: 22, user: 'me', keyFiles: [], become: false },
+  },
+  {
+    title: 'ansible_host/port/user/key',
+    vars: {
+      ansible_host: '10.0.0.5',
+      ansible_port: '2222',
+      ansible_user: 'stackato',
+      ansible_ssh_private_key_file: '~/.ssh/lab',
+    },
+    want: { address: '10.0.0.5', port: 2222, user: 'stackato', keyFiles: ['/home/me/.ssh/lab'] },
+  },
   { title: 'numbers are fine for ansible_port', vars: { ansible_port: 2200 }, want: { port: 2200 } },
-  { title: 'stackplay_ prefix wins over ansible_', vars: { ansible_host: 'a', stackplay_host: 'b', ansible_user: 'u1', stackplay_user: 'u2', ansible_port: 1, stackplay_port: 2 },
-    want: { address: 'b', user: 'u2', port: 2 } },
-  { title: 'old ansible_ssh_* aliases', vars: { ansible_ssh_host: 'h', ansible_ssh_port: '23', ansible_ssh_user: 'u' }, want: { address: 'h', port: 23, user: 'u' } },
-  { title: 'become vars', vars: { ansible_become: 'yes', ansible_become_user: 'stackato' }, want: { become: true, becomeUser: 'stackato' } },
+  {
+    title: 'stackplay_ prefix wins over ansible_',
+    vars: {
+      ansible_host: 'a',
+      stackplay_host: 'b',
+      ansible_user: 'u1',
+      stackplay_user: 'u2',
+      ansible_port: 1,
+      stackplay_port: 2,
+    },
+    want: { address: 'b', user: 'u2', port: 2 },
+  },
+  {
+    title: 'old ansible_ssh_* aliases',
+    vars: { ansible_ssh_host: 'h', ansible_ssh_port: '23', ansible_ssh_user: 'u' },
+    want: { address: 'h', port: 23, user: 'u' },
+  },
+  {
+    title: 'become vars',
+    vars: { ansible_become: 'yes', ansible_become_user: 'stackato' },
+    want: { become: true, becomeUser: 'stackato' },
+  },
   { title: 'become false as a string', vars: { ansible_become: 'False' }, want: { become: false } },
-  { title: 'localhost with nothing else is local', name: 'localhost', vars: {}, want: { kind: 'local', address: 'localhost' } },
+  {
+    title: 'localhost with nothing else is local',
+    name: 'localhost',
+    vars: {},
+    want: { kind: 'local', address: 'localhost' },
+  },
   { title: '127.0.0.1 as ansible_host is local', vars: { ansible_host: '127.0.0.1' }, want: { kind: 'local' } },
-  { title: 'localhost with a port is ssh', name: 'localhost', vars: { ansible_port: '2222' }, want: { kind: 'ssh', port: 2222 } },
-  { title: 'localhost with a user is ssh', vars: { ansible_host: '127.0.0.1', ansible_user: 'x' }, want: { kind: 'ssh' } },
-  { title: 'ansible_connection=local wins', vars: { ansible_host: '10.0.0.1', ansible_connection: 'local' }, want: { kind: 'local' } },
-  { title: 'ansible_connection=ssh on localhost', name: 'localhost', vars: { ansible_connection: 'ssh' }, want: { kind: 'ssh' } },
-  { title: 'ProxyCommand in common args (double quotes)', vars: { ansible_ssh_common_args: '-o ProxyCommand="ssh -W %h:%p -q bastion"' },
-    want: { proxyCommand: 'ssh -W %h:%p -q bastion' } },
-  { title: 'ProxyCommand with single quotes and -oKey form', vars: { ansible_ssh_common_args: "-oProxyCommand='ip netns exec n1 socat - TCP:%h:%p'" },
-    want: { proxyCommand: 'ip netns exec n1 socat - TCP:%h:%p' } },
-  { title: 'ProxyCommand as "-o Key Value" (space)', vars: { ansible_ssh_common_args: "-o 'ProxyCommand nc %h %p'" }, want: { proxyCommand: 'nc %h %p' } },
-  { title: 'ProxyJump with -o', vars: { ansible_ssh_common_args: '-o ProxyJump=jump@bastion:2200' }, want: { proxyJump: 'jump@bastion:2200' } },
-  { title: 'ProxyJump with -J', vars: { ansible_ssh_common_args: '-J bastion1,bastion2' }, want: { proxyJump: 'bastion1,bastion2' } },
+  {
+    title: 'localhost with a port is ssh',
+    name: 'localhost',
+    vars: { ansible_port: '2222' },
+    want: { kind: 'ssh', port: 2222 },
+  },
+  {
+    title: 'localhost with a user is ssh',
+    vars: { ansible_host: '127.0.0.1', ansible_user: 'x' },
+    want: { kind: 'ssh' },
+  },
+  {
+    title: 'ansible_connection=local wins',
+    vars: { ansible_host: '10.0.0.1', ansible_connection: 'local' },
+    want: { kind: 'local' },
+  },
+  {
+    title: 'ansible_connection=ssh on localhost',
+    name: 'localhost',
+    vars: { ansible_connection: 'ssh' },
+    want: { kind: 'ssh' },
+  },
+  {
+    title: 'ProxyCommand in common args (double quotes)',
+    vars: { ansible_ssh_common_args: '-o ProxyCommand="ssh -W %h:%p -q bastion"' },
+    want: { proxyCommand: 'ssh -W %h:%p -q bastion' },
+  },
+  {
+    title: 'ProxyCommand with single quotes and -oKey form',
+    vars: { ansible_ssh_common_args: "-oProxyCommand='ip netns exec n1 socat - TCP:%h:%p'" },
+    want: { proxyCommand: 'ip netns exec n1 socat - TCP:%h:%p' },
+  },
+  {
+    title: 'ProxyCommand as "-o Key Value" (space)',
+    vars: { ansible_ssh_common_args: "-o 'ProxyCommand nc %h %p'" },
+    want: { proxyCommand: 'nc %h %p' },
+  },
+  {
+    title: 'ProxyJump with -o',
+    vars: { ansible_ssh_common_args: '-o ProxyJump=jump@bastion:2200' },
+    want: { proxyJump: 'jump@bastion:2200' },
+  },
+  {
+    title: 'ProxyJump with -J',
+    vars: { ansible_ssh_common_args: '-J bastion1,bastion2' },
+    want: { proxyJump: 'bastion1,bastion2' },
+  },
   { title: 'ProxyJump with -Jhost', vars: { ansible_ssh_common_args: '-Jbastion' }, want: { proxyJump: 'bastion' } },
-  { title: 'StrictHostKeyChecking=no means off', vars: { ansible_ssh_common_args: '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null' },
-    want: { hostKeyChecking: 'off', knownHostsFiles: ['/dev/null'] } },
-  { title: 'StrictHostKeyChecking=accept-new', vars: { ansible_ssh_extra_args: '-o StrictHostKeyChecking=accept-new' }, want: { hostKeyChecking: 'accept-new' } },
-  { title: 'StrictHostKeyChecking=yes is strict', vars: { ansible_ssh_common_args: '-o StrictHostKeyChecking=yes' }, want: { hostKeyChecking: 'strict' } },
-  { title: 'UserKnownHostsFile with ~ and two files', vars: { ansible_ssh_common_args: '-o "UserKnownHostsFile=~/a /etc/b"' },
-    want: { knownHostsFiles: ['/home/me/a', '/etc/b'] } },
-  { title: 'common args win over extra args (first value wins, as in ssh)',
-    vars: { ansible_ssh_common_args: '-o ProxyJump=one', ansible_ssh_extra_args: '-o ProxyJump=two' }, want: { proxyJump: 'one' } },
-  { title: 'ansible_port wins over -p in args', vars: { ansible_port: '2201', ansible_ssh_common_args: '-p 2202 -l bob' }, want: { port: 2201, user: 'bob' } },
-  { title: 'stackplay_ssh_common_args wins', vars: { ansible_ssh_common_args: '-J a', stackplay_ssh_common_args: '-J b' }, want: { proxyJump: 'b' } },
-  { title: 'ProxyCommand=none means none', vars: { ansible_ssh_common_args: '-o ProxyCommand=none' }, want: { proxyCommand: undefined } },
-  { title: 'timeouts and keepalive from args', vars: { ansible_ssh_common_args: '-o ConnectTimeout=7 -o ServerAliveInterval=4 -o ServerAliveCountMax=2' },
-    want: { connectTimeoutSec: 7, keepaliveSec: 4, keepaliveCountMax: 2 } },
-  { title: 'ServerAliveInterval=0 turns keepalive off (kept as 0, not the default)', vars: { ansible_ssh_common_args: '-o ServerAliveInterval=0' },
-    want: { keepaliveSec: 0 } },
-  { title: 'unknown ssh options are ignored', vars: { ansible_ssh_common_args: '-o ControlMaster=auto -o ControlPersist=60s -C' }, want: { proxyCommand: undefined, port: 22 } },
+  {
+    title: 'StrictHostKeyChecking=no means off',
+    vars: { ansible_ssh_common_args: '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null' },
+    want: { hostKeyChecking: 'off', knownHostsFiles: ['/dev/null'] },
+  },
+  {
+    title: 'StrictHostKeyChecking=accept-new',
+    vars: { ansible_ssh_extra_args: '-o StrictHostKeyChecking=accept-new' },
+    want: { hostKeyChecking: 'accept-new' },
+  },
+  {
+    title: 'StrictHostKeyChecking=yes is strict',
+    vars: { ansible_ssh_common_args: '-o StrictHostKeyChecking=yes' },
+    want: { hostKeyChecking: 'strict' },
+  },
+  {
+    title: 'UserKnownHostsFile with ~ and two files',
+    vars: { ansible_ssh_common_args: '-o "UserKnownHostsFile=~/a /etc/b"' },
+    want: { knownHostsFiles: ['/home/me/a', '/etc/b'] },
+  },
+  {
+    title: 'common args win over extra args (first value wins, as in ssh)',
+    vars: { ansible_ssh_common_args: '-o ProxyJump=one', ansible_ssh_extra_args: '-o ProxyJump=two' },
+    want: { proxyJump: 'one' },
+  },
+  {
+    title: 'ansible_port wins over -p in args',
+    vars: { ansible_port: '2201', ansible_ssh_common_args: '-p 2202 -l bob' },
+    want: { port: 2201, user: 'bob' },
+  },
+  {
+    title: 'stackplay_ssh_common_args wins',
+    vars: { ansible_ssh_common_args: '-J a', stackplay_ssh_common_args: '-J b' },
+    want: { proxyJump: 'b' },
+  },
+  {
+    title: 'ProxyCommand=none means none',
+    vars: { ansible_ssh_common_args: '-o ProxyCommand=none' },
+    want: { proxyCommand: undefined },
+  },
+  {
+    title: 'timeouts and keepalive from args',
+    vars: { ansible_ssh_common_args: '-o ConnectTimeout=7 -o ServerAliveInterval=4 -o ServerAliveCountMax=2' },
+    want: { connectTimeoutSec: 7, keepaliveSec: 4, keepaliveCountMax: 2 },
+  },
+  {
+    title: 'ServerAliveInterval=0 turns keepalive off (kept as 0, not the default)',
+    vars: { ansible_ssh_common_args: '-o ServerAliveInterval=0' },
+    want: { keepaliveSec: 0 },
+  },
+  {
+    title: 'unknown ssh options are ignored',
+    vars: { ansible_ssh_common_args: '-o ControlMaster=auto -o ControlPersist=60s -C' },
+    want: { proxyCommand: undefined, port: 22 },
+  },
 ];
 
 for (const c of cases) {
@@ -72,13 +189,33 @@ test('connectionOf: passwords become Secrets and never print', (t) => {
 });
 
 const badCases: { title: string; vars: Record<string, unknown>; match: RegExp }[] = [
-  { title: 'port that is not a number', vars: { ansible_port: 'ssh' }, match: /node1: ansible_port must be a port number.*"ssh"/ },
+  {
+    title: 'port that is not a number',
+    vars: { ansible_port: 'ssh' },
+    match: /node1: ansible_port must be a port number.*"ssh"/,
+  },
   { title: 'port out of range', vars: { stackplay_port: '70000' }, match: /stackplay_port must be a port number/ },
-  { title: 'become that is not a boolean', vars: { ansible_become: 'maybe' }, match: /ansible_become must be true or false/ },
-  { title: 'unknown connection', vars: { ansible_connection: 'winrm' }, match: /ansible_connection "winrm" is not supported/ },
-  { title: 'unterminated quote in common args', vars: { ansible_ssh_common_args: '-o ProxyCommand="ssh -W' }, match: /ansible_ssh_common_args: unterminated " quote/ },
+  {
+    title: 'become that is not a boolean',
+    vars: { ansible_become: 'maybe' },
+    match: /ansible_become must be true or false/,
+  },
+  {
+    title: 'unknown connection',
+    vars: { ansible_connection: 'winrm' },
+    match: /ansible_connection "winrm" is not supported/,
+  },
+  {
+    title: 'unterminated quote in common args',
+    vars: { ansible_ssh_common_args: '-o ProxyCommand="ssh -W' },
+    match: /ansible_ssh_common_args: unterminated " quote/,
+  },
   { title: '-o without a value', vars: { ansible_ssh_common_args: '-o' }, match: /-o needs a value/ },
-  { title: 'bad StrictHostKeyChecking', vars: { ansible_ssh_common_args: '-o StrictHostKeyChecking=sometimes' }, match: /StrictHostKeyChecking must be/ },
+  {
+    title: 'bad StrictHostKeyChecking',
+    vars: { ansible_ssh_common_args: '-o StrictHostKeyChecking=sometimes' },
+    match: /StrictHostKeyChecking must be/,
+  },
 ];
 
 for (const c of badCases) {
@@ -90,7 +227,13 @@ for (const c of badCases) {
 }
 
 test('splitWords follows shell quoting', (t) => {
-  t.deepEqual(splitWords(`-o ProxyCommand="ssh -W \\"%h\\":%p" -J 'a b' c\\ d`), ['-o', 'ProxyCommand=ssh -W "%h":%p', '-J', 'a b', 'c d']);
+  t.deepEqual(splitWords(`-o ProxyCommand="ssh -W \\"%h\\":%p" -J 'a b' c\\ d`), [
+    '-o',
+    'ProxyCommand=ssh -W "%h":%p',
+    '-J',
+    'a b',
+    'c d',
+  ]);
   t.deepEqual(splitWords('  '), []);
   t.deepEqual(splitWords(`''`), ['']);
 });
@@ -102,12 +245,19 @@ test('parseSshArgs reports -F', (t) => {
 
 test('expandProxyCommand fills %h %p %r %n and %%', (t) => {
   const conn = of({ ansible_host: '10.77.0.11', ansible_port: '2222', ansible_user: 'root' }, 'core');
-  t.is(expandProxyCommand(conn, 'ip netns exec %n socat - TCP:%h:%p # %r 100%% %x'), 'ip netns exec core socat - TCP:10.77.0.11:2222 # root 100% %x');
+  t.is(
+    expandProxyCommand(conn, 'ip netns exec %n socat - TCP:%h:%p # %r 100%% %x'),
+    'ip netns exec core socat - TCP:10.77.0.11:2222 # root 100% %x',
+  );
 });
 
 test('jumpHostOf reads [user@]host[:port] and ssh:// forms', (t) => {
   t.deepEqual(jumpHostOf('bastion'), { name: 'bastion', groups: [], vars: { ansible_connection: 'ssh' } });
-  t.deepEqual(jumpHostOf('ops@10.0.0.1:2200').vars, { ansible_connection: 'ssh', ansible_user: 'ops', ansible_port: '2200' });
+  t.deepEqual(jumpHostOf('ops@10.0.0.1:2200').vars, {
+    ansible_connection: 'ssh',
+    ansible_user: 'ops',
+    ansible_port: '2200',
+  });
   t.is(jumpHostOf('ssh://[::1]:22').name, '::1');
   t.throws(() => jumpHostOf('a@'), { instanceOf: InputError });
 });
@@ -150,17 +300,48 @@ writeFileSync(configFile, configText);
 const withConfig: ConnectionDefaults = { ...noConfig, sshConfigFile: configFile };
 
 const configCases: { title: string; name: string; vars?: Record<string, unknown>; want: Partial<HostConnection> }[] = [
-  { title: 'Host pattern with ?, HostName %h, User, Port, IdentityFiles accumulate', name: 'web1',
-    want: { address: 'web1.lab.example', user: 'deploy', port: 2200, keyFiles: ['/home/me/.ssh/web_key', '/home/me/.ssh/second_key'], connectTimeoutSec: 9, hostKeyChecking: 'accept-new' } },
-  { title: 'negated pattern skips the block', name: 'web9', want: { address: 'web9', user: 'ignored-because-first-wins', port: 22 } },
-  { title: 'ProxyCommand from config', name: 'core', want: { address: '10.77.0.11', proxyCommand: 'ip netns exec core socat - TCP:%h:%p', user: 'fallback' } },
+  {
+    title: 'Host pattern with ?, HostName %h, User, Port, IdentityFiles accumulate',
+    name: 'web1',
+    want: {
+      address: 'web1.lab.example',
+      user: 'deploy',
+      port: 2200,
+      keyFiles: ['/home/me/.ssh/web_key', '/home/me/.ssh/second_key'],
+      connectTimeoutSec: 9,
+      hostKeyChecking: 'accept-new',
+    },
+  },
+  {
+    title: 'negated pattern skips the block',
+    name: 'web9',
+    want: { address: 'web9', user: 'ignored-because-first-wins', port: 22 },
+  },
+  {
+    title: 'ProxyCommand from config',
+    name: 'core',
+    want: { address: '10.77.0.11', proxyCommand: 'ip netns exec core socat - TCP:%h:%p', user: 'fallback' },
+  },
   { title: 'quoted pattern list, ProxyJump from config', name: 'x.dea', want: { proxyJump: 'ops@bastion:2222' } },
   { title: 'Match blocks other than "Match all" never apply', name: 'other', want: { user: 'fallback' } },
-  { title: 'config is looked up by ansible_host, vars still win', name: 'node7', vars: { ansible_host: 'web2', ansible_user: 'root' },
-    want: { address: 'web2.lab.example', user: 'root', port: 2200 } },
-  { title: 'inventory key file comes before config IdentityFiles', name: 'bastion', vars: { ansible_ssh_private_key_file: '/keys/mine' },
-    want: { keyFiles: ['/keys/mine', '/keys/bastion'], user: 'ops' } },
-  { title: 'args win over config', name: 'core', vars: { ansible_ssh_common_args: '-o ProxyCommand="nc %h %p"' }, want: { proxyCommand: 'nc %h %p' } },
+  {
+    title: 'config is looked up by ansible_host, vars still win',
+    name: 'node7',
+    vars: { ansible_host: 'web2', ansible_user: 'root' },
+    want: { address: 'web2.lab.example', user: 'root', port: 2200 },
+  },
+  {
+    title: 'inventory key file comes before config IdentityFiles',
+    name: 'bastion',
+    vars: { ansible_ssh_private_key_file: '/keys/mine' },
+    want: { keyFiles: ['/keys/mine', '/keys/bastion'], user: 'ops' },
+  },
+  {
+    title: 'args win over config',
+    name: 'core',
+    vars: { ansible_ssh_common_args: '-o ProxyCommand="nc %h %p"' },
+    want: { proxyCommand: 'nc %h %p' },
+  },
 ];
 
 for (const c of configCases) {
@@ -176,7 +357,11 @@ test('ssh config path comes from STACKPLAY_SSH_CONFIG when not given', (t) => {
 });
 
 test('ssh config named by -F in args is used', (t) => {
-  const conn = of({ ansible_ssh_common_args: `-F ${configFile}` }, 'web3', { user: 'me', home: '/home/me', sshConfigFile: null });
+  const conn = of({ ansible_ssh_common_args: `-F ${configFile}` }, 'web3', {
+    user: 'me',
+    home: '/home/me',
+    sshConfigFile: null,
+  });
   t.is(conn.address, 'web3.lab.example');
 });
 

@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { HostKeyError } from '../../src/errors.js';
 import { verifyHostKey } from '../../src/transport/host-key-policy.js';
 import {
-  appendHostKey, checkHostKey, checkHostKeyFiles, fingerprintOf, keyTypeOf, knownKeyTypes, parseKnownHosts,
+  appendHostKey,
+  checkHostKey,
+  checkHostKeyFiles,
+  fingerprintOf,
+  keyTypeOf,
+  knownKeyTypes,
+  parseKnownHosts,
 } from '../../src/transport/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stackplay-kh-'));
@@ -20,7 +26,10 @@ const keygen = (...args: string[]) => {
 };
 
 /** A fresh public key: `type base64` and its blob. */
-function newKey(type: 'ed25519' | 'ecdsa', name: string): { line: string; blob: Buffer; type: string; pubFile: string } {
+function newKey(
+  type: 'ed25519' | 'ecdsa',
+  name: string,
+): { line: string; blob: Buffer; type: string; pubFile: string } {
   const f = join(dir, name);
   keygen('-q', '-t', type, '-N', '', '-f', f);
   const [t, b64] = readFileSync(`${f}.pub`, 'utf8').trim().split(/\s+/);
@@ -122,14 +131,25 @@ test('appendHostKey never overwrites or shadows a changed key', (t) => {
   t.is(readFileSync(f, 'utf8'), text);
 });
 
-const policyFiles = () => ({ read: file(`[127.0.0.1]:2222 ${k1.line}\n`), write: join(dir, `stackplay_known_hosts_${n++}`) });
+const policyFiles = () => ({
+  read: file(`[127.0.0.1]:2222 ${k1.line}\n`),
+  write: join(dir, `stackplay_known_hosts_${n++}`),
+});
 
 test('verifyHostKey strict: a known key passes, an unknown key is refused with its fingerprint', (t) => {
   const { read, write } = policyFiles();
-  t.notThrows(() => verifyHostKey('node1', '127.0.0.1', 2222, k1.blob, { mode: 'strict', files: [read], writeFile: write }));
-  const e = t.throws(() => verifyHostKey('node1', '127.0.0.9', 2222, k1.blob, { mode: 'strict', files: [read], writeFile: write }), { instanceOf: HostKeyError });
+  t.notThrows(() =>
+    verifyHostKey('node1', '127.0.0.1', 2222, k1.blob, { mode: 'strict', files: [read], writeFile: write }),
+  );
+  const e = t.throws(
+    () => verifyHostKey('node1', '127.0.0.9', 2222, k1.blob, { mode: 'strict', files: [read], writeFile: write }),
+    { instanceOf: HostKeyError },
+  );
   t.is(e?.host, 'node1');
-  t.regex(e?.message ?? '', /host key for 127\.0\.0\.9:2222 \(node1\) is not known: ssh-ed25519 SHA256:\S+ is in none of/);
+  t.regex(
+    e?.message ?? '',
+    /host key for 127\.0\.0\.9:2222 \(node1\) is not known: ssh-ed25519 SHA256:\S+ is in none of/,
+  );
   t.true(e?.message.includes(fingerprintOf(k1.blob)));
   t.regex(e?.message ?? '', /--host-key-checking accept-new/);
   t.false(existsSync(write), 'strict mode wrote nothing');
@@ -138,7 +158,10 @@ test('verifyHostKey strict: a known key passes, an unknown key is refused with i
 test('verifyHostKey: a changed key is a HostKeyError naming host, type, fingerprint and file:line', (t) => {
   const { read, write } = policyFiles();
   for (const mode of ['strict', 'accept-new'] as const) {
-    const e = t.throws(() => verifyHostKey('core', '127.0.0.1', 2222, k2.blob, { mode, files: [read], writeFile: write }), { instanceOf: HostKeyError });
+    const e = t.throws(
+      () => verifyHostKey('core', '127.0.0.1', 2222, k2.blob, { mode, files: [read], writeFile: write }),
+      { instanceOf: HostKeyError },
+    );
     t.true(e?.message.includes(`host key for 127.0.0.1:2222 (core) has CHANGED`));
     t.true(e?.message.includes(`ssh-ed25519 ${fingerprintOf(k2.blob)}`));
     t.true(e?.message.includes(`${read}:1`));
@@ -155,22 +178,33 @@ test('verifyHostKey accept-new records unknown keys in the write file only, then
   t.is(readFileSync(read, 'utf8'), before);
   t.is(readFileSync(write, 'utf8'), `[127.0.0.2]:2222 ${k2.line}\n`);
   t.notThrows(() => verifyHostKey('n2', '127.0.0.2', 2222, k2.blob, { ...policy, mode: 'strict' }));
-  t.throws(() => verifyHostKey('n2', '127.0.0.2', 2222, k1.blob, policy), { instanceOf: HostKeyError, message: /CHANGED/ });
+  t.throws(() => verifyHostKey('n2', '127.0.0.2', 2222, k1.blob, policy), {
+    instanceOf: HostKeyError,
+    message: /CHANGED/,
+  });
   t.is(readFileSync(write, 'utf8'), `[127.0.0.2]:2222 ${k2.line}\n`);
 });
 
 test('verifyHostKey accept-new without a write file refuses unknown keys', (t) => {
-  t.throws(() => verifyHostKey('n', '127.0.0.3', 22, k1.blob, { mode: 'accept-new', files: [] }), { instanceOf: HostKeyError, message: /is not known/ });
+  t.throws(() => verifyHostKey('n', '127.0.0.3', 22, k1.blob, { mode: 'accept-new', files: [] }), {
+    instanceOf: HostKeyError,
+    message: /is not known/,
+  });
 });
 
 test('verifyHostKey off accepts anything; a pinned key is accepted in strict mode', (t) => {
   const { read } = policyFiles();
   t.notThrows(() => verifyHostKey('n', '127.0.0.1', 2222, k2.blob, { mode: 'off', files: [read] }));
   t.notThrows(() => verifyHostKey('n', '127.0.0.50', 22, k2.blob, { mode: 'strict', files: [read], pinned: k2.blob }));
-  t.throws(() => verifyHostKey('n', '127.0.0.50', 22, k1.blob, { mode: 'strict', files: [read], pinned: k2.blob }), { instanceOf: HostKeyError });
+  t.throws(() => verifyHostKey('n', '127.0.0.50', 22, k1.blob, { mode: 'strict', files: [read], pinned: k2.blob }), {
+    instanceOf: HostKeyError,
+  });
 });
 
 test('verifyHostKey refuses a revoked key', (t) => {
   const f = file(`[127.0.0.1]:2222 ${k1.line}\n@revoked * ${k1.line}\n`);
-  t.throws(() => verifyHostKey('n', '127.0.0.1', 2222, k1.blob, { mode: 'accept-new', files: [f] }), { instanceOf: HostKeyError, message: new RegExp(`REVOKED.*${f}:2`) });
+  t.throws(() => verifyHostKey('n', '127.0.0.1', 2222, k1.blob, { mode: 'accept-new', files: [f] }), {
+    instanceOf: HostKeyError,
+    message: new RegExp(`REVOKED.*${f}:2`),
+  });
 });

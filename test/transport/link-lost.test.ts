@@ -1,5 +1,3 @@
-// A server that stops answering (a frozen link): keepalive finds it, and commands and SFTP transfers in flight fail as unreachable.
-import test from 'ava';
 import { join } from 'node:path';
 import { sh } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
@@ -10,7 +8,16 @@ import { connectTo, sshTest } from './util.js';
 /** Freezes the server's per-connection processes (SIGSTOP): packets are no longer answered, the TCP connection stays up. */
 function freeze(listener: number, t: { teardown(f: () => void): void }): void {
   const stopped = childrenOf(listener);
-  t.teardown(() => { for (const p of stopped) { try { process.kill(p, 'SIGCONT'); process.kill(p, 'SIGKILL'); } catch { /* gone */ } } });
+  t.teardown(() => {
+    for (const p of stopped) {
+      try {
+        process.kill(p, 'SIGCONT');
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
   for (const p of stopped) process.kill(p, 'SIGSTOP');
 }
 
@@ -19,7 +26,10 @@ const alive = { ansible_ssh_common_args: '-o ServerAliveInterval=1 -o ServerAliv
 sshTest('an SFTP write in flight when the link freezes fails as unreachable (keepalive), never hangs', async (t) => {
   const sshd = await startSshd();
   t.teardown(() => sshd.stop());
-  const tr = await connectTo(sshd, { ...alive, ansible_ssh_common_args: `${alive.ansible_ssh_common_args} -o UserKnownHostsFile=${sshd.knownHostsFile}` });
+  const tr = await connectTo(sshd, {
+    ...alive,
+    ansible_ssh_common_args: `${alive.ansible_ssh_common_args} -o UserKnownHostsFile=${sshd.knownHostsFile}`,
+  });
   t.teardown(() => tr.close());
   await tr.exec(sh`true`);
   const big = 'x'.repeat(64 * 1024 * 1024);
@@ -32,7 +42,10 @@ sshTest('an SFTP write in flight when the link freezes fails as unreachable (kee
 sshTest('a command in flight when the link freezes fails as unreachable (keepalive), never hangs', async (t) => {
   const sshd = await startSshd();
   t.teardown(() => sshd.stop());
-  const tr = await connectTo(sshd, { ...alive, ansible_ssh_common_args: `${alive.ansible_ssh_common_args} -o UserKnownHostsFile=${sshd.knownHostsFile}` });
+  const tr = await connectTo(sshd, {
+    ...alive,
+    ansible_ssh_common_args: `${alive.ansible_ssh_common_args} -o UserKnownHostsFile=${sshd.knownHostsFile}`,
+  });
   t.teardown(() => tr.close());
   await tr.exec(sh`true`);
   const running = tr.exec(sh`sleep 30`);
@@ -51,6 +64,12 @@ sshTest('a ProxyCommand whose output ends while its input stays open is a lost c
   await tr.exec(sh`true`);
   const running = tr.exec(sh`sleep 30`);
   await new Promise((r) => setTimeout(r, 200));
-  for (const p of childrenOf(sshd.pid)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of childrenOf(sshd.pid)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   await t.throwsAsync(running, { instanceOf: UnreachableError, message: /lost/ });
 });

@@ -16,7 +16,12 @@ test.after.always(() => rmSync(work, { recursive: true, force: true }));
 const local = localTransport('localhost');
 
 test('exec: exit code, stdout, stderr, signal; a non-zero exit is a value', async (t) => {
-  t.like(await local.exec(sh`echo out; echo err >&2; exit 3`), { code: 3, signal: null, stdout: 'out\n', stderr: 'err\n' });
+  t.like(await local.exec(sh`echo out; echo err >&2; exit 3`), {
+    code: 3,
+    signal: null,
+    stdout: 'out\n',
+    stderr: 'err\n',
+  });
   t.like(await local.exec(sh`kill -KILL $$`), { code: null, signal: 'SIGKILL' });
   t.is(local.host, 'localhost');
 });
@@ -31,7 +36,10 @@ test('exec: stdin is fed and closed, output is streamed', async (t) => {
 
 test('exec: a timeout kills the command and what it started', async (t) => {
   const marker = `stackplay-local-timeout-${process.pid}`;
-  const e = await t.throwsAsync(local.exec(sh`sh -c ${`sleep 60; : ${marker}-child`} & sleep 60; : ${marker}`, { timeoutMs: 300 }), { instanceOf: CommandTimeoutError });
+  const e = await t.throwsAsync(
+    local.exec(sh`sh -c ${`sleep 60; : ${marker}-child`} & sleep 60; : ${marker}`, { timeoutMs: 300 }),
+    { instanceOf: CommandTimeoutError },
+  );
   t.regex(e?.message ?? '', /timed out after 0\.3s/);
   t.true(await waitUntil(() => processesWith(marker).length === 0), 'command and child were killed');
 });
@@ -61,7 +69,10 @@ test('a failed write leaves the target and no temp file', async (t) => {
   const dir = mkdtempSync(join(work, 'fail-'));
   mkdirSync(join(dir, 'sub'));
   writeFileSync(join(dir, 'sub', 'keep'), 'k');
-  await t.throwsAsync(local.write(join(dir, 'sub'), 'x'), { instanceOf: FileTransferError, message: /cannot write .*\/sub: / });
+  await t.throwsAsync(local.write(join(dir, 'sub'), 'x'), {
+    instanceOf: FileTransferError,
+    message: /cannot write .*\/sub: /,
+  });
   t.is(readFileSync(join(dir, 'sub', 'keep'), 'utf8'), 'k');
   t.deepEqual(leftovers(dir), []);
 });
@@ -71,26 +82,32 @@ test('become to the current user needs no sudo', async (t) => {
   t.is((await me.exec(sh`echo ok`)).stdout, 'ok\n');
 });
 
-(process.getuid?.() === 0 ? test : test.skip)('become to another user goes through sudo (stand-in sudo on PATH)', async (t) => {
-  const bin = installFakeSudo(work);
-  const log = join(work, 'sudo.log');
-  process.env.PATH = `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
-  process.env.FAKE_SUDO_LOG = log;
-  const nobody = localTransport('localhost', { becomeUser: 'nobody' });
-  t.is((await nobody.exec({ ...sh`id -un`, become: true })).stdout, 'nobody\n');
-  t.regex(readFileSync(log, 'utf8'), /^-n -u nobody -H sh -c id -un$/m);
-  const dir = mkdtempSync(join(work, 'nobody-'));
-  chmodSync(dir, 0o755);
-  chownSync(dir, 65534, 65534);
-  await nobody.write(join(dir, 'f'), 'by nobody\n', { become: true, mode: '0640' });
-  t.like(statSync(join(dir, 'f')), { uid: 65534, mode: 0o100640 });
-  t.is(await nobody.read(join(dir, 'f'), { become: true }), 'by nobody\n');
-  t.is(await nobody.read(join(dir, 'none'), { become: true }), null);
-  t.deepEqual(leftovers(dir), []);
-});
+(process.getuid?.() === 0 ? test : test.skip)(
+  'become to another user goes through sudo (stand-in sudo on PATH)',
+  async (t) => {
+    const bin = installFakeSudo(work);
+    const log = join(work, 'sudo.log');
+    process.env.PATH = `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+    process.env.FAKE_SUDO_LOG = log;
+    const nobody = localTransport('localhost', { becomeUser: 'nobody' });
+    t.is((await nobody.exec({ ...sh`id -un`, become: true })).stdout, 'nobody\n');
+    t.regex(readFileSync(log, 'utf8'), /^-n -u nobody -H sh -c id -un$/m);
+    const dir = mkdtempSync(join(work, 'nobody-'));
+    chmodSync(dir, 0o755);
+    chownSync(dir, 65534, 65534);
+    await nobody.write(join(dir, 'f'), 'by nobody\n', { become: true, mode: '0640' });
+    t.like(statSync(join(dir, 'f')), { uid: 65534, mode: 0o100640 });
+    t.is(await nobody.read(join(dir, 'f'), { become: true }), 'by nobody\n');
+    t.is(await nobody.read(join(dir, 'none'), { become: true }), null);
+    t.deepEqual(leftovers(dir), []);
+  },
+);
 
 test('connectHost picks the local transport for localhost with no connection vars', async (t) => {
-  const tr = await connectHost({ name: 'localhost', groups: [], vars: {} }, { connectionDefaults: { sshConfigFile: null } });
+  const tr = await connectHost(
+    { name: 'localhost', groups: [], vars: {} },
+    { connectionDefaults: { sshConfigFile: null } },
+  );
   t.teardown(() => tr.close());
   t.is(tr.host, 'localhost');
   t.is((await tr.exec(sh`echo local`)).stdout, 'local\n');

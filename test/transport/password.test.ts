@@ -30,23 +30,41 @@ const server = new ssh2.Server({ hostKeys: [readFileSync(join(dir, 'host'))] }, 
       });
     });
   });
-  client.on('error', () => { /* the client went away */ });
+  client.on('error', () => {
+    /* the client went away */
+  });
 });
 let port = 0;
 
-test.before(() => new Promise<void>((resolve) => {
-  server.listen(0, '127.0.0.1', () => { port = (server.address() as { port: number }).port; resolve(); });
-}));
+test.before(
+  () =>
+    new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', () => {
+        port = (server.address() as { port: number }).port;
+        resolve();
+      });
+    }),
+);
 test.after.always(() => {
   server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const connect = (password: string) => {
-  const conn = connectionOf({ name: 'pw1', groups: [], vars: {
-    ansible_host: '127.0.0.1', ansible_port: String(port), ansible_user: 'alice', ansible_password: password,
-    ansible_ssh_private_key_file: join(dir, 'missing-key'),
-  } }, { sshConfigFile: null });
+  const conn = connectionOf(
+    {
+      name: 'pw1',
+      groups: [],
+      vars: {
+        ansible_host: '127.0.0.1',
+        ansible_port: String(port),
+        ansible_user: 'alice',
+        ansible_password: password,
+        ansible_ssh_private_key_file: join(dir, 'missing-key'),
+      },
+    },
+    { sshConfigFile: null },
+  );
   return connectSsh(conn, { hostKeyChecking: 'off', knownHostsFiles: [] });
 };
 
@@ -59,7 +77,10 @@ test.serial('a password from ansible_password logs in', async (t) => {
 test.serial('a wrong password is an authentication failure that never shows the password', async (t) => {
   tried.length = 0;
   const e = await t.throwsAsync(connect('battery staple'), { instanceOf: UnreachableError });
-  t.regex(e?.message ?? '', new RegExp(`^authentication failed for alice@127\\.0\\.0\\.1:${port} \\(tried: password\\)`));
+  t.regex(
+    e?.message ?? '',
+    new RegExp(`^authentication failed for alice@127\\.0\\.0\\.1:${port} \\(tried: password\\)`),
+  );
   t.false(e?.message.includes('battery'));
   t.deepEqual(tried, ['password'], 'keyboard-interactive is skipped when the server does not offer it');
 });

@@ -22,8 +22,7 @@ test.after.always(async () => {
 });
 
 const newPool = () => new ConnectionPool({ knownHostsFiles: [], connectionDefaults: { sshConfigFile: null } });
-const serverAddress = async (tr: Transport) =>
-  (await tr.exec(sh`echo $SSH_CONNECTION`)).stdout.trim().split(' ')[2];
+const serverAddress = async (tr: Transport) => (await tr.exec(sh`echo $SSH_CONNECTION`)).stdout.trim().split(' ')[2];
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -49,39 +48,56 @@ sshTest('a failed connection is not cached: the next get() tries again', async (
   const port = await freePort();
   const knownHosts = join(sshd.dir, `known_hosts_${port}`);
   writeFileSync(knownHosts, `[127.0.0.1]:${port} ${sshd.hostKeyPublic}\n`);
-  const host = hostOf(sshd, { ansible_port: String(port), ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHosts}` });
-  await t.throwsAsync(pool.get(host), { instanceOf: UnreachableError, message: `connection refused at 127.0.0.1:${port}` });
+  const host = hostOf(sshd, {
+    ansible_port: String(port),
+    ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHosts}`,
+  });
+  await t.throwsAsync(pool.get(host), {
+    instanceOf: UnreachableError,
+    message: `connection refused at 127.0.0.1:${port}`,
+  });
   const late = await startSshd({ port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
   extra.push(late);
   const tr = await pool.get(host);
   t.is((await tr.exec(sh`echo up`)).stdout, 'up\n');
 });
 
-sshTest('a connection that dropped between two uses (sshd restarted, as in a reboot) is opened again by the next get()', async (t) => {
-  const notices: string[] = [];
-  const pool = new ConnectionPool({ knownHostsFiles: [], connectionDefaults: { sshConfigFile: null }, onReconnect: (host, why) => notices.push(`${host}: ${why}`) });
-  t.teardown(() => pool.closeAll());
-  const port = await freePort();
-  const knownHosts = join(sshd.dir, `known_hosts_reboot_${port}`);
-  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${sshd.hostKeyPublic}\n`);
-  const host = hostOf(sshd, { ansible_port: String(port), ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHosts}` }, 'rebooted');
-  const first = await startSshd({ port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
-  extra.push(first);
-  const before = await pool.get(host);
-  t.is((await before.exec(sh`echo one`)).stdout, 'one\n');
-  await first.stop();
-  while (!before.lostReason?.()) await new Promise((r) => setTimeout(r, 20));
-  // Still down: the new attempt fails as unreachable, and is not cached.
-  await t.throwsAsync(pool.get(host), { instanceOf: UnreachableError });
-  t.deepEqual(notices, ['rebooted: connection to 127.0.0.1:' + port + ' lost']);
-  const second = await startSshd({ port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
-  extra.push(second);
-  const after = await pool.get(host);
-  t.not(after, before);
-  t.is((await after.exec(sh`echo two`)).stdout, 'two\n');
-  t.is(await pool.get(host), after, 'a working connection is shared again');
-  t.is(notices.length, 1);
-});
+sshTest(
+  'a connection that dropped between two uses (sshd restarted, as in a reboot) is opened again by the next get()',
+  async (t) => {
+    const notices: string[] = [];
+    const pool = new ConnectionPool({
+      knownHostsFiles: [],
+      connectionDefaults: { sshConfigFile: null },
+      onReconnect: (host, why) => notices.push(`${host}: ${why}`),
+    });
+    t.teardown(() => pool.closeAll());
+    const port = await freePort();
+    const knownHosts = join(sshd.dir, `known_hosts_reboot_${port}`);
+    writeFileSync(knownHosts, `[127.0.0.1]:${port} ${sshd.hostKeyPublic}\n`);
+    const host = hostOf(
+      sshd,
+      { ansible_port: String(port), ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHosts}` },
+      'rebooted',
+    );
+    const first = await startSshd({ port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
+    extra.push(first);
+    const before = await pool.get(host);
+    t.is((await before.exec(sh`echo one`)).stdout, 'one\n');
+    await first.stop();
+    while (!before.lostReason?.()) await new Promise((r) => setTimeout(r, 20));
+    // Still down: the new attempt fails as unreachable, and is not cached.
+    await t.throwsAsync(pool.get(host), { instanceOf: UnreachableError });
+    t.deepEqual(notices, [`rebooted: connection to 127.0.0.1:${port} lost`]);
+    const second = await startSshd({ port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
+    extra.push(second);
+    const after = await pool.get(host);
+    t.not(after, before);
+    t.is((await after.exec(sh`echo two`)).stdout, 'two\n');
+    t.is(await pool.get(host), after, 'a working connection is shared again');
+    t.is(notices.length, 1);
+  },
+);
 
 sshTest('closeAll() ends every connection', async (t) => {
   const pool = newPool();
@@ -101,7 +117,10 @@ sshTest('reconnect() moves the host to a new address, trusting the key it verifi
   t.is(await pool.get(host), after, 'the pool now hands out the new connection');
   await t.throwsAsync(before.exec(sh`true`), { instanceOf: UnreachableError }, 'the old connection was closed');
   // Without the pinned key the new address is unknown to known_hosts:
-  await t.throwsAsync(connectHost(host, { knownHostsFiles: [], connectionDefaults: { sshConfigFile: null } }, { address: '127.0.0.2' }), { instanceOf: HostKeyError, message: /not known/ });
+  await t.throwsAsync(
+    connectHost(host, { knownHostsFiles: [], connectionDefaults: { sshConfigFile: null } }, { address: '127.0.0.2' }),
+    { instanceOf: HostKeyError, message: /not known/ },
+  );
 });
 
 sshTest('reconnect() keeps trying until the host answers at its new address', async (t) => {
@@ -112,7 +131,12 @@ sshTest('reconnect() keeps trying until the host answers at its new address', as
   const moving = pool.reconnect(host, '127.0.0.3', 60);
   await new Promise((r) => setTimeout(r, 1500));
   // The same machine (same host key) comes up on the new address, same port.
-  const moved = await startSshd({ address: '127.0.0.3', port: sshd.port, hostKeyFile: sshd.hostKeyFile, userKeyFile: sshd.userKeyFile });
+  const moved = await startSshd({
+    address: '127.0.0.3',
+    port: sshd.port,
+    hostKeyFile: sshd.hostKeyFile,
+    userKeyFile: sshd.userKeyFile,
+  });
   extra.push(moved);
   t.is(await serverAddress(await moving), '127.0.0.3');
 });

@@ -31,7 +31,10 @@ test('a command not marked read-only is refused and does not run', async (t) => 
 
 test('write is always refused and writes nothing', async (t) => {
   const target = join(dir, 'w');
-  await t.throwsAsync(ro.write(target, 'x', { mode: '0644' }), { instanceOf: CheckModeViolation, message: /refused to change web1: write / });
+  await t.throwsAsync(ro.write(target, 'x', { mode: '0644' }), {
+    instanceOf: CheckModeViolation,
+    message: /refused to change web1: write /,
+  });
   t.false(existsSync(target));
 });
 
@@ -39,8 +42,13 @@ test('close() leaves the wrapped transport open', async (t) => {
   let closed = false;
   const base = localTransport('x');
   const inner: Transport = {
-    host: 'x', exec: (c, o) => base.exec(c, o), read: (p, o) => base.read(p, o), write: (p, c, o) => base.write(p, c, o),
-    close: async () => { closed = true; },
+    host: 'x',
+    exec: (c, o) => base.exec(c, o),
+    read: (p, o) => base.read(p, o),
+    write: (p, c, o) => base.write(p, c, o),
+    close: async () => {
+      closed = true;
+    },
   };
   await readOnlyTransport(inner).close();
   t.false(closed);

@@ -19,17 +19,20 @@ test.after.always(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-sshTest('content over many 32 KB chunks, with multi-byte characters, arrives byte for byte with its mode', async (t) => {
-  const ssh = await connectTo(sshd);
-  t.teardown(() => ssh.close());
-  const dir = mkdtempSync(join(work, 'w-'));
-  const target = join(dir, 'big.txt');
-  const content = Array.from({ length: 20_000 }, (_, i) => `line ${i} é ✓ ${'x'.repeat(i % 37)}\n`).join('');
-  await ssh.write(target, content, { mode: '0604' });
-  t.is(readFileSync(target, 'utf8'), content);
-  t.is(statSync(target).mode & 0o777, 0o604);
-  await ssh.write(join(dir, 'empty'), '', { mode: '0600' });
-  t.is(readFileSync(join(dir, 'empty'), 'utf8'), '');
-  t.is(statSync(join(dir, 'empty')).mode & 0o777, 0o600);
-  t.deepEqual(leftovers(dir), []);
-});
+sshTest(
+  'content over many 32 KB chunks, with multi-byte characters, arrives byte for byte with its mode',
+  async (t) => {
+    const ssh = await connectTo(sshd);
+    t.teardown(() => ssh.close());
+    const dir = mkdtempSync(join(work, 'w-'));
+    const target = join(dir, 'big.txt');
+    const content = Array.from({ length: 20_000 }, (_, i) => `line ${i} é ✓ ${'x'.repeat(i % 37)}\n`).join('');
+    await ssh.write(target, content, { mode: '0604' });
+    t.is(readFileSync(target, 'utf8'), content);
+    t.is(statSync(target).mode & 0o777, 0o604);
+    await ssh.write(join(dir, 'empty'), '', { mode: '0600' });
+    t.is(readFileSync(join(dir, 'empty'), 'utf8'), '');
+    t.is(statSync(join(dir, 'empty')).mode & 0o777, 0o600);
+    t.deepEqual(leftovers(dir), []);
+  },
+);

@@ -12,12 +12,17 @@ import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { connectTo, sshdAvailable, sshTest } from './util.js';
 
 let sshd: Sshd;
-test.before(async () => { if (sshdAvailable) sshd = await startSshd(); });
-test.after.always(async () => { await sshd?.stop(); });
+test.before(async () => {
+  if (sshdAvailable) sshd = await startSshd();
+});
+test.after.always(async () => {
+  await sshd?.stop();
+});
 
 const raw = (text: string): Command => ({ text, display: text, readOnly: false });
 /** The command line of the shell a command ran under ($$: the command shell, or an exec channel's own shell). */
-const parentOf = async (t: SshTransport) => (await t.exec(raw('cat /proc/$$/cmdline | tr "\\0" " " | head -c 300; echo'))).stdout;
+const parentOf = async (t: SshTransport) =>
+  (await t.exec(raw('cat /proc/$$/cmdline | tr "\\0" " " | head -c 300; echo'))).stdout;
 
 /** Runs `f` on a connection with the command shell and on one without it. */
 async function withBoth<T>(f: (t: SshTransport) => Promise<T>): Promise<{ shell: T; exec: T }> {
@@ -31,83 +36,104 @@ async function withBoth<T>(f: (t: SshTransport) => Promise<T>): Promise<{ shell:
   }
 }
 
-sshTest('commands give the same code, stdout and stderr through the command shell as through exec channels', async (t) => {
-  const cases = [
-    raw('true'),
-    raw('false'),
-    raw('echo out; echo err >&2; exit 7'),
-    raw('printf "no newline at the end"'),
-    raw('printf "a\\nb\\n\\n"; printf "" >&2'),
-    sh`printf '%s\n' ${"quotes ' \" and \\ backslashes $HOME `x`"}`,
-    raw('for i in 1 2 3; do\n  echo "line $i"\ndone\necho "  leading and trailing spaces  "'),
-    raw("cat <<'EOF'\nhere $document\n\tindented\nEOF"),
-    raw('printf "caf\\303\\251 \\342\\234\\223\\n"'),
-    raw('head -c 300000 /dev/zero | tr "\\0" x; echo'),
-    raw('read x; echo "stdin gave ${x:-nothing}"'),
-    raw('exit 255'),
-    raw('sh -c "kill -TERM \\$\\$"'),
-    raw('echo a \\'),
-    raw('echo "no newline after a backslash line"\n\\'),
-    raw('true\nfoo_not_there_stackplay'),
-    raw('echo "unclosed'),
-    raw('echo "$0" >/dev/null; echo "${__sp_id:+leak}${__sp_m:+leak}"; echo done'),
-  ];
-  const results = await withBoth(async (tr) => {
-    const out = [];
-    for (const c of cases) {
-      const r = await tr.exec(c);
-      out.push({ code: r.code, stdout: r.stdout, stderr: r.stderr });
+sshTest(
+  'commands give the same code, stdout and stderr through the command shell as through exec channels',
+  async (t) => {
+    const cases = [
+      raw('true'),
+      raw('false'),
+      raw('echo out; echo err >&2; exit 7'),
+      raw('printf "no newline at the end"'),
+      raw('printf "a\\nb\\n\\n"; printf "" >&2'),
+      sh`printf '%s\n' ${'quotes \' " and \\ backslashes $HOME `x`'}`,
+      raw('for i in 1 2 3; do\n  echo "line $i"\ndone\necho "  leading and trailing spaces  "'),
+      raw("cat <<'EOF'\nhere $document\n\tindented\nEOF"),
+      raw('printf "caf\\303\\251 \\342\\234\\223\\n"'),
+      raw('head -c 300000 /dev/zero | tr "\\0" x; echo'),
+      raw('read x; echo "stdin gave ${x:-nothing}"'),
+      raw('exit 255'),
+      raw('sh -c "kill -TERM \\$\\$"'),
+      raw('echo a \\'),
+      raw('echo "no newline after a backslash line"\n\\'),
+      raw('true\nfoo_not_there_stackplay'),
+      raw('echo "unclosed'),
+      raw('echo "$0" >/dev/null; echo "${__sp_id:+leak}${__sp_m:+leak}"; echo done'),
+    ];
+    const results = await withBoth(async (tr) => {
+      const out = [];
+      for (const c of cases) {
+        const r = await tr.exec(c);
+        out.push({ code: r.code, stdout: r.stdout, stderr: r.stderr });
+      }
+      return out;
+    });
+    // Killed by a signal: exec reports no code (sshd sends the signal), the shell the status it saw (128 + 15).
+    const at = (part: string) => cases.findIndex((c) => c.text.includes(part));
+    const signalled = at('kill -TERM');
+    t.is(results.exec[signalled]!.code, null);
+    t.is(results.shell[signalled]!.code, 143);
+    for (let i = 0; i < cases.length; i++) {
+      if (i === cases.length - 1 || i === signalled) continue;
+      const [viaShell, viaExec] = [results.shell[i]!, results.exec[i]!];
+      t.deepEqual([viaShell.code, viaShell.stdout], [viaExec.code, viaExec.stdout], cases[i]!.text);
+      // Each exec session's bash reads ~/.bashrc (sshd sessions do), which may print noise first; the shell read it once.
+      // A syntax error in the text itself is reported by `eval` where `sh -c` says `-c` (documented in shell-session.ts).
+      const shellStderr = viaShell.stderr.replace(/^(\w+): eval: /gm, '$1: -c: ');
+      t.true(
+        viaExec.stderr.endsWith(shellStderr),
+        `${cases[i]!.text}: ${JSON.stringify([viaShell.stderr, viaExec.stderr])}`,
+      );
     }
-    return out;
-  });
-  // Killed by a signal: exec reports no code (sshd sends the signal), the shell the status it saw (128 + 15).
-  const at = (part: string) => cases.findIndex((c) => c.text.includes(part));
-  const signalled = at('kill -TERM');
-  t.is(results.exec[signalled]!.code, null);
-  t.is(results.shell[signalled]!.code, 143);
-  for (let i = 0; i < cases.length; i++) {
-    if (i === cases.length - 1 || i === signalled) continue;
-    const [viaShell, viaExec] = [results.shell[i]!, results.exec[i]!];
-    t.deepEqual([viaShell.code, viaShell.stdout], [viaExec.code, viaExec.stdout], cases[i]!.text);
-    // Each exec session's bash reads ~/.bashrc (sshd sessions do), which may print noise first; the shell read it once.
-    // A syntax error in the text itself is reported by `eval` where `sh -c` says `-c` (documented in shell-session.ts).
-    const shellStderr = viaShell.stderr.replace(/^(\w+): eval: /gm, '$1: -c: ');
-    t.true(viaExec.stderr.endsWith(shellStderr), `${cases[i]!.text}: ${JSON.stringify([viaShell.stderr, viaExec.stderr])}`);
-  }
-  t.is(results.shell[cases.length - 1]!.stdout, '\ndone\n', 'the shell loop keeps its variables to itself');
-  t.is(results.shell[9]!.stdout.length, 300001);
-  t.is(results.shell[at('echo a')]!.stdout, 'a \\\n', 'a final backslash is not a line continuation');
-  t.regex(results.shell[at('foo_not_there')]!.stderr, /line 2: foo_not_there_stackplay/, 'messages name the command\'s own lines');
-});
+    t.is(results.shell[cases.length - 1]!.stdout, '\ndone\n', 'the shell loop keeps its variables to itself');
+    t.is(results.shell[9]!.stdout.length, 300001);
+    t.is(results.shell[at('echo a')]!.stdout, 'a \\\n', 'a final backslash is not a line continuation');
+    t.regex(
+      results.shell[at('foo_not_there')]!.stderr,
+      /line 2: foo_not_there_stackplay/,
+      "messages name the command's own lines",
+    );
+  },
+);
 
-sshTest('plain commands share one shell; cd, exports and umask do not leak from one command into the next', async (t) => {
-  const tr = await connectTo(sshd);
-  t.teardown(() => tr.close());
-  const first = await parentOf(tr);
-  t.regex(first, /__sp_/, 'the command ran under the command shell');
-  t.is(await parentOf(tr), first, 'the second command ran under the same shell');
-  await tr.exec(raw('cd /tmp; export SP_LEAK=yes; umask 0077; ulimit -n 64; alias ll=ls; trap "echo trapped" EXIT'));
-  const r = await tr.exec(raw('pwd; echo "${SP_LEAK:-unset}"; umask; ulimit -n'));
-  const fresh = await connectTo(sshd, { stackplay_shell_session: 'false' });
-  t.teardown(() => fresh.close());
-  const expected = await fresh.exec(raw('pwd; echo "${SP_LEAK:-unset}"; umask; ulimit -n'));
-  t.is(r.stdout, expected.stdout);
-  t.is(r.stderr, '');
-});
-
-sshTest('a background process left writing to stdout never reaches a later command, and does not hold the command up', async (t) => {
-  const tr = await connectTo(sshd);
-  t.teardown(() => tr.close());
-  const start = await tr.exec(raw('(while :; do echo stray; echo stray >&2; sleep 0.05; done) & echo "started $!"'));
-  const pid = /started (\d+)/.exec(start.stdout)?.[1];
-  t.truthy(pid, start.stdout);
-  t.teardown(() => tr.exec(raw(`kill ${pid}`)).then(() => undefined, () => undefined));
-  for (let i = 0; i < 5; i++) {
-    const r = await tr.exec(raw(`sleep 0.1; echo clean ${i}`));
-    t.is(r.stdout, `clean ${i}\n`);
+sshTest(
+  'plain commands share one shell; cd, exports and umask do not leak from one command into the next',
+  async (t) => {
+    const tr = await connectTo(sshd);
+    t.teardown(() => tr.close());
+    const first = await parentOf(tr);
+    t.regex(first, /__sp_/, 'the command ran under the command shell');
+    t.is(await parentOf(tr), first, 'the second command ran under the same shell');
+    await tr.exec(raw('cd /tmp; export SP_LEAK=yes; umask 0077; ulimit -n 64; alias ll=ls; trap "echo trapped" EXIT'));
+    const r = await tr.exec(raw('pwd; echo "${SP_LEAK:-unset}"; umask; ulimit -n'));
+    const fresh = await connectTo(sshd, { stackplay_shell_session: 'false' });
+    t.teardown(() => fresh.close());
+    const expected = await fresh.exec(raw('pwd; echo "${SP_LEAK:-unset}"; umask; ulimit -n'));
+    t.is(r.stdout, expected.stdout);
     t.is(r.stderr, '');
-  }
-});
+  },
+);
+
+sshTest(
+  'a background process left writing to stdout never reaches a later command, and does not hold the command up',
+  async (t) => {
+    const tr = await connectTo(sshd);
+    t.teardown(() => tr.close());
+    const start = await tr.exec(raw('(while :; do echo stray; echo stray >&2; sleep 0.05; done) & echo "started $!"'));
+    const pid = /started (\d+)/.exec(start.stdout)?.[1];
+    t.truthy(pid, start.stdout);
+    t.teardown(() =>
+      tr.exec(raw(`kill ${pid}`)).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    for (let i = 0; i < 5; i++) {
+      const r = await tr.exec(raw(`sleep 0.1; echo clean ${i}`));
+      t.is(r.stdout, `clean ${i}\n`);
+      t.is(r.stderr, '');
+    }
+  },
+);
 
 sshTest('commands with stdin or a time limit keep their own exec channel', async (t) => {
   const tr = await connectTo(sshd);
@@ -121,12 +147,20 @@ sshTest('commands with stdin or a time limit keep their own exec channel', async
   t.is(await parentOf(tr), shellParent);
 });
 
-sshTest('two commands at once: one runs in the shell, the other on an exec channel; both results are right', async (t) => {
-  const tr = await connectTo(sshd);
-  t.teardown(() => tr.close());
-  const rs = await Promise.all([1, 2, 3, 4].map((i) => tr.exec(raw(`sleep 0.2; echo ${i}; echo e${i} >&2; exit ${i}`))));
-  t.deepEqual(rs.map((r) => [r.code, r.stdout, r.stderr]), [1, 2, 3, 4].map((i) => [i, `${i}\n`, `e${i}\n`]));
-});
+sshTest(
+  'two commands at once: one runs in the shell, the other on an exec channel; both results are right',
+  async (t) => {
+    const tr = await connectTo(sshd);
+    t.teardown(() => tr.close());
+    const rs = await Promise.all(
+      [1, 2, 3, 4].map((i) => tr.exec(raw(`sleep 0.2; echo ${i}; echo e${i} >&2; exit ${i}`))),
+    );
+    t.deepEqual(
+      rs.map((r) => [r.code, r.stdout, r.stderr]),
+      [1, 2, 3, 4].map((i) => [i, `${i}\n`, `e${i}\n`]),
+    );
+  },
+);
 
 sshTest('a command that kills the command shell has no known exit; the next command gets a new shell', async (t) => {
   const tr = await connectTo(sshd);
@@ -148,7 +182,13 @@ sshTest('the connection dropping while a command runs in the shell is Unreachabl
   t.regex(await parentOf(tr), /__sp_/);
   const running = tr.exec(raw('sleep 30'));
   await new Promise((r) => setTimeout(r, 300));
-  for (const p of childrenOf(own.pid)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of childrenOf(own.pid)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   await t.throwsAsync(running, { instanceOf: UnreachableError, message: /lost while running: sleep 30/ });
 });
 
@@ -176,47 +216,77 @@ sshTest('on a server that allows one session, the command shell gives it up for 
   t.is(readFileSync(file, 'utf8'), 'over sftp\n');
 });
 
-sshTest('a command\'s output does not stay on the node once it has been read (it may hold secrets)', async (t) => {
+sshTest("a command's output does not stay on the node once it has been read (it may hold secrets)", async (t) => {
   const tr = await connectTo(sshd);
   t.teardown(() => tr.close());
   const secret = `stackplay-secret-${process.pid}-${Date.now()}`;
   t.is((await tr.exec(raw(`echo ${secret}; echo ${secret} >&2`))).stdout, `${secret}\n`);
   await tr.exec(raw('true'));
-  const dirs = readdirSync('/tmp').filter((d) => d.startsWith('tmp.')).map((d) => join('/tmp', d));
-  const holding = dirs.flatMap((d) => {
-    try { return readdirSync(d).map((f) => join(d, f)); } catch { return []; }
-  }).filter((f) => { try { return readFileSync(f, 'utf8').includes(secret); } catch { return false; } });
+  const dirs = readdirSync('/tmp')
+    .filter((d) => d.startsWith('tmp.'))
+    .map((d) => join('/tmp', d));
+  const holding = dirs
+    .flatMap((d) => {
+      try {
+        return readdirSync(d).map((f) => join(d, f));
+      } catch {
+        return [];
+      }
+    })
+    .filter((f) => {
+      try {
+        return readFileSync(f, 'utf8').includes(secret);
+      } catch {
+        return false;
+      }
+    });
   t.deepEqual(holding, []);
 });
 
-sshTest('the end marker is not in the shell\'s command line (where any local user could read it); one shell after it died under two waiting commands', async (t) => {
-  const own = await startSshd();
-  t.teardown(() => own.stop());
-  const tr = await connectTo(own);
-  t.teardown(() => tr.close());
-  const cmdline = await parentOf(tr);
-  t.regex(cmdline, /__sp_/);
-  t.false(cmdline.includes('\u0001'), cmdline);
-  await tr.exec(raw('kill -KILL $$'));
-  const [a, b] = await Promise.all([tr.exec(raw('echo $$')), tr.exec(raw('echo $$'))]);
-  t.is(a.code, 0);
-  t.is(b.code, 0);
-  const shells = descendantsOf(own.pid).filter((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('__sp_d='); } catch { return false; } });
-  t.is(shells.length, 1, `command shells running: ${shells.join(' ')}`);
-});
+sshTest(
+  "the end marker is not in the shell's command line (where any local user could read it); one shell after it died under two waiting commands",
+  async (t) => {
+    const own = await startSshd();
+    t.teardown(() => own.stop());
+    const tr = await connectTo(own);
+    t.teardown(() => tr.close());
+    const cmdline = await parentOf(tr);
+    t.regex(cmdline, /__sp_/);
+    t.false(cmdline.includes('\u0001'), cmdline);
+    await tr.exec(raw('kill -KILL $$'));
+    const [a, b] = await Promise.all([tr.exec(raw('echo $$')), tr.exec(raw('echo $$'))]);
+    t.is(a.code, 0);
+    t.is(b.code, 0);
+    const shells = descendantsOf(own.pid).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('__sp_d=');
+      } catch {
+        return false;
+      }
+    });
+    t.is(shells.length, 1, `command shells running: ${shells.join(' ')}`);
+  },
+);
 
 /** Runs the loop itself under `shell` with two requests on stdin, as the controller sends them. */
 function runLoopUnder(shell: string, commands: string[]): { stdout: string; stderr: string; status: number | null } {
   const mark = '\u0001spmtest';
-  const input = [mark, ...commands.map((c, i) => `${i + 1} ${c.split('\n').length}\n${c}`)].join('\n') + '\n';
+  const input = `${[mark, ...commands.map((c, i) => `${i + 1} ${c.split('\n').length}\n${c}`)].join('\n')}\n`;
   const r = spawnSync(shell, ['-c', sessionScript()], { input, encoding: 'latin1', timeout: 10_000 });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
 for (const shell of ['/bin/dash', '/bin/bash']) {
   test(`the loop works under ${shell} (a login shell may be either)`, (t) => {
-    if (!existsSync(shell)) { t.pass(`${shell} is not installed`); return; }
-    const r = runLoopUnder(shell, ['echo one; echo err >&2; exit 3', 'printf "two\\\\"\nprintf " three"', 'echo "${__sp_id:-clean}"']);
+    if (!existsSync(shell)) {
+      t.pass(`${shell} is not installed`);
+      return;
+    }
+    const r = runLoopUnder(shell, [
+      'echo one; echo err >&2; exit 3',
+      'printf "two\\\\"\nprintf " three"',
+      'echo "${__sp_id:-clean}"',
+    ]);
     t.is(r.status, 0, r.stderr);
     t.is(r.stdout, '\u0001spmtestready\none\n\u0001spmtest1:3\ntwo\\ three\u0001spmtest2:0\nclean\n\u0001spmtest3:0\n');
     t.is(r.stderr, 'err\n\u0001spmtest1\n\u0001spmtest2\n\u0001spmtest3\n');

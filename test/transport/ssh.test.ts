@@ -48,9 +48,17 @@ sshTest('exec feeds stdin, closes it when there is none, and streams output in o
   const big = 'x'.repeat(3 * 1024 * 1024);
   t.is((await ssh.exec(sh`wc -c`, { stdin: big })).stdout.trim(), String(big.length));
   const chunks: string[] = [];
-  const r = await ssh.exec(sh`for i in 1 2 3; do printf 'é%s' $i; done; echo done >&2`, { onOutput: (s, c) => chunks.push(`${s}:${c}`) });
+  const r = await ssh.exec(sh`for i in 1 2 3; do printf 'é%s' $i; done; echo done >&2`, {
+    onOutput: (s, c) => chunks.push(`${s}:${c}`),
+  });
   t.is(r.stdout, 'é1é2é3');
-  t.is(chunks.filter((c) => c.startsWith('stdout:')).map((c) => c.slice(7)).join(''), 'é1é2é3');
+  t.is(
+    chunks
+      .filter((c) => c.startsWith('stdout:'))
+      .map((c) => c.slice(7))
+      .join(''),
+    'é1é2é3',
+  );
   t.true(chunks.includes('stderr:done\n'));
 });
 
@@ -58,7 +66,10 @@ sshTest('40 commands at once share one connection through the channel limit', as
   const ssh = await connectTo(sshd);
   t.teardown(() => ssh.close());
   const results = await Promise.all(Array.from({ length: 40 }, (_, i) => ssh.exec(sh`sleep 0.1; echo ${i}`)));
-  t.deepEqual(results.map((r) => r.stdout.trim()), Array.from({ length: 40 }, (_, i) => String(i)));
+  t.deepEqual(
+    results.map((r) => r.stdout.trim()),
+    Array.from({ length: 40 }, (_, i) => String(i)),
+  );
   t.true(results.every((r) => r.code === 0));
 });
 
@@ -66,14 +77,19 @@ sshTest('channel open failures (server MaxSessions below our limit) are retried 
   const ssh = await connectTo(tight, {}, { maxChannels: 12 });
   t.teardown(() => ssh.close());
   const results = await Promise.all(Array.from({ length: 24 }, (_, i) => ssh.exec(sh`sleep 0.05; echo ${i}`)));
-  t.deepEqual(results.map((r) => r.stdout.trim()), Array.from({ length: 24 }, (_, i) => String(i)));
+  t.deepEqual(
+    results.map((r) => r.stdout.trim()),
+    Array.from({ length: 24 }, (_, i) => String(i)),
+  );
 });
 
 sshTest('a command past its timeout is killed on the server and reported clearly', async (t) => {
   const ssh = await connectTo(sshd, {}, { commandTimeoutMs: 60_000 });
   t.teardown(() => ssh.close());
   const marker = `stackplay-timeout-${process.pid}-${Date.now()}`;
-  const e = await t.throwsAsync(ssh.exec(sh`echo started; sleep 60; : ${marker}`, { timeoutMs: 500 }), { instanceOf: CommandTimeoutError });
+  const e = await t.throwsAsync(ssh.exec(sh`echo started; sleep 60; : ${marker}`, { timeoutMs: 500 }), {
+    instanceOf: CommandTimeoutError,
+  });
   t.is(e?.code, 'E_TIMEOUT');
   t.regex(e?.message ?? '', /command timed out after 0\.5s and was killed: echo started; sleep 60/);
   t.true(await waitUntil(() => processesWith(marker).length === 0), 'the remote command was killed');
@@ -118,7 +134,8 @@ sshTest('a reader never sees a half-written target while it is replaced', async 
     while (writing) {
       const seen = readFileSync(target, 'latin1');
       reads++;
-      if (seen.length !== size || seen !== (seen[0] ?? '').repeat(size)) bad.push(`length ${seen.length}, starts ${seen.slice(0, 1)}`);
+      if (seen.length !== size || seen !== (seen[0] ?? '').repeat(size))
+        bad.push(`length ${seen.length}, starts ${seen.slice(0, 1)}`);
       await new Promise((r) => setImmediate(r));
     }
   })();
@@ -142,7 +159,10 @@ sshTest('a failed write leaves the target alone and removes its temp file', asyn
   t.regex(e?.message ?? '', new RegExp(`cannot write ${join(dir, 'conf.d')}: `));
   t.is(readFileSync(join(dir, 'conf.d', 'keep'), 'utf8'), 'kept');
   t.deepEqual(leftovers(dir), []);
-  await t.throwsAsync(ssh.write(join(dir, 'missing-dir', 'f'), 'x'), { instanceOf: FileTransferError, message: /cannot write .*missing-dir\/f/ });
+  await t.throwsAsync(ssh.write(join(dir, 'missing-dir', 'f'), 'x'), {
+    instanceOf: FileTransferError,
+    message: /cannot write .*missing-dir\/f/,
+  });
 });
 
 sshTest('read returns content, null for a missing file, and an error for a directory', async (t) => {
@@ -181,18 +201,31 @@ sshTest('a closed port is unreachable at once, with the address in the message',
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;
   await new Promise((r) => srv.close(r));
-  const e = await t.throwsAsync(connectTo(sshd, { ansible_port: String(port) }, { connectTimeoutMs: 30_000 }), { instanceOf: UnreachableError });
+  const e = await t.throwsAsync(connectTo(sshd, { ansible_port: String(port) }, { connectTimeoutMs: 30_000 }), {
+    instanceOf: UnreachableError,
+  });
   t.is(e?.host, 'node1');
   t.is(e?.message, `connection refused at 127.0.0.1:${port}`);
 });
 
 sshTest('a server that never answers times out after the connect timeout', async (t) => {
   const sockets: Socket[] = [];
-  const silent: Server = createServer((s) => { sockets.push(s); s.resume(); /* accept, say nothing */ });
+  const silent: Server = createServer((s) => {
+    sockets.push(s);
+    s.resume(); /* accept, say nothing */
+  });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => { sockets.forEach((s) => s.destroy()); silent.close(() => r()); }));
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        silent.close(() => r());
+      }),
+  );
   const port = (silent.address() as { port: number }).port;
-  const e = await t.throwsAsync(connectTo(sshd, { ansible_port: String(port) }, { connectTimeoutMs: 500 }), { instanceOf: UnreachableError });
+  const e = await t.throwsAsync(connectTo(sshd, { ansible_port: String(port) }, { connectTimeoutMs: 500 }), {
+    instanceOf: UnreachableError,
+  });
   t.is(e?.message, `timed out after 0.5s connecting to 127.0.0.1:${port}`);
 });
 
@@ -206,8 +239,17 @@ sshTest('a wrong key is an authentication failure naming user, address and what 
   const notAKey = join(work, 'not_a_key');
   writeFileSync(notAKey, 'hello');
   chmodSync(notAKey, 0o600);
-  const e = await t.throwsAsync(connectTo(sshd, { ansible_ssh_private_key_file: other, ansible_ssh_common_args: `-o UserKnownHostsFile=${sshd.knownHostsFile} -i ${missing} -i ${notAKey}` }), { instanceOf: UnreachableError });
-  t.true(e?.message.startsWith(`authentication failed for root@127.0.0.1:${sshd.port} (tried: publickey ${other})`), e?.message);
+  const e = await t.throwsAsync(
+    connectTo(sshd, {
+      ansible_ssh_private_key_file: other,
+      ansible_ssh_common_args: `-o UserKnownHostsFile=${sshd.knownHostsFile} -i ${missing} -i ${notAKey}`,
+    }),
+    { instanceOf: UnreachableError },
+  );
+  t.true(
+    e?.message.startsWith(`authentication failed for root@127.0.0.1:${sshd.port} (tried: publickey ${other})`),
+    e?.message,
+  );
   t.true(e?.message.includes(`key file ${missing} cannot be read (ENOENT)`));
   t.true(e?.message.includes(`key file ${notAKey} is not a usable private key`));
 });

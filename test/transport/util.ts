@@ -18,8 +18,11 @@ if (!sshdAvailable) {
   });
 }
 
-export const hostOf = (sshd: Sshd, vars: Record<string, unknown> = {}, name = 'node1'): ResolvedHost =>
-  ({ name, groups: [], vars: { ...sshd.inventoryVars(), ...vars } });
+export const hostOf = (sshd: Sshd, vars: Record<string, unknown> = {}, name = 'node1'): ResolvedHost => ({
+  name,
+  groups: [],
+  vars: { ...sshd.inventoryVars(), ...vars },
+});
 
 /** Vars without the UserKnownHostsFile argument, for tests that pick known_hosts files themselves. */
 export function varsWithoutKnownHosts(sshd: Sshd): Record<string, string> {
@@ -46,8 +49,11 @@ export function processesWith(needle: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle)) found.push(Number(entry));
-    } catch { /* gone */ }
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle))
+        found.push(Number(entry));
+    } catch {
+      /* gone */
+    }
   }
   return found;
 }

@@ -50,14 +50,25 @@ function unknownCommand(argv: readonly string[], live: readonly CommandSpec[], f
     if (w.startsWith('-')) break;
     const next = [...words, w];
     if (!live.some((s) => next.every((x, i) => s.words[i] === x))) {
-      const choices = [...new Set(live.filter((s) => words.every((x, i) => s.words[i] === x)).map((s) => s.words[words.length]).filter((x): x is string => !!x))];
+      const choices = [
+        ...new Set(
+          live
+            .filter((s) => words.every((x, i) => s.words[i] === x))
+            .map((s) => s.words[words.length])
+            .filter((x): x is string => !!x),
+        ),
+      ];
       const prefix = words.length ? `kato ${words.join(' ')} ` : 'kato ';
       const hint = didYouMean(w, choices) ?? 'see `kato help`';
       return new KatoError(`unknown command: ${prefix}${w}`, hint, words.length ? usageOf(live, words, f) : undefined);
     }
     words.push(w);
   }
-  return new KatoError(words.length ? `incomplete command: kato ${words.join(' ')}` : 'no command given', undefined, usageOf(live, words, f));
+  return new KatoError(
+    words.length ? `incomplete command: kato ${words.join(' ')}` : 'no command given',
+    undefined,
+    usageOf(live, words, f),
+  );
 }
 
 export function usageOf(live: readonly CommandSpec[], words: readonly string[], f?: Flavor): string {
@@ -81,14 +92,26 @@ function readRest(rest: readonly string[], spec: CommandSpec, f: Flavor): Omit<P
   const allowed = spec.opts.filter((o) => offered(o, f));
   for (let i = 0; i < rest.length; i++) {
     const tok = rest[i]!;
-    if (tok === '--') { args.push(...rest.slice(i + 1)); break; }
-    if (!tok.startsWith('-') || tok === '-') { args.push(tok); continue; }
+    if (tok === '--') {
+      args.push(...rest.slice(i + 1));
+      break;
+    }
+    if (!tok.startsWith('-') || tok === '-') {
+      args.push(tok);
+      continue;
+    }
     const long = tok.startsWith('--');
-    const [name, inline] = long ? splitOnce(tok.slice(2), '=') : [tok.slice(1, 2), tok.length > 2 ? tok.slice(2) : undefined];
+    const [name, inline] = long
+      ? splitOnce(tok.slice(2), '=')
+      : [tok.slice(1, 2), tok.length > 2 ? tok.slice(2) : undefined];
     const o = allowed.find((x) => (long ? x.long === name : x.short === name));
     if (!o) {
       const names = allowed.map((x) => `--${x.long}`);
-      throw new KatoError(`unknown option ${long ? `--${name}` : `-${name}`} for kato ${spec.words.join(' ')}`, didYouMean(`--${name}`, names), usage);
+      throw new KatoError(
+        `unknown option ${long ? `--${name}` : `-${name}`} for kato ${spec.words.join(' ')}`,
+        didYouMean(`--${name}`, names),
+        usage,
+      );
     }
     if (o.value) {
       const v = inline ?? rest[++i];
@@ -100,7 +123,8 @@ function readRest(rest: readonly string[], spec: CommandSpec, f: Flavor): Omit<P
     }
   }
   if (args.length < spec.min) throw new KatoError(`kato ${spec.words.join(' ')}: missing argument`, undefined, usage);
-  if (args.length > spec.max) throw new KatoError(`kato ${spec.words.join(' ')}: unexpected argument "${args[spec.max]}"`, undefined, usage);
+  if (args.length > spec.max)
+    throw new KatoError(`kato ${spec.words.join(' ')}: unexpected argument "${args[spec.max]}"`, undefined, usage);
   return { opts, args };
 }
 

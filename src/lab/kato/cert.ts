@@ -14,11 +14,29 @@ export const haveCert = (): boolean => existsSync(PATHS.cert) && existsSync(PATH
 export function generateCert(host: string): void {
   for (const f of [PATHS.cert, PATHS.key]) mkdirSync(dirname(f), { recursive: true });
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825',
-      '-subj', `/CN=*.${host}`, '-addext', `subjectAltName=DNS:${host},DNS:*.${host}`,
-      '-keyout', `${PATHS.key}.tmp`, '-out', `${PATHS.cert}.tmp`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '825',
+        '-subj',
+        `/CN=*.${host}`,
+        '-addext',
+        `subjectAltName=DNS:${host},DNS:*.${host}`,
+        '-keyout',
+        `${PATHS.key}.tmp`,
+        '-out',
+        `${PATHS.cert}.tmp`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   } catch (e) {
     rmSync(`${PATHS.key}.tmp`, { force: true });
     throw new KatoError(`could not generate a certificate: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);

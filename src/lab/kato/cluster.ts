@@ -20,24 +20,34 @@ export async function withStore<T>(ctx: Ctx, fn: (s: Store) => Promise<T>): Prom
 export const assignedRoles = (ctx: Ctx): string[] => sortRoles(Object.keys(ctx.state.roles));
 
 export const roleContext = (ctx: Ctx): RoleContext => ({
-  flavor: ctx.flavor, assigned: assignedRoles(ctx), isCore: ctx.state.mode === 'core', inCluster: ctx.state.mode !== 'micro',
+  flavor: ctx.flavor,
+  assigned: assignedRoles(ctx),
+  isCore: ctx.state.mode === 'core',
+  inCluster: ctx.state.mode !== 'micro',
 });
 
 /** Rewrites /etc/hosts for the node's name, its address and (in a cluster) the core's address. */
 export function writeHosts(ctx: Ctx, forget: readonly string[] = []): void {
   const existing = existsSync(PATHS.hosts) ? readFileSync(PATHS.hosts, 'utf8') : '';
   const core = ctx.state.mode === 'micro' ? undefined : { ip: ctx.state.mbusip, endpoint: ctx.state.endpoint };
-  writeText(PATHS.hosts, renderHosts(existing, { ip: ctx.ip, hostname: currentHostname(), ...(core ? { core } : {}), forget }));
+  writeText(
+    PATHS.hosts,
+    renderHosts(existing, { ip: ctx.ip, hostname: currentHostname(), ...(core ? { core } : {}), forget }),
+  );
 }
 
 export function requireCore(ctx: Ctx, what: string): void {
   if (ctx.state.mode !== 'core') {
-    throw new KatoError(`${what} must be run on the core node`, ctx.state.mode === 'attached' ? `the core is ${ctx.state.mbusip}` : 'this node is not part of a cluster');
+    throw new KatoError(
+      `${what} must be run on the core node`,
+      ctx.state.mode === 'attached' ? `the core is ${ctx.state.mbusip}` : 'this node is not part of a cluster',
+    );
   }
 }
 
 export const isIPv4 = (s: string): boolean =>
-  /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split('.').every((o) => Number(o) <= 255 && String(Number(o)) === o);
+  /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) &&
+  s.split('.').every((o) => Number(o) <= 255 && String(Number(o)) === o);
 
 export function checkIp(s: string, what: string): string {
   if (!isIPv4(s)) throw new KatoError(`${what} "${s}" is not a valid IPv4 address`);

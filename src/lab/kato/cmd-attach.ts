@@ -20,9 +20,14 @@ async function reachCore(ctx: Ctx, core: string): Promise<Store> {
     if (open.every(Boolean)) return openRedisStore(core, ctx.flavor.storePort);
     await new Promise((r) => setTimeout(r, 250));
   } while (Date.now() < end);
-  const what = ports.map((port, i) => `${port === ctx.flavor.mbusPort ? 'message bus' : `config store (${ctx.flavor.storeProcess})`} on port ${port}: ${open[i] ? 'ok' : 'no answer'}`);
-  throw new KatoError(`cannot attach: the core node at ${core} did not answer within ${seconds}s (${what.join('; ')})`,
-    'check the core IP, and that `kato node setup core` ran there');
+  const what = ports.map(
+    (port, i) =>
+      `${port === ctx.flavor.mbusPort ? 'message bus' : `config store (${ctx.flavor.storeProcess})`} on port ${port}: ${open[i] ? 'ok' : 'no answer'}`,
+  );
+  throw new KatoError(
+    `cannot attach: the core node at ${core} did not answer within ${seconds}s (${what.join('; ')})`,
+    'check the core IP, and that `kato node setup core` ran there',
+  );
 }
 
 async function join(ctx: Ctx, core: string, roles: Record<string, RoleState>, force: boolean): Promise<void> {
@@ -31,9 +36,13 @@ async function join(ctx: Ctx, core: string, roles: Record<string, RoleState>, fo
   const store = await reachCore(ctx, core);
   try {
     const cluster = await clusterInfo(store);
-    if (!cluster) throw new KatoError(`the node at ${core} is not a core node (its config store has no cluster settings)`);
+    if (!cluster)
+      throw new KatoError(`the node at ${core} is not a core node (its config store has no cluster settings)`);
     if (ctx.flavor.v3 && cluster.version !== ctx.flavor.version && !force) {
-      throw new KatoError(`version mismatch: this node runs ${ctx.flavor.version}, the core runs ${cluster.version}`, 'use -f/--force to attach anyway');
+      throw new KatoError(
+        `version mismatch: this node runs ${ctx.flavor.version}, the core runs ${cluster.version}`,
+        'use -f/--force to attach anyway',
+      );
     }
     const oldCore = ctx.state.mode === 'attached' && ctx.state.mbusip !== core ? [ctx.state.mbusip] : [];
     // The cluster's config replaces this node's own from now on (the node reads the core's store).
@@ -53,18 +62,27 @@ export async function attach(ctx: Ctx, p: Parsed): Promise<void> {
   const core = checkIp(p.args[0]!, 'core IP');
   const enable = value(p, 'enable');
   const names = enable === undefined ? [] : enable.split(',');
-  if (names.some((n) => n.trim() === '' || n !== n.trim())) throw new KatoError(`-e takes a comma-separated list of roles without spaces, got "${enable}"`);
+  if (names.some((n) => n.trim() === '' || n !== n.trim()))
+    throw new KatoError(`-e takes a comma-separated list of roles without spaces, got "${enable}"`);
   const roles = names.length ? expandRoleNames(names, ctx.flavor) : [];
-  const change = roles.length ? planRoleAdd({ flavor: ctx.flavor, assigned: ['base'], isCore: false, inCluster: true }, { roles }) : { add: [], warnings: [] };
+  const change = roles.length
+    ? planRoleAdd({ flavor: ctx.flavor, assigned: ['base'], isCore: false, inCluster: true }, { roles })
+    : { add: [], warnings: [] };
   for (const w of change.warnings) ctx.err(`Warning: ${w}\n`);
   ctx.out(`Attaching ${ctx.ip} to the core at ${core}${roles.length ? ` with roles ${roles.join(', ')}` : ''}\n`);
-  await join(ctx, core, withState(['base', ...change.add], flag(p, 'no-start') ? 'stopped' : 'running'), flag(p, 'force'));
+  await join(
+    ctx,
+    core,
+    withState(['base', ...change.add], flag(p, 'no-start') ? 'stopped' : 'running'),
+    flag(p, 'force'),
+  );
   ctx.out(`Attached to ${core}\n`);
 }
 
 export async function reattach(ctx: Ctx, p: Parsed): Promise<void> {
   const core = checkIp(p.args[0]!, 'core IP');
-  if (ctx.state.mode !== 'attached') throw new KatoError('this node is not attached to a core', 'use `kato node attach`');
+  if (ctx.state.mode !== 'attached')
+    throw new KatoError('this node is not attached to a core', 'use `kato node attach`');
   await join(ctx, core, { ...ctx.state.roles }, false);
   ctx.out(`Reattached to ${core}\n`);
 }
@@ -98,13 +116,15 @@ export async function leave(ctx: Ctx, start: boolean): Promise<void> {
 
 export async function remove(ctx: Ctx, p: Parsed): Promise<void> {
   requireCore(ctx, 'kato node remove');
-  if (!ctx.flavor.multiRemove && p.args.length > 1) throw new KatoError(`kato ${ctx.flavor.version} removes one node at a time`);
+  if (!ctx.flavor.multiRemove && p.args.length > 1)
+    throw new KatoError(`kato ${ctx.flavor.version} removes one node at a time`);
   const ips = p.args.map((a) => checkIp(a, 'node IP'));
   await withStore(ctx, async (s) => {
     const nodes = await s.nodes();
     for (const ip of ips) {
       if (ip === ctx.ip) throw new KatoError('the core node cannot remove itself');
-      if (!nodes[ip]) throw new KatoError(`node ${ip} is not part of this cluster`, `nodes: ${Object.keys(nodes).join(', ')}`);
+      if (!nodes[ip])
+        throw new KatoError(`node ${ip} is not part of this cluster`, `nodes: ${Object.keys(nodes).join(', ')}`);
     }
     for (const ip of ips) {
       await s.putNode(ip, null);
@@ -120,8 +140,14 @@ export async function detachIfRemoved(ctx: Ctx): Promise<void> {
   let removed = false;
   try {
     const s = await openRedisStore(ctx.state.mbusip, ctx.flavor.storePort, 1000);
-    try { removed = await s.isMarkedDetach(ctx.ip); } finally { s.close(); }
-  } catch { return; }
+    try {
+      removed = await s.isMarkedDetach(ctx.ip);
+    } finally {
+      s.close();
+    }
+  } catch {
+    return;
+  }
   if (removed) {
     ctx.err(`Note: this node was removed from the cluster at ${ctx.state.mbusip}; detaching\n`);
     await leave(ctx, false);

@@ -22,7 +22,9 @@ function readStdin(): Promise<string> {
   return new Promise((resolve) => {
     let data = '';
     process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (d: string) => { data += d; });
+    process.stdin.on('data', (d: string) => {
+      data += d;
+    });
     process.stdin.on('end', () => resolve(data));
   });
 }
@@ -34,10 +36,16 @@ export async function configGet(ctx: Ctx, p: Parsed): Promise<void> {
     if (!component) {
       const keys = new Set(await s.keys());
       if (ctx.state.mode === 'micro') for (const k of Object.keys(defaultConfig(ctx.flavor, '', ''))) keys.add(k);
-      return ctx.out([...keys].sort().map((k) => `${k}\n`).join(''));
+      return ctx.out(
+        [...keys]
+          .sort()
+          .map((k) => `${k}\n`)
+          .join(''),
+      );
     }
     const tree = await read(ctx, s, component);
-    if (tree === null) throw new KatoError(`no such component: ${component}`, `components: ${(await s.keys()).join(', ')}`);
+    if (tree === null)
+      throw new KatoError(`no such component: ${component}`, `components: ${(await s.keys()).join(', ')}`);
     const v = path ? getPath(tree, path) : tree;
     if (v === undefined) throw new KatoError(`no such key: ${component} ${path}`);
     if (flag(p, 'flat')) return ctx.out(`${flatten(v, path ? `${component}/${path}` : component).join('\n')}\n`);
@@ -58,7 +66,8 @@ async function update(ctx: Ctx, component: string, fn: (tree: unknown) => unknow
 
 export async function configSet(ctx: Ctx, p: Parsed): Promise<void> {
   const [component, path, raw] = p.args as [string, string, string | undefined];
-  if (component === 'node' || component === 'cluster') throw new KatoError(`${component} is managed by kato node commands`);
+  if (component === 'node' || component === 'cluster')
+    throw new KatoError(`${component} is managed by kato node commands`);
   const value = parseValue(raw ?? (await readStdin()), flag(p, 'json'));
   await update(ctx, component, (tree) => setPath(tree, path, value, flag(p, 'force')));
 }
@@ -76,7 +85,8 @@ export async function configPushPop(ctx: Ctx, p: Parsed): Promise<void> {
     const list = getPath(tree, path) ?? [];
     if (!Array.isArray(list)) throw new KatoError(`${component} ${path} is a ${typeName(list)}, not a list`);
     const next = push ? [...list, value] : list.filter((x) => JSON.stringify(x) !== JSON.stringify(value));
-    if (!push && next.length === list.length) throw new KatoError(`${JSON.stringify(value)} is not in ${component} ${path}`);
+    if (!push && next.length === list.length)
+      throw new KatoError(`${JSON.stringify(value)} is not in ${component} ${path}`);
     return setPath(tree, path, next, false);
   });
 }

@@ -29,7 +29,10 @@ export async function setupCore(ctx: Ctx, p: Parsed): Promise<void> {
   const bad = checkHostname(endpoint);
   if (bad) throw new KatoError(`invalid endpoint: ${bad}`);
   if (ctx.state.mode === 'attached') {
-    throw new KatoError(`this node is attached to the core at ${ctx.state.mbusip}`, ctx.flavor.v3 ? 'run `kato node detach` first' : 'remove it from the cluster first');
+    throw new KatoError(
+      `this node is attached to the core at ${ctx.state.mbusip}`,
+      ctx.flavor.v3 ? 'run `kato node detach` first' : 'remove it from the cluster first',
+    );
   }
   if (ctx.state.roles.load_balancer) throw new KatoError('a node set up as a load balancer cannot be the core');
   ctx.out(`Setting up the core node at ${ctx.ip} (endpoint ${endpoint})\n`);
@@ -47,5 +50,7 @@ export async function setupCore(ctx: Ctx, p: Parsed): Promise<void> {
     store.close();
   }
   writeHosts(ctx);
-  ctx.out(`Core node ${ctx.id.name} is ready: roles base, ${CORE_ROLES.join(', ')}; config store on port ${ctx.flavor.storePort}, message bus on ${ctx.flavor.mbusPort}\n`);
+  ctx.out(
+    `Core node ${ctx.id.name} is ready: roles base, ${CORE_ROLES.join(', ')}; config store on port ${ctx.flavor.storePort}, message bus on ${ctx.flavor.mbusPort}\n`,
+  );
 }

@@ -30,7 +30,8 @@ export async function rename(ctx: Ctx, p: Parsed): Promise<void> {
       }
     });
   }
-  if (!flag(p, 'skip-ssl-regeneration') && regenerateIfOurs(host)) ctx.out(`Regenerated the self-signed certificate for ${host}\n`);
+  if (!flag(p, 'skip-ssl-regeneration') && regenerateIfOurs(host))
+    ctx.out(`Regenerated the self-signed certificate for ${host}\n`);
   if (!flag(p, 'no-restart')) await restartRunning(ctx);
   ctx.out(`Renamed this node to ${host}${flag(p, 'no-restart') ? ' (processes not restarted)' : ''}\n`);
 }
@@ -40,9 +41,22 @@ export function replaceIp(value: unknown, from: string, to: string): [unknown, n
   const re = new RegExp(`(^|[^0-9.])${from.replace(/\./g, '\\.')}(?![0-9])`, 'g');
   let count = 0;
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(re, (_m, pre: string) => { count++; return `${pre}${to}`; });
+    if (typeof v === 'string')
+      return v.replace(re, (_m, pre: string) => {
+        count++;
+        return `${pre}${to}`;
+      });
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(re, (_m, pre: string) => { count++; return `${pre}${to}`; }), walk(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          k.replace(re, (_m, pre: string) => {
+            count++;
+            return `${pre}${to}`;
+          }),
+          walk(x),
+        ]),
+      );
     return v;
   };
   return [walk(value), count];
@@ -64,7 +78,10 @@ async function migrateStore(ctx: Ctx, s: Store, from: string, to: string): Promi
     } else {
       [after, n] = replaceIp(before, from, to);
     }
-    if (n > 0) { await s.set(key, after); total += n; }
+    if (n > 0) {
+      await s.set(key, after);
+      total += n;
+    }
   }
   return total;
 }
@@ -85,7 +102,8 @@ export async function migrateIps(ctx: Ctx, from: string, to: string, restart: bo
   saveState(ctx.state);
   if (ctx.state.mode !== 'micro') changed += await withStore(ctx, (s) => migrateStore(ctx, s, from, to));
   writeHosts(ctx, [from]);
-  if (!changed && before === JSON.stringify(ctx.state)) ctx.err(`Note: nothing in this node's config referred to ${from}\n`);
+  if (!changed && before === JSON.stringify(ctx.state))
+    ctx.err(`Note: nothing in this node's config referred to ${from}\n`);
   if (restart) await restartRunning(ctx);
   ctx.out(`Migrated the configuration from ${from} to ${to} (${changed} references)\n`);
 }

@@ -11,7 +11,10 @@ import { expandRoleNames, planRoleAdd, planRoleRemove, type RoleChange } from '.
 function onlyThisNode(ctx: Ctx, p: Parsed): void {
   const n = value(p, 'node');
   if (n !== undefined && n !== ctx.ip) {
-    throw new KatoError(`the lab's kato acts on the node it runs on (${ctx.ip}), not on ${n}`, `run the command on ${n}`);
+    throw new KatoError(
+      `the lab's kato acts on the node it runs on (${ctx.ip}), not on ${n}`,
+      `run the command on ${n}`,
+    );
   }
 }
 
@@ -34,13 +37,23 @@ async function change(ctx: Ctx, c: RoleChange, state: RoleState, o: { stop?: boo
 
 export async function roleAdd(ctx: Ctx, p: Parsed): Promise<void> {
   onlyThisNode(ctx, p);
-  const c = planRoleAdd(roleContext(ctx), { roles: p.args, all: flag(p, 'all'), allBut: flag(p, 'all-but'), only: flag(p, 'only') });
+  const c = planRoleAdd(roleContext(ctx), {
+    roles: p.args,
+    all: flag(p, 'all'),
+    allBut: flag(p, 'all-but'),
+    only: flag(p, 'only'),
+  });
   await change(ctx, c, flag(p, 'no-start') ? 'stopped' : 'running');
 }
 
 export async function roleRemove(ctx: Ctx, p: Parsed): Promise<void> {
   onlyThisNode(ctx, p);
-  const c = planRoleRemove(roleContext(ctx), { roles: p.args, all: flag(p, 'all'), allBut: flag(p, 'all-but'), only: flag(p, 'only') });
+  const c = planRoleRemove(roleContext(ctx), {
+    roles: p.args,
+    all: flag(p, 'all'),
+    allBut: flag(p, 'all-but'),
+    only: flag(p, 'only'),
+  });
   await change(ctx, c, 'stopped', { stop: !flag(p, 'no-stop') });
 }
 
@@ -49,7 +62,11 @@ function targetRoles(ctx: Ctx, p: Parsed): string[] {
   if (!p.args.length) return assignedRoles(ctx);
   const roles = expandRoleNames(p.args, ctx.flavor);
   const missing = roles.filter((r) => !ctx.state.roles[r]);
-  if (missing.length) throw new KatoError(`not configured on this node: ${missing.join(', ')}`, `configured: ${assignedRoles(ctx).join(', ')}`);
+  if (missing.length)
+    throw new KatoError(
+      `not configured on this node: ${missing.join(', ')}`,
+      `configured: ${assignedRoles(ctx).join(', ')}`,
+    );
   return roles;
 }
 

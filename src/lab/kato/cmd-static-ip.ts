@@ -17,8 +17,14 @@ async function askAll(ctx: Ctx, d: StaticIp): Promise<StaticIp> {
   const ip = await ask('IP address', d.ip);
   const netmask = await ask('Netmask', d.netmask);
   const gateway = await ask('Gateway', d.gateway);
-  const dns = await ask(`DNS name servers (optional, ${sep}-separated)`, d.dnsNameservers.join(ctx.flavor.v3 ? ' ' : ','));
-  const search = await ask(`DNS search domains (optional, ${sep}-separated)`, d.dnsSearch.join(ctx.flavor.v3 ? ' ' : ','));
+  const dns = await ask(
+    `DNS name servers (optional, ${sep}-separated)`,
+    d.dnsNameservers.join(ctx.flavor.v3 ? ' ' : ','),
+  );
+  const search = await ask(
+    `DNS search domains (optional, ${sep}-separated)`,
+    d.dnsSearch.join(ctx.flavor.v3 ? ' ' : ','),
+  );
   return { iface: d.iface, ip, netmask, gateway, dnsNameservers: splitList(dns), dnsSearch: splitList(search) };
 }
 
@@ -26,8 +32,12 @@ function fromFlags(p: Parsed, d: StaticIp): StaticIp {
   const dns = value(p, 'dns-nameservers');
   const search = value(p, 'dns-search-domains');
   return {
-    iface: d.iface, ip: value(p, 'ip') ?? d.ip, netmask: value(p, 'netmask') ?? d.netmask, gateway: value(p, 'gateway') ?? d.gateway,
-    dnsNameservers: dns === undefined ? d.dnsNameservers : splitList(dns), dnsSearch: search === undefined ? d.dnsSearch : splitList(search),
+    iface: d.iface,
+    ip: value(p, 'ip') ?? d.ip,
+    netmask: value(p, 'netmask') ?? d.netmask,
+    gateway: value(p, 'gateway') ?? d.gateway,
+    dnsNameservers: dns === undefined ? d.dnsNameservers : splitList(dns),
+    dnsSearch: search === undefined ? d.dnsSearch : splitList(search),
   };
 }
 
@@ -36,8 +46,12 @@ export async function staticIp(ctx: Ctx, p: Parsed): Promise<void> {
   const file = existsSync(PATHS.interfaces) ? readFileSync(PATHS.interfaces, 'utf8') : '';
   const cur = readStatic(file, iface);
   const d: StaticIp = {
-    iface, ip: iface === 'eth0' ? ctx.ip : cur.ip ?? '', netmask: cur.netmask ?? maskOf(ctx.id.prefixLen), gateway: cur.gateway ?? ctx.id.gateway,
-    dnsNameservers: cur.dnsNameservers ?? [], dnsSearch: cur.dnsSearch ?? [],
+    iface,
+    ip: iface === 'eth0' ? ctx.ip : (cur.ip ?? ''),
+    netmask: cur.netmask ?? maskOf(ctx.id.prefixLen),
+    gateway: cur.gateway ?? ctx.id.gateway,
+    dnsNameservers: cur.dnsNameservers ?? [],
+    dnsSearch: cur.dnsSearch ?? [],
   };
   const scripted = FLAGS.some((f) => value(p, f) !== undefined);
   const s = scripted ? fromFlags(p, d) : await askAll(ctx, d);
@@ -51,7 +65,9 @@ export async function staticIp(ctx: Ctx, p: Parsed): Promise<void> {
     if (s.iface === 'eth0') ctx.ip = s.ip;
     ctx.out(`Restarted networking: ${s.iface} is now ${s.ip}\n`);
   } else {
-    ctx.out('Networking was not restarted; the address changes after `sudo /etc/init.d/networking restart` or a reboot\n');
+    ctx.out(
+      'Networking was not restarted; the address changes after `sudo /etc/init.d/networking restart` or a reboot\n',
+    );
   }
   // 3.x: a changed IP on a cluster node is migrated right away.
   if (s.ip !== oldIp && ctx.flavor.v3 && ctx.state.mode !== 'micro') {

@@ -10,8 +10,16 @@ import { launchOf, portOpen } from './procs.js';
 import { knownRoles, roleProcesses, sortRoles } from './roles.js';
 
 type Procs = Record<string, ProcState>;
-interface RoleStatus { status: 'running' | 'stopped' | 'fatal'; processes: Procs }
-interface NodeStatus { name: string; hostname: string; core: boolean; roles: Record<string, RoleStatus> }
+interface RoleStatus {
+  status: 'running' | 'stopped' | 'fatal';
+  processes: Procs;
+}
+interface NodeStatus {
+  name: string;
+  hostname: string;
+  core: boolean;
+  roles: Record<string, RoleStatus>;
+}
 
 /** A remote node's real processes are probed on their ports (in parallel, as kato 3.4.2+ queries nodes). */
 async function remoteState(ctx: Ctx, ip: string, proc: string, role: RoleState): Promise<ProcState> {
@@ -31,20 +39,27 @@ export async function gatherStatus(ctx: Ctx): Promise<Record<string, NodeStatus>
   const nodes = await clusterNodes(ctx);
   const table = roleProcesses(ctx.flavor);
   const out: Record<string, NodeStatus> = {};
-  await Promise.all(Object.entries(nodes).map(async ([ip, n]) => {
-    const local = ip === ctx.ip;
-    const roles: Record<string, RoleStatus> = {};
-    for (const role of sortRoles(Object.keys(n.roles))) {
-      const state = (local ? ctx.state.roles[role] : n.roles[role]) ?? 'stopped';
-      const procs: Procs = {};
-      for (const p of table[role] ?? []) {
-        if (p === ctx.flavor.storeProcess && ip !== ctx.state.mbusip && ctx.state.mode !== 'micro') continue;
-        procs[p] = local ? processState(ctx, p, state) : await remoteState(ctx, ip, p, state);
+  await Promise.all(
+    Object.entries(nodes).map(async ([ip, n]) => {
+      const local = ip === ctx.ip;
+      const roles: Record<string, RoleStatus> = {};
+      for (const role of sortRoles(Object.keys(n.roles))) {
+        const state = (local ? ctx.state.roles[role] : n.roles[role]) ?? 'stopped';
+        const procs: Procs = {};
+        for (const p of table[role] ?? []) {
+          if (p === ctx.flavor.storeProcess && ip !== ctx.state.mbusip && ctx.state.mode !== 'micro') continue;
+          procs[p] = local ? processState(ctx, p, state) : await remoteState(ctx, ip, p, state);
+        }
+        roles[role] = { status: summary(procs), processes: procs };
       }
-      roles[role] = { status: summary(procs), processes: procs };
-    }
-    out[ip] = { name: n.name, hostname: n.hostname, core: ctx.state.mode !== 'micro' && ip === ctx.state.mbusip, roles };
-  }));
+      out[ip] = {
+        name: n.name,
+        hostname: n.hostname,
+        core: ctx.state.mode !== 'micro' && ip === ctx.state.mbusip,
+        roles,
+      };
+    }),
+  );
   return out;
 }
 
@@ -62,7 +77,9 @@ export async function status(ctx: Ctx, p: Parsed): Promise<void> {
     lines.push(`${ip} ${n.name} (${n.hostname})${n.core ? ' [core]' : ''}`);
     const width = Math.max(10, ...Object.keys(n.roles).map((r) => r.length));
     for (const [role, r] of Object.entries(n.roles)) {
-      const procs = Object.entries(r.processes).map(([name, s]) => (s === 'RUNNING' || s === 'STOPPED' ? name : `${name}(${s})`));
+      const procs = Object.entries(r.processes).map(([name, s]) =>
+        s === 'RUNNING' || s === 'STOPPED' ? name : `${name}(${s})`,
+      );
       lines.push(`  ${role.padEnd(width)}  ${r.status.padEnd(7)}  ${procs.join(' ')}`.trimEnd());
     }
   }
@@ -78,7 +95,8 @@ export async function processList(ctx: Ctx, p: Parsed): Promise<void> {
   const data: Record<string, Procs> = {};
   for (const ip of wanted) {
     const procs: Procs = {};
-    for (const r of Object.values(nodes[ip]?.roles ?? {})) for (const [name, s] of Object.entries(r.processes)) if (!only.size || only.has(name)) procs[name] = s;
+    for (const r of Object.values(nodes[ip]?.roles ?? {}))
+      for (const [name, s] of Object.entries(r.processes)) if (!only.size || only.has(name)) procs[name] = s;
     data[ip] = procs;
   }
   const f = formatOf(p);
@@ -93,12 +111,15 @@ export async function processList(ctx: Ctx, p: Parsed): Promise<void> {
 export async function processReady(ctx: Ctx, p: Parsed): Promise<void> {
   const block = value(p, 'block');
   const seconds = block === undefined ? null : Number(block);
-  if (seconds !== null && (!Number.isFinite(seconds) || seconds < 0)) throw new KatoError(`--block needs a number of seconds, got "${block}"`);
+  if (seconds !== null && (!Number.isFinite(seconds) || seconds < 0))
+    throw new KatoError(`--block needs a number of seconds, got "${block}"`);
   const wanted = p.args.includes('all') ? null : new Set(p.args);
   const end = seconds ? Date.now() + seconds * 1000 : seconds === 0 ? Infinity : 0;
   for (;;) {
     const nodes = await gatherStatus(ctx);
-    const procs = Object.values(nodes[ctx.ip]?.roles ?? {}).flatMap((r) => Object.entries(r.processes)).filter(([n]) => !wanted || wanted.has(n));
+    const procs = Object.values(nodes[ctx.ip]?.roles ?? {})
+      .flatMap((r) => Object.entries(r.processes))
+      .filter(([n]) => !wanted || wanted.has(n));
     const missing = wanted ? [...wanted].filter((w) => !procs.some(([n]) => n === w)) : [];
     if (missing.length) throw new KatoError(`no such process on this node: ${missing.join(', ')}`);
     const notReady = procs.filter(([, s]) => s !== 'RUNNING').map(([n]) => n);

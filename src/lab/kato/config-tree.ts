@@ -16,12 +16,26 @@ export function getPath(root: unknown, path: string): unknown {
 }
 
 export const typeName = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'list' : isTree(v) ? 'map' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'float') : typeof v;
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'list'
+      : isTree(v)
+        ? 'map'
+        : typeof v === 'number'
+          ? Number.isInteger(v)
+            ? 'integer'
+            : 'float'
+          : typeof v;
 
 /** A value as typed on the command line: JSON with -j; otherwise true/false and numbers are typed, the rest is a string. */
 export function parseValue(raw: string, json: boolean): unknown {
   if (json) {
-    try { return JSON.parse(raw); } catch (e) { throw new KatoError(`not valid JSON: ${(e as Error).message}`); }
+    try {
+      return JSON.parse(raw);
+    } catch (e) {
+      throw new KatoError(`not valid JSON: ${(e as Error).message}`);
+    }
   }
   const t = raw.trim();
   if (t === 'true' || t === 'false') return t === 'true';
@@ -38,15 +52,25 @@ export function setPath(root: unknown, path: string, value: unknown, force: bool
   let cur = out;
   for (const k of keys.slice(0, -1)) {
     if (!isTree(cur[k])) {
-      if (cur[k] !== undefined && !force) throw new KatoError(`${k} is a ${typeName(cur[k])}, not a map`, 'use --force to replace it');
+      if (cur[k] !== undefined && !force)
+        throw new KatoError(`${k} is a ${typeName(cur[k])}, not a map`, 'use --force to replace it');
       cur[k] = {};
     }
     cur = cur[k] as Tree;
   }
   const last = keys[keys.length - 1]!;
   const old = cur[last];
-  if (old !== undefined && old !== null && typeName(old) !== typeName(value) && !(typeof old === 'number' && typeof value === 'number') && !force) {
-    throw new KatoError(`${path} is a ${typeName(old)}; refusing to set a ${typeName(value)}`, 'use --force to change the type');
+  if (
+    old !== undefined &&
+    old !== null &&
+    typeName(old) !== typeName(value) &&
+    !(typeof old === 'number' && typeof value === 'number') &&
+    !force
+  ) {
+    throw new KatoError(
+      `${path} is a ${typeName(old)}; refusing to set a ${typeName(value)}`,
+      'use --force to change the type',
+    );
   }
   cur[last] = value;
   return out;
@@ -65,6 +89,9 @@ export function deletePath(root: unknown, path: string): Tree {
 
 /** `<full-config-path> <value>` lines, as `kato config get --flat` prints them. */
 export function flatten(value: unknown, prefix: string): string[] {
-  if (isTree(value) && Object.keys(value).length) return Object.keys(value).sort().flatMap((k) => flatten(value[k], `${prefix}/${k}`));
+  if (isTree(value) && Object.keys(value).length)
+    return Object.keys(value)
+      .sort()
+      .flatMap((k) => flatten(value[k], `${prefix}/${k}`));
   return [`${prefix} ${typeof value === 'string' ? value : JSON.stringify(value)}`];
 }

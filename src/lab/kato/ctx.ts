@@ -48,11 +48,17 @@ export function stdinPrompt(out: (s: string) => void): Prompt {
       out(question);
       if (!started) start();
       process.stdin.resume();
-      while (!lines.length && !ended) await new Promise<void>((r) => { wake = r; });
+      while (!lines.length && !ended)
+        await new Promise<void>((r) => {
+          wake = r;
+        });
       wake = null;
       process.stdin.pause();
       const line = lines.shift();
-      if (line === undefined) { out('\n'); return null; }
+      if (line === undefined) {
+        out('\n');
+        return null;
+      }
       if (!process.stdin.isTTY) out(`${line}\n`);
       return line;
     },
@@ -62,5 +68,10 @@ export function stdinPrompt(out: (s: string) => void): Prompt {
 /** Answers from a list, for tests. */
 export function scriptedPrompt(answers: readonly (string | null)[], out: (s: string) => void = () => {}): Prompt {
   const queue = [...answers];
-  return { async ask(q) { out(q); return queue.length ? queue.shift()! : null; } };
+  return {
+    async ask(q) {
+      out(q);
+      return queue.length ? queue.shift()! : null;
+    },
+  };
 }

@@ -22,17 +22,24 @@ function bringUp(): string {
   const method = methodOf(text, 'eth0');
   const id = loadIdentity();
   const current = ownIp(id);
-  if (method !== 'static') return `eth0 is ${method ?? 'not configured'} in ${PATHS.interfaces}: the lab has no DHCP server, eth0 keeps ${current}`;
+  if (method !== 'static')
+    return `eth0 is ${method ?? 'not configured'} in ${PATHS.interfaces}: the lab has no DHCP server, eth0 keeps ${current}`;
   const s = readStatic(text, 'eth0');
   if (!s.ip || toInt(s.ip) === undefined) throw new KatoError(`${PATHS.interfaces}: eth0 has no valid address`);
-  if (!s.netmask || prefixOf(s.netmask) === undefined) throw new KatoError(`${PATHS.interfaces}: eth0 has no valid netmask`);
-  moveAddress(id, { iface: 'eth0', ip: s.ip, netmask: s.netmask, ...(s.gateway ? { gateway: s.gateway } : {}) }, current);
+  if (!s.netmask || prefixOf(s.netmask) === undefined)
+    throw new KatoError(`${PATHS.interfaces}: eth0 has no valid netmask`);
+  moveAddress(
+    id,
+    { iface: 'eth0', ip: s.ip, netmask: s.netmask, ...(s.gateway ? { gateway: s.gateway } : {}) },
+    current,
+  );
   return `eth0 is now ${s.ip} netmask ${s.netmask}${s.gateway ? ` gateway ${s.gateway}` : ''}`;
 }
 
 function status(): string {
-  const lines = Object.entries(networkInterfaces())
-    .flatMap(([name, as]) => (as ?? []).filter((a) => a.family === 'IPv4').map((a) => `${name}: ${a.cidr ?? a.address}`));
+  const lines = Object.entries(networkInterfaces()).flatMap(([name, as]) =>
+    (as ?? []).filter((a) => a.family === 'IPv4').map((a) => `${name}: ${a.cidr ?? a.address}`),
+  );
   return lines.join('\n');
 }
 
@@ -41,7 +48,10 @@ export function networking(argv: readonly string[], out: (s: string) => void, er
   const action = argv[0];
   try {
     switch (action) {
-      case 'start': case 'restart': case 'reload': case 'force-reload':
+      case 'start':
+      case 'restart':
+      case 'reload':
+      case 'force-reload':
         out(`Reconfiguring network interfaces... ${bringUp()}\n`);
         return 0;
       case 'stop':

@@ -26,7 +26,7 @@ export function prefixOf(mask: string): number | undefined {
   const n = toInt(mask);
   if (n === undefined) return undefined;
   const bits = n.toString(2).padStart(32, '0');
-  return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : undefined;
+  return /^1*0*$/.test(bits) ? (bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')) : undefined;
 }
 
 export const maskOf = (prefix: number): string => fromInt(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
@@ -46,9 +46,11 @@ export function checkStaticIp(s: StaticIp): string | undefined {
   const prefix = prefixOf(s.netmask);
   if (prefix === undefined || prefix < 1 || prefix > 30) return `"${s.netmask}" is not a valid netmask`;
   if (toInt(s.gateway) === undefined) return `"${s.gateway}" is not a valid gateway address`;
-  if (s.ip === networkOf(s.ip, s.netmask) || s.ip === broadcastOf(s.ip, s.netmask)) return `${s.ip} is the network or broadcast address of its subnet`;
-  if (networkOf(s.gateway, s.netmask) !== networkOf(s.ip, s.netmask)) return `the gateway ${s.gateway} is not in the network ${networkOf(s.ip, s.netmask)}/${prefix}`;
-  if (s.gateway === s.ip) return 'the gateway cannot be the node\'s own address';
+  if (s.ip === networkOf(s.ip, s.netmask) || s.ip === broadcastOf(s.ip, s.netmask))
+    return `${s.ip} is the network or broadcast address of its subnet`;
+  if (networkOf(s.gateway, s.netmask) !== networkOf(s.ip, s.netmask))
+    return `the gateway ${s.gateway} is not in the network ${networkOf(s.ip, s.netmask)}/${prefix}`;
+  if (s.gateway === s.ip) return "the gateway cannot be the node's own address";
   const bad = s.dnsNameservers.find((d) => toInt(d) === undefined);
   if (bad) return `"${bad}" is not a valid name server address`;
   return undefined;
@@ -82,7 +84,10 @@ export function readStatic(text: string, iface: string): Partial<StaticIp> {
   let inside = false;
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    if (/^iface\s/.test(line)) { inside = line.startsWith(`iface ${iface} `); continue; }
+    if (/^iface\s/.test(line)) {
+      inside = line.startsWith(`iface ${iface} `);
+      continue;
+    }
     if (!inside || !line) continue;
     const [key, ...rest] = line.split(/\s+/);
     const v = rest.join(' ');

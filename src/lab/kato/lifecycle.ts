@@ -7,14 +7,17 @@ import type { NodeEntry, Store } from './store.js';
 
 /** The config store process is not a role process: it runs on the core whatever roles are stopped. */
 function realProcesses(ctx: Ctx, role: string): string[] {
-  return (roleProcesses(ctx.flavor)[role] ?? []).filter((p) => p !== ctx.flavor.storeProcess && launchOf(p, ctx.flavor, ctx.id));
+  return (roleProcesses(ctx.flavor)[role] ?? []).filter(
+    (p) => p !== ctx.flavor.storeProcess && launchOf(p, ctx.flavor, ctx.id),
+  );
 }
 
 export type ProcState = 'RUNNING' | 'STOPPED' | 'FATAL';
 
 /** supervisord-style state of one process of a role in the given role state. */
 export function processState(ctx: Ctx, proc: string, role: RoleState): ProcState {
-  if (proc === ctx.flavor.storeProcess) return isRunning(proc) ? 'RUNNING' : ctx.state.mode === 'core' ? 'FATAL' : 'STOPPED';
+  if (proc === ctx.flavor.storeProcess)
+    return isRunning(proc) ? 'RUNNING' : ctx.state.mode === 'core' ? 'FATAL' : 'STOPPED';
   if (!launchOf(proc, ctx.flavor, ctx.id)) return role === 'running' ? 'RUNNING' : 'STOPPED';
   if (isRunning(proc)) return 'RUNNING';
   return role === 'running' ? 'FATAL' : 'STOPPED';
@@ -29,7 +32,12 @@ export function nodeEntry(ctx: Ctx): NodeEntry {
  * Makes the node run `next` (role -> running|stopped; absent roles are removed): stops processes of roles
  * that stop or leave, starts those of running roles, then saves the state and tells the cluster.
  */
-export async function applyRoles(ctx: Ctx, next: Record<string, RoleState>, store: Store | null, o: { stop?: boolean } = {}): Promise<void> {
+export async function applyRoles(
+  ctx: Ctx,
+  next: Record<string, RoleState>,
+  store: Store | null,
+  o: { stop?: boolean } = {},
+): Promise<void> {
   const before = ctx.state.roles;
   for (const role of Object.keys(before)) {
     // 2.x `role remove --no-stop` leaves a removed role's processes running.

@@ -23,22 +23,52 @@ import { serve } from './serve.js';
 type Handler = (ctx: Ctx, p: Parsed) => Promise<void>;
 
 const HANDLERS: Record<string, Handler> = {
-  version, info, status, 'node list': nodeList, 'role list': roleList,
-  'node setup core': setupCore, 'node setup load_balancer': setupLoadBalancer,
-  'node attach': attach, 'node reattach': reattach, 'node detach': detach, 'node remove': remove,
-  'node rename': rename, 'node migrate': migrate,
-  'role add': roleAdd, 'role remove': roleRemove, start, stop, restart,
-  'op static_ip': staticIp, 'process list': processList, 'process ready': processReady,
-  'config get': configGet, 'config set': configSet, 'config del': configDel, 'config push': configPushPop, 'config pop': configPushPop,
-  help: async (ctx, p) => ctx.out(`${usageOf(COMMANDS.filter((c) => !c.when || c.when(ctx.flavor)), p.args, ctx.flavor)}\n`),
+  version,
+  info,
+  status,
+  'node list': nodeList,
+  'role list': roleList,
+  'node setup core': setupCore,
+  'node setup load_balancer': setupLoadBalancer,
+  'node attach': attach,
+  'node reattach': reattach,
+  'node detach': detach,
+  'node remove': remove,
+  'node rename': rename,
+  'node migrate': migrate,
+  'role add': roleAdd,
+  'role remove': roleRemove,
+  start,
+  stop,
+  restart,
+  'op static_ip': staticIp,
+  'process list': processList,
+  'process ready': processReady,
+  'config get': configGet,
+  'config set': configSet,
+  'config del': configDel,
+  'config push': configPushPop,
+  'config pop': configPushPop,
+  help: async (ctx, p) =>
+    ctx.out(
+      `${usageOf(
+        COMMANDS.filter((c) => !c.when || c.when(ctx.flavor)),
+        p.args,
+        ctx.flavor,
+      )}\n`,
+    ),
 };
 
 /** Commands that never touch the cluster, so a removed node does not detach itself while running them. */
 const LOCAL_ONLY = new Set(['version', 'help']);
 
 export async function runKato(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const out = (s: string) => { process.stdout.write(s); };
-  const err = (s: string) => { process.stderr.write(s); };
+  const out = (s: string) => {
+    process.stdout.write(s);
+  };
+  const err = (s: string) => {
+    process.stderr.write(s);
+  };
   let flavor: Flavor | undefined;
   let strict = env.KATO_STRICT_EXIT === '1';
   try {
@@ -65,7 +95,15 @@ const argv = process.argv.slice(2);
 if (argv[0] === '__serve') {
   serve(argv.slice(1));
 } else if (argv[0] === '__networking') {
-  const code = networking(argv.slice(1), (s) => { process.stdout.write(s); }, (s) => { process.stderr.write(s); });
+  const code = networking(
+    argv.slice(1),
+    (s) => {
+      process.stdout.write(s);
+    },
+    (s) => {
+      process.stderr.write(s);
+    },
+  );
   process.stdout.write('', () => process.exit(code));
 } else {
   const code = await runKato(argv, process.env);

@@ -7,7 +7,12 @@ import { KatoError } from './errors.js';
 import { prefixOf } from './interfaces.js';
 import { PATHS, writeJson, type Identity } from './node.js';
 
-export interface Address { iface: string; ip: string; netmask: string; gateway?: string }
+export interface Address {
+  iface: string;
+  ip: string;
+  netmask: string;
+  gateway?: string;
+}
 
 /** Gives `iface` exactly this address (and the default route), and tells the lab where the node now is. */
 export function moveAddress(id: Identity, s: Address, oldIp: string): void {
@@ -20,10 +25,16 @@ export function moveAddress(id: Identity, s: Address, oldIp: string): void {
     ip('addr', 'add', `${s.ip}/${prefix}`, 'dev', s.iface);
     ip('link', 'set', s.iface, 'up');
   } catch (e) {
-    throw new KatoError(`could not change the address of ${s.iface}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
+    throw new KatoError(
+      `could not change the address of ${s.iface}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`,
+    );
   }
   if (s.gateway) {
-    try { ip('route', 'replace', 'default', 'via', s.gateway, 'dev', s.iface); } catch { /* the lab has no router: no default route */ }
+    try {
+      ip('route', 'replace', 'default', 'via', s.gateway, 'dev', s.iface);
+    } catch {
+      /* the lab has no router: no default route */
+    }
   }
   if (s.iface !== 'eth0') return;
   id.ip = s.ip;

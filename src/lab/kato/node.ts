@@ -68,7 +68,9 @@ export function loadState(f: Flavor): LocalState {
   if (s) return s;
   const host = currentHostname();
   return {
-    mode: 'micro', mbusip: '127.0.0.1', endpoint: `api.${host}`,
+    mode: 'micro',
+    mbusip: '127.0.0.1',
+    endpoint: `api.${host}`,
     roles: Object.fromEntries(microCloudRoles(f).map((r) => [r, 'stopped' as RoleState])),
   };
 }

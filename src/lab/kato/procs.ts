@@ -9,18 +9,41 @@ import { KatoError } from './errors.js';
 import type { Flavor } from './flavor.js';
 import { PATHS, readJson, writeJson, type Identity } from './node.js';
 
-interface Launch { cmd: string; args: string[]; port: number }
+interface Launch {
+  cmd: string;
+  args: string[];
+  port: number;
+}
 
 /** How to start a real process, or null for processes that are only bookkeeping in the lab. */
 export function launchOf(proc: string, f: Flavor, id: Identity): Launch | null {
   const self = (...args: string[]): Launch => ({
-    cmd: process.execPath, args: ['--max-old-space-size=32', process.argv[1]!, '__serve', ...args], port: Number(args[2]),
+    cmd: process.execPath,
+    args: ['--max-old-space-size=32', process.argv[1]!, '__serve', ...args],
+    port: Number(args[2]),
   });
   if (proc === f.storeProcess) {
     return {
-      cmd: 'redis-server', port: f.storePort,
-      args: ['--port', String(f.storePort), '--bind', '0.0.0.0', '--protected-mode', 'no', '--daemonize', 'no',
-        '--dir', PATHS.storeData, '--appendonly', 'yes', '--save', '', '--logfile', ''],
+      cmd: 'redis-server',
+      port: f.storePort,
+      args: [
+        '--port',
+        String(f.storePort),
+        '--bind',
+        '0.0.0.0',
+        '--protected-mode',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        PATHS.storeData,
+        '--appendonly',
+        'yes',
+        '--save',
+        '',
+        '--logfile',
+        '',
+      ],
     };
   }
   if (proc === f.mbusProcess) return self('mbus', '--port', String(f.mbusPort), '--name', id.name);
@@ -41,7 +64,10 @@ export const isRunning = (proc: string): boolean => processRecord(proc) !== null
 export function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
-    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.setTimeout(timeoutMs, () => done(false));
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
@@ -69,7 +95,9 @@ export async function startProcess(proc: string, f: Flavor, id: Identity): Promi
   let rec: ProcRecord;
   try {
     const child = spawn(l.cmd, l.args, { detached: true, stdio: ['ignore', fd, fd] });
-    child.on('error', () => { /* seen below as a process that never answers */ });
+    child.on('error', () => {
+      /* seen below as a process that never answers */
+    });
     child.unref();
     if (child.pid === undefined) throw new KatoError(`cannot run ${l.cmd} for ${proc}`);
     rec = recordOf(child.pid, proc);
@@ -80,17 +108,29 @@ export async function startProcess(proc: string, f: Flavor, id: Identity): Promi
   if (!(await waitPort(l.port, rec, 8000))) {
     await stopProcess(proc);
     const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('\n') : '';
-    throw new KatoError(`${proc} did not start (nothing answered on port ${l.port})${tail ? `:\n${tail}` : ''}`, `see ${log}`);
+    throw new KatoError(
+      `${proc} did not start (nothing answered on port ${l.port})${tail ? `:\n${tail}` : ''}`,
+      `see ${log}`,
+    );
   }
 }
 
 export async function stopProcess(proc: string): Promise<void> {
   const r = readJson<ProcRecord>(pidFile(proc));
   if (r && isAlive(r)) {
-    try { process.kill(r.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(r.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     const end = Date.now() + 5000;
     while (isAlive(r) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
-    if (isAlive(r)) try { process.kill(r.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (isAlive(r))
+      try {
+        process.kill(r.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   }
   rmSync(pidFile(proc), { force: true });
 }

@@ -55,9 +55,19 @@ export class RedisClient {
   static open(host: string, port: number, timeoutMs: number): Promise<RedisClient> {
     return new Promise((resolve, reject) => {
       const sock = connect({ host, port });
-      const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no answer within ${timeoutMs} ms`)); }, timeoutMs);
-      sock.once('connect', () => { clearTimeout(timer); sock.setNoDelay(true); resolve(new RedisClient(sock)); });
-      sock.once('error', (e) => { clearTimeout(timer); reject(e); });
+      const timer = setTimeout(() => {
+        sock.destroy();
+        reject(new Error(`no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      sock.once('connect', () => {
+        clearTimeout(timer);
+        sock.setNoDelay(true);
+        resolve(new RedisClient(sock));
+      });
+      sock.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
   }
 

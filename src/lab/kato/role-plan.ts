@@ -13,8 +13,17 @@ export interface RoleContext {
   inCluster: boolean;
 }
 
-export interface RoleRequest { roles: string[]; all?: boolean; allBut?: boolean; only?: boolean }
-export interface RoleChange { add: string[]; remove: string[]; warnings: string[] }
+export interface RoleRequest {
+  roles: string[];
+  all?: boolean;
+  allBut?: boolean;
+  only?: boolean;
+}
+export interface RoleChange {
+  add: string[];
+  remove: string[];
+  warnings: string[];
+}
 
 const isLoadBalancer = (c: RoleContext): boolean => c.assigned.includes('load_balancer');
 /** Roles a node can never lose: base everywhere, plus primary, controller and router on the core. */
@@ -26,10 +35,21 @@ export function expandRoleNames(names: readonly string[], f: Flavor): string[] {
   const out: string[] = [];
   for (const raw of names) {
     const name = raw.trim();
-    if (ROLE_GROUPS[name]) { out.push(...ROLE_GROUPS[name]); continue; }
-    if (known.includes(name)) { out.push(name); continue; }
-    if (name === 'load_balancer') throw new KatoError('the load balancer role cannot be added this way', 'set a load balancer up with `kato node setup load_balancer`');
-    if (name === 'stager' && f.v3) throw new KatoError('unknown role "stager"', 'Stackato 3.0 folded the stager into the dea role: use dea');
+    if (ROLE_GROUPS[name]) {
+      out.push(...ROLE_GROUPS[name]);
+      continue;
+    }
+    if (known.includes(name)) {
+      out.push(name);
+      continue;
+    }
+    if (name === 'load_balancer')
+      throw new KatoError(
+        'the load balancer role cannot be added this way',
+        'set a load balancer up with `kato node setup load_balancer`',
+      );
+    if (name === 'stager' && f.v3)
+      throw new KatoError('unknown role "stager"', 'Stackato 3.0 folded the stager into the dea role: use dea');
     const hint = didYouMean(name, [...known, ...Object.keys(ROLE_GROUPS)]);
     throw new KatoError(`unknown role "${name}"`, hint ?? `known roles: ${known.join(', ')}`);
   }
@@ -47,7 +67,8 @@ function checkExclusive(r: RoleRequest, verb: 'add' | 'remove'): void {
   const modes = [r.all && '--all', r.allBut && '--all-but', r.only && '--only'].filter(Boolean);
   if (modes.length > 1) throw new KatoError(`${modes.join(' and ')} cannot be used together`);
   if (r.all && r.roles.length) throw new KatoError(`--all takes no role names (got ${r.roles.join(' ')})`);
-  if ((r.allBut || r.only) && !r.roles.length) throw new KatoError(`${r.allBut ? '--all-but' : '--only'} needs at least one role`);
+  if ((r.allBut || r.only) && !r.roles.length)
+    throw new KatoError(`${r.allBut ? '--all-but' : '--only'} needs at least one role`);
   if (!modes.length && !r.roles.length) throw new KatoError(`no roles given to ${verb}`, `e.g. kato role ${verb} dea`);
 }
 
@@ -66,7 +87,8 @@ export function planRoleAdd(c: RoleContext, r: RoleRequest): RoleChange {
   if (!r.all && !r.allBut && target.includes('primary') && c.inCluster && !c.isCore) {
     throw new KatoError('the primary role runs only on the core node', 'a cluster has exactly one primary');
   }
-  if (target.includes('mdns') && c.inCluster) warnings.push('mdns is meant for micro clouds and does not work in a cluster');
+  if (target.includes('mdns') && c.inCluster)
+    warnings.push('mdns is meant for micro clouds and does not work in a cluster');
   const add = sortRoles(target.filter((x) => !c.assigned.includes(x)));
   let remove: string[] = [];
   if (r.only) {
@@ -91,10 +113,14 @@ export function planRoleRemove(c: RoleContext, r: RoleRequest): RoleChange {
     const keep = new Set([...required, ...named]);
     return { add: [], remove: sortRoles(c.assigned.filter((x) => !keep.has(x) && x !== 'load_balancer')), warnings };
   }
-  if (named.includes('base')) throw new KatoError('the base role cannot be removed', 'every node needs base to be part of a cluster');
+  if (named.includes('base'))
+    throw new KatoError('the base role cannot be removed', 'every node needs base to be part of a cluster');
   const fromCore = named.filter((x) => required.includes(x));
   if (fromCore.length) {
-    throw new KatoError(`${fromCore.join(', ')} cannot be removed from the core node`, 'the core always runs primary, controller and router');
+    throw new KatoError(
+      `${fromCore.join(', ')} cannot be removed from the core node`,
+      'the core always runs primary, controller and router',
+    );
   }
   for (const x of named) if (!c.assigned.includes(x)) warnings.push(`role ${x} is not configured on this node`);
   return { add: [], remove: sortRoles(named.filter((x) => c.assigned.includes(x))), warnings };

@@ -39,7 +39,9 @@ export function roleProcesses(f: Flavor): Record<string, string[]> {
 
 /** Every role `kato role add` accepts (the load balancer is only set up with `node setup load_balancer`). */
 export function knownRoles(f: Flavor): string[] {
-  return Object.keys(roleProcesses(f)).filter((r) => r !== 'load_balancer').sort();
+  return Object.keys(roleProcesses(f))
+    .filter((r) => r !== 'load_balancer')
+    .sort();
 }
 
 /** Role groups; `data-services` means the databases, RabbitMQ, memcached and the filesystem service. */

@@ -20,15 +20,21 @@ function serveRouter(port: number, name: string): void {
 
 /** NATS greets with INFO and answers PING with PONG; everything else is accepted and ignored. */
 function serveMbus(port: number, name: string): void {
-  const info = JSON.stringify({ server_id: `lab-${name}`, version: '0.5.0-lab', host: '0.0.0.0', port, auth_required: false, max_payload: 1048576 });
+  const info = JSON.stringify({
+    server_id: `lab-${name}`,
+    version: '0.5.0-lab',
+    host: '0.0.0.0',
+    port,
+    auth_required: false,
+    max_payload: 1048576,
+  });
   const server = createTcpServer((sock) => {
     sock.setNoDelay(true);
     sock.write(`INFO ${info}\r\n`);
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString('utf8');
-      let i: number;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
+      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 2);
         if (/^PING\b/i.test(line)) sock.write('PONG\r\n');

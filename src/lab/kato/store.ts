@@ -5,8 +5,16 @@ import type { Flavor } from './flavor.js';
 import { PATHS, readJson, writeJson, type LocalState, type RoleState } from './node.js';
 import { RedisClient } from './resp.js';
 
-export interface NodeEntry { name: string; hostname: string; roles: Record<string, RoleState> }
-export interface ClusterInfo { mbusip: string; endpoint: string; version: string }
+export interface NodeEntry {
+  name: string;
+  hostname: string;
+  roles: Record<string, RoleState>;
+}
+export interface ClusterInfo {
+  mbusip: string;
+  endpoint: string;
+  version: string;
+}
 
 export interface Store {
   readonly where: string;
@@ -34,7 +42,10 @@ return 1`;
 const DETACH_SET = 'lab:detach';
 
 class RedisStore implements Store {
-  constructor(private c: RedisClient, readonly where: string) {}
+  constructor(
+    private c: RedisClient,
+    readonly where: string,
+  ) {}
   async get(key: string): Promise<unknown> {
     const raw = await this.c.call('GET', key);
     return typeof raw === 'string' ? JSON.parse(raw) : null;
@@ -43,30 +54,54 @@ class RedisStore implements Store {
     await this.c.call('SET', key, JSON.stringify(value));
     await this.c.call('PUBLISH', `${key}:_changes`, 'set');
   }
-  async del(key: string): Promise<void> { await this.c.call('DEL', key); }
+  async del(key: string): Promise<void> {
+    await this.c.call('DEL', key);
+  }
   async keys(): Promise<string[]> {
     const k = await this.c.call('KEYS', '*');
     return (Array.isArray(k) ? k.map(String) : []).filter((x) => !x.startsWith('lab:')).sort();
   }
-  async nodes(): Promise<Record<string, NodeEntry>> { return ((await this.get('node')) ?? {}) as Record<string, NodeEntry>; }
+  async nodes(): Promise<Record<string, NodeEntry>> {
+    return ((await this.get('node')) ?? {}) as Record<string, NodeEntry>;
+  }
   async putNode(ip: string, entry: NodeEntry | null): Promise<void> {
     await this.c.call('EVAL', PATCH_NODE, '1', 'node', ip, entry ? JSON.stringify(entry) : '');
   }
-  async markDetach(ip: string, on: boolean): Promise<void> { await this.c.call(on ? 'SADD' : 'SREM', DETACH_SET, ip); }
-  async isMarkedDetach(ip: string): Promise<boolean> { return (await this.c.call('SISMEMBER', DETACH_SET, ip)) === 1; }
-  close(): void { this.c.close(); }
+  async markDetach(ip: string, on: boolean): Promise<void> {
+    await this.c.call(on ? 'SADD' : 'SREM', DETACH_SET, ip);
+  }
+  async isMarkedDetach(ip: string): Promise<boolean> {
+    return (await this.c.call('SISMEMBER', DETACH_SET, ip)) === 1;
+  }
+  close(): void {
+    this.c.close();
+  }
 }
 
 /** The micro cloud's own store: a JSON file on the node. */
 export class FileStore implements Store {
   readonly where = 'local';
   private data: Record<string, unknown>;
-  constructor(private file: string = PATHS.localConfig) { this.data = readJson<Record<string, unknown>>(file) ?? {}; }
-  async get(key: string): Promise<unknown> { return this.data[key] ?? null; }
-  async set(key: string, value: unknown): Promise<void> { this.data[key] = value; writeJson(this.file, this.data); }
-  async del(key: string): Promise<void> { delete this.data[key]; writeJson(this.file, this.data); }
-  async keys(): Promise<string[]> { return Object.keys(this.data).sort(); }
-  async nodes(): Promise<Record<string, NodeEntry>> { return (this.data.node ?? {}) as Record<string, NodeEntry>; }
+  constructor(private file: string = PATHS.localConfig) {
+    this.data = readJson<Record<string, unknown>>(file) ?? {};
+  }
+  async get(key: string): Promise<unknown> {
+    return this.data[key] ?? null;
+  }
+  async set(key: string, value: unknown): Promise<void> {
+    this.data[key] = value;
+    writeJson(this.file, this.data);
+  }
+  async del(key: string): Promise<void> {
+    delete this.data[key];
+    writeJson(this.file, this.data);
+  }
+  async keys(): Promise<string[]> {
+    return Object.keys(this.data).sort();
+  }
+  async nodes(): Promise<Record<string, NodeEntry>> {
+    return (this.data.node ?? {}) as Record<string, NodeEntry>;
+  }
   async putNode(ip: string, entry: NodeEntry | null): Promise<void> {
     const nodes = { ...(await this.nodes()) };
     if (entry) nodes[ip] = entry;
@@ -74,7 +109,9 @@ export class FileStore implements Store {
     await this.set('node', nodes);
   }
   async markDetach(): Promise<void> {}
-  async isMarkedDetach(): Promise<boolean> { return false; }
+  async isMarkedDetach(): Promise<boolean> {
+    return false;
+  }
   close(): void {}
 }
 
@@ -90,8 +127,10 @@ export async function openStore(s: LocalState, f: Flavor): Promise<Store> {
   try {
     return await openRedisStore(host, f.storePort);
   } catch (e) {
-    throw new KatoError(`cannot reach the cluster config store (${f.storeProcess}) at ${host}:${f.storePort}: ${(e as Error).message}`,
-      s.mode === 'core' ? 'start it with `kato start`' : 'is the core node up? check `kato info` for the mbusip');
+    throw new KatoError(
+      `cannot reach the cluster config store (${f.storeProcess}) at ${host}:${f.storePort}: ${(e as Error).message}`,
+      s.mode === 'core' ? 'start it with `kato start`' : 'is the core node up? check `kato info` for the mbusip',
+    );
   }
 }
 
