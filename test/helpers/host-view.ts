@@ -47,7 +47,8 @@ export async function applyPlan(transport: Transport, plan: Plan): Promise<ExecR
       transport,
       become: false,
       report: () => {},
-      reconnect: () => Promise.reject(new Error('a module test cannot reconnect')),
+      // The test host stays the same host whatever address a reconnect step names.
+      reconnect: () => Promise.resolve(transport),
     },
     plan.steps,
   );

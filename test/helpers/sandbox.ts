@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -64,7 +65,20 @@ const SKELETON = ['etc', 'tmp', 'var', 'home', 'root', 'opt', 'srv', 'mnt'];
 /** What the sandbox itself puts in /etc for the tools to work; list() leaves these out. */
 const ETC_BASE = ['passwd', 'group', 'nsswitch.conf', 'ld.so.cache', 'alternatives'];
 /** Folders of the sandbox's root that are the machine's own (mounted read-only) or the sandbox's tools. */
-const NOT_HOST_STATE = new Set(['usr', 'dev', 'proc', '.sandbox', 'etc/ld.so.cache', 'etc/alternatives']);
+const NOT_HOST_STATE = new Set([
+  'usr',
+  'bin',
+  'sbin',
+  'lib',
+  'lib32',
+  'lib64',
+  'libx32',
+  'dev',
+  'proc',
+  '.sandbox',
+  'etc/ld.so.cache',
+  'etc/alternatives',
+]);
 const TOOLS = '/.sandbox';
 
 const parseMode = (m: string | number): number => (typeof m === 'number' ? m : Number.parseInt(m, 8));
@@ -76,14 +90,19 @@ const idOf = (ids: Record<string, number>, name: string | undefined, fallback: n
   return id;
 };
 
-/** The script the holder runs in its fresh namespaces: the temp folder becomes /, the machine's /usr shows read-only. */
+/** The machine's program folders: /usr, and /bin, /lib... where they are folders rather than links into /usr. */
+const SYSTEM = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'].filter((d) => existsSync(`/${d}`));
+
+/** The script the holder runs in its fresh namespaces: the temp folder becomes /, the machine's programs show read-only. */
 const holderScript = (root: string) =>
   [
     'set -eu',
     `R=${quote(root)}`,
     'mount --bind "$R" "$R"',
-    'mount --rbind /usr "$R/usr"',
-    'mount -o remount,bind,ro "$R/usr"',
+    ...SYSTEM.filter((d) => !lstatSync(`/${d}`).isSymbolicLink()).flatMap((d) => [
+      `mount --rbind /${d} "$R/${d}"`,
+      `mount -o remount,bind,ro "$R/${d}"`,
+    ]),
     'mount --rbind /dev "$R/dev"',
     'mount -t proc proc "$R/proc"',
     'mount --bind /etc/ld.so.cache "$R/etc/ld.so.cache"',
@@ -124,6 +143,20 @@ function lineFrom(child: ChildProcess, line: string, what: string): Promise<void
   });
 }
 
+/** Holders and listeners still running: killed if the test process exits without closing its sandboxes. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+});
+
+/** Starts a process this module owns: it is ended by pid, on close() or when the test process exits. */
+function start(command: string, args: string[]): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
 const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
@@ -152,13 +185,14 @@ export class Sandbox {
       const root = join(dir, 'root');
       prepare(root, state);
       writeFileSync(join(dir, 'holder.sh'), holderScript(root));
-      const holder = spawn(
-        'unshare',
-        ['--mount', '--net', '--propagation', 'private', '/bin/sh', join(dir, 'holder.sh')],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const holder = start('unshare', [
+        '--mount',
+        '--net',
+        '--propagation',
+        'private',
+        '/bin/sh',
+        join(dir, 'holder.sh'),
+      ]);
       const box = new Sandbox(dir, holder, state, name);
       try {
         await lineFrom(holder, 'ready', 'sandbox holder');
@@ -291,9 +325,7 @@ export class Sandbox {
   /** Starts a TCP listener on the host's loopback; resolves once it accepts connections. */
   async listen(port: number): Promise<void> {
     const serve = `require('node:net').createServer((s) => s.destroy()).listen(${port}, '0.0.0.0', () => console.log('ready'))`;
-    const child = spawn('nsenter', ['-t', String(this.holder.pid), '-n', '--', process.execPath, '-e', serve], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = start('nsenter', ['-t', String(this.holder.pid), '-n', '--', process.execPath, '-e', serve]);
     this.listeners.set(port, child);
     await lineFrom(child, 'ready', `listener on port ${port}`);
   }
@@ -320,11 +352,10 @@ export class Sandbox {
 /** The temp folder that becomes the host's /: skeleton, accounts, the test's files, dirs and links. */
 function prepare(root: string, state: HostState): void {
   const at = (p: string) => join(root, posix.resolve('/', p));
-  for (const d of [...SKELETON, 'usr', 'dev', 'proc', '.oldroot']) mkdirSync(join(root, d), { recursive: true });
-  for (const e of readdirSync('/')) {
-    const s = lstatSync(join('/', e));
-    if (s.isSymbolicLink() && ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'].includes(e))
-      symlinkSync(readlinkSync(join('/', e)), join(root, e));
+  for (const d of [...SKELETON, 'dev', 'proc', '.oldroot']) mkdirSync(join(root, d), { recursive: true });
+  for (const d of SYSTEM) {
+    if (lstatSync(`/${d}`).isSymbolicLink()) symlinkSync(readlinkSync(`/${d}`), join(root, d));
+    else mkdirSync(join(root, d));
   }
   const etc = join(root, 'etc');
   writeFileSync(
