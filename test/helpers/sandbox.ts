@@ -20,16 +20,22 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { quote, type Command } from '../../src/command.js';
+import { findTool } from '../../src/lab/host-check.js';
 import { localTransport } from '../../src/transport/local.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from '../../src/transport/types.js';
 
-export const isRoot = process.getuid?.() === 0;
-export const NEEDS_ROOT = 'needs root: runs in a private mount and network namespace';
+/** Why a sandbox cannot be opened on this machine, or undefined. */
+export const sandboxSkipReason: string | undefined = (() => {
+  if (process.platform !== 'linux') return 'needs Linux: the sandbox is a private mount and network namespace';
+  if (process.getuid?.() !== 0) return 'needs root: the sandbox is a private mount and network namespace';
+  const missing = ['unshare', 'nsenter', 'ip'].filter((x) => !findTool(x));
+  return missing.length ? `needs ${missing.join(', ')} for the sandbox` : undefined;
+})();
 
-/** A test that needs a sandbox: run as root, otherwise skipped with the reason in its title. */
-export const rootTest = (title: string, fn: ImplementationFn<[]>): void => {
-  if (isRoot) test(title, fn);
-  else test.skip(`${title} (${NEEDS_ROOT})`, fn);
+/** A test that needs a sandbox: skipped, saying why, where there can be none. */
+export const sandboxTest = (title: string, fn: ImplementationFn<[]>): void => {
+  if (sandboxSkipReason) test.skip(`${title} (${sandboxSkipReason})`, fn);
+  else test(title, fn);
 };
 
 /** How tests describe a file: its content, or content plus attributes (mode as "0600" or 0o600). */
@@ -179,7 +185,7 @@ export class Sandbox {
 
   /** Builds the host's files, starts the namespace holder and the listeners. Needs root. */
   static async open(state: HostState = {}, name = 'h'): Promise<Sandbox> {
-    if (!isRoot) throw new Error(`sandbox: ${NEEDS_ROOT}`);
+    if (sandboxSkipReason) throw new Error(`sandbox: ${sandboxSkipReason}`);
     const dir = mkdtempSync(join(tmpdir(), 'stackplay-sandbox-'));
     try {
       const root = join(dir, 'root');

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { command } from '../../modules/command.js';
 import { applyPlan, planOn } from '../helpers/host-view.js';
-import { rootTest, Sandbox } from '../helpers/sandbox.js';
+import { sandboxTest, Sandbox } from '../helpers/sandbox.js';
 import { paramsCase, table } from './macro.js';
 
 table(command, [
@@ -65,7 +65,7 @@ table(command, [
   },
 ]);
 
-rootTest('command: shell operators are plain words, not a pipe', async (t) => {
+sandboxTest('command: shell operators are plain words, not a pipe', async (t) => {
   const host = await Sandbox.open();
   t.teardown(() => host.close());
   const plan = await planOn(command, host.transport, { cmd: 'echo a | wc -l > /tmp/out' });

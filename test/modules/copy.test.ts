@@ -2,7 +2,7 @@
 import test from 'ava';
 import { copy } from '../../modules/copy.js';
 import { applyPlan, planOn } from '../helpers/host-view.js';
-import { rootTest, Sandbox } from '../helpers/sandbox.js';
+import { sandboxTest, Sandbox } from '../helpers/sandbox.js';
 import { paramsCase, table } from './macro.js';
 
 const motd = (content: string, mode = '0644', owner = 'root') => ({ files: { '/etc/motd': { content, mode, owner } } });
@@ -107,7 +107,7 @@ table(copy, [
   },
 ]);
 
-rootTest('copy: without the owner restore, a write by another login user would leave the wrong owner', async (t) => {
+sandboxTest('copy: without the owner restore, a write by another login user would leave the wrong owner', async (t) => {
   const host = await Sandbox.open({ ...motd('old\n'), user: 'deploy' });
   t.teardown(() => host.close());
   const plan = await planOn(copy, host.transport, { dest: '/etc/motd', content: 'new\n' });

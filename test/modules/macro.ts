@@ -3,7 +3,7 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Module, Plan, Step } from '../../src/sdk.js';
 import { applyPlan, hostViewOf, playbookFolder } from '../helpers/host-view.js';
-import { isRoot, NEEDS_ROOT, Sandbox, type HostState } from '../helpers/sandbox.js';
+import { Sandbox, sandboxSkipReason, type HostState } from '../helpers/sandbox.js';
 
 /** An expected step: its title, or title plus the command's display text (exec) / fields (write). */
 export type StepSpec =
@@ -143,10 +143,10 @@ export const paramsCase = test.macro({
 });
 
 /** Runs every row of a table as its own test. */
-/** Runs every row of a table as its own test; rows that need a host are skipped, saying why, when not root. */
+/** Runs every row of a table as its own test; rows that need a host are skipped, saying why, where there can be no sandbox. */
 export function table(module: Module, cases: Case[]): void {
   for (const c of cases) {
-    if (module.local || isRoot) test(planCase, module, c);
-    else test.skip(`${c.title} (${NEEDS_ROOT})`, planCase, module, c);
+    if (module.local || !sandboxSkipReason) test(planCase, module, c);
+    else test.skip(`${c.title} (${sandboxSkipReason})`, planCase, module, c);
   }
 }

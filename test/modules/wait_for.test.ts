@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../modules/wait_for.js';
 import { planOn } from '../helpers/host-view.js';
-import { rootTest, Sandbox, type HostState } from '../helpers/sandbox.js';
+import { sandboxTest, Sandbox, type HostState } from '../helpers/sandbox.js';
 import { paramsCase, table } from './macro.js';
 
 table(waitFor, [
@@ -68,7 +68,7 @@ table(waitFor, [
   },
 ]);
 
-rootTest('wait_for: the poll script runs on the real /bin/sh', async (t) => {
+sandboxTest('wait_for: the poll script runs on the real /bin/sh', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'stackplay-wait-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ready = join(dir, "it's ready");
