@@ -7,6 +7,8 @@ import { debug } from './debug.js';
 import { blockinfile } from './blockinfile.js';
 import { lineinfile } from './lineinfile.js';
 import { stat } from './stat.js';
+import { service } from './service.js';
+import { fetch } from './fetch.js';
 import { file } from './file.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
@@ -34,6 +36,8 @@ const generic: Module[] = [
   lineinfile,
   blockinfile,
   stat,
+  service,
+  fetch,
   waitFor,
   assert,
   debug,

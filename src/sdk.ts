@@ -83,9 +83,10 @@ export interface HostView {
   readLocal(path: string): Promise<string>;
   /**
    * Reads a file on the controller as bytes (bytes null when absent); a relative path is relative to the
-   * playbook's folder, and `path` is the absolute one. Optional: hosts views without a controller lack it.
+   * playbook's folder, and `path` is the absolute one; `directory` when a folder is there.
+   * Optional: host views without a controller lack it.
    */
-  readController?(path: string): Promise<{ path: string; bytes: Uint8Array | null }>;
+  readController?(path: string): Promise<{ path: string; bytes: Uint8Array | null; directory?: boolean }>;
   /** Renders a Handlebars template with this host's vars (strict, noEscape). */
   render(template: string, source: string): string;
   /** Evaluates an Ansible-style condition ("x == 1 and y is defined") against this host's vars. */

@@ -7,13 +7,14 @@ import { dirname, resolve } from 'node:path';
 export async function readControllerFile(
   base: string,
   path: string,
-): Promise<{ path: string; bytes: Uint8Array | null }> {
+): Promise<{ path: string; bytes: Uint8Array | null; directory?: boolean }> {
   const full = resolve(base, path);
   try {
     return { path: full, bytes: await readFile(full) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { path: full, bytes: null };
+    if (code === 'EISDIR') return { path: full, bytes: null, directory: true };
     throw e;
   }
 }
