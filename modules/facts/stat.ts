@@ -43,7 +43,14 @@ export interface StatProbe {
   lsattr?: string;
 }
 
-const FIELDS = '%f|%u|%g|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%U|%G|%b|%o|%t|%T';
+/** Times as whole seconds (%X) and readable with the fraction (%x): old coreutils lack %.9X. */
+const FIELDS = '%f|%u|%g|%s|%i|%d|%h|%X %x|%Y %y|%Z %z|%U|%G|%b|%o|%t|%T';
+
+/** Seconds with their fraction from "1796001251 2026-11-30 01:49:34.705433670 +0000". */
+const seconds = (field: string): number => {
+  const fraction = /\.(\d+)/.exec(field)?.[1] ?? '0';
+  return Number(`${field.split(' ')[0]}.${fraction}`);
+};
 
 /** Linux's makedev: the st_rdev number from a device's major and minor. */
 const makedev = (major: number, minor: number): number =>
@@ -64,7 +71,7 @@ export const pathStat = defineFact({
       ? sh`if a=$(lsattr -vd -- ${path} 2>/dev/null); then printf 'lsattr|%s\n' "$a"; fi; `
       : sh``;
     return readOnly(
-      sh`if [ -e ${path} ] || [ -L ${path} ]; then printf 'stat|'; stat ${follow}-c ${FIELDS} -- ${path} || exit 2; [ -r ${path} ] && echo readable; [ -w ${path} ] && echo writeable; [ -x ${path} ] && echo executable; if [ -L ${path} ]; then printf 'target|%s\n' "$(readlink -- ${path})"; printf 'source|%s\n' "$(realpath -m -- ${path})"; fi; ${raw(sum.text + mime.text + attrs.text)}else echo absent; fi`,
+      sh`if [ -e ${path} ] || [ -L ${path} ]; then printf 'stat|'; stat ${follow}-c ${FIELDS} -- ${path} || exit 2; [ -r ${path} ] && echo readable; [ -w ${path} ] && echo writeable; [ -x ${path} ] && echo executable; if [ -L ${path} ]; then printf 'target|%s\n' "$(readlink -- ${path})"; printf 'source|%s\n' "$(readlink -m -- ${path})"; fi; ${raw(sum.text + mime.text + attrs.text)}else echo absent; fi`,
     );
   },
   parse(out, path): StatProbe {
@@ -92,9 +99,9 @@ export const pathStat = defineFact({
           inode: n(4),
           dev: n(5),
           nlink: n(6),
-          atime: n(7),
-          mtime: n(8),
-          ctime: n(9),
+          atime: seconds(f[7]!),
+          mtime: seconds(f[8]!),
+          ctime: seconds(f[9]!),
           user: f[10]!,
           group: f[11]!,
           blocks: n(12),

@@ -14,7 +14,7 @@ test('stat: a regular file as Ansible describes it', (t) => {
   const p = stat.params.parse({ path: '/etc/motd' });
   const probe = pathStat.parse(
     ok(
-      'stat|81a4|0|0|12|77|65024|1|1796001251.705433670|1796001251.5|1796001251.25|root|root|8|4096|0|0\nreadable\nwriteable\nchecksum|0123abcd  -\nmime|/etc/motd: text/plain; charset=us-ascii\nlsattr|12345 --------------e------- /etc/motd\n',
+      'stat|81a4|0|0|12|77|65024|1|1796001251 2026-11-30 01:49:34.705433670 +0000|1796001251 2026-11-30 01:49:34.500000000 +0000|1796001251 2026-11-30 01:49:34.250000000 +0000|root|root|8|4096|0|0\nreadable\nwriteable\nchecksum|0123abcd  -\nmime|/etc/motd: text/plain; charset=us-ascii\nlsattr|12345 --------------e------- /etc/motd\n',
     ),
     '/etc/motd',
     Q,
@@ -33,6 +33,7 @@ test('stat: a regular file as Ansible describes it', (t) => {
     gr_name: 'root',
     size: 12,
     mtime: 1796001251.5,
+    ctime: 1796001251.25,
     rusr: true,
     wusr: true,
     xusr: false,
@@ -54,7 +55,7 @@ test('stat: absent, a link (not followed), no mime or checksum asked', (t) => {
   t.deepEqual(statResult(pathStat.parse(ok('absent\n'), '/l', Q), p), { exists: false });
   const link = statResult(
     pathStat.parse(
-      ok('stat|a1ff|0|0|4|1|2|1|1|1|1|UNKNOWN|root|0|4096|0|0\nreadable\ntarget|/etc/x\nsource|/etc/x\n'),
+      ok('stat|a1ff|0|0|4|1|2|1|1 x|1 x|1 x|UNKNOWN|root|0|4096|0|0\nreadable\ntarget|/etc/x\nsource|/etc/x\n'),
       '/l',
       Q,
     ),
