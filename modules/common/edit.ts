@@ -1,6 +1,6 @@
 // Editing a text file in place (lineinfile, blockinfile): path aliases, gathering, and the plan of a new content.
 import { exec, raw, sh, z, type HostView, type Plan, type Step } from '../../src/sdk.js';
-import { pathExists } from '../facts/files.js';
+import { pathExists, resolvedPath } from '../facts/files.js';
 import { planAttrs } from './attrs.js';
 import { gatherDest, planContent, type ContentFacts } from './content.js';
 import { absolutePath, attrParams, type Attrs } from './params.js';
@@ -52,15 +52,22 @@ export function withPath<P extends WithPath>(p: P): Omit<P, (typeof ALIASES)[num
 export interface EditFacts extends Omit<ContentFacts, 'wanted'> {
   /** Whether the file's folder exists (only asked when the file is missing). */
   parentExists: boolean;
+  /** When path is a symbolic link: the file it resolves to, which is read and written instead. */
+  realPath?: string;
 }
 
 const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/';
 
-/** Stat and content in one probe; the folder's existence only when the file is missing. */
+/**
+ * Stat and content in one probe; the folder's existence only when the file is missing. A symbolic
+ * link is followed, as Ansible does: its target is read, and edited in place of the link.
+ */
 export async function gatherEdit(host: HostView, path: string): Promise<EditFacts> {
-  const dest = await gatherDest(host, path);
-  const parentExists = dest.stat.exists || (await host.fact(pathExists, parentOf(path)));
-  return { ...dest, parentExists };
+  const first = await gatherDest(host, path);
+  const realPath = first.stat.exists && first.stat.type === 'link' ? await host.fact(resolvedPath, path) : undefined;
+  const dest = realPath ? await gatherDest(host, realPath) : first;
+  const parentExists = dest.stat.exists || (await host.fact(pathExists, parentOf(realPath ?? path)));
+  return { ...dest, parentExists, ...(realPath ? { realPath } : {}) };
 }
 
 export interface EditParams extends Attrs {
@@ -82,7 +89,8 @@ const ATTRS_MSG = 'ownership, perms or SE linux context changed';
 const NEW_FILE_MODE = '0644';
 
 /** A plan writing the edited content (when it changed) and fixing mode / owner / group, with Ansible's msg. */
-export function planEdit(f: EditFacts, p: EditParams, edit: Edit): Plan {
+export function planEdit(f: EditFacts, given: EditParams, edit: Edit): Plan {
+  const p = f.realPath ? { ...given, path: f.realPath } : given;
   const content = edit.changed ? edit.content : (f.current ?? edit.content);
   const base = planContent(
     { ...f, wanted: { content } },

@@ -141,3 +141,14 @@ export const fileBytes = defineFact({
     return { kind: 'file', sha1: sum[1]!, base64: body };
   },
 });
+
+/** The path with every symbolic link resolved (`readlink -m`: the last parts need not exist). */
+export const resolvedPath = defineFact({
+  name: 'resolved_path',
+  command: (path: string) => readOnly(sh`readlink -m -- ${path}`),
+  parse(out, path): string {
+    const resolved = out.stdout.replace(/\n$/, '');
+    if (out.code !== 0 || !resolved.startsWith('/')) throw failure('resolved_path', path, out);
+    return resolved;
+  },
+});

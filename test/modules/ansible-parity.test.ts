@@ -85,6 +85,17 @@ const cases: Case[] = [
   li('absent on a missing file', null, { line: 'x', state: 'absent' }),
   li('mode only', 'a\n', { line: 'a', mode: '0640' }, 0o600),
   li('line and mode', 'a\n', { line: 'b', mode: '0640' }, 0o600),
+  {
+    ...li('through a symbolic link: the target is edited', 'a\n', { path: 'D/link', line: 'b' }),
+    setup: (d) => symlinkSync('f', join(d, 'link')),
+  },
+  {
+    ...li('a link to a folder', null, { path: 'D/link', line: 'b' }),
+    setup: (d) => {
+      mkdirSync(join(d, 'dir'));
+      symlinkSync('dir', join(d, 'link'));
+    },
+  },
   bi('new block at EOF', 'a\n', { block: 'x\ny' }),
   bi('file without a final newline', 'a', { block: 'x' }),
   bi('replace a block', `a\n${BLOCK}b\n`, { block: 'new\n' }),
@@ -100,6 +111,10 @@ const cases: Case[] = [
   bi('create', null, { block: 'x', create: true }),
   bi('missing without create', null, { block: 'x' }),
   bi('CRLF file', 'a\r\nb\r\n', { block: 'x' }),
+  {
+    ...bi('through a symbolic link', 'a\n', { path: 'D/link', block: 'x' }),
+    setup: (d) => symlinkSync('f', join(d, 'link')),
+  },
   st('a regular file', { path: F }),
   st('sha256 and an executable', { path: F, checksum_algorithm: 'sha256' }, undefined, 0o755),
   st('missing', { path: 'D/none' }),

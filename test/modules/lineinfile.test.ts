@@ -142,3 +142,12 @@ test('lineinfile: params as Ansible checks them, at load time', (t) => {
   const ok = lineinfile.params.parse({ dest: '/x', line: 8080, regex: 'p' });
   t.like(ok, { path: '/x', line: '8080', regexp: 'p' });
 });
+
+test('lineinfile: through a symbolic link the resolved file is written', (t) => {
+  const f = { ...fileFacts('a\n'), realPath: '/srv/real.conf' };
+  const p = plan(f, { path: '/etc/x.conf', line: 'b' });
+  t.deepEqual(
+    p.steps.map((s) => s.title),
+    ['update /srv/real.conf', 'keep owner root:root'],
+  );
+});
