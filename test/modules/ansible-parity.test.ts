@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
   existsSync,
@@ -81,6 +82,8 @@ const cases: Case[] = [
   li('absent, nothing matches', 'a\n', { line: 'z', state: 'absent' }),
   li('already present', 'a\nb\n', { line: 'a' }),
   li('create', null, { line: 'first', create: true }),
+  li('create with a mode', null, { line: 'first', create: true, mode: '0600' }),
+  li('create with the default mode', null, { line: 'first', create: true, mode: '0644' }),
   li('missing without create', null, { line: 'x' }),
   li('absent on a missing file', null, { line: 'x', state: 'absent' }),
   li('mode only', 'a\n', { line: 'a', mode: '0640' }, 0o600),
@@ -110,6 +113,7 @@ const cases: Case[] = [
   bi('empty block removes', `a\n${BLOCK}`, { block: '' }),
   bi('create', null, { block: 'x', create: true }),
   bi('missing without create', null, { block: 'x' }),
+  bi('block and mode', 'a\n', { block: 'x', mode: '0600' }),
   bi('CRLF file', 'a\r\nb\r\n', { block: 'x' }),
   {
     ...bi('through a symbolic link', 'a\n', { path: 'D/link', block: 'x' }),
@@ -161,6 +165,7 @@ interface Outcome {
   failed: boolean;
   msg: string | undefined;
   stat?: Record<string, unknown>;
+  /** Mode and content of the file after the run (see contentOf). */
   content: string | null;
 }
 
@@ -170,8 +175,11 @@ function normalStat(stat: unknown, dir: string): Record<string, unknown> {
   return s;
 }
 
+/** The file's mode and content after the run (null: no file). */
 const contentOf = (dir: string): string | null =>
-  existsSync(join(dir, 'f')) ? readFileSync(join(dir, 'f'), 'latin1') : null;
+  existsSync(join(dir, 'f'))
+    ? `${(statSync(join(dir, 'f')).mode & 0o7777).toString(8)} ${readFileSync(join(dir, 'f'), 'latin1')}`
+    : null;
 
 function runAnsible(bin: string, root: string, playbook: string): Promise<Outcome[]> {
   return new Promise((resolve, reject) => {
