@@ -91,9 +91,8 @@ const NEW_FILE_MODE = '0644';
 /** A plan writing the edited content (when it changed) and fixing mode / owner / group, with Ansible's msg. */
 export function planEdit(f: EditFacts, given: EditParams, edit: Edit): Plan {
   const p = f.realPath ? { ...given, path: f.realPath } : given;
-  const content = edit.changed ? edit.content : (f.current ?? edit.content);
   const base = planContent(
-    { ...f, wanted: { content } },
+    { ...f, wanted: { content: edit.content } },
     { dest: p.path, mode: p.mode, owner: p.owner, group: p.group, secret: false },
   );
   if (base.fail) return base;
