@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
 import { FactError } from '../errors.js';
+import { readControllerFile } from './controller-files.js';
 import { renderString } from '../template/render.js';
 import { testExpr } from '../template/expr.js';
 
@@ -51,6 +52,7 @@ export function buildHostView(d: HostViewDeps): HostView {
     },
     read: (path) => need().read(path, d.become ? { become: true } : {}),
     readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
+    readController: (path) => readControllerFile(d.playbookDir, path),
     render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
     test: (expression) => testExpr(expression, d.vars),
   };

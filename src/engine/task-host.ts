@@ -95,6 +95,8 @@ const hideStep = (s: Step): Step => {
   if (s.kind === 'exec') return { ...s, title: NO_LOG, cmd: { ...s.cmd, display: NO_LOG } };
   if (s.kind === 'write')
     return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, secret: true };
+  if (s.kind === 'controller-write')
+    return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, base64: '' };
   return { ...s, title: NO_LOG };
 };
 
@@ -150,10 +152,12 @@ async function attempt(
   if (module.idempotent !== false) {
     const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport);
     if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
-    if (again.steps.length > 0) {
+    // Actions asked for on every run (restart, reload) come back; every other step must be gone.
+    const left = again.steps.filter((s) => !(s.kind === 'exec' && s.always));
+    if (left.length > 0) {
       throw new ModuleBugError(
         module.name,
-        `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`,
+        `not convergent on ${host.name}: after apply it still plans ${left.map((s) => s.title).join('; ')}`,
       );
     }
   }
