@@ -76,7 +76,8 @@ function debugOutput(report: JsonReport): Record<string, unknown[]> {
       for (const [host, r] of Object.entries(task.hosts)) {
         if (r.action !== 'debug' && r.action !== 'ansible.builtin.debug') continue;
         const items = Array.isArray(r.results) ? (r.results as Result[]) : [r];
-        for (const item of items) if (!item.skipped && !item.failed) (out[host] ??= []).push(shown(item));
+        const seen = items.filter((item) => !item.skipped && !item.failed).map(shown);
+        out[host] = [...(out[host] ?? []), ...seen];
       }
   return out;
 }

@@ -31,7 +31,7 @@ export async function runStackplay(c: Case): Promise<Observed & { log: string }>
     let recap: Observed['recap'] = {};
     for (const e of r.events) {
       if (e.type === 'host:plan' && e.task.module === 'debug' && e.plan.data)
-        (debug[e.host] ??= []).push(shown(e.plan.data));
+        debug[e.host] = [...(debug[e.host] ?? []), shown(e.plan.data)];
       if (e.type === 'run:end') recap = Object.fromEntries(Object.entries(e.recap).map(([h, l]) => [h, counts(l)]));
     }
     const observed = { exit: exitClass(r.code), recap, debug, files: await snapshotFiles(work) };
