@@ -77,7 +77,7 @@ function debugOutput(report: JsonReport): Record<string, unknown[]> {
         if (r.action !== 'debug' && r.action !== 'ansible.builtin.debug') continue;
         const items = Array.isArray(r.results) ? (r.results as Result[]) : [r];
         const seen = items.filter((item) => !item.skipped && !item.failed).map(shown);
-        out[host] = [...(out[host] ?? []), ...seen];
+        if (seen.length > 0) out[host] = [...(out[host] ?? []), ...seen];
       }
   return out;
 }
