@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Command } from './command.js';
 
 export { z } from 'zod';
+export { isIPv4 } from 'node:net';
 export { sh, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
 
 /** What a module asks the engine to do. A closed set: the engine knows how to show and run each kind. */

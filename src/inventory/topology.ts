@@ -32,7 +32,7 @@ function varSpan(inv: Inventory, n: Node, key: string): Span | undefined {
   if (own) return own;
   for (const g of [...n.resolved.groups].reverse()) {
     const group = inv.groups.get(g);
-    if (group && key in group.vars) return group.varSpans?.[key] ?? group.at ?? n.host.at;
+    if (group && Object.hasOwn(group.vars, key)) return group.varSpans?.[key] ?? group.at ?? n.host.at;
   }
   return n.host.at;
 }
@@ -150,6 +150,16 @@ function checkCluster(inv: Inventory, nodes: Node[]): Diagnostic[] {
   if (controllers.length > 1) {
     for (const n of controllers) {
       const missing = SHARED_STORAGE_VARS.filter((k) => n.resolved.vars[k] === undefined || n.resolved.vars[k] === '');
+      const source = n.resolved.vars.shared_storage_source;
+      if (!missing.length && typeof source === 'string' && source.startsWith('-'))
+        out.push(
+          diag(
+            'E_TOPOLOGY_SHARED_STORAGE',
+            `${n.host.name}: shared_storage_source must not start with "-" (the mount command would read it as an option)`,
+            varSpan(inv, n, 'shared_storage_source'),
+            'give the source as host:/path, e.g. nas1:/export/stackato',
+          ),
+        );
       if (!missing.length) continue;
       out.push(
         diag(
