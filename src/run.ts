@@ -14,7 +14,7 @@ import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
 import { runPlays } from './engine/run-plays.js';
 import { lockCluster } from './engine/lock.js';
-import { markedSecretNames, redactingReporter, secretValuesOf } from './report/redact.js';
+import { redactingReporter, registerSecrets, secretsOfLayers } from './report/redact.js';
 
 export interface RunOptions {
   playbook: string;
@@ -54,18 +54,23 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
   diagnostics.push(...pb.diagnostics);
   const ev = parseExtraVars(o.extraVars);
   diagnostics.push(...ev.diagnostics);
+  // Before any diagnostic is shown: a value marked secret in one layer is masked in every output.
+  registerSecrets(
+    secretsOfLayers([
+      ev.vars,
+      ...[...inv.inventory.hosts.values()].map((h) => h.vars),
+      ...[...inv.inventory.groups.values()].map((g) => g.vars),
+      ...(pb.playbook?.plays.map((p) => p.vars) ?? []),
+    ]),
+  );
   if (errorsIn(diagnostics).length > 0 || !pb.playbook) return { diagnostics };
   return { loaded: { playbook: pb.playbook, inventory: inv.inventory, extraVars: ev.vars }, diagnostics };
 }
 
-/** Every secret known before the run: connection passwords and secret-named vars of all hosts. */
+/** Every secret known before the run: connection passwords and secret-named vars of all hosts, plays and -e. */
 export function knownSecrets(l: Loaded): string[] {
   const hostVars = [...l.inventory.hosts.keys()].map((name) => resolveHost(l.inventory, name).vars);
-  const layers = [l.extraVars, ...hostVars, ...l.playbook.plays.map((p) => p.vars)];
-  // A var marked secret in any layer (inventory, play, -e) is secret in every layer.
-  const marked = layers.flatMap(markedSecretNames);
-  const found = new Set<string>(layers.flatMap((vars) => secretValuesOf(vars, marked)));
-  return [...found];
+  return secretsOfLayers([l.extraVars, ...hostVars, ...l.playbook.plays.map((p) => p.vars)]);
 }
 
 export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<number> {
@@ -74,6 +79,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
   if (diagnostics.length > 0) rawReport({ type: 'diagnostics', diagnostics });
   if (!loaded) return ExitCode.invalidInput;
   const secrets = knownSecrets(loaded);
+  registerSecrets(secrets);
   const report = redactingReporter(rawReport, () => secrets);
   // One changing run per cluster at a time (check mode changes nothing, so it needs no lock).
   const lock = o.check
