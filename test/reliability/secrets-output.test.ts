@@ -112,8 +112,11 @@ test('inventory --list, --list --json and --graph mask named and stackplay_secre
 });
 
 test('inventory diagnostics never quote a line that holds a secret', async (t) => {
-  for (const args of [['inventory', '-i'], ['run', join(work, 'play.yml'), '-i']]) {
-    const r = await runCli([...args, join(work, 'broken.ini'), '--output', 'json'].slice(0, args.length + 1));
+  for (const args of [
+    ['inventory', '-i'],
+    ['run', join(work, 'play.yml'), '-i'],
+  ]) {
+    const r = await runCli([...args, join(work, 'broken.ini')]);
     t.is(r.code, 4, all(r));
     t.regex(r.stderr + r.stdout, /E_INVENTORY_VAR/);
     t.deepEqual(leaks(all(r)), [], all(r));
