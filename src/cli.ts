@@ -75,7 +75,12 @@ function humanReporter(mode: 'tree' | 'plain' | 'json'): { report: Reporter; don
 async function runAction(playbook: string, f: RunFlags): Promise<number> {
   if (f.inventory.length === 0) throw new UsageError('no inventory given', 'pass one or more with -i INVENTORY');
   if (f.syntaxCheck || f.listHosts || f.listTasks) {
-    const { loaded, diagnostics } = loadForRun({ playbook, inventories: f.inventory, extraVars: f.extraVars });
+    const { loaded, diagnostics } = loadForRun({
+      playbook,
+      inventories: f.inventory,
+      extraVars: f.extraVars,
+      ...(f.limit !== undefined ? { limit: f.limit } : {}),
+    });
     printDiagnostics(diagnostics);
     if (!loaded) return ExitCode.invalidInput;
     if (f.syntaxCheck) out(`${syntaxOk(playbook)}\n`);

@@ -9,6 +9,7 @@ import { ExitCode } from './exit-codes.js';
 import { loadInventories } from './inventory/load.js';
 import { validateTopology } from './inventory/topology.js';
 import { resolveHost } from './inventory/resolve.js';
+import { checkLimit, checkPlayPattern } from './inventory/pattern.js';
 import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
@@ -43,7 +44,7 @@ export interface Loaded {
 const errorsIn = (ds: Diagnostic[]) => ds.filter((d) => d.severity === 'error');
 
 /** Loads inventory, playbook and extra vars; every diagnostic is collected before anything runs. */
-export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars'>): {
+export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars' | 'limit'>): {
   loaded?: Loaded;
   diagnostics: Diagnostic[];
 } {
@@ -52,6 +53,11 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
   if (errorsIn(inv.diagnostics).length === 0) diagnostics.push(...validateTopology(inv.inventory));
   const pb = loadPlaybook(o.playbook, modules);
   diagnostics.push(...pb.diagnostics);
+  if (errorsIn(inv.diagnostics).length === 0) {
+    for (const play of pb.playbook?.plays ?? [])
+      diagnostics.push(...checkPlayPattern(inv.inventory, play.hosts, play.at));
+    if (o.limit !== undefined) diagnostics.push(...checkLimit(inv.inventory, o.limit));
+  }
   const ev = parseExtraVars(o.extraVars);
   diagnostics.push(...ev.diagnostics);
   // Before any diagnostic is shown: a value marked secret in one layer is masked in every output.
