@@ -34,13 +34,14 @@ function shownVars(inv: Inventory, host: string, marked: ReadonlySet<string>): R
 
 /** The same object `ansible-inventory --list` prints: groups with hosts/children, merged vars in _meta.hostvars. */
 export function inventoryListObject(inv: Inventory): Record<string, unknown> {
-  const hostvars: Record<string, Record<string, unknown>> = {};
+  // Entries, then fromEntries: a host or group named __proto__ or constructor stays an ordinary key.
+  const hostvars: [string, Record<string, unknown>][] = [];
   const marked = markedIn(inv);
   for (const name of inv.hosts.keys()) {
     const vars = shownVars(inv, name, marked);
-    if (Object.keys(vars).length) hostvars[name] = vars;
+    if (Object.keys(vars).length) hostvars.push([name, vars]);
   }
-  const out: Record<string, unknown> = { _meta: { hostvars } };
+  const out: [string, unknown][] = [['_meta', { hostvars: Object.fromEntries(hostvars) }]];
   const seen = new Set<string>(['all']);
   const visit = (name: string): void => {
     const g = inv.groups.get(name);
@@ -48,7 +49,7 @@ export function inventoryListObject(inv: Inventory): Record<string, unknown> {
     const entry: { hosts?: string[]; children?: string[] } = {};
     if (name !== 'all' && g.hosts.length) entry.hosts = [...g.hosts];
     if (g.children.length) entry.children = [...g.children];
-    if (entry.hosts || entry.children) out[name] = entry;
+    if (entry.hosts || entry.children) out.push([name, entry]);
     for (const c of g.children) {
       if (seen.has(c)) continue;
       seen.add(c);
@@ -56,7 +57,7 @@ export function inventoryListObject(inv: Inventory): Record<string, unknown> {
     }
   };
   visit('all');
-  return out;
+  return Object.fromEntries(out);
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
