@@ -202,11 +202,12 @@ const looseName = (name: string): string => name.toLowerCase().replace(/-/g, '_'
 /** `[routers]` or `[load-balancer]` gives no role: warn when such a group's hosts miss the role it names. */
 function checkGroupNames(inv: Inventory, nodes: Node[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const byName = new Map(nodes.map((n) => [n.host.name, n]));
   for (const g of inv.groups.values()) {
     if (roleGroupOf(g.name)) continue;
     const role = ROLE_NAMES.find((r) => looseName(r) === looseName(g.name));
     if (!role) continue;
-    const missing = groupHosts(inv, g.name).filter((h) => !nodes.find((n) => n.host.name === h)?.roles.includes(role));
+    const missing = groupHosts(inv, g.name).filter((h) => !byName.get(h)?.roles.includes(role));
     if (!missing.length) continue;
     out.push({
       severity: 'warning',
