@@ -35,10 +35,10 @@ const spanIn = (c: LineCtx, col: number, length: number): Span => ({
 function lexError(c: LineCtx, e: LexError, offset: number): void {
   c.d.diagnostics.push(
     diag(
-      'E_INVENTORY_QUOTE',
+      e.code ?? 'E_INVENTORY_QUOTE',
       e.message,
       spanIn(c, offset + e.col - 1, 1),
-      'close the quote, or escape it with a backslash',
+      e.hint ?? 'close the quote, or escape it with a backslash',
     ),
   );
 }
