@@ -84,6 +84,8 @@ export interface Module<S extends z.ZodType = z.ZodType, F = unknown> {
   local?: boolean;
   /** A scalar written as the module's value (`command: ls -l`) becomes this param. */
   freeForm?: string;
+  /** Params that name controller files (relative to the playbook's folder): checked at load to be regular files. */
+  localFiles?: readonly string[];
   gather(host: HostView, p: z.output<S>): Promise<F>;
   /** PURE: no I/O, no clock, no randomness. */
   plan(facts: F, p: z.output<S>): Plan;

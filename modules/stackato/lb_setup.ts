@@ -25,6 +25,7 @@ export const lbSetup = defineModule({
   name: 'lb_setup',
   summary: 'Set up the nginx load balancer over the cluster routers',
   doc,
+  localFiles: ['cert', 'key'],
   params: z
     .strictObject({
       core_ip: ipv4.describe('MBUS IP of the core, to attach to first'),

@@ -1,6 +1,6 @@
 // The one way a controller-side input file is read: regular files only (a FIFO or device would hang), valid UTF-8.
 import { isUtf8 } from 'node:buffer';
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 
 /** Larger inputs are refused rather than read into memory (an inventory of 100,000 hosts is a few MB). */
 export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
@@ -86,3 +86,14 @@ export function decodeInput(file: string, buf: Buffer): string {
 
 /** A regular file's text: readInputFile, then decodeInput. */
 export const readInputText = (file: string): string => decodeInput(file, readInputFile(file));
+
+/** Why an existing path cannot be an input (a directory, FIFO, device), or undefined (a regular file, or nothing there yet). */
+export function notRegularFile(file: string): string | undefined {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch {
+    return undefined;
+  }
+  return st.isFile() ? undefined : kindOf(st);
+}
