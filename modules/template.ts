@@ -43,6 +43,7 @@ export const template = defineModule({
   name: 'template',
   summary: 'Render a Handlebars template from the controller into a file on the host',
   doc,
+  localFiles: ['src'],
   params,
   async gather(host, p): Promise<ContentFacts> {
     return { ...(await gatherDest(host, p.dest)), wanted: await renderSource(host, p.src) };

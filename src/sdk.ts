@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Command } from './command.js';
 
 export { z } from 'zod';
+export { isIPv4 } from 'node:net';
 export { sh, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
 
 /** What a module asks the engine to do. A closed set: the engine knows how to show and run each kind. */
@@ -107,6 +108,8 @@ export interface Module<S extends z.ZodType = z.ZodType, F = unknown> {
   local?: boolean;
   /** A scalar written as the module's value (`command: ls -l`) becomes this param. */
   freeForm?: string;
+  /** Params that name controller files (relative to the playbook's folder): checked at load to be regular files. */
+  localFiles?: readonly string[];
   gather(host: HostView, p: z.output<S>): Promise<F>;
   /** PURE: no I/O, no clock, no randomness. */
   plan(facts: F, p: z.output<S>): Plan;

@@ -44,7 +44,7 @@ export const fileStat = defineFact({
     if (fields.length !== 5 || !/^[0-7]{3,4}$/.test(fields[1]!))
       throw new Error(`file_stat ${path}: unexpected output ${JSON.stringify(out.stdout)}`);
     const [kind, mode, owner, group, size] = fields as [string, string, string, string, string];
-    const type = TYPES[kind] ?? 'other';
+    const type = Object.hasOwn(TYPES, kind) ? TYPES[kind]! : 'other';
     const stat: FileStat = { exists: true, type, mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
     if (type === 'link') stat.target = second;
     const sum = /^\\?([0-9a-f]{64}) /.exec(second);

@@ -1,5 +1,5 @@
 // The read-only view of a host that a module's gather() sees: facts, reads, rendering, conditions.
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../load/input-file.js';
 import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
@@ -51,7 +51,7 @@ export function buildHostView(d: HostViewDeps): HostView {
       return p;
     },
     read: (path) => need().read(path, d.become ? { become: true } : {}),
-    readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
+    readLocal: async (path) => readInputText(resolve(d.playbookDir, path)),
     readController: (path) => readControllerFile(d.playbookDir, path),
     render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
     test: (expression) => testExpr(expression, d.vars),

@@ -166,7 +166,7 @@ test('mount_shared: stop, mount, move aside keeping the old data, link, start; n
   );
   t.regex(
     cmds(p)[2]!,
-    /mv \/var\/vcap\/shared \/var\/vcap\/shared\.old && cp -a \/var\/vcap\/shared\.old\/\. \/mnt\/controller\//,
+    /mv -- \/var\/vcap\/shared \/var\/vcap\/shared\.old && cp -a -- \/var\/vcap\/shared\.old\/\. \/mnt\/controller\//,
   );
   t.deepEqual(
     plan(
