@@ -75,6 +75,7 @@ export function installPythonSemantics(): void {
     pyLookup: py.lookup,
     pyAdd: py.add,
     pyConcat: py.concat,
+    pyArith: py.arith,
     pyCompare: py.compare,
     pyTruthy: py.truthy,
   });
@@ -97,6 +98,16 @@ export function installPythonSemantics(): void {
       this.compile(node.right!, frame);
       this._emit(')');
     };
+  const arith = (op: string) =>
+    function (this: Compiler, node: CNode, frame: unknown) {
+      this._emit(`runtime.pyArith(${JSON.stringify(op)},`);
+      this.compile(node.left!, frame);
+      this._emit(',');
+      this.compile(node.right!, frame);
+      this._emit(')');
+    };
+  const origGroup = proto.compileGroup as (this: Compiler, node: CNode, frame: unknown) => void;
+  const origSymbol = proto.compileSymbol as (this: Compiler, node: CNode, frame: unknown) => void;
   const origIf = proto.compileIf as (this: Compiler, node: CNode, frame: unknown, async?: boolean) => void;
   Object.assign(proto, {
     compilePyTruthy(this: Compiler, node: CNode, frame: unknown) {
@@ -108,6 +119,12 @@ export function installPythonSemantics(): void {
       if (node.cond && node.cond.typename !== 'PyTruthy') node.cond = truthyNode(node.cond);
       origIf.call(this, node, frame, async);
     },
+    /** Names record where they are, so an undefined one is reported at its line and column. */
+    compileSymbol(this: Compiler, node: CNode, frame: unknown) {
+      this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, `);
+      origSymbol.call(this, node, frame);
+      this._emit(')');
+    },
     compileLookupVal(this: Compiler, node: CNode, frame: unknown) {
       this._emit(`runtime.pyLookup(${JSON.stringify(nameOf(node.target))},`);
       this._compileExpression(node.target!, frame);
@@ -116,6 +133,22 @@ export function installPythonSemantics(): void {
       this._emit(')');
     },
     compileAdd: binary('pyAdd'),
+    compileSub: arith('-'),
+    compileMul: arith('*'),
+    compileDiv: arith('/'),
+    compileFloorDiv: arith('//'),
+    compileMod: arith('%'),
+    compilePow: arith('**'),
+    /** `(1, 2)` is a tuple (a list here), not JavaScript's comma operator. */
+    compileGroup(this: Compiler, node: CNode & { children?: CNode[] }, frame: unknown) {
+      if ((node.children?.length ?? 0) < 2) return origGroup.call(this, node, frame);
+      this._emit('[');
+      node.children!.forEach((c, i) => {
+        if (i > 0) this._emit(',');
+        this._compileExpression(c, frame);
+      });
+      this._emit(']');
+    },
     compileConcat: binary('pyConcat'),
     compileOr(this: Compiler, node: CNode, frame: unknown) {
       this._emit('(function(l){return runtime.pyTruthy(l)?l:(');
@@ -143,7 +176,7 @@ export function installPythonSemantics(): void {
       this.compile(node.body!, frame);
       this._emit(':');
       if (node.else_) this.compile(node.else_, frame);
-      else this._emit('""');
+      else this._emit('null');
       this._emit(')');
     },
     compileCompare(this: Compiler, node: CNode, frame: unknown) {

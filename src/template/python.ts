@@ -60,7 +60,12 @@ function methodOf(obj: unknown, name: string): ((...a: unknown[]) => unknown) | 
   return table && Object.hasOwn(table, name) ? (table[name] as (...a: unknown[]) => unknown) : undefined;
 }
 
-const pathOf = (base: string, key: unknown) => (typeof key === 'number' ? `${base}[${key}]` : `${base}.${String(key)}`);
+const pathOf = (base: string, key: unknown) =>
+  typeof key === 'number'
+    ? `${base}[${key}]`
+    : /^[A-Za-z_]\w*$/.test(String(key))
+      ? `${base}.${String(key)}`
+      : `${base}[${JSON.stringify(String(key))}]`;
 
 function slice(obj: unknown, start: number | null, stop: number | null, step: number | null): unknown {
   const s = defined(obj);
@@ -114,6 +119,59 @@ export function add(a: unknown, b: unknown): unknown {
   throw new TypeUse(`cannot add ${describeValue(b)} to ${describeValue(a)}`);
 }
 
+const num = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
+
+/** Python's `%` on strings: printf-style formatting with one value or a list of values. */
+function percentFormat(fmt: string, args: unknown): string {
+  const values = Array.isArray(args) ? args : [args];
+  let i = 0;
+  return fmt.replace(
+    /%([-0 #+]*)(\d*)(?:\.(\d+))?([sdrif%])/g,
+    (_, flags: string, width: string, prec: string, conv: string) => {
+      if (conv === '%') return '%';
+      const x = values[i++];
+      let out =
+        conv === 'd' || conv === 'i'
+          ? String(Math.trunc(Number(x)))
+          : conv === 'f'
+            ? Number(x).toFixed(prec ? Number(prec) : 6)
+            : toText(x);
+      const w = Number(width || 0);
+      if (out.length < w)
+        out = flags.includes('-') ? out.padEnd(w) : out.padStart(w, flags.includes('0') && conv !== 's' ? '0' : ' ');
+      return out;
+    },
+  );
+}
+
+/** Python's `-`, `*`, `/`, `//`, `%`, `**`: numbers only (plus `str * int` and `str % args`), division by zero an error. */
+export function arith(op: string, a: unknown, b: unknown): unknown {
+  defined(a);
+  defined(b);
+  if (op === '%' && typeof a === 'string') return percentFormat(a, b);
+  if (op === '*' && typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, b));
+  if (op === '*' && Array.isArray(a) && typeof b === 'number')
+    return Array.from({ length: Math.max(0, b) }, () => a).flat();
+  if (!num(a) || !num(b)) throw new TypeUse(`cannot apply "${op}" to ${describeValue(a)} and ${describeValue(b)}`);
+  const x = Number(a);
+  const y = Number(b);
+  if ((op === '/' || op === '//' || op === '%') && y === 0) throw new TypeUse('division by zero');
+  switch (op) {
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/':
+      return x / y;
+    case '//':
+      return Math.floor(x / y);
+    case '%':
+      return ((x % y) + y) % y;
+    default:
+      return x ** y;
+  }
+}
+
 export const concat = (a: unknown, b: unknown): string => toText(defined(a)) + toText(defined(b));
 
 function order(a: unknown, b: unknown, op: string): boolean {
@@ -122,7 +180,12 @@ function order(a: unknown, b: unknown, op: string): boolean {
     (typeof a === 'string' && typeof b === 'string') ||
     (typeof a === 'boolean' && typeof b === 'number') ||
     (typeof a === 'number' && typeof b === 'boolean');
-  if (!ok) throw new TypeUse(`cannot compare ${describeValue(a)} ${op} ${describeValue(b)}`);
+  if (!ok) {
+    const numeric = (x: unknown, y: unknown) =>
+      typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x)) && typeof y === 'number';
+    const hint = numeric(a, b) || numeric(b, a) ? 'convert with "| int" or "| float"' : undefined;
+    throw new TypeUse(`cannot compare ${describeValue(a)} ${op} ${describeValue(b)}`, hint);
+  }
   const x = a as number;
   const y = b as number;
   return op === '<' ? x < y : op === '>' ? x > y : op === '<=' ? x <= y : x >= y;
@@ -141,7 +204,11 @@ export function compare(a: unknown, op: string, b: unknown): boolean {
 export function inOperator(key: unknown, container: unknown): boolean {
   defined(key);
   const c = defined(container);
-  if (typeof c === 'string') return typeof key === 'string' && c.includes(key);
+  if (typeof c === 'string') {
+    if (typeof key !== 'string')
+      throw new TypeUse(`"in <string>" needs a string on the left, got ${describeValue(key)}`);
+    return c.includes(key);
+  }
   if (Array.isArray(c)) return c.some((x) => equal(x, key));
   if (isDict(c)) return typeof key === 'string' && Object.hasOwn(c, key);
   throw new TypeUse(`cannot look for a value in ${describeValue(c)}`);

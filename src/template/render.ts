@@ -65,10 +65,14 @@ function undefinedError(variable: string, what: string, at?: Span): TemplateErro
 
 /** One TemplateError for anything a render throws, naming the template and where. */
 export function renderError(e: unknown, what: string, at?: Span, file?: string): TemplateError {
-  if (e instanceof TemplateError) return at && !e.at ? new TemplateError(e.code, e.detail, at, e.variable, e.hint) : e;
+  if (e instanceof TemplateError) {
+    const inFile = file && e.pos?.line ? { file, line: e.pos.line, col: e.pos.col ?? 1 } : at;
+    return inFile && !e.at ? new TemplateError(e.code, e.detail, inFile, e.variable, e.hint) : e;
+  }
   const use = e instanceof UndefinedUse || e instanceof TypeUse ? e : takeLastUse();
   const r = nunjucksReason(e);
-  const where = file && r.line ? { file, line: r.line, col: r.col ?? 1 } : at;
+  // positions recorded while rendering are 0-based (the parser's are 1-based)
+  const where = file && r.line !== undefined ? { file, line: r.line + 1, col: (r.col ?? 0) + 1 } : at;
   if (use instanceof UndefinedUse) return undefinedError(use.variable, what, where);
   if (e instanceof RangeError)
     return new TemplateError(
@@ -78,7 +82,8 @@ export function renderError(e: unknown, what: string, at?: Span, file?: string):
       undefined,
       'split it into variables',
     );
-  if (use instanceof TypeUse) return new TemplateError('E_TEMPLATE_TYPE', `${use.message} in ${what}`, where);
+  if (use instanceof TypeUse)
+    return new TemplateError('E_TEMPLATE_TYPE', `${use.message} in ${what}`, where, undefined, use.hint);
   return new TemplateError('E_TEMPLATE_RENDER', `cannot render ${what}: ${r.why}`, where);
 }
 

@@ -25,7 +25,10 @@ export class UndefinedUse extends Error {
 
 /** A value that fails a filter or an operator (the renderer adds the template and location). */
 export class TypeUse extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     last = this;
   }
