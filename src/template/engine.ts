@@ -141,10 +141,11 @@ export function nunjucksReason(e: unknown): { why: string; line?: number; col?: 
       : undefined;
   const raw = (msg.split('\n').at(-1) ?? msg).trim().replace(/^(Error|TypeError|Template render error): /, '');
   const why = raw
-    .replace(/^unexpected token: \}\}$/, 'expected a value, found the end of the expression')
+    .replace(/^unexpected token: \}\}$/, 'expected a value, found end of expression')
     .replace(/^expected symbol, got variable-end$/, 'expected a name (a filter or a test), found "}}"')
     .replace(/^expected variable end$/, 'expected "}}" (an expression must end here)')
     .replace(/^parseAggregate: expected colon after dict key$/, 'expected ":" after a dict key')
+    .replace(/^parse\w+: /, '')
     .replace(/variable-end/g, '"}}"')
     .replace(/block-end/g, '"%}"');
   return { why, line: pos?.[0], col: pos?.[1] };

@@ -25,6 +25,9 @@ function columnIn(e: TemplateError, text: string): string {
   return ` at column ${Math.max(1, Math.min(col, text.length + 1))}`;
 }
 
+const endOfExpression = (why: string) =>
+  why.replace(/^expected "\}\}" \(an expression must end here\)$/, 'unexpected text after the expression');
+
 function asExprError(e: TemplateError, text: string): ExprError {
   const code = e.code.replace('E_TEMPLATE_', 'E_EXPR_');
   if (code === 'E_EXPR_UNDEFINED')
@@ -37,7 +40,7 @@ function asExprError(e: TemplateError, text: string): ExprError {
         : e.hint;
     return new ExprError(
       code,
-      `invalid expression "${text.trim()}": ${e.pos?.why ?? e.detail}${columnIn(e, text)}`,
+      `invalid expression "${text.trim()}": ${endOfExpression(e.pos?.why ?? e.detail)}${columnIn(e, text)}`,
       undefined,
       hint,
     );
