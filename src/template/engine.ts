@@ -10,6 +10,7 @@ import { listFilters } from './filters-lists.js';
 import { textFilters } from './filters-text.js';
 import { type LookupHost, globals } from './globals.js';
 import { installPythonSemantics } from './nunjucks-patch.js';
+import { prepare } from './prepare.js';
 import { filterNames, registerFilter, registerTest, testNames } from './registry.js';
 import { tests } from './tests.js';
 import { defined } from './values.js';
@@ -154,10 +155,16 @@ export function nunjucksReason(e: unknown): { why: string; line?: number; col?: 
 const cache = new Map<string, nunjucks.Template>();
 const MAX_CACHE = 20_000;
 
-/** Compiles a template (cached per distinct text); throws TemplateError E_TEMPLATE_SYNTAX. */
-export function compile(template: string, shown = template): nunjucks.Template {
-  let c = cache.get(template);
+/**
+ * Compiles a template (cached per distinct text); throws TemplateError E_TEMPLATE_SYNTAX.
+ * Params (`param`) keep backslashes in `{{ }}` string literals literal, as Ansible escapes them;
+ * conditions and template files keep Jinja2's escapes.
+ */
+export function compile(text: string, shown = text, param = true): nunjucks.Template {
+  const key = `${param ? 'p' : 'f'}${text}`;
+  let c = cache.get(key);
   if (c) return c;
+  const template = prepare(text, param);
   if (nesting(template) > MAX_NESTING)
     throw syntax(
       template,
@@ -189,6 +196,6 @@ export function compile(template: string, shown = template): nunjucks.Template {
     );
   }
   if (cache.size >= MAX_CACHE) cache.clear();
-  cache.set(template, c);
+  cache.set(key, c);
   return c;
 }

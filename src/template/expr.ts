@@ -57,7 +57,7 @@ function asExprError(e: TemplateError, text: string): ExprError {
 export function parseExpr(text: string): string {
   const expr = unwrapBraces(text);
   try {
-    compileExpression(expr, text);
+    compileExpression(expr, text, false);
   } catch (e) {
     if (e instanceof TemplateError) throw asExprError(e, text);
     throw e;
@@ -69,7 +69,7 @@ export function parseExpr(text: string): string {
 export function evalExpr(text: string, vars: Readonly<Record<string, unknown>>): unknown {
   const expr = parseExpr(text);
   try {
-    return evaluate(expr, vars, text, `condition "${text.trim()}"`);
+    return evaluate(expr, vars, text, `condition "${text.trim()}"`, undefined, false);
   } catch (e) {
     if (e instanceof TemplateError) throw asExprError(e, text);
     throw e;

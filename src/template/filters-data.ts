@@ -64,10 +64,14 @@ export const dataFilters: Family = {
   },
   to_nice_json: { params: ['indent'], fn: (v, a) => pyJson(v, Number(a.indent ?? 4), true) },
   from_json: { fn: (v) => parsed(v, JSON.parse) },
-  to_yaml: { params: ['indent'], fn: (v) => YAML.stringify(v, { collectionStyle: 'flow', lineWidth: 0 }) },
+  to_yaml: {
+    params: ['indent'],
+    fn: (v) => YAML.stringify(v, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }),
+  },
   to_nice_yaml: {
     params: ['indent'],
-    fn: (v, a) => YAML.stringify(v, { indent: Number(a.indent ?? 4), lineWidth: 0, sortMapEntries: true }),
+    fn: (v, a) =>
+      YAML.stringify(v, { indent: Number(a.indent ?? 4), indentSeq: false, lineWidth: 0, sortMapEntries: true }),
   },
   from_yaml: { fn: (v) => parsed(v, (s) => YAML.parse(s, { maxAliasCount: 100 })) },
   combine: {

@@ -30,7 +30,8 @@ export const encodingFilters: Family = {
       if (algo !== 'sha512') throw new TypeUse(`password_hash supports "sha512" (sha512 crypt), not "${algo}"`);
       const salt =
         a.salt === undefined ? [...randomBytes(16)].map((b) => SALT_CHARS[b % 64]).join('') : asString(a.salt);
-      return sha512Crypt(toText(v), salt, a.rounds === undefined ? undefined : Number(a.rounds));
+      // passlib's default, which Ansible uses and shows in the hash
+      return sha512Crypt(toText(v), salt, a.rounds === undefined ? 656_000 : Number(a.rounds));
     },
   },
 };

@@ -107,6 +107,8 @@ export function installPythonSemantics(): void {
       this._emit(')');
     };
   const origGroup = proto.compileGroup as (this: Compiler, node: CNode, frame: unknown) => void;
+  const aggregate = (c: Compiler, node: CNode, frame: unknown) =>
+    (c as unknown as { _compileAggregate(n: CNode, f: unknown): void })._compileAggregate(node, frame);
   const origSymbol = proto.compileSymbol as (this: Compiler, node: CNode, frame: unknown) => void;
   const origIf = proto.compileIf as (this: Compiler, node: CNode, frame: unknown, async?: boolean) => void;
   Object.assign(proto, {
@@ -118,6 +120,17 @@ export function installPythonSemantics(): void {
     compileIf(this: Compiler, node: CNode, frame: unknown, async?: boolean) {
       if (node.cond && node.cond.typename !== 'PyTruthy') node.cond = truthyNode(node.cond);
       origIf.call(this, node, frame, async);
+    },
+    /** `x is version('1.9', '>=')`: a test's arguments separated by commas (nunjucks joins them without). */
+    compileIs(this: Compiler, node: CNode & { right: CNode & { name?: CNode; args?: CNode } }, frame: unknown) {
+      const name = String(node.right.name ? node.right.name.value : node.right.value);
+      this._emit(`env.getTest(${JSON.stringify(name)}).call(context, `);
+      this.compile(node.left!, frame);
+      if (node.right.args) {
+        this._emit(',');
+        aggregate(this, node.right.args, frame);
+      }
+      this._emit(') === true');
     },
     /** Names record where they are, so an undefined one is reported at its line and column. */
     compileSymbol(this: Compiler, node: CNode, frame: unknown) {

@@ -3,6 +3,7 @@ import type { Span } from '../errors.js';
 import { CAPTURE, MAX_NESTING, compile, globalValue, lookupHost, nunjucksReason, takeCaptured } from './engine.js';
 import { TemplateError, undefinedHint } from './errors.js';
 import { withResolver } from './nunjucks-patch.js';
+import { tagEnd } from './prepare.js';
 import { hasTemplate, isData } from './scope.js';
 import { TypeUse, Undefined, UndefinedUse, takeLastUse } from './values.js';
 
@@ -15,9 +16,8 @@ const quoted = (t: string) => JSON.stringify(t.length > 80 ? `${t.slice(0, 80)}â
 
 /** The expression of a template that is exactly one `{{ expr }}`, else undefined. */
 export function loneExpression(t: string): string | undefined {
-  const m = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(t);
-  if (!m || /\{\{|\}\}|\{%|%\}|\{#/.test(m[1]!)) return undefined;
-  return m[1]!;
+  if (!t.startsWith('{{') || tagEnd(t, 0) !== t.length) return undefined;
+  return t.slice(2, -2).replace(/^-/, '').replace(/-$/, '');
 }
 
 /** Variables of `vars` that hold templates render when used (play vars built from inventory vars), once per vars object. */
@@ -100,8 +100,8 @@ function run<T>(vars: Vars, fn: () => T): T {
 }
 
 /** The raw value of one expression (conditions, a lone `{{ expr }}`); throws TemplateError. */
-export function evaluate(expr: string, vars: Vars, shown: string, what: string, at?: Span): unknown {
-  const t = compileExpression(expr, shown);
+export function evaluate(expr: string, vars: Vars, shown: string, what: string, at?: Span, param = true): unknown {
+  const t = compileExpression(expr, shown, param);
   return run(vars, () => {
     try {
       t.render({});
@@ -113,12 +113,12 @@ export function evaluate(expr: string, vars: Vars, shown: string, what: string, 
 }
 
 /** The template that captures an expression's value; a syntax error is reported on the text as written. */
-export function compileExpression(expr: string, shown: string) {
+export function compileExpression(expr: string, shown: string, param = true) {
   try {
-    return compile(`{{ (${expr}) | ${CAPTURE} }}`, shown);
+    return compile(`{{ (${expr}) | ${CAPTURE} }}`, shown, param);
   } catch (e) {
-    if (shown.includes('{{')) compile(shown);
-    else compile(`{{ ${expr} }}`, shown);
+    if (shown.includes('{{')) compile(shown, shown, param);
+    else compile(`{{ ${expr} }}`, shown, param);
     throw e;
   }
 }
@@ -144,7 +144,7 @@ export function renderString(template: string, vars: Vars, source?: Span): unkno
 export function renderFile(text: string, vars: Vars, file: string): string {
   const what = `template ${file}`;
   try {
-    const t = compile(text, file);
+    const t = compile(text, file, false);
     const saved = lookupHost.renderFile;
     lookupHost.renderFile = (inner, f) => renderFile(inner, vars, f);
     try {
