@@ -9,9 +9,9 @@ import { encodingFilters } from './filters-encoding.js';
 import { listFilters } from './filters-lists.js';
 import { textFilters } from './filters-text.js';
 import { type LookupHost, globals } from './globals.js';
-import { installPythonSemantics } from './nunjucks-patch.js';
+import { installPythonSemantics, setKnown } from './nunjucks-patch.js';
 import { prepare } from './prepare.js';
-import { filterNames, registerFilter, registerTest, testNames } from './registry.js';
+import { filterNames, hasFilter, hasTest, registerFilter, registerTest, testNames } from './registry.js';
 import { tests } from './tests.js';
 import { defined } from './values.js';
 
@@ -19,6 +19,7 @@ import { defined } from './values.js';
 export const MAX_NESTING = 100;
 
 installPythonSemantics();
+setKnown((kind, name) => name === CAPTURE || (kind === 'filter' ? hasFilter(name) : hasTest(name)));
 export const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 
 const addFilters = (family: Family) => {
@@ -99,37 +100,6 @@ function nesting(t: string): number {
   return max;
 }
 
-interface PNode {
-  typename?: string;
-  lineno?: number;
-  colno?: number;
-  name?: PNode & { value?: unknown };
-  right?: PNode & { name?: { value?: unknown }; value?: unknown };
-}
-
-/** The first filter or test the template uses that is not registered (checked before it runs). */
-function unknownName(root: unknown): { kind: string; name: string; node: PNode } | undefined {
-  const seen = new Set<unknown>();
-  const visit = (n: unknown): ReturnType<typeof unknownName> => {
-    if (!n || typeof n !== 'object' || seen.has(n)) return undefined;
-    seen.add(n);
-    const node = n as PNode;
-    const f = node.name?.value;
-    if (node.typename === 'Filter' && typeof f === 'string' && f !== CAPTURE && !filterNames().includes(f))
-      return { kind: 'filter', name: f, node };
-    if (node.typename === 'Is') {
-      const name = node.right?.name?.value ?? node.right?.value;
-      if (typeof name === 'string' && !testNames().includes(name)) return { kind: 'test', name, node };
-    }
-    for (const v of Object.values(n)) {
-      const found = Array.isArray(v) ? v.map(visit).find(Boolean) : visit(v);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return visit(root);
-}
-
 /** nunjucks' "(unknown path) [Line 1, Column 8]\n  unexpected token: }}" as (reason, line, col). */
 export function nunjucksReason(e: unknown): { why: string; line?: number; col?: number } {
   const msg = e instanceof Error ? e.message : String(e);
@@ -174,26 +144,15 @@ export function compile(text: string, shown = text, param = true): nunjucks.Temp
       undefined,
       'split the expression into variables',
     );
-  let root: unknown;
   try {
-    root = (nunjucks as unknown as { parser: { parse(src: string): unknown } }).parser.parse(template);
     c = new nunjucks.Template(template, env, undefined, true);
   } catch (e) {
     if (e instanceof RangeError) throw syntax(template, shown, 'the template is nested too deeply');
     const r = nunjucksReason(e);
-    throw syntax(template, shown, r.why, r.line, r.col);
-  }
-  const unknown = unknownName(root);
-  if (unknown) {
-    const names = unknown.kind === 'filter' ? filterNames() : testNames();
-    throw syntax(
-      template,
-      shown,
-      `unknown ${unknown.kind} "${unknown.name}"`,
-      ((unknown.node.name as PNode | undefined)?.lineno ?? unknown.node.lineno ?? 0) + 1,
-      ((unknown.node.name as PNode | undefined)?.colno ?? unknown.node.colno ?? 0) + 1,
-      didYouMean(unknown.name, names) ?? `${unknown.kind}s: ${names.join(', ')}`,
-    );
+    const unknown = /^unknown (filter|test) "(.*)"$/.exec(r.why);
+    const names = unknown?.[1] === 'filter' ? filterNames() : testNames();
+    const hint = unknown ? (didYouMean(unknown[2]!, names) ?? `${unknown[1]}s: ${names.join(', ')}`) : undefined;
+    throw syntax(template, shown, r.why, r.line, r.col, hint);
   }
   if (cache.size >= MAX_CACHE) cache.clear();
   cache.set(key, c);

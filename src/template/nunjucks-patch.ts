@@ -3,6 +3,12 @@ import nunjucks from 'nunjucks';
 import * as py from './python.js';
 import { Undefined, defined, toText } from './values.js';
 
+/** Whether a filter or test exists: an unknown one is a compile (load-time) error, never a run-time surprise. */
+let known: (kind: 'filter' | 'test', name: string) => boolean = () => true;
+export const setKnown = (fn: typeof known) => {
+  known = fn;
+};
+
 /** Resolves a name that is neither a loop nor a `{% set %}` variable (set by the renderer for each render). */
 export type NameResolver = (name: string) => unknown;
 let resolveName: NameResolver = (name) => new Undefined(name);
@@ -38,6 +44,7 @@ interface Compiler {
   compile(node: CNode, frame: unknown): void;
   _emit(code: string): void;
   _compileExpression(node: CNode, frame: unknown): void;
+  fail(message: string, lineno?: number, colno?: number): never;
 }
 
 /** The source path of a lookup target for messages: `result.stdout`, `list[0]`. */
@@ -109,6 +116,7 @@ export function installPythonSemantics(): void {
   const origGroup = proto.compileGroup as (this: Compiler, node: CNode, frame: unknown) => void;
   const aggregate = (c: Compiler, node: CNode, frame: unknown) =>
     (c as unknown as { _compileAggregate(n: CNode, f: unknown): void })._compileAggregate(node, frame);
+  const origFilter = proto.compileFilter as (this: Compiler, node: CNode, frame: unknown) => void;
   const origSymbol = proto.compileSymbol as (this: Compiler, node: CNode, frame: unknown) => void;
   const origIf = proto.compileIf as (this: Compiler, node: CNode, frame: unknown, async?: boolean) => void;
   Object.assign(proto, {
@@ -122,8 +130,16 @@ export function installPythonSemantics(): void {
       origIf.call(this, node, frame, async);
     },
     /** `x is version('1.9', '>=')`: a test's arguments separated by commas (nunjucks joins them without). */
+    compileFilter(this: Compiler, node: CNode & { name: CNode }, frame: unknown) {
+      const name = String(node.name.value);
+      if (!known('filter', name)) this.fail(`unknown filter "${name}"`, node.name.lineno, node.name.colno);
+      origFilter.call(this, node, frame);
+    },
     compileIs(this: Compiler, node: CNode & { right: CNode & { name?: CNode; args?: CNode } }, frame: unknown) {
-      const name = String(node.right.name ? node.right.name.value : node.right.value);
+      const raw = node.right.name ? node.right.name.value : node.right.value;
+      const name = raw === null ? 'none' : String(raw); // `is none`, `is true`: the parser reads literals
+      const at = node.right.name ?? node.right;
+      if (!known('test', name)) this.fail(`unknown test "${name}"`, at.lineno, at.colno);
       this._emit(`env.getTest(${JSON.stringify(name)}).call(context, `);
       this.compile(node.left!, frame);
       if (node.right.args) {

@@ -8,6 +8,8 @@ const tests = new Map<string, Fn>();
 export const registerFilter = (name: string, fn: Fn) => filters.set(name, fn);
 export const registerTest = (name: string, fn: Fn) => tests.set(name, fn);
 export const filterNames = () => [...filters.keys()];
+export const hasFilter = (name: string) => filters.has(name);
+export const hasTest = (name: string) => tests.has(name);
 export const testNames = () => [...tests.keys()];
 
 export function callFilter(name: string, value: unknown, args: unknown[]): unknown {
