@@ -34,7 +34,6 @@ export class TypeUse extends Error {
   }
 }
 
-export const isUndefined = (v: unknown): v is Undefined => v instanceof Undefined;
 
 /** The value itself, or an UndefinedUse naming the missing variable. */
 export function defined<T>(v: T | Undefined): T {
