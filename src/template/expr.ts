@@ -3,7 +3,6 @@ import { ExprError, TemplateError, undefinedHint } from './errors.js';
 import { compileExpression, evaluate } from './render.js';
 import { truthy } from './values.js';
 
-
 /** The expression inside a whole-value `{{ ... }}` wrapper, which Ansible tolerates in conditions. */
 export function unwrapBraces(text: string): string {
   const m = /^\s*\{\{([\s\S]*)\}\}\s*$/.exec(text);

@@ -34,7 +34,6 @@ export class TypeUse extends Error {
   }
 }
 
-
 /** The value itself, or an UndefinedUse naming the missing variable. */
 export function defined<T>(v: T | Undefined): T {
   if (v instanceof Undefined) throw new UndefinedUse(v.name);
