@@ -1,5 +1,6 @@
 // Rendering for a host: strings and values (a lone `{{ expr }}` keeps its raw value, as Ansible does), and template files.
 import type { Span } from '../errors.js';
+import { OMIT } from './filters-core.js';
 import { CAPTURE, MAX_NESTING, compile, globalValue, lookupHost, nunjucksReason, takeCaptured } from './engine.js';
 import { TemplateError, undefinedHint } from './errors.js';
 import { withResolver } from './nunjucks-patch.js';
@@ -166,7 +167,12 @@ export function renderValue(value: unknown, vars: Vars, spanFor?: SpanFor, path:
   if (typeof value === 'string') return renderString(value, vars, spanFor?.(path));
   if (Array.isArray(value)) return value.map((v, i) => renderValue(v, vars, spanFor, [...path, i]));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, vars, spanFor, [...path, k])]));
+    // a key rendered to `omit` is dropped, as Ansible drops the param
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([k, v]) => [k, renderValue(v, vars, spanFor, [...path, k])])
+        .filter(([, v]) => v !== OMIT),
+    );
   }
   return value;
 }

@@ -192,3 +192,11 @@ test('a .j2 file renders with errors at file:line:col', (t) => {
   t.is(s?.code, 'E_TEMPLATE_SYNTAX');
   t.is(s?.at?.line, 2);
 });
+
+test('a param rendered to omit is dropped, as in Ansible', (t) => {
+  t.deepEqual(renderValue({ path: '/x', mode: '{{ m | default(omit) }}' }, {}), { path: '/x' });
+  t.deepEqual(renderValue({ path: '/x', mode: '{{ m | default(omit) }}' }, { m: '0644' }), {
+    path: '/x',
+    mode: '0644',
+  });
+});
