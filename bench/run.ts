@@ -1,7 +1,7 @@
 // `npm run bench`: stackplay against ansible-playbook and a bare ssh2 floor on a lab, then scale and the cluster playbook.
 //
 // Env knobs: BENCH_NODES (lab size, default 20), BENCH_HOSTS (default 20), BENCH_FORKS (default 20),
-// BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=ansible,floor,scale,cluster.
+// BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster.
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { ensureAnsible, writeAnsibleConfig } from './ansible.js';
 import { runFloor } from './floor.js';
 import { machine, row, secs, mb, ratio } from './report.js';
 import { buildShipped, entryEnv, entryOf, type Entry } from './bundle.js';
+import { templateBench } from './template.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/stackplay.js');
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   try {
     out(`# stackplay benchmarks, ${new Date().toISOString()}`);
     out(machine());
+    if (!SKIP.has('template')) for (const line of templateBench()) out(line);
     await withBenchLab({ nodes: NODES, dir: join(work, 'lab'), log }, async (s) => {
       const dirs = { sp: `${remote}/sp`, spb: `${remote}/spb`, ans: `${remote}/ans`, floor: `${remote}/floor` };
       for (const d of Object.values(dirs)) await makeDirs(s, d);

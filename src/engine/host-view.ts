@@ -5,7 +5,7 @@ import type { Fact, HostView } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
 import { FactError } from '../errors.js';
 import { readControllerFile } from './controller-files.js';
-import { renderString } from '../template/render.js';
+import { renderFile } from '../template/render.js';
 import { testExpr } from '../template/expr.js';
 
 export interface HostViewDeps {
@@ -53,7 +53,7 @@ export function buildHostView(d: HostViewDeps): HostView {
     read: (path) => need().read(path, d.become ? { become: true } : {}),
     readLocal: async (path) => readInputText(resolve(d.playbookDir, path)),
     readController: (path) => readControllerFile(d.playbookDir, path),
-    render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
+    render: (template, source) => renderFile(template, d.vars, source),
     test: (expression) => testExpr(expression, d.vars),
   };
 }

@@ -1,7 +1,7 @@
 // A loaded playbook: plays and tasks as the engine runs them, each with where it was written.
 import type { Span } from '../errors.js';
 
-/** A value as written in YAML; strings may hold Handlebars templates, rendered per host at run time. */
+/** A value as written in YAML; strings may hold Jinja2 templates, rendered per host at run time. */
 export type Raw = unknown;
 
 export interface Task {

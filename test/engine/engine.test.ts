@@ -246,3 +246,22 @@ test('extra vars win over everything; an undefined variable fails only that host
   t.is(b.status, 'failed');
   t.regex(b.message!, /port/);
 });
+
+test('data is never code: a host printing a template gets it passed on as text, never evaluated', async (t) => {
+  const c = new FakeConnector();
+  c.host('a').answer = (text) => ({ stdout: text.includes('note') ? '{{ api_note | upper }}' : '' });
+  const inv = buildInventory({ g: ['a'] }, { a: { api_note: 'controller-only' } });
+  const pb = book(
+    play('all', [
+      task('run', { cmd: 'note' }, { register: 'r' }),
+      task('setfile', { path: '/copy', content: 'got {{ r.stdout }}' }),
+      task('setfile', { path: '/lone', content: '{{ r.stdout }}' }),
+      task('run', { cmd: 'echo {{ item }}' }, { loop: ['{{ r.stdout }}'] }),
+    ]),
+  );
+  const { result } = await go(pb, inv, c);
+  t.is(result.exitCode, 0);
+  t.is(c.host('a').files.get('/copy'), 'got {{ api_note | upper }}');
+  t.is(c.host('a').files.get('/lone'), '{{ api_note | upper }}');
+  t.false(c.host('a').execs.some((e) => e.includes('CONTROLLER-ONLY')));
+});
