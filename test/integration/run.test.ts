@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { waitUntil } from '../helpers/wait.js';
 import { runCli, recapOf } from './cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/integration/', import.meta.url));
@@ -140,10 +141,6 @@ it('a task past its `timeout` fails on that host (exit 2), its command is killed
   for (const n of ['node1', 'node3']) t.deepEqual([recap[n]!.failed, recap[n]!.changed], [0, 1], JSON.stringify(recap));
   t.regex(r.stdout, /timed out after 1 ?s/);
   t.false(existsSync(join(work, 'timeout', 'node2', 'next')), 'a failed host leaves the run');
-  let left = processesWith('30.4217');
-  for (let i = 0; i < 50 && left.length; i++) {
-    await new Promise((res) => setTimeout(res, 100));
-    left = processesWith('30.4217');
-  }
-  t.deepEqual(left, [], 'the timed-out command is still running on the host');
+  await waitUntil(() => processesWith('30.4217').length === 0);
+  t.deepEqual(processesWith('30.4217'), [], 'the timed-out command is still running on the host');
 });

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../../src/command.js';
@@ -40,7 +40,7 @@ sshTest('the host is noisy: a plain ssh command gets the rc files on stderr, fro
   const r = plainSsh(sshd, 'echo "$HOME"');
   t.is(r.status, 0, r.stderr);
   t.regex(r.stderr, NOISE);
-  t.is(r.stdout, `${process.env.HOME ?? '/root'}\n`, 'the login sees its own home at the usual path');
+  t.is(r.stdout, `${userInfo().homedir}\n`, 'the login sees its own home at the usual path');
   t.is(plainSsh(sshd, 'cat ~/.bashrc').stdout, RC, "the home is the test's, not the invoking user's");
 });
 

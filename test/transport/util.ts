@@ -6,6 +6,8 @@ import { connectionOf } from '../../src/transport/connection.js';
 import { connectSsh, type SshOptions, type SshTransport } from '../../src/transport/ssh.js';
 import { canRunSshd, whyNoSshd, type Sshd } from '../helpers/sshd.js';
 
+export { waitUntil } from '../helpers/wait.js';
+
 export const sshdAvailable = canRunSshd();
 
 /** test when a real sshd can run; otherwise skipped, with one test logging why. */
@@ -32,16 +34,6 @@ export function varsWithoutKnownHosts(sshd: Sshd): Record<string, string> {
 
 export const connectTo = (sshd: Sshd, vars: Record<string, unknown> = {}, o: SshOptions = {}): Promise<SshTransport> =>
   connectSsh(connectionOf(hostOf(sshd, vars), { sshConfigFile: null }), { knownHostsFiles: [], ...o });
-
-/** Polls `check` until it holds or `ms` pass (the machine is shared: never assert on durations). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 /** PIDs of processes whose command line contains `needle` (to check that something was killed). */
 export function processesWith(needle: string): number[] {
