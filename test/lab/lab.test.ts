@@ -1,7 +1,7 @@
 // The lab end to end (root): nodes reachable over ssh only through their namespaces, a core with two
 // attached nodes, an nginx load balancer doing round-robin over two routers, and nothing left after down.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labStatus, labUp } from '../../src/commands/lab.js';
 import { listNamespaces } from '../../src/lab/netns.js';
@@ -51,6 +51,12 @@ serial('lab up: three nodes with own namespaces, hostnames, sshd, inventory; the
       t.is(file, n.name);
       t.regex(addr ?? '', new RegExp(` ${n.address.replace(/\./g, '\\.')}/24 `));
     }
+    // Each node has its own /root, as a VM has: a login reads none of the controller's rc files.
+    const login = await lab.ssh('core1', 'echo "$HOME"; touch ~/.stackplay-node-home');
+    t.deepEqual([login.code, login.stdout, login.stderr], [0, '/root\n', '']);
+    const core = lab.state.nodes[0]!;
+    t.true(existsSync(join(core.dir, 'root', 'root', '.stackplay-node-home')), "the file is in the node's own /root");
+    t.false(existsSync('/root/.stackplay-node-home'), "the controller's /root is not the node's");
     const inventory = readFileSync(join(lab.dir, 'inventory.ini'), 'utf8');
     t.regex(
       inventory,
