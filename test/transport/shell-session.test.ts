@@ -9,7 +9,7 @@ import { sessionScript } from '../../src/transport/shell-session.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
 import { childrenOf, descendantsOf } from '../helpers/procs.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { connectTo, sshdAvailable, sshTest } from './util.js';
+import { connectTo, sshdAvailable, sshTest, startedUnder } from './util.js';
 
 let sshd: Sshd;
 test.before(async () => {
@@ -180,7 +180,7 @@ sshTest('the connection dropping while a command runs in the shell is Unreachabl
   t.teardown(() => tr.close());
   t.regex(await parentOf(tr), /__sp_/);
   const running = tr.exec(raw('sleep 30'));
-  await new Promise((r) => setTimeout(r, 300));
+  t.true(await startedUnder(own.pid, 'sleep 30'), 'the command started');
   for (const p of childrenOf(own.pid)) {
     try {
       process.kill(p, 'SIGKILL');
