@@ -124,7 +124,7 @@ async function bootKato(nodes: readonly NodeRecord[], log: (l: string) => void):
     if (!n.holder) continue;
     const r = await run('nsenter', [...enterArgs(n.holder), '--', '/home/stackato/bin/kato', 'start'], {
       env: nodeEnv(),
-      timeoutMs: 60_000,
+      timeoutMs: 300_000,
     });
     log(`lab: ${n.name} restarted; kato start ${r.code === 0 ? 'ok' : `failed: ${r.stderr.trim().split('\n')[0]}`}`);
   }

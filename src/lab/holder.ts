@@ -35,7 +35,8 @@ export async function startHolder(
     `holder of ${name}`,
   );
   record(holder);
-  const ready = await waitFor(() => existsSync(t.readyFile) || !isAlive(holder), 15_000);
+  // Generous: a few mounts, but on a busy machine each process start can take seconds.
+  const ready = await waitFor(() => existsSync(t.readyFile) || !isAlive(holder), 60_000);
   if (!ready || !existsSync(t.readyFile) || !isAlive(holder)) {
     const log = existsSync(t.log) ? readFileSync(t.log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
     throw new LabError(`node ${name}: its namespaces could not be set up${log ? `:\n${log}` : ''}`, `see ${t.log}`);

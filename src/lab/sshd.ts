@@ -80,7 +80,8 @@ export async function startSshd(
     nodeEnv(),
   );
   record(sshd);
-  const up = await waitFor(async () => !isAlive(sshd) || (await probeTcp(holder, address, 22)), 10_000, 100);
+  // Generous: usually up at the first or second probe, but a busy machine can take many seconds.
+  const up = await waitFor(async () => !isAlive(sshd) || (await probeTcp(holder, address, 22)), 60_000, 100);
   if (!up || !isAlive(sshd)) {
     const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
     throw new LabError(`node ${name}: sshd did not start${tail ? `:\n${tail}` : ''}`, `see ${log}`);

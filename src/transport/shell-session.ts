@@ -26,14 +26,14 @@ import type { ExecOptions, ExecResult } from './types.js';
  * the user's groups) is read once, when the shell starts, not for every command; output arrives
  * when the command ends, not while it runs; a syntax error in the text is reported by `eval:`
  * where `sh -c` says `-c:`.
- */
-export function sessionScript(): string {
+ */ export function sessionScript(): string {
   return [
     'IFS= read -r __sp_m || exit 96;',
     '__sp_d=$(mktemp -d 2>/dev/null) || exit 97;',
     "__sp_nl=$(printf '\\nx'); __sp_nl=${__sp_nl%x};",
     `trap 'rm -rf "$__sp_d"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM;`,
-    `printf '%sready\\n' "$__sp_m";`,
+    // Ready on both streams: what the login's rc files printed comes before it on each.
+    `printf '%sready\\n' "$__sp_m"; printf '%sready\\n' "$__sp_m" >&2;`,
     'while IFS= read -r __sp_h; do',
     '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_s=; __sp_i=0;',
     'while [ "$__sp_i" -lt "$__sp_n" ]; do IFS= read -r __sp_l || exit 0; __sp_s="$__sp_s$__sp_l$__sp_nl"; __sp_i=$((__sp_i + 1)); done;',
@@ -92,6 +92,9 @@ interface Running {
   settle: (r: { code: number | null }) => void;
 }
 
+/** Stands for a stream whose ready line has arrived. */
+const READY = '\u0000ready';
+
 export class ShellSession {
   readonly #ch: ClientChannel;
   readonly #mark: string;
@@ -140,22 +143,27 @@ export class ShellSession {
           return;
         }
         ch = opened;
-        let seen = '';
-        // Anything before the ready line (a chatty .bashrc) is dropped.
-        const onData = (d: Buffer) => {
-          seen = (seen + d.toString('latin1')).slice(-200);
-          if (!seen.includes(`${mark}ready\n`)) return;
+        // Anything before the ready line on either stream (a chatty .bashrc) is dropped. The two
+        // streams arrive independently: a command is sent only once both said ready, so late rc
+        // output on stderr can never be taken for the first command's.
+        const seen = { out: '', err: '' };
+        const ready = (stream: 'out' | 'err') => (d: Buffer) => {
+          if (seen[stream] === READY) return;
+          seen[stream] = (seen[stream] + d.toString('latin1')).slice(-200);
+          if (seen[stream].includes(`${mark}ready\n`)) seen[stream] = READY;
+          if (seen.out !== READY || seen.err !== READY) return;
           clearTimeout(timer);
           opened.off('data', onData);
+          opened.stderr.off('data', onErr);
           opened.off('close', onClose);
           resolve(new ShellSession(opened, mark));
         };
+        const onData = ready('out');
+        const onErr = ready('err');
         const onClose = () => fail('the command shell ended before it was ready');
         opened.on('data', onData);
+        opened.stderr.on('data', onErr);
         opened.once('close', onClose);
-        opened.stderr.on('data', () => {
-          /* startup noise */
-        });
         opened.write(`${mark}\n`);
       });
     });

@@ -2,6 +2,7 @@
 import type { ClientChannel } from 'ssh2';
 import { UnreachableError } from '../errors.js';
 import { CommandAbortedError, CommandTimeoutError } from './errors.js';
+import { AfterStartMark } from './login-noise.js';
 import type { ExecOptions, ExecResult } from './types.js';
 import { OutputCollector } from './output.js';
 
@@ -11,6 +12,8 @@ export interface RunContext {
   stdin: string;
   /** Per-command limit in ms (none when undefined). */
   limit: number | undefined;
+  /** The start mark the command text writes first (see login-noise.ts); output before it is dropped. */
+  startMark?: string;
   /** The connection's loss, if it is gone. */
   lost(): UnreachableError | undefined;
   /** Registers a callback the transport calls when the connection drops; returns the unregister function. */
@@ -70,6 +73,15 @@ export function runChannel(
   return new Promise<ExecResult>((resolve, reject) => {
     const out = new OutputCollector(o.onOutput);
     const text = out.text;
+    const streams = {
+      stdout: new AfterStartMark(ctx.startMark, (d) => out.write('stdout', d)),
+      stderr: new AfterStartMark(ctx.startMark, (d) => out.write('stderr', d)),
+    };
+    const endStreams = () => {
+      streams.stdout.end();
+      streams.stderr.end();
+      out.end();
+    };
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     const finish = (settle: () => void) => {
@@ -96,16 +108,17 @@ export function runChannel(
     if (limit !== undefined && limit > 0) {
       timer = setTimeout(() => {
         kill();
+        endStreams();
         finish(() => reject(new CommandTimeoutError(ctx.host, ctx.display, limit, text.stdout, text.stderr)));
       }, limit);
     }
-    ch.on('data', (d: Buffer) => out.write('stdout', d));
-    ch.stderr.on('data', (d: Buffer) => out.write('stderr', d));
+    ch.on('data', (d: Buffer) => streams.stdout.push(d));
+    ch.stderr.on('data', (d: Buffer) => streams.stderr.push(d));
     ch.on('error', () => {
       /* followed by close */
     });
     ch.on('close', () => {
-      out.end();
+      endStreams();
       const lost = ctx.lost();
       if (lost && !exit.seen) {
         onLost(lost);

@@ -7,6 +7,7 @@ import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './e
 import { defaultKnownHosts } from './host-key-policy.js';
 import { readWithBecome, becomeWriteCommand, parseMode } from './become-files.js';
 import { Semaphore } from './semaphore.js';
+import { newStartMark, withStartMark } from './login-noise.js';
 import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
 import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
@@ -234,8 +235,9 @@ export class SshTransport implements Transport {
     const killable =
       !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
     const token = killable ? newRunToken() : undefined;
+    const startMark = newStartMark();
     const { ch, exit, release } = await this.#openExec(
-      token ? tagWithToken(w.text, token) : w.text,
+      withStartMark(token ? tagWithToken(w.text, token) : w.text, startMark),
       w.display,
       o.signal,
     );
@@ -247,6 +249,7 @@ export class SshTransport implements Transport {
           display: w.display,
           stdin,
           limit: o.timeoutMs ?? this.#commandTimeoutMs,
+          startMark,
           lost: () => this.#lost,
           onDrop: (reject) => {
             this.#pending.add(reject);

@@ -14,6 +14,7 @@ import { labDown, labExec, labUp, sshArgs, type LabState } from '../../src/comma
 import { run, type RunResult } from '../../src/lab/run.js';
 import { nodeAddress } from '../../src/lab/state.js';
 import { findTool } from '../../src/lab/host-check.js';
+import { waitUntil } from './wait.js';
 
 export interface LabOptions {
   nodes: number;
@@ -36,6 +37,23 @@ export interface TestLab {
 }
 
 export const TEST_SUBNET = '10.78.0';
+
+/** The time a test with a lab may run between two assertions. */
+const LAB_TEST_MS = 15 * 60_000;
+
+/**
+ * Names answering HTTPS through the load balancer on `lb`, asked until each of `expected` answered
+ * or WAIT_MS passed (on a busy machine one request can take seconds).
+ */
+export async function namesThroughLb(lab: TestLab, lb: string, expected: readonly string[]): Promise<string[]> {
+  const seen: string[] = [];
+  await waitUntil(async () => {
+    const r = await lab.exec(lb, `curl -sk --max-time 30 https://${lab.address(lb)}/`);
+    if (r.code === 0 && r.stdout.trim()) seen.push(r.stdout.trim());
+    return expected.every((n) => seen.includes(n));
+  });
+  return seen;
+}
 let counter = 0;
 
 /** Why the lab cannot run here, or undefined. */
@@ -62,6 +80,9 @@ export async function withLab<T>(t: ExecutionContext, o: LabOptions, fn: (lab: T
   const dir = join(base, 'lab');
   // A prefix per lab, so labs of parallel test files and a developer's own lab never share a namespace.
   const prefix = `spt${process.pid % 100000}${counter++ % 10}-`;
+  // A lab test runs many commands and CLI runs; on a busy machine it can take many minutes (ava's
+  // default allows 120 s without a result). Each assertion restarts this timer.
+  t.timeout(LAB_TEST_MS);
   const down = async () => {
     if (existsSync(dir)) await labDown({ dir });
     rmSync(base, { recursive: true, force: true });

@@ -9,9 +9,15 @@
 // without touching ~/.ssh. With `netns`, sshd runs inside that (existing) network namespace and
 // the vars reach it through `ip netns exec NS socat - TCP:%h:%p` as ProxyCommand.
 //
-// Needs root and /usr/sbin/sshd (see canRunSshd). stop() ends this sshd and the session processes
-// it started (found by parent PID, never by name) and removes the folder. If the test process
-// exits without stop(), an exit hook still kills the servers it started.
+// Logins get a home folder of their own: sshd runs in a private mount namespace where the user's
+// home (normally /root) is a folder of this server, empty unless `home` puts files in it. So a
+// session's bash never reads the invoking user's ~/.bashrc (bash started by sshd reads it even
+// for a plain command; SetEnv or PermitUserEnvironment cannot stop that), nor writes into ~.
+//
+// Needs root, /usr/sbin/sshd and unshare (see canRunSshd). stop() ends this sshd and the session
+// processes it started (found by parent PID, never by name) and removes the folder; the mount
+// namespace ends with them. If the test process exits without stop(), an exit hook still kills
+// the servers it started.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
@@ -45,6 +51,8 @@ export interface SshdOptions {
   hostKeyFile?: string;
   /** Authorise this user key (and its .pub) instead of a new one, e.g. another server's userKeyFile. */
   userKeyFile?: string;
+  /** Files in the login's home folder (name to content), e.g. { '.bashrc': 'echo noise >&2\n' }. */
+  home?: Record<string, string>;
 }
 
 export interface Sshd {
@@ -55,6 +63,8 @@ export interface Sshd {
   dir: string;
   /** The remote user (the current user, normally root). */
   user: string;
+  /** The folder sessions see as the user's home (at the user's home path, in sshd's mount namespace). */
+  homeDir: string;
   /** Private key authorised on this server. */
   userKeyFile: string;
   /** `[host]:port ssh-ed25519 AAAA...` for this server. */
@@ -74,15 +84,19 @@ export interface Sshd {
 
 const SSHD = '/usr/sbin/sshd';
 const SETPRIV = '/usr/bin/setpriv';
+const UNSHARE = '/usr/bin/unshare';
+const START_MS = 60_000;
 
-/** Whether this machine can run the helper: root and an installed sshd. */
-export const canRunSshd = (): boolean => process.getuid?.() === 0 && existsSync(SSHD);
+/** Whether this machine can run the helper: root, an installed sshd and unshare. */
+export const canRunSshd = (): boolean => process.getuid?.() === 0 && existsSync(SSHD) && existsSync(UNSHARE);
 
 /** Why canRunSshd() is false, for t.log. */
 export const whyNoSshd = (): string =>
   process.getuid?.() !== 0
     ? 'tests with a real sshd need root (sshd must read its host key and switch users)'
-    : `${SSHD} is missing (apt-get install openssh-server)`;
+    : !existsSync(SSHD)
+      ? `${SSHD} is missing (apt-get install openssh-server)`
+      : `${UNSHARE} is missing (apt-get install util-linux)`;
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -209,10 +223,29 @@ async function launch(
   address: string,
   port: number,
   o: SshdOptions,
+  home: { dir: string; at: string },
 ): Promise<{ child: ChildProcess; log: () => string }> {
   const config = writeConfig(dir, address, port, o);
   // setpriv --pdeathsig: sshd dies with the test process even when that is killed hard (ava's timeout).
-  const argv = [...(existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL'] : []), SSHD, '-D', '-e', '-f', config];
+  // unshare and sh exec in turn, so the child's PID is sshd's (stop() finds its sessions by it).
+  const argv = [
+    ...(existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL'] : []),
+    UNSHARE,
+    '--mount',
+    '--propagation',
+    'private',
+    '/bin/sh',
+    '-c',
+    'mount --bind "$1" "$2" && shift 2 && exec "$@"',
+    'sshd-home',
+    home.dir,
+    home.at,
+    SSHD,
+    '-D',
+    '-e',
+    '-f',
+    config,
+  ];
   const full = o.netns ? ['ip', 'netns', 'exec', o.netns, ...argv] : argv;
   const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
@@ -225,13 +258,15 @@ async function launch(
     exited = true;
     running.delete(child);
   });
-  for (let i = 0; i < 100; i++) {
+  // Generous: on a busy machine sshd can take seconds to start; it is usually up at the first or second probe.
+  const deadline = Date.now() + START_MS;
+  while (Date.now() < deadline) {
     if (exited) throw new Error(`sshd exited at start: ${stderr.trim() || 'no output'}`);
     if (await probe(address, port, o.netns)) return { child, log: () => stderr };
     await sleep(100);
   }
   child.kill('SIGKILL');
-  throw new Error(`sshd did not accept connections on ${address}:${port} within 10s: ${stderr.trim()}`);
+  throw new Error(`sshd did not accept connections on ${address}:${port} within ${START_MS / 1000}s: ${stderr.trim()}`);
 }
 
 export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
@@ -239,6 +274,13 @@ export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'stackplay-sshd-'));
   try {
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const { username: user, homedir } = userInfo();
+    // The folder is mounted over the real home: this server's own files must not be under it.
+    if (`${dir}/`.startsWith(`${homedir}/`))
+      throw new Error(`the test sshd's folder ${dir} is under the home folder ${homedir}: set TMPDIR elsewhere`);
+    const homeDir = join(dir, 'home');
+    mkdirSync(homeDir, { mode: 0o700 });
+    for (const [name, text] of Object.entries(o.home ?? {})) writeFileSync(join(homeDir, name), text);
     const hostKeyFile = join(dir, 'host_key');
     if (o.hostKeyFile) {
       copyFileSync(o.hostKeyFile, hostKeyFile);
@@ -261,7 +303,7 @@ export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
     for (let attempt = 0; !started; attempt++) {
       const port = o.port ?? (o.netns ? 22 : await freePort(address));
       try {
-        started = { ...(await launch(dir, address, port, o)), port };
+        started = { ...(await launch(dir, address, port, o, { dir: homeDir, at: homedir })), port };
       } catch (e) {
         // Another process may take a free port between our check and sshd's bind: try another one.
         if (o.port !== undefined || o.netns || attempt >= 3) throw e;
@@ -271,7 +313,6 @@ export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
     const knownHostsFile = join(dir, 'known_hosts');
     const name = port === 22 ? address : `[${address}]:${port}`;
     writeFileSync(knownHostsFile, `${name} ${hostKeyPublic}\n`);
-    const user = userInfo().username;
     const userKeyFile = join(dir, 'user_key');
     let stopped = false;
 
@@ -280,6 +321,7 @@ export async function startSshd(o: SshdOptions = {}): Promise<Sshd> {
       port,
       dir,
       user,
+      homeDir,
       userKeyFile,
       knownHostsFile,
       hostKeyPublic,

@@ -6,6 +6,12 @@ import type { RunEvent } from '../../src/report/events.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/stackplay.js', import.meta.url));
 
+/**
+ * How long a CLI child may run before it is killed. No timed assertion: it only turns "would wait
+ * forever" into a failure. Generous, as a run that takes 10 s on an idle machine can take minutes under load.
+ */
+export const CLI_DEADLINE_MS = 600_000;
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -30,7 +36,7 @@ export function runCli(
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? CLI_DEADLINE_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -63,7 +69,7 @@ export interface RunningCli {
  * The CLI in a child process, watched while it runs. The deadline is no timed assertion: it only
  * turns "would wait forever" into a failure instead of a hung test.
  */
-export function startCli(t: ExecutionContext, args: string[], deadlineMs = 90_000): RunningCli {
+export function startCli(t: ExecutionContext, args: string[], deadlineMs = CLI_DEADLINE_MS): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

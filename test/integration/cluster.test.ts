@@ -2,7 +2,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withLab, labSkipReason, TEST_SUBNET, type TestLab } from '../helpers/lab.js';
+import { withLab, labSkipReason, namesThroughLb, TEST_SUBNET, type TestLab } from '../helpers/lab.js';
 import { labPaths } from '../../src/commands/lab.js';
 import { runCli, recapOf } from './cli.js';
 
@@ -81,11 +81,7 @@ it('cluster.yml builds a cluster from bare nodes; a rerun changes nothing; add-d
     t.regex(status.stdout, /dea\s+running/);
     t.regex(status.stdout, /mysql\s+running/);
 
-    const seen = new Set<string>();
-    for (let i = 0; i < 12 && seen.size < 3; i++) {
-      const r = await lab.exec('lb1', `curl -sk --max-time 5 https://${lab.address('lb1')}/`);
-      if (r.code === 0) seen.add(r.stdout.trim());
-    }
+    const seen = new Set(await namesThroughLb(lab, 'lb1', ['router1', 'router2']));
     t.true(seen.has('router1') && seen.has('router2'), `HTTPS through the LB reached: ${[...seen].join(', ')}`);
 
     const second = await runCli(['run', playbook, ...inv, '-l', '!dea3', '--output', 'json']);

@@ -3,7 +3,7 @@ import test from 'ava';
 import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { withLab, labSkipReason, TEST_SUBNET, type TestLab } from '../helpers/lab.js';
+import { withLab, labSkipReason, namesThroughLb, TEST_SUBNET, type TestLab } from '../helpers/lab.js';
 import { labPaths, labUp } from '../../src/commands/lab.js';
 import { readState } from '../../src/lab/state.js';
 import { runCli, recapOf } from './cli.js';
@@ -60,11 +60,7 @@ it('a cluster moves to a new core IP; an unreachable node stops the run at --max
       const info = JSON.parse((await lab.kato(n, 'info --json')).stdout) as { mbusip: string };
       t.is(info.mbusip, NEW_IP, `${n} still points at the old core`);
     }
-    const seen = new Set<string>();
-    for (let i = 0; i < 12 && seen.size < 3; i++) {
-      const r = await lab.exec('lb1', `curl -sk --max-time 5 https://${lab.address('lb1')}/`);
-      if (r.code === 0 && r.stdout.trim()) seen.add(r.stdout.trim());
-    }
+    const seen = new Set(await namesThroughLb(lab, 'lb1', ['router1', 'router2']));
     t.true(seen.has('router1') && seen.has('router2'), `HTTPS through the LB reached: ${[...seen].join(', ')}`);
 
     const rerun = await runCli(['migrate', ...inv, '--new-core-ip', NEW_IP, '--output', 'json'], {

@@ -1,14 +1,14 @@
 // The lab end to end (root): nodes reachable over ssh only through their namespaces, a core with two
 // attached nodes, an nginx load balancer doing round-robin over two routers, and nothing left after down.
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labStatus, labUp } from '../../src/commands/lab.js';
 import { listNamespaces } from '../../src/lab/netns.js';
 import { isAlive, type ProcRecord } from '../../src/lab/proc.js';
 import { run } from '../../src/lab/run.js';
 import { katoProcesses } from '../../src/lab/teardown.js';
-import { labSkipReason, TEST_SUBNET, withLab, type TestLab } from '../helpers/lab.js';
+import { labSkipReason, namesThroughLb, TEST_SUBNET, withLab, type TestLab } from '../helpers/lab.js';
 
 const skip = labSkipReason();
 const serial = skip ? test.serial.skip : test.serial;
@@ -17,20 +17,6 @@ if (skip)
     t.log(`skipped: ${skip}`);
     t.pass();
   });
-
-/** Names answering through the LB over HTTPS; at most `max` requests, each with its own timeout. */
-async function namesThroughLb(lab: TestLab, lb: string, max: number): Promise<string[]> {
-  const seen: string[] = [];
-  for (let i = 0; i < max && new Set(seen).size < 2; i++) {
-    const r = await run(
-      'ip',
-      ['netns', 'exec', lab.namespace(lb), 'curl', '-sk', '--max-time', '5', `https://${lab.address(lb)}/`],
-      { timeoutMs: 10_000 },
-    );
-    if (r.code === 0) seen.push(r.stdout.trim());
-  }
-  return seen;
-}
 
 function recordedProcesses(lab: TestLab): ProcRecord[] {
   return lab.state.nodes.flatMap((n) => [
@@ -65,6 +51,12 @@ serial('lab up: three nodes with own namespaces, hostnames, sshd, inventory; the
       t.is(file, n.name);
       t.regex(addr ?? '', new RegExp(` ${n.address.replace(/\./g, '\\.')}/24 `));
     }
+    // Each node has its own /root, as a VM has: a login reads none of the controller's rc files.
+    const login = await lab.ssh('core1', 'echo "$HOME"; touch ~/.stackplay-node-home');
+    t.deepEqual([login.code, login.stdout, login.stderr], [0, '/root\n', '']);
+    const core = lab.state.nodes[0]!;
+    t.true(existsSync(join(core.dir, 'root', 'root', '.stackplay-node-home')), "the file is in the node's own /root");
+    t.false(existsSync('/root/.stackplay-node-home'), "the controller's /root is not the node's");
     const inventory = readFileSync(join(lab.dir, 'inventory.ini'), 'utf8');
     t.regex(
       inventory,
@@ -160,7 +152,7 @@ serial(
         `openssl s_client -connect ${lab.address('router2')}:443 </dev/null 2>/dev/null | openssl x509 -noout -subject`,
       );
       t.regex(served.stdout, /CN ?= ?installed\.lab\.test/);
-      const names = await namesThroughLb(lab, 'router2', 20);
+      const names = await namesThroughLb(lab, 'router2', ['core1', 'router1']);
       t.deepEqual([...new Set(names)].sort(), ['core1', 'router1'], `answers: ${names.join(' ')}`);
 
       const procs = recordedProcesses(lab);
@@ -200,7 +192,10 @@ serial(
         lb.stdout,
         new RegExp(`round-robin over ${core.replace(/\./g, '\\.')}, ${lab.address('router1').replace(/\./g, '\\.')};`),
       );
-      t.deepEqual([...new Set(await namesThroughLb(lab, 'router2', 20))].sort(), ['core1', 'router1']);
+      t.deepEqual([...new Set(await namesThroughLb(lab, 'router2', ['core1', 'router1']))].sort(), [
+        'core1',
+        'router1',
+      ]);
 
       // A crash: the holder and sshd of one node die without lab down.
       const victim = lab.state.nodes[1]!;

@@ -2,7 +2,6 @@
 // the controller's connection, keeps its host key, hostname and files, and runs its kato roles again.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { LabError, labPaths, labReboot, labStatus, labStop, labUp } from '../../src/commands/lab.js';
 import { sh } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
@@ -16,6 +15,7 @@ import { katoProcesses } from '../../src/lab/teardown.js';
 import { connectHost } from '../../src/transport/connect.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
 import { labSkipReason, TEST_SUBNET, withLab, type TestLab } from '../helpers/lab.js';
+import { BIN, CLI_DEADLINE_MS } from '../integration/cli.js';
 
 const skip = labSkipReason();
 const serial = skip ? test.serial.skip : test.serial;
@@ -25,8 +25,7 @@ if (skip)
     t.pass();
   });
 
-const BIN = fileURLToPath(new URL('../../bin/stackplay.js', import.meta.url));
-const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { timeoutMs: 120_000 });
+const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { timeoutMs: CLI_DEADLINE_MS });
 
 /** Whether the node's sshd accepts TCP, asked from inside the node's network namespace (no holder needed). */
 const sshdAnswers = async (lab: TestLab, node: string): Promise<boolean> =>
@@ -40,9 +39,9 @@ const sshdAnswers = async (lab: TestLab, node: string): Promise<boolean> =>
         'socat',
         '-u',
         'OPEN:/dev/null',
-        `TCP:${lab.address(node)}:22,connect-timeout=2`,
+        `TCP:${lab.address(node)}:22,connect-timeout=10`,
       ],
-      { timeoutMs: 10_000 },
+      { timeoutMs: 60_000 },
     )
   ).code === 0;
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { BIN } from '../integration/cli.js';
+import { BIN, CLI_DEADLINE_MS } from '../integration/cli.js';
 
 const DIR = 'test/fixtures/cli-bad';
 const UPDATE = process.env.STACKPLAY_UPDATE_FIXTURES === '1';
@@ -97,7 +97,7 @@ function runStackplay(args: string[], isolate: boolean): Promise<Ran> {
       stderr += d.toString();
     });
     // Not a timed assertion: a hung CLI would otherwise hang the suite; the exit code check then fails.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLI_DEADLINE_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

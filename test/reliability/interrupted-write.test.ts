@@ -44,7 +44,7 @@ async function startBigCopy(t: ExecutionContext, lab: TestLab): Promise<BigCopy>
   for (const n of ['core1', VICTIM]) writeFileSync(join(srv(n), 'big.txt'), OLD);
   const temps = (n: string) => readdirSync(srv(n)).filter((f) => TEMP.test(f));
   const inventory = labInventory(lab, '-o ServerAliveInterval=1 -o ServerAliveCountMax=3');
-  const cli = startCli(t, ['run', playbook, '-i', inventory, '--output', 'json'], 60_000);
+  const cli = startCli(t, ['run', playbook, '-i', inventory, '--output', 'json']);
   await until(() => temps(VICTIM).length > 0, cli, `the temp file appears on ${VICTIM}`);
   return { inventory, playbook, NEW, srv, temps, cli };
 }
@@ -81,9 +81,7 @@ const plannedOn = (r: CliResult, host: string) =>
  * and leaves no temp file.
  */
 async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: string): Promise<void> {
-  const early = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check'], {
-    timeoutMs: 90_000,
-  });
+  const early = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check']);
   t.is(early.code, 0, shown(early));
   t.false(
     plannedOn(early, VICTIM).some((title) => title.includes('leftover')),
@@ -93,9 +91,7 @@ async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: s
   for (const host of ['core1', VICTIM])
     for (const f of c.temps(host)) utimesSync(join(c.srv(host), f), minutesAgo, minutesAgo);
 
-  const check = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check'], {
-    timeoutMs: 90_000,
-  });
+  const check = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check']);
   t.is(check.code, 0, shown(check));
   const planned = plannedOn(check, VICTIM);
   t.true(
@@ -104,14 +100,14 @@ async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: s
   );
   t.deepEqual(c.temps(VICTIM), [leftover], '--check removed nothing');
 
-  const again = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json'], { timeoutMs: 90_000 });
+  const again = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json']);
   t.is(again.code, 0, shown(again));
   t.is(recapOf(again)[VICTIM]!.changed, 1, JSON.stringify(recapOf(again)));
   t.is(sha(readFileSync(join(c.srv(VICTIM), 'big.txt'))), sha(c.NEW), 'dest holds exactly the new content');
   t.deepEqual(c.temps(VICTIM), [], 'no temp file is left on the node');
   t.deepEqual(c.temps('core1'), []);
   t.false(existsSync(join(c.srv(VICTIM), leftover)));
-  const third = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json'], { timeoutMs: 90_000 });
+  const third = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json']);
   t.is(third.code, 0, shown(third));
   for (const [host, line] of Object.entries(recapOf(third))) t.is(line.changed, 0, `${host} changed on the third run`);
 }

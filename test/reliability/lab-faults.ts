@@ -32,7 +32,7 @@ const RULES = [
 async function iptables(namespace: string, op: '-I' | '-D', chain: string, port: string): Promise<number | null> {
   return (
     await run('ip', ['netns', 'exec', namespace, 'iptables', op, chain, '-p', 'tcp', port, '22', '-j', 'DROP'], {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
     })
   ).code;
 }

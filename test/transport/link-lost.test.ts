@@ -3,7 +3,7 @@ import { sh } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
 import { childrenOf } from '../helpers/procs.js';
 import { startSshd } from '../helpers/sshd.js';
-import { connectTo, sshTest } from './util.js';
+import { connectTo, leftovers, sshTest, startedUnder, waitUntil } from './util.js';
 
 /** Freezes the server's per-connection processes (SIGSTOP): packets are no longer answered, the TCP connection stays up. */
 function freeze(listener: number, t: { teardown(f: () => void): void }): void {
@@ -34,7 +34,7 @@ sshTest('an SFTP write in flight when the link freezes fails as unreachable (kee
   await tr.exec(sh`true`);
   const big = 'x'.repeat(64 * 1024 * 1024);
   const writing = tr.write(join(sshd.dir, 'big.txt'), big);
-  await new Promise((r) => setTimeout(r, 50));
+  t.true(await waitUntil(() => leftovers(sshd.dir).length > 0), 'the write started');
   freeze(sshd.pid, t);
   await t.throwsAsync(writing, { instanceOf: UnreachableError });
 });
@@ -49,7 +49,7 @@ sshTest('a command in flight when the link freezes fails as unreachable (keepali
   t.teardown(() => tr.close());
   await tr.exec(sh`true`);
   const running = tr.exec(sh`sleep 30`);
-  await new Promise((r) => setTimeout(r, 200));
+  t.true(await startedUnder(sshd.pid, 'sleep 30'), 'the command started');
   freeze(sshd.pid, t);
   await t.throwsAsync(running, { instanceOf: UnreachableError, message: /lost/ });
 });
@@ -63,7 +63,7 @@ sshTest('a ProxyCommand whose output ends while its input stays open is a lost c
   t.teardown(() => tr.close());
   await tr.exec(sh`true`);
   const running = tr.exec(sh`sleep 30`);
-  await new Promise((r) => setTimeout(r, 200));
+  t.true(await startedUnder(sshd.pid, 'sleep 30'), 'the command started');
   for (const p of childrenOf(sshd.pid)) {
     try {
       process.kill(p, 'SIGKILL');

@@ -8,7 +8,7 @@ import { sh } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
 import { CommandTimeoutError, FileTransferError } from '../../src/transport/errors.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { connectTo, leftovers, processesWith, sshdAvailable, sshTest, waitUntil } from './util.js';
+import { connectTo, leftovers, processesWith, sshdAvailable, sshTest, startedUnder, waitUntil } from './util.js';
 
 let sshd: Sshd;
 let tight: Sshd;
@@ -180,7 +180,7 @@ sshTest('a dropped connection rejects pending commands with UnreachableError', a
   const ssh = await connectTo(sshd);
   t.teardown(() => ssh.close());
   const pending = ssh.exec(sh`sleep 30`);
-  await new Promise((r) => setTimeout(r, 200));
+  t.true(await startedUnder(sshd.pid, 'sleep 30'), 'the command started');
   // The command's parent is this session's sshd process: killing it drops the connection.
   const killer = ssh.exec(sh`kill -9 $PPID`);
   const e = await t.throwsAsync(pending, { instanceOf: UnreachableError });

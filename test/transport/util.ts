@@ -4,7 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { ResolvedHost } from '../../src/inventory/types.js';
 import { connectionOf } from '../../src/transport/connection.js';
 import { connectSsh, type SshOptions, type SshTransport } from '../../src/transport/ssh.js';
+import { descendantsOf } from '../helpers/procs.js';
 import { canRunSshd, whyNoSshd, type Sshd } from '../helpers/sshd.js';
+import { waitUntil } from '../helpers/wait.js';
+
+export { waitUntil };
 
 export const sshdAvailable = canRunSshd();
 
@@ -33,16 +37,6 @@ export function varsWithoutKnownHosts(sshd: Sshd): Record<string, string> {
 export const connectTo = (sshd: Sshd, vars: Record<string, unknown> = {}, o: SshOptions = {}): Promise<SshTransport> =>
   connectSsh(connectionOf(hostOf(sshd, vars), { sshConfigFile: null }), { knownHostsFiles: [], ...o });
 
-/** Polls `check` until it holds or `ms` pass (the machine is shared: never assert on durations). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
-
 /** PIDs of processes whose command line contains `needle` (to check that something was killed). */
 export function processesWith(needle: string): number[] {
   const found: number[] = [];
@@ -57,6 +51,18 @@ export function processesWith(needle: string): number[] {
   }
   return found;
 }
+
+/** Waits until a process under `pid` (a test sshd) runs exactly `cmdline`: the command a test is about to cut off has started. */
+export const startedUnder = (pid: number, cmdline: string): Promise<boolean> =>
+  waitUntil(() =>
+    descendantsOf(pid).some((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim() === cmdline;
+      } catch {
+        return false;
+      }
+    }),
+  );
 
 export const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.stackplay-'));
 
