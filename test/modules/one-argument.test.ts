@@ -1,12 +1,27 @@
-// Property: random host names, users, paths and var values built into any module's command stay exactly one argument each.
+// Property: random host names, users, paths and var values built into any module's commands (plans and probes) stay exactly one argument each.
 import test from 'ava';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import type { Module, Plan } from '../../src/sdk.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command, Fact, Module, Plan } from '../../src/sdk.js';
 import { quote, sh, wrapBecome } from '../../src/command.js';
 import { modules } from '../../modules/index.js';
 import type { KatoInfo } from '../../modules/facts/kato.js';
-import { shellTokens, type Token } from './shell-words.js';
+import {
+  fileBytes,
+  fileContent,
+  fileStat,
+  fileStatContent,
+  pathExists,
+  resolvedPath,
+} from '../../modules/facts/files.js';
+import { portOpen } from '../../modules/facts/net.js';
+import { pathKind } from '../../modules/facts/paths.js';
+import { serviceState } from '../../modules/facts/service.js';
+import { pathStat } from '../../modules/facts/stat.js';
+import { expansionEnd, shellTokens, type Token } from './shell-words.js';
 
 const RUNS = { numRuns: Number(process.env.STACKPLAY_FUZZ_RUNS ?? 200) };
 
@@ -62,6 +77,10 @@ const hostName = fc.oneof(fc.domain(), value);
 /** A kato role as the schemas allow it (letters, digits, _ . -; not base or router, which have rules of their own). */
 const role = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,12}$/).filter((r) => r !== 'base' && r !== 'router');
 const userName = fc.oneof(fc.constantFrom('root', 'stackato', 'app-user'), value);
+/** A file or folder name: any text without "/". */
+const segment = nasty.map((s) => s.replaceAll('/', '_'));
+/** An owner or group as the params allow it, a trailing "$" (Samba machine accounts) included. */
+const owner = fc.stringMatching(/^([A-Za-z_][A-Za-z0-9_.-]*\$?|[0-9]+)$/);
 
 /** The words a real sh gives `printf '%s\0'` for this command line after the program name. */
 function realWords(args: string): string[] {
@@ -121,9 +140,66 @@ interface Case {
   placeholders: string[];
   params(v: string[]): Record<string, unknown>;
   facts(v: string[]): unknown;
+  /**
+   * The values go to plan() as they are, past the schema (its defaults come from the placeholders'
+   * parse): for a param the schema keeps to safe characters, the module's quoting must hold anyway.
+   */
+  unchecked?: boolean;
 }
 
 const absent = { exists: false } as const;
+const regularFile = (o: { owner?: string; group?: string } = {}) => ({
+  exists: true,
+  type: 'file',
+  mode: '0644',
+  owner: o.owner ?? 'root',
+  group: o.group ?? 'root',
+  size: 4,
+});
+
+/**
+ * The in-place editors (lineinfile, blockinfile) share their plan (modules/common/edit.ts). The
+ * line or block itself reaches no command: it travels in the write step, as file content.
+ */
+const editCases = (module: string, wanted: Record<string, unknown>): Case[] => [
+  {
+    // A new file in a missing folder, beside the temp file of an interrupted write.
+    module,
+    values: [segment, segment, path, owner, owner],
+    placeholders: ['PH0', 'PH1', '/PH2', 'PH3', 'PH4'],
+    params: ([dir, name, , user, group]) => ({
+      path: `/${dir}/${name}`,
+      ...wanted,
+      create: true,
+      mode: '0640',
+      owner: user,
+      group,
+    }),
+    facts: ([, , leftover]) => ({ stat: absent, current: null, leftovers: [leftover], parentExists: false }),
+  },
+  {
+    // A changed file, backed up first; the owner and group the host reports are given back after the write.
+    module,
+    values: [path, value, value],
+    placeholders: ['/PH0', 'PH1', 'PH2'],
+    params: ([p]) => ({ path: p, ...wanted, backup: true }),
+    facts: ([, user, group]) => ({
+      stat: regularFile({ owner: user!, group: group! }),
+      current: 'old\n',
+      leftovers: [],
+      parentExists: true,
+    }),
+  },
+  {
+    // A symbolic link: the file it resolves to (as the host reports it) is backed up and written.
+    module,
+    values: [path],
+    placeholders: ['/PH0'],
+    params: () => ({ path: '/etc/link', ...wanted, backup: true, owner: 'app' }),
+    facts: ([real]) => ({ stat: regularFile(), current: 'old\n', leftovers: [], parentExists: true, realPath: real }),
+  },
+];
+
 const CASES: Case[] = [
   {
     module: 'file',
@@ -252,6 +328,20 @@ const CASES: Case[] = [
     params: ([r]) => ({ roles: [r] }),
     facts: ([r]) => ({ info: info({ assigned: ['base', r!] }) }),
   },
+  ...editCases('lineinfile', { line: 'new' }),
+  ...editCases('blockinfile', { block: 'new' }),
+  // Every command the service module has: the init system's boot switch both ways, and its control
+  // command. The schema keeps a name to safe characters, so any name is tried past it.
+  ...(['systemd', 'upstart', 'sysv'] as const).flatMap((init) =>
+    [true, false].map((enabled) => ({
+      module: 'service',
+      unchecked: true,
+      values: [value],
+      placeholders: ['PH0'],
+      params: ([name]: string[]) => ({ name, state: 'restarted', enabled }),
+      facts: () => ({ init, running: true, enabled: !enabled, status: '' }),
+    })),
+  ),
 ];
 
 const shape = (tokens: Token[]) => tokens.map((x) => ('op' in x ? `<${x.op}>` : x.word));
@@ -261,25 +351,61 @@ function commandsOf(p: Plan): string[] {
   return p.steps.flatMap((s) => (s.kind === 'exec' ? [s.cmd.text] : []));
 }
 
+const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The placeholders in `w` replaced by their values in one pass (a value holding a placeholder's text stays as it is). */
+function substitute(w: string, placeholders: string[], values: string[]): string {
+  const re = new RegExp(
+    [...placeholders]
+      .sort((a, b) => b.length - a.length)
+      .map(regexEscape)
+      .join('|'),
+    'g',
+  );
+  return w.replace(re, (ph) => values[placeholders.indexOf(ph)]!);
+}
+
+/**
+ * Whether word `got` is word `base` with the values in place of the placeholders. A command
+ * substitution `$(...)` in a word is a command line of its own: compared inside, the same way.
+ */
+function sameWord(base: string, got: string, placeholders: string[], values: string[]): boolean {
+  let b = 0;
+  let g = 0;
+  for (;;) {
+    const at = base.indexOf('$(', b);
+    const literal = substitute(base.slice(b, at < 0 ? undefined : at), placeholders, values);
+    if (!got.startsWith(literal, g)) return false;
+    g += literal.length;
+    if (at < 0) return g === got.length;
+    if (!got.startsWith('$(', g)) return false;
+    const baseEnd = expansionEnd(base, at);
+    const gotEnd = expansionEnd(got, g);
+    if (!sameShape(base.slice(at + 2, baseEnd), got.slice(g + 2, gotEnd), placeholders, values)) return false;
+    b = baseEnd + 1;
+    g = gotEnd + 1;
+  }
+}
+
 function sameShape(a: string, b: string, placeholders: string[], values: string[]): boolean {
   const pa = shape(shellTokens(a));
   const pb = shape(shellTokens(b));
   if (pa.length !== pb.length) return false;
-  return pa.every((w, i) => {
-    let want = w;
-    placeholders.forEach((ph, k) => {
-      want = want.split(ph).join(values[k]!);
-    });
-    if (want === pb[i]) return true;
-    // A script given to `sh -c` is itself a command line: compare inside it.
-    return pa[i - 1] === '-c' && sameShape(w, pb[i]!, placeholders, values);
-  });
+  // A script given to `sh -c` is itself a command line: compared inside.
+  return pa.every(
+    (w, i) =>
+      sameWord(w, pb[i]!, placeholders, values) || (pa[i - 1] === '-c' && sameShape(w, pb[i]!, placeholders, values)),
+  );
 }
 
 for (const [n, c] of CASES.entries()) {
   test(`${c.module} #${n + 1}: random values stay one argument each in every command of the plan`, (t) => {
     const m = modules.get(c.module) as Module;
-    const planWith = (v: string[]) => m.plan(c.facts(v), m.params.parse(c.params(v)));
+    const parsed = (v: string[]) =>
+      c.unchecked
+        ? { ...(m.params.parse(c.params(c.placeholders)) as object), ...c.params(v) }
+        : m.params.parse(c.params(v));
+    const planWith = (v: string[]) => m.plan(c.facts(v), parsed(v));
     const base = commandsOf(planWith(c.placeholders));
     t.true(base.length > 0, 'the case plans no command: it tests nothing');
     t.true(
@@ -288,7 +414,7 @@ for (const [n, c] of CASES.entries()) {
     );
     fc.assert(
       fc.property(fc.tuple(...c.values), (vs) => {
-        fc.pre(m.params.safeParse(c.params(vs)).success);
+        fc.pre(c.unchecked || m.params.safeParse(c.params(vs)).success);
         const got = commandsOf(planWith(vs));
         return got.length === base.length && base.every((b, i) => sameShape(b, got[i]!, c.placeholders, vs));
       }),
@@ -307,12 +433,93 @@ const NOT_CASES: Record<string, string> = {
   node_remove: 'only IPv4 addresses reach its commands (the schema checks them)',
   lb_setup: 'only IPv4 addresses reach its commands (the schema checks them)',
   firewall: 'only a CIDR and fixed rules reach its commands (the schema checks them)',
+  stat: 'plans no step (it only reads); its probe path_stat has a case in PROBE_CASES',
+  fetch: 'plans no command: its one step writes on the controller; its probe file_bytes has a case in PROBE_CASES',
 };
 
 test('every registered module has a case or a reason', (t) => {
   const covered = new Set(CASES.map((c) => c.module));
   t.deepEqual(
     [...modules.keys()].filter((m) => !covered.has(m) && !Object.hasOwn(NOT_CASES, m)),
+    [],
+  );
+});
+
+/** How a probe's command is built with n free values (placeholders as above). */
+interface ProbeCase {
+  fact: string;
+  values: fc.Arbitrary<string>[];
+  placeholders: string[];
+  command(v: string[]): Command;
+}
+
+const probeCase = <A extends unknown[]>(
+  fact: Fact<unknown, A>,
+  values: fc.Arbitrary<string>[],
+  placeholders: string[],
+  args: (v: string[]) => A,
+): ProbeCase => ({ fact: fact.name, values, placeholders, command: (v) => fact.command(...args(v)) });
+
+/** A probe of a path: folder and file name random, so the paths it derives (temp files beside it) are checked too. */
+const pathProbe = <A extends unknown[]>(fact: Fact<unknown, [string, ...A]>, ...rest: A): ProbeCase =>
+  probeCase(fact, [segment, segment], ['PH0', 'PH1'], ([dir, name]) => [`/${dir}/${name}`, ...rest]);
+
+/** Probes of gather, tried with any text (wider than the modules' schemas): their quoting must not lean on a schema. */
+const PROBE_CASES: ProbeCase[] = [
+  pathProbe(fileStat),
+  pathProbe(fileStatContent),
+  pathProbe(fileContent),
+  pathProbe(pathExists),
+  pathProbe(fileBytes),
+  pathProbe(resolvedPath),
+  pathProbe(pathKind),
+  pathProbe(pathStat, { follow: false, checksum: 'sha1', mime: true, attributes: true }),
+  pathProbe(pathStat, { follow: true, checksum: 'sha512', mime: true, attributes: true }),
+  probeCase(serviceState, [value], ['PH0'], ([name]) => [name!]),
+  probeCase(portOpen, [hostName], ['PH0'], ([host]) => [host!, 22]),
+];
+
+for (const [n, c] of PROBE_CASES.entries()) {
+  test(`probe ${c.fact} #${n + 1}: random values stay one argument each in its command`, (t) => {
+    const base = c.command(c.placeholders).text;
+    t.true(
+      c.placeholders.every((ph) => base.includes(ph)),
+      'a value does not reach the command: it tests nothing',
+    );
+    fc.assert(
+      fc.property(fc.tuple(...c.values), (vs) => sameShape(base, c.command(vs).text, c.placeholders, vs)),
+      RUNS,
+    );
+  });
+}
+
+/** Probes with no case above, and why. */
+const NOT_PROBE_CASES: Record<string, string> = {
+  iptables_chain: 'takes no argument (the chain name is a constant)',
+};
+
+const isFact = (x: unknown): x is Fact<unknown, unknown[]> =>
+  typeof x === 'object' && x !== null && 'command' in x && 'parse' in x && 'name' in x;
+
+test('every probe defined under modules/ has a case, takes no argument, or has a reason', async (t) => {
+  const dir = fileURLToPath(new URL('../../modules/', import.meta.url));
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const defined = files.flatMap((f) =>
+    [...readFileSync(join(dir, f), 'utf8').matchAll(/defineFact\(\{\s*name: '([^']+)'/g)].map((m) => m[1]!),
+  );
+  t.true(
+    PROBE_CASES.every((c) => defined.includes(c.fact)),
+    'a case names a probe the scan did not find: the scan is broken',
+  );
+  const exported = new Map<string, Fact<unknown, unknown[]>>();
+  for (const f of files)
+    for (const x of Object.values(await import(pathToFileURL(join(dir, f)).href)))
+      if (isFact(x)) exported.set(x.name, x);
+  const covered = new Set(PROBE_CASES.map((c) => c.fact));
+  t.deepEqual(
+    defined.filter(
+      (name) => !covered.has(name) && exported.get(name)?.command.length !== 0 && !Object.hasOwn(NOT_PROBE_CASES, name),
+    ),
     [],
   );
 });

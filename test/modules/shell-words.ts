@@ -5,7 +5,7 @@ export type Token = { word: string } | { op: string };
 const OPS = ['&&', '||', '>>', ';', '|', '&', '(', ')', '>', '<'];
 
 /** Copies `$(...)`, `$((...))` or `${...}` raw from s[i] (at "$"), honouring quotes inside; returns the end index. */
-function expansionEnd(s: string, i: number): number {
+export function expansionEnd(s: string, i: number): number {
   const open = s[i + 1];
   const close = open === '(' ? ')' : '}';
   let depth = 0;
