@@ -4,6 +4,8 @@ import type { Command } from './command.js';
 
 export { z } from 'zod';
 export { sh, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
+/** Handlebars for template files ending in `.hbs` (every other template is Jinja2: HostView.render). */
+export { renderHandlebars } from './template/handlebars.js';
 
 /** What a module asks the engine to do. A closed set: the engine knows how to show and run each kind. */
 export type Step =

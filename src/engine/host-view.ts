@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
 import { FactError } from '../errors.js';
-import { renderString } from '../template/render.js';
+import { renderFile } from '../template/render.js';
 import { testExpr } from '../template/expr.js';
 
 export interface HostViewDeps {
@@ -51,7 +51,7 @@ export function buildHostView(d: HostViewDeps): HostView {
     },
     read: (path) => need().read(path, d.become ? { become: true } : {}),
     readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
-    render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
+    render: (template, source) => renderFile(template, d.vars, source),
     test: (expression) => testExpr(expression, d.vars),
   };
 }

@@ -7,6 +7,7 @@ import type { EngineOptions, HostState } from './types.js';
 import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan } from '../errors.js';
 import { readOnlyTransport } from '../transport/readonly.js';
 import { testExpr } from '../template/expr.js';
+import { withData } from '../template/scope.js';
 import { ExprError, TemplateError } from '../template/errors.js';
 import { buildHostView } from './host-view.js';
 import { applySteps } from './apply.js';
@@ -192,7 +193,7 @@ async function runItem(
       if (e instanceof UnreachableError || e instanceof ModuleBugError || !task.until) throw e;
       result = { changed: false, failed: true, msg: (e as Error).message };
     }
-    const seen = { ...vars, ...(task.register ? { [task.register]: result } : {}), result };
+    const seen = withData(vars, { ...(task.register ? { [task.register]: result } : {}), result });
     if (task.changedWhen) result.changed = task.changedWhen.every((c) => testExpr(c, seen));
     if (task.failedWhen) result.failed = task.failedWhen.some((c) => testExpr(c, seen));
     if (!task.until || task.until.every((c) => testExpr(c, seen))) {

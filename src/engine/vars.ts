@@ -2,6 +2,7 @@
 import type { Play, Task } from '../load/playbook-types.js';
 import type { HostState } from './types.js';
 import { renderValue } from '../template/render.js';
+import { markData } from '../template/scope.js';
 
 export interface VarSources {
   hostvars: Record<string, Record<string, unknown>>;
@@ -12,7 +13,10 @@ export interface VarSources {
   clusterVars?: Record<string, unknown>;
 }
 
-/** inventory < play vars < task vars < registered results < extra vars (extra vars always win). */
+/**
+ * inventory < play vars < task vars < registered results < extra vars (extra vars always win).
+ * Registered results and loop items are data: a `{{` in them is never rendered (host output is not code).
+ */
 export function taskVars(
   src: VarSources,
   play: Play,
@@ -20,7 +24,7 @@ export function taskVars(
   host: HostState,
   loop?: Record<string, unknown>,
 ): Record<string, unknown> {
-  return {
+  const templated = {
     ...src.clusterVars,
     ...host.resolved.vars,
     hostvars: src.hostvars,
@@ -28,25 +32,14 @@ export function taskVars(
     playbook_dir: src.playbookDir,
     ...play.vars,
     ...task.vars,
-    ...host.registered,
-    ...loop,
-    ...src.extraVars,
   };
+  const data = { ...host.registered, ...loop };
+  const names = Object.keys(data).filter((k) => !Object.hasOwn(src.extraVars, k));
+  return markData({ ...templated, ...data, ...src.extraVars }, names);
 }
-
-const hasTemplate = (v: unknown): boolean => {
-  if (typeof v === 'string') return v.includes('{{');
-  if (Array.isArray(v)) return v.some(hasTemplate);
-  if (v && typeof v === 'object') return Object.values(v).some(hasTemplate);
-  return false;
-};
 
 /**
- * Renders a value; vars may themselves hold templates (play vars built from inventory vars),
- * so rendering repeats until no template is left, a few levels deep, as Ansible's lazy vars do.
+ * Renders a value once. Vars that hold templates (play vars built from inventory vars) render
+ * when a template uses them, as Ansible's lazy vars do; data vars (registered results) never do.
  */
-export function renderDeep(value: unknown, vars: Record<string, unknown>): unknown {
-  let out = value;
-  for (let i = 0; i < 4 && hasTemplate(out); i++) out = renderValue(out, vars);
-  return out;
-}
+export const renderDeep = (value: unknown, vars: Record<string, unknown>): unknown => renderValue(value, vars);

@@ -17,6 +17,8 @@ export class ExprError extends StackplayError {
 export class TemplateError extends StackplayError {
   /** The message without the location (for diagnostics, which carry `at` separately). */
   readonly detail: string;
+  /** For syntax errors: the reason and where in the compiled text (conditions shift it to their own text). */
+  pos?: { why: string; line?: number; col?: number; compiled: string };
   constructor(
     code: string,
     detail: string,

@@ -1,15 +1,9 @@
-// Ansible-style conditions for when, changed_when, failed_when, until and assert: parse once, evaluate safely (no eval).
-import type { Ast } from './expr-ast.js';
-import { ExprError, undefinedHint } from './errors.js';
-import { evaluate } from './expr-eval.js';
-import { parseExpression } from './expr-parse.js';
-import { Undefined, truthy } from './expr-values.js';
+// Ansible conditions (when, changed_when, failed_when, until, assert): bare Jinja2 expressions on the same engine.
+import { ExprError, TemplateError, undefinedHint } from './errors.js';
+import { compileExpression, evaluate } from './render.js';
+import { truthy } from './values.js';
 
-export type { Ast } from './expr-ast.js';
-export { truthy, toText } from './expr-values.js';
-
-const parsed = new Map<string, Ast>();
-const sources = new WeakMap<Ast, string>();
+export { toText, truthy } from './values.js';
 
 /** The expression inside a whole-value `{{ ... }}` wrapper, which Ansible tolerates in conditions. */
 export function unwrapBraces(text: string): string {
@@ -17,36 +11,69 @@ export function unwrapBraces(text: string): string {
   return m && !m[1]!.includes('{{') && !m[1]!.includes('}}') ? m[1]! : text;
 }
 
-/** Parses a condition (cached); throws ExprError E_EXPR_SYNTAX naming the column. */
-export function parseExpr(text: string): Ast {
-  let ast = parsed.get(text);
-  if (!ast) {
-    ast = parseExpression(unwrapBraces(text));
-    parsed.set(text, ast);
-    sources.set(ast, text);
+const where = (text: string) => ` in condition "${text.trim()}"`;
+
+/** `a = 1` outside quotes: the user meant `==`. */
+const assignment = (text: string) => /(^|[^=!<>])=($|[^=])/.test(text.replace(/'[^']*'|"[^"]*"/g, ''));
+
+/** The column in the condition's own text of a syntax error found in the compiled wrapper. */
+function columnIn(e: TemplateError, text: string): string {
+  const p = e.pos;
+  if (!p?.col || (p.line ?? 1) !== 1) return '';
+  const expr = unwrapBraces(text);
+  const col = p.compiled === text ? p.col : p.col - 4 + Math.max(0, text.indexOf(expr));
+  return ` at column ${Math.max(1, Math.min(col, text.length + 1))}`;
+}
+
+function asExprError(e: TemplateError, text: string): ExprError {
+  const code = e.code.replace('E_TEMPLATE_', 'E_EXPR_');
+  if (code === 'E_EXPR_UNDEFINED')
+    return new ExprError(code, `undefined variable "${e.variable}"${where(text)}`, e.variable, undefinedHint);
+  if (code === 'E_EXPR_SYNTAX') {
+    const hint = assignment(unwrapBraces(text))
+      ? 'use "==" to compare'
+      : e.hint?.startsWith('Jinja2')
+        ? undefined
+        : e.hint;
+    return new ExprError(
+      code,
+      `invalid expression "${text.trim()}": ${e.pos?.why ?? e.detail}${columnIn(e, text)}`,
+      undefined,
+      hint,
+    );
   }
-  return ast;
+  return new ExprError(
+    code,
+    `${e.detail.replace(/ in (template|condition) .*$/s, '')}${where(text)}`,
+    e.variable,
+    e.hint,
+  );
+}
+
+/** Checks a condition's syntax (cached with the engine's templates); throws ExprError E_EXPR_SYNTAX. */
+export function parseExpr(text: string): string {
+  const expr = unwrapBraces(text);
+  try {
+    compileExpression(expr, text);
+  } catch (e) {
+    if (e instanceof TemplateError) throw asExprError(e, text);
+    throw e;
+  }
+  return expr;
 }
 
 /** Evaluates a condition; an undefined variable (outside `is defined` / `default`) throws E_EXPR_UNDEFINED. */
-export function evalExpr(expr: Ast | string, vars: Readonly<Record<string, unknown>>): unknown {
-  const ast = typeof expr === 'string' ? parseExpr(expr) : expr;
-  const text = typeof expr === 'string' ? expr : sources.get(ast);
+export function evalExpr(text: string, vars: Readonly<Record<string, unknown>>): unknown {
+  const expr = parseExpr(text);
   try {
-    const v = evaluate(ast, vars as Record<string, unknown>);
-    if (v instanceof Undefined) throw new ExprError('E_EXPR_UNDEFINED', `"${v.name}" is undefined`, v.name);
-    return v;
+    return evaluate(expr, vars, text, `condition "${text.trim()}"`);
   } catch (e) {
-    if (!(e instanceof ExprError)) throw e;
-    const where = text === undefined ? '' : ` in condition "${text.trim()}"`;
-    if (e.code === 'E_EXPR_UNDEFINED') {
-      throw new ExprError(e.code, `undefined variable "${e.variable}"${where}`, e.variable, undefinedHint);
-    }
-    throw new ExprError(e.code, `${e.message}${where}`, e.variable, e.hint);
+    if (e instanceof TemplateError) throw asExprError(e, text);
+    throw e;
   }
 }
 
 /** Evaluates a condition to a boolean (Jinja truthiness; "false"/"no"/"off" strings are false). */
-export function testExpr(expr: Ast | string, vars: Readonly<Record<string, unknown>>): boolean {
-  return truthy(evalExpr(expr, vars));
+export function testExpr(text: string | boolean, vars: Readonly<Record<string, unknown>>): boolean {
+  return typeof text === 'boolean' ? text : truthy(evalExpr(text, vars));
 }

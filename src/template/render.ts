@@ -1,113 +1,168 @@
-// Rendering values with templates per host: `{{ expr }}` alone keeps its raw value, otherwise text.
-import type { HelperOptions } from 'handlebars';
+// Rendering for a host: strings and values (a lone `{{ expr }}` keeps its raw value, as Ansible does), and template files.
 import type { Span } from '../errors.js';
-import { ExprError, TemplateError, undefinedHint } from './errors.js';
-import { compileTemplate, engine } from './compile.js';
-import { evaluate } from './expr-eval.js';
-import { Undefined, toText } from './expr-values.js';
-import { HelperUndefined } from './helpers.js';
-import { missingPath } from './missing.js';
+import { CAPTURE, MAX_NESTING, compile, globalValue, lookupHost, nunjucksReason, takeCaptured } from './engine.js';
+import { TemplateError, undefinedHint } from './errors.js';
+import { withResolver } from './nunjucks-patch.js';
+import { hasTemplate, isData } from './scope.js';
+import { TypeUse, Undefined, UndefinedUse, takeLastUse } from './values.js';
 
 export { TemplateError } from './errors.js';
+export { hasTemplate, markData } from './scope.js';
 
-interface RenderData {
-  exprs: unknown[];
-  capture: { value?: unknown };
-  mustaches: string[];
-}
-
-class OutUndefined extends Error {
-  constructor(readonly mustache: number) {
-    super('undefined');
-  }
-}
-
-engine.registerHelper('__expr', (index: number, options: HelperOptions) => {
-  const data = options.data as RenderData & { root: Record<string, unknown> };
-  const v = evaluate(data.exprs[index] as Parameters<typeof evaluate>[0], data.root);
-  if (v instanceof Undefined) throw new ExprError('E_EXPR_UNDEFINED', `"${v.name}" is undefined`, v.name);
-  data.capture.value = v;
-  return toText(v);
-});
-
-engine.registerHelper('__out', (mustache: number, value: unknown, options: HelperOptions) => {
-  if (value === undefined) throw new OutUndefined(mustache);
-  (options.data as RenderData).capture.value = value;
-  return toText(value);
-});
-
-/** Ansible's magic `vars` (all variables) unless a variable of that name exists. */
-const contextOf = (vars: Readonly<Record<string, unknown>>): Record<string, unknown> =>
-  Object.hasOwn(vars, 'vars') ? { ...vars } : { ...vars, vars };
+type Vars = Readonly<Record<string, unknown>>;
 
 const quoted = (t: string) => JSON.stringify(t.length > 80 ? `${t.slice(0, 80)}…` : t);
 
-function undefinedError(variable: string, template: string, source?: Span): TemplateError {
+/** The expression of a template that is exactly one `{{ expr }}`, else undefined. */
+export function loneExpression(t: string): string | undefined {
+  const m = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(t);
+  if (!m || /\{\{|\}\}|\{%|%\}|\{#/.test(m[1]!)) return undefined;
+  return m[1]!;
+}
+
+/** Variables of `vars` that hold templates render when used (play vars built from inventory vars), once per vars object. */
+const rendered = new WeakMap<object, Map<string, unknown>>();
+const resolving: string[] = [];
+
+function resolver(vars: Vars): (name: string) => unknown {
+  return (name) => {
+    if (Object.hasOwn(vars, name)) {
+      const v = vars[name];
+      if (isData(vars, name) || !hasTemplate(v)) return v;
+      const memo = rendered.get(vars) ?? new Map<string, unknown>();
+      rendered.set(vars, memo);
+      if (memo.has(name)) return memo.get(name);
+      if (resolving.includes(name) || resolving.length > MAX_NESTING)
+        throw new TypeUse(`variable "${name}" refers to itself (${[...resolving, name].join(' -> ')})`);
+      resolving.push(name);
+      try {
+        const out = renderValue(v, vars);
+        memo.set(name, out);
+        return out;
+      } finally {
+        resolving.pop();
+      }
+    }
+    if (name === 'vars') return vars;
+    const g = globalValue(name);
+    if (g !== undefined) return g;
+    if (name === 'True' || name === 'true') return true;
+    if (name === 'False' || name === 'false') return false;
+    if (name === 'None' || name === 'none') return null;
+    return new Undefined(name);
+  };
+}
+
+function undefinedError(variable: string, what: string, at?: Span): TemplateError {
   return new TemplateError(
     'E_TEMPLATE_UNDEFINED',
-    `undefined variable "${variable}" in template ${quoted(template)}`,
-    source,
+    `undefined variable "${variable}" in ${what}`,
+    at,
     variable,
     undefinedHint,
   );
 }
 
-function mapError(e: unknown, template: string, ctx: Record<string, unknown>, source?: Span): unknown {
-  if (e instanceof TemplateError)
-    return source && !e.at ? new TemplateError(e.code, e.detail, source, e.variable, e.hint) : e;
-  if (e instanceof ExprError) {
-    if (e.code === 'E_EXPR_UNDEFINED') return undefinedError(e.variable ?? '?', template, source);
+/** One TemplateError for anything a render throws, naming the template and where. */
+export function renderError(e: unknown, what: string, at?: Span, file?: string): TemplateError {
+  if (e instanceof TemplateError) {
+    const inFile = file && e.pos?.line ? { file, line: e.pos.line, col: e.pos.col ?? 1 } : at;
+    return inFile && !e.at ? new TemplateError(e.code, e.detail, inFile, e.variable, e.hint) : e;
+  }
+  const use = e instanceof UndefinedUse || e instanceof TypeUse ? e : takeLastUse();
+  const r = nunjucksReason(e);
+  // positions recorded while rendering are 0-based (the parser's are 1-based)
+  const where = file && r.line !== undefined ? { file, line: r.line + 1, col: (r.col ?? 0) + 1 } : at;
+  if (use instanceof UndefinedUse) return undefinedError(use.variable, what, where);
+  if (e instanceof RangeError)
     return new TemplateError(
-      'E_TEMPLATE_TYPE',
-      `${e.message} in template ${quoted(template)}`,
-      source,
+      'E_TEMPLATE_DEPTH',
+      `${what} is nested too deeply to evaluate`,
+      where,
       undefined,
-      e.hint,
+      'split it into variables',
     );
+  if (use instanceof TypeUse)
+    return new TemplateError('E_TEMPLATE_TYPE', `${use.message} in ${what}`, where, undefined, use.hint);
+  return new TemplateError('E_TEMPLATE_RENDER', `cannot render ${what}: ${r.why}`, where);
+}
+
+function run<T>(vars: Vars, fn: () => T): T {
+  takeLastUse();
+  const saved = lookupHost.baseDir;
+  const dir = vars.playbook_dir;
+  if (typeof dir === 'string') lookupHost.baseDir = () => dir;
+  try {
+    return withResolver(resolver(vars), fn);
+  } finally {
+    lookupHost.baseDir = saved;
   }
-  const msg = e instanceof Error ? e.message : String(e);
-  const strict = /^"([^"]+)" not defined in/.exec(msg);
-  const lookup = e instanceof TypeError && /Cannot read propert|Cannot use 'in' operator/.test(msg);
-  if (e instanceof OutUndefined) {
-    const mustache = compileTemplate(template).mustaches[e.mustache] ?? '';
-    return undefinedError(missingPath(engine.parse(mustache), ctx) ?? mustache.slice(2, -2).trim(), template, source);
+}
+
+/** The raw value of one expression (conditions, a lone `{{ expr }}`); throws TemplateError. */
+export function evaluate(expr: string, vars: Vars, shown: string, what: string, at?: Span): unknown {
+  const t = compileExpression(expr, shown);
+  return run(vars, () => {
+    try {
+      t.render({});
+      return takeCaptured();
+    } catch (e) {
+      throw renderError(e, what, at);
+    }
+  });
+}
+
+/** The template that captures an expression's value; a syntax error is reported on the text as written. */
+export function compileExpression(expr: string, shown: string) {
+  try {
+    return compile(`{{ (${expr}) | ${CAPTURE} }}`, shown);
+  } catch (e) {
+    if (shown.includes('{{')) compile(shown);
+    else compile(`{{ ${expr} }}`, shown);
+    throw e;
   }
-  if (strict || lookup || e instanceof HelperUndefined) {
-    return undefinedError(
-      missingPath(compileTemplate(template).ast, ctx) ?? strict?.[1] ?? 'unknown',
-      template,
-      source,
-    );
-  }
-  return new TemplateError('E_TEMPLATE_RENDER', `cannot render template ${quoted(template)}: ${msg}`, source);
 }
 
 /**
  * Renders one string. A string that is exactly one `{{ expr }}` returns the expression's raw
  * value (list, number, dict), as Ansible does; anything else renders to a string.
  */
-export function renderString(template: string, vars: Readonly<Record<string, unknown>>, source?: Span): unknown {
-  if (!template.includes('{{')) return template;
-  const ctx = contextOf(vars);
+export function renderString(template: string, vars: Vars, source?: Span): unknown {
+  if (!template.includes('{{') && !template.includes('{%') && !template.includes('{#')) return template;
+  const what = `template ${quoted(template)}`;
   try {
-    const c = compileTemplate(template);
-    const data: RenderData = { exprs: c.exprs, capture: {}, mustaches: c.mustaches };
-    const out = c.render(ctx, { data });
-    return c.single ? (data.capture.value ?? null) : out;
+    const lone = loneExpression(template);
+    if (lone !== undefined) return evaluate(lone, vars, template, what, source);
+    const t = compile(template);
+    return run(vars, () => t.render({}));
   } catch (e) {
-    throw mapError(e, template, ctx, source);
+    throw renderError(e, what, source);
+  }
+}
+
+/** Renders a template file's text (the `template` module, lookup('template')); errors point into the file. */
+export function renderFile(text: string, vars: Vars, file: string): string {
+  const what = `template ${file}`;
+  try {
+    const t = compile(text, file);
+    const saved = lookupHost.renderFile;
+    lookupHost.renderFile = (inner, f) => renderFile(inner, vars, f);
+    try {
+      return run(vars, () => t.render({}));
+    } finally {
+      lookupHost.renderFile = saved;
+    }
+  } catch (e) {
+    throw renderError(e, what, { file, line: 1, col: 1 }, file);
   }
 }
 
 export type SpanFor = (path: readonly (string | number)[]) => Span | undefined;
 
 /** Renders every string inside a value (objects and arrays walked); other values pass through. */
-export function renderValue(
-  value: unknown,
-  vars: Readonly<Record<string, unknown>>,
-  spanFor?: SpanFor,
-  path: (string | number)[] = [],
-): unknown {
+export function renderValue(value: unknown, vars: Vars, spanFor?: SpanFor, path: (string | number)[] = []): unknown {
+  if (path.length > 200)
+    throw new TemplateError('E_TEMPLATE_DEPTH', 'a value nested deeper than 200 levels', spanFor?.(path));
   if (typeof value === 'string') return renderString(value, vars, spanFor?.(path));
   if (Array.isArray(value)) return value.map((v, i) => renderValue(v, vars, spanFor, [...path, i]));
   if (value !== null && typeof value === 'object') {
@@ -118,22 +173,12 @@ export function renderValue(
 
 /** The syntax error of a template, or undefined when it compiles (for load-time checks). */
 export function templateSyntaxError(template: string): TemplateError | undefined {
-  if (!template.includes('{{')) return undefined;
+  if (!hasTemplate(template) && !template.includes('{#')) return undefined;
   try {
-    compileTemplate(template);
+    compile(template);
     return undefined;
   } catch (e) {
     if (e instanceof TemplateError) return e;
     throw e;
   }
 }
-
-/** Whether a value holds a template anywhere (such values are checked only after rendering). */
-export const hasTemplate = (v: unknown): boolean =>
-  typeof v === 'string'
-    ? v.includes('{{')
-    : Array.isArray(v)
-      ? v.some(hasTemplate)
-      : v !== null && typeof v === 'object'
-        ? Object.values(v).some(hasTemplate)
-        : false;
