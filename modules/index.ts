@@ -4,6 +4,7 @@ import { assert } from './assert.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
 import { debug } from './debug.js';
+import { setFact } from './set_fact.js';
 import { file } from './file.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
@@ -22,7 +23,7 @@ import { katoFacts } from './stackato/kato_facts.js';
 import { migrateCoreIp } from './stackato/migrate_core_ip.js';
 import { verifyNodes } from './stackato/verify_nodes.js';
 
-const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug];
+const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug, setFact];
 
 // The Stackato modules, in the order a cluster is built.
 const stackato: Module[] = [

@@ -1,7 +1,7 @@
 // `stackplay schema`: a JSON Schema of playbooks for editors, each module's params from its zod schema.
 import { z } from 'zod';
 import type { Module } from '../sdk.js';
-import { ORDERS } from '../load/playbook-keys.js';
+import { META_ACTIONS, ORDERS } from '../load/playbook-keys.js';
 
 type Json = Record<string, unknown>;
 
@@ -93,6 +93,64 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
   };
 }
 
+/** What blocks, imports and includes pass down to their tasks. */
+const inherited: Json = {
+  when: conditions,
+  tags: strings,
+  become: bool,
+  become_user: str,
+  ignore_errors: bool,
+  no_log: bool,
+  vars: mapping,
+};
+
+const taskList: Json = { type: 'array', items: { $ref: '#/$defs/task_item' } };
+const fileName: Json = {
+  anyOf: [str, { type: 'object', properties: { file: str }, required: ['file'], additionalProperties: false }],
+};
+const loop: Json = { anyOf: [{ type: 'array' }, template] };
+
+/** The other items of a task list: block, import_tasks, include_tasks and meta, told apart by their key. */
+const itemDefs: Json = {
+  block: {
+    type: 'object',
+    required: ['block'],
+    additionalProperties: false,
+    properties: { name: str, block: taskList, rescue: taskList, always: taskList, ...inherited },
+  },
+  import_tasks: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, import_tasks: fileName, ...inherited },
+  },
+  include_tasks: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      name: str,
+      include_tasks: fileName,
+      when: conditions,
+      tags: strings,
+      vars: mapping,
+      loop,
+      with_items: loop,
+      loop_control: { type: 'object' },
+    },
+  },
+  meta: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, meta: { enum: [...META_ACTIONS] }, when: conditions, tags: strings },
+  },
+};
+
+const byKey = (keys: string[]): Json => {
+  const [k, ...rest] = keys;
+  if (!k) return { $ref: '#/$defs/task' };
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a promise
+  return { if: { type: 'object', required: [k] }, then: { $ref: `#/$defs/${k}` }, else: byKey(rest) };
+};
+
 /** The JSON Schema (draft 2020-12) of a playbook: a list of plays. */
 export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
   const serialItem = {
@@ -101,7 +159,7 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' },
     ],
   };
-  const tasks = { anyOf: [{ type: 'array', items: { $ref: '#/$defs/task' } }, { type: 'null' }] };
+  const tasks = { anyOf: [taskList, { type: 'null' }] };
   const play: Json = {
     type: 'object',
     required: ['hosts'],
@@ -110,6 +168,7 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       name: str,
       hosts: strings,
       vars: mapping,
+      vars_files: strings,
       serial: { anyOf: [serialItem, { type: 'array', items: serialItem, minItems: 1 }] },
       max_fail_percentage: { type: 'integer', minimum: 0, maximum: 100 },
       any_errors_fatal: bool,
@@ -124,7 +183,13 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       handlers: { anyOf: [{ type: 'array', items: { $ref: '#/$defs/handler' } }, { type: 'null' }] },
     },
   };
-  const $defs: Json = { play, task: taskSchema(modules, false), handler: taskSchema(modules, true) };
+  const $defs: Json = {
+    play,
+    task_item: byKey(['block', 'import_tasks', 'include_tasks', 'meta']),
+    task: taskSchema(modules, false),
+    handler: taskSchema(modules, true),
+    ...itemDefs,
+  };
   for (const m of modules.values()) $defs[`module_${m.name}`] = paramsSchema(m);
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

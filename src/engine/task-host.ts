@@ -230,6 +230,12 @@ function hideValues(value: unknown, secrets: string[] | undefined): void {
     });
 }
 
+/** Facts a result sets (set_fact) become host variables for the tasks that follow, as in Ansible. */
+function keepFacts(host: HostState, result: Record<string, unknown>): void {
+  const facts = result.ansible_facts;
+  if (!result.failed && facts && typeof facts === 'object') Object.assign(host.registered, facts);
+}
+
 /** Runs the task on the host, never throwing for host problems: the outcome says what happened. */
 export async function runTaskOnHost(
   play: Play,
@@ -247,6 +253,7 @@ export async function runTaskOnHost(
     let result: Record<string, unknown>;
     if (task.loop === undefined) {
       result = await runItem(module, task, ref, ctx, host, base, become);
+      keepFacts(host, result);
     } else {
       const items = renderDeep(task.loop, base);
       if (!Array.isArray(items))
@@ -262,6 +269,7 @@ export async function runTaskOnHost(
           taskVars(ctx.vars, play, task, host, { [task.loopVar]: item }),
           become,
         );
+        keepFacts(host, r);
         results.push({ ...r, [task.loopVar]: item });
         if (r.failed) break;
       }

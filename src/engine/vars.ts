@@ -14,13 +14,14 @@ export interface VarSources {
 }
 
 /**
- * inventory < play vars < task vars < registered results < extra vars (extra vars always win).
+ * inventory < play vars (vars_files) < block and task vars < registered results and set_fact
+ * < include_tasks vars and loop items < extra vars (extra vars always win).
  * Registered results and loop items are data: a `{{` in them is never rendered (host output is not code).
  */
 export function taskVars(
   src: VarSources,
   play: Play,
-  task: Task,
+  task: Pick<Task, 'vars'>,
   host: HostState,
   loop?: Record<string, unknown>,
 ): Record<string, unknown> {
@@ -33,7 +34,7 @@ export function taskVars(
     ...play.vars,
     ...task.vars,
   };
-  const data = { ...host.registered, ...loop };
+  const data = { ...host.registered, ...host.scope, ...loop };
   const names = Object.keys(data).filter((k) => !Object.hasOwn(src.extraVars, k));
   return markData({ ...templated, ...data, ...src.extraVars }, names);
 }

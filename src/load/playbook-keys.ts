@@ -9,6 +9,7 @@ export const PLAY_KEYS = [
   'pre_tasks',
   'post_tasks',
   'vars',
+  'vars_files',
   'serial',
   'max_fail_percentage',
   'any_errors_fatal',
@@ -44,6 +45,29 @@ export const TASK_KEYS = [
 
 export const HANDLER_KEYS = [...TASK_KEYS, 'listen'] as const;
 
+/** Keywords a block, an import or an include passes down to the tasks inside it, as Ansible does. */
+export const INHERITED_KEYS = ['when', 'tags', 'become', 'become_user', 'ignore_errors', 'no_log', 'vars'] as const;
+
+export const BLOCK_KEYS = ['name', 'block', 'rescue', 'always', ...INHERITED_KEYS] as const;
+
+export const IMPORT_KEYS = ['name', 'import_tasks', ...INHERITED_KEYS] as const;
+
+export const INCLUDE_KEYS = [
+  'name',
+  'include_tasks',
+  'when',
+  'tags',
+  'vars',
+  'loop',
+  'with_items',
+  'loop_control',
+] as const;
+
+export const META_KEYS = ['name', 'meta', 'when', 'tags'] as const;
+
+/** The meta actions stackplay runs. */
+export const META_ACTIONS = ['flush_handlers'] as const;
+
 export const ORDERS = ['phased', 'inventory', 'sorted', 'reverse_inventory', 'reverse_sorted'] as const;
 
 const withLoop = 'use "loop:" with a list (or a template giving one)';
@@ -51,18 +75,12 @@ const inline = 'write the tasks directly in this playbook';
 
 /** Ansible keywords that are not supported (yet), with a hint; reported instead of "unknown key". */
 export const UNSUPPORTED: Record<string, string> = {
-  block: 'list the tasks one by one (repeat "when" on each)',
-  rescue: 'use ignore_errors and a task with "when: result is failed"',
-  always: 'list the tasks one by one',
-  include_tasks: inline,
-  import_tasks: inline,
-  include: inline,
+  include: 'use include_tasks (dynamic) or import_tasks (static)',
   import_playbook: inline,
   include_role: inline,
   import_role: inline,
   roles: inline,
   include_vars: 'use play "vars" or -e @file.yml',
-  vars_files: 'use play "vars" or -e @file.yml',
   delegate_to: 'target the host with a play of its own',
   local_action: 'use a module that runs on the controller (debug, assert)',
   run_once: 'target one host with a play of its own',

@@ -1,7 +1,7 @@
 // One play from YAML: hosts, vars, batching and fail limits, its tasks and handlers.
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
-import type { Play, Task } from './playbook-types.js';
+import { isTask, type Play, type TaskItem } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { ORDERS, PLAY_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
@@ -19,7 +19,8 @@ import {
   type LoadContext,
   type YNode,
 } from './playbook-node.js';
-import { loadTask } from './playbook-task.js';
+import { loadItems } from './playbook-items.js';
+import { readVarsFiles } from './playbook-vars-files.js';
 
 function readHosts(ctx: LoadContext, e: Entry | undefined, playNode: Node): string | undefined {
   const hint = 'name a group or host, e.g. "hosts: core" or "hosts: all"';
@@ -87,7 +88,7 @@ function readTasks(
   handler: boolean,
   playTags: string[],
   notified: { name: string; node: Node }[],
-): Task[] {
+): TaskItem[] {
   if (!e) return [];
   if (isScalar(e.value) && e.value.value === null) return [];
   if (!isSeq(e.value)) {
@@ -100,12 +101,13 @@ function readTasks(
     );
     return [];
   }
-  const tasks: Task[] = [];
-  for (const item of e.value.items) {
-    const t = loadTask(ctx, item as YNode, { modules, handler, playTags, notified });
-    if (t) tasks.push(t);
-  }
-  return tasks;
+  return loadItems(ctx, e.value.items as YNode[], {
+    modules,
+    handler,
+    parent: { when: [], tags: playTags, vars: {} },
+    notified,
+    importing: [ctx.src.file],
+  });
 }
 
 export interface LoadedPlay {
@@ -172,14 +174,20 @@ export function loadPlay(
   }
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const notified: { name: string; node: Node }[] = [];
-  const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k) =>
-    readTasks(ctx, keys.get(k), modules, false, tags, notified),
-  );
-  const handlers = readTasks(ctx, keys.get('handlers'), modules, true, tags, []);
+  // Ansible flushes handlers after each section: pre_tasks, (roles and) tasks, post_tasks.
+  const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k): TaskItem[] => {
+    const items = readTasks(ctx, keys.get(k), modules, false, tags, notified);
+    return items.length ? [...items, { kind: 'flush', at: span(ctx, keys.get(k)!.keyNode) }] : [];
+  });
+  const handlers = readTasks(ctx, keys.get('handlers'), modules, true, tags, []).filter(isTask);
   const play: Play = {
     name: name ?? hosts ?? `play ${index + 1}`,
     hosts: hosts ?? '',
-    vars: (has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined) ?? {},
+    // vars_files are above play vars in Ansible's precedence.
+    vars: {
+      ...(has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined),
+      ...(has('vars_files') ? readVarsFiles(ctx, keys.get('vars_files')!) : undefined),
+    },
     serial: has('serial') ? readSerial(ctx, at('serial')) : [],
     maxFailPercentage: has('max_fail_percentage')
       ? readInt(ctx, at('max_fail_percentage'), 'max_fail_percentage', 100)

@@ -1,7 +1,7 @@
 // One task (or handler) from YAML: its module key and params, keywords, and every problem found.
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
-import type { Task } from './playbook-types.js';
+import type { Inherited, Task } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { HANDLER_KEYS, TASK_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
@@ -25,8 +25,8 @@ import { defaultTaskName, loadParams } from './playbook-params.js';
 export interface TaskOptions {
   modules: ReadonlyMap<string, Module>;
   handler: boolean;
-  /** The play's tags: every task inherits them. */
-  playTags: string[];
+  /** What the play, blocks and imports around the task pass down to it. */
+  parent: Inherited;
   /** Nodes of `notify` items, checked against the handlers once the play is read. */
   notified: { name: string; node: Node }[];
 }
@@ -104,7 +104,7 @@ function sortKeys(
   return modules[0] ? { keys, module: modules[0] } : { keys };
 }
 
-function readLoop(ctx: LoadContext, keys: Map<string, Entry>): unknown {
+export function readLoop(ctx: LoadContext, keys: Map<string, Entry>): unknown {
   const loop = keys.get('loop');
   const items = keys.get('with_items');
   if (loop && items)
@@ -124,7 +124,7 @@ function readLoop(ctx: LoadContext, keys: Map<string, Entry>): unknown {
   return undefined;
 }
 
-function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
+export function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
   if (!e) return 'item';
   if (!isMap(e.value)) {
     report(
@@ -196,7 +196,7 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
   const notify = has('notify') ? readStringList(ctx, at('notify'), 'notify') : [];
   o.notified.push(...notify.map((n) => ({ name: n.value, node: n.node })));
   const tags = has('tags') ? readStringList(ctx, at('tags'), 'tags', { commas: true }).map((t) => t.value) : [];
-  const vars = has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined;
+  const vars = { ...o.parent.vars, ...(has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined) };
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const name = has('name') ? readString(ctx, at('name'), 'name') : undefined;
   const mod = module ? o.modules.get(module.key)! : undefined;
@@ -207,7 +207,7 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     module: mod.name,
     params: loaded.params,
     paramAt: loaded.paramAt,
-    when: conditions('when') ?? [],
+    when: [...o.parent.when, ...(conditions('when') ?? [])],
     changedWhen: conditions('changed_when'),
     failedWhen: conditions('failed_when'),
     until: conditions('until'),
@@ -215,15 +215,17 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     loopVar,
     register,
     notify: notify.map((n) => n.value),
-    tags: [...new Set([...o.playTags, ...tags])],
-    ignoreErrors: has('ignore_errors') ? (readBool(ctx, at('ignore_errors'), 'ignore_errors') ?? false) : false,
+    tags: [...new Set([...o.parent.tags, ...tags])],
+    ignoreErrors: has('ignore_errors')
+      ? (readBool(ctx, at('ignore_errors'), 'ignore_errors') ?? false)
+      : (o.parent.ignoreErrors ?? false),
     retries: has('retries') ? readInt(ctx, at('retries'), 'retries') : undefined,
     delay: has('delay') ? readInt(ctx, at('delay'), 'delay') : undefined,
     timeout: has('timeout') ? readInt(ctx, at('timeout'), 'timeout') || undefined : undefined,
-    become: has('become') ? readBool(ctx, at('become'), 'become') : undefined,
-    becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,
-    noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : false,
-    vars: vars ?? {},
+    become: has('become') ? readBool(ctx, at('become'), 'become') : o.parent.become,
+    becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : o.parent.becomeUser,
+    noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : (o.parent.noLog ?? false),
+    vars,
     listen: has('listen') ? readStringList(ctx, at('listen'), 'listen').map((l) => l.value) : [],
     at: span(ctx, node),
   };

@@ -38,6 +38,68 @@ export interface Task {
   paramAt: Record<string, Span>;
 }
 
+/** block / rescue / always: the block's keywords are already pushed down into its tasks at load time. */
+export interface Block {
+  kind: 'block';
+  name: string;
+  block: TaskItem[];
+  rescue: TaskItem[];
+  always: TaskItem[];
+  at: Span;
+}
+
+/** What a block, an import or the play passes down to every task inside it. */
+export interface Inherited {
+  when: string[];
+  tags: string[];
+  vars: Record<string, Raw>;
+  become?: boolean;
+  becomeUser?: string;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+}
+
+/** include_tasks: a file of tasks read when the include runs, once per host and loop item. */
+export interface Include {
+  kind: 'include';
+  name: string;
+  /** The file as written (may be a template), relative to the including file's folder. */
+  file: string;
+  /** The including file's folder. */
+  dir: string;
+  /** The tasks of the file read at load time when its name is not a template (validated then). */
+  tasks?: TaskItem[];
+  when: string[];
+  loop?: Raw;
+  loopVar: string;
+  tags: string[];
+  vars: Record<string, Raw>;
+  /** What the blocks around the include pass down to the included tasks. */
+  parent: Inherited;
+  at: Span;
+}
+
+/** meta: flush_handlers (also put between pre_tasks, tasks and post_tasks). */
+export interface Flush {
+  kind: 'flush';
+  at: Span;
+}
+
+/** What a task list holds. Tasks have no `kind`. */
+export type TaskItem = Task | Block | Include | Flush;
+
+export const isTask = (i: TaskItem): i is Task => !('kind' in i);
+
+/** Every task of a list, through blocks and loaded includes, in order. */
+export function flatTasks(items: readonly TaskItem[]): Task[] {
+  return items.flatMap((i) => {
+    if (isTask(i)) return [i];
+    if (i.kind === 'block') return flatTasks([...i.block, ...i.rescue, ...i.always]);
+    if (i.kind === 'include') return flatTasks(i.tasks ?? []);
+    return [];
+  });
+}
+
 export interface Play {
   name: string;
   /** Host pattern as written: "core:router:!lb", "all", "dea&stager". */
@@ -53,7 +115,8 @@ export interface Play {
   becomeUser?: string;
   gatherFacts: boolean;
   tags: string[];
-  tasks: Task[];
+  /** pre_tasks, tasks and post_tasks in order, with a handler flush after each non-empty section. */
+  tasks: TaskItem[];
   handlers: Task[];
   at: Span;
 }
