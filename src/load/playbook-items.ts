@@ -1,5 +1,5 @@
 // Task lists from YAML: tasks, block/rescue/always, import_tasks (read now), include_tasks and meta.
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Include, Inherited, TaskItem } from './playbook-types.js';
 import type { Module } from '../sdk.js';
@@ -135,8 +135,9 @@ export function loadTaskFile(
   o: ItemOptions,
   what: string,
 ): TaskItem[] | undefined {
-  const path = resolve(dirname(ctx.src.file), file);
-  if (o.importing.includes(path)) {
+  // Shown as the user wrote the playbook's path (relative stays relative); compared absolute.
+  const path = isAbsolute(file) ? file : join(dirname(ctx.src.file), file);
+  if (o.importing.includes(resolve(path))) {
     report(ctx, 'E_IMPORT_CYCLE', `${what}: ${file} includes itself`, at, 'break the cycle of imports');
     return undefined;
   }
@@ -154,7 +155,7 @@ export function loadTaskFile(
     report(sub, 'E_PLAYBOOK_SHAPE', `${path}: a task file is a list of tasks, got ${describeNode(root)}`, root);
     return undefined;
   }
-  return loadItems(sub, root.items as YNode[], { ...o, importing: [...o.importing, path] });
+  return loadItems(sub, root.items as YNode[], { ...o, importing: [...o.importing, resolve(path)] });
 }
 
 function loadImport(ctx: LoadContext, keys: Map<string, Entry>, o: ItemOptions): TaskItem[] {

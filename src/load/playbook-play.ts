@@ -1,4 +1,5 @@
 // One play from YAML: hosts, vars, batching and fail limits, its tasks and handlers.
+import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
 import { isTask, type Play, type TaskItem } from './playbook-types.js';
@@ -106,7 +107,7 @@ function readTasks(
     handler,
     parent: { when: [], tags: playTags, vars: {} },
     notified,
-    importing: [ctx.src.file],
+    importing: [resolve(ctx.src.file)],
   });
 }
 

@@ -1,5 +1,5 @@
 // A play's vars_files: YAML mappings read at load time, relative to the playbook, merged in order.
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { checkTemplates, describeNode, report, type Entry, type LoadContext, type YNode } from './playbook-node.js';
 import { loadYaml } from './source.js';
@@ -27,7 +27,7 @@ function readOne(ctx: LoadContext, node: YNode): Record<string, unknown> | undef
     );
     return undefined;
   }
-  const path = resolve(dirname(ctx.src.file), name);
+  const path = isAbsolute(name) ? name : join(dirname(ctx.src.file), name);
   const loaded = loadYaml(path);
   if (!loaded.src) {
     const why = loaded.diagnostics[0]?.message.split(': ').at(-1) ?? 'unreadable';
