@@ -244,7 +244,16 @@ export function loadItems(ctx: LoadContext, nodes: YNode[], o: ItemOptions): Tas
   for (const node of nodes) {
     const special = ['block', 'rescue', 'always', 'import_tasks', 'include_tasks', ...(o.handler ? [] : ['meta'])];
     const keys = special.some((k) => hasKey(node, k)) ? keysOf(ctx, node) : undefined;
-    if (keys?.has('block')) out.push(loadBlock(ctx, node, keys, o));
+    const dynamic = keys && o.handler ? (['block', 'include_tasks'] as const).find((k) => keys.has(k)) : undefined;
+    if (dynamic)
+      report(
+        ctx,
+        'E_UNSUPPORTED',
+        `"${dynamic}" in handlers is not supported`,
+        keys!.get(dynamic)!.keyNode,
+        'list the handler tasks one by one (import_tasks works)',
+      );
+    else if (keys?.has('block')) out.push(loadBlock(ctx, node, keys, o));
     else if (keys && (keys.has('rescue') || keys.has('always'))) {
       const e = keys.get('rescue') ?? keys.get('always')!;
       report(
