@@ -169,6 +169,10 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       hosts: strings,
       vars: mapping,
       vars_files: strings,
+      roles: {
+        type: 'array',
+        items: { anyOf: [str, { type: 'object', properties: { role: str, name: str, ...inherited } }] },
+      },
       serial: { anyOf: [serialItem, { type: 'array', items: serialItem, minItems: 1 }] },
       max_fail_percentage: { type: 'integer', minimum: 0, maximum: 100 },
       any_errors_fatal: bool,

@@ -1,4 +1,5 @@
 // The read-only view of a host that a module's gather() sees: facts, reads, rendering, conditions.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
@@ -13,6 +14,8 @@ export interface HostViewDeps {
   /** Absent for controller-only modules: asking a fact then is a module bug. */
   transport?: Transport;
   playbookDir: string;
+  /** Folders searched before the playbook's for controller files (a role's templates/, files/). */
+  localDirs?: string[];
   timeoutMs?: number;
   /** Probes run with the task's privilege, so a root-only path reads the same before and after apply. */
   become?: boolean;
@@ -50,7 +53,10 @@ export function buildHostView(d: HostViewDeps): HostView {
       return p;
     },
     read: (path) => need().read(path, d.become ? { become: true } : {}),
-    readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
+    readLocal: (path) => {
+      const found = (d.localDirs ?? []).map((dir) => resolve(dir, path)).find((p) => existsSync(p));
+      return readFile(found ?? resolve(d.playbookDir, path), 'utf8');
+    },
     render: (template, source) => renderFile(template, d.vars, source),
     test: (expression) => testExpr(expression, d.vars),
   };

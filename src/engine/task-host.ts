@@ -1,4 +1,5 @@
 // One task on one host: when, loop, render params, gather, plan, apply, re-plan, register.
+import { join } from 'node:path';
 import type { Play, Task } from '../load/playbook-types.js';
 import type { Module, Plan, Step } from '../sdk.js';
 import type { HostStatus, Reporter, TaskRef } from '../report/events.js';
@@ -59,11 +60,13 @@ async function planOn(
   become: boolean,
   limitMs: number | undefined,
   transport?: Transport,
+  roleDir?: string,
 ): Promise<Plan> {
   const view = buildHostView({
     name: host.name,
     vars,
     playbookDir: ctx.opts.playbookDir,
+    ...(roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(roleDir, d)) } : {}),
     become,
     ...(transport ? { transport } : {}),
     ...(limitMs ? { timeoutMs: limitMs } : {}),
@@ -121,7 +124,7 @@ async function attempt(
   const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
   const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
   const limitMs = commandLimitMs(task, ctx);
-  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport);
+  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir);
   ctx.opts.report({
     type: 'host:plan',
     task: ref,
@@ -149,7 +152,7 @@ async function attempt(
   };
   const exec = await applySteps(applyCtx, plan.steps);
   if (module.idempotent !== false) {
-    const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport);
+    const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport, task.roleDir);
     if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
     if (again.steps.length > 0) {
       throw new ModuleBugError(

@@ -14,7 +14,7 @@ export interface VarSources {
 }
 
 /**
- * inventory < play vars (vars_files) < block and task vars < registered results and set_fact
+ * role defaults < inventory < play vars < vars_files < role vars < block and task vars < registered results and set_fact
  * < include_tasks vars and loop items < extra vars (extra vars always win).
  * Registered results and loop items are data: a `{{` in them is never rendered (host output is not code).
  */
@@ -26,6 +26,7 @@ export function taskVars(
   loop?: Record<string, unknown>,
 ): Record<string, unknown> {
   const templated = {
+    ...play.defaults,
     ...src.clusterVars,
     ...host.resolved.vars,
     hostvars: src.hostvars,

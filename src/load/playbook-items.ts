@@ -51,7 +51,7 @@ function checkKeys(ctx: LoadContext, keys: Map<string, Entry>, allowed: readonly
 }
 
 /** The parent's keywords with this node's own on top (conditions add up, vars and the rest override). */
-function inherit(ctx: LoadContext, keys: Map<string, Entry>, parent: Inherited): Inherited {
+export function inherit(ctx: LoadContext, keys: Map<string, Entry>, parent: Inherited): Inherited {
   const at = (k: string) => keys.get(k)?.value;
   const out: Inherited = { ...parent };
   if (keys.has('when')) out.when = [...parent.when, ...(readConditions(ctx, at('when'), 'when') ?? [])];

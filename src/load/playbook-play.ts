@@ -22,6 +22,7 @@ import {
 } from './playbook-node.js';
 import { loadItems } from './playbook-items.js';
 import { readVarsFiles } from './playbook-vars-files.js';
+import { readRoles } from './playbook-roles.js';
 
 function readHosts(ctx: LoadContext, e: Entry | undefined, playNode: Node): string | undefined {
   const hint = 'name a group or host, e.g. "hosts: core" or "hosts: all"';
@@ -176,11 +177,28 @@ export function loadPlay(
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const notified: { name: string; node: Node }[] = [];
   // Ansible flushes handlers after each section: pre_tasks, (roles and) tasks, post_tasks.
+  const roles = has('roles')
+    ? readRoles(ctx, keys.get('roles')!, {
+        modules,
+        handler: false,
+        parent: { when: [], tags, vars: {} },
+        notified,
+        importing: [resolve(ctx.src.file)],
+      })
+    : undefined;
+  // Roles run before the play's tasks, in the same section.
   const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k): TaskItem[] => {
-    const items = readTasks(ctx, keys.get(k), modules, false, tags, notified);
-    return items.length ? [...items, { kind: 'flush', at: span(ctx, keys.get(k)!.keyNode) }] : [];
+    const items = [
+      ...(k === 'tasks' ? (roles?.tasks ?? []) : []),
+      ...readTasks(ctx, keys.get(k), modules, false, tags, notified),
+    ];
+    const at = keys.get(k)?.keyNode ?? keys.get('roles')?.keyNode;
+    return items.length ? [...items, { kind: 'flush', at: span(ctx, at) }] : [];
   });
-  const handlers = readTasks(ctx, keys.get('handlers'), modules, true, tags, []).filter(isTask);
+  const handlers = [
+    ...(roles?.handlers ?? []),
+    ...readTasks(ctx, keys.get('handlers'), modules, true, tags, []).filter(isTask),
+  ];
   const play: Play = {
     name: name ?? hosts ?? `play ${index + 1}`,
     hosts: hosts ?? '',
@@ -188,7 +206,9 @@ export function loadPlay(
     vars: {
       ...(has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined),
       ...(has('vars_files') ? readVarsFiles(ctx, keys.get('vars_files')!) : undefined),
+      ...roles?.vars,
     },
+    ...(roles ? { defaults: roles.defaults } : {}),
     serial: has('serial') ? readSerial(ctx, at('serial')) : [],
     maxFailPercentage: has('max_fail_percentage')
       ? readInt(ctx, at('max_fail_percentage'), 'max_fail_percentage', 100)

@@ -203,7 +203,8 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
   const loaded = mod && module ? loadParams(ctx, mod, module, keys.get('args')) : undefined;
   if (!mod || !loaded) return undefined;
   return {
-    name: name ?? defaultTaskName(mod, loaded.params),
+    name:
+      (o.parent.role && !o.handler ? `${o.parent.role.name} : ` : '') + (name ?? defaultTaskName(mod, loaded.params)),
     module: mod.name,
     params: loaded.params,
     paramAt: loaded.paramAt,
@@ -226,6 +227,7 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : o.parent.becomeUser,
     noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : (o.parent.noLog ?? false),
     vars,
+    ...(o.parent.role ? { roleDir: o.parent.role.dir } : {}),
     listen: has('listen') ? readStringList(ctx, at('listen'), 'listen').map((l) => l.value) : [],
     at: span(ctx, node),
   };

@@ -33,6 +33,8 @@ export interface Task {
   vars: Record<string, Raw>;
   /** Handler-only: name matched by notify (also `listen`). */
   listen: string[];
+  /** The role folder of a role's task: copy/template `src` is looked for in its files/ and templates/ first. */
+  roleDir?: string;
   at: Span;
   /** Span of each param key's value, for runtime errors. */
   paramAt: Record<string, Span>;
@@ -57,6 +59,8 @@ export interface Inherited {
   becomeUser?: string;
   ignoreErrors?: boolean;
   noLog?: boolean;
+  /** The role whose tasks these are: its templates/ and files/ are searched first. */
+  role?: { name: string; dir: string };
 }
 
 /** include_tasks: a file of tasks read when the include runs, once per host and loop item. */
@@ -102,6 +106,8 @@ export function flatTasks(items: readonly TaskItem[]): Task[] {
 
 export interface Play {
   name: string;
+  /** Roles' defaults: below every other variable. */
+  defaults?: Record<string, Raw>;
   /** Host pattern as written: "core:router:!lb", "all", "dea&stager". */
   hosts: string;
   vars: Record<string, Raw>;

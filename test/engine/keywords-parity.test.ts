@@ -1,6 +1,9 @@
 // The core keywords against ansible-playbook on the local connection: same exit class, recap and debug output.
 import test from 'ava';
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -11,6 +14,18 @@ interface Outcome {
   exit: 'ok' | 'failed';
   recap: Record<string, number>;
   msgs: string[];
+  /** Files the run wrote under its `out` folder: name, mode and content. */
+  files: string[];
+}
+
+/** Each run writes under its own folder (`-e out=...`); what it wrote is compared. */
+function written(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .map((f) => {
+      const p = join(dir, f);
+      return `${f} ${(statSync(p).mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
+    });
 }
 
 const COUNTS = ['ok', 'changed', 'failed', 'skipped', 'rescued', 'ignored'] as const;
@@ -53,8 +68,8 @@ function ansibleMsgs(report: Json): string[] {
   return out;
 }
 
-async function ansible(playbook: string): Promise<Outcome> {
-  const r = await outputOf('ansible-playbook', ['-i', inventory, `${dir}/${playbook}`], {
+async function ansible(playbook: string, out: string): Promise<Omit<Outcome, 'files'>> {
+  const r = await outputOf('ansible-playbook', ['-i', inventory, '-e', `out=${out}`, `${dir}/${playbook}`], {
     ANSIBLE_STDOUT_CALLBACK: 'json',
     ANSIBLE_LOCALHOST_WARNING: 'false',
     ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
@@ -68,7 +83,7 @@ async function ansible(playbook: string): Promise<Outcome> {
   return { exit: r.code === 0 ? 'ok' : 'failed', recap, msgs: ansibleMsgs(report) };
 }
 
-async function stackplay(playbook: string): Promise<Outcome> {
+async function stackplay(playbook: string, out: string): Promise<Omit<Outcome, 'files'>> {
   const r = await outputOf(process.execPath, [
     '--import',
     'tsx',
@@ -79,6 +94,8 @@ async function stackplay(playbook: string): Promise<Outcome> {
     inventory,
     '--output',
     'json',
+    '-e',
+    `out=${out}`,
   ]);
   const events = r.stdout
     .split('\n')
@@ -100,12 +117,17 @@ const cases: [string, string][] = [
   ['block when, nesting, vars passed down and a failing rescue', 'block-when-nested.yml'],
   ['import_tasks and include_tasks with loop, vars and when', 'include-import.yml'],
   ['pre_tasks / post_tasks flush handlers; meta: flush_handlers', 'handlers-sections.yml'],
+  ['roles: defaults, vars, handlers, templates/ and files/ of the role', 'roles.yml'],
 ];
 
 for (const [what, playbook] of cases) {
   test(`as ansible-playbook: ${what}`, async (t) => {
-    const [theirs, ours] = await Promise.all([ansible(playbook), stackplay(playbook)]);
+    const [theirDir, ourDir] = ['ansible', 'stackplay'].map((n) => mkdtempSync(join(tmpdir(), `kw-${n}-`)));
+    t.teardown(() => {
+      for (const d of [theirDir!, ourDir!]) rmSync(d, { recursive: true, force: true });
+    });
+    const [theirs, ours] = await Promise.all([ansible(playbook, theirDir!), stackplay(playbook, ourDir!)]);
     t.true(theirs.msgs.length > 0, 'the case prints something to compare');
-    t.deepEqual(ours, theirs);
+    t.deepEqual({ ...ours, files: written(ourDir!) }, { ...theirs, files: written(theirDir!) });
   });
 }

@@ -6,6 +6,7 @@ import { flatTasks, type Block, type Playbook } from '../../src/load/playbook-ty
 import type { Module } from '../../src/sdk.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { setFact } from '../../modules/set_fact.js';
+import { modules as realModules } from '../../modules/index.js';
 import { FakeConnector, collect, testModules } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
 
@@ -106,4 +107,23 @@ test('a rescued failure does not trip any_errors_fatal; an unrescued one does', 
   t.like(result.recap.toJSON().b, { rescued: 1, failed: 1 });
   t.regex(result.stopped ?? '', /any_errors_fatal/);
   t.false(c.host('a').execs.some((x) => x.includes('step')));
+});
+
+test('roles: tasks named "role : task" before the play tasks, handlers added, defaults lowest, role vars over play vars', (t) => {
+  const r = loadPlaybook('test/fixtures/keywords/roles.yml', realModules);
+  if (!r.playbook) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  const play = r.playbook.plays[0]!;
+  const tasks = flatTasks(play.tasks);
+  t.deepEqual(
+    tasks.map((x) => x.name),
+    ['web : show', 'web : page', 'web : static', 'debug: msg=tasks after roles'],
+  );
+  t.true(tasks[1]!.roleDir!.endsWith('roles/web'));
+  t.deepEqual(tasks[0]!.when, ['true']);
+  t.deepEqual(
+    play.handlers.map((h) => h.name),
+    ['reload web'],
+  );
+  t.like(play.defaults, { web_port: 80, web_level: 'defaults' });
+  t.like(play.vars, { web_port: 8080, web_level: 'role vars' });
 });
