@@ -16,6 +16,7 @@ const conditions: Json = {
   anyOf: [str, { type: 'boolean' }, { type: 'array', items: { anyOf: [str, { type: 'boolean' }] } }],
 };
 const mapping: Json = { type: 'object' };
+const environment: Json = { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } };
 
 const isPlainString = (s: Json) =>
   s.type === 'string' && Object.keys(s).every((k) => k === 'type' || k === 'description');
@@ -82,6 +83,9 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
     no_log: bool,
     vars: mapping,
     args: mapping,
+    environment,
+    check_mode: bool,
+    run_once: bool,
     ...(handler ? { listen: strings } : {}),
   };
   for (const name of modules.keys()) properties[name] = { $ref: `#/$defs/module_${name}` };
@@ -102,6 +106,9 @@ const inherited: Json = {
   ignore_errors: bool,
   no_log: bool,
   vars: mapping,
+  environment,
+  check_mode: bool,
+  run_once: bool,
 };
 
 const taskList: Json = { type: 'array', items: { $ref: '#/$defs/task_item' } };
@@ -181,6 +188,7 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       become_user: str,
       gather_facts: bool,
       tags: strings,
+      environment,
       pre_tasks: tasks,
       tasks,
       post_tasks: tasks,

@@ -52,9 +52,11 @@ async function runTask(
 ): Promise<void> {
   const { run, play } = b;
   const limit = pLimit(Math.max(1, run.opts.forks));
-  run.opts.report({ type: 'task:start', task: ref, hosts: hosts.map((h) => h.name) });
+  // run_once: the first host runs it; the others get its registered result and facts, uncounted (as Ansible).
+  const runners = task.runOnce ? hosts.slice(0, 1) : hosts;
+  run.opts.report({ type: 'task:start', task: ref, hosts: runners.map((h) => h.name) });
   await Promise.all(
-    hosts.map((host) =>
+    runners.map((host) =>
       limit(async () => {
         if (run.opts.signal?.aborted) return;
         const started = Date.now();
@@ -67,6 +69,7 @@ async function runTask(
         if (rescued)
           host.failure = { task: { name: task.name, action: task.module, args: task.params }, result: out.result };
         if (out.status === 'changed') for (const n of task.notify) host.notified.add(n);
+        if (task.runOnce) shareResult(task, host, hosts, out.result);
         const output = typeof out.result.msg === 'string' && task.module === 'debug' ? out.result.msg : undefined;
         run.opts.report({
           type: 'host:end',
@@ -83,6 +86,17 @@ async function runTask(
     ),
   );
   run.opts.report({ type: 'task:end', task: ref });
+}
+
+/** A run_once task's result and facts, given to the hosts it stood for. */
+function shareResult(task: Task, ran: HostState, hosts: HostState[], result: Record<string, unknown>): void {
+  const facts =
+    !result.failed && result.ansible_facts && typeof result.ansible_facts === 'object' ? result.ansible_facts : {};
+  for (const h of hosts) {
+    if (h === ran) continue;
+    if (task.register) h.registered[task.register] = ran.registered[task.register];
+    Object.assign(h.registered, facts);
+  }
 }
 
 /** Stops the run when any_errors_fatal or max_fail_percentage says so (a failure a rescue will take is not down). */

@@ -110,6 +110,17 @@ const noLogReporter =
     report(e.type === 'step:start' || e.type === 'step:end' ? { ...e, step: hideStep(e.step) } : e);
   };
 
+/** The task's environment rendered for this host: strings as Ansible exports them (True/False for booleans). */
+function environmentOf(task: Task, vars: Record<string, unknown>): Record<string, string> {
+  const env = renderDeep(task.environment, vars) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'string' ? v : JSON.stringify(v),
+    ]),
+  );
+}
+
 /** One attempt of the task with fixed vars: plan, and unless in check mode, apply and re-plan. */
 async function attempt(
   module: Module,
@@ -122,7 +133,9 @@ async function attempt(
 ): Promise<Record<string, unknown>> {
   const params = paramsFor(module, task, vars);
   const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
-  const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
+  // check_mode on the task overrides --check for it, both ways, as in Ansible.
+  const check = task.checkMode ?? ctx.opts.check;
+  const transport = raw && check ? readOnlyTransport(raw) : raw;
   const limitMs = commandLimitMs(task, ctx);
   const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir);
   ctx.opts.report({
@@ -135,7 +148,7 @@ async function attempt(
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
   if (plan.steps.length === 0) return resultOf(plan, undefined, false);
   // A command that did not run has no output: later tasks that need it are skipped in check mode, as in Ansible.
-  if (ctx.opts.check)
+  if (check)
     return {
       ...resultOf(plan, undefined, true),
       ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}),
@@ -147,6 +160,7 @@ async function attempt(
     become,
     report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
     ...(limitMs ? { timeoutMs: limitMs } : {}),
+    ...(task.environment ? { env: environmentOf(task, vars) } : {}),
     reconnect: (address: string, timeoutSec?: number) =>
       ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
   };
@@ -297,7 +311,7 @@ export async function runTaskOnHost(
       ...(typeof result.msg === 'string' ? { message: task.noLog ? NO_LOG : result.msg } : {}),
     };
   } catch (e) {
-    const waiting = ctx.opts.check ? checkModeGap(e, host) : undefined;
+    const waiting = (task.checkMode ?? ctx.opts.check) ? checkModeGap(e, host) : undefined;
     if (waiting)
       return {
         status: 'skipped',

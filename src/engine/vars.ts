@@ -21,7 +21,7 @@ export interface VarSources {
 export function taskVars(
   src: VarSources,
   play: Play,
-  task: Pick<Task, 'vars'>,
+  task: Pick<Task, 'vars' | 'checkMode'>,
   host: HostState,
   loop?: Record<string, unknown>,
 ): Record<string, unknown> {
@@ -30,7 +30,7 @@ export function taskVars(
     ...src.clusterVars,
     ...host.resolved.vars,
     hostvars: src.hostvars,
-    ansible_check_mode: src.check,
+    ansible_check_mode: task.checkMode ?? src.check,
     playbook_dir: src.playbookDir,
     ...play.vars,
     ...task.vars,

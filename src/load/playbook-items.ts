@@ -12,6 +12,7 @@ import {
   entriesOf,
   readBool,
   readConditions,
+  readEnvironment,
   readMapping,
   readString,
   readStringList,
@@ -68,6 +69,12 @@ export function inherit(ctx: LoadContext, keys: Map<string, Entry>, parent: Inhe
   if (keys.has('become_user')) out.becomeUser = readString(ctx, at('become_user'), 'become_user');
   if (keys.has('ignore_errors')) out.ignoreErrors = bool('ignore_errors');
   if (keys.has('no_log')) out.noLog = bool('no_log');
+  if (keys.has('environment')) {
+    checkTemplates(ctx, at('environment'));
+    out.environment = { ...parent.environment, ...readEnvironment(ctx, at('environment')) };
+  }
+  if (keys.has('check_mode')) out.checkMode = bool('check_mode');
+  if (keys.has('run_once')) out.runOnce = bool('run_once');
   return out;
 }
 

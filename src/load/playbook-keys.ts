@@ -19,6 +19,7 @@ export const PLAY_KEYS = [
   'become_user',
   'gather_facts',
   'tags',
+  'environment',
 ] as const;
 
 export const TASK_KEYS = [
@@ -42,12 +43,26 @@ export const TASK_KEYS = [
   'vars',
   'args',
   'timeout',
+  'environment',
+  'check_mode',
+  'run_once',
 ] as const;
 
 export const HANDLER_KEYS = [...TASK_KEYS, 'listen'] as const;
 
 /** Keywords a block, an import or an include passes down to the tasks inside it, as Ansible does. */
-export const INHERITED_KEYS = ['when', 'tags', 'become', 'become_user', 'ignore_errors', 'no_log', 'vars'] as const;
+export const INHERITED_KEYS = [
+  'when',
+  'tags',
+  'become',
+  'become_user',
+  'ignore_errors',
+  'no_log',
+  'vars',
+  'environment',
+  'check_mode',
+  'run_once',
+] as const;
 
 export const BLOCK_KEYS = ['name', 'block', 'rescue', 'always', ...INHERITED_KEYS] as const;
 
@@ -83,8 +98,6 @@ export const UNSUPPORTED: Record<string, string> = {
   include_vars: 'use play "vars" or -e @file.yml',
   delegate_to: 'target the host with a play of its own',
   local_action: 'use a module that runs on the controller (debug, assert)',
-  run_once: 'target one host with a play of its own',
-  environment: 'set variables in the command itself (shell: FOO=1 cmd)',
   async: 'use retries/until to wait for a result',
   poll: 'use retries/until to wait for a result',
   with_dict: withLoop,
@@ -95,7 +108,6 @@ export const UNSUPPORTED: Record<string, string> = {
   with_sequence: withLoop,
   with_subelements: withLoop,
   with_indexed_items: withLoop,
-  check_mode: 'run the whole playbook with --check',
   diff: 'run with --diff',
   strategy: 'stackplay runs tasks in lock-step per batch (use serial)',
   connection: 'connections come from the inventory',

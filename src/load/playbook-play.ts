@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
-import { isTask, type Play, type TaskItem } from './playbook-types.js';
+import { isTask, type Inherited, type Play, type TaskItem } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { ORDERS, PLAY_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
@@ -10,6 +10,7 @@ import {
   describeNode,
   entriesOf,
   readBool,
+  readEnvironment,
   readInt,
   readMapping,
   readString,
@@ -88,7 +89,7 @@ function readTasks(
   e: Entry | undefined,
   modules: ReadonlyMap<string, Module>,
   handler: boolean,
-  playTags: string[],
+  parent: Inherited,
   notified: { name: string; node: Node }[],
 ): TaskItem[] {
   if (!e) return [];
@@ -106,7 +107,7 @@ function readTasks(
   return loadItems(ctx, e.value.items as YNode[], {
     modules,
     handler,
-    parent: { when: [], tags: playTags, vars: {} },
+    parent,
     notified,
     importing: [resolve(ctx.src.file)],
   });
@@ -177,11 +178,19 @@ export function loadPlay(
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const notified: { name: string; node: Node }[] = [];
   // Ansible flushes handlers after each section: pre_tasks, (roles and) tasks, post_tasks.
+  // What the play passes down to every task: its tags and environment.
+  const parent: Inherited = {
+    when: [],
+    tags,
+    vars: {},
+    ...(has('environment') ? { environment: readEnvironment(ctx, at('environment')) ?? {} } : {}),
+  };
+  if (has('environment')) checkTemplates(ctx, at('environment'));
   const roles = has('roles')
     ? readRoles(ctx, keys.get('roles')!, {
         modules,
         handler: false,
-        parent: { when: [], tags, vars: {} },
+        parent,
         notified,
         importing: [resolve(ctx.src.file)],
       })
@@ -190,14 +199,14 @@ export function loadPlay(
   const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k): TaskItem[] => {
     const items = [
       ...(k === 'tasks' ? (roles?.tasks ?? []) : []),
-      ...readTasks(ctx, keys.get(k), modules, false, tags, notified),
+      ...readTasks(ctx, keys.get(k), modules, false, parent, notified),
     ];
     const at = keys.get(k)?.keyNode ?? keys.get('roles')?.keyNode;
     return items.length ? [...items, { kind: 'flush', at: span(ctx, at) }] : [];
   });
   const handlers = [
     ...(roles?.handlers ?? []),
-    ...readTasks(ctx, keys.get('handlers'), modules, true, tags, []).filter(isTask),
+    ...readTasks(ctx, keys.get('handlers'), modules, true, parent, []).filter(isTask),
   ];
   const play: Play = {
     name: name ?? hosts ?? `play ${index + 1}`,

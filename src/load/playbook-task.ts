@@ -21,6 +21,18 @@ import {
   type YNode,
 } from './playbook-node.js';
 import { defaultTaskName, loadParams } from './playbook-params.js';
+import { inherit } from './playbook-items.js';
+
+/** environment, check_mode and run_once: the task's own over what its block or play passed down. */
+function keywordsOver(ctx: LoadContext, keys: Map<string, Entry>, parent: Inherited): Partial<Task> {
+  const own = new Map([...keys].filter(([k]) => ['environment', 'check_mode', 'run_once'].includes(k)));
+  const { environment, checkMode, runOnce } = inherit(ctx, own, { ...parent, when: [], tags: [], vars: {} });
+  return {
+    ...(environment && Object.keys(environment).length ? { environment } : {}),
+    ...(checkMode !== undefined ? { checkMode } : {}),
+    ...(runOnce ? { runOnce } : {}),
+  };
+}
 
 export interface TaskOptions {
   modules: ReadonlyMap<string, Module>;
@@ -227,6 +239,7 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : o.parent.becomeUser,
     noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : (o.parent.noLog ?? false),
     vars,
+    ...keywordsOver(ctx, keys, o.parent),
     ...(o.parent.role ? { roleDir: o.parent.role.dir } : {}),
     listen: has('listen') ? readStringList(ctx, at('listen'), 'listen').map((l) => l.value) : [],
     at: span(ctx, node),

@@ -29,6 +29,12 @@ export interface Task {
   become?: boolean;
   becomeUser?: string;
   noLog: boolean;
+  /** Environment variables exported for the task's commands (rendered per host). */
+  environment?: Record<string, Raw>;
+  /** Overrides --check for this task (Ansible's check_mode keyword). */
+  checkMode?: boolean;
+  /** Runs on the first host of the batch only; its result is registered on every host. */
+  runOnce?: boolean;
   /** Task-level vars. */
   vars: Record<string, Raw>;
   /** Handler-only: name matched by notify (also `listen`). */
@@ -59,6 +65,11 @@ export interface Inherited {
   becomeUser?: string;
   ignoreErrors?: boolean;
   noLog?: boolean;
+  /** Environment variables exported for the commands of the tasks (play < block < task). */
+  environment?: Record<string, Raw>;
+  /** true: the task only plans, even in a real run; false: it runs even under --check. */
+  checkMode?: boolean;
+  runOnce?: boolean;
   /** The role whose tasks these are: its templates/ and files/ are searched first. */
   role?: { name: string; dir: string };
 }

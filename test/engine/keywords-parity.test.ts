@@ -12,7 +12,7 @@ const inventory = 'test/fixtures/integration/local.ini';
 
 interface Outcome {
   exit: 'ok' | 'failed';
-  recap: Record<string, number>;
+  recap: Record<string, Record<string, number>>;
   msgs: string[];
   /** Files the run wrote under its `out` folder: name, mode and content. */
   files: string[];
@@ -60,38 +60,49 @@ type Json = Record<string, unknown>;
 function ansibleMsgs(report: Json): string[] {
   const out: string[] = [];
   for (const play of report.plays as Json[])
-    for (const task of play.tasks as Json[]) {
-      const r = (task.hosts as Record<string, Json>).localhost;
-      if (!r || !String(r.action).endsWith('debug') || r.skipped) continue;
-      for (const one of (r.results as Json[] | undefined) ?? [r]) if (typeof one.msg === 'string') out.push(one.msg);
-    }
+    for (const task of play.tasks as Json[])
+      for (const [host, r] of Object.entries(task.hosts as Record<string, Json>)) {
+        if (!String(r.action).endsWith('debug') || r.skipped) continue;
+        for (const one of (r.results as Json[] | undefined) ?? [r])
+          if (typeof one.msg === 'string') out.push(`${host}: ${one.msg}`);
+      }
   return out;
 }
 
-async function ansible(playbook: string, out: string): Promise<Omit<Outcome, 'files'>> {
-  const r = await outputOf('ansible-playbook', ['-i', inventory, '-e', `out=${out}`, `${dir}/${playbook}`], {
+interface Case {
+  playbook: string;
+  inventory?: string;
+  args?: string[];
+}
+
+async function ansible(c: Case, out: string): Promise<Omit<Outcome, 'files'>> {
+  const args = ['-i', c.inventory ?? inventory, '-e', `out=${out}`, ...(c.args ?? []), `${dir}/${c.playbook}`];
+  const r = await outputOf('ansible-playbook', args, {
     ANSIBLE_STDOUT_CALLBACK: 'json',
     ANSIBLE_LOCALHOST_WARNING: 'false',
     ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
     ANSIBLE_NOCOLOR: '1',
   });
   const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Json;
-  const stats = (report.stats as Record<string, Json>).localhost!;
   const recap = Object.fromEntries(
-    COUNTS.map((k) => [k, Number(stats[k === 'failed' ? 'failures' : k] ?? 0)] as const),
+    Object.entries(report.stats as Record<string, Json>).map(([host, stats]) => [
+      host,
+      Object.fromEntries(COUNTS.map((k) => [k, Number(stats[k === 'failed' ? 'failures' : k] ?? 0)] as const)),
+    ]),
   );
   return { exit: r.code === 0 ? 'ok' : 'failed', recap, msgs: ansibleMsgs(report) };
 }
 
-async function stackplay(playbook: string, out: string): Promise<Omit<Outcome, 'files'>> {
+async function stackplay(c: Case, out: string): Promise<Omit<Outcome, 'files'>> {
   const r = await outputOf(process.execPath, [
     '--import',
     'tsx',
     'src/cli.ts',
     'run',
-    `${dir}/${playbook}`,
+    `${dir}/${c.playbook}`,
     '-i',
-    inventory,
+    c.inventory ?? inventory,
+    ...(c.args ?? []),
     '--output',
     'json',
     '-e',
@@ -102,15 +113,19 @@ async function stackplay(playbook: string, out: string): Promise<Omit<Outcome, '
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Json);
   const end = events.find((e) => e.type === 'run:end') as { recap: Record<string, Json> } | undefined;
-  const line = end?.recap.localhost ?? {};
-  const recap = Object.fromEntries(COUNTS.map((k) => [k, Number(line[k] ?? 0)] as const));
+  const recap = Object.fromEntries(
+    Object.entries(end?.recap ?? {}).map(([host, line]) => [
+      host,
+      Object.fromEntries(COUNTS.map((k) => [k, Number(line[k] ?? 0)] as const)),
+    ]),
+  );
   const msgs = events
     .filter((e) => e.type === 'host:end' && (e.task as Json).module === 'debug' && typeof e.output === 'string')
-    .map((e) => e.output as string);
+    .map((e) => `${e.host as string}: ${e.output as string}`);
   return { exit: r.code === 0 ? 'ok' : 'failed', recap, msgs };
 }
 
-const cases: [string, string][] = [
+const cases: [string, string | Case][] = [
   ['set_fact and vars_files: precedence, types, loops', 'set-fact-vars-files.yml'],
   ['block / rescue / always: a rescued host goes on', 'block-rescue.yml'],
   ['block / always: always runs, the failure stays', 'block-always-fails.yml'],
@@ -118,16 +133,26 @@ const cases: [string, string][] = [
   ['import_tasks and include_tasks with loop, vars and when', 'include-import.yml'],
   ['pre_tasks / post_tasks flush handlers; meta: flush_handlers', 'handlers-sections.yml'],
   ['roles: defaults, vars, handlers, templates/ and files/ of the role', 'roles.yml'],
+  [
+    'environment (play and task), check_mode: true, run_once on two hosts',
+    { playbook: 'env-check-once.yml', inventory: `${dir}/two-local.ini` },
+  ],
+  ['check_mode: false runs under --check', { playbook: 'check-mode-false.yml', args: ['--check'] }],
 ];
 
-for (const [what, playbook] of cases) {
+/** Hosts run in parallel: with more than one, only the order of each host's own lines is compared. */
+const byHost = (o: Omit<Outcome, 'files'>) =>
+  Object.keys(o.recap).length > 1 ? { ...o, msgs: [...o.msgs].sort() } : o;
+
+for (const [what, given] of cases) {
+  const c = typeof given === 'string' ? { playbook: given } : given;
   test(`as ansible-playbook: ${what}`, async (t) => {
     const [theirDir, ourDir] = ['ansible', 'stackplay'].map((n) => mkdtempSync(join(tmpdir(), `kw-${n}-`)));
     t.teardown(() => {
       for (const d of [theirDir!, ourDir!]) rmSync(d, { recursive: true, force: true });
     });
-    const [theirs, ours] = await Promise.all([ansible(playbook, theirDir!), stackplay(playbook, ourDir!)]);
+    const [theirs, ours] = await Promise.all([ansible(c, theirDir!), stackplay(c, ourDir!)]);
     t.true(theirs.msgs.length > 0, 'the case prints something to compare');
-    t.deepEqual({ ...ours, files: written(ourDir!) }, { ...theirs, files: written(theirDir!) });
+    t.deepEqual({ ...byHost(ours), files: written(ourDir!) }, { ...byHost(theirs), files: written(theirDir!) });
   });
 }

@@ -7,7 +7,7 @@ import type { Module } from '../../src/sdk.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { setFact } from '../../modules/set_fact.js';
 import { modules as realModules } from '../../modules/index.js';
-import { FakeConnector, collect, testModules } from './fakes.js';
+import { FakeConnector, collect, play, task, testModules } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
 
 const dir = 'test/fixtures/playbooks/keywords';
@@ -19,12 +19,12 @@ const load = (name: string): Playbook => {
   return r.playbook;
 };
 
-async function go(pb: Playbook, c: FakeConnector, extra: { anyErrorsFatal?: boolean } = {}) {
+async function go(pb: Playbook, c: FakeConnector, extra: { anyErrorsFatal?: boolean; check?: boolean } = {}) {
   const inv = buildInventory({ web: ['a', 'b', 'c'] }, { a: { steps: [1, 2] }, b: { steps: [] }, c: { steps: [3] } });
   if (extra.anyErrorsFatal) for (const p of pb.plays) p.anyErrorsFatal = true;
   const { events, report } = collect();
   const result = await runPlays(pb, inv, {
-    check: false,
+    check: extra.check ?? false,
     diff: false,
     forks: 20,
     tags: [],
@@ -126,4 +126,49 @@ test('roles: tasks named "role : task" before the play tasks, handlers added, de
   );
   t.like(play.defaults, { web_port: 80, web_level: 'defaults' });
   t.like(play.vars, { web_port: 8080, web_level: 'role vars' });
+});
+
+const book = (...plays: Playbook['plays']): Playbook => ({ file: 'test.yml', dir: '.', plays, text: '' });
+
+test('environment is exported for the task commands only, in a subshell, rendered per host', async (t) => {
+  const c = new FakeConnector();
+  const env = { environment: { GREETING: 'hi {{ inventory_hostname }}', FLAG: true } };
+  await go(book(play('all', [task('run', { cmd: 'printenv GREETING' }, env), task('run', { cmd: 'after' })])), c);
+  t.deepEqual(c.host('b').execs, ["(export GREETING='hi b'; export FLAG=True; sh -c 'printenv GREETING'\n)", "sh -c after"]);
+});
+
+test('check_mode: true only plans that task; check_mode: false runs it under --check', async (t) => {
+  const c = new FakeConnector();
+  const pb = book(
+    play('all', [
+      task('setfile', { path: '/a', content: 'x' }, { checkMode: true }),
+      task('setfile', { path: '/b', content: 'y' }),
+    ]),
+  );
+  await go(pb, c);
+  t.deepEqual(c.host('a').writes, ['/b']);
+  const c2 = new FakeConnector();
+  const pb2 = book(
+    play('all', [
+      task('setfile', { path: '/a', content: 'x' }, { checkMode: false }),
+      task('setfile', { path: '/b', content: 'y' }),
+    ]),
+  );
+  await go(pb2, c2, { check: true });
+  t.deepEqual(c2.host('a').writes, ['/a']);
+});
+
+test('run_once runs on the first host; every host gets its registered result; only the first is counted', async (t) => {
+  const c = new FakeConnector();
+  c.host('a').answer = () => ({ stdout: 'from a\n' });
+  const pb = book(
+    play('all', [
+      task('run', { cmd: 'once' }, { runOnce: true, register: 'r' }),
+      task('run', { cmd: 'saw {{ r.stdout }}' }),
+    ]),
+  );
+  const { result } = await go(pb, c);
+  t.deepEqual(c.host('b').execs, ["sh -c 'saw from a'"]);
+  t.like(result.recap.toJSON().a, { changed: 2 });
+  t.like(result.recap.toJSON().b, { changed: 1 });
 });
