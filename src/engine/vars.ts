@@ -21,7 +21,7 @@ export interface VarSources {
 export function taskVars(
   src: VarSources,
   play: Play,
-  task: Pick<Task, 'vars' | 'checkMode'>,
+  task: Pick<Task, 'vars'>,
   host: HostState,
   loop?: Record<string, unknown>,
 ): Record<string, unknown> {
@@ -30,7 +30,8 @@ export function taskVars(
     ...src.clusterVars,
     ...host.resolved.vars,
     hostvars: src.hostvars,
-    ansible_check_mode: task.checkMode ?? src.check,
+    // --check itself: a task's check_mode keyword does not change it (ansible-core 2.14 does the same).
+    ansible_check_mode: src.check,
     playbook_dir: src.playbookDir,
     ...play.vars,
     ...task.vars,
