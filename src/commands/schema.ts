@@ -86,6 +86,7 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
     environment,
     check_mode: bool,
     run_once: bool,
+    delegate_to: str,
     ...(handler ? { listen: strings } : {}),
   };
   for (const name of modules.keys()) properties[name] = { $ref: `#/$defs/module_${name}` };
@@ -109,6 +110,7 @@ const inherited: Json = {
   environment,
   check_mode: bool,
   run_once: bool,
+  delegate_to: str,
 };
 
 const taskList: Json = { type: 'array', items: { $ref: '#/$defs/task_item' } };

@@ -5,6 +5,7 @@ import type { Module, Plan, Step } from '../sdk.js';
 import type { HostStatus, Reporter, TaskRef } from '../report/events.js';
 import type { Transport, ExecResult } from '../transport/types.js';
 import type { EngineOptions, HostState } from './types.js';
+import type { ResolvedHost } from '../inventory/types.js';
 import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan } from '../errors.js';
 import { readOnlyTransport } from '../transport/readonly.js';
 import { testExpr } from '../template/expr.js';
@@ -121,6 +122,21 @@ function environmentOf(task: Task, vars: Record<string, unknown>): Record<string
   );
 }
 
+const LOCALHOST = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * The host a delegated task runs on: an inventory host (its connection vars), or the controller for
+ * an implicit localhost, as Ansible; the task keeps the vars of the host it runs for.
+ */
+function delegateHost(task: Task, ctx: TaskHostContext, vars: Record<string, unknown>): ResolvedHost | undefined {
+  if (!task.delegateTo) return undefined;
+  const name = String(renderDeep(task.delegateTo, vars)).trim();
+  const known = ctx.vars.hostvars[name];
+  if (known) return { name, groups: [], vars: known };
+  if (LOCALHOST.has(name)) return { name, groups: [], vars: { ansible_connection: 'local' } };
+  throw new TaskFailed('E_DELEGATE', `delegate_to: "${name}" is not in the inventory (at ${formatSpan(task.at)})`);
+}
+
 /** One attempt of the task with fixed vars: plan, and unless in check mode, apply and re-plan. */
 async function attempt(
   module: Module,
@@ -132,7 +148,7 @@ async function attempt(
   become: boolean,
 ): Promise<Record<string, unknown>> {
   const params = paramsFor(module, task, vars);
-  const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
+  const raw = module.local ? undefined : await ctx.opts.connector.get(delegateHost(task, ctx, vars) ?? host.resolved);
   // check_mode on the task overrides --check for it, both ways, as in Ansible.
   const check = task.checkMode ?? ctx.opts.check;
   const transport = raw && check ? readOnlyTransport(raw) : raw;

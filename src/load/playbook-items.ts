@@ -75,6 +75,10 @@ export function inherit(ctx: LoadContext, keys: Map<string, Entry>, parent: Inhe
   }
   if (keys.has('check_mode')) out.checkMode = bool('check_mode');
   if (keys.has('run_once')) out.runOnce = bool('run_once');
+  if (keys.has('delegate_to')) {
+    checkTemplates(ctx, at('delegate_to'));
+    out.delegateTo = readString(ctx, at('delegate_to'), 'delegate_to');
+  }
   return out;
 }
 

@@ -46,6 +46,7 @@ export const TASK_KEYS = [
   'environment',
   'check_mode',
   'run_once',
+  'delegate_to',
 ] as const;
 
 export const HANDLER_KEYS = [...TASK_KEYS, 'listen'] as const;
@@ -62,6 +63,7 @@ export const INHERITED_KEYS = [
   'environment',
   'check_mode',
   'run_once',
+  'delegate_to',
 ] as const;
 
 export const BLOCK_KEYS = ['name', 'block', 'rescue', 'always', ...INHERITED_KEYS] as const;
@@ -96,7 +98,6 @@ export const UNSUPPORTED: Record<string, string> = {
   include_role: inline,
   import_role: inline,
   include_vars: 'use play "vars" or -e @file.yml',
-  delegate_to: 'target the host with a play of its own',
   local_action: 'use a module that runs on the controller (debug, assert)',
   async: 'use retries/until to wait for a result',
   poll: 'use retries/until to wait for a result',

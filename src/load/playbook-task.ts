@@ -23,14 +23,20 @@ import {
 import { defaultTaskName, loadParams } from './playbook-params.js';
 import { inherit } from './playbook-items.js';
 
-/** environment, check_mode and run_once: the task's own over what its block or play passed down. */
+/** environment, check_mode, run_once and delegate_to: the task's own over what its block or play passed down. */
 function keywordsOver(ctx: LoadContext, keys: Map<string, Entry>, parent: Inherited): Partial<Task> {
-  const own = new Map([...keys].filter(([k]) => ['environment', 'check_mode', 'run_once'].includes(k)));
-  const { environment, checkMode, runOnce } = inherit(ctx, own, { ...parent, when: [], tags: [], vars: {} });
+  const own = new Map([...keys].filter(([k]) => ['environment', 'check_mode', 'run_once', 'delegate_to'].includes(k)));
+  const { environment, checkMode, runOnce, delegateTo } = inherit(ctx, own, {
+    ...parent,
+    when: [],
+    tags: [],
+    vars: {},
+  });
   return {
     ...(environment && Object.keys(environment).length ? { environment } : {}),
     ...(checkMode !== undefined ? { checkMode } : {}),
     ...(runOnce ? { runOnce } : {}),
+    ...(delegateTo ? { delegateTo } : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export interface Task {
   checkMode?: boolean;
   /** Runs on the first host of the batch only; its result is registered on every host. */
   runOnce?: boolean;
+  /** Runs the task's module on this host (a template, rendered per host) with the task host's vars; `localhost` is the controller. */
+  delegateTo?: string;
   /** Task-level vars. */
   vars: Record<string, Raw>;
   /** Handler-only: name matched by notify (also `listen`). */
@@ -70,6 +72,7 @@ export interface Inherited {
   /** true: the task only plans, even in a real run; false: it runs even under --check. */
   checkMode?: boolean;
   runOnce?: boolean;
+  delegateTo?: string;
   /** The role whose tasks these are: its templates/ and files/ are searched first. */
   role?: { name: string; dir: string };
 }

@@ -137,6 +137,10 @@ const cases: [string, string | Case][] = [
     'environment (play and task), check_mode: true, run_once on two hosts',
     { playbook: 'env-check-once.yml', inventory: `${dir}/two-local.ini` },
   ],
+  [
+    'delegate_to: localhost and another inventory host',
+    { playbook: 'delegate.yml', inventory: `${dir}/two-local.ini` },
+  ],
   ['check_mode: false runs under --check', { playbook: 'check-mode-false.yml', args: ['--check'] }],
 ];
 

@@ -134,7 +134,10 @@ test('environment is exported for the task commands only, in a subshell, rendere
   const c = new FakeConnector();
   const env = { environment: { GREETING: 'hi {{ inventory_hostname }}', FLAG: true } };
   await go(book(play('all', [task('run', { cmd: 'printenv GREETING' }, env), task('run', { cmd: 'after' })])), c);
-  t.deepEqual(c.host('b').execs, ["(export GREETING='hi b'; export FLAG=True; sh -c 'printenv GREETING'\n)", "sh -c after"]);
+  t.deepEqual(c.host('b').execs, [
+    "(export GREETING='hi b'; export FLAG=True; sh -c 'printenv GREETING'\n)",
+    'sh -c after',
+  ]);
 });
 
 test('check_mode: true only plans that task; check_mode: false runs it under --check', async (t) => {
@@ -171,4 +174,34 @@ test('run_once runs on the first host; every host gets its registered result; on
   t.deepEqual(c.host('b').execs, ["sh -c 'saw from a'"]);
   t.like(result.recap.toJSON().a, { changed: 2 });
   t.like(result.recap.toJSON().b, { changed: 1 });
+});
+
+test('delegate_to runs the module on the other host with the task host vars; the result is the task host own', async (t) => {
+  const c = new FakeConnector();
+  c.host('c').answer = (text) => (text.includes('for') ? { stdout: 'ran on c\n' } : undefined);
+  const pb = book(
+    play('all', [
+      task('run', { cmd: 'for {{ inventory_hostname }}' }, { delegateTo: '{{ target }}', register: 'r' }),
+      task('run', { cmd: 'got {{ r.stdout }}' }),
+    ]),
+  );
+  for (const p of pb.plays) p.vars = { target: 'c' };
+  const { result } = await go(pb, c);
+  t.deepEqual(
+    c
+      .host('c')
+      .execs.filter((x) => x.includes('for'))
+      .sort(),
+    ["sh -c 'for a'", "sh -c 'for b'", "sh -c 'for c'"],
+  );
+  t.deepEqual(c.host('a').execs, ["sh -c 'got ran on c'"]);
+  t.like(result.recap.toJSON().a, { changed: 2 });
+});
+
+test('delegate_to a host outside the inventory fails that task, naming it', async (t) => {
+  const c = new FakeConnector();
+  const pb = book(play('all', [task('run', { cmd: 'x' }, { delegateTo: 'elsewhere' })]));
+  const { result, events } = await go(pb, c);
+  t.is(result.exitCode, 2);
+  t.regex(ends(events)[0]!.message!, /delegate_to: "elsewhere" is not in the inventory/);
 });
