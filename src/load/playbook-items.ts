@@ -82,8 +82,8 @@ export function inherit(ctx: LoadContext, keys: Map<string, Entry>, parent: Inhe
   return out;
 }
 
-/** A section of a block: a list of task items (or nothing). */
-function section(ctx: LoadContext, e: Entry | undefined, o: ItemOptions): TaskItem[] {
+/** A list of task items (a play's tasks, a block's section), or nothing. */
+export function section(ctx: LoadContext, e: Entry | undefined, o: ItemOptions): TaskItem[] {
   if (!e || (isScalar(e.value) && e.value.value === null)) return [];
   if (!isSeq(e.value)) {
     report(

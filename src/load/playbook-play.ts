@@ -21,7 +21,7 @@ import {
   type LoadContext,
   type YNode,
 } from './playbook-node.js';
-import { loadItems } from './playbook-items.js';
+import { section } from './playbook-items.js';
 import { readVarsFiles } from './playbook-vars-files.js';
 import { readRoles } from './playbook-roles.js';
 
@@ -92,25 +92,7 @@ function readTasks(
   parent: Inherited,
   notified: { name: string; node: Node }[],
 ): TaskItem[] {
-  if (!e) return [];
-  if (isScalar(e.value) && e.value.value === null) return [];
-  if (!isSeq(e.value)) {
-    report(
-      ctx,
-      'E_PLAYBOOK_TYPE',
-      `${e.key}: expected a list of tasks, got ${describeNode(e.value)}`,
-      e.value ?? e.keyNode,
-      'start each task with "- name: ..."',
-    );
-    return [];
-  }
-  return loadItems(ctx, e.value.items as YNode[], {
-    modules,
-    handler,
-    parent,
-    notified,
-    importing: [resolve(ctx.src.file)],
-  });
+  return section(ctx, e, { modules, handler, parent, notified, importing: [resolve(ctx.src.file)] });
 }
 
 export interface LoadedPlay {
