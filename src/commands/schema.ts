@@ -118,6 +118,9 @@ const fileName: Json = {
   anyOf: [str, { type: 'object', properties: { file: str }, required: ['file'], additionalProperties: false }],
 };
 const loop: Json = { anyOf: [{ type: 'array' }, template] };
+const roleName: Json = {
+  anyOf: [str, { type: 'object', properties: { name: str }, required: ['name'], additionalProperties: false }],
+};
 
 /** The other items of a task list: block, import_tasks, include_tasks and meta, told apart by their key. */
 const itemDefs: Json = {
@@ -138,6 +141,25 @@ const itemDefs: Json = {
     properties: {
       name: str,
       include_tasks: fileName,
+      when: conditions,
+      tags: strings,
+      vars: mapping,
+      loop,
+      with_items: loop,
+      loop_control: { type: 'object' },
+    },
+  },
+  import_role: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, import_role: roleName, ...inherited },
+  },
+  include_role: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      name: str,
+      include_role: roleName,
       when: conditions,
       tags: strings,
       vars: mapping,
@@ -199,7 +221,7 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
   };
   const $defs: Json = {
     play,
-    task_item: byKey(['block', 'import_tasks', 'include_tasks', 'meta']),
+    task_item: byKey(['block', 'import_tasks', 'include_tasks', 'import_role', 'include_role', 'meta']),
     task: taskSchema(modules, false),
     handler: taskSchema(modules, true),
     ...itemDefs,

@@ -63,7 +63,12 @@ export async function runInclude(
 ): Promise<void> {
   const { run } = b;
   if (!b.indexOf.has(inc)) b.indexOf.set(inc, b.indexOf.size);
-  const ref: TaskRef = { play: b.playIndex, index: b.indexOf.get(inc)!, name: inc.name, module: 'include_tasks' };
+  const ref: TaskRef = {
+    play: b.playIndex,
+    index: b.indexOf.get(inc)!,
+    name: inc.name,
+    module: inc.role ? 'include_role' : 'include_tasks',
+  };
   run.opts.report({ type: 'task:start', task: ref, hosts: hosts.map((h) => h.name) });
   const end = (host: HostState, status: HostStatus, message: string, result: Record<string, unknown>) => {
     count(host, { status, result });
@@ -83,7 +88,8 @@ export async function runInclude(
       const list = instancesOn(b, inc, host);
       planned.set(host, list);
       if (list.length === 0) end(host, 'skipped', 'skipped', { skipped: true, changed: false });
-      for (const i of list) end(host, 'ok', `included: ${i.path}`, { changed: false, include: i.path });
+      // include_tasks shows and counts each inclusion; include_role shows nothing (ansible-core 2.14).
+      if (!inc.role) for (const i of list) end(host, 'ok', `included: ${i.path}`, { changed: false, include: i.path });
     } catch (e) {
       const message = (e as Error).message;
       end(host, 'failed', message, { failed: true, changed: false, msg: message });

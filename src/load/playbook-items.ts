@@ -4,8 +4,18 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Include, Inherited, TaskItem } from './playbook-types.js';
 import type { Module } from '../sdk.js';
 import type { Diagnostic } from '../errors.js';
+import type { LoadedRoles } from './playbook-roles.js';
 import { didYouMean } from '../suggest.js';
-import { BLOCK_KEYS, IMPORT_KEYS, INCLUDE_KEYS, META_ACTIONS, META_KEYS } from './playbook-keys.js';
+import {
+  BLOCK_KEYS,
+  IMPORT_KEYS,
+  IMPORT_ROLE_KEYS,
+  INCLUDE_KEYS,
+  INCLUDE_ROLE_KEYS,
+  META_ACTIONS,
+  META_KEYS,
+} from './playbook-keys.js';
+import { loadRole } from './playbook-roles.js';
 import {
   checkTemplates,
   describeNode,
@@ -28,6 +38,8 @@ import { loadYaml } from './source.js';
 export interface ItemOptions extends TaskOptions {
   /** Files being imported, outermost first: an import of one of them is a cycle. */
   importing: string[];
+  /** Where import_role/include_role put their role's handlers, defaults and vars (the play's). */
+  roles?: LoadedRoles;
 }
 
 const keysOf = (ctx: LoadContext, node: YNode): Map<string, Entry> =>
@@ -180,16 +192,71 @@ function loadImport(ctx: LoadContext, keys: Map<string, Entry>, o: ItemOptions):
   return loadTaskFile(ctx, f.file, f.node, { ...o, parent: inherit(ctx, keys, o.parent) }, 'import_tasks') ?? [];
 }
 
+/** The role an import_role/include_role names: `{ name: web }` (or just `web`). */
+function roleOf(ctx: LoadContext, e: Entry): { name: string; node: YNode } | undefined {
+  const n = isMap(e.value) ? keysOf(ctx, e.value).get('name') : { value: e.value };
+  const name = n && isScalar(n.value) && typeof n.value.value === 'string' ? n.value.value.trim() : '';
+  if (!name || name.includes('{{')) {
+    report(
+      ctx,
+      'E_ROLE',
+      `${e.key}: expected "name: ROLE" (a role name, not a template)`,
+      e.value ?? e.keyNode,
+      `e.g. "${e.key}: { name: web }"`,
+    );
+    return undefined;
+  }
+  return { name, node: n!.value };
+}
+
+/** import_role: the role's tasks in place, read now, with this item's keywords passed down. */
+function loadImportRole(ctx: LoadContext, keys: Map<string, Entry>, o: ItemOptions): TaskItem[] {
+  checkKeys(ctx, keys, IMPORT_ROLE_KEYS, 'import_role');
+  const r = roleOf(ctx, keys.get('import_role')!);
+  if (!r) return [];
+  if (!o.roles) {
+    report(
+      ctx,
+      'E_UNSUPPORTED',
+      'import_role in a file that include_tasks reads at run time',
+      r.node,
+      'use import_tasks for that file',
+    );
+    return [];
+  }
+  return loadRole(ctx, r.name, r.node, inherit(ctx, keys, o.parent), o, o.roles) ?? [];
+}
+
 function loadInclude(ctx: LoadContext, node: YNode, keys: Map<string, Entry>, o: ItemOptions): Include | undefined {
-  checkKeys(ctx, keys, INCLUDE_KEYS, 'include_tasks');
-  const f = fileOf(ctx, keys.get('include_tasks')!);
+  const isRole = keys.has('include_role');
+  checkKeys(ctx, keys, isRole ? INCLUDE_ROLE_KEYS : INCLUDE_KEYS, isRole ? 'include_role' : 'include_tasks');
+  const role = isRole ? roleOf(ctx, keys.get('include_role')!) : undefined;
+  if (isRole && (!role || !o.roles)) {
+    if (role)
+      report(
+        ctx,
+        'E_UNSUPPORTED',
+        'include_role in a file that include_tasks reads at run time',
+        role.node,
+        'use import_tasks for that file',
+      );
+    return undefined;
+  }
+  const roleTasks = role ? loadRole(ctx, role.name, role.node, o.parent, o, o.roles!) : undefined;
+  if (role && !roleTasks) return undefined;
+  const f = role ? { file: role.name, node: role.node } : fileOf(ctx, keys.get('include_tasks')!);
   if (!f) return undefined;
   const at = (k: string) => keys.get(k)?.value;
   const vars = keys.has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined;
   if (keys.has('vars')) checkTemplates(ctx, at('vars'));
   checkTemplates(ctx, f.node);
-  const tasks = f.file.includes('{{') ? undefined : loadTaskFile(ctx, f.file, f.node, o, 'include_tasks');
-  const name = keys.has('name') ? readString(ctx, at('name'), 'name') : undefined;
+  const tasks =
+    roleTasks ?? (f.file.includes('{{') ? undefined : loadTaskFile(ctx, f.file, f.node, o, 'include_tasks'));
+  const name = keys.has('name')
+    ? readString(ctx, at('name'), 'name')
+    : role
+      ? `include_role : ${role.name}`
+      : undefined;
   const loop = readLoop(ctx, keys);
   return {
     kind: 'include',
@@ -208,6 +275,7 @@ function loadInclude(ctx: LoadContext, node: YNode, keys: Map<string, Entry>, o:
     ],
     vars: vars ?? {},
     parent: o.parent,
+    ...(role ? { role: role.name } : {}),
     at: span(ctx, node),
   };
 }
@@ -253,9 +321,21 @@ function loadMeta(ctx: LoadContext, node: YNode, keys: Map<string, Entry>): Task
 export function loadItems(ctx: LoadContext, nodes: YNode[], o: ItemOptions): TaskItem[] {
   const out: TaskItem[] = [];
   for (const node of nodes) {
-    const special = ['block', 'rescue', 'always', 'import_tasks', 'include_tasks', ...(o.handler ? [] : ['meta'])];
+    const special = [
+      'block',
+      'rescue',
+      'always',
+      'import_tasks',
+      'include_tasks',
+      'import_role',
+      'include_role',
+      ...(o.handler ? [] : ['meta']),
+    ];
     const keys = special.some((k) => hasKey(node, k)) ? keysOf(ctx, node) : undefined;
-    const dynamic = keys && o.handler ? (['block', 'include_tasks'] as const).find((k) => keys.has(k)) : undefined;
+    const dynamic =
+      keys && o.handler
+        ? (['block', 'include_tasks', 'include_role', 'import_role'] as const).find((k) => keys.has(k))
+        : undefined;
     if (dynamic)
       report(
         ctx,
@@ -275,7 +355,8 @@ export function loadItems(ctx: LoadContext, nodes: YNode[], o: ItemOptions): Tas
         'put the tasks that may fail under "block:" in the same item',
       );
     } else if (keys?.has('import_tasks')) out.push(...loadImport(ctx, keys, o));
-    else if (keys?.has('include_tasks')) {
+    else if (keys?.has('import_role')) out.push(...loadImportRole(ctx, keys, o));
+    else if (keys?.has('include_tasks') || keys?.has('include_role')) {
       const inc = loadInclude(ctx, node, keys, o);
       if (inc) out.push(inc);
     } else if (keys?.has('meta')) {

@@ -81,6 +81,19 @@ export const INCLUDE_KEYS = [
   'loop_control',
 ] as const;
 
+export const IMPORT_ROLE_KEYS = ['name', 'import_role', ...INHERITED_KEYS] as const;
+
+export const INCLUDE_ROLE_KEYS = [
+  'name',
+  'include_role',
+  'when',
+  'tags',
+  'vars',
+  'loop',
+  'with_items',
+  'loop_control',
+] as const;
+
 export const META_KEYS = ['name', 'meta', 'when', 'tags'] as const;
 
 /** The meta actions stackplay runs. */
@@ -95,8 +108,6 @@ const inline = 'write the tasks directly in this playbook';
 export const UNSUPPORTED: Record<string, string> = {
   include: 'use include_tasks (dynamic) or import_tasks (static)',
   import_playbook: inline,
-  include_role: inline,
-  import_role: inline,
   include_vars: 'use play "vars" or -e @file.yml',
   local_action: 'use a module that runs on the controller (debug, assert)',
   async: 'use retries/until to wait for a result',

@@ -21,9 +21,9 @@ import {
   type LoadContext,
   type YNode,
 } from './playbook-node.js';
-import { section } from './playbook-items.js';
+import { section, type ItemOptions } from './playbook-items.js';
 import { readVarsFiles } from './playbook-vars-files.js';
-import { readRoles } from './playbook-roles.js';
+import { readRoles, type LoadedRoles } from './playbook-roles.js';
 
 function readHosts(ctx: LoadContext, e: Entry | undefined, playNode: Node): string | undefined {
   const hint = 'name a group or host, e.g. "hosts: core" or "hosts: all"';
@@ -82,17 +82,6 @@ function readSerial(ctx: LoadContext, node: YNode): (number | string)[] {
   if (isSeq(node) && node.items.length === 0)
     report(ctx, 'E_PLAY_SERIAL', 'serial: the list is empty', node, 'e.g. "serial: [1, 5, 50%]"');
   return out;
-}
-
-function readTasks(
-  ctx: LoadContext,
-  e: Entry | undefined,
-  modules: ReadonlyMap<string, Module>,
-  handler: boolean,
-  parent: Inherited,
-  notified: { name: string; node: Node }[],
-): TaskItem[] {
-  return section(ctx, e, { modules, handler, parent, notified, importing: [resolve(ctx.src.file)] });
 }
 
 export interface LoadedPlay {
@@ -168,27 +157,19 @@ export function loadPlay(
     ...(has('environment') ? { environment: readEnvironment(ctx, at('environment')) ?? {} } : {}),
   };
   if (has('environment')) checkTemplates(ctx, at('environment'));
-  const roles = has('roles')
-    ? readRoles(ctx, keys.get('roles')!, {
-        modules,
-        handler: false,
-        parent,
-        notified,
-        importing: [resolve(ctx.src.file)],
-      })
-    : undefined;
+  // Every role the play names (roles:, import_role, include_role) adds its handlers, defaults and vars here.
+  const roles: LoadedRoles = { tasks: [], handlers: [], defaults: {}, vars: {}, seen: new Set() };
+  const base: ItemOptions = { modules, handler: false, parent, notified, importing: [resolve(ctx.src.file)], roles };
+  if (has('roles')) readRoles(ctx, keys.get('roles')!, base, roles);
   // Roles run before the play's tasks, in the same section.
   const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k): TaskItem[] => {
-    const items = [
-      ...(k === 'tasks' ? (roles?.tasks ?? []) : []),
-      ...readTasks(ctx, keys.get(k), modules, false, parent, notified),
-    ];
+    const items = [...(k === 'tasks' ? roles.tasks : []), ...section(ctx, keys.get(k), base)];
     const at = keys.get(k)?.keyNode ?? keys.get('roles')?.keyNode;
     return items.length ? [...items, { kind: 'flush', at: span(ctx, at) }] : [];
   });
   const handlers = [
-    ...(roles?.handlers ?? []),
-    ...readTasks(ctx, keys.get('handlers'), modules, true, parent, []).filter(isTask),
+    ...roles.handlers,
+    ...section(ctx, keys.get('handlers'), { ...base, handler: true, notified: [] }).filter(isTask),
   ];
   const play: Play = {
     name: name ?? hosts ?? `play ${index + 1}`,
@@ -197,9 +178,9 @@ export function loadPlay(
     vars: {
       ...(has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined),
       ...(has('vars_files') ? readVarsFiles(ctx, keys.get('vars_files')!) : undefined),
-      ...roles?.vars,
+      ...roles.vars,
     },
-    ...(roles ? { defaults: roles.defaults } : {}),
+    ...(Object.keys(roles.defaults).length ? { defaults: roles.defaults } : {}),
     serial: has('serial') ? readSerial(ctx, at('serial')) : [],
     maxFailPercentage: has('max_fail_percentage')
       ? readInt(ctx, at('max_fail_percentage'), 'max_fail_percentage', 100)

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { Inherited, Task, TaskItem } from './playbook-types.js';
+import { isTask, type Inherited, type Task, type TaskItem } from './playbook-types.js';
 import {
   describeNode,
   entriesOf,
@@ -13,12 +13,12 @@ import {
   type YNode,
 } from './playbook-node.js';
 import { inherit, loadTaskFile, type ItemOptions } from './playbook-items.js';
-import { isTask } from './playbook-types.js';
 import { loadYaml } from './source.js';
 
 /** Keywords of a role entry; any other key is a role parameter (a variable for the role's tasks). */
 export const ROLE_ENTRY_KEYS = ['role', 'name', ...['when', 'tags', 'become', 'become_user', 'vars']] as const;
 
+/** What the roles of a play bring: `roles:` tasks, and every role's handlers, defaults and vars (import/include_role too). */
 export interface LoadedRoles {
   tasks: TaskItem[];
   handlers: Task[];
@@ -26,6 +26,8 @@ export interface LoadedRoles {
   defaults: Record<string, unknown>;
   /** Every role's vars/main.yml: above play vars and vars_files. */
   vars: Record<string, unknown>;
+  /** Role folders already read: a role named twice brings its handlers, defaults and vars once. */
+  seen: Set<string>;
 }
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
@@ -80,39 +82,49 @@ function readEntry(
   return { name, keys, params };
 }
 
-/** Reads `roles:` of a play; problems are reported at their node. */
-export function readRoles(ctx: LoadContext, e: Entry, o: ItemOptions): LoadedRoles {
-  const out: LoadedRoles = { tasks: [], handlers: [], defaults: {}, vars: {} };
+/**
+ * Loads one role: its tasks (returned, with `parent` passed down), and its handlers, defaults and
+ * vars into `into`. Undefined when it is not found (reported at `node`).
+ */
+export function loadRole(
+  ctx: LoadContext,
+  name: string,
+  node: YNode,
+  parent: Inherited,
+  o: ItemOptions,
+  into: LoadedRoles,
+): TaskItem[] | undefined {
+  const dir = findRole(ctx, name);
+  if (!dir) {
+    report(ctx, 'E_ROLE_MISSING', `role "${name}" not found`, node, `looked for roles/${name} next to the playbook`);
+    return undefined;
+  }
+  const inRole: Inherited = { ...parent, role: { name, dir } };
+  // loadTaskFile takes a path relative to the file naming it.
+  const file = (f: string) => (existsSync(join(dir, f)) ? relative(dirname(ctx.src.file), join(dir, f)) : undefined);
+  const first = !into.seen.has(dir);
+  into.seen.add(dir);
+  if (first) Object.assign(into.defaults, readVarsFile(ctx, join(dir, 'defaults', 'main.yml')));
+  if (first) Object.assign(into.vars, readVarsFile(ctx, join(dir, 'vars', 'main.yml')));
+  const handlers = first ? file('handlers/main.yml') : undefined;
+  if (handlers)
+    into.handlers.push(
+      ...(
+        loadTaskFile(ctx, handlers, node, { ...o, handler: true, notified: [], parent: inRole }, 'roles') ?? []
+      ).filter(isTask),
+    );
+  const tasks = file('tasks/main.yml');
+  return tasks ? (loadTaskFile(ctx, tasks, node, { ...o, parent: inRole }, 'roles') ?? []) : [];
+}
+
+/** Reads `roles:` of a play into `into`; problems are reported at their node. */
+export function readRoles(ctx: LoadContext, e: Entry, o: ItemOptions, into: LoadedRoles): void {
   const items: YNode[] = isSeq(e.value) ? (e.value.items as YNode[]) : [e.value];
   for (const node of items) {
     const entry = readEntry(ctx, node);
     if (!entry) continue;
-    const dir = findRole(ctx, entry.name);
-    if (!dir) {
-      report(
-        ctx,
-        'E_ROLE_MISSING',
-        `role "${entry.name}" not found`,
-        node,
-        `looked for roles/${entry.name} next to the playbook`,
-      );
-      continue;
-    }
     const own = inherit(ctx, entry.keys, o.parent);
-    const parent: Inherited = { ...own, vars: { ...own.vars, ...entry.params }, role: { name: entry.name, dir } };
-    Object.assign(out.defaults, readVarsFile(ctx, join(dir, 'defaults', 'main.yml')));
-    Object.assign(out.vars, readVarsFile(ctx, join(dir, 'vars', 'main.yml')));
-    // loadTaskFile takes a path relative to the file naming it (the playbook).
-    const file = (f: string) => (existsSync(join(dir, f)) ? relative(dirname(ctx.src.file), join(dir, f)) : undefined);
-    const tasks = file('tasks/main.yml');
-    if (tasks) out.tasks.push(...(loadTaskFile(ctx, tasks, node, { ...o, parent }, 'roles') ?? []));
-    const handlers = file('handlers/main.yml');
-    if (handlers)
-      out.handlers.push(
-        ...(loadTaskFile(ctx, handlers, node, { ...o, handler: true, notified: [], parent }, 'roles') ?? []).filter(
-          isTask,
-        ),
-      );
+    const parent: Inherited = { ...own, vars: { ...own.vars, ...entry.params } };
+    into.tasks.push(...(loadRole(ctx, entry.name, node, parent, o, into) ?? []));
   }
-  return out;
 }

@@ -94,6 +94,8 @@ export interface Include {
   vars: Record<string, Raw>;
   /** What the blocks around the include pass down to the included tasks. */
   parent: Inherited;
+  /** include_role: the role's name (its tasks are read at load time; no "included" line, as Ansible). */
+  role?: string;
   at: Span;
 }
 

@@ -133,6 +133,7 @@ const cases: [string, string | Case][] = [
   ['import_tasks and include_tasks with loop, vars and when', 'include-import.yml'],
   ['pre_tasks / post_tasks flush handlers; meta: flush_handlers', 'handlers-sections.yml'],
   ['roles: defaults, vars, handlers, templates/ and files/ of the role', 'roles.yml'],
+  ['include_role (vars over role defaults) and import_role', 'include-role.yml'],
   [
     'environment (play and task), check_mode: true, run_once on two hosts',
     { playbook: 'env-check-once.yml', inventory: `${dir}/two-local.ini` },
