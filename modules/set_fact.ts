@@ -6,7 +6,8 @@ a variable, each value is rendered now (types kept). They rank with registered r
 and task vars and below extra vars. \`cacheable\` is accepted (stackplay keeps no fact cache).
 
 Example:
-  - set_fact:
+  - name: where the cluster lives
+    set_fact:
       core_url: "https://{{ stackato_core_ip }}"
       dea_count: "{{ groups.dea | length }}"`;
 
