@@ -37,6 +37,7 @@ export const copy = defineModule({
   name: 'copy',
   summary: 'Make a file hold given content (inline or from the controller), with mode and owner',
   doc,
+  localFiles: ['src'],
   params,
   async gather(host, p): Promise<ContentFacts> {
     let wanted: ContentFacts['wanted'];

@@ -45,6 +45,7 @@ export const template = defineModule({
   name: 'template',
   summary: 'Render a Jinja2 template (Handlebars for .hbs) from the controller into a file on the host',
   doc,
+  localFiles: ['src'],
   params,
   async gather(host, p): Promise<ContentFacts> {
     return { ...(await gatherDest(host, p.dest)), wanted: await renderSource(host, p.src) };

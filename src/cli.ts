@@ -7,6 +7,7 @@ import { plainReporter } from './report/plain.js';
 import { jsonReporter } from './report/json.js';
 import { treeReporter } from './report/tree.js';
 import type { Reporter } from './report/events.js';
+import { maskOutput } from './report/redact.js';
 import { listHosts, listTasks, syntaxOk } from './commands/listing.js';
 import { sshConnector } from './engine/ssh-connector.js';
 import { inventoryCommand } from './commands/inventory-cli.js';
@@ -14,11 +15,12 @@ import { modulesCommand, schemaCommand } from './commands/docs-cli.js';
 import { labCommand } from './commands/lab-cli.js';
 import { migrateCommand } from './commands/migrate-cli.js';
 
+// Every byte the CLI prints passes the secret mask (values registered as inputs are read).
 const out = (text: string) => {
-  process.stdout.write(text);
+  process.stdout.write(maskOutput(text));
 };
 const err = (text: string) => {
-  process.stderr.write(text);
+  process.stderr.write(maskOutput(text));
 };
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -73,7 +75,12 @@ function humanReporter(mode: 'tree' | 'plain' | 'json'): { report: Reporter; don
 async function runAction(playbook: string, f: RunFlags): Promise<number> {
   if (f.inventory.length === 0) throw new UsageError('no inventory given', 'pass one or more with -i INVENTORY');
   if (f.syntaxCheck || f.listHosts || f.listTasks) {
-    const { loaded, diagnostics } = loadForRun({ playbook, inventories: f.inventory, extraVars: f.extraVars });
+    const { loaded, diagnostics } = loadForRun({
+      playbook,
+      inventories: f.inventory,
+      extraVars: f.extraVars,
+      ...(f.limit !== undefined ? { limit: f.limit } : {}),
+    });
     printDiagnostics(diagnostics);
     if (!loaded) return ExitCode.invalidInput;
     if (f.syntaxCheck) out(`${syntaxOk(playbook)}\n`);

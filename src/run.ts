@@ -9,12 +9,13 @@ import { ExitCode } from './exit-codes.js';
 import { loadInventories } from './inventory/load.js';
 import { validateTopology } from './inventory/topology.js';
 import { resolveHost } from './inventory/resolve.js';
+import { checkLimit, checkPlayPattern } from './inventory/pattern.js';
 import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
 import { runPlays } from './engine/run-plays.js';
 import { lockCluster } from './engine/lock.js';
-import { markedSecretNames, redactingReporter, secretValuesOf } from './report/redact.js';
+import { redactingReporter, registerSecrets, secretsOfLayers } from './report/redact.js';
 
 export interface RunOptions {
   playbook: string;
@@ -43,7 +44,7 @@ export interface Loaded {
 const errorsIn = (ds: Diagnostic[]) => ds.filter((d) => d.severity === 'error');
 
 /** Loads inventory, playbook and extra vars; every diagnostic is collected before anything runs. */
-export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars'>): {
+export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars' | 'limit'>): {
   loaded?: Loaded;
   diagnostics: Diagnostic[];
 } {
@@ -52,20 +53,30 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
   if (errorsIn(inv.diagnostics).length === 0) diagnostics.push(...validateTopology(inv.inventory));
   const pb = loadPlaybook(o.playbook, modules);
   diagnostics.push(...pb.diagnostics);
+  if (errorsIn(inv.diagnostics).length === 0) {
+    for (const play of pb.playbook?.plays ?? [])
+      diagnostics.push(...checkPlayPattern(inv.inventory, play.hosts, play.at));
+    if (o.limit !== undefined) diagnostics.push(...checkLimit(inv.inventory, o.limit));
+  }
   const ev = parseExtraVars(o.extraVars);
   diagnostics.push(...ev.diagnostics);
+  // Before any diagnostic is shown: a value marked secret in one layer is masked in every output.
+  registerSecrets(
+    secretsOfLayers([
+      ev.vars,
+      ...[...inv.inventory.hosts.values()].map((h) => h.vars),
+      ...[...inv.inventory.groups.values()].map((g) => g.vars),
+      ...(pb.playbook?.plays.map((p) => p.vars) ?? []),
+    ]),
+  );
   if (errorsIn(diagnostics).length > 0 || !pb.playbook) return { diagnostics };
   return { loaded: { playbook: pb.playbook, inventory: inv.inventory, extraVars: ev.vars }, diagnostics };
 }
 
-/** Every secret known before the run: connection passwords and secret-named vars of all hosts. */
+/** Every secret known before the run: connection passwords and secret-named vars of all hosts, plays and -e. */
 export function knownSecrets(l: Loaded): string[] {
   const hostVars = [...l.inventory.hosts.keys()].map((name) => resolveHost(l.inventory, name).vars);
-  const layers = [l.extraVars, ...hostVars, ...l.playbook.plays.map((p) => p.vars)];
-  // A var marked secret in any layer (inventory, play, -e) is secret in every layer.
-  const marked = layers.flatMap(markedSecretNames);
-  const found = new Set<string>(layers.flatMap((vars) => secretValuesOf(vars, marked)));
-  return [...found];
+  return secretsOfLayers([l.extraVars, ...hostVars, ...l.playbook.plays.map((p) => p.vars)]);
 }
 
 export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<number> {
@@ -74,6 +85,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
   if (diagnostics.length > 0) rawReport({ type: 'diagnostics', diagnostics });
   if (!loaded) return ExitCode.invalidInput;
   const secrets = knownSecrets(loaded);
+  registerSecrets(secrets);
   const report = redactingReporter(rawReport, () => secrets);
   // One changing run per cluster at a time (check mode changes nothing, so it needs no lock).
   const lock = o.check

@@ -1,5 +1,5 @@
-// Param schemas shared by the file modules: absolute paths, octal modes, owners.
-import { z } from '../../src/sdk.js';
+// Param schemas shared by modules: paths, modes, owners, IPv4 addresses and values passed as command arguments.
+import { isIPv4, z } from '../../src/sdk.js';
 
 export const absolutePath = (what: string) =>
   z
@@ -41,3 +41,36 @@ export interface Attrs {
   owner?: string | undefined;
   group?: string | undefined;
 }
+
+/** A dotted-quad IPv4 address, each part 0-255 (999.999.999.999 is refused at load, at its YAML node). */
+export const ipv4 = z
+  .string()
+  .refine((s) => isIPv4(s), { message: 'expected an IPv4 address such as 10.0.0.1 (four numbers 0-255)' });
+
+/** An IPv4 network in CIDR form: address/prefix with a prefix of 0-32. */
+export const ipv4Cidr = z.string().refine(
+  (s) => {
+    const [addr = '', prefix = '', ...rest] = s.split('/');
+    return rest.length === 0 && isIPv4(addr) && /^\d{1,2}$/.test(prefix) && Number(prefix) <= 32;
+  },
+  { message: 'expected a network such as 10.0.0.0/24' },
+);
+
+/**
+ * A value passed to a remote tool as a positional argument (a source, a role, an endpoint, a
+ * node): one starting with "-" would be read as an option (sshfs -oProxyCommand=..., kato --help).
+ */
+export const argument = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .refine((s) => !s.startsWith('-'), {
+      message: `${what} must not start with "-" (it would be read as an option)`,
+      abort: true,
+    });
+
+/** A kato role name (controller, data-services, load_balancer, ...). */
+export const katoRole = argument('a role').regex(
+  /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+  'expected a kato role name such as dea',
+);

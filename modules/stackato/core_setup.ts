@@ -1,5 +1,6 @@
 // core_setup: make this node the cluster's core with `kato node setup core ENDPOINT`.
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { argument, katoRole } from '../common/params.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { missingRoles } from './roles.js';
 
@@ -19,8 +20,8 @@ export const coreSetup = defineModule({
   summary: 'Set up the core node (controller, primary, router) with kato node setup core',
   doc,
   params: z.strictObject({
-    endpoint: z.string().min(1).describe('API endpoint, e.g. api.stackato.example.com'),
-    roles: z.array(z.string()).default([]).describe('extra roles for the core (kato role add)'),
+    endpoint: argument('endpoint').describe('API endpoint, e.g. api.stackato.example.com'),
+    roles: z.array(katoRole).default([]).describe('extra roles for the core (kato role add)'),
   }),
   gather: async (h) => ({ version: await h.fact(katoVersion), info: await h.fact(katoInfo) }),
   plan: ({ version, info }, p) => {

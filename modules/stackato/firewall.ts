@@ -1,5 +1,6 @@
 // firewall: per-node iptables rules that open only the ports the node's roles need.
 import { defineModule, exec, readOnly, sh, raw, z, type Step, defineFact } from '../../src/sdk.js';
+import { ipv4Cidr, katoRole } from '../common/params.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { portsFor } from './ports.js';
 
@@ -54,11 +55,8 @@ export const firewall = defineModule({
   summary: "Open only the ports each node's roles need (iptables)",
   doc,
   params: z.strictObject({
-    cluster_cidr: z
-      .string()
-      .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected a network such as 10.0.0.0/24')
-      .describe('network of the cluster nodes'),
-    roles: z.array(z.string()).optional().describe('roles to open ports for (default: from kato info)'),
+    cluster_cidr: ipv4Cidr.describe('network of the cluster nodes'),
+    roles: z.array(katoRole).optional().describe('roles to open ports for (default: from kato info)'),
     default_policy: z.enum(['drop', 'accept']).default('drop').describe('what happens to anything not listed'),
   }),
   gather: async (h) => ({

@@ -1,5 +1,6 @@
 // lb_setup: make this node the cluster's nginx load balancer over the routers (set it up last).
 import { defineModule, exec, sh, write, z, type Step } from '../../src/sdk.js';
+import { ipv4 } from '../common/params.js';
 import { inCluster, katoInfo, katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
 import { nginxPool } from '../facts/nginx.js';
 
@@ -19,12 +20,12 @@ Example:
 
 const CERT = '/etc/ssl/certs/stackato.crt';
 const KEY = '/etc/ssl/private/stackato.key';
-const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address such as 10.0.0.1');
 
 export const lbSetup = defineModule({
   name: 'lb_setup',
   summary: 'Set up the nginx load balancer over the cluster routers',
   doc,
+  localFiles: ['cert', 'key'],
   params: z
     .strictObject({
       core_ip: ipv4.describe('MBUS IP of the core, to attach to first'),

@@ -1,5 +1,6 @@
 // migrate_core_ip: move one node to a new core IP: the core changes its own address, the others follow it.
 import { defineModule, exec, raw, reconnect, semver, sh, z, type Step } from '../../src/sdk.js';
+import { argument, ipv4 } from '../common/params.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { nginxPool } from '../facts/nginx.js';
 
@@ -18,8 +19,6 @@ Example:
   - name: move the core to its new address
     migrate_core_ip: { old_ip: 10.77.0.11, new_ip: 10.77.0.50, netmask: 255.255.255.0, gateway: 10.77.0.1 }`;
 
-const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address such as 10.0.0.1');
-
 export const migrateCoreIp = defineModule({
   name: 'migrate_core_ip',
   summary: 'Move a node to a new core IP (the core first, then every other node)',
@@ -29,7 +28,7 @@ export const migrateCoreIp = defineModule({
     new_ip: ipv4.describe('the core IP to move to'),
     netmask: ipv4.default('255.255.255.0').describe('netmask of the new core address'),
     gateway: ipv4.optional().describe('gateway of the new core address (core only)'),
-    interface: z.string().default('eth0').describe('the core interface that gets the new address'),
+    interface: argument('interface').default('eth0').describe('the core interface that gets the new address'),
     timeout: z.number().int().positive().default(120).describe('seconds to wait for the core on its new address'),
   }),
   gather: async (h) => {

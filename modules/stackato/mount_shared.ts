@@ -1,5 +1,6 @@
 // mount_shared: put the controller's shared data on a shared filesystem (several controllers).
 import { defineModule, exec, raw, sh, z, type Step } from '../../src/sdk.js';
+import { absolutePath, argument } from '../common/params.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { mounts, pathKind, type PathKind } from '../facts/paths.js';
 
@@ -29,13 +30,15 @@ export const mountShared = defineModule({
   summary: 'Share controller data between controllers over a mounted filesystem',
   doc,
   params: z.strictObject({
-    source: z
-      .string()
+    source: argument('source')
       .regex(/^[^\s:]+:\//, 'expected an sshfs source such as root@10.0.0.1:/srv/shared')
       .describe('sshfs source user@host:/path'),
-    mount_point: z.string().startsWith('/').default('/mnt/controller').describe('where to mount the share'),
+    mount_point: absolutePath('mount_point').default('/mnt/controller').describe('where to mount the share'),
     options: z.string().default('idmap=user,reconnect,allow_other').describe('sshfs -o options'),
-    identity_file: z.string().optional().describe('ssh private key on the node used by sshfs'),
+    identity_file: absolutePath('identity_file')
+      .refine((s) => !s.includes(','), 'identity_file must not hold a comma (it is one sshfs -o option)')
+      .optional()
+      .describe('ssh private key on the node used by sshfs'),
   }),
   gather: async (h, p) => {
     const version = await h.fact(katoVersion);
@@ -47,7 +50,7 @@ export const mountShared = defineModule({
       series,
       dirs: [...dirs],
       kinds,
-      mounted: p.mount_point in (await h.fact(mounts)),
+      mounted: Object.hasOwn(await h.fact(mounts), p.mount_point),
       info: await h.fact(katoInfo),
     };
   },
@@ -69,19 +72,19 @@ export const mountShared = defineModule({
       steps.push(
         exec(
           `~ ${p.mount_point}: not mounted -> ${p.source}`,
-          sh`mkdir -p ${p.mount_point} && sshfs -o ${opts} ${p.source} ${p.mount_point}`,
+          sh`mkdir -p -- ${p.mount_point} && sshfs -o ${opts} -- ${p.source} ${p.mount_point}`,
         ),
       );
     for (const d of todo) {
       const target = targetIn(p.mount_point, d, many);
       const keep =
         kinds[d]!.kind === 'absent'
-          ? sh`mkdir -p ${target}`
-          : sh`mkdir -p ${target} && mv ${d} ${d}.old && cp -a ${d}.old/. ${target}/`;
+          ? sh`mkdir -p -- ${target}`
+          : sh`mkdir -p -- ${target} && mv -- ${d} ${`${d}.old`} && cp -a -- ${`${d}.old/.`} ${`${target}/`}`;
       steps.push(
         exec(
           `~ ${d}: ${kinds[d]!.kind} -> link to ${target} (old contents kept in ${d}.old)`,
-          sh`${raw(keep.text)} && mkdir -p "$(dirname ${d})" && rm -f ${d} && ln -s ${target} ${d}`,
+          sh`${raw(keep.text)} && mkdir -p -- "$(dirname -- ${d})" && rm -f -- ${d} && ln -s -- ${target} ${d}`,
         ),
       );
     }

@@ -1,5 +1,6 @@
 // node_attach: join this node to the core with `kato node attach -e ROLES CORE_IP`.
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { ipv4, katoRole } from '../common/params.js';
 import { inCluster, katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { missingRoles, rolesFromVars } from './roles.js';
 
@@ -15,15 +16,13 @@ Example:
   - name: node_attach example 2
     node_attach: { core_ip: 10.77.0.11, roles: [dea, filesystem] }`;
 
-const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address such as 10.0.0.1');
-
 export const nodeAttach = defineModule({
   name: 'node_attach',
   summary: 'Attach the node to the core and enable its roles',
   doc,
   params: z.strictObject({
     core_ip: ipv4.describe('MBUS IP of the core node'),
-    roles: z.array(z.string()).optional().describe('roles to enable; default: from inventory groups'),
+    roles: z.array(katoRole).optional().describe('roles to enable; default: from inventory groups'),
     force: z.boolean().default(false).describe('3.x: attach even if versions differ'),
   }),
   gather: async (h) => ({ version: await h.fact(katoVersion), info: await h.fact(katoInfo), vars: h.vars }),

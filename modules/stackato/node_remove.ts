@@ -1,5 +1,6 @@
 // node_remove: on the core, remove nodes from the cluster (`kato node remove IP...`).
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { ipv4 } from '../common/params.js';
 import { katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
 
 const doc = `Params: nodes (IPs to remove), skip_detach (3.2+: for nodes already destroyed).
@@ -17,7 +18,7 @@ export const nodeRemove = defineModule({
   params: z.strictObject({
     nodes: z
       .union([z.string().transform((s) => s.split(/[,\s]+/).filter(Boolean)), z.array(z.string())])
-      .pipe(z.array(z.string()).min(1))
+      .pipe(z.array(ipv4).min(1))
       .describe('IP addresses of the nodes to remove (a list, or one string of IPs)'),
     skip_detach: z.boolean().default(false).describe('do not detach (the node is gone)'),
   }),
@@ -25,7 +26,7 @@ export const nodeRemove = defineModule({
   plan: ({ version, listed }, p) => {
     const series = katoSeries(version);
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
-    const present = p.nodes.filter((ip) => ip in listed);
+    const present = p.nodes.filter((ip) => Object.hasOwn(listed, ip));
     if (present.length === 0) return { steps: [], note: `${p.nodes.join(', ')} not in the cluster` };
     const flags = p.skip_detach && series === '3.x' ? ['--skip-detach'] : [];
     if (series === '2.x') return { steps: present.map((ip) => exec(`- node ${ip}`, sh`kato node remove ${ip}`)) };

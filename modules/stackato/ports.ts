@@ -47,7 +47,7 @@ const BY_ROLE: Record<string, PortRule[]> = {
 };
 
 export function portsFor(roles: readonly string[], series: '2.x' | '3.x'): PortRule[] {
-  const rules = [...ALL, ...roles.flatMap((r) => BY_ROLE[r] ?? [])];
+  const rules = [...ALL, ...roles.flatMap((r) => (Object.hasOwn(BY_ROLE, r) ? BY_ROLE[r]! : []))];
   if (series === '2.x' && roles.includes('controller')) rules.push(tcp('8046', 'cluster', 'doozerd'));
   const seen = new Set<string>();
   return rules.filter((r) => {

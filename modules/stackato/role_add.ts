@@ -1,5 +1,6 @@
 // role_add: enable kato roles on a node (`kato role add`), or exactly a set of roles with only: true.
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { katoRole } from '../common/params.js';
 import { katoInfo } from '../facts/kato.js';
 import { expandRoles, missingRoles } from './roles.js';
 
@@ -19,9 +20,9 @@ export const roleAdd = defineModule({
   doc,
   params: z
     .strictObject({
-      roles: z.array(z.string()).default([]).describe('roles to enable'),
+      roles: z.array(katoRole).default([]).describe('roles to enable'),
       only: z.boolean().default(false).describe('enable exactly these roles, disabling the others'),
-      all_but: z.array(z.string()).optional().describe('enable every available role except these'),
+      all_but: z.array(katoRole).optional().describe('enable every available role except these'),
     })
     .refine((p) => p.roles.length > 0 || p.all_but !== undefined, 'give roles or all_but'),
   gather: async (h) => ({ info: await h.fact(katoInfo) }),

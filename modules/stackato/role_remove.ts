@@ -1,5 +1,6 @@
 // role_remove: disable kato roles on a node (`kato role remove`); base can never be removed.
 import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { katoRole } from '../common/params.js';
 import { katoInfo } from '../facts/kato.js';
 import { expandRoles } from './roles.js';
 
@@ -14,7 +15,7 @@ export const roleRemove = defineModule({
   name: 'role_remove',
   summary: 'Disable kato roles on the node',
   doc,
-  params: z.strictObject({ roles: z.array(z.string()).min(1).describe('roles to disable') }),
+  params: z.strictObject({ roles: z.array(katoRole).min(1).describe('roles to disable') }),
   gather: async (h) => ({ info: await h.fact(katoInfo) }),
   plan: ({ info }, p) => {
     if (p.roles.includes('base')) return { steps: [], fail: 'the base role cannot be removed from any node' };

@@ -24,7 +24,7 @@ export function rolesFromVars(vars: Readonly<Record<string, unknown>>, series: K
     : typeof extra === 'string'
       ? extra.split(/[,\s]+/).filter(Boolean)
       : [];
-  const roles = [...groups.map((g) => GROUP_ROLE[g]).filter((r): r is string => !!r), ...extras];
+  const roles = [...groups.filter((g) => Object.hasOwn(GROUP_ROLE, g)).map((g) => GROUP_ROLE[g]!), ...extras];
   // 3.x folded the stager into the DEA.
   const mapped = series === '3.x' ? roles.map((r) => (r === 'stager' ? 'dea' : r)) : roles;
   return [...new Set(mapped)];

@@ -1,5 +1,6 @@
 // static_ip: pin a node's address with `kato op static_ip` (writes /etc/network/interfaces).
 import { defineModule, exec, reconnect, semver, sh, z, type Step } from '../../src/sdk.js';
+import { argument, ipv4 } from '../common/params.js';
 import { katoSeries, katoVersion } from '../facts/kato.js';
 import { staticStanza } from './interfaces.js';
 
@@ -14,8 +15,6 @@ Example:
   - name: static_ip example 1
     static_ip: { address: 10.77.0.11, netmask: 255.255.255.0, gateway: 10.77.0.1 }`;
 
-const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address such as 10.0.0.1');
-
 export const staticIp = defineModule({
   name: 'static_ip',
   summary: 'Give the node a static IP address with kato op static_ip',
@@ -25,8 +24,8 @@ export const staticIp = defineModule({
     netmask: ipv4.default('255.255.255.0').describe('netmask'),
     gateway: ipv4.describe('default gateway'),
     dns_nameservers: z.array(ipv4).default([]).describe('DNS servers'),
-    dns_search_domains: z.array(z.string()).default([]).describe('DNS search domains'),
-    interface: z.string().default('eth0').describe('network interface'),
+    dns_search_domains: z.array(argument('a search domain')).default([]).describe('DNS search domains'),
+    interface: argument('interface').default('eth0').describe('network interface'),
     restart_network: z.boolean().default(true).describe('apply the address now (--restart-network)'),
   }),
   gather: async (h, p) => ({

@@ -1,5 +1,5 @@
 // `stackplay inventory` output: --list (Ansible's JSON or a readable listing) and --graph (the group tree with roles and phases).
-import { SECRET_VAR } from '../report/redact.js';
+import { markedSecretNames, SECRET_VAR } from '../report/redact.js';
 import { MAGIC_VARS, resolveHost } from '../inventory/resolve.js';
 import { phaseLabel, phaseOf, rolesOf } from '../inventory/roles.js';
 import type { Inventory } from '../inventory/types.js';
@@ -9,32 +9,39 @@ export const MASK = '********';
 /** ansible_password, ansible_ssh_pass, *_password, *_secret, *_token, ...: one rule, shared with the run's redaction. */
 export const isSecretKey = (key: string): boolean => SECRET_VAR.test(key);
 
-/** A copy of vars with secret-looking values masked, nested dicts included. */
-export function maskSecrets(value: unknown, key = ''): unknown {
-  if (key && isSecretKey(key) && value !== undefined && value !== null && value !== '') return MASK;
-  if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
+/** A copy of vars with secret values masked (by name, or listed in `marked`), nested dicts included. */
+export function maskSecrets(value: unknown, key = '', marked: ReadonlySet<string> = new Set()): unknown {
+  if (key && (isSecretKey(key) || marked.has(key)) && value !== undefined && value !== null && value !== '')
+    return MASK;
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v, '', marked));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k, marked)]));
   }
   return value;
 }
 
+/** Names marked secret with `stackplay_secret_vars` anywhere in the inventory: secret on every host. */
+const markedIn = (inv: Inventory): Set<string> =>
+  new Set([...inv.hosts.values(), ...inv.groups.values()].flatMap((x) => markedSecretNames(x.vars)));
+
 const magic = new Set<string>(MAGIC_VARS);
 
 /** A host's merged vars as a listing shows them: no magic vars, secrets masked. */
-function shownVars(inv: Inventory, host: string): Record<string, unknown> {
+function shownVars(inv: Inventory, host: string, marked: ReadonlySet<string>): Record<string, unknown> {
   const vars = Object.fromEntries(Object.entries(resolveHost(inv, host).vars).filter(([k]) => !magic.has(k)));
-  return maskSecrets(vars) as Record<string, unknown>;
+  return maskSecrets(vars, '', marked) as Record<string, unknown>;
 }
 
 /** The same object `ansible-inventory --list` prints: groups with hosts/children, merged vars in _meta.hostvars. */
 export function inventoryListObject(inv: Inventory): Record<string, unknown> {
-  const hostvars: Record<string, Record<string, unknown>> = {};
+  // Entries, then fromEntries: a host or group named __proto__ or constructor stays an ordinary key.
+  const hostvars: [string, Record<string, unknown>][] = [];
+  const marked = markedIn(inv);
   for (const name of inv.hosts.keys()) {
-    const vars = shownVars(inv, name);
-    if (Object.keys(vars).length) hostvars[name] = vars;
+    const vars = shownVars(inv, name, marked);
+    if (Object.keys(vars).length) hostvars.push([name, vars]);
   }
-  const out: Record<string, unknown> = { _meta: { hostvars } };
+  const out: [string, unknown][] = [['_meta', { hostvars: Object.fromEntries(hostvars) }]];
   const seen = new Set<string>(['all']);
   const visit = (name: string): void => {
     const g = inv.groups.get(name);
@@ -42,7 +49,7 @@ export function inventoryListObject(inv: Inventory): Record<string, unknown> {
     const entry: { hosts?: string[]; children?: string[] } = {};
     if (name !== 'all' && g.hosts.length) entry.hosts = [...g.hosts];
     if (g.children.length) entry.children = [...g.children];
-    if (entry.hosts || entry.children) out[name] = entry;
+    if (entry.hosts || entry.children) out.push([name, entry]);
     for (const c of g.children) {
       if (seen.has(c)) continue;
       seen.add(c);
@@ -50,7 +57,7 @@ export function inventoryListObject(inv: Inventory): Record<string, unknown> {
     }
   };
   visit('all');
-  return out;
+  return Object.fromEntries(out);
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -59,13 +66,14 @@ const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify
 export function renderInventoryList(inv: Inventory, opts: { json: boolean }): string {
   if (opts.json) return JSON.stringify(inventoryListObject(inv), null, 2);
   const blocks: string[] = [];
+  const marked = markedIn(inv);
   for (const name of inv.hosts.keys()) {
     const resolved = resolveHost(inv, name);
     const groups = resolved.vars.group_names as string[];
     const lines = [name, `  groups: ${groups.length ? groups.join(', ') : 'ungrouped'}`];
     const roles = rolesOf(resolved);
     if (roles.length) lines.push(`  roles: ${roles.join(', ')} (phase ${phaseLabel(phaseOf(resolved))})`);
-    const vars = Object.entries(shownVars(inv, name));
+    const vars = Object.entries(shownVars(inv, name, marked));
     if (vars.length) lines.push('  vars:', ...vars.map(([k, v]) => `    ${k}: ${show(v)}`));
     blocks.push(lines.join('\n'));
   }
@@ -81,9 +89,10 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function renderInventoryGraph(inv: Inventory, opts: { vars?: boolean } = {}): string {
   const lines: string[] = [];
+  const marked = markedIn(inv);
   const showVars = (vars: Record<string, unknown>, depth: number): void => {
     if (!opts.vars) return;
-    for (const [k, v] of Object.entries(maskSecrets(vars) as Record<string, unknown>).sort(([a], [b]) =>
+    for (const [k, v] of Object.entries(maskSecrets(vars, '', marked) as Record<string, unknown>).sort(([a], [b]) =>
       byName(a, b),
     )) {
       lines.push(graphLine(`{${k} = ${show(v)}}`, depth));

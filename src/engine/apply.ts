@@ -4,6 +4,7 @@ import type { Transport, ExecResult } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
 import { quote } from '../command.js';
+import { writeControllerFile } from './controller-files.js';
 
 export interface ApplyContext {
   host: string;
@@ -66,6 +67,9 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       if (!ok) throw new StepFailedError(ctx.host, step, result);
     } else if (step.kind === 'write') {
       await transport.write(step.path, step.after, { ...(step.mode ? { mode: step.mode } : {}), become: ctx.become });
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
+    } else if (step.kind === 'controller-write') {
+      await writeControllerFile(step.path, Buffer.from(step.base64, 'base64'));
       ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
     } else {
       transport = await ctx.reconnect(step.address, step.timeoutSec);

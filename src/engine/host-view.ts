@@ -1,11 +1,12 @@
 // The read-only view of a host that a module's gather() sees: facts, reads, rendering, conditions.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../load/input-file.js';
 import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
 import { FactError } from '../errors.js';
-import { renderFile } from '../template/render.js';
+import { readControllerFile } from './controller-files.js';
+import { renderString } from '../template/render.js';
 import { testExpr } from '../template/expr.js';
 
 export interface HostViewDeps {
@@ -53,11 +54,13 @@ export function buildHostView(d: HostViewDeps): HostView {
       return p;
     },
     read: (path) => need().read(path, d.become ? { become: true } : {}),
-    readLocal: (path) => {
+    readLocal: async (path) => {
+      // A role's task finds its `src` in the role's folders first.
       const found = (d.localDirs ?? []).map((dir) => resolve(dir, path)).find((p) => existsSync(p));
-      return readFile(found ?? resolve(d.playbookDir, path), 'utf8');
+      return readInputText(found ?? resolve(d.playbookDir, path));
     },
-    render: (template, source) => renderFile(template, d.vars, source),
+    readController: (path) => readControllerFile(d.playbookDir, path),
+    render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
     test: (expression) => testExpr(expression, d.vars),
   };
 }

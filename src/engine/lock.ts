@@ -1,7 +1,7 @@
 // The cluster lock: one changing run at a time, held as a folder on the core node (mkdir is atomic).
 import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { sh } from '../command.js';
+import { readOnly, sh } from '../command.js';
 import type { Transport } from '../transport/types.js';
 import { diag, type Diagnostic } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
@@ -46,13 +46,71 @@ export function newLockInfo(what: string): LockInfo {
   };
 }
 
-function parseInfo(text: string | null): LockInfo | undefined {
+/** The info file of a stackplay lock, or undefined when it is missing or not exactly what newLockInfo writes. */
+export function parseInfo(text: string | null): LockInfo | undefined {
+  let v: unknown;
   try {
-    const v = JSON.parse(text ?? '') as Partial<LockInfo>;
-    return typeof v.id === 'string' ? (v as LockInfo) : undefined;
+    v = JSON.parse(text ?? '');
   } catch {
     return undefined;
   }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const i = v as Record<string, unknown>;
+  const wellFormed =
+    typeof i.id === 'string' &&
+    i.id !== '' &&
+    typeof i.holder === 'string' &&
+    Number.isInteger(i.pid) &&
+    typeof i.since === 'string' &&
+    !Number.isNaN(Date.parse(i.since)) &&
+    typeof i.what === 'string';
+  return wellFormed ? (i as unknown as LockInfo) : undefined;
+}
+
+/** Removes a lock folder holding nothing but its info file (rm of one file, then rmdir: never a recursive delete). */
+const removeLock = (t: Transport, dir: string) => t.exec(sh`rm -f -- ${`${dir}/info`} && rmdir -- ${dir}`);
+
+/**
+ * --break-lock: removes what is at `dir` only when it is a lock this tool recognises (a folder
+ * holding only a well-formed info file, or an empty folder left by a run that died before writing
+ * it). Anything else is refused and left as it is.
+ */
+async function breakLock(t: Transport, host: string, dir: string): Promise<LockRefused | undefined> {
+  const there = await t.exec(readOnly(sh`test -e ${dir} || test -L ${dir}`));
+  if (there.code !== 0) return undefined;
+  const listed = await t.exec(readOnly(sh`test -d ${dir} && ! test -L ${dir} && ls -A -- ${dir}`));
+  const entries = listed.code === 0 ? listed.stdout.split('\n').filter(Boolean) : undefined;
+  const info =
+    entries?.length === 1 && entries[0] === 'info'
+      ? parseInfo(await t.read(`${dir}/info`).catch(() => null))
+      : undefined;
+  if (entries?.length === 0 || info) {
+    const removed = await removeLock(t, dir);
+    if (removed.code !== 0)
+      throw new Error(
+        `cannot remove the lock ${dir}: ${(removed.stderr || removed.stdout).trim() || `exit ${removed.code}`}`,
+      );
+    return undefined;
+  }
+  const what =
+    entries === undefined
+      ? 'is not a folder'
+      : entries.includes('info')
+        ? entries.length > 1
+          ? `holds other files besides its info file (${entries
+              .filter((e) => e !== 'info')
+              .slice(0, 5)
+              .join(', ')})`
+          : 'has an info file that is not a stackplay lock record'
+        : `holds no info file but ${entries.slice(0, 5).join(', ')}`;
+  return {
+    refused: diag(
+      'E_LOCK_UNRECOGNISED',
+      `--break-lock: ${dir} on ${host} ${what}; it is not a lock stackplay made, so nothing was removed`,
+      undefined,
+      'check what is there; remove it by hand if it really is a stale lock, or point stackplay_lock_dir at a free path',
+    ),
+  };
 }
 
 function refusal(host: string, dir: string, held: LockInfo | undefined): LockRefused {
@@ -81,7 +139,10 @@ export async function takeLock(
   o: { breakLock?: boolean; releaseVia?: () => Promise<Transport> } = {},
 ): Promise<HeldLock | LockRefused> {
   const parent = dir.replace(/\/[^/]+\/?$/, '') || '/';
-  if (o.breakLock) await t.exec(sh`rm -rf ${dir}`);
+  if (o.breakLock) {
+    const refused = await breakLock(t, host, dir);
+    if (refused) return refused;
+  }
   const made = await t.exec(sh`mkdir -p ${parent} && mkdir ${dir}`);
   if (made.code !== 0) {
     const exists = await t.exec(sh`test -d ${dir}`);
@@ -97,7 +158,7 @@ export async function takeLock(
       // The core may be reached another way by now (migrate moves it): ask for its transport again.
       const via = o.releaseVia ? await o.releaseVia() : t;
       const now = parseInfo(await via.read(`${dir}/info`).catch(() => null));
-      if (now?.id === info.id) await via.exec(sh`rm -rf ${dir}`);
+      if (now?.id === info.id) await removeLock(via, dir);
     },
   };
 }

@@ -63,7 +63,7 @@ async function runTask(
         const out = await runTaskOnHost(play, task, ref, run, host);
         const rescued = out.status === 'failed' && !out.ignored && scope.rescuable;
         if (rescued) run.recap.rescued(host.name);
-        else run.recap.count(host.name, out.status, out.ignored);
+        else run.recap.count(host.name, out.status, out.ignored, out.result.changed === true);
         if (out.status === 'unreachable') host.state = 'unreachable';
         else if (out.status === 'failed' && !out.ignored) host.state = 'failed';
         if (rescued)

@@ -69,7 +69,8 @@ export async function runPlays(
   opts: EngineOptions & { limit?: string; keepOpen?: boolean },
 ): Promise<RunResult> {
   const states = new Map<string, HostState>();
-  const hostvars: Record<string, Record<string, unknown>> = {};
+  // No prototype: a host named __proto__ or constructor is a key like any other.
+  const hostvars: Record<string, Record<string, unknown>> = Object.create(null);
   for (const name of inv.hosts.keys()) {
     const resolved = resolveHost(inv, name);
     states.set(name, { name, resolved, registered: {}, notified: new Set(), state: 'active' });

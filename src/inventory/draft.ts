@@ -17,6 +17,8 @@ export interface Draft {
   declared: Set<string>;
   refs: GroupRef[];
   diagnostics: Diagnostic[];
+  /** group -> the hosts listed in it so far, so listing a host is O(1) (100,000 hosts in one group load in linear time). */
+  members: Map<string, Set<string>>;
 }
 
 export function newDraft(): Draft {
@@ -25,6 +27,7 @@ export function newDraft(): Draft {
     declared: new Set(),
     refs: [],
     diagnostics: [],
+    members: new Map(),
   };
   declareGroup(d, 'all');
   declareGroup(d, 'ungrouped');
@@ -62,7 +65,15 @@ export function addHostToGroup(d: Draft, group: string, host: string): void {
   if (group === 'all') return;
   const g = ensureGroup(d, group);
   const h = d.inv.hosts.get(host);
-  if (!g.hosts.includes(host)) g.hosts.push(host);
+  let listed = d.members.get(group);
+  if (!listed) {
+    listed = new Set(g.hosts);
+    d.members.set(group, listed);
+  }
+  if (!listed.has(host)) {
+    listed.add(host);
+    g.hosts.push(host);
+  }
   if (h && !h.groups.includes(group)) h.groups.push(group);
 }
 

@@ -1,4 +1,5 @@
 // Words, quotes and values of one INI inventory line (shell-like quoting, as Ansible's shlex split).
+import { MAX_DEPTH, valueTooDeep } from '../load/depth.js';
 
 export interface Word {
   /** As written, quotes included. */
@@ -10,6 +11,9 @@ export interface Word {
 export interface LexError {
   message: string;
   col: number;
+  /** Set when the problem is not a quote (the default code and hint are about quotes). */
+  code?: string;
+  hint?: string;
 }
 
 const ESCAPABLE = new Set(['"', "'", '\\', ' ', '\t', '#']);
@@ -122,11 +126,21 @@ export function typeValue(text: string): unknown {
 }
 
 /** A JSON list or dict, also in Python's ['a', 'b'] spelling (as Ansible's literal_eval reads it). */
-function parseJsonish(raw: string): { value: unknown } | undefined {
+function parseJsonish(raw: string): { value: unknown } | { error: LexError } | undefined {
   if (!/^[[{]/.test(raw)) return undefined;
   for (const candidate of [raw, raw.replace(/'/g, '"')]) {
     try {
-      return { value: JSON.parse(candidate) as unknown };
+      const value = JSON.parse(candidate) as unknown;
+      if (valueTooDeep(value))
+        return {
+          error: {
+            message: `the value nests deeper than ${MAX_DEPTH} levels`,
+            col: 1,
+            code: 'E_INVENTORY_DEPTH',
+            hint: 'flatten the value: no inventory var needs this depth',
+          },
+        };
+      return { value };
     } catch {
       // not this reading: try the next one
     }

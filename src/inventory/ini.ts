@@ -1,5 +1,6 @@
 // Ansible-compatible INI inventory reader that keeps line and column for every host, group and var.
-import { diag, type Span } from '../errors.js';
+import { diag, type Diagnostic, type Span } from '../errors.js';
+import { SECRET_VAR } from '../report/redact.js';
 import { didYouMean } from '../suggest.js';
 import { addChild, addHostToGroup, declareGroup, ensureGroup, ensureHost, setVar, type Draft } from './draft.js';
 import { parseHostEntry } from './host-pattern.js';
@@ -34,10 +35,10 @@ const spanIn = (c: LineCtx, col: number, length: number): Span => ({
 function lexError(c: LineCtx, e: LexError, offset: number): void {
   c.d.diagnostics.push(
     diag(
-      'E_INVENTORY_QUOTE',
+      e.code ?? 'E_INVENTORY_QUOTE',
       e.message,
       spanIn(c, offset + e.col - 1, 1),
-      'close the quote, or escape it with a backslash',
+      e.hint ?? 'close the quote, or escape it with a backslash',
     ),
   );
 }
@@ -175,6 +176,7 @@ export function readIniInventory(file: string, text: string, d: Draft): void {
     const trimmed = raw.trim();
     if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     const c: LineCtx = { d, file, line: i + 1, col: raw.length - raw.trimStart().length + 1 };
+    const before = d.diagnostics.length;
     if (trimmed.startsWith('[') && !isIpv6HostLine(trimmed)) {
       section = readHeader(c, trimmed);
     } else if (section.kind === 'hosts') {
@@ -184,5 +186,23 @@ export function readIniInventory(file: string, text: string, d: Draft): void {
     } else if (section.kind === 'vars') {
       readVarLine(c, trimmed, section.group);
     }
+    if (d.diagnostics.length > before && holdsSecret(trimmed)) hideQuoted(d.diagnostics, before, trimmed);
+  }
+}
+
+/** A line that names a secret var (ansible_password=..., api_token ...): what it holds is never quoted back. */
+const holdsSecret = (line: string): boolean => line.split(/[\s="']+/).some((w) => SECRET_VAR.test(w));
+
+/** Masks quoted text in the diagnostics about a secret line, except the line's first word (a host or var name). */
+function hideQuoted(ds: Diagnostic[], from: number, line: string): void {
+  const first = line.split(/\s+/)[0];
+  for (let i = from; i < ds.length; i++) {
+    const d = ds[i]!;
+    ds[i] = {
+      ...d,
+      message: d.message.replace(/"(?:[^"\\]|\\.)*"/g, (q) =>
+        q === `"${first}"` ? q : '"********" (not shown: the line sets a secret)',
+      ),
+    };
   }
 }

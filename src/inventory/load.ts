@@ -2,6 +2,7 @@
 import { extname } from 'node:path';
 import { diag, type Diagnostic, type Span } from '../errors.js';
 import { readText } from '../load/source.js';
+import { registerSecrets, secretsOfLayers } from '../report/redact.js';
 import { didYouMean } from '../suggest.js';
 import { addChild, newDraft, type Draft } from './draft.js';
 import { readIniInventory } from './ini.js';
@@ -135,6 +136,13 @@ export function finishDraft(d: Draft): { inventory: Inventory; diagnostics: Diag
   attachToAll(d);
   const all = d.inv.groups.get('all')!;
   all.children = ['ungrouped', ...all.children.filter((c) => c !== 'ungrouped')];
+  // Whatever reads this inventory next, its secrets are masked in every output from now on.
+  registerSecrets(
+    secretsOfLayers([
+      ...[...d.inv.hosts.values()].map((h) => h.vars),
+      ...[...d.inv.groups.values()].map((g) => g.vars),
+    ]),
+  );
   return { inventory: d.inv, diagnostics: [...d.diagnostics, ...findCycles(d.inv), ...nameClashes(d.inv)] };
 }
 

@@ -1,6 +1,7 @@
 // Ansible host patterns (plays' hosts: and --limit): names, globs, ~regex, unions, &intersections, !exclusions.
-import type { Diagnostic } from '../errors.js';
+import { diag, type Diagnostic, type Span } from '../errors.js';
 import { didYouMean } from '../suggest.js';
+import { globMatcher } from './glob.js';
 import { groupHosts } from './resolve.js';
 import type { Inventory } from './types.js';
 
@@ -30,29 +31,6 @@ export function splitPattern(pattern: string): string[] {
   return out.map((s) => s.trim()).filter(Boolean);
 }
 
-/** fnmatch-style glob to an anchored RegExp: * ? [abc] [!abc]. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
-      if (body.startsWith('!')) body = `^${body.slice(1)}`;
-      else if (body.startsWith('^')) body = `\\${body}`;
-      re += `[${body}]`;
-      i = close;
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^(?:${re})$`);
-}
-
 type Subscript = { start: number; end?: number };
 
 function splitSubscript(term: string): { term: string; sub?: Subscript } {
@@ -77,10 +55,11 @@ function applySubscript(hosts: string[], sub?: Subscript): string[] {
 function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): string[] {
   const { term, sub } = splitSubscript(raw);
   if (term === 'all' || term === '*') return applySubscript(groupHosts(inv, 'all'), sub);
-  let test: RegExp | undefined;
+  let test: ((name: string) => boolean) | undefined;
   if (term.startsWith('~')) {
     try {
-      test = new RegExp(`^(?:${term.slice(1)})`);
+      const re = new RegExp(`^(?:${term.slice(1)})`);
+      test = (name) => re.test(name);
     } catch (e) {
       diagnostics.push({
         severity: 'error',
@@ -91,12 +70,12 @@ function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): stri
       return [];
     }
   } else if (/[*?[]/.test(term)) {
-    test = globToRegExp(term);
+    test = globMatcher(term);
   }
   const found = new Set<string>();
   if (test) {
-    for (const g of inv.groups.keys()) if (test.test(g)) for (const h of groupHosts(inv, g)) found.add(h);
-    for (const h of inv.hosts.keys()) if (test.test(h)) found.add(h);
+    for (const g of inv.groups.keys()) if (test(g)) for (const h of groupHosts(inv, g)) found.add(h);
+    for (const h of inv.hosts.keys()) if (test(h)) found.add(h);
   } else if (inv.groups.has(term)) {
     for (const h of groupHosts(inv, term)) found.add(h);
   } else if (inv.hosts.has(term)) {
@@ -140,4 +119,32 @@ export function selectHosts(inv: Inventory, pattern: string): { hosts: string[];
   }
   for (const t of exclude) for (const h of matchTerm(inv, t, diagnostics)) chosen.delete(h);
   return { hosts: [...inv.hosts.keys()].filter((h) => chosen.has(h)), diagnostics };
+}
+
+/**
+ * Checks `--limit` before anything runs: a bad term is an error, and a limit that selects no host
+ * at all is an error naming it (Ansible: "no hosts matched"), both at `--limit` as their place.
+ */
+export function checkLimit(inv: Inventory, limit: string): Diagnostic[] {
+  const at: Span = { file: '--limit', line: 1, col: 1, endLine: 1, endCol: limit.length + 1 };
+  const { hosts, diagnostics } = selectHosts(inv, limit);
+  const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => ({ ...d, at }));
+  if (errors.length) return errors;
+  if (hosts.length > 0) return [];
+  const near = diagnostics.find((d) => d.code === 'E_PATTERN_NO_MATCH')?.hint;
+  return [
+    diag(
+      'E_LIMIT_NO_MATCH',
+      `--limit "${limit}": no hosts matched`,
+      at,
+      near ?? 'check the pattern against `stackplay inventory --graph`',
+    ),
+  ];
+}
+
+/** A play's hosts: pattern with a bad term (a bad ~regex) is an error at the play. */
+export function checkPlayPattern(inv: Inventory, pattern: string, at: Span): Diagnostic[] {
+  return selectHosts(inv, pattern)
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => ({ ...d, at }));
 }

@@ -74,7 +74,7 @@ const KATO_ROLE_PHASE: Readonly<Record<string, RoleGroup>> = {
 /** The role group a group name stands for, if any. */
 export function roleGroupOf(group: string): RoleGroup | undefined {
   if ((ROLE_NAMES as readonly string[]).includes(group)) return group as RoleGroup;
-  return ROLE_GROUP_ALIASES[group];
+  return Object.hasOwn(ROLE_GROUP_ALIASES, group) ? ROLE_GROUP_ALIASES[group] : undefined;
 }
 
 /** `stackato_roles` as a list: a YAML/JSON list, or a comma- or space-separated string. */
@@ -99,7 +99,7 @@ export function rolesOf(resolved: ResolvedHost): string[] {
 /** The earliest phase among the host's roles; 'other' when none has a phase. */
 export function phaseOf(resolved: ResolvedHost): Phase {
   const phases = rolesOf(resolved)
-    .map((r) => roleGroupOf(r) ?? KATO_ROLE_PHASE[r])
+    .map((r) => roleGroupOf(r) ?? (Object.hasOwn(KATO_ROLE_PHASE, r) ? KATO_ROLE_PHASE[r] : undefined))
     .filter((p): p is RoleGroup => !!p);
   let best: Phase = 'other';
   for (const p of phases) if (PHASES.indexOf(p) < PHASES.indexOf(best)) best = p;

@@ -32,7 +32,7 @@ function varSpan(inv: Inventory, n: Node, key: string): Span | undefined {
   if (own) return own;
   for (const g of [...n.resolved.groups].reverse()) {
     const group = inv.groups.get(g);
-    if (group && key in group.vars) return group.varSpans?.[key] ?? group.at ?? n.host.at;
+    if (group && Object.hasOwn(group.vars, key)) return group.varSpans?.[key] ?? group.at ?? n.host.at;
   }
   return n.host.at;
 }
@@ -150,6 +150,16 @@ function checkCluster(inv: Inventory, nodes: Node[]): Diagnostic[] {
   if (controllers.length > 1) {
     for (const n of controllers) {
       const missing = SHARED_STORAGE_VARS.filter((k) => n.resolved.vars[k] === undefined || n.resolved.vars[k] === '');
+      const source = n.resolved.vars.shared_storage_source;
+      if (!missing.length && typeof source === 'string' && source.startsWith('-'))
+        out.push(
+          diag(
+            'E_TOPOLOGY_SHARED_STORAGE',
+            `${n.host.name}: shared_storage_source must not start with "-" (the mount command would read it as an option)`,
+            varSpan(inv, n, 'shared_storage_source'),
+            'give the source as host:/path, e.g. nas1:/export/stackato',
+          ),
+        );
       if (!missing.length) continue;
       out.push(
         diag(
@@ -192,11 +202,12 @@ const looseName = (name: string): string => name.toLowerCase().replace(/-/g, '_'
 /** `[routers]` or `[load-balancer]` gives no role: warn when such a group's hosts miss the role it names. */
 function checkGroupNames(inv: Inventory, nodes: Node[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const byName = new Map(nodes.map((n) => [n.host.name, n]));
   for (const g of inv.groups.values()) {
     if (roleGroupOf(g.name)) continue;
     const role = ROLE_NAMES.find((r) => looseName(r) === looseName(g.name));
     if (!role) continue;
-    const missing = groupHosts(inv, g.name).filter((h) => !nodes.find((n) => n.host.name === h)?.roles.includes(role));
+    const missing = groupHosts(inv, g.name).filter((h) => !byName.get(h)?.roles.includes(role));
     if (!missing.length) continue;
     out.push({
       severity: 'warning',

@@ -32,7 +32,7 @@ import {
   type LoadContext,
   type YNode,
 } from './playbook-node.js';
-import { loadTask, readLoop, readLoopVar, type TaskOptions } from './playbook-task.js';
+import { loadTask, readLoop, readLoopControl, type TaskOptions } from './playbook-task.js';
 import { loadYaml } from './source.js';
 
 export interface ItemOptions extends TaskOptions {
@@ -257,7 +257,7 @@ function loadInclude(ctx: LoadContext, node: YNode, keys: Map<string, Entry>, o:
     : role
       ? `include_role : ${role.name}`
       : undefined;
-  const loop = readLoop(ctx, keys);
+  const { loop } = readLoop(ctx, keys);
   return {
     kind: 'include',
     name: name ?? 'include_tasks',
@@ -266,7 +266,7 @@ function loadInclude(ctx: LoadContext, node: YNode, keys: Map<string, Entry>, o:
     ...(tasks ? { tasks } : {}),
     when: [...o.parent.when, ...(keys.has('when') ? (readConditions(ctx, at('when'), 'when') ?? []) : [])],
     ...(loop !== undefined ? { loop } : {}),
-    loopVar: readLoopVar(ctx, keys.get('loop_control')),
+    loopVar: readLoopControl(ctx, keys.get('loop_control')).loopVar,
     tags: [
       ...new Set([
         ...o.parent.tags,

@@ -1,7 +1,9 @@
 // A task's module params: free-form scalars, `args:`, load-time schema checks and template syntax checks.
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
-import type { Span } from '../errors.js';
+import { diag, type Span } from '../errors.js';
+import { dirname, resolve } from 'node:path';
+import { notRegularFile } from './input-file.js';
 import { nodeAtPath } from './source.js';
 import { hasTemplate } from '../template/render.js';
 import {
@@ -128,10 +130,34 @@ export function loadParams(ctx: LoadContext, module: Module, entry: Entry, args?
     };
     ctx.diagnostics.push(...issuesDiagnostics(c, result.error.issues));
   }
+  checkLocalFiles(ctx, module, params, spanAt);
   checkTemplates(ctx, entry.value);
   if (args) checkTemplates(ctx, args.value);
   if (module.name === 'assert') checkAssert(ctx, params, spanAt);
   return { params, paramAt };
+}
+
+/** A controller file a module will read must be a regular file: a FIFO or device would hang the run. */
+function checkLocalFiles(
+  ctx: LoadContext,
+  module: Module,
+  params: Record<string, unknown>,
+  spanAt: (p: readonly PropertyKey[]) => Span,
+): void {
+  for (const name of module.localFiles ?? []) {
+    const value = params[name];
+    if (typeof value !== 'string' || value === '' || hasTemplate(value)) continue;
+    const why = notRegularFile(resolve(dirname(resolve(ctx.src.file)), value));
+    if (why)
+      ctx.diagnostics.push(
+        diag(
+          'E_FILE',
+          `${module.name}.${name}: ${value} ${why}`,
+          spanAt([name]),
+          "name a regular file, relative to the playbook's folder",
+        ),
+      );
+  }
 }
 
 /** assert's `that` holds conditions: check they parse now, like `when`. */

@@ -1,7 +1,8 @@
 // Reading user files: YAML with positions, and mapping nodes and key paths back to file:line:col.
-import { readFileSync } from 'node:fs';
 import { type Document, isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { diag, type Diagnostic, type Span } from '../errors.js';
+import { decodeInput, InputFileError, readInputFile } from './input-file.js';
+import { MAX_DEPTH, nestingTooDeep, valueTooDeep } from './depth.js';
 
 export interface YamlSource {
   file: string;
@@ -10,34 +11,30 @@ export interface YamlSource {
   lines: LineCounter;
 }
 
-/** Reads a file as text, or returns a diagnostic (missing, unreadable, a directory, binary). */
+/** Reads a file as text, or returns a diagnostic (missing, unreadable, not a regular file, binary, bad UTF-8). */
 export function readText(file: string): { text: string } | { error: Diagnostic } {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = readInputFile(file);
+    if (buf.includes(0)) {
+      return {
+        error: diag(
+          'E_BINARY',
+          `${file} is not a text file`,
+          { file, line: 1, col: 1 },
+          'expected a YAML or INI text file',
+        ),
+      };
+    }
+    return { text: decodeInput(file, buf) };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    if (!(e instanceof InputFileError)) throw e;
     return {
-      error: diag(
-        'E_FILE',
-        `cannot read ${file}: ${why}`,
-        { file, line: 1, col: 1 },
-        'check the path given on the command line',
-      ),
+      error: e.at
+        ? diag('E_ENCODING', e.message, { file, ...e.at }, 'save the file as UTF-8')
+        : diag('E_FILE', e.message, { file, line: 1, col: 1 }, 'check the path given on the command line'),
     };
   }
-  if (buf.includes(0)) {
-    return {
-      error: diag(
-        'E_BINARY',
-        `${file} is not a text file`,
-        { file, line: 1, col: 1 },
-        'expected a YAML or INI text file',
-      ),
-    };
-  }
-  return { text: buf.toString('utf8').replace(/^\uFEFF/, '') };
 }
 
 export function spanAt(file: string, lines: LineCounter, offset: number, endOffset?: number): Span {
@@ -61,6 +58,22 @@ export function spanOf(src: YamlSource, node: Node | null | undefined): Span {
 /** Parses YAML text keeping positions. Syntax errors, duplicate keys and tabs become diagnostics. */
 export function parseYaml(file: string, text: string): { src: YamlSource; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
+  const tooDeep = nestingTooDeep(text);
+  if (tooDeep !== undefined) {
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    return {
+      src: { file, text, doc: parseDocument(''), lines },
+      diagnostics: [
+        diag(
+          'E_YAML_DEPTH',
+          `${file} nests deeper than ${MAX_DEPTH} levels`,
+          spanAt(file, lines, tooDeep),
+          'flatten the data: no inventory, playbook or vars file needs this depth',
+        ),
+      ],
+    };
+  }
   const doc = parseDocument(text, {
     lineCounter: lines,
     uniqueKeys: true,
@@ -99,7 +112,20 @@ export function parseYaml(file: string, text: string): { src: YamlSource; diagno
   // Aliases are resolved only when a value is read: an unknown anchor or an alias bomb would throw there.
   if (diagnostics.length === 0) {
     try {
-      doc.toJS({ maxAliasCount: 1000 });
+      const bad = valueTooDeep(doc.toJS({ maxAliasCount: 1000 }));
+      if (bad)
+        diagnostics.push(
+          diag(
+            bad === 'cycle' ? 'E_YAML_ALIAS' : 'E_YAML_DEPTH',
+            bad === 'cycle'
+              ? `YAML alias error in ${file}: an alias refers to the node that holds it`
+              : `${file} nests deeper than ${MAX_DEPTH} levels (through aliases)`,
+            spanAt(file, lines, 0),
+            bad === 'cycle'
+              ? 'an *alias must not point at its own &anchor or one around it'
+              : 'flatten the data: no inventory, playbook or vars file needs this depth',
+          ),
+        );
     } catch (e) {
       diagnostics.push(
         diag(

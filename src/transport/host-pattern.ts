@@ -1,16 +1,9 @@
 // OpenSSH host patterns: `*` and `?` wildcards, `!` negation, compared without regard to case.
-
-const globToRegExp = (glob: string): RegExp =>
-  new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'is',
-  );
+import { globMatcher } from '../inventory/glob.js';
 
 /** One pattern, no negation: `web*`, `10.0.0.?`, `[host]:2222`. */
-export const matchesGlob = (name: string, glob: string): boolean => globToRegExp(glob).test(name);
+export const matchesGlob = (name: string, glob: string): boolean =>
+  globMatcher(glob.replace(/\[/g, '[[]'), { caseless: true })(name);
 
 /**
  * A pattern list as in `Host a b !c` or a known_hosts `a,b,!c`: true when a positive pattern

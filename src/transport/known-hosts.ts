@@ -1,6 +1,7 @@
 // known_hosts files: parse plain and hashed entries, check a host key, record new keys (accept-new).
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readInputText } from '../load/input-file.js';
 import { dirname } from 'node:path';
 import { matchesPatternList } from './host-pattern.js';
 
@@ -68,7 +69,7 @@ export function entryNames(entry: KnownHostEntry, name: string): boolean {
 
 function readEntries(file: string): KnownHostEntry[] {
   if (!existsSync(file)) return [];
-  return parseKnownHosts(readFileSync(file, 'utf8'), file);
+  return parseKnownHosts(readInputText(file), file);
 }
 
 /** Checks one key against the entries of several files: a revoked key or a match anywhere decides. */
@@ -149,7 +150,7 @@ export function appendHostKey(
   if (status === 'match') return 'present';
   if (status !== 'unknown') return status;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const before = existsSync(file) ? readInputText(file) : '';
   const sep = before === '' || before.endsWith('\n') ? '' : '\n';
   appendFileSync(file, `${sep}${formatKnownHostLine(host, port, keyType, keyBlob, o.hash ?? false)}\n`, {
     mode: 0o600,

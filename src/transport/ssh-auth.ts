@@ -1,5 +1,6 @@
 // SSH authentication order: agent, then key files, then password; remembers what was tried for errors.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../load/input-file.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, {
@@ -37,9 +38,11 @@ export function planAuth(
   for (const file of files) {
     let data: Buffer;
     try {
-      data = readFileSync(file);
+      data = readInputFile(file);
     } catch (e) {
-      notes.push(`key file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      notes.push(
+        `key file ${file} cannot be read (${e instanceof InputFileError ? e.why : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)})`,
+      );
       continue;
     }
     const parsed = ssh2.utils.parseKey(data);

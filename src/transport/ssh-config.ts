@@ -1,5 +1,6 @@
 // Reads an OpenSSH client config file (read-only) and looks up the settings for one host.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { InputFileError, readInputText } from '../load/input-file.js';
 import { diag, InputError } from '../errors.js';
 import { matchesPatternList } from './host-pattern.js';
 import { emptySettings, setOption, splitOption, splitWords, type SshSettings } from './ssh-settings.js';
@@ -53,7 +54,21 @@ export function parseSshConfig(text: string, file: string): SshConfig {
 /** Reads a config file; a missing file is an empty config. */
 export function readSshConfig(file: string): SshConfig {
   if (!existsSync(file)) return { file, blocks: [] };
-  return parseSshConfig(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    text = readInputText(file);
+  } catch (e) {
+    if (!(e instanceof InputFileError)) throw e;
+    throw new InputError([
+      diag(
+        'E_FILE',
+        e.message,
+        { file, line: e.at?.line ?? 1, col: e.at?.col ?? 1 },
+        'give an ssh config that is a regular file',
+      ),
+    ]);
+  }
+  return parseSshConfig(text, file);
 }
 
 /** The settings that apply to `host` (the name given on the command line), first value winning. */

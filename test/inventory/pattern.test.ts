@@ -1,6 +1,7 @@
 // Host patterns as Ansible reads them: names, globs, regexes, unions, intersections, exclusions, subscripts.
 import test from 'ava';
-import { selectHosts, splitPattern } from '../../src/inventory/pattern.js';
+import { checkLimit, selectHosts, splitPattern } from '../../src/inventory/pattern.js';
+import { globMatcher } from '../../src/inventory/glob.js';
 import { loadText } from './helpers.js';
 
 const { inventory } = loadText(`
@@ -93,4 +94,27 @@ test('splitting keeps brackets and IPv6 addresses whole', (t) => {
   t.deepEqual(splitPattern('web[0:2]:db'), ['web[0:2]', 'db']);
   t.deepEqual(splitPattern('2001:db8::1'), ['2001:db8::1']);
   t.deepEqual(splitPattern(' a , b:c '), ['a', 'b:c']);
+});
+
+test('globs match in time bounded by name x glob length: 20 stars against a long near-miss name', (t) => {
+  const glob = `${'a*'.repeat(20)}b`;
+  const name = 'a'.repeat(200);
+  const steps = { count: 0 };
+  t.false(globMatcher(glob, { steps })(name));
+  // A backtracking regex for this glob explores about C(200, 20) paths; the matcher stays within its bound.
+  t.true(steps.count <= (name.length + 1) * (glob.length + 1), `${steps.count} steps`);
+  t.true(globMatcher('web[0-9]?')('web1x'));
+  t.false(globMatcher('web[!0-9]*')('web1'));
+  t.true(globMatcher('W*', { caseless: true })('web'));
+  t.true(globMatcher('*')(''));
+  t.true(globMatcher('a*b*c')('axxbyyc'));
+  t.false(globMatcher('a*b*c')('axxbyy'));
+});
+
+test('a limit that matches nothing, or a bad limit regex, is an error naming it', (t) => {
+  t.like(checkLimit(inventory, 'nosuch')[0], { severity: 'error', code: 'E_LIMIT_NO_MATCH' });
+  t.regex(checkLimit(inventory, 'nosuch')[0]!.message, /--limit "nosuch": no hosts matched/);
+  t.like(checkLimit(inventory, '~[')[0], { severity: 'error', code: 'E_PATTERN', at: { file: '--limit' } });
+  t.deepEqual(checkLimit(inventory, 'web*'), []);
+  t.like(checkLimit(inventory, 'web:&nothing*')[0], { code: 'E_LIMIT_NO_MATCH' });
 });

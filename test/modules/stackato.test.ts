@@ -28,7 +28,11 @@ function plan(name: string, facts: unknown, params: Record<string, unknown>): Pl
 }
 const cmds = (p: Plan) =>
   p.steps.map((s) =>
-    s.kind === 'exec' ? s.cmd.display : s.kind === 'write' ? `write ${s.path}` : `reconnect ${s.address}`,
+    s.kind === 'exec'
+      ? s.cmd.display
+      : s.kind === 'write' || s.kind === 'controller-write'
+        ? `write ${s.path}`
+        : `reconnect ${s.address}`,
   );
 
 test('core_setup: sets up a micro cloud as the core; plans nothing on the core; refuses 4.x', (t) => {
@@ -162,7 +166,7 @@ test('mount_shared: stop, mount, move aside keeping the old data, link, start; n
   );
   t.regex(
     cmds(p)[2]!,
-    /mv \/var\/vcap\/shared \/var\/vcap\/shared\.old && cp -a \/var\/vcap\/shared\.old\/\. \/mnt\/controller\//,
+    /mv -- \/var\/vcap\/shared \/var\/vcap\/shared\.old && cp -a -- \/var\/vcap\/shared\.old\/\. \/mnt\/controller\//,
   );
   t.deepEqual(
     plan(

@@ -1,6 +1,6 @@
 // Bad-input corpus through the real CLI: exit 4 (5 for options), one clear diagnostic each, expected stderr kept as fixtures, no connection opened.
 import test from 'ava';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,8 +107,12 @@ function runStackplay(args: string[], isolate: boolean): Promise<Ran> {
 }
 
 let work = '';
+/** A named pipe nobody writes to: reading it as an input would block forever. */
+let fifo = '';
 test.before(() => {
   work = mkdtempSync(join(tmpdir(), 'stackplay-bad-input-'));
+  fifo = join(work, 'input.fifo');
+  execFileSync('mkfifo', [fifo]);
 });
 test.after.always(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -130,7 +134,7 @@ test('the corpus has at least 50 bad inputs and 10 bad command lines, each with 
 
 /** What the user saw: stderr, plus stdout when there is any (NDJSON diagnostics with --output json). */
 const shown = (r: Ran, countFile: string) =>
-  (r.stderr + (r.stdout ? `--- stdout\n${r.stdout}` : '')).split(countFile).join('{count}');
+  (r.stderr + (r.stdout ? `--- stdout\n${r.stdout}` : '')).split(countFile).join('{count}').split(fifo).join('{fifo}');
 
 /** Every diagnostic text block in the output (plain or inside NDJSON events). */
 function diagnosticsOf(r: Ran): string[] {
@@ -168,7 +172,11 @@ for (const c of cases) {
       `[web]\nweb1 ansible_host=127.0.0.1 ansible_port=${listener.port} ansible_user=nobody\nweb2 ansible_host=127.0.0.1 ansible_port=${listener.port} ansible_user=nobody\n`,
     );
     const args = c.args.map((a) =>
-      a.replace('{count}', countFile).replace('{good}', join(DIR, 'good.yml')).replace('{in}', join(DIR, 'inputs')),
+      a
+        .replace('{count}', countFile)
+        .replace('{good}', join(DIR, 'good.yml'))
+        .replace('{in}', join(DIR, 'inputs'))
+        .replace('{fifo}', fifo),
     );
     const isolate = canIsolate && !c.args.includes('{count}');
     const r = await limit(() => runStackplay(args, isolate));

@@ -9,7 +9,7 @@ export const splitPath = (path: string): string[] => path.split('/').filter(Bool
 export function getPath(root: unknown, path: string): unknown {
   let cur = root;
   for (const k of splitPath(path)) {
-    if (!isTree(cur) || !(k in cur)) return undefined;
+    if (!isTree(cur) || !Object.hasOwn(cur, k)) return undefined;
     cur = cur[k];
   }
   return cur;
@@ -80,9 +80,9 @@ export function deletePath(root: unknown, path: string): Tree {
   const keys = splitPath(path);
   const out: Tree = isTree(root) ? structuredClone(root) : {};
   let cur: unknown = out;
-  for (const k of keys.slice(0, -1)) cur = isTree(cur) ? cur[k] : undefined;
+  for (const k of keys.slice(0, -1)) cur = isTree(cur) && Object.hasOwn(cur, k) ? cur[k] : undefined;
   const last = keys[keys.length - 1];
-  if (!isTree(cur) || last === undefined || !(last in cur)) throw new KatoError(`no such key: ${path}`);
+  if (!isTree(cur) || last === undefined || !Object.hasOwn(cur, last)) throw new KatoError(`no such key: ${path}`);
   delete cur[last];
   return out;
 }

@@ -41,7 +41,7 @@ export async function applyRoles(
   const before = ctx.state.roles;
   for (const role of Object.keys(before)) {
     // 2.x `role remove --no-stop` leaves a removed role's processes running.
-    const keep = o.stop === false && !(role in next);
+    const keep = o.stop === false && !Object.hasOwn(next, role);
     if (next[role] !== 'running' && !keep) for (const p of realProcesses(ctx, role)) await stopProcess(p);
   }
   ctx.state.roles = Object.fromEntries(sortRoles(Object.keys(next)).map((r) => [r, next[r]!]));
