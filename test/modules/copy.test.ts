@@ -81,7 +81,7 @@ table(copy, [
   {
     title: 'a missing src fails the host',
     params: { dest: '/etc/motd', src: 'files/nope' },
-    fail: /^cannot read src files\/nope on the controller: ENOENT/,
+    fail: /^cannot read src files\/nope on the controller: cannot read \S+\/files\/nope: no such file/,
   },
   {
     title: 'secret content is marked so diffs are masked',
