@@ -127,6 +127,16 @@ const roleName: Json = {
   anyOf: [str, { type: 'object', properties: { name: str }, required: ['name'], additionalProperties: false }],
 };
 
+/** What an include_tasks / include_role takes for itself. */
+const includeOwn: Json = {
+  when: conditions,
+  tags: strings,
+  vars: mapping,
+  loop,
+  with_items: loop,
+  loop_control: { type: 'object' },
+};
+
 /** The other items of a task list: block, import_tasks, include_tasks and meta, told apart by their key. */
 const itemDefs: Json = {
   block: {
@@ -143,16 +153,7 @@ const itemDefs: Json = {
   include_tasks: {
     type: 'object',
     additionalProperties: false,
-    properties: {
-      name: str,
-      include_tasks: fileName,
-      when: conditions,
-      tags: strings,
-      vars: mapping,
-      loop,
-      with_items: loop,
-      loop_control: { type: 'object' },
-    },
+    properties: { name: str, include_tasks: fileName, ...includeOwn },
   },
   import_role: {
     type: 'object',
@@ -162,16 +163,7 @@ const itemDefs: Json = {
   include_role: {
     type: 'object',
     additionalProperties: false,
-    properties: {
-      name: str,
-      include_role: roleName,
-      when: conditions,
-      tags: strings,
-      vars: mapping,
-      loop,
-      with_items: loop,
-      loop_control: { type: 'object' },
-    },
+    properties: { name: str, include_role: roleName, ...includeOwn },
   },
   meta: {
     type: 'object',

@@ -71,29 +71,14 @@ export const BLOCK_KEYS = ['name', 'block', 'rescue', 'always', ...INHERITED_KEY
 
 export const IMPORT_KEYS = ['name', 'import_tasks', ...INHERITED_KEYS] as const;
 
-export const INCLUDE_KEYS = [
-  'name',
-  'include_tasks',
-  'when',
-  'tags',
-  'vars',
-  'loop',
-  'with_items',
-  'loop_control',
-] as const;
+/** Keywords of a dynamic include (include_tasks, include_role): they apply to the include itself. */
+const INCLUDE_OWN_KEYS = ['when', 'tags', 'vars', 'loop', 'with_items', 'loop_control'] as const;
+
+export const INCLUDE_KEYS = ['name', 'include_tasks', ...INCLUDE_OWN_KEYS] as const;
 
 export const IMPORT_ROLE_KEYS = ['name', 'import_role', ...INHERITED_KEYS] as const;
 
-export const INCLUDE_ROLE_KEYS = [
-  'name',
-  'include_role',
-  'when',
-  'tags',
-  'vars',
-  'loop',
-  'with_items',
-  'loop_control',
-] as const;
+export const INCLUDE_ROLE_KEYS = ['name', 'include_role', ...INCLUDE_OWN_KEYS] as const;
 
 export const META_KEYS = ['name', 'meta', 'when', 'tags'] as const;
 
