@@ -9,6 +9,7 @@ import { lineinfile } from './lineinfile.js';
 import { stat } from './stat.js';
 import { service } from './service.js';
 import { fetch } from './fetch.js';
+import { setFact } from './set_fact.js';
 import { file } from './file.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
@@ -41,6 +42,7 @@ const generic: Module[] = [
   waitFor,
   assert,
   debug,
+  setFact,
 ] as Module[];
 
 // The Stackato modules, in the order a cluster is built.

@@ -4,7 +4,8 @@ set -euo pipefail
 need=()
 for pair in sshd:openssh-server ssh:openssh-client socat:socat redis-server:redis-server redis-cli:redis-tools \
             nginx:nginx sshfs:sshfs ip:iproute2 iptables:iptables openssl:openssl curl:curl sudo:sudo \
-            nsenter:util-linux ps:procps; do
+            nsenter:util-linux ps:procps \
+            ansible-playbook:ansible-core; do
   bin=${pair%%:*} pkg=${pair#*:}
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || need+=("$pkg")
 done

@@ -4,6 +4,7 @@ import { playHosts } from '../engine/run-plays.js';
 import { resolveHost } from '../inventory/resolve.js';
 import { taskSelected } from '../engine/tags.js';
 import type { HostState } from '../engine/types.js';
+import { flatTasks } from '../load/playbook-types.js';
 
 function states(l: Loaded): Map<string, HostState> {
   const m = new Map<string, HostState>();
@@ -35,7 +36,7 @@ export function listHosts(l: Loaded, limit?: string): string {
 export function listTasks(l: Loaded, tags: string[], skipTags: string[]): string {
   return l.playbook.plays
     .map((play, i) => {
-      const tasks = play.tasks
+      const tasks = flatTasks(play.tasks)
         .filter((t) => taskSelected(t.tags, tags, skipTags))
         .map((t) => `    ${t.name}${t.tags.length ? `\tTAGS: [${t.tags.join(', ')}]` : ''}`);
       return `play #${i + 1} (${play.hosts}): ${play.name}\n  tasks:\n${tasks.join('\n') || '    (none)'}`;

@@ -1,7 +1,7 @@
 // `stackplay schema`: a JSON Schema of playbooks for editors, each module's params from its zod schema.
 import { z } from 'zod';
 import type { Module } from '../sdk.js';
-import { ORDERS } from '../load/playbook-keys.js';
+import { META_ACTIONS, ORDERS } from '../load/playbook-keys.js';
 
 type Json = Record<string, unknown>;
 
@@ -16,6 +16,7 @@ const conditions: Json = {
   anyOf: [str, { type: 'boolean' }, { type: 'array', items: { anyOf: [str, { type: 'boolean' }] } }],
 };
 const mapping: Json = { type: 'object' };
+const environment: Json = { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } };
 
 const isPlainString = (s: Json) =>
   s.type === 'string' && Object.keys(s).every((k) => k === 'type' || k === 'description');
@@ -87,6 +88,10 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
     no_log: bool,
     vars: mapping,
     args: mapping,
+    environment,
+    check_mode: bool,
+    run_once: bool,
+    delegate_to: str,
     ...(handler ? { listen: strings } : {}),
   };
   for (const name of modules.keys()) properties[name] = { $ref: `#/$defs/module_${name}` };
@@ -98,6 +103,82 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
   };
 }
 
+/** What blocks, imports and includes pass down to their tasks. */
+const inherited: Json = {
+  when: conditions,
+  tags: strings,
+  become: bool,
+  become_user: str,
+  ignore_errors: bool,
+  no_log: bool,
+  vars: mapping,
+  environment,
+  check_mode: bool,
+  run_once: bool,
+  delegate_to: str,
+};
+
+const taskList: Json = { type: 'array', items: { $ref: '#/$defs/task_item' } };
+const fileName: Json = {
+  anyOf: [str, { type: 'object', properties: { file: str }, required: ['file'], additionalProperties: false }],
+};
+const loop: Json = { anyOf: [{ type: 'array' }, template] };
+const roleName: Json = {
+  anyOf: [str, { type: 'object', properties: { name: str }, required: ['name'], additionalProperties: false }],
+};
+
+/** What an include_tasks / include_role takes for itself. */
+const includeOwn: Json = {
+  when: conditions,
+  tags: strings,
+  vars: mapping,
+  loop,
+  with_items: loop,
+  loop_control: { type: 'object' },
+};
+
+/** The other items of a task list: block, import_tasks, include_tasks and meta, told apart by their key. */
+const itemDefs: Json = {
+  block: {
+    type: 'object',
+    required: ['block'],
+    additionalProperties: false,
+    properties: { name: str, block: taskList, rescue: taskList, always: taskList, ...inherited },
+  },
+  import_tasks: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, import_tasks: fileName, ...inherited },
+  },
+  include_tasks: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, include_tasks: fileName, ...includeOwn },
+  },
+  import_role: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, import_role: roleName, ...inherited },
+  },
+  include_role: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, include_role: roleName, ...includeOwn },
+  },
+  meta: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { name: str, meta: { enum: [...META_ACTIONS] }, when: conditions, tags: strings },
+  },
+};
+
+const byKey = (keys: string[]): Json => {
+  const [k, ...rest] = keys;
+  if (!k) return { $ref: '#/$defs/task' };
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a promise
+  return { if: { type: 'object', required: [k] }, then: { $ref: `#/$defs/${k}` }, else: byKey(rest) };
+};
+
 /** The JSON Schema (draft 2020-12) of a playbook: a list of plays. */
 export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
   const serialItem = {
@@ -106,7 +187,7 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' },
     ],
   };
-  const tasks = { anyOf: [{ type: 'array', items: { $ref: '#/$defs/task' } }, { type: 'null' }] };
+  const tasks = { anyOf: [taskList, { type: 'null' }] };
   const play: Json = {
     type: 'object',
     required: ['hosts'],
@@ -115,6 +196,11 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       name: str,
       hosts: strings,
       vars: mapping,
+      vars_files: strings,
+      roles: {
+        type: 'array',
+        items: { anyOf: [str, { type: 'object', properties: { role: str, name: str, ...inherited } }] },
+      },
       serial: { anyOf: [serialItem, { type: 'array', items: serialItem, minItems: 1 }] },
       max_fail_percentage: { type: 'integer', minimum: 0, maximum: 100 },
       any_errors_fatal: bool,
@@ -123,13 +209,20 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       become_user: str,
       gather_facts: bool,
       tags: strings,
+      environment,
       pre_tasks: tasks,
       tasks,
       post_tasks: tasks,
       handlers: { anyOf: [{ type: 'array', items: { $ref: '#/$defs/handler' } }, { type: 'null' }] },
     },
   };
-  const $defs: Json = { play, task: taskSchema(modules, false), handler: taskSchema(modules, true) };
+  const $defs: Json = {
+    play,
+    task_item: byKey(['block', 'import_tasks', 'include_tasks', 'import_role', 'include_role', 'meta']),
+    task: taskSchema(modules, false),
+    handler: taskSchema(modules, true),
+    ...itemDefs,
+  };
   for (const m of modules.values()) $defs[`module_${m.name}`] = paramsSchema(m);
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -3,6 +3,7 @@ import type { Step } from '../sdk.js';
 import type { Transport, ExecResult } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
+import { quote } from '../command.js';
 import { writeControllerFile } from './controller-files.js';
 
 export interface ApplyContext {
@@ -11,6 +12,8 @@ export interface ApplyContext {
   transport: Transport;
   become: boolean;
   timeoutMs?: number;
+  /** The task's `environment`: exported for its commands only (a subshell, so a shared shell keeps none). */
+  env?: Record<string, string>;
   report: Reporter;
   /** Called for reconnect steps; returns the transport to use from then on. */
   reconnect(address: string, timeoutSec?: number): Promise<Transport>;
@@ -29,6 +32,12 @@ export class StepFailedError extends HostError {
   }
 }
 
+const withEnvironment = (env: Record<string, string>, text: string): string =>
+  `(${Object.entries(env)
+    .map(([k, v]) => `export ${k}=${quote(v)}; `)
+    .join('')}${text}
+)`;
+
 /** Runs steps in order; stops at the first failure (thrown). Returns the last exec result, if any. */
 export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Promise<ExecResult | undefined> {
   let transport = ctx.transport;
@@ -37,7 +46,8 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
     ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step });
     const started = Date.now();
     if (step.kind === 'exec') {
-      const cmd = ctx.become ? { ...step.cmd, become: true } : step.cmd;
+      const withEnv = ctx.env ? { ...step.cmd, text: withEnvironment(ctx.env, step.cmd.text) } : step.cmd;
+      const cmd = ctx.become ? { ...withEnv, become: true } : withEnv;
       const result = await transport.exec(cmd, {
         ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
         ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),

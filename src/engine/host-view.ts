@@ -1,4 +1,5 @@
 // The read-only view of a host that a module's gather() sees: facts, reads, rendering, conditions.
+import { existsSync } from 'node:fs';
 import { readInputText } from '../load/input-file.js';
 import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
@@ -14,6 +15,8 @@ export interface HostViewDeps {
   /** Absent for controller-only modules: asking a fact then is a module bug. */
   transport?: Transport;
   playbookDir: string;
+  /** Folders searched before the playbook's for controller files (a role's templates/, files/). */
+  localDirs?: string[];
   timeoutMs?: number;
   /** Probes run with the task's privilege, so a root-only path reads the same before and after apply. */
   become?: boolean;
@@ -51,7 +54,11 @@ export function buildHostView(d: HostViewDeps): HostView {
       return p;
     },
     read: (path) => need().read(path, d.become ? { become: true } : {}),
-    readLocal: async (path) => readInputText(resolve(d.playbookDir, path)),
+    readLocal: async (path) => {
+      // A role's task finds its `src` in the role's folders first.
+      const found = (d.localDirs ?? []).map((dir) => resolve(dir, path)).find((p) => existsSync(p));
+      return readInputText(found ?? resolve(d.playbookDir, path));
+    },
     readController: (path) => readControllerFile(d.playbookDir, path),
     render: (template, source) => renderFile(template, d.vars, source),
     test: (expression) => testExpr(expression, d.vars),

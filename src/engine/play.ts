@@ -1,12 +1,13 @@
-// Running one play: phases, serial batches, tasks in lock-step across a batch, handlers, fail limits.
+// Running one play: phases, serial batches, task items in lock-step across a batch, handlers, fail limits.
 import pLimit from 'p-limit';
-import type { Play, Task } from '../load/playbook-types.js';
+import { flatTasks, isTask, type Block, type Play, type Task, type TaskItem } from '../load/playbook-types.js';
 import type { TaskRef } from '../report/events.js';
 import type { HostState } from './types.js';
 import type { Recap } from './recap.js';
 import { runTaskOnHost, type TaskHostContext } from './task-host.js';
 import { splitBatches, groupByPhase } from './batches.js';
 import { taskSelected } from './tags.js';
+import { runInclude } from './include.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
@@ -19,22 +20,56 @@ export interface PlayHosts {
   phases: { phase: string; hosts: HostState[] }[];
 }
 
-const active = (hosts: HostState[]) => hosts.filter((h) => h.state === 'active');
+/** One batch of one play as it runs through the play's task items. */
+export interface BatchRun {
+  run: PlayRun;
+  play: Play;
+  playIndex: number;
+  batch: HostState[];
+  /** Each task's index in the play (tasks read by a dynamic include are numbered after the play's own). */
+  indexOf: Map<object, number>;
+}
+
+/** Inside the block part of a block with a rescue (here or around it), a failure is rescued, not final. */
+export interface Scope {
+  rescuable: boolean;
+}
+
+export const active = (hosts: HostState[]) => hosts.filter((h) => h.state === 'active');
+
+export const taskRef = (b: BatchRun, task: Task): TaskRef => {
+  if (!b.indexOf.has(task)) b.indexOf.set(task, b.indexOf.size);
+  return { play: b.playIndex, index: b.indexOf.get(task)!, name: task.name, module: task.module };
+};
 
 /** Runs one task across hosts in parallel (bounded by forks); records outcomes. */
-async function runTask(run: PlayRun, play: Play, task: Task, ref: TaskRef, hosts: HostState[]): Promise<void> {
+async function runTask(
+  b: BatchRun,
+  task: Task,
+  ref: TaskRef,
+  hosts: HostState[],
+  scope: Scope = { rescuable: false },
+): Promise<void> {
+  const { run, play } = b;
   const limit = pLimit(Math.max(1, run.opts.forks));
-  run.opts.report({ type: 'task:start', task: ref, hosts: hosts.map((h) => h.name) });
+  // run_once: the first host runs it; the others get its registered result and facts, uncounted (as Ansible).
+  const runners = task.runOnce ? hosts.slice(0, 1) : hosts;
+  run.opts.report({ type: 'task:start', task: ref, hosts: runners.map((h) => h.name) });
   await Promise.all(
-    hosts.map((host) =>
+    runners.map((host) =>
       limit(async () => {
         if (run.opts.signal?.aborted) return;
         const started = Date.now();
         const out = await runTaskOnHost(play, task, ref, run, host);
-        run.recap.count(host.name, out.status, out.ignored, out.result.changed === true);
+        const rescued = out.status === 'failed' && !out.ignored && scope.rescuable;
+        if (rescued) run.recap.rescued(host.name);
+        else run.recap.count(host.name, out.status, out.ignored, out.result.changed === true);
         if (out.status === 'unreachable') host.state = 'unreachable';
         else if (out.status === 'failed' && !out.ignored) host.state = 'failed';
+        if (rescued)
+          host.failure = { task: { name: task.name, action: task.module, args: task.params }, result: out.result };
         if (out.status === 'changed') for (const n of task.notify) host.notified.add(n);
+        if (task.runOnce) shareResult(task, host, hosts, out.result);
         const output = typeof out.result.msg === 'string' && task.module === 'debug' ? out.result.msg : undefined;
         run.opts.report({
           type: 'host:end',
@@ -53,9 +88,20 @@ async function runTask(run: PlayRun, play: Play, task: Task, ref: TaskRef, hosts
   run.opts.report({ type: 'task:end', task: ref });
 }
 
-/** Stops the run when any_errors_fatal or max_fail_percentage says so. */
+/** A run_once task's result and facts, given to the hosts it stood for. */
+function shareResult(task: Task, ran: HostState, hosts: HostState[], result: Record<string, unknown>): void {
+  const facts =
+    !result.failed && result.ansible_facts && typeof result.ansible_facts === 'object' ? result.ansible_facts : {};
+  for (const h of hosts) {
+    if (h === ran) continue;
+    if (task.register) h.registered[task.register] = ran.registered[task.register];
+    Object.assign(h.registered, facts);
+  }
+}
+
+/** Stops the run when any_errors_fatal or max_fail_percentage says so (a failure a rescue will take is not down). */
 function checkFailLimits(run: PlayRun, play: Play, batch: HostState[]): void {
-  const down = batch.filter((h) => h.state !== 'active').length;
+  const down = batch.filter((h) => h.state !== 'active' && !h.failure).length;
   if (down === 0) return;
   if (play.anyErrorsFatal) run.stop = `any_errors_fatal: ${down} host(s) failed in play "${play.name}"`;
   else if (play.maxFailPercentage !== undefined && (down / batch.length) * 100 > play.maxFailPercentage) {
@@ -63,21 +109,85 @@ function checkFailLimits(run: PlayRun, play: Play, batch: HostState[]): void {
   }
 }
 
-async function runHandlers(run: PlayRun, play: Play, playIndex: number, batch: HostState[]): Promise<void> {
+/** Runs the handlers notified on the batch's active hosts (end of a section, meta: flush_handlers, end of play). */
+async function runHandlers(b: BatchRun): Promise<void> {
+  const { play, playIndex, batch } = b;
   for (const [i, handler] of play.handlers.entries()) {
     const names = [handler.name, ...handler.listen];
     const hosts = active(batch).filter((h) => names.some((n) => h.notified.has(n)));
     if (hosts.length === 0) continue;
     const ref: TaskRef = { play: playIndex, index: i, name: handler.name, module: handler.module, handler: true };
-    await runTask(run, play, handler, ref, hosts);
+    await runTask(b, handler, ref, hosts);
   }
   for (const h of batch) h.notified.clear();
 }
 
+/**
+ * block, then rescue for the hosts that failed in it, then always for every host that entered,
+ * as Ansible's play iterator does: a rescued host goes on; always keeps a failure a failure.
+ */
+async function runBlock(b: BatchRun, block: Block, hosts: HostState[], scope: Scope): Promise<void> {
+  const entered = active(hosts);
+  await runItems(b, block.block, entered, { rescuable: scope.rescuable || block.rescue.length > 0 });
+  const failed = entered.filter((h) => h.state === 'failed' && h.failure);
+  if (block.rescue.length > 0 && failed.length > 0 && !b.run.stop) {
+    for (const h of failed) {
+      h.registered.ansible_failed_task = h.failure!.task;
+      h.registered.ansible_failed_result = h.failure!.result;
+      delete h.failure;
+      h.state = 'active';
+    }
+    await runItems(b, block.rescue, failed, scope);
+  }
+  if (block.always.length === 0 || b.run.stop) return;
+  const down = entered.filter((h) => h.state === 'failed');
+  for (const h of down) h.state = 'active';
+  await runItems(b, block.always, entered, scope);
+  for (const h of down) if (h.state === 'active') h.state = 'failed';
+}
+
+/** Runs task items in order on the hosts still active among `hosts`. */
+export async function runItems(
+  b: BatchRun,
+  items: readonly TaskItem[],
+  hosts: HostState[],
+  scope: Scope,
+): Promise<void> {
+  const { run } = b;
+  for (const item of items) {
+    const targets = active(hosts);
+    if (targets.length === 0 || run.stop || run.opts.signal?.aborted) return;
+    if (isTask(item)) {
+      if (!taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) continue;
+      await runTask(b, item, taskRef(b, item), targets, scope);
+      checkFailLimits(run, b.play, b.batch);
+    } else if (item.kind === 'block') await runBlock(b, item, targets, scope);
+    else if (item.kind === 'flush') await runHandlers(b);
+    else if (taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) {
+      await runInclude(
+        b,
+        item,
+        targets,
+        scope,
+        (h, s) => {
+          if (s.status === 'failed' && scope.rescuable) {
+            run.recap.rescued(h.name);
+            h.failure = {
+              task: { name: item.name, action: 'include_tasks', args: { file: item.file } },
+              result: s.result,
+            };
+          } else run.recap.count(h.name, s.status);
+          if (s.status === 'failed') h.state = 'failed';
+        },
+        runItems,
+      );
+      checkFailLimits(run, b.play, b.batch);
+    }
+  }
+}
+
 export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts: PlayHosts): Promise<void> {
-  const tasks = play.tasks
-    .map((task, index) => ({ task, index }))
-    .filter(({ task }) => taskSelected(task.tags, run.opts.tags, run.opts.skipTags));
+  const indexOf = new Map<object, number>(flatTasks(play.tasks).map((t, i) => [t, i] as const));
   let batchNo = 0;
   for (const { phase, hosts: phaseHosts } of hosts.phases) {
     if (run.stop || run.opts.signal?.aborted) return;
@@ -86,16 +196,12 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
       if (run.stop || run.opts.signal?.aborted) return;
       if (play.serial.length > 0)
         run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
-      for (const { task, index } of tasks) {
-        const targets = active(batch);
-        if (targets.length === 0 || run.opts.signal?.aborted) break;
-        await runTask(run, play, task, { play: playIndex, index, name: task.name, module: task.module }, targets);
-        checkFailLimits(run, play, batch);
-        if (run.stop) return;
-      }
-      if (!run.opts.signal?.aborted) await runHandlers(run, play, playIndex, batch);
+      const b: BatchRun = { run, play, playIndex, batch, indexOf };
+      await runItems(b, play.tasks, batch, { rescuable: false });
+      if (run.stop) return;
+      if (!run.opts.signal?.aborted) await runHandlers(b);
     }
   }
 }
 
-export { groupByPhase };
+export { groupByPhase, runTask };

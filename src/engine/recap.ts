@@ -30,6 +30,12 @@ export class Recap {
     } else line[status]++;
   }
 
+  /** A failure a block's rescue took over: Ansible counts it as rescued, not failed. */
+  rescued(host: string): void {
+    const line = this.ensure(host);
+    line.rescued = (line.rescued ?? 0) + 1;
+  }
+
   toJSON(): Record<string, RecapLine> {
     return Object.fromEntries(this.lines);
   }

@@ -1,9 +1,11 @@
 // One task on one host: when, loop, render params, gather, plan, apply, re-plan, register.
+import { join } from 'node:path';
 import type { Play, Task } from '../load/playbook-types.js';
 import type { Module, Plan, Step } from '../sdk.js';
 import type { HostStatus, Reporter, TaskRef } from '../report/events.js';
 import type { Transport } from '../transport/types.js';
 import type { EngineOptions, HostState } from './types.js';
+import type { ResolvedHost } from '../inventory/types.js';
 import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan } from '../errors.js';
 import { readOnlyTransport } from '../transport/readonly.js';
 import { testExpr } from '../template/expr.js';
@@ -64,11 +66,13 @@ async function planOn(
   become: boolean,
   limitMs: number | undefined,
   transport?: Transport,
+  roleDir?: string,
 ): Promise<Plan> {
   const view = buildHostView({
     name: host.name,
     vars,
     playbookDir: ctx.opts.playbookDir,
+    ...(roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(roleDir, d)) } : {}),
     become,
     ...(transport ? { transport } : {}),
     ...(limitMs ? { timeoutMs: limitMs } : {}),
@@ -99,6 +103,32 @@ const noLogReporter =
     report(e.type === 'step:start' || e.type === 'step:end' ? { ...e, step: hideStep(e.step) } : e);
   };
 
+/** The task's environment rendered for this host: strings as Ansible exports them (True/False for booleans). */
+function environmentOf(task: Task, vars: Record<string, unknown>): Record<string, string> {
+  const env = renderDeep(task.environment, vars) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'string' ? v : JSON.stringify(v),
+    ]),
+  );
+}
+
+const LOCALHOST = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * The host a delegated task runs on: an inventory host (its connection vars), or the controller for
+ * an implicit localhost, as Ansible; the task keeps the vars of the host it runs for.
+ */
+function delegateHost(task: Task, ctx: TaskHostContext, vars: Record<string, unknown>): ResolvedHost | undefined {
+  if (!task.delegateTo) return undefined;
+  const name = String(renderDeep(task.delegateTo, vars)).trim();
+  const known = ctx.vars.hostvars[name];
+  if (known) return { name, groups: [], vars: known };
+  if (LOCALHOST.has(name)) return { name, groups: [], vars: { ansible_connection: 'local' } };
+  throw new TaskFailed('E_DELEGATE', `delegate_to: "${name}" is not in the inventory (at ${formatSpan(task.at)})`);
+}
+
 /** One attempt of the task with fixed vars: plan, and unless in check mode, apply and re-plan. */
 async function attempt(
   module: Module,
@@ -110,10 +140,12 @@ async function attempt(
   become: boolean,
 ): Promise<Record<string, unknown>> {
   const params = paramsFor(module, task, vars);
-  const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
-  const transport = raw && ctx.opts.check ? readOnlyTransport(raw) : raw;
+  const raw = module.local ? undefined : await ctx.opts.connector.get(delegateHost(task, ctx, vars) ?? host.resolved);
+  // check_mode on the task overrides --check for it, both ways, as in Ansible.
+  const check = task.checkMode ?? ctx.opts.check;
+  const transport = raw && check ? readOnlyTransport(raw) : raw;
   const limitMs = commandLimitMs(task, ctx);
-  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport);
+  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir);
   ctx.opts.report({
     type: 'host:plan',
     task: ref,
@@ -124,7 +156,7 @@ async function attempt(
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
   if (plan.steps.length === 0) return resultOf(plan, undefined, false);
   // A command that did not run has no output: later tasks that need it are skipped in check mode, as in Ansible.
-  if (ctx.opts.check)
+  if (check)
     return {
       ...resultOf(plan, undefined, true),
       ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}),
@@ -136,6 +168,7 @@ async function attempt(
     become,
     report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
     ...(limitMs ? { timeoutMs: limitMs } : {}),
+    ...(task.environment ? { env: environmentOf(task, vars) } : {}),
     reconnect: (address: string, timeoutSec?: number) =>
       ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
   };
@@ -148,7 +181,7 @@ async function attempt(
     return { ...failedExecResult(plan, e.result, module.idempotent === false), [DETAIL]: e.message };
   }
   if (module.idempotent !== false) {
-    const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport);
+    const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport, task.roleDir);
     if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
     // Actions asked for on every run (restart, reload) come back; every other step must be gone.
     const left = again.steps.filter((s) => !(s.kind === 'exec' && s.always));
@@ -231,6 +264,12 @@ function hideValues(value: unknown, secrets: string[] | undefined): void {
     });
 }
 
+/** Facts a result sets (set_fact) become host variables for the tasks that follow, as in Ansible. */
+function keepFacts(host: HostState, result: Record<string, unknown>): void {
+  const facts = result.ansible_facts;
+  if (!result.failed && facts && typeof facts === 'object') Object.assign(host.registered, facts);
+}
+
 /** One loop item: skipped when its `when` is false; an item that cannot run fails alone and the loop goes on, as in Ansible. */
 async function runLoopItem(
   module: Module,
@@ -276,12 +315,23 @@ export async function runTaskOnHost(
       result = task.when.every((c) => testExpr(c, base))
         ? await runItem(module, task, ref, ctx, host, base, become)
         : skippedResult();
+      keepFacts(host, result);
     } else {
       const results: Record<string, unknown>[] = [];
       for (const [index, item] of loopItems(task, renderDeep(task.loop, base)).entries()) {
         const loopVars = { [task.loopVar]: item, ...(task.indexVar ? { [task.indexVar]: index } : {}) };
+        const r = await runLoopItem(
+          module,
+          task,
+          ref,
+          ctx,
+          host,
+          taskVars(ctx.vars, play, task, host, loopVars),
+          become,
+        );
+        keepFacts(host, r);
         results.push({
-          ...(await runLoopItem(module, task, ref, ctx, host, taskVars(ctx.vars, play, task, host, loopVars), become)),
+          ...r,
           ...loopVars,
           ansible_loop_var: task.loopVar,
           ...(task.indexVar ? { ansible_index_var: task.indexVar } : {}),
@@ -309,7 +359,7 @@ export async function runTaskOnHost(
       ...(typeof result.msg === 'string' ? { message: task.noLog ? NO_LOG : result.msg } : {}),
     };
   } catch (e) {
-    const waiting = ctx.opts.check ? checkModeGap(e, host) : undefined;
+    const waiting = (task.checkMode ?? ctx.opts.check) ? checkModeGap(e, host) : undefined;
     if (waiting)
       return {
         status: 'skipped',

@@ -34,8 +34,12 @@ export interface EngineOptions {
 export interface HostState {
   name: string;
   resolved: ResolvedHost;
-  /** Results saved with `register`. */
+  /** Results saved with `register` and variables set by set_fact (one level of Ansible's precedence). */
   registered: Record<string, unknown>;
+  /** The vars of the include_tasks instance the host is running (rendered, and its loop item). */
+  scope?: Record<string, unknown>;
+  /** A failure inside a block with a rescue: the rescue section sees it as ansible_failed_task/result. */
+  failure?: { task: { name: string; action: string; args: Record<string, unknown> }; result: Record<string, unknown> };
   /** Handler names notified and not yet run. */
   notified: Set<string>;
   /** A failed or unreachable host leaves the rest of the run. */

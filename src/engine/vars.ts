@@ -14,26 +14,29 @@ export interface VarSources {
 }
 
 /**
- * inventory < play vars < task vars < registered results < extra vars (extra vars always win).
+ * role defaults < inventory < play vars < vars_files < role vars < block and task vars < registered results and set_fact
+ * < include_tasks vars and loop items < extra vars (extra vars always win).
  * Registered results and loop items are data: a `{{` in them is never rendered (host output is not code).
  */
 export function taskVars(
   src: VarSources,
   play: Play,
-  task: Task,
+  task: Pick<Task, 'vars'>,
   host: HostState,
   loop?: Record<string, unknown>,
 ): Record<string, unknown> {
   const templated = {
+    ...play.defaults,
     ...src.clusterVars,
     ...host.resolved.vars,
     hostvars: src.hostvars,
+    // --check itself: a task's check_mode keyword does not change it (ansible-core 2.14 does the same).
     ansible_check_mode: src.check,
     playbook_dir: src.playbookDir,
     ...play.vars,
     ...task.vars,
   };
-  const data = { ...host.registered, ...loop };
+  const data = { ...host.registered, ...host.scope, ...loop };
   const names = Object.keys(data).filter((k) => !Object.hasOwn(src.extraVars, k));
   return markData({ ...templated, ...data, ...src.extraVars }, names);
 }

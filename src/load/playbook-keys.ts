@@ -9,6 +9,8 @@ export const PLAY_KEYS = [
   'pre_tasks',
   'post_tasks',
   'vars',
+  'vars_files',
+  'roles',
   'serial',
   'max_fail_percentage',
   'any_errors_fatal',
@@ -17,6 +19,7 @@ export const PLAY_KEYS = [
   'become_user',
   'gather_facts',
   'tags',
+  'environment',
 ] as const;
 
 export const TASK_KEYS = [
@@ -41,9 +44,46 @@ export const TASK_KEYS = [
   'vars',
   'args',
   'timeout',
+  'environment',
+  'check_mode',
+  'run_once',
+  'delegate_to',
 ] as const;
 
 export const HANDLER_KEYS = [...TASK_KEYS, 'listen'] as const;
+
+/** Keywords a block, an import or an include passes down to the tasks inside it, as Ansible does. */
+export const INHERITED_KEYS = [
+  'when',
+  'tags',
+  'become',
+  'become_user',
+  'ignore_errors',
+  'no_log',
+  'vars',
+  'environment',
+  'check_mode',
+  'run_once',
+  'delegate_to',
+] as const;
+
+export const BLOCK_KEYS = ['name', 'block', 'rescue', 'always', ...INHERITED_KEYS] as const;
+
+export const IMPORT_KEYS = ['name', 'import_tasks', ...INHERITED_KEYS] as const;
+
+/** Keywords of a dynamic include (include_tasks, include_role): they apply to the include itself. */
+const INCLUDE_OWN_KEYS = ['when', 'tags', 'vars', 'loop', 'with_items', 'loop_control'] as const;
+
+export const INCLUDE_KEYS = ['name', 'include_tasks', ...INCLUDE_OWN_KEYS] as const;
+
+export const IMPORT_ROLE_KEYS = ['name', 'import_role', ...INHERITED_KEYS] as const;
+
+export const INCLUDE_ROLE_KEYS = ['name', 'include_role', ...INCLUDE_OWN_KEYS] as const;
+
+export const META_KEYS = ['name', 'meta', 'when', 'tags'] as const;
+
+/** The meta actions stackplay runs. */
+export const META_ACTIONS = ['flush_handlers'] as const;
 
 export const ORDERS = ['phased', 'inventory', 'sorted', 'reverse_inventory', 'reverse_sorted'] as const;
 
@@ -52,22 +92,10 @@ const inline = 'write the tasks directly in this playbook';
 
 /** Ansible keywords that are not supported (yet), with a hint; reported instead of "unknown key". */
 export const UNSUPPORTED: Record<string, string> = {
-  block: 'list the tasks one by one (repeat "when" on each)',
-  rescue: 'use ignore_errors and a task with "when: result is failed"',
-  always: 'list the tasks one by one',
-  include_tasks: inline,
-  import_tasks: inline,
-  include: inline,
+  include: 'use include_tasks (dynamic) or import_tasks (static)',
   import_playbook: inline,
-  include_role: inline,
-  import_role: inline,
-  roles: inline,
   include_vars: 'use play "vars" or -e @file.yml',
-  vars_files: 'use play "vars" or -e @file.yml',
-  delegate_to: 'target the host with a play of its own',
   local_action: 'use a module that runs on the controller (debug, assert)',
-  run_once: 'target one host with a play of its own',
-  environment: 'set variables in the command itself (shell: FOO=1 cmd)',
   async: 'use retries/until to wait for a result',
   poll: 'use retries/until to wait for a result',
   with_list: withLoop,
@@ -77,7 +105,6 @@ export const UNSUPPORTED: Record<string, string> = {
   with_sequence: withLoop,
   with_subelements: withLoop,
   with_indexed_items: withLoop,
-  check_mode: 'run the whole playbook with --check',
   diff: 'run with --diff',
   strategy: 'stackplay runs tasks in lock-step per batch (use serial)',
   connection: 'connections come from the inventory',

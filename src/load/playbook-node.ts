@@ -129,6 +129,26 @@ export function readMapping(ctx: LoadContext, node: YNode, what: string): Record
   return undefined;
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `environment`: a mapping of variable names to values (rendered per host when the task runs). */
+export function readEnvironment(ctx: LoadContext, node: YNode): Record<string, unknown> | undefined {
+  const env = readMapping(ctx, node, 'environment');
+  if (!env || !isMap(node)) return env;
+  for (const pair of node.items) {
+    const k = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!ENV_NAME.test(k))
+      report(
+        ctx,
+        'E_PLAYBOOK_TYPE',
+        `environment: "${k}" is not a variable name`,
+        pair.key as Node,
+        'use letters, digits and _',
+      );
+  }
+  return env;
+}
+
 /** Conditions (a string, a boolean or a list of them), each checked to parse now. */
 export function readConditions(ctx: LoadContext, node: YNode, what: string): string[] | undefined {
   const items: YNode[] = isSeq(node) ? (node.items as YNode[]) : [node];

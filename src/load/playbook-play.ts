@@ -1,7 +1,8 @@
 // One play from YAML: hosts, vars, batching and fail limits, its tasks and handlers.
+import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
-import type { Play, Task } from './playbook-types.js';
+import { isTask, type Inherited, type Play, type TaskItem } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { ORDERS, PLAY_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
@@ -9,6 +10,7 @@ import {
   describeNode,
   entriesOf,
   readBool,
+  readEnvironment,
   readInt,
   readMapping,
   readString,
@@ -19,7 +21,9 @@ import {
   type LoadContext,
   type YNode,
 } from './playbook-node.js';
-import { loadTask } from './playbook-task.js';
+import { section, type ItemOptions } from './playbook-items.js';
+import { readVarsFiles } from './playbook-vars-files.js';
+import { readRoles, type LoadedRoles } from './playbook-roles.js';
 
 function readHosts(ctx: LoadContext, e: Entry | undefined, playNode: Node): string | undefined {
   const hint = 'name a group or host, e.g. "hosts: core" or "hosts: all"';
@@ -78,34 +82,6 @@ function readSerial(ctx: LoadContext, node: YNode): (number | string)[] {
   if (isSeq(node) && node.items.length === 0)
     report(ctx, 'E_PLAY_SERIAL', 'serial: the list is empty', node, 'e.g. "serial: [1, 5, 50%]"');
   return out;
-}
-
-function readTasks(
-  ctx: LoadContext,
-  e: Entry | undefined,
-  modules: ReadonlyMap<string, Module>,
-  handler: boolean,
-  playTags: string[],
-  notified: { name: string; node: Node }[],
-): Task[] {
-  if (!e) return [];
-  if (isScalar(e.value) && e.value.value === null) return [];
-  if (!isSeq(e.value)) {
-    report(
-      ctx,
-      'E_PLAYBOOK_TYPE',
-      `${e.key}: expected a list of tasks, got ${describeNode(e.value)}`,
-      e.value ?? e.keyNode,
-      'start each task with "- name: ..."',
-    );
-    return [];
-  }
-  const tasks: Task[] = [];
-  for (const item of e.value.items) {
-    const t = loadTask(ctx, item as YNode, { modules, handler, playTags, notified });
-    if (t) tasks.push(t);
-  }
-  return tasks;
 }
 
 export interface LoadedPlay {
@@ -172,14 +148,39 @@ export function loadPlay(
   }
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const notified: { name: string; node: Node }[] = [];
-  const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k) =>
-    readTasks(ctx, keys.get(k), modules, false, tags, notified),
-  );
-  const handlers = readTasks(ctx, keys.get('handlers'), modules, true, tags, []);
+  // Ansible flushes handlers after each section: pre_tasks, (roles and) tasks, post_tasks.
+  // What the play passes down to every task: its tags and environment.
+  const parent: Inherited = {
+    when: [],
+    tags,
+    vars: {},
+    ...(has('environment') ? { environment: readEnvironment(ctx, at('environment')) ?? {} } : {}),
+  };
+  if (has('environment')) checkTemplates(ctx, at('environment'));
+  // Every role the play names (roles:, import_role, include_role) adds its handlers, defaults and vars here.
+  const roles: LoadedRoles = { tasks: [], handlers: [], defaults: {}, vars: {}, seen: new Set() };
+  const base: ItemOptions = { modules, handler: false, parent, notified, importing: [resolve(ctx.src.file)], roles };
+  if (has('roles')) readRoles(ctx, keys.get('roles')!, base, roles);
+  // Roles run before the play's tasks, in the same section.
+  const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k): TaskItem[] => {
+    const items = [...(k === 'tasks' ? roles.tasks : []), ...section(ctx, keys.get(k), base)];
+    const at = keys.get(k)?.keyNode ?? keys.get('roles')?.keyNode;
+    return items.length ? [...items, { kind: 'flush', at: span(ctx, at) }] : [];
+  });
+  const handlers = [
+    ...roles.handlers,
+    ...section(ctx, keys.get('handlers'), { ...base, handler: true, notified: [] }).filter(isTask),
+  ];
   const play: Play = {
     name: name ?? hosts ?? `play ${index + 1}`,
     hosts: hosts ?? '',
-    vars: (has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined) ?? {},
+    // vars_files are above play vars in Ansible's precedence.
+    vars: {
+      ...(has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined),
+      ...(has('vars_files') ? readVarsFiles(ctx, keys.get('vars_files')!) : undefined),
+      ...roles.vars,
+    },
+    ...(Object.keys(roles.defaults).length ? { defaults: roles.defaults } : {}),
     serial: has('serial') ? readSerial(ctx, at('serial')) : [],
     maxFailPercentage: has('max_fail_percentage')
       ? readInt(ctx, at('max_fail_percentage'), 'max_fail_percentage', 100)

@@ -1,7 +1,7 @@
 // One task (or handler) from YAML: its module key and params, keywords, and every problem found.
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
-import type { Task } from './playbook-types.js';
+import type { Inherited, Task } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { HANDLER_KEYS, TASK_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
@@ -21,12 +21,30 @@ import {
   type YNode,
 } from './playbook-node.js';
 import { defaultTaskName, loadParams } from './playbook-params.js';
+import { inherit } from './playbook-items.js';
+
+/** environment, check_mode, run_once and delegate_to: the task's own over what its block or play passed down. */
+function keywordsOver(ctx: LoadContext, keys: Map<string, Entry>, parent: Inherited): Partial<Task> {
+  const own = new Map([...keys].filter(([k]) => ['environment', 'check_mode', 'run_once', 'delegate_to'].includes(k)));
+  const { environment, checkMode, runOnce, delegateTo } = inherit(ctx, own, {
+    ...parent,
+    when: [],
+    tags: [],
+    vars: {},
+  });
+  return {
+    ...(environment && Object.keys(environment).length ? { environment } : {}),
+    ...(checkMode !== undefined ? { checkMode } : {}),
+    ...(runOnce ? { runOnce } : {}),
+    ...(delegateTo ? { delegateTo } : {}),
+  };
+}
 
 export interface TaskOptions {
   modules: ReadonlyMap<string, Module>;
   handler: boolean;
-  /** The play's tags: every task inherits them. */
-  playTags: string[];
+  /** What the play, blocks and imports around the task pass down to it. */
+  parent: Inherited;
   /** Nodes of `notify` items, checked against the handlers once the play is read. */
   notified: { name: string; node: Node }[];
 }
@@ -107,7 +125,7 @@ function sortKeys(
 const LOOP_KEYS = { loop: undefined, with_items: 'items', with_dict: 'dict' } as const;
 
 /** The task's loop and which keyword gave it; a task has at most one. */
-function readLoop(ctx: LoadContext, keys: Map<string, Entry>): { loop?: unknown; loopWith?: Task['loopWith'] } {
+export function readLoop(ctx: LoadContext, keys: Map<string, Entry>): { loop?: unknown; loopWith?: Task['loopWith'] } {
   const given = Object.keys(LOOP_KEYS)
     .map((k) => keys.get(k))
     .filter((e): e is Entry => e !== undefined);
@@ -155,7 +173,7 @@ function readVarName(ctx: LoadContext, c: Entry): string | undefined {
   return undefined;
 }
 
-function readLoopControl(ctx: LoadContext, e: Entry | undefined): { loopVar: string; indexVar?: string } {
+export function readLoopControl(ctx: LoadContext, e: Entry | undefined): { loopVar: string; indexVar?: string } {
   if (!e) return { loopVar: 'item' };
   if (!isMap(e.value)) {
     report(
@@ -220,18 +238,19 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
   const notify = has('notify') ? readStringList(ctx, at('notify'), 'notify') : [];
   o.notified.push(...notify.map((n) => ({ name: n.value, node: n.node })));
   const tags = has('tags') ? readStringList(ctx, at('tags'), 'tags', { commas: true }).map((t) => t.value) : [];
-  const vars = has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined;
+  const vars = { ...o.parent.vars, ...(has('vars') ? readMapping(ctx, at('vars'), 'vars') : undefined) };
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const name = has('name') ? readString(ctx, at('name'), 'name') : undefined;
   const mod = module ? o.modules.get(module.key)! : undefined;
   const loaded = mod && module ? loadParams(ctx, mod, module, keys.get('args')) : undefined;
   if (!mod || !loaded) return undefined;
   return {
-    name: name ?? defaultTaskName(mod, loaded.params),
+    name:
+      (o.parent.role && !o.handler ? `${o.parent.role.name} : ` : '') + (name ?? defaultTaskName(mod, loaded.params)),
     module: mod.name,
     params: loaded.params,
     paramAt: loaded.paramAt,
-    when: conditions('when') ?? [],
+    when: [...o.parent.when, ...(conditions('when') ?? [])],
     changedWhen: conditions('changed_when'),
     failedWhen: conditions('failed_when'),
     until: conditions('until'),
@@ -241,15 +260,19 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     ...(indexVar ? { indexVar } : {}),
     register,
     notify: notify.map((n) => n.value),
-    tags: [...new Set([...o.playTags, ...tags])],
-    ignoreErrors: has('ignore_errors') ? (readBool(ctx, at('ignore_errors'), 'ignore_errors') ?? false) : false,
+    tags: [...new Set([...o.parent.tags, ...tags])],
+    ignoreErrors: has('ignore_errors')
+      ? (readBool(ctx, at('ignore_errors'), 'ignore_errors') ?? false)
+      : (o.parent.ignoreErrors ?? false),
     retries: has('retries') ? readInt(ctx, at('retries'), 'retries') : undefined,
     delay: has('delay') ? readInt(ctx, at('delay'), 'delay') : undefined,
     timeout: has('timeout') ? readInt(ctx, at('timeout'), 'timeout') || undefined : undefined,
-    become: has('become') ? readBool(ctx, at('become'), 'become') : undefined,
-    becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,
-    noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : false,
-    vars: vars ?? {},
+    become: has('become') ? readBool(ctx, at('become'), 'become') : o.parent.become,
+    becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : o.parent.becomeUser,
+    noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : (o.parent.noLog ?? false),
+    vars,
+    ...keywordsOver(ctx, keys, o.parent),
+    ...(o.parent.role ? { roleDir: o.parent.role.dir } : {}),
     listen: has('listen') ? readStringList(ctx, at('listen'), 'listen').map((l) => l.value) : [],
     at: span(ctx, node),
   };

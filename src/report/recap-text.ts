@@ -7,7 +7,7 @@ export function formatRecap(recap: Record<string, RecapLine>): string {
   const width = Math.max(...hosts.map((h) => h.length));
   const lines = hosts.map((h) => {
     const r = recap[h]!;
-    return `${h.padEnd(width)} : ok=${r.ok}  changed=${r.changed}  unreachable=${r.unreachable}  failed=${r.failed}  skipped=${r.skipped}  ignored=${r.ignored}`;
+    return `${h.padEnd(width)} : ok=${r.ok}  changed=${r.changed}  unreachable=${r.unreachable}  failed=${r.failed}  skipped=${r.skipped}  rescued=${r.rescued ?? 0}  ignored=${r.ignored}`;
   });
   return ['RECAP', ...lines].join('\n');
 }

@@ -2,12 +2,9 @@
 // Every entry is printed by the differential test, and an entry whose case now agrees fails the test (so it gets removed).
 
 const JINJA = 'needs the Jinja2 engine (helper T)';
-const CORE = 'needs the core keyword (issue 13 point 4)';
 
 export const EXPECTED_DIFFERENCES: Record<string, string> = {
   // Rendering: ansible-core 2.14 templates non-natively, so values print as Python prints them.
-  'debug-bool-render': `${JINJA}: a boolean inside text renders as True/False, stackplay writes true/false`,
-  'filter-bool-int': `${JINJA}: "{{ s | bool }}" renders True, stackplay writes true`,
   'debug-expr-arith': `${JINJA}: a lone "{{ a + b }}" is the string "5" in Ansible, the number 5 in stackplay`,
   'debug-dict-access': `${JINJA}: debug var=cfg.port shows the string "8080" in Ansible, the number in stackplay`,
   'vars-extra-json': `${JINJA}: a lone "{{ n + 1 }}" is the string "6" in Ansible, the number 6 in stackplay`,
@@ -15,20 +12,6 @@ export const EXPECTED_DIFFERENCES: Record<string, string> = {
   // Truthiness lives in src/template (helper T's files).
   'when-string-false': `${JINJA}: in ansible-core 2.14 every non-empty string is true in when (also "false"); stackplay reads "false"/"no"/"off" as false`,
   'when-extra-var-string': `${JINJA}: -e feature=false gives the string "false", true in ansible-core 2.14's when; stackplay reads it as false`,
-  // Core keywords not on this branch.
-  'block-rescue': `${CORE}: block/rescue/always (and the rescued recap count)`,
-  'block-when': `${CORE}: block with when`,
-  'set-fact-basic': `${CORE}: set_fact`,
-  'set-fact-when': `${CORE}: set_fact`,
-  'include-tasks': `${CORE}: include_tasks`,
-  'import-tasks': `${CORE}: import_tasks`,
-  'roles-basic': `${CORE}: roles with the standard layout`,
-  'vars-files': `${CORE}: vars_files`,
-  'pre-post-tasks': `${CORE}: pre_tasks/post_tasks with handler flushes between sections`,
-  'meta-flush-handlers': `${CORE}: meta: flush_handlers`,
-  'environment-shell': `${CORE}: environment`,
-  'check-mode-task': `${CORE}: check_mode per task`,
-  'stat-basic': `${JINJA}: a boolean inside text renders as True/False (the stat module itself agrees)`,
   // Deliberate or module differences (README, "Differences from Ansible").
   'free-form-kv':
     'deliberate: k=v free-form params (debug: msg=hello) are refused at load (E_PARAM_FREE_FORM); stackplay wants YAML mappings it can check',

@@ -61,5 +61,10 @@ export function checkJsonSchema(root: Json, value: unknown, schema: Json = root,
     schema.oneOf.filter((s) => checkJsonSchema(root, value, s as Json, path).length === 0).length !== 1
   )
     fail('must match exactly one alternative (oneOf)');
+  if (schema.if && typeof schema.if === 'object') {
+    const holds = checkJsonSchema(root, value, schema.if as Json, path).length === 0;
+    const branch = (holds ? schema.then : schema.else) as Json | undefined;
+    if (branch) errors.push(...checkJsonSchema(root, value, branch, path));
+  }
   return errors;
 }

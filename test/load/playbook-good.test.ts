@@ -2,7 +2,7 @@
 import test from 'ava';
 import { loadPlaybook } from '../../src/load/playbook.js';
 import { testModules } from '../helpers/test-modules.js';
-import type { Playbook } from '../../src/load/playbook-types.js';
+import { flatTasks, type Playbook } from '../../src/load/playbook-types.js';
 
 const load = (name: string): Playbook => {
   const r = loadPlaybook(`test/fixtures/playbooks/good/${name}.yml`, testModules);
@@ -36,7 +36,7 @@ test('full.yml: play keywords', (t) => {
 test('full.yml: pre_tasks, tasks, post_tasks in order; handlers apart', (t) => {
   const [web] = load('full').plays;
   t.deepEqual(
-    web!.tasks.map((x) => x.name),
+    flatTasks(web!.tasks).map((x) => x.name),
     [
       'before',
       'command: echo {{ greeting }}',
@@ -59,7 +59,7 @@ test('full.yml: pre_tasks, tasks, post_tasks in order; handlers apart', (t) => {
 });
 
 test('full.yml: task keywords', (t) => {
-  const tasks = load('full').plays[0]!.tasks;
+  const tasks = flatTasks(load('full').plays[0]!.tasks);
   t.like(tasks[1], {
     module: 'command',
     params: { cmd: 'echo {{ greeting }}' },
@@ -93,19 +93,19 @@ test('full.yml: task keywords', (t) => {
 });
 
 test('full.yml: args merge under the module params, which win', (t) => {
-  const service = load('full').plays[0]!.tasks[5]!;
+  const service = flatTasks(load('full').plays[0]!.tasks)[5]!;
   t.deepEqual(service.params, { name: 'web', state: 'started', enabled: false });
   t.deepEqual(Object.keys(service.paramAt).sort(), ['enabled', 'name', 'state']);
 });
 
 test('full.yml: a param-less module and when: true', (t) => {
   const pb = load('full');
-  t.deepEqual(pb.plays[0]!.tasks[6]!.params, {});
-  t.deepEqual(pb.plays[1]!.tasks[0]!.when, ['true']);
+  t.deepEqual(flatTasks(pb.plays[0]!.tasks)[6]!.params, {});
+  t.deepEqual(flatTasks(pb.plays[1]!.tasks)[0]!.when, ['true']);
 });
 
 test('spans: task at its mapping, each param at its value', (t) => {
-  const tasks = load('full').plays[0]!.tasks;
+  const tasks = flatTasks(load('full').plays[0]!.tasks);
   const file = 'test/fixtures/playbooks/good/full.yml';
   t.like(tasks[0]!.at, { file, line: 16, col: 7 });
   t.like(tasks[0]!.paramAt.cmd, { file, line: 17, col: 16 });
@@ -115,7 +115,7 @@ test('spans: task at its mapping, each param at its value', (t) => {
 });
 
 test('templated.yml: templated values skip type checks until rendering', (t) => {
-  const tasks = load('templated').plays[0]!.tasks;
+  const tasks = flatTasks(load('templated').plays[0]!.tasks);
   t.deepEqual(tasks[0]!.params, { list: [{ name: 'alice', uid: '{{ uid }}' }], groups: '{{ group_list }}' });
   t.deepEqual(tasks[1]!.when, ['{{ path is defined }}']);
   t.is(tasks[2]!.params.state, '{{ wanted_state }}');
@@ -123,7 +123,7 @@ test('templated.yml: templated values skip type checks until rendering', (t) => 
 });
 
 test('free-form.yml: a scalar is the free-form param; args add to it; the module key wins', (t) => {
-  const [ls, ping, templated] = load('free-form').plays[0]!.tasks;
+  const [ls, ping, templated] = flatTasks(load('free-form').plays[0]!.tasks);
   t.deepEqual(ls!.params, { cmd: 'ls -l', chdir: '/tmp' });
   t.like(ls!.paramAt.cmd, { line: 3, col: 16 });
   t.like(ls!.paramAt.chdir, { line: 5, col: 16 });

@@ -28,6 +28,32 @@ test('the good fixtures validate', (t) => {
   t.deepEqual(check(fixture('good/templated.yml')), []);
 });
 
+test('blocks, imports, includes, roles and meta validate; a misspelt block key is refused', (t) => {
+  const cmd = { command: 'uptime' };
+  const full = [
+    {
+      hosts: 'all',
+      vars_files: ['v.yml'],
+      environment: { A: '1' },
+      pre_tasks: [{ block: [cmd], rescue: [cmd], always: [cmd], when: 'x', check_mode: true, run_once: true }],
+      tasks: [
+        { import_tasks: 't.yml', tags: ['a'] },
+        { include_tasks: { file: 't.yml' }, loop: [1], vars: { a: 1 } },
+        { include_role: { name: 'web' }, when: 'y' },
+        { meta: 'flush_handlers' },
+        { ...cmd, delegate_to: 'localhost', environment: { B: '{{ x }}' } },
+      ],
+    },
+  ];
+  t.deepEqual(check(full), []);
+  const pb = [{ hosts: 'all', tasks: [{ block: [{ ping: null }], rescue_me: [] }] }];
+  t.true(check(pb).some((e) => /unknown key rescue_me/.test(e)));
+  const roles = [
+    { hosts: 'all', roles: ['web', { role: 'db', when: 'x' }], tasks: [{ import_role: { name: 'web' } }] },
+  ];
+  t.deepEqual(check(roles), []);
+});
+
 const rejected: [string, string, RegExp][] = [
   ['unknown module', 'bad/unknown-module.yml', /unknown key comand/],
   ['unknown task key', 'bad/unknown-task-key.yml', /unknown key regster/],

@@ -428,6 +428,7 @@ const NOT_CASES: Record<string, string> = {
   shell: 'its param is a shell script by design',
   assert: 'builds no command',
   debug: 'builds no command',
+  set_fact: 'builds no command (runs on the controller, returns facts)',
   verify_nodes: 'builds no command (reads facts only)',
   kato_facts: 'builds no command (reads facts only)',
   node_remove: 'only IPv4 addresses reach its commands (the schema checks them)',
