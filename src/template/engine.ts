@@ -20,7 +20,8 @@ export const MAX_NESTING = 100;
 
 installPythonSemantics();
 setKnown((kind, name) => name === CAPTURE || (kind === 'filter' ? hasFilter(name) : hasTest(name)));
-export const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+// trimBlocks: Ansible's templar and template module drop the newline after a block tag ({% for %} lines leave no blank line).
+export const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false, trimBlocks: true });
 
 const addFilters = (family: Family) => {
   for (const [name, d] of Object.entries(family)) {

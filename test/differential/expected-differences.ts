@@ -8,7 +8,6 @@ export const EXPECTED_DIFFERENCES: Record<string, string> = {
   'debug-expr-arith': `${JINJA}: a lone "{{ a + b }}" is the string "5" in Ansible, the number 5 in stackplay`,
   'debug-dict-access': `${JINJA}: debug var=cfg.port shows the string "8080" in Ansible, the number in stackplay`,
   'vars-extra-json': `${JINJA}: a lone "{{ n + 1 }}" is the string "6" in Ansible, the number 6 in stackplay`,
-  'template-jinja-loop': `${JINJA}: .j2 templates with {% for %} blocks`,
   // Truthiness lives in src/template (helper T's files).
   'when-string-false': `${JINJA}: in ansible-core 2.14 every non-empty string is true in when (also "false"); stackplay reads "false"/"no"/"off" as false`,
   'when-extra-var-string': `${JINJA}: -e feature=false gives the string "false", true in ansible-core 2.14's when; stackplay reads it as false`,
