@@ -1,17 +1,16 @@
-// Cases where stackplay does not (yet) behave as ansible-playbook 2.14, each with why; the lead removes entries as features land.
+// Cases where stackplay does not behave as ansible-playbook 2.14, each with why (README, "Differences from Ansible").
 // Every entry is printed by the differential test, and an entry whose case now agrees fails the test (so it gets removed).
 
-const JINJA = 'needs the Jinja2 engine (helper T)';
+const NATIVE = 'deliberate: a lone {{ expr }} keeps its type (modules take typed params)';
+const TRUTH = 'deliberate: "false"/"no"/"off" strings are false in conditions (-e flag=false arrives as a string)';
 
 export const EXPECTED_DIFFERENCES: Record<string, string> = {
-  // Rendering: ansible-core 2.14 templates non-natively, so values print as Python prints them.
-  'debug-expr-arith': `${JINJA}: a lone "{{ a + b }}" is the string "5" in Ansible, the number 5 in stackplay`,
-  'debug-dict-access': `${JINJA}: debug var=cfg.port shows the string "8080" in Ansible, the number in stackplay`,
-  'vars-extra-json': `${JINJA}: a lone "{{ n + 1 }}" is the string "6" in Ansible, the number 6 in stackplay`,
-  // Truthiness lives in src/template (helper T's files).
-  'when-string-false': `${JINJA}: in ansible-core 2.14 every non-empty string is true in when (also "false"); stackplay reads "false"/"no"/"off" as false`,
-  'when-extra-var-string': `${JINJA}: -e feature=false gives the string "false", true in ansible-core 2.14's when; stackplay reads it as false`,
-  // Deliberate or module differences (README, "Differences from Ansible").
+  // ansible-core 2.14 templates non-natively: a lone {{ }} gives text.
+  'debug-expr-arith': `${NATIVE}: a lone "{{ a + b }}" is the string "5" in Ansible, the number 5 in stackplay`,
+  'debug-dict-access': `${NATIVE}: debug var=cfg.port shows the string "8080" in Ansible, the number in stackplay`,
+  'vars-extra-json': `${NATIVE}: a lone "{{ n + 1 }}" is the string "6" in Ansible, the number 6 in stackplay`,
+  'when-string-false': `${TRUTH}: in ansible-core 2.14 every non-empty string is true in when (also "false"); stackplay reads "false"/"no"/"off" as false`,
+  'when-extra-var-string': `${TRUTH}: -e feature=false gives the string "false", true in ansible-core 2.14's when; stackplay reads it as false`,
   'free-form-kv':
     'deliberate: k=v free-form params (debug: msg=hello) are refused at load (E_PARAM_FREE_FORM); stackplay wants YAML mappings it can check',
   'file-directory':
