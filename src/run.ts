@@ -2,13 +2,13 @@
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from './errors.js';
 import type { Playbook } from './load/playbook-types.js';
-import type { Inventory } from './inventory/types.js';
+import type { Inventory, ResolvedHost } from './inventory/types.js';
 import type { Reporter } from './report/events.js';
 import type { Connector } from './engine/types.js';
 import { ExitCode } from './exit-codes.js';
 import { loadInventories } from './inventory/load.js';
 import { validateTopology } from './inventory/topology.js';
-import { resolveHost } from './inventory/resolve.js';
+import { resolveHosts } from './engine/hosts.js';
 import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
@@ -37,6 +37,8 @@ export interface RunOptions {
 export interface Loaded {
   playbook: Playbook;
   inventory: Inventory;
+  /** Every host with its vars and its checked connection, resolved once. */
+  hosts: Map<string, ResolvedHost>;
   extraVars: Record<string, unknown>;
 }
 
@@ -49,18 +51,24 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
 } {
   const inv = loadInventories(o.inventories);
   const diagnostics = [...inv.diagnostics];
-  if (errorsIn(inv.diagnostics).length === 0) diagnostics.push(...validateTopology(inv.inventory));
+  let hosts = new Map<string, ResolvedHost>();
+  if (errorsIn(inv.diagnostics).length === 0) {
+    diagnostics.push(...validateTopology(inv.inventory));
+    const resolved = resolveHosts(inv.inventory);
+    hosts = resolved.hosts;
+    diagnostics.push(...resolved.diagnostics);
+  }
   const pb = loadPlaybook(o.playbook, modules);
   diagnostics.push(...pb.diagnostics);
   const ev = parseExtraVars(o.extraVars);
   diagnostics.push(...ev.diagnostics);
   if (errorsIn(diagnostics).length > 0 || !pb.playbook) return { diagnostics };
-  return { loaded: { playbook: pb.playbook, inventory: inv.inventory, extraVars: ev.vars }, diagnostics };
+  return { loaded: { playbook: pb.playbook, inventory: inv.inventory, hosts, extraVars: ev.vars }, diagnostics };
 }
 
 /** Every secret known before the run: connection passwords and secret-named vars of all hosts. */
 export function knownSecrets(l: Loaded): string[] {
-  const hostVars = [...l.inventory.hosts.keys()].map((name) => resolveHost(l.inventory, name).vars);
+  const hostVars = [...l.hosts.values()].map((h) => h.vars);
   const layers = [l.extraVars, ...hostVars, ...l.playbook.plays.map((p) => p.vars)];
   // A var marked secret in any layer (inventory, play, -e) is secret in every layer.
   const marked = layers.flatMap(markedSecretNames);
@@ -81,6 +89,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     : await lockCluster(loaded.inventory, o.connector, `stackplay run ${o.playbook}`, {
         breakLock: !!o.breakLock,
         warn: (message) => report({ type: 'warning', message }),
+        hosts: loaded.hosts,
       });
   if (lock && 'refused' in lock) {
     report({ type: 'diagnostics', diagnostics: [lock.refused] });
@@ -95,6 +104,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     hosts: [...loaded.inventory.hosts.keys()],
   });
   const result = await runPlays(loaded.playbook, loaded.inventory, {
+    hosts: loaded.hosts,
     check: o.check,
     diff: o.diff,
     forks: o.forks,

@@ -1,5 +1,6 @@
 // Running a plan's steps on a host: the only code that changes hosts.
 import type { Step } from '../sdk.js';
+import type { Become } from '../command.js';
 import type { Transport, ExecResult } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
@@ -8,7 +9,8 @@ export interface ApplyContext {
   host: string;
   task: TaskRef;
   transport: Transport;
-  become: boolean;
+  /** The task's privilege (src/privilege.ts); none runs as the login user. */
+  become: Become | undefined;
   timeoutMs?: number;
   report: Reporter;
   /** Called for reconnect steps; returns the transport to use from then on. */
@@ -36,7 +38,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
     ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step });
     const started = Date.now();
     if (step.kind === 'exec') {
-      const cmd = ctx.become ? { ...step.cmd, become: true } : step.cmd;
+      const cmd = ctx.become ? { ...step.cmd, become: ctx.become } : step.cmd;
       const result = await transport.exec(cmd, {
         ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
         ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
@@ -55,7 +57,10 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       });
       if (!ok) throw new StepFailedError(ctx.host, step, result);
     } else if (step.kind === 'write') {
-      await transport.write(step.path, step.after, { ...(step.mode ? { mode: step.mode } : {}), become: ctx.become });
+      await transport.write(step.path, step.after, {
+        ...(step.mode ? { mode: step.mode } : {}),
+        ...(ctx.become ? { become: ctx.become } : {}),
+      });
       ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
     } else {
       transport = await ctx.reconnect(step.address, step.timeoutSec);

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
+import type { Become } from '../command.js';
+import { connectionOf, type HostConnection } from '../transport/connection.js';
 import { FactError } from '../errors.js';
 import { renderString } from '../template/render.js';
 import { testExpr } from '../template/expr.js';
@@ -14,9 +16,15 @@ export interface HostViewDeps {
   transport?: Transport;
   playbookDir: string;
   timeoutMs?: number;
-  /** Probes run with the task's privilege, so a root-only path reads the same before and after apply. */
-  become?: boolean;
+  /** Probes run with the task's privilege (src/privilege.ts), so a root-only path reads the same before and after apply. */
+  become?: Become;
+  /** The host's connection as resolved at load time; without it the vars are resolved here (tests). */
+  connection?: HostConnection;
 }
+
+/** Where a host is reached, by the one resolver (connectionOf), for views built without a resolved connection. */
+export const addressOf = (name: string, vars: Record<string, unknown>): string =>
+  connectionOf({ name, groups: [], vars }, { sshConfigFile: null }).address;
 
 export function buildHostView(d: HostViewDeps): HostView {
   const memo = new Map<string, Promise<unknown>>();
@@ -26,10 +34,13 @@ export function buildHostView(d: HostViewDeps): HostView {
   };
   return {
     name: d.name,
+    get address() {
+      return d.connection?.address ?? addressOf(d.name, d.vars);
+    },
     vars: d.vars,
     fact<T, A extends unknown[]>(f: Fact<T, A>, ...args: A): Promise<T> {
       const probe = f.command(...args);
-      const cmd = d.become ? { ...probe, become: true } : probe;
+      const cmd = d.become ? { ...probe, become: d.become } : probe;
       const key = `${f.name}\0${cmd.text}`;
       let p = memo.get(key) as Promise<T> | undefined;
       if (!p) {
@@ -49,7 +60,7 @@ export function buildHostView(d: HostViewDeps): HostView {
       }
       return p;
     },
-    read: (path) => need().read(path, d.become ? { become: true } : {}),
+    read: (path) => need().read(path, d.become ? { become: d.become } : {}),
     readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
     render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
     test: (expression) => testExpr(expression, d.vars),

@@ -11,6 +11,8 @@ import { ExprError, TemplateError } from '../template/errors.js';
 import { buildHostView } from './host-view.js';
 import { applySteps } from './apply.js';
 import { renderDeep, taskVars, type VarSources } from './vars.js';
+import type { Become } from '../command.js';
+import { privilegeFor } from '../privilege.js';
 
 export interface TaskOutcome {
   status: HostStatus;
@@ -55,7 +57,7 @@ async function planOn(
   ctx: TaskHostContext,
   host: HostState,
   vars: Record<string, unknown>,
-  become: boolean,
+  become: Become | undefined,
   limitMs: number | undefined,
   transport?: Transport,
 ): Promise<Plan> {
@@ -63,7 +65,8 @@ async function planOn(
     name: host.name,
     vars,
     playbookDir: ctx.opts.playbookDir,
-    become,
+    ...(become ? { become } : {}),
+    ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
     ...(transport ? { transport } : {}),
     ...(limitMs ? { timeoutMs: limitMs } : {}),
   });
@@ -114,7 +117,7 @@ async function attempt(
   ctx: TaskHostContext,
   host: HostState,
   vars: Record<string, unknown>,
-  become: boolean,
+  become: Become | undefined,
 ): Promise<Record<string, unknown>> {
   const params = paramsFor(module, task, vars);
   const raw = module.local ? undefined : await ctx.opts.connector.get(host.resolved);
@@ -181,7 +184,7 @@ async function runItem(
   ctx: TaskHostContext,
   host: HostState,
   vars: Record<string, unknown>,
-  become: boolean,
+  become: Become | undefined,
 ): Promise<Record<string, unknown>> {
   const tries = task.until ? (task.retries ?? 3) + 1 : 1;
   let result: Record<string, unknown> = {};
@@ -238,7 +241,7 @@ export async function runTaskOnHost(
   host: HostState,
 ): Promise<TaskOutcome> {
   const module = ctx.opts.modules.get(task.module)!;
-  const become = task.become ?? (play.become || host.resolved.vars.ansible_become === true);
+  const become = privilegeFor(host.resolved.connection?.become, task, play);
   try {
     const base = taskVars(ctx.vars, play, task, host);
     if (!task.when.every((c) => testExpr(c, base)))

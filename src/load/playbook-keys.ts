@@ -15,6 +15,7 @@ export const PLAY_KEYS = [
   'order',
   'become',
   'become_user',
+  'become_method',
   'gather_facts',
   'tags',
 ] as const;
@@ -36,6 +37,7 @@ export const TASK_KEYS = [
   'until',
   'become',
   'become_user',
+  'become_method',
   'no_log',
   'vars',
   'args',

@@ -3,12 +3,14 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
 import type { Task } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
+import { BECOME_METHODS } from '../privilege.js';
 import { HANDLER_KEYS, TASK_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
   checkTemplates,
   describeNode,
   entriesOf,
   readBool,
+  readChoice,
   readConditions,
   readInt,
   readMapping,
@@ -222,6 +224,9 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     timeout: has('timeout') ? readInt(ctx, at('timeout'), 'timeout') || undefined : undefined,
     become: has('become') ? readBool(ctx, at('become'), 'become') : undefined,
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,
+    becomeMethod: has('become_method')
+      ? readChoice(ctx, at('become_method'), 'become_method', BECOME_METHODS)
+      : undefined,
     noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : false,
     vars: vars ?? {},
     listen: has('listen') ? readStringList(ctx, at('listen'), 'listen').map((l) => l.value) : [],

@@ -1,5 +1,6 @@
 // A loaded playbook: plays and tasks as the engine runs them, each with where it was written.
 import type { Span } from '../errors.js';
+import type { BecomeMethod } from '../privilege.js';
 
 /** A value as written in YAML; strings may hold Handlebars templates, rendered per host at run time. */
 export type Raw = unknown;
@@ -26,8 +27,9 @@ export interface Task {
   /** Seconds each command of the task may run before it is killed and the task fails (Ansible's task `timeout`). */
   timeout?: number;
   until?: string[];
-  become?: boolean;
-  becomeUser?: string;
+  become?: boolean | undefined;
+  becomeUser?: string | undefined;
+  becomeMethod?: BecomeMethod | undefined;
   noLog: boolean;
   /** Task-level vars. */
   vars: Record<string, Raw>;
@@ -50,7 +52,8 @@ export interface Play {
   /** 'phased' runs the task list phase by phase (default when hosts name role groups); 'inventory' keeps inventory order. */
   order?: 'phased' | 'inventory' | 'sorted' | 'reverse_inventory' | 'reverse_sorted';
   become: boolean;
-  becomeUser?: string;
+  becomeUser?: string | undefined;
+  becomeMethod?: BecomeMethod | undefined;
   gatherFacts: boolean;
   tags: string[];
   tasks: Task[];

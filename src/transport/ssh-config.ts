@@ -1,5 +1,5 @@
 // Reads an OpenSSH client config file (read-only) and looks up the settings for one host.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { diag, InputError } from '../errors.js';
 import { matchesPatternList } from './host-pattern.js';
 import { emptySettings, setOption, splitOption, splitWords, type SshSettings } from './ssh-settings.js';
@@ -50,10 +50,19 @@ export function parseSshConfig(text: string, file: string): SshConfig {
   return { file, blocks };
 }
 
+// Every host of a run reads the same file: parse it once per version of the file.
+const parsed = new Map<string, { stamp: string; config: SshConfig }>();
+
 /** Reads a config file; a missing file is an empty config. */
 export function readSshConfig(file: string): SshConfig {
   if (!existsSync(file)) return { file, blocks: [] };
-  return parseSshConfig(readFileSync(file, 'utf8'), file);
+  const st = statSync(file);
+  const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+  const known = parsed.get(file);
+  if (known?.stamp === stamp) return known.config;
+  const config = parseSshConfig(readFileSync(file, 'utf8'), file);
+  parsed.set(file, { stamp, config });
+  return config;
 }
 
 /** The settings that apply to `host` (the name given on the command line), first value winning. */

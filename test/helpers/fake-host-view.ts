@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Fact, HostView, Module, Plan } from '../../src/sdk.js';
+import { addressOf } from '../../src/engine/host-view.js';
 import type { ExecResult, Transport } from '../../src/transport/types.js';
 
 export interface HostViewOptions {
@@ -21,6 +22,7 @@ export function hostViewOf(
   const memo = new Map<string, Promise<unknown>>();
   return {
     name: o.name ?? transport.host,
+    address: addressOf(o.name ?? transport.host, vars),
     vars,
     fact<T, A extends unknown[]>(f: Fact<T, A>, ...args: A): Promise<T> {
       const cmd = f.command(...args);

@@ -1,5 +1,5 @@
 // A Transport over an in-memory host: a fake filesystem, a small sh interpreter and scripted answers.
-import type { Command } from '../../src/command.js';
+import type { Command, Become } from '../../src/command.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from '../../src/transport/types.js';
 import { CheckModeViolation, HostKeyError, UnreachableError } from '../../src/errors.js';
 import { FakeFs, parseMode, type FakeFsInit } from './fake-fs.js';
@@ -133,7 +133,7 @@ export class FakeTransport implements Transport {
 
   async exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {
     this.guard();
-    const become = cmd.become === true;
+    const become = cmd.become !== undefined;
     if (this.readOnly && !cmd.readOnly) {
       this.violations.push(`exec of a command not marked readOnly: ${cmd.display}`);
       throw new CheckModeViolation(this.host, cmd.display);
@@ -158,10 +158,10 @@ export class FakeTransport implements Transport {
     return result;
   }
 
-  async read(path: string, o: { become?: boolean } = {}): Promise<string | null> {
+  async read(path: string, o: { become?: Become } = {}): Promise<string | null> {
     this.guard();
     const content = this.fs.readFile(path);
-    this.calls.push({ kind: 'read', path, become: o.become === true, found: content !== null });
+    this.calls.push({ kind: 'read', path, become: o.become !== undefined, found: content !== null });
     return content;
   }
 
@@ -173,7 +173,7 @@ export class FakeTransport implements Transport {
       path,
       content,
       ...(o.mode !== undefined ? { mode: o.mode } : {}),
-      become: o.become === true,
+      become: o.become !== undefined,
     });
     if (this.readOnly) {
       this.violations.push(`write of ${path}`);
