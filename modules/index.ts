@@ -8,6 +8,7 @@ import { file } from './file.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
 import { waitFor } from './wait_for.js';
+import { setup } from './setup.js';
 import { staticIp } from './stackato/static_ip.js';
 import { rename } from './stackato/rename.js';
 import { coreSetup } from './stackato/core_setup.js';
@@ -22,7 +23,7 @@ import { katoFacts } from './stackato/kato_facts.js';
 import { migrateCoreIp } from './stackato/migrate_core_ip.js';
 import { verifyNodes } from './stackato/verify_nodes.js';
 
-const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug];
+const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug, setup];
 
 // The Stackato modules, in the order a cluster is built.
 const stackato: Module[] = [

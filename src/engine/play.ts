@@ -7,6 +7,7 @@ import type { Recap } from './recap.js';
 import { runTaskOnHost, type TaskHostContext } from './task-host.js';
 import { splitBatches, groupByPhase } from './batches.js';
 import { taskSelected } from './tags.js';
+import { factsTask, keepFacts } from './facts.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
@@ -31,6 +32,7 @@ async function runTask(run: PlayRun, play: Play, task: Task, ref: TaskRef, hosts
         if (run.opts.signal?.aborted) return;
         const started = Date.now();
         const out = await runTaskOnHost(play, task, ref, run, host);
+        keepFacts(run, host, out.result);
         run.recap.count(host.name, out.status, out.ignored);
         if (out.status === 'unreachable') host.state = 'unreachable';
         else if (out.status === 'failed' && !out.ignored) host.state = 'failed';
@@ -86,6 +88,19 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
       if (run.stop || run.opts.signal?.aborted) return;
       if (play.serial.length > 0)
         run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
+      // Tags never skip it, as in Ansible (its tag is `always`).
+      if (play.gatherFacts && active(batch).length > 0) {
+        const gather = factsTask(play);
+        await runTask(
+          run,
+          play,
+          gather,
+          { play: playIndex, index: -1, name: gather.name, module: gather.module },
+          active(batch),
+        );
+        checkFailLimits(run, play, batch);
+        if (run.stop) return;
+      }
       for (const { task, index } of tasks) {
         const targets = active(batch);
         if (targets.length === 0 || run.opts.signal?.aborted) break;

@@ -220,6 +220,13 @@ function checkModeGap(e: unknown, host: HostState): string | undefined {
   return result?.skipped ? `skipped in check mode: needs ${variable}, which only a real run produces` : undefined;
 }
 
+/** An undefined ansible_* fact most likely means the play gathers none: say so (gather_facts is off by default). */
+function factsHint(e: unknown, host: HostState): string {
+  const variable = e instanceof TemplateError || e instanceof ExprError ? e.variable : undefined;
+  if (!variable?.startsWith('ansible_') || host.facts) return '';
+  return ' (system facts such as ansible_hostname need `gather_facts: true` on the play; stackplay gathers none by default)';
+}
+
 /** A no_log task's output becomes secret: every string in its result is masked from then on. */
 function hideValues(value: unknown, secrets: string[] | undefined): void {
   if (!secrets) return;
@@ -298,7 +305,7 @@ export async function runTaskOnHost(
       };
     const err = e instanceof Error ? e : new Error(String(e));
     const code = err instanceof StackplayError ? err.code : 'E_INTERNAL';
-    const message = task.noLog && !(err instanceof UnreachableError) ? NO_LOG : err.message;
+    const message = task.noLog && !(err instanceof UnreachableError) ? NO_LOG : err.message + factsHint(err, host);
     const result = {
       changed: false,
       failed: true,

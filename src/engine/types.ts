@@ -36,6 +36,8 @@ export interface HostState {
   resolved: ResolvedHost;
   /** Results saved with `register`. */
   registered: Record<string, unknown>;
+  /** System facts from gather_facts or a setup task (ansible_hostname, ...); absent until gathered. */
+  facts?: Record<string, unknown>;
   /** Handler names notified and not yet run. */
   notified: Set<string>;
   /** A failed or unreachable host leaves the rest of the run. */

@@ -12,7 +12,7 @@ export interface VarSources {
   clusterVars?: Record<string, unknown>;
 }
 
-/** inventory < play vars < task vars < registered results < extra vars (extra vars always win). */
+/** inventory < facts < play vars < task vars < registered results < extra vars (extra vars always win). */
 export function taskVars(
   src: VarSources,
   play: Play,
@@ -23,6 +23,7 @@ export function taskVars(
   return {
     ...src.clusterVars,
     ...host.resolved.vars,
+    ...host.facts,
     hostvars: src.hostvars,
     ansible_check_mode: src.check,
     playbook_dir: src.playbookDir,
