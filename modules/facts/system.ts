@@ -1,6 +1,5 @@
 // The system facts gather_facts gives (Ansible's names), read from the node in one read-only probe.
-import { readOnly, sh } from '../../src/command.js';
-import type { Fact } from '../../src/sdk.js';
+import { defineFact, readOnly, sh } from '../../src/sdk.js';
 
 // One round trip: key=value lines. `ip route get` only looks the route up, it sends nothing.
 const PROBE = [
@@ -54,7 +53,7 @@ const unquote = (v: string) => v.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '
 /** The facts as Ansible names them. */
 export type SystemFacts = Record<string, unknown>;
 
-export const systemFacts: Fact<SystemFacts> = {
+export const systemFacts = defineFact<SystemFacts>({
   name: 'system_facts',
   command: () => readOnly(sh`sh -c ${PROBE}`),
   parse(out) {
@@ -83,4 +82,4 @@ export const systemFacts: Fact<SystemFacts> = {
         : {},
     };
   },
-};
+});
