@@ -72,6 +72,7 @@ export const command = defineModule({
     const cmd = p.chdir === undefined ? sh`${argv}` : sh`cd ${p.chdir} && ${argv}`;
     const stdin =
       p.stdin === undefined ? {} : { stdin: p.stdin_add_newline && !p.stdin.endsWith('\n') ? `${p.stdin}\n` : p.stdin };
-    return { steps: [exec(`run ${sh`${argv}`.display}`, cmd, stdin)] };
+    // cmd in the result is the argv list, as Ansible's command module registers it.
+    return { steps: [exec(`run ${sh`${argv}`.display}`, cmd, stdin)], data: { cmd: argv } };
   },
 });

@@ -4,6 +4,11 @@ import { assert } from './assert.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
 import { debug } from './debug.js';
+import { blockinfile } from './blockinfile.js';
+import { lineinfile } from './lineinfile.js';
+import { stat } from './stat.js';
+import { service } from './service.js';
+import { fetch } from './fetch.js';
 import { file } from './file.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
@@ -23,7 +28,22 @@ import { katoFacts } from './stackato/kato_facts.js';
 import { migrateCoreIp } from './stackato/migrate_core_ip.js';
 import { verifyNodes } from './stackato/verify_nodes.js';
 
-const generic: Module[] = [command, shell, copy, file, template, waitFor, assert, debug, setup];
+const generic: Module[] = [
+  command,
+  shell,
+  copy,
+  file,
+  template,
+  lineinfile,
+  blockinfile,
+  stat,
+  service,
+  fetch,
+  waitFor,
+  assert,
+  debug,
+  setup,
+] as Module[];
 
 // The Stackato modules, in the order a cluster is built.
 const stackato: Module[] = [

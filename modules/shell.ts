@@ -61,6 +61,6 @@ export const shell = defineModule({
       shellScript(run.text, display),
       p.stdin === undefined ? {} : { stdin: p.stdin },
     );
-    return { steps: [step] };
+    return { steps: [step], data: { cmd: p.cmd } };
   },
 });

@@ -1,4 +1,5 @@
 // The contract for module authors: the only import modules/ may use.
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Command } from './command.js';
 
@@ -15,6 +16,11 @@ export type Step =
       stdin?: string;
       /** Exit codes that count as success (default [0]). */
       okCodes?: number[];
+      /**
+       * An action asked for on every run, not a state (service restarted / reloaded): the engine's
+       * re-plan after apply may hold it again, and only the other steps must have converged.
+       */
+      always?: boolean;
     }
   | {
       kind: 'write';
@@ -26,6 +32,18 @@ export type Step =
       mode?: string;
       /** Never show the content (diffs are masked). */
       secret?: boolean;
+    }
+  | {
+      /** A file written on the controller, not the host (fetch): atomic, parent folders created. */
+      kind: 'controller-write';
+      title: string;
+      /** Absolute path on the controller. */
+      path: string;
+      /** Current and new content as text for the diff (a placeholder for binary content); before null when absent. */
+      before: string | null;
+      after: string;
+      /** The bytes to write, base64 (binary-safe). */
+      base64: string;
     }
   | {
       kind: 'reconnect';
@@ -65,6 +83,12 @@ export interface HostView {
   read(path: string): Promise<string | null>;
   /** Reads a file on the controller, relative to the playbook's folder. */
   readLocal(path: string): Promise<string>;
+  /**
+   * Reads a file on the controller as bytes (bytes null when absent); a relative path is relative to the
+   * playbook's folder, and `path` is the absolute one; `directory` when a folder is there.
+   * Optional: host views without a controller lack it.
+   */
+  readController?(path: string): Promise<{ path: string; bytes: Uint8Array | null; directory?: boolean }>;
   /** Renders a Handlebars template with this host's vars (strict, noEscape). */
   render(template: string, source: string): string;
   /** Evaluates an Ansible-style condition ("x == 1 and y is defined") against this host's vars. */
@@ -95,7 +119,11 @@ export const defineModule = <S extends z.ZodType, F>(m: Module<S, F>): Module<S,
 export const defineFact = <T, A extends unknown[] = []>(f: Fact<T, A>): Fact<T, A> => f;
 
 /** Step builders. */
-export const exec = (title: string, cmd: Command, extra: { stdin?: string; okCodes?: number[] } = {}): Step => ({
+export const exec = (
+  title: string,
+  cmd: Command,
+  extra: { stdin?: string; okCodes?: number[]; always?: boolean } = {},
+): Step => ({
   kind: 'exec',
   title,
   cmd,
@@ -121,6 +149,12 @@ export const reconnect = (address: string, timeoutSec?: number): Step =>
   timeoutSec === undefined
     ? { kind: 'reconnect', title: `reconnect to ${address}`, address }
     : { kind: 'reconnect', title: `reconnect to ${address}`, address, timeoutSec };
+
+/** Hex digest of text (as UTF-8) or bytes: planning compares checksums the way Ansible does (sha1 by default). */
+export const digest = (
+  algorithm: 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512',
+  data: string | Uint8Array,
+): string => createHash(algorithm).update(data).digest('hex');
 
 import semverLib from 'semver';
 /** semver, for gating modules on the node's kato version (DESIGN.md section 5). */

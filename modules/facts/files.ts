@@ -120,3 +120,35 @@ export const pathExists = defineFact({
     throw failure('path_exists', path, out);
   },
 });
+
+/** A file's sha1 and its bytes as base64 in one probe (following a link, as Ansible's fetch does). */
+export type RemoteFile =
+  | { kind: 'absent' | 'directory' | 'unreadable' }
+  | { kind: 'file'; sha1: string; base64: string };
+
+export const fileBytes = defineFact({
+  name: 'file_bytes',
+  command: (path: string) =>
+    readOnly(
+      sh`if [ -d ${path} ]; then echo directory; elif [ ! -e ${path} ]; then echo absent; elif [ ! -r ${path} ]; then echo unreadable; else printf 'file '; sha1sum < ${path} && base64 -w 0 < ${path} && echo; fi`,
+    ),
+  parse(out, path): RemoteFile {
+    if (out.code !== 0) throw failure('file_bytes', path, out);
+    const [head = '', body = ''] = out.stdout.split('\n');
+    if (head === 'absent' || head === 'directory' || head === 'unreadable') return { kind: head };
+    const sum = /^file ([0-9a-f]{40}) /.exec(head);
+    if (!sum) throw new Error(`file_bytes ${path}: unexpected output ${JSON.stringify(out.stdout.slice(0, 200))}`);
+    return { kind: 'file', sha1: sum[1]!, base64: body };
+  },
+});
+
+/** The path with every symbolic link resolved (`readlink -m`: the last parts need not exist). */
+export const resolvedPath = defineFact({
+  name: 'resolved_path',
+  command: (path: string) => readOnly(sh`readlink -m -- ${path}`),
+  parse(out, path): string {
+    const resolved = out.stdout.replace(/\n$/, '');
+    if (out.code !== 0 || !resolved.startsWith('/')) throw failure('resolved_path', path, out);
+    return resolved;
+  },
+});

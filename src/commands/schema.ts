@@ -74,9 +74,14 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
     until: conditions,
     loop: { anyOf: [{ type: 'array' }, template] },
     with_items: { anyOf: [{ type: 'array' }, template] },
+    with_dict: { anyOf: [{ type: 'object' }, template] },
     loop_control: {
       type: 'object',
-      properties: { loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, label: {} },
+      properties: {
+        loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        index_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        label: {},
+      },
       additionalProperties: false,
     },
     register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },

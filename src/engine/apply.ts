@@ -4,6 +4,7 @@ import type { Become } from '../command.js';
 import type { Transport, ExecResult } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
+import { writeControllerFile } from './controller-files.js';
 
 export interface ApplyContext {
   host: string;
@@ -61,6 +62,9 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
         ...(step.mode ? { mode: step.mode } : {}),
         ...(ctx.become ? { become: ctx.become } : {}),
       });
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
+    } else if (step.kind === 'controller-write') {
+      await writeControllerFile(step.path, Buffer.from(step.base64, 'base64'));
       ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
     } else {
       transport = await ctx.reconnect(step.address, step.timeoutSec);

@@ -6,6 +6,7 @@ import type { Transport } from '../transport/types.js';
 import type { Become } from '../command.js';
 import { connectionOf, type HostConnection } from '../transport/connection.js';
 import { FactError } from '../errors.js';
+import { readControllerFile } from './controller-files.js';
 import { renderString } from '../template/render.js';
 import { testExpr } from '../template/expr.js';
 
@@ -62,6 +63,7 @@ export function buildHostView(d: HostViewDeps): HostView {
     },
     read: (path) => need().read(path, d.become ? { become: d.become } : {}),
     readLocal: (path) => readFile(resolve(d.playbookDir, path), 'utf8'),
+    readController: (path) => readControllerFile(d.playbookDir, path),
     render: (template, source) => String(renderString(template, d.vars, { file: source, line: 1, col: 1 })),
     test: (expression) => testExpr(expression, d.vars),
   };

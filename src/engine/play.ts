@@ -33,7 +33,7 @@ async function runTask(run: PlayRun, play: Play, task: Task, ref: TaskRef, hosts
         const started = Date.now();
         const out = await runTaskOnHost(play, task, ref, run, host);
         keepFacts(run, host, out.result);
-        run.recap.count(host.name, out.status, out.ignored);
+        run.recap.count(host.name, out.status, out.ignored, out.result.changed === true);
         if (out.status === 'unreachable') host.state = 'unreachable';
         else if (out.status === 'failed' && !out.ignored) host.state = 'failed';
         if (out.status === 'changed') for (const n of task.notify) host.notified.add(n);

@@ -14,14 +14,20 @@ export class Recap {
     return line;
   }
 
-  /** Ansible's counting: a changed task is also ok; an ignored failure counts as ignored, not failed. */
-  count(host: string, status: HostStatus, ignored = false): void {
+  /**
+   * ansible-core 2.14's counting: a changed task is also ok; an ignored failure counts as ok and
+   * ignored (and changed when its result changed, as a failed command's does), never as failed.
+   */
+  count(host: string, status: HostStatus, ignored = false, changed = false): void {
     const line = this.ensure(host);
     if (status === 'changed') {
       line.changed++;
       line.ok++;
-    } else if (status === 'failed' && ignored) line.ignored++;
-    else line[status]++;
+    } else if (status === 'failed' && ignored) {
+      line.ignored++;
+      line.ok++;
+      if (changed) line.changed++;
+    } else line[status]++;
   }
 
   toJSON(): Record<string, RecapLine> {

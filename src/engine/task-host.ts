@@ -2,15 +2,17 @@
 import type { Play, Task } from '../load/playbook-types.js';
 import type { Module, Plan, Step } from '../sdk.js';
 import type { HostStatus, Reporter, TaskRef } from '../report/events.js';
-import type { Transport, ExecResult } from '../transport/types.js';
+import type { Transport } from '../transport/types.js';
 import type { EngineOptions, HostState } from './types.js';
 import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan } from '../errors.js';
 import { readOnlyTransport } from '../transport/readonly.js';
 import { testExpr } from '../template/expr.js';
 import { ExprError, TemplateError } from '../template/errors.js';
 import { buildHostView } from './host-view.js';
-import { applySteps } from './apply.js';
+import { applySteps, StepFailedError } from './apply.js';
 import { renderDeep, taskVars, type VarSources } from './vars.js';
+import { loopItems } from './loop-items.js';
+import { failedExecResult, loopResult, resultOf, skippedByWhen, skippedResult } from './task-result.js';
 import type { Become } from '../command.js';
 import { privilegeFor } from '../privilege.js';
 
@@ -30,6 +32,9 @@ export interface TaskHostContext {
 const NO_LOG = 'the output has been hidden due to no_log: true';
 
 class TaskFailed extends StackplayError {}
+
+/** The failure as the user reads it (the step and its output tail), beside the result's Ansible-shaped msg. */
+const DETAIL = Symbol('failure detail');
 
 /** Params after templating, checked against the module's schema (templated values could not be checked at load). */
 function paramsFor(module: Module, task: Task, vars: Record<string, unknown>): unknown {
@@ -78,26 +83,13 @@ async function planOn(
   }
 }
 
-const resultOf = (plan: Plan, exec: ExecResult | undefined, changed: boolean): Record<string, unknown> => ({
-  changed,
-  failed: false,
-  ...(exec
-    ? {
-        rc: exec.code,
-        stdout: exec.stdout.replace(/\n$/, ''),
-        stderr: exec.stderr.replace(/\n$/, ''),
-        stdout_lines: exec.stdout.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1),
-      }
-    : {}),
-  ...(plan.note ? { msg: plan.note } : {}),
-  ...plan.data,
-});
-
 /** A no_log task's step as shown: what it runs or writes may hold the secret it makes. */
 const hideStep = (s: Step): Step => {
   if (s.kind === 'exec') return { ...s, title: NO_LOG, cmd: { ...s.cmd, display: NO_LOG } };
   if (s.kind === 'write')
     return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, secret: true };
+  if (s.kind === 'controller-write')
+    return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, base64: '' };
   return { ...s, title: NO_LOG };
 };
 
@@ -149,14 +141,23 @@ async function attempt(
     reconnect: (address: string, timeoutSec?: number) =>
       ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
   };
-  const exec = await applySteps(applyCtx, plan.steps);
+  let exec: Awaited<ReturnType<typeof applySteps>>;
+  try {
+    exec = await applySteps(applyCtx, plan.steps);
+  } catch (e) {
+    // A command that exits non-zero is a result (rc, output) that failed_when may still accept, as in Ansible.
+    if (!(e instanceof StepFailedError) || e.step.kind !== 'exec') throw e;
+    return { ...failedExecResult(plan, e.result, module.idempotent === false), [DETAIL]: e.message };
+  }
   if (module.idempotent !== false) {
     const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport);
     if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
-    if (again.steps.length > 0) {
+    // Actions asked for on every run (restart, reload) come back; every other step must be gone.
+    const left = again.steps.filter((s) => !(s.kind === 'exec' && s.always));
+    if (left.length > 0) {
       throw new ModuleBugError(
         module.name,
-        `not convergent on ${host.name}: after apply it still plans ${again.steps.map((s) => s.title).join('; ')}`,
+        `not convergent on ${host.name}: after apply it still plans ${left.map((s) => s.title).join('; ')}`,
       );
     }
   }
@@ -199,7 +200,7 @@ async function runItem(
     if (task.changedWhen) result.changed = task.changedWhen.every((c) => testExpr(c, seen));
     if (task.failedWhen) result.failed = task.failedWhen.some((c) => testExpr(c, seen));
     if (!task.until || task.until.every((c) => testExpr(c, seen))) {
-      result.attempts = i;
+      if (task.until) result.attempts = i;
       return result;
     }
     if (i < tries) await sleep((task.delay ?? 5) * 1000, ctx.opts.signal);
@@ -239,6 +240,34 @@ function hideValues(value: unknown, secrets: string[] | undefined): void {
     });
 }
 
+/** One loop item: skipped when its `when` is false; an item that cannot run fails alone and the loop goes on, as in Ansible. */
+async function runLoopItem(
+  module: Module,
+  task: Task,
+  ref: TaskRef,
+  ctx: TaskHostContext,
+  host: HostState,
+  vars: Record<string, unknown>,
+  become: Become | undefined,
+): Promise<Record<string, unknown>> {
+  if (!task.when.every((c) => testExpr(c, vars))) return skippedResult();
+  try {
+    return await runItem(module, task, ref, ctx, host, vars, become);
+  } catch (e) {
+    if (e instanceof UnreachableError || e instanceof ModuleBugError || !(e instanceof StackplayError)) throw e;
+    return { changed: false, failed: true, msg: e.message };
+  }
+}
+
+/** What the user reads for a failed result: the step's own report when a command failed, else msg. */
+function failureMessage(result: Record<string | symbol, unknown>): string {
+  if (typeof result[DETAIL] === 'string') return result[DETAIL];
+  const items = Array.isArray(result.results) ? (result.results as Record<string | symbol, unknown>[]) : [];
+  const item = items.find((r) => r.failed);
+  if (item) return failureMessage(item);
+  return String(result.msg ?? result.stderr ?? 'failed');
+}
+
 /** Runs the task on the host, never throwing for host problems: the outcome says what happened. */
 export async function runTaskOnHost(
   play: Play,
@@ -251,35 +280,29 @@ export async function runTaskOnHost(
   const become = privilegeFor(host.resolved.connection?.become, task, play);
   try {
     const base = taskVars(ctx.vars, play, task, host);
-    if (!task.when.every((c) => testExpr(c, base)))
-      return { status: 'skipped', ignored: false, result: { skipped: true, changed: false } };
     let result: Record<string, unknown>;
     if (task.loop === undefined) {
-      result = await runItem(module, task, ref, ctx, host, base, become);
+      result = task.when.every((c) => testExpr(c, base))
+        ? await runItem(module, task, ref, ctx, host, base, become)
+        : skippedResult();
     } else {
-      const items = renderDeep(task.loop, base);
-      if (!Array.isArray(items))
-        throw new TaskFailed('E_LOOP', `loop must be a list, got ${typeof items} (at ${formatSpan(task.at)})`);
       const results: Record<string, unknown>[] = [];
-      for (const item of items) {
-        const r = await runItem(
-          module,
-          task,
-          ref,
-          ctx,
-          host,
-          taskVars(ctx.vars, play, task, host, { [task.loopVar]: item }),
-          become,
-        );
-        results.push({ ...r, [task.loopVar]: item });
-        if (r.failed) break;
+      for (const [index, item] of loopItems(task, renderDeep(task.loop, base)).entries()) {
+        const loopVars = { [task.loopVar]: item, ...(task.indexVar ? { [task.indexVar]: index } : {}) };
+        results.push({
+          ...(await runLoopItem(module, task, ref, ctx, host, taskVars(ctx.vars, play, task, host, loopVars), become)),
+          ...loopVars,
+          ansible_loop_var: task.loopVar,
+          ...(task.indexVar ? { ansible_index_var: task.indexVar } : {}),
+        });
       }
-      result = { results, changed: results.some((r) => r.changed), failed: results.some((r) => r.failed) };
+      result = loopResult(results);
     }
     if (task.register) host.registered[task.register] = result;
     if (task.noLog) hideValues(result, ctx.opts.secrets);
+    if (skippedByWhen(result)) return { status: 'skipped', ignored: false, result };
     if (result.failed) {
-      const msg = task.noLog ? NO_LOG : String(result.msg ?? result.stderr ?? 'failed');
+      const msg = task.noLog ? NO_LOG : failureMessage(result);
       return {
         status: 'failed',
         ignored: task.ignoreErrors,

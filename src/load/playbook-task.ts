@@ -106,28 +106,59 @@ function sortKeys(
   return modules[0] ? { keys, module: modules[0] } : { keys };
 }
 
-function readLoop(ctx: LoadContext, keys: Map<string, Entry>): unknown {
-  const loop = keys.get('loop');
-  const items = keys.get('with_items');
-  if (loop && items)
-    report(ctx, 'E_TASK_LOOP', 'a task has either "loop" or "with_items", not both', items.keyNode, 'keep "loop"');
-  const e = loop ?? items;
-  if (!e) return undefined;
+const LOOP_KEYS = { loop: undefined, with_items: 'items', with_dict: 'dict' } as const;
+
+/** The task's loop and which keyword gave it; a task has at most one. */
+function readLoop(ctx: LoadContext, keys: Map<string, Entry>): { loop?: unknown; loopWith?: Task['loopWith'] } {
+  const given = Object.keys(LOOP_KEYS)
+    .map((k) => keys.get(k))
+    .filter((e): e is Entry => e !== undefined);
+  for (const extra of given.slice(1))
+    report(
+      ctx,
+      'E_TASK_LOOP',
+      `a task has one of "loop", "with_items" or "with_dict", not both "${given[0]!.key}" and "${extra.key}"`,
+      extra.keyNode,
+      `keep "${given[0]!.key}"`,
+    );
+  const e = given[0];
+  if (!e) return {};
+  const loopWith = LOOP_KEYS[e.key as keyof typeof LOOP_KEYS];
   checkTemplates(ctx, e.value);
-  if (isSeq(e.value)) return e.value.toJS(ctx.src.doc);
-  if (isScalar(e.value) && typeof e.value.value === 'string' && e.value.value.includes('{{')) return e.value.value;
+  if (loopWith === 'dict' ? isMap(e.value) : isSeq(e.value)) return { loop: e.value!.toJS(ctx.src.doc), loopWith };
+  if (isScalar(e.value) && typeof e.value.value === 'string' && e.value.value.includes('{{'))
+    return { loop: e.value.value, loopWith };
+  const want = loopWith === 'dict' ? 'a mapping' : 'a list';
   report(
     ctx,
     'E_PLAYBOOK_TYPE',
-    `${e.key}: expected a list or a template giving one ("{{ servers }}"), got ${describeNode(e.value)}`,
+    `${e.key}: expected ${want} or a template giving one ("{{ servers }}"), got ${describeNode(e.value)}`,
     e.value ?? e.keyNode,
-    'write a YAML list (- a) or a template naming a list var',
+    loopWith === 'dict'
+      ? 'write a YAML mapping (a: 1) or a template naming a dict var'
+      : 'write a YAML list (- a) or a template naming a list var',
+  );
+  return {};
+}
+
+const LOOP_CONTROL_KEYS = ['loop_var', 'index_var', 'label'];
+
+/** A loop_control variable name (loop_var, index_var), reported when it is not one. */
+function readVarName(ctx: LoadContext, c: Entry): string | undefined {
+  const v = readString(ctx, c.value, `loop_control.${c.key}`);
+  if (v === undefined || IDENT.test(v)) return v;
+  report(
+    ctx,
+    'E_PLAYBOOK_TYPE',
+    `loop_control.${c.key}: "${v}" is not a variable name`,
+    c.value,
+    'use letters, digits and _',
   );
   return undefined;
 }
 
-function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
-  if (!e) return 'item';
+function readLoopControl(ctx: LoadContext, e: Entry | undefined): { loopVar: string; indexVar?: string } {
+  if (!e) return { loopVar: 'item' };
   if (!isMap(e.value)) {
     report(
       ctx,
@@ -136,32 +167,25 @@ function readLoopVar(ctx: LoadContext, e: Entry | undefined): string {
       e.value ?? e.keyNode,
       'write loop_control: { loop_var: name }',
     );
-    return 'item';
+    return { loopVar: 'item' };
   }
-  let loopVar = 'item';
+  const out: { loopVar: string; indexVar?: string } = { loopVar: 'item' };
   for (const c of entriesOf(ctx, e.value)) {
-    if (c.key === 'loop_var') {
-      const v = readString(ctx, c.value, 'loop_control.loop_var');
-      if (v !== undefined && IDENT.test(v)) loopVar = v;
-      else if (v !== undefined)
-        report(
-          ctx,
-          'E_PLAYBOOK_TYPE',
-          `loop_control.loop_var: "${v}" is not a variable name`,
-          c.value,
-          'use letters, digits and _',
-        );
+    if (c.key === 'loop_var') out.loopVar = readVarName(ctx, c) ?? 'item';
+    else if (c.key === 'index_var') {
+      const v = readVarName(ctx, c);
+      if (v !== undefined) out.indexVar = v;
     } else if (c.key !== 'label') {
       report(
         ctx,
         'E_PLAYBOOK_KEY',
         `unknown loop_control key "${c.key}"`,
         c.keyNode,
-        didYouMean(c.key, ['loop_var', 'label']) ?? 'loop_control keys: loop_var, label',
+        didYouMean(c.key, LOOP_CONTROL_KEYS) ?? `loop_control keys: ${LOOP_CONTROL_KEYS.join(', ')}`,
       );
     }
   }
-  return loopVar;
+  return out;
 }
 
 /** Reads a task; undefined when it has no usable module (the reason is reported). */
@@ -180,8 +204,8 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
   const at = (k: string) => keys.get(k)?.value;
   const has = (k: string) => keys.has(k);
   const conditions = (k: string) => (has(k) ? readConditions(ctx, at(k), k) : undefined);
-  const loop = readLoop(ctx, keys);
-  const loopVar = readLoopVar(ctx, keys.get('loop_control'));
+  const { loop, loopWith } = readLoop(ctx, keys);
+  const { loopVar, indexVar } = readLoopControl(ctx, keys.get('loop_control'));
   let register: string | undefined;
   if (has('register')) {
     register = readString(ctx, at('register'), 'register');
@@ -214,7 +238,9 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     failedWhen: conditions('failed_when'),
     until: conditions('until'),
     loop,
+    ...(loopWith ? { loopWith } : {}),
     loopVar,
+    ...(indexVar ? { indexVar } : {}),
     register,
     notify: notify.map((n) => n.value),
     tags: [...new Set([...o.playTags, ...tags])],

@@ -13,9 +13,13 @@ export interface Task {
   params: Record<string, Raw>;
   /** Expressions, each an Ansible-style condition string (all must hold). */
   when: string[];
-  /** A list, or a template string rendering to a list. */
+  /** A list, or a template string rendering to a list (a mapping for with_dict). */
   loop?: Raw;
+  /** Set when `with_items` (flattened one level) or `with_dict` (key/value items) gave the loop instead of `loop`. */
+  loopWith?: 'items' | 'dict';
   loopVar: string;
+  /** loop_control.index_var: the variable holding the item's 0-based position. */
+  indexVar?: string;
   register?: string;
   notify: string[];
   tags: string[];

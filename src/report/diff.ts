@@ -29,6 +29,8 @@ export function describeStep(step: Step, diff: boolean): string {
     if (step.secret) return `${step.title}\n  (content hidden: secret)`;
     return `${step.title}\n${unifiedDiff(step.path, step.before, step.after).replace(/^/gm, '  ')}`;
   }
+  if (step.kind === 'controller-write')
+    return diff ? `${step.title}\n${unifiedDiff(step.path, step.before, step.after).replace(/^/gm, '  ')}` : step.title;
   if (step.kind === 'exec')
     return step.title === step.cmd.display
       ? `run ${step.title}`

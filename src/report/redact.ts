@@ -36,6 +36,7 @@ function scrub(value: unknown, secrets: readonly string[]): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) {
       if (k === 'text' && 'display' in obj) continue; // the runnable form of a command may hold revealed secrets
+      if (k === 'base64' && obj.kind === 'controller-write') continue; // encoded bytes would slip past the masking
       out[k] = k === 'stdin' && v !== undefined ? MASK : scrub(v, secrets);
     }
     return out;

@@ -68,6 +68,37 @@ test('redaction masks secret values everywhere and drops the runnable command te
   t.true(text.includes('login ********'));
 });
 
+test('redaction drops the bytes of a controller write: base64 would hide a secret from the masking', (t) => {
+  const seen: RunEvent[] = [];
+  const report = redactingReporter(
+    (e) => seen.push(e),
+    () => ['hunter22'],
+  );
+  const after = 'password: hunter22\n';
+  report({
+    type: 'host:plan',
+    task: { play: 0, index: 0, name: 'x', module: 'fetch' },
+    host: 'a',
+    diff: true,
+    plan: {
+      steps: [
+        {
+          kind: 'controller-write',
+          title: 'fetch /etc/x -> /b/a/etc/x',
+          path: '/b/a/etc/x',
+          before: null,
+          after,
+          base64: Buffer.from(after).toString('base64'),
+        },
+      ],
+    },
+  });
+  const text = JSON.stringify(seen);
+  t.false(text.includes('hunter22'));
+  t.false(text.includes(Buffer.from(after).toString('base64')));
+  t.true(text.includes('password: ********'));
+});
+
 test('write steps show as unified diffs with --diff, other steps as their title', (t) => {
   const step = {
     kind: 'write' as const,

@@ -1,8 +1,8 @@
 // command module: words, argv, chdir, creates / removes, stdin, no shell.
 import test from 'ava';
 import { command } from '../../modules/command.js';
-import { applyPlan, planOn } from '../helpers/fake-host-view.js';
-import { FakeTransport } from '../helpers/fake-transport.js';
+import { applyPlan, planOn } from '../helpers/host-view.js';
+import { sandboxTest, Sandbox } from '../helpers/sandbox.js';
 import { paramsCase, table } from './macro.js';
 
 table(command, [
@@ -32,14 +32,14 @@ table(command, [
     params: { cmd: 'touch /tmp/made', creates: '/tmp/made' },
     steps: ['run touch /tmp/made'],
     converge: true,
-    after: (t, fake) => t.is(fake.file('/tmp/made'), ''),
+    after: (t, host) => t.is(host.file('/tmp/made'), ''),
   },
   {
     title: 'a relative creates is under chdir',
     params: { cmd: 'touch done', chdir: '/opt', creates: 'done' },
     steps: [{ title: 'run touch done', cmd: 'cd /opt && touch done' }],
     converge: true,
-    after: (t, fake) => t.is(fake.file('/opt/done'), ''),
+    after: (t, host) => t.is(host.file('/opt/done'), ''),
   },
   {
     title: 'removes that is missing skips',
@@ -65,13 +65,14 @@ table(command, [
   },
 ]);
 
-test('command: shell operators are plain words, not a pipe', async (t) => {
-  const fake = new FakeTransport('h');
-  const plan = await planOn(command, fake, { cmd: 'echo a | wc -l > /tmp/out' });
+sandboxTest('command: shell operators are plain words, not a pipe', async (t) => {
+  const host = await Sandbox.open();
+  t.teardown(() => host.close());
+  const plan = await planOn(command, host.transport, { cmd: 'echo a | wc -l > /tmp/out' });
   t.is(plan.steps[0]?.kind === 'exec' ? plan.steps[0].cmd.text : '', `echo a '|' wc -l '>' /tmp/out`);
-  const r = await applyPlan(fake, plan);
+  const r = await applyPlan(host.transport, plan);
   t.is(r?.stdout, 'a | wc -l > /tmp/out\n');
-  t.is(fake.file('/tmp/out'), null);
+  t.is(host.file('/tmp/out'), null);
 });
 
 test('command: not idempotent, free-form on cmd', (t) => {

@@ -1,8 +1,8 @@
 // copy module: create, update, mode-only and owner-only changes, controller files, refusals.
 import test from 'ava';
 import { copy } from '../../modules/copy.js';
-import { applyPlan, planOn } from '../helpers/fake-host-view.js';
-import { FakeTransport } from '../helpers/fake-transport.js';
+import { applyPlan, planOn } from '../helpers/host-view.js';
+import { sandboxTest, Sandbox } from '../helpers/sandbox.js';
 import { paramsCase, table } from './macro.js';
 
 const motd = (content: string, mode = '0644', owner = 'root') => ({ files: { '/etc/motd': { content, mode, owner } } });
@@ -12,7 +12,7 @@ table(copy, [
     title: 'an absent file is created with its mode',
     params: { dest: '/etc/motd', content: 'hi\n', mode: '0600' },
     steps: [{ title: 'create /etc/motd', before: null, after: 'hi\n', mode: '0600' }],
-    after: (t, fake) => t.like(fake.fs.lstat('/etc/motd'), { content: 'hi\n', mode: 0o600 }),
+    after: (t, host) => t.like(host.lstat('/etc/motd'), { content: 'hi\n', mode: 0o600 }),
   },
   {
     title: 'same content and mode: nothing to do',
@@ -28,14 +28,14 @@ table(copy, [
       { title: 'update /etc/motd', before: 'old\n', after: 'new\n', mode: '0600' },
       { title: 'keep owner stackato:root', cmd: 'chown stackato:root -- /etc/motd' },
     ],
-    after: (t, fake) => t.like(fake.fs.lstat('/etc/motd'), { content: 'new\n', mode: 0o600, owner: 'stackato' }),
+    after: (t, host) => t.like(host.lstat('/etc/motd'), { content: 'new\n', mode: 0o600, owner: 'stackato' }),
   },
   {
     title: 'a write as another login user still leaves the owner as it was',
     params: { dest: '/etc/motd', content: 'new\n' },
     host: { ...motd('old\n'), user: 'deploy' },
     steps: ['update /etc/motd', 'keep owner root:root'],
-    after: (t, fake) => t.like(fake.fs.lstat('/etc/motd'), { owner: 'root', group: 'root' }),
+    after: (t, host) => t.like(host.lstat('/etc/motd'), { owner: 'root', group: 'root' }),
   },
   {
     title: 'a mode-only change is a chmod',
@@ -107,11 +107,12 @@ table(copy, [
   },
 ]);
 
-test('copy: without the owner restore, a write by another login user would leave the wrong owner', async (t) => {
-  const fake = new FakeTransport('h', { ...motd('old\n'), user: 'deploy' });
-  const plan = await planOn(copy, fake, { dest: '/etc/motd', content: 'new\n' });
-  await applyPlan(fake, { steps: plan.steps.filter((s) => s.kind === 'write') });
-  t.like(fake.fs.lstat('/etc/motd'), { owner: 'deploy' });
+sandboxTest('copy: without the owner restore, a write by another login user would leave the wrong owner', async (t) => {
+  const host = await Sandbox.open({ ...motd('old\n'), user: 'deploy' });
+  t.teardown(() => host.close());
+  const plan = await planOn(copy, host.transport, { dest: '/etc/motd', content: 'new\n' });
+  await applyPlan(host.transport, { steps: plan.steps.filter((s) => s.kind === 'write') });
+  t.like(host.lstat('/etc/motd'), { owner: 'deploy' });
 });
 
 test(paramsCase, copy, { dest: '/etc/x', content: '' }, true);

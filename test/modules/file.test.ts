@@ -13,7 +13,7 @@ table(file, [
     title: 'a new directory gets its mode in the same step',
     params: { path: '/srv/app', state: 'directory', mode: '0700' },
     steps: [{ title: '~ /srv/app: absent -> directory', cmd: 'mkdir -p -m 0700 -- /srv/app' }],
-    after: (t, fake) => t.like(fake.fs.lstat('/srv/app'), { type: 'directory', mode: 0o700 }),
+    after: (t, host) => t.like(host.lstat('/srv/app'), { type: 'directory', mode: 0o700 }),
   },
   {
     title: 'a new directory with owner and group',
@@ -52,9 +52,9 @@ table(file, [
     params: { path: '/srv/old', state: 'absent' },
     host: { files: { '/srv/old/a/b': 'x' }, links: { '/srv/old/l': '/etc' } },
     steps: ['~ /srv/old: directory -> absent'],
-    after: (t, fake) =>
+    after: (t, host) =>
       t.deepEqual(
-        Object.keys(fake.fs.snapshot()).filter((p) => p.startsWith('/srv/old')),
+        Object.keys(host.snapshot()).filter((p) => p.startsWith('/srv/old')),
         [],
       ),
   },
@@ -63,7 +63,7 @@ table(file, [
     params: { path: '/etc/l', state: 'absent' },
     host: { files: { '/etc/t': 'x' }, links: { '/etc/l': '/etc/t' } },
     steps: ['~ /etc/l: link to /etc/t -> absent'],
-    after: (t, fake) => t.is(fake.file('/etc/t'), 'x'),
+    after: (t, host) => t.is(host.file('/etc/t'), 'x'),
   },
   {
     title: 'absent when already absent',
@@ -74,7 +74,7 @@ table(file, [
     title: 'touch creates an empty file, then sets its mode',
     params: { path: '/tmp/t', state: 'touch', mode: '0600' },
     steps: [{ title: '~ /tmp/t: absent -> file', cmd: 'touch -- /tmp/t' }, '~ mode: (new) -> 0600'],
-    after: (t, fake) => t.like(fake.fs.lstat('/tmp/t'), { content: '', mode: 0o600 }),
+    after: (t, host) => t.like(host.lstat('/tmp/t'), { content: '', mode: 0o600 }),
   },
   {
     title: 'touch leaves an existing file alone',
@@ -103,7 +103,7 @@ table(file, [
         cmd: 'ln -s -- /mnt/controller /var/vcap/shared',
       },
     ],
-    after: (t, fake) => t.like(fake.fs.lstat('/var/vcap/shared'), { type: 'link', target: '/mnt/controller' }),
+    after: (t, host) => t.like(host.lstat('/var/vcap/shared'), { type: 'link', target: '/mnt/controller' }),
   },
   {
     title: 'a dangling link is fine',

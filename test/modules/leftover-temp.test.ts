@@ -8,53 +8,28 @@ import { copy } from '../../modules/copy.js';
 import { template } from '../../modules/template.js';
 import { planContent } from '../../modules/common/content.js';
 import { fileStatContent, tempPrefixFor } from '../../modules/facts/files.js';
-import { quote } from '../../src/sdk.js';
-import type { FakeTransport } from '../helpers/fake-transport.js';
-import { Shell } from '../helpers/fake-shell.js';
 import { table } from './macro.js';
 
 const HEX = '0123456789ab';
 const OTHER = 'fedcba987654';
 const FRESH = 'aaaaaaaaaaaa';
 
-/**
- * The fake shell neither globs nor has `find`: this answer replaces the probe's leftover loop
- * (`for f in PREFIX*; do ... find ... done;`) by the names it would print, taking every matching
- * file of the fake filesystem as old enough (the age test runs on the real /bin/sh below), then runs
- * the rest of the probe in the fake.
- */
-function globbingProbe(fake: FakeTransport): void {
-  fake.on(/^for f in /, (text, stdin, f) => {
-    const glob = /^for f in (.*?)\*; do .*?; done; /.exec(text);
-    if (!glob) throw new Error(`unexpected probe: ${text}`);
-    const dest = /; if \[ -e (.*?) \]/.exec(text)![1]!.replace(/^'|'$/g, '');
-    const prefix = tempPrefixFor(dest);
-    const dir = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
-    const names = f.fs
-      .list(dir)
-      .map((n) => `${dir === '/' ? '' : dir}/${n}`)
-      .filter((p) => p.startsWith(prefix));
-    const script = text.replace(glob[0], names.length ? `printf '%s\\n' ${names.map(quote).join(' ')} >&2; ` : '');
-    const world = { fs: f.fs, clock: f.clock, connect: () => false, program: () => undefined };
-    return { ...Shell.run(world, script, stdin !== undefined ? { stdin } : {}), signal: null };
-  });
-}
-
-const leftover = (name: string, content = 'half a fi') => ({ [`/etc/.${name}.stackplay-${HEX}`]: content });
+/** Files untouched for 10 minutes: old enough to be leftovers (LEFTOVER_MINUTES), were their names right. */
+const old = (content: string) => ({ content, minutesOld: 10 });
+const leftover = (name: string, content = 'half a fi') => ({ [`/etc/.${name}.stackplay-${HEX}`]: old(content) });
 
 table(copy, [
   {
     title: 'a leftover temp file beside an up-to-date file is removed, and that is a change',
     params: { dest: '/etc/motd', content: 'hi\n' },
     host: { files: { '/etc/motd': 'hi\n', ...leftover('motd') } },
-    setup: globbingProbe,
     steps: [
       {
         title: `remove leftover temp file /etc/.motd.stackplay-${HEX} of an interrupted write`,
         cmd: `rm -f -- /etc/.motd.stackplay-${HEX}`,
       },
     ],
-    after: (t, fake) => t.deepEqual(fake.fs.list('/etc'), ['motd']),
+    after: (t, host) => t.deepEqual(host.list('/etc'), ['motd']),
   },
   {
     title: 'leftovers go first, then the write; other files that look alike stay',
@@ -63,22 +38,21 @@ table(copy, [
       files: {
         '/etc/motd': 'old\n',
         ...leftover('motd'),
-        [`/etc/.motd.stackplay-${OTHER}`]: '',
-        '/etc/.motd.stackplay-short': '',
-        [`/etc/.motd.stackplay-${HEX}0`]: '',
-        [`/etc/.motdx.stackplay-${HEX}`]: '',
-        [`/etc/.motd.stackplay-${HEX.toUpperCase()}`]: '',
+        [`/etc/.motd.stackplay-${OTHER}`]: old(''),
+        '/etc/.motd.stackplay-short': old(''),
+        [`/etc/.motd.stackplay-${HEX}0`]: old(''),
+        [`/etc/.motdx.stackplay-${HEX}`]: old(''),
+        [`/etc/.motd.stackplay-${HEX.toUpperCase()}`]: old(''),
       },
     },
-    setup: globbingProbe,
     steps: [
       `remove leftover temp file /etc/.motd.stackplay-${HEX} of an interrupted write`,
       `remove leftover temp file /etc/.motd.stackplay-${OTHER} of an interrupted write`,
       'update /etc/motd',
       'keep owner root:root',
     ],
-    after: (t, fake) =>
-      t.deepEqual(fake.fs.list('/etc'), [
+    after: (t, host) =>
+      t.deepEqual(host.list('/etc'), [
         '.motd.stackplay-0123456789AB',
         '.motd.stackplay-0123456789ab0',
         '.motd.stackplay-short',
@@ -90,7 +64,6 @@ table(copy, [
     title: 'a leftover of a file that was never created is removed before the create',
     params: { dest: '/etc/new.conf', content: 'x\n' },
     host: { files: leftover('new.conf') },
-    setup: globbingProbe,
     steps: [
       `remove leftover temp file /etc/.new.conf.stackplay-${HEX} of an interrupted write`,
       'create /etc/new.conf',
@@ -100,7 +73,6 @@ table(copy, [
     title: 'no leftover: the plan is as before',
     params: { dest: '/etc/motd', content: 'hi\n' },
     host: { files: { '/etc/motd': 'hi\n' } },
-    setup: globbingProbe,
     note: '/etc/motd is up to date',
   },
 ]);
@@ -112,7 +84,6 @@ table(template, [
     local: { 't.hbs': 'name={{ name }}\n' },
     vars: { name: 'a' },
     host: { files: { '/etc/app.conf': 'name=a\n', ...leftover('app.conf') } },
-    setup: globbingProbe,
     steps: [`remove leftover temp file /etc/.app.conf.stackplay-${HEX} of an interrupted write`],
   },
 ]);

@@ -17,7 +17,7 @@ import { localTransport } from '../../src/transport/local.js';
 import { copy } from '../../modules/copy.js';
 import { file } from '../../modules/file.js';
 import { template } from '../../modules/template.js';
-import { applyPlan, planOn } from '../helpers/fake-host-view.js';
+import { applyPlan, planOn, playbookFolder } from '../helpers/host-view.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -32,7 +32,9 @@ async function converge(
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   prepare?.(dir);
   const host = localTransport('local');
-  const o = { local: { 't.hbs': 'name={{name}}\n' } };
+  const playbook = playbookFolder({ 't.hbs': 'name={{name}}\n' });
+  t.teardown(playbook.remove);
+  const o = { playbookDir: playbook.dir };
   const first = await planOn(module, host, params(dir), vars, o);
   await applyPlan(host, first);
   const again = await planOn(module, host, params(dir), vars, o);

@@ -1,8 +1,9 @@
 // The table-driven module test: host state + params -> expected plan, then apply and check the re-plan is empty.
+// The host is a sandbox (real sh, real files; root only), seen through the engine's own host view.
 import test, { type ExecutionContext } from 'ava';
 import type { Module, Plan, Step } from '../../src/sdk.js';
-import { FakeTransport, type FakeOptions } from '../helpers/fake-transport.js';
-import { applyPlan, hostViewOf, type HostViewOptions } from '../helpers/fake-host-view.js';
+import { applyPlan, hostViewOf, playbookFolder } from '../helpers/host-view.js';
+import { Sandbox, sandboxSkipReason, type HostState } from '../helpers/sandbox.js';
 
 /** An expected step: its title, or title plus the command's display text (exec) / fields (write). */
 export type StepSpec =
@@ -23,9 +24,7 @@ export interface Case {
   title: string;
   params: Record<string, unknown>;
   /** The host's state (files, dirs, links, listening ports, login user). */
-  host?: FakeOptions;
-  /** Scripts the fake (answers, programs) before planning. */
-  setup?: (fake: FakeTransport) => void;
+  host?: HostState;
   vars?: Record<string, unknown>;
   /** Controller files for readLocal(). */
   local?: Record<string, string>;
@@ -38,11 +37,11 @@ export interface Case {
   /** Apply (and run `after`) without expecting convergence: command and shell without guards. */
   applyOnly?: boolean;
   /** Runs after planning, before applying (e.g. the awaited port opens). */
-  beforeApply?: (fake: FakeTransport) => void;
+  beforeApply?: (host: Sandbox) => void | Promise<void>;
   /** Applying must fail with this message (and then there is no re-plan). */
   applyFails?: RegExp;
   /** Assertions on the host after apply. */
-  after?: (t: ExecutionContext, fake: FakeTransport) => void;
+  after?: (t: ExecutionContext, host: Sandbox) => void;
 }
 
 const matchText = (t: ExecutionContext, actual: string | undefined, want: string | RegExp, what: string) => {
@@ -67,24 +66,35 @@ function checkStep(t: ExecutionContext, step: Step | undefined, spec: StepSpec, 
   }
 }
 
-async function plan(module: Module, fake: FakeTransport, params: unknown, c: Case, t: ExecutionContext): Promise<Plan> {
-  const o: HostViewOptions = c.local ? { local: c.local } : {};
-  const facts = await module.gather(hostViewOf(fake, c.vars ?? {}, o), params);
+async function plan(
+  module: Module,
+  host: Sandbox | undefined,
+  params: unknown,
+  c: Case,
+  playbookDir: string | undefined,
+  t: ExecutionContext,
+): Promise<Plan> {
+  const view = hostViewOf(host?.transport, c.vars ?? {}, playbookDir ? { playbookDir } : {});
+  const facts = await module.gather(view, params);
   const p = module.plan(facts, params);
   t.deepEqual(module.plan(facts, params), p, 'plan() is deterministic');
   return p;
 }
 
-/** One row of a module's table. */
+/** One row of a module's table. A controller-only module gets no host at all, as from the engine. */
 export const planCase = test.macro({
   async exec(t, module: Module, c: Case) {
-    const fake = new FakeTransport('h', c.host ?? {});
-    c.setup?.(fake);
+    const host = module.local ? undefined : await Sandbox.open(c.host ?? {});
+    if (host) t.teardown(() => host.close());
+    const playbook = c.local ? playbookFolder(c.local) : undefined;
+    if (playbook) t.teardown(playbook.remove);
     const params = module.params.parse(c.params);
-    const p = await plan(module, fake, params, c, t);
-    t.deepEqual(fake.changes(), [], 'gather only probes');
-    t.deepEqual(fake.violations, [], 'probes are read-only');
-    if (module.local) t.deepEqual(fake.calls, [], 'a local module never touches the host');
+    const before = host?.snapshot();
+    const p = await plan(module, host, params, c, playbook?.dir, t);
+    if (host) {
+      t.deepEqual(host.changes(), [], 'gather only probes');
+      t.deepEqual(host.snapshot(), before, 'probes are read-only');
+    }
     t.deepEqual(
       p.steps.map((s) => s.title),
       (c.steps ?? []).map((s) => (typeof s === 'string' ? s : s.title)),
@@ -97,15 +107,16 @@ export const planCase = test.macro({
     if (c.data !== undefined) t.deepEqual(p.data, c.data, 'data');
     const converge = c.converge ?? (p.steps.length > 0 && module.idempotent !== false);
     if (!converge && !c.applyFails && !c.applyOnly) return;
-    c.beforeApply?.(fake);
+    if (!host) throw new Error('a controller-only module planned steps');
+    await c.beforeApply?.(host);
     if (c.applyFails) {
-      await t.throwsAsync(applyPlan(fake, p), { message: c.applyFails });
+      await t.throwsAsync(applyPlan(host.transport, p), { message: c.applyFails });
       return;
     }
-    await applyPlan(fake, p);
-    c.after?.(t, fake);
+    await applyPlan(host.transport, p);
+    c.after?.(t, host);
     if (c.applyOnly) return;
-    const again = await plan(module, fake, params, c, t);
+    const again = await plan(module, host, params, c, playbook?.dir, t);
     t.deepEqual(
       again.steps.map((s) => s.title),
       [],
@@ -132,6 +143,10 @@ export const paramsCase = test.macro({
 });
 
 /** Runs every row of a table as its own test. */
+/** Runs every row of a table as its own test; rows that need a host are skipped, saying why, where there can be no sandbox. */
 export function table(module: Module, cases: Case[]): void {
-  for (const c of cases) test(planCase, module, c);
+  for (const c of cases) {
+    if (module.local || !sandboxSkipReason) test(planCase, module, c);
+    else test.skip(`${c.title} (${sandboxSkipReason})`, planCase, module, c);
+  }
 }

@@ -15,7 +15,7 @@ table(shell, [
       },
     ],
     applyOnly: true,
-    after: (t, fake) => t.is(fake.file('/tmp/out'), 'hi\n'),
+    after: (t, host) => t.is(host.file('/tmp/out'), 'hi\n'),
   },
   {
     title: 'chdir and executable',
@@ -44,7 +44,7 @@ table(shell, [
     params: { cmd: 'cat > /tmp/in', stdin: 'abc' },
     steps: [{ title: 'run cat > /tmp/in', stdin: 'abc' }],
     applyOnly: true,
-    after: (t, fake) => t.is(fake.file('/tmp/in'), 'abc'),
+    after: (t, host) => t.is(host.file('/tmp/in'), 'abc'),
   },
 ]);
 

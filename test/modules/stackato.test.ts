@@ -28,7 +28,11 @@ function plan(name: string, facts: unknown, params: Record<string, unknown>): Pl
 }
 const cmds = (p: Plan) =>
   p.steps.map((s) =>
-    s.kind === 'exec' ? s.cmd.display : s.kind === 'write' ? `write ${s.path}` : `reconnect ${s.address}`,
+    s.kind === 'exec'
+      ? s.cmd.display
+      : s.kind === 'write' || s.kind === 'controller-write'
+        ? `write ${s.path}`
+        : `reconnect ${s.address}`,
   );
 
 test('core_setup: sets up a micro cloud as the core; plans nothing on the core; refuses 4.x', (t) => {

@@ -54,7 +54,7 @@ table(template, [
     params: { src: 'upstream.hbs', dest: '/etc/up.conf' },
     local,
     vars: { routers: [] },
-    fail: /^template upstream\.hbs: .*"owner" not defined/,
+    fail: /^template upstream\.hbs: undefined variable "owner"/,
   },
   {
     title: 'a missing template fails',

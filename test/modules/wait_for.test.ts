@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../modules/wait_for.js';
-import { planOn } from '../helpers/fake-host-view.js';
-import { FakeTransport } from '../helpers/fake-transport.js';
+import { planOn } from '../helpers/host-view.js';
+import { sandboxTest, Sandbox, type HostState } from '../helpers/sandbox.js';
 import { paramsCase, table } from './macro.js';
 
 table(waitFor, [
@@ -21,7 +21,7 @@ table(waitFor, [
     params: { port: 8080, timeout: 60 },
     steps: [{ title: 'wait for 127.0.0.1:8080 to be started (up to 60s)', readOnly: true }],
     converge: true,
-    beforeApply: (fake) => fake.listen(8080),
+    beforeApply: (host) => host.listen(8080),
   },
   {
     title: 'a port that never opens fails after the timeout',
@@ -41,7 +41,7 @@ table(waitFor, [
     host: { listening: [80] },
     steps: ['wait for 127.0.0.1:80 to be stopped (up to 300s)'],
     converge: true,
-    beforeApply: (fake) => fake.unlisten(80),
+    beforeApply: (host) => host.unlisten(80),
   },
   {
     title: 'a path that exists',
@@ -52,11 +52,11 @@ table(waitFor, [
   {
     title: 'a path that appears',
     params: { path: '/var/run/ready', delay: 3 },
-    host: { dirs: ['/var/run'] },
+    host: { dirs: ['/var/run'], record: ['sleep'] },
     steps: ['wait for /var/run/ready to be present (up to 300s)'],
     converge: true,
-    beforeApply: (fake) => fake.fs.writeFile('/var/run/ready', ''),
-    after: (t, fake) => t.is(fake.clock.now, 1_700_000_003, 'the delay was slept once'),
+    beforeApply: (host) => host.writeFile('/var/run/ready', ''),
+    after: (t, host) => t.deepEqual(host.recorded('sleep'), ['3'], 'the delay was slept once'),
   },
   {
     title: 'absent: waits until the path goes',
@@ -64,17 +64,19 @@ table(waitFor, [
     host: { files: { '/tmp/lock': '' } },
     steps: ['wait for /tmp/lock to be absent (up to 300s)'],
     converge: true,
-    beforeApply: (fake) => fake.fs.remove('/tmp/lock'),
+    beforeApply: (host) => host.remove('/tmp/lock'),
   },
 ]);
 
-test('wait_for: the poll script runs on the real /bin/sh', async (t) => {
+sandboxTest('wait_for: the poll script runs on the real /bin/sh', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'stackplay-wait-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ready = join(dir, "it's ready");
-  // Planned against a fake host where the condition does not hold; run for real with timeout 0 (no sleeping).
-  const script = async (params: Record<string, unknown>, fake = new FakeTransport('h')) => {
-    const s = (await planOn(waitFor, fake, params)).steps[0];
+  // Planned on a sandbox where the condition does not hold; run here for real with timeout 0 (no sleeping).
+  const script = async (params: Record<string, unknown>, state: HostState = {}) => {
+    const host = await Sandbox.open(state);
+    t.teardown(() => host.close());
+    const s = (await planOn(waitFor, host.transport, params)).steps[0];
     if (s?.kind !== 'exec') throw new Error('expected one exec step');
     return s.cmd.text;
   };
@@ -84,10 +86,7 @@ test('wait_for: the poll script runs on the real /bin/sh', async (t) => {
   t.regex(before.stderr, /timed out after 0s waiting for .*it's ready to be present/);
   writeFileSync(ready, '');
   t.is(spawnSync('/bin/sh', ['-c', present]).status, 0);
-  const absent = await script(
-    { path: ready, state: 'absent', timeout: 0 },
-    new FakeTransport('h', { files: { [ready]: '' } }),
-  );
+  const absent = await script({ path: ready, state: 'absent', timeout: 0 }, { files: { [ready]: '' } });
   t.is(spawnSync('/bin/sh', ['-c', absent]).status, 1);
   rmSync(ready);
   t.is(spawnSync('/bin/sh', ['-c', absent]).status, 0);

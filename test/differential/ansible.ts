@@ -1,0 +1,123 @@
+// Runs a case through Debian's ansible-playbook (json callback) and reads what it did; installs ansible-core when it can.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type Case, stageCase } from './cases.js';
+import { counts, type ExitClass, normalisePaths, type Observed, snapshotFiles } from './observed.js';
+
+const run = promisify(execFile);
+
+const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+
+/** ansible-playbook on PATH, installing Debian's ansible-core when root with apt; else why it cannot run. */
+export function ensureAnsible(): { ok: true } | { ok: false; reason: string } {
+  if (has('ansible-playbook')) return { ok: true };
+  if (process.getuid?.() !== 0 || !has('apt-get'))
+    return { ok: false, reason: 'ansible-playbook is missing and cannot be installed (needs root and apt-get)' };
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', 'ansible-core'], { env, encoding: 'utf8' });
+  let res = install();
+  if (res.status !== 0) {
+    spawnSync('apt-get', ['update', '-qq'], { env });
+    res = install();
+  }
+  if (res.status !== 0 || !has('ansible-playbook'))
+    return { ok: false, reason: `apt-get install ansible-core failed: ${res.stderr.slice(-400)}` };
+  return { ok: true };
+}
+
+/** A quiet, deterministic Ansible: no config file, retry files, cows, host key checks or interpreter warnings. */
+const ansibleEnv = (tmp: string): NodeJS.ProcessEnv => ({
+  ...process.env,
+  ANSIBLE_CONFIG: join(tmp, 'ansible.cfg'),
+  ANSIBLE_STDOUT_CALLBACK: 'json',
+  ANSIBLE_RETRY_FILES_ENABLED: 'False',
+  ANSIBLE_NOCOWS: '1',
+  ANSIBLE_HOST_KEY_CHECKING: 'False',
+  ANSIBLE_LOCALHOST_WARNING: 'False',
+  ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
+  ANSIBLE_DEPRECATION_WARNINGS: 'False',
+  ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+  ANSIBLE_LOCAL_TEMP: join(tmp, 'local'),
+  ANSIBLE_REMOTE_TEMP: join(tmp, 'remote'),
+  ANSIBLE_FORCE_COLOR: '0',
+});
+
+/** ansible-playbook's exit codes: 2 failed hosts, 4 unreachable or a parser error, 1/5 other errors before running. */
+function exitClass(code: number): ExitClass {
+  if (code === 0) return 'ok';
+  if (code === 2) return 'host-failed';
+  if (code === 1 || code === 4 || code === 5) return 'parse-error';
+  return `exit ${code}`;
+}
+
+type Result = Record<string, unknown>;
+const META = new Set(['action', 'changed', 'failed', 'skipped', 'skip_reason', 'false_condition', 'item']);
+
+/** What a debug result shows: its msg, or { var: value }. */
+function shown(r: Result): unknown {
+  if ('msg' in r) return r.msg;
+  const hidden = new Set([r.ansible_loop_var, r.ansible_index_var, 'ansible_loop_var', 'ansible_index_var']);
+  const keys = Object.keys(r).filter((k) => !k.startsWith('_ansible') && !META.has(k) && !hidden.has(k));
+  return Object.fromEntries(keys.map((k) => [k, r[k]]));
+}
+
+interface JsonReport {
+  plays: { tasks: { hosts: Record<string, Result> }[] }[];
+  stats: Record<string, Record<string, number>>;
+}
+
+/** The debug output of a run, per host in order (skipped debugs show nothing; a failed one shows its error, worded differently by each runner, so it is left out). */
+function debugOutput(report: JsonReport): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const play of report.plays)
+    for (const task of play.tasks)
+      for (const [host, r] of Object.entries(task.hosts)) {
+        if (r.action !== 'debug' && r.action !== 'ansible.builtin.debug') continue;
+        const items = Array.isArray(r.results) ? (r.results as Result[]) : [r];
+        const seen = items.filter((item) => !item.skipped && !item.failed).map(shown);
+        if (seen.length > 0) out[host] = [...(out[host] ?? []), ...seen];
+      }
+  return out;
+}
+
+export async function runAnsible(c: Case): Promise<Observed & { log: string }> {
+  const { base, work, inventory } = await stageCase(c, 'ansible');
+  const tmp = join(base, 'ansible-tmp');
+  await mkdir(tmp);
+  await writeFile(join(tmp, 'ansible.cfg'), '');
+  try {
+    const args = ['-i', inventory, ...c.args, join(work, 'playbook.yml')];
+    let code = 0;
+    let stdout = '';
+    let stderr = '';
+    try {
+      ({ stdout, stderr } = await run('ansible-playbook', args, {
+        cwd: work,
+        env: ansibleEnv(tmp),
+        maxBuffer: 64 << 20,
+        timeout: 300_000,
+      }));
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      code = typeof err.code === 'number' ? err.code : -1;
+      stdout = err.stdout ?? '';
+      stderr = err.stderr ?? '';
+    }
+    const start = stdout.indexOf('{');
+    const report = start >= 0 ? (JSON.parse(stdout.slice(start)) as JsonReport) : undefined;
+    const recap = Object.fromEntries(
+      Object.entries(report?.stats ?? {}).map(([h, s]) => [h, counts({ ...s, failed: s.failures })]),
+    );
+    const observed = {
+      exit: exitClass(code),
+      recap,
+      debug: report ? debugOutput(report) : {},
+      files: await snapshotFiles(work),
+    };
+    return { ...normalisePaths(observed, work), log: `${stderr}\n${stdout}`.slice(-4000) };
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+}
