@@ -14,6 +14,7 @@ import { file } from './file.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
 import { waitFor } from './wait_for.js';
+import { setup } from './setup.js';
 import { staticIp } from './stackato/static_ip.js';
 import { rename } from './stackato/rename.js';
 import { coreSetup } from './stackato/core_setup.js';
@@ -43,6 +44,7 @@ const generic: Module[] = [
   assert,
   debug,
   setFact,
+  setup,
 ] as Module[];
 
 // The Stackato modules, in the order a cluster is built.

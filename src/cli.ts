@@ -1,5 +1,5 @@
 // The command line: parses options, picks a renderer, and is the only place that exits the process.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { runPlaybook, loadForRun } from './run.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError, InputError, StackplayError, formatDiagnostic, type Diagnostic } from './errors.js';
@@ -9,7 +9,8 @@ import { treeReporter } from './report/tree.js';
 import type { Reporter } from './report/events.js';
 import { maskOutput } from './report/redact.js';
 import { listHosts, listTasks, syntaxOk } from './commands/listing.js';
-import { sshConnector } from './engine/ssh-connector.js';
+import { addCommonOptions, checkCommon, connectorOf, type CommonFlags } from './commands/common-options.js';
+import { handleInterrupts } from './commands/interrupt.js';
 import { inventoryCommand } from './commands/inventory-cli.js';
 import { modulesCommand, schemaCommand } from './commands/docs-cli.js';
 import { labCommand } from './commands/lab-cli.js';
@@ -32,34 +33,20 @@ const splitList = (v: string, prev: string[]) => [
     .filter(Boolean),
 ];
 
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${v}"`);
-    return n;
-  };
-}
-
 function printDiagnostics(ds: Diagnostic[]): void {
   for (const d of ds) err(`${formatDiagnostic(d)}\n`);
 }
 
-interface RunFlags {
-  inventory: string[];
+interface RunFlags extends CommonFlags {
   check?: boolean;
   diff?: boolean;
   limit?: string;
   tags: string[];
   skipTags: string[];
-  forks: number;
   extraVars: string[];
-  output?: 'tree' | 'plain' | 'json';
-  hostKeyChecking: 'strict' | 'accept-new' | 'off';
-  timeout?: number;
   syntaxCheck?: boolean;
   listHosts?: boolean;
   listTasks?: boolean;
-  knownHosts?: string;
   breakLock?: boolean;
 }
 
@@ -73,7 +60,7 @@ function humanReporter(mode: 'tree' | 'plain' | 'json'): { report: Reporter; don
 }
 
 async function runAction(playbook: string, f: RunFlags): Promise<number> {
-  if (f.inventory.length === 0) throw new UsageError('no inventory given', 'pass one or more with -i INVENTORY');
+  checkCommon(f);
   if (f.syntaxCheck || f.listHosts || f.listTasks) {
     const { loaded, diagnostics } = loadForRun({
       playbook,
@@ -89,15 +76,7 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
     return ExitCode.ok;
   }
   const { report, done } = humanReporter(f.output ?? (process.stdout.isTTY ? 'tree' : 'plain'));
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    err('\ninterrupt: finishing the running steps, no new ones start (press Ctrl-C again to quit now)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const interrupts = handleInterrupts(err);
   try {
     const code = await runPlaybook(
       {
@@ -109,23 +88,17 @@ async function runAction(playbook: string, f: RunFlags): Promise<number> {
         skipTags: f.skipTags,
         forks: f.forks,
         extraVars: f.extraVars,
-        signal: abort.signal,
+        signal: interrupts.signal,
         breakLock: !!f.breakLock,
-        connector: sshConnector({
-          hostKeyChecking: f.hostKeyChecking,
-          signal: abort.signal,
-          notice: (message) => report({ type: 'warning', message }),
-          ...(f.knownHosts ? { knownHostsFile: f.knownHosts } : {}),
-          ...(f.timeout ? { timeoutSec: f.timeout } : {}),
-        }),
+        connector: connectorOf(f, interrupts.signal, (message) => report({ type: 'warning', message })),
         ...(f.limit ? { limit: f.limit } : {}),
       },
       report,
     );
     await done();
-    return code;
+    return interrupts.exitCode(code);
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupts.dispose();
   }
 }
 
@@ -144,32 +117,17 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err, outputError: (text) => err(usageText(text)) });
 
-  program
+  const run = program
     .command('run')
     .description('run a playbook against an inventory')
-    .argument('<playbook>', 'playbook YAML file')
-    .option('-i, --inventory <file>', 'inventory file (INI or YAML); repeat to merge', collect, [])
+    .argument('<playbook>', 'playbook YAML file');
+  addCommonOptions(run, 'hosts in parallel')
     .option('-C, --check', 'show what would change; change nothing')
     .option('-D, --diff', 'show file changes as unified diffs')
     .option('-l, --limit <pattern>', 'further limit the hosts (pattern)')
     .option('-t, --tags <tags>', 'only tasks with these tags', splitList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags', splitList, [])
-    .option('-f, --forks <n>', 'hosts in parallel', positiveInt('--forks'), 20)
     .option('-e, --extra-vars <vars>', 'k=v pairs, JSON, or @file.yml; repeatable', collect, [])
-    .addOption(
-      new Option('--output <mode>', 'output mode (default: tree on a terminal, plain otherwise)').choices([
-        'tree',
-        'plain',
-        'json',
-      ]),
-    )
-    .addOption(
-      new Option('--host-key-checking <mode>', 'host key policy')
-        .choices(['strict', 'accept-new', 'off'])
-        .default('strict'),
-    )
-    .option('--known-hosts <file>', 'extra known_hosts file (accept-new records keys here)')
-    .option('--timeout <seconds>', 'connection timeout (default 10)', positiveInt('--timeout'))
     .option('--syntax-check', 'check the playbook and inventory, run nothing')
     .option('--list-hosts', 'list the hosts each play would run on')
     .option('--list-tasks', 'list the tasks each play would run')
@@ -182,7 +140,7 @@ export function buildProgram(): Command {
   modulesCommand(program, out);
   schemaCommand(program, out);
   labCommand(program, out, err);
-  migrateCommand(program, (mode) => humanReporter(mode ?? (process.stdout.isTTY ? 'tree' : 'plain')));
+  migrateCommand(program, (mode) => humanReporter(mode ?? (process.stdout.isTTY ? 'tree' : 'plain')), err);
   return program;
 }
 

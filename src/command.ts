@@ -1,4 +1,5 @@
-// Commands: one quoting helper, secret masking, and the one place sudo wrapping happens.
+// Commands: one quoting helper, secret masking, and the one place sudo/su wrapping happens.
+import type { BecomeMethod } from './privilege.js';
 
 /** A value that must never be printed; `toString()` masks it. */
 export class Secret {
@@ -20,13 +21,13 @@ export class Secret {
 /**
  * A shell command. `text` is what runs, `display` is what is shown (secrets masked).
  * `readOnly` marks probes that change nothing: only those may run in check mode.
- * `become` asks the transport to run it through sudo (see wrapBecome).
+ * `become` asks the transport to run it as another user (see wrapBecome); src/privilege.ts decides it.
  */
 export interface Command {
   text: string;
   display: string;
   readOnly: boolean;
-  become?: boolean;
+  become?: Become;
 }
 
 /** POSIX single-quote quoting; bare words that need no quoting stay bare for readability. */
@@ -68,20 +69,26 @@ export const shellScript = (script: string, display = script): Command => ({ tex
 /** Marks a command as a read-only probe (allowed in check mode). */
 export const readOnly = (c: Command): Command => ({ ...c, readOnly: true });
 
+/** Run as `user` through `method`; the password, when any, goes on stdin and never on a command line. */
 export interface Become {
-  user?: string;
+  user: string;
+  method: BecomeMethod;
   password?: Secret;
-  method?: 'sudo';
 }
 
 /**
  * The one place privilege escalation is applied. With a password, sudo reads it from stdin
- * (-S) with an empty prompt, so it never appears on a command line or in output.
+ * (-S) with an empty prompt, so it never appears on a command line or in output. su runs the
+ * command with /bin/sh (the target may have no login shell, like nobody); it cannot read a
+ * password without a terminal, so connection vars refuse su with a password at load time.
  */
 export function wrapBecome(c: Command, b: Become): { text: string; display: string; stdinPrefix?: string } {
-  const user = b.user && b.user !== 'root' ? ` -u ${quote(b.user)}` : '';
-  const flags = b.password ? `-S -p ''` : '-n';
   const inner = quote(c.text);
+  if (b.method === 'su') {
+    return { text: `su -s /bin/sh -c ${inner} ${quote(b.user)}`, display: `su ${b.user} ${c.display}` };
+  }
+  const user = b.user !== 'root' ? ` -u ${quote(b.user)}` : '';
+  const flags = b.password ? `-S -p ''` : '-n';
   const text = `sudo ${flags}${user} -H sh -c ${inner}`;
   const display = `sudo${user} ${c.display}`;
   return b.password ? { text, display, stdinPrefix: `${b.password.reveal()}\n` } : { text, display };

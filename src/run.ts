@@ -2,14 +2,14 @@
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from './errors.js';
 import type { Playbook } from './load/playbook-types.js';
-import type { Inventory } from './inventory/types.js';
+import type { Inventory, ResolvedHost } from './inventory/types.js';
 import type { Reporter } from './report/events.js';
 import type { Connector } from './engine/types.js';
 import { ExitCode } from './exit-codes.js';
 import { loadInventories } from './inventory/load.js';
 import { validateTopology } from './inventory/topology.js';
-import { resolveHost } from './inventory/resolve.js';
 import { checkLimit, checkPlayPattern } from './inventory/pattern.js';
+import { resolveHosts } from './engine/hosts.js';
 import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
@@ -38,6 +38,8 @@ export interface RunOptions {
 export interface Loaded {
   playbook: Playbook;
   inventory: Inventory;
+  /** Every host with its vars and its checked connection, resolved once. */
+  hosts: Map<string, ResolvedHost>;
   extraVars: Record<string, unknown>;
 }
 
@@ -50,7 +52,13 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
 } {
   const inv = loadInventories(o.inventories);
   const diagnostics = [...inv.diagnostics];
-  if (errorsIn(inv.diagnostics).length === 0) diagnostics.push(...validateTopology(inv.inventory));
+  let hosts = new Map<string, ResolvedHost>();
+  if (errorsIn(inv.diagnostics).length === 0) {
+    diagnostics.push(...validateTopology(inv.inventory));
+    const resolved = resolveHosts(inv.inventory);
+    hosts = resolved.hosts;
+    diagnostics.push(...resolved.diagnostics);
+  }
   const pb = loadPlaybook(o.playbook, modules);
   diagnostics.push(...pb.diagnostics);
   if (errorsIn(inv.diagnostics).length === 0) {
@@ -70,12 +78,12 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
     ]),
   );
   if (errorsIn(diagnostics).length > 0 || !pb.playbook) return { diagnostics };
-  return { loaded: { playbook: pb.playbook, inventory: inv.inventory, extraVars: ev.vars }, diagnostics };
+  return { loaded: { playbook: pb.playbook, inventory: inv.inventory, hosts, extraVars: ev.vars }, diagnostics };
 }
 
 /** Every secret known before the run: connection passwords and secret-named vars of all hosts, plays and -e. */
 export function knownSecrets(l: Loaded): string[] {
-  const hostVars = [...l.inventory.hosts.keys()].map((name) => resolveHost(l.inventory, name).vars);
+  const hostVars = [...l.hosts.values()].map((h) => h.vars);
   return secretsOfLayers([l.extraVars, ...hostVars, ...l.playbook.plays.map((p) => p.vars)]);
 }
 
@@ -93,6 +101,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     : await lockCluster(loaded.inventory, o.connector, `stackplay run ${o.playbook}`, {
         breakLock: !!o.breakLock,
         warn: (message) => report({ type: 'warning', message }),
+        hosts: loaded.hosts,
       });
   if (lock && 'refused' in lock) {
     report({ type: 'diagnostics', diagnostics: [lock.refused] });
@@ -107,6 +116,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     hosts: [...loaded.inventory.hosts.keys()],
   });
   const result = await runPlays(loaded.playbook, loaded.inventory, {
+    hosts: loaded.hosts,
     check: o.check,
     diff: o.diff,
     forks: o.forks,

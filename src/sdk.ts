@@ -77,6 +77,8 @@ export interface Fact<T, A extends unknown[] = []> {
 /** What gather() sees: facts and file reads only. It has no exec, so gather cannot change a host. */
 export interface HostView {
   name: string;
+  /** The address the controller reaches the host at (ansible_host, else the ssh config's HostName, else the name). */
+  address: string;
   vars: Readonly<Record<string, unknown>>;
   /** Runs a probe (memoised per host and arguments for the duration of one plan). */
   fact<T, A extends unknown[]>(f: Fact<T, A>, ...args: A): Promise<T>;

@@ -31,7 +31,7 @@ export const staticIp = defineModule({
   gather: async (h, p) => ({
     version: await h.fact(katoVersion),
     current: staticStanza(await h.read('/etc/network/interfaces'), p.interface),
-    connectedTo: String(h.vars.ansible_host ?? h.vars.stackplay_host ?? h.name),
+    connectedTo: h.address,
   }),
   plan: ({ version, current, connectedTo }, p) => {
     const series = katoSeries(version);

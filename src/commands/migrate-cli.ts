@@ -1,12 +1,19 @@
 // `stackplay migrate`: rolling Core IP change (see src/migrate/migrate.ts).
 import type { Command } from 'commander';
 import { migrate } from '../migrate/migrate.js';
-import { sshConnector } from '../engine/ssh-connector.js';
+import {
+  addCommonOptions,
+  checkCommon,
+  connectorOf,
+  countOrPercent,
+  type CommonFlags,
+  type OutputMode,
+} from './common-options.js';
+import { handleInterrupts } from './interrupt.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../report/events.js';
 
-interface Flags {
-  inventory: string[];
+interface Flags extends CommonFlags {
   newCoreIp: string;
   oldCoreIp?: string;
   check?: boolean;
@@ -14,53 +21,43 @@ interface Flags {
   maxFail: string;
   resume?: boolean;
   breakLock?: boolean;
-  forks: string;
-  hostKeyChecking: 'strict' | 'accept-new' | 'off';
-  output?: 'tree' | 'plain' | 'json';
 }
 
 const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const COUNT = /^\d+%?$/;
+
+/** An IPv4 address, as the option named. */
+const ipv4 = (name: string) => (v: string) => {
+  if (!IPV4.test(v)) throw new UsageError(`${name} must be an IPv4 address, got "${v}"`);
+  return v;
+};
 
 export function migrateCommand(
   program: Command,
-  pickReporter: (mode?: 'tree' | 'plain' | 'json') => { report: Reporter; done(): Promise<void> },
+  pickReporter: (mode?: OutputMode) => { report: Reporter; done(): Promise<void> },
+  say: (text: string) => void,
 ): void {
-  program
+  const cmd = program
     .command('migrate')
-    .description('move the cluster to a new core IP: the core first, then every node in phase order, in batches')
-    .option('-i, --inventory <file>', 'inventory file; repeat to merge', (v: string, p: string[]) => [...p, v], [])
-    .requiredOption('--new-core-ip <ip>', "the core's new address")
-    .option('--old-core-ip <ip>', "the core's current address (default: its ansible_host)")
+    .description('move the cluster to a new core IP: the core first, then every node in phase order, in batches');
+  addCommonOptions(cmd, 'nodes in parallel within a batch')
+    .requiredOption('--new-core-ip <ip>', "the core's new address", ipv4('--new-core-ip'))
+    .option('--old-core-ip <ip>', "the core's current address (default: its ansible_host)", ipv4('--old-core-ip'))
     .option('-C, --check', 'print the plan per batch and node; change nothing')
-    .option('--batch <n>', 'nodes per batch: N or N%', '1')
-    .option('--max-fail <n>', 'failed or unreachable nodes tolerated before stopping: N or N%', '0')
+    .option('--batch <n>', 'nodes per batch: N or N%', countOrPercent('--batch', 1), '1')
+    .option(
+      '--max-fail <n>',
+      'failed or unreachable nodes tolerated before stopping: N or N%',
+      countOrPercent('--max-fail', 0),
+      '0',
+    )
     .option('--resume', 'continue a migration from its progress file')
     .option('--break-lock', 'remove a stale cluster lock left on the core node by a run that is gone')
-    .option('-f, --forks <n>', 'nodes in parallel within a batch', '20')
-    .option('--host-key-checking <mode>', 'strict, accept-new or off', 'strict')
-    .option('--output <mode>', 'tree, plain or json (default: tree on a terminal, plain otherwise)')
     .action(async (f: Flags) => {
-      if (f.inventory.length === 0) throw new UsageError('no inventory given', 'pass one or more with -i INVENTORY');
-      if (!IPV4.test(f.newCoreIp)) throw new UsageError(`--new-core-ip must be an IPv4 address, got "${f.newCoreIp}"`);
-      if (f.oldCoreIp && !IPV4.test(f.oldCoreIp))
-        throw new UsageError(`--old-core-ip must be an IPv4 address, got "${f.oldCoreIp}"`);
-      if (!COUNT.test(f.batch) || f.batch === '0' || f.batch === '0%')
-        throw new UsageError(`--batch must be N or N% (more than 0), got "${f.batch}"`);
-      if (!COUNT.test(f.maxFail)) throw new UsageError(`--max-fail must be N or N%, got "${f.maxFail}"`);
-      const forks = Number(f.forks);
-      if (!Number.isInteger(forks) || forks < 1)
-        throw new UsageError(`--forks must be a positive whole number, got "${f.forks}"`);
-      if (!['strict', 'accept-new', 'off'].includes(f.hostKeyChecking))
-        throw new UsageError(`--host-key-checking must be strict, accept-new or off`);
-      if (f.output && !['tree', 'plain', 'json'].includes(f.output))
-        throw new UsageError(`--output must be tree, plain or json, got "${f.output}"`);
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
+      checkCommon(f);
+      const interrupts = handleInterrupts(say);
       const r = pickReporter(f.output);
       try {
-        process.exitCode = await migrate(
+        const code = await migrate(
           {
             inventories: f.inventory,
             newCoreIp: f.newCoreIp,
@@ -69,17 +66,18 @@ export function migrateCommand(
             maxFail: f.maxFail,
             resume: !!f.resume,
             breakLock: !!f.breakLock,
-            forks,
-            signal: abort.signal,
+            forks: f.forks,
+            signal: interrupts.signal,
             ...(process.env.STACKPLAY_STATE_DIR ? { stateDir: process.env.STACKPLAY_STATE_DIR } : {}),
-            connector: sshConnector({ hostKeyChecking: f.hostKeyChecking, signal: abort.signal }),
+            connector: connectorOf(f, interrupts.signal, (message) => r.report({ type: 'warning', message })),
             ...(f.oldCoreIp ? { oldCoreIp: f.oldCoreIp } : {}),
           },
           r.report,
         );
         await r.done();
+        process.exitCode = interrupts.exitCode(code);
       } finally {
-        process.off('SIGINT', onSigint);
+        interrupts.dispose();
       }
     });
 }

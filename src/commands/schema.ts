@@ -1,4 +1,5 @@
 // `stackplay schema`: a JSON Schema of playbooks for editors, each module's params from its zod schema.
+import { BECOME_METHODS } from '../privilege.js';
 import { z } from 'zod';
 import type { Module } from '../sdk.js';
 import { META_ACTIONS, ORDERS } from '../load/playbook-keys.js';
@@ -7,8 +8,16 @@ type Json = Record<string, unknown>;
 
 const template: Json = { type: 'string', pattern: '\\{\\{', description: 'a template, checked after rendering' };
 const str: Json = { type: 'string' };
+// Ansible's truthiness (src/privilege.ts truthOf), any case.
 const bool: Json = {
-  anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'on', 'off', 'true', 'false', 'True', 'False'] }],
+  anyOf: [
+    { type: 'boolean' },
+    { enum: [0, 1] },
+    {
+      type: 'string',
+      pattern: '^([yY]([eE][sS])?|[nN][oO]?|[oO][nN]|[oO][fF][fF]|[tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|1|0)$',
+    },
+  ],
 };
 const count: Json = { type: 'integer', minimum: 0 };
 const strings: Json = { anyOf: [str, { type: 'array', items: str }] };
@@ -85,6 +94,7 @@ function taskSchema(modules: ReadonlyMap<string, Module>, handler: boolean): Jso
     timeout: count,
     become: bool,
     become_user: str,
+    become_method: { enum: [...BECOME_METHODS] },
     no_log: bool,
     vars: mapping,
     args: mapping,
@@ -207,6 +217,7 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       order: { enum: [...ORDERS] },
       become: bool,
       become_user: str,
+      become_method: { enum: [...BECOME_METHODS] },
       gather_facts: bool,
       tags: strings,
       environment,

@@ -1,5 +1,6 @@
 // Running a plan's steps on a host: the only code that changes hosts.
 import type { Step } from '../sdk.js';
+import type { Become } from '../command.js';
 import type { Transport, ExecResult } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
@@ -10,7 +11,8 @@ export interface ApplyContext {
   host: string;
   task: TaskRef;
   transport: Transport;
-  become: boolean;
+  /** The task's privilege (src/privilege.ts); none runs as the login user. */
+  become: Become | undefined;
   timeoutMs?: number;
   /** The task's `environment`: exported for its commands only (a subshell, so a shared shell keeps none). */
   env?: Record<string, string>;
@@ -47,7 +49,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
     const started = Date.now();
     if (step.kind === 'exec') {
       const withEnv = ctx.env ? { ...step.cmd, text: withEnvironment(ctx.env, step.cmd.text) } : step.cmd;
-      const cmd = ctx.become ? { ...withEnv, become: true } : withEnv;
+      const cmd = ctx.become ? { ...withEnv, become: ctx.become } : withEnv;
       const result = await transport.exec(cmd, {
         ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
         ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
@@ -66,7 +68,10 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       });
       if (!ok) throw new StepFailedError(ctx.host, step, result);
     } else if (step.kind === 'write') {
-      await transport.write(step.path, step.after, { ...(step.mode ? { mode: step.mode } : {}), become: ctx.become });
+      await transport.write(step.path, step.after, {
+        ...(step.mode ? { mode: step.mode } : {}),
+        ...(ctx.become ? { become: ctx.become } : {}),
+      });
       ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
     } else if (step.kind === 'controller-write') {
       await writeControllerFile(step.path, Buffer.from(step.base64, 'base64'));

@@ -4,6 +4,8 @@ import { readInputText } from '../load/input-file.js';
 import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
+import type { Become } from '../command.js';
+import { connectionOf, type HostConnection } from '../transport/connection.js';
 import { FactError } from '../errors.js';
 import { readControllerFile } from './controller-files.js';
 import { renderFile } from '../template/render.js';
@@ -18,9 +20,15 @@ export interface HostViewDeps {
   /** Folders searched before the playbook's for controller files (a role's templates/, files/). */
   localDirs?: string[];
   timeoutMs?: number;
-  /** Probes run with the task's privilege, so a root-only path reads the same before and after apply. */
-  become?: boolean;
+  /** Probes run with the task's privilege (src/privilege.ts), so a root-only path reads the same before and after apply. */
+  become?: Become;
+  /** The host's connection as resolved at load time; without it the vars are resolved here (tests). */
+  connection?: HostConnection;
 }
+
+/** Where a host is reached, by the one resolver (connectionOf), for views built without a resolved connection. */
+export const addressOf = (name: string, vars: Record<string, unknown>): string =>
+  connectionOf({ name, groups: [], vars }, { sshConfigFile: null }).address;
 
 export function buildHostView(d: HostViewDeps): HostView {
   const memo = new Map<string, Promise<unknown>>();
@@ -30,10 +38,13 @@ export function buildHostView(d: HostViewDeps): HostView {
   };
   return {
     name: d.name,
+    get address() {
+      return d.connection?.address ?? addressOf(d.name, d.vars);
+    },
     vars: d.vars,
     fact<T, A extends unknown[]>(f: Fact<T, A>, ...args: A): Promise<T> {
       const probe = f.command(...args);
-      const cmd = d.become ? { ...probe, become: true } : probe;
+      const cmd = d.become ? { ...probe, become: d.become } : probe;
       const key = `${f.name}\0${cmd.text}`;
       let p = memo.get(key) as Promise<T> | undefined;
       if (!p) {
@@ -53,7 +64,7 @@ export function buildHostView(d: HostViewDeps): HostView {
       }
       return p;
     },
-    read: (path) => need().read(path, d.become ? { become: true } : {}),
+    read: (path) => need().read(path, d.become ? { become: d.become } : {}),
     readLocal: async (path) => {
       // A role's task finds its `src` in the role's folders first.
       const found = (d.localDirs ?? []).map((dir) => resolve(dir, path)).find((p) => existsSync(p));

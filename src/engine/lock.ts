@@ -1,10 +1,11 @@
 // The cluster lock: one changing run at a time, held as a folder on the core node (mkdir is atomic).
 import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { readOnly, sh } from '../command.js';
+import { readOnly, sh, type Become } from '../command.js';
 import type { Transport } from '../transport/types.js';
 import { diag, type Diagnostic } from '../errors.js';
-import type { Inventory } from '../inventory/types.js';
+import type { Inventory, ResolvedHost } from '../inventory/types.js';
+import { hostPrivilege } from '../privilege.js';
 import { resolveHost } from '../inventory/resolve.js';
 import type { Connector } from './types.js';
 
@@ -172,17 +173,18 @@ export async function lockCluster(
   inv: Inventory,
   connector: Connector,
   what: string,
-  o: { breakLock?: boolean; warn(message: string): void },
+  o: { breakLock?: boolean; warn(message: string): void; hosts?: ReadonlyMap<string, ResolvedHost> },
 ): Promise<HeldLock | LockRefused | undefined> {
   const core = inv.groups.get('core')?.hosts[0];
   if (!core) return undefined;
-  const resolved = resolveHost(inv, core);
+  const resolved = o.hosts?.get(core) ?? resolveHost(inv, core);
   const dir = lockDirOf(resolved.vars);
   try {
-    const become = resolved.vars.ansible_become === true || resolved.vars.ansible_become === 'true';
+    // The lock is taken with the core's own privilege (its become vars), as its tasks would be.
+    const become = hostPrivilege(resolved.connection?.become);
     const transport = async () => {
       const t = await connector.get(resolved);
-      return become ? asRoot(t) : t;
+      return become ? privileged(t, become) : t;
     };
     return await takeLock(await transport(), core, dir, newLockInfo(what), { ...o, releaseVia: transport });
   } catch (e) {
@@ -193,11 +195,11 @@ export async function lockCluster(
   }
 }
 
-/** The transport with every command and file operation run through sudo. */
-const asRoot = (t: Transport): Transport => ({
+/** The transport with every command and file operation run with `become`. */
+const privileged = (t: Transport, become: Become): Transport => ({
   host: t.host,
   close: () => t.close(),
-  exec: (cmd, opts) => t.exec({ ...cmd, become: true }, opts),
-  read: (path) => t.read(path, { become: true }),
-  write: (path, content, opts) => t.write(path, content, { ...opts, become: true }),
+  exec: (cmd, opts) => t.exec({ ...cmd, become }, opts),
+  read: (path) => t.read(path, { become }),
+  write: (path, content, opts) => t.write(path, content, { ...opts, become }),
 });

@@ -8,6 +8,7 @@ import { runTaskOnHost, type TaskHostContext } from './task-host.js';
 import { splitBatches, groupByPhase } from './batches.js';
 import { taskSelected } from './tags.js';
 import { runInclude } from './include.js';
+import { factsTask, keepFacts } from './facts.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
@@ -62,6 +63,7 @@ async function runTask(
         const started = Date.now();
         const out = await runTaskOnHost(play, task, ref, run, host);
         const rescued = out.status === 'failed' && !out.ignored && scope.rescuable;
+        if (task.module === 'setup') keepFacts(run, host, out.result);
         if (rescued) run.recap.rescued(host.name);
         else run.recap.count(host.name, out.status, out.ignored, out.result.changed === true);
         if (out.status === 'unreachable') host.state = 'unreachable';
@@ -197,6 +199,18 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
       if (play.serial.length > 0)
         run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
       const b: BatchRun = { run, play, playIndex, batch, indexOf };
+      // Tags never skip it, as in Ansible (its tag is `always`).
+      if (play.gatherFacts && active(batch).length > 0) {
+        const gather = factsTask(play);
+        await runTask(
+          b,
+          gather,
+          { play: playIndex, index: -1, name: gather.name, module: gather.module },
+          active(batch),
+        );
+        checkFailLimits(run, play, batch);
+        if (run.stop) return;
+      }
       await runItems(b, play.tasks, batch, { rescuable: false });
       if (run.stop) return;
       if (!run.opts.signal?.aborted) await runHandlers(b);

@@ -1,8 +1,9 @@
 // Running a loaded playbook against an inventory: host selection, phased order, the recap.
 import type { Playbook, Play } from '../load/playbook-types.js';
-import type { Inventory } from '../inventory/types.js';
+import type { Inventory, ResolvedHost } from '../inventory/types.js';
+import { InputError } from '../errors.js';
+import { resolveHosts } from './hosts.js';
 import type { EngineOptions, HostState } from './types.js';
-import { resolveHost } from '../inventory/resolve.js';
 import { selectHosts } from '../inventory/pattern.js';
 import { PHASES, ROLE_GROUPS, phaseOf } from '../inventory/roles.js';
 import { Recap } from './recap.js';
@@ -52,27 +53,34 @@ export function playHosts(
   return { phases: groups.map((g) => ({ phase: g.phase, hosts: g.hosts.map((n) => states.get(n)!) })) };
 }
 
-/** Cluster-wide vars every host sees: where the core is (its ansible_host), unless the inventory sets it. */
-export function clusterVars(
-  inv: Inventory,
-  hostvars: Record<string, Record<string, unknown>>,
-): Record<string, unknown> {
+/** Cluster-wide vars every host sees: where the core is (the address its connection reaches), unless the inventory sets it. */
+export function clusterVars(inv: Inventory, hosts: ReadonlyMap<string, ResolvedHost>): Record<string, unknown> {
   const core = inv.groups.get('core')?.hosts[0];
   if (!core) return {};
-  const v = hostvars[core] ?? {};
-  return { stackato_core: core, stackato_core_ip: String(v.stackato_host ?? v.ansible_host ?? core) };
+  return { stackato_core: core, stackato_core_ip: hosts.get(core)?.connection?.address ?? core };
+}
+
+/** The run's hosts: as loaded (run.ts), or resolved here for callers that loaded no connections (tests). */
+function hostsFor(
+  inv: Inventory,
+  given: ReadonlyMap<string, ResolvedHost> | undefined,
+): ReadonlyMap<string, ResolvedHost> {
+  if (given) return given;
+  const { hosts, diagnostics } = resolveHosts(inv);
+  if (diagnostics.length > 0) throw new InputError(diagnostics);
+  return hosts;
 }
 
 export async function runPlays(
   playbook: Playbook,
   inv: Inventory,
-  opts: EngineOptions & { limit?: string; keepOpen?: boolean },
+  opts: EngineOptions & { limit?: string; keepOpen?: boolean; hosts?: ReadonlyMap<string, ResolvedHost> },
 ): Promise<RunResult> {
   const states = new Map<string, HostState>();
   // No prototype: a host named __proto__ or constructor is a key like any other.
   const hostvars: Record<string, Record<string, unknown>> = Object.create(null);
-  for (const name of inv.hosts.keys()) {
-    const resolved = resolveHost(inv, name);
+  const hosts = hostsFor(inv, opts.hosts);
+  for (const [name, resolved] of hosts) {
     states.set(name, { name, resolved, registered: {}, notified: new Set(), state: 'active' });
     hostvars[name] = resolved.vars;
   }
@@ -84,7 +92,7 @@ export async function runPlays(
       extraVars: opts.extraVars,
       check: opts.check,
       playbookDir: opts.playbookDir,
-      clusterVars: clusterVars(inv, hostvars),
+      clusterVars: clusterVars(inv, hosts),
     },
   };
   try {

@@ -16,6 +16,8 @@ import { applySteps, StepFailedError } from './apply.js';
 import { renderDeep, taskVars, type VarSources } from './vars.js';
 import { loopItems } from './loop-items.js';
 import { failedExecResult, loopResult, resultOf, skippedByWhen, skippedResult } from './task-result.js';
+import type { Become } from '../command.js';
+import { privilegeFor } from '../privilege.js';
 
 export interface TaskOutcome {
   status: HostStatus;
@@ -63,7 +65,7 @@ async function planOn(
   ctx: TaskHostContext,
   host: HostState,
   vars: Record<string, unknown>,
-  become: boolean,
+  become: Become | undefined,
   limitMs: number | undefined,
   transport?: Transport,
   roleDir?: string,
@@ -73,7 +75,8 @@ async function planOn(
     vars,
     playbookDir: ctx.opts.playbookDir,
     ...(roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(roleDir, d)) } : {}),
-    become,
+    ...(become ? { become } : {}),
+    ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
     ...(transport ? { transport } : {}),
     ...(limitMs ? { timeoutMs: limitMs } : {}),
   });
@@ -137,7 +140,7 @@ async function attempt(
   ctx: TaskHostContext,
   host: HostState,
   vars: Record<string, unknown>,
-  become: boolean,
+  become: Become | undefined,
 ): Promise<Record<string, unknown>> {
   const params = paramsFor(module, task, vars);
   const raw = module.local ? undefined : await ctx.opts.connector.get(delegateHost(task, ctx, vars) ?? host.resolved);
@@ -216,7 +219,7 @@ async function runItem(
   ctx: TaskHostContext,
   host: HostState,
   vars: Record<string, unknown>,
-  become: boolean,
+  become: Become | undefined,
 ): Promise<Record<string, unknown>> {
   const tries = task.until ? (task.retries ?? 3) + 1 : 1;
   let result: Record<string, unknown> = {};
@@ -252,6 +255,13 @@ function checkModeGap(e: unknown, host: HostState): string | undefined {
   return result?.skipped ? `skipped in check mode: needs ${variable}, which only a real run produces` : undefined;
 }
 
+/** An undefined ansible_* fact most likely means the play gathers none: say so (gather_facts is off by default). */
+function factsHint(e: unknown, host: HostState): string {
+  const variable = e instanceof TemplateError || e instanceof ExprError ? e.variable : undefined;
+  if (!variable?.startsWith('ansible_') || host.facts) return '';
+  return ' (system facts such as ansible_hostname need `gather_facts: true` on the play; stackplay gathers none by default)';
+}
+
 /** A no_log task's output becomes secret: every string in its result is masked from then on. */
 function hideValues(value: unknown, secrets: string[] | undefined): void {
   if (!secrets) return;
@@ -278,7 +288,7 @@ async function runLoopItem(
   ctx: TaskHostContext,
   host: HostState,
   vars: Record<string, unknown>,
-  become: boolean,
+  become: Become | undefined,
 ): Promise<Record<string, unknown>> {
   if (!task.when.every((c) => testExpr(c, vars))) return skippedResult();
   try {
@@ -307,7 +317,7 @@ export async function runTaskOnHost(
   host: HostState,
 ): Promise<TaskOutcome> {
   const module = ctx.opts.modules.get(task.module)!;
-  const become = task.become ?? (play.become || host.resolved.vars.ansible_become === true);
+  const become = privilegeFor(host.resolved.connection?.become, task, play);
   try {
     const base = taskVars(ctx.vars, play, task, host);
     let result: Record<string, unknown>;
@@ -369,7 +379,7 @@ export async function runTaskOnHost(
       };
     const err = e instanceof Error ? e : new Error(String(e));
     const code = err instanceof StackplayError ? err.code : 'E_INTERNAL';
-    const message = task.noLog && !(err instanceof UnreachableError) ? NO_LOG : err.message;
+    const message = task.noLog && !(err instanceof UnreachableError) ? NO_LOG : err.message + factsHint(err, host);
     const result = {
       changed: false,
       failed: true,

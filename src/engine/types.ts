@@ -40,6 +40,8 @@ export interface HostState {
   scope?: Record<string, unknown>;
   /** A failure inside a block with a rescue: the rescue section sees it as ansible_failed_task/result. */
   failure?: { task: { name: string; action: string; args: Record<string, unknown> }; result: Record<string, unknown> };
+  /** System facts from gather_facts or a setup task (ansible_hostname, ...); absent until gathered. */
+  facts?: Record<string, unknown>;
   /** Handler names notified and not yet run. */
   notified: Set<string>;
   /** A failed or unreachable host leaves the rest of the run. */

@@ -14,7 +14,7 @@ export interface VarSources {
 }
 
 /**
- * role defaults < inventory < play vars < vars_files < role vars < block and task vars < registered results and set_fact
+ * role defaults < inventory < gathered facts < play vars < vars_files < role vars < block and task vars < registered results and set_fact
  * < include_tasks vars and loop items < extra vars (extra vars always win).
  * Registered results and loop items are data: a `{{` in them is never rendered (host output is not code).
  */
@@ -29,6 +29,7 @@ export function taskVars(
     ...play.defaults,
     ...src.clusterVars,
     ...host.resolved.vars,
+    ...host.facts,
     hostvars: src.hostvars,
     // --check itself: a task's check_mode keyword does not change it (ansible-core 2.14 does the same).
     ansible_check_mode: src.check,

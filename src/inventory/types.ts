@@ -1,5 +1,6 @@
 // The loaded inventory: hosts and groups as written, with where each was defined.
 import type { Span } from '../errors.js';
+import type { HostConnection } from '../transport/connection.js';
 
 export interface InventoryHost {
   name: string;
@@ -37,4 +38,6 @@ export interface ResolvedHost {
   name: string;
   groups: string[];
   vars: Record<string, unknown>;
+  /** How to reach it, resolved once when the run loaded (src/engine/hosts.ts); absent before that. */
+  connection?: HostConnection;
 }

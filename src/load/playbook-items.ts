@@ -16,8 +16,10 @@ import {
   META_KEYS,
 } from './playbook-keys.js';
 import { loadRole } from './playbook-roles.js';
+import { BECOME_METHODS } from '../privilege.js';
 import {
   checkTemplates,
+  readChoice,
   describeNode,
   entriesOf,
   readBool,
@@ -79,6 +81,8 @@ export function inherit(ctx: LoadContext, keys: Map<string, Entry>, parent: Inhe
   const bool = (k: string) => readBool(ctx, at(k), k);
   if (keys.has('become')) out.become = bool('become');
   if (keys.has('become_user')) out.becomeUser = readString(ctx, at('become_user'), 'become_user');
+  if (keys.has('become_method'))
+    out.becomeMethod = readChoice(ctx, at('become_method'), 'become_method', BECOME_METHODS);
   if (keys.has('ignore_errors')) out.ignoreErrors = bool('ignore_errors');
   if (keys.has('no_log')) out.noLog = bool('no_log');
   if (keys.has('environment')) {

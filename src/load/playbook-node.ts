@@ -5,6 +5,7 @@ import { spanOf, type YamlSource } from './source.js';
 import { parseExpr } from '../template/expr.js';
 import { ExprError } from '../template/errors.js';
 import { templateSyntaxError } from '../template/render.js';
+import { truthOf } from '../privilege.js';
 
 export interface LoadContext {
   src: YamlSource;
@@ -67,18 +68,25 @@ export function readString(ctx: LoadContext, node: YNode, what: string): string 
   return undefined;
 }
 
-const TRUE = ['true', 'yes', 'on'];
-const FALSE = ['false', 'no', 'off'];
-
-/** YAML 1.2 booleans plus Ansible's yes/no/on/off spellings. */
+/** YAML 1.2 booleans plus Ansible's spellings (yes/no, on/off, y/n, 1/0): src/privilege.ts truthOf. */
 export function readBool(ctx: LoadContext, node: YNode, what: string): boolean | undefined {
-  if (isScalar(node)) {
-    if (typeof node.value === 'boolean') return node.value;
-    const s = String(node.value).toLowerCase();
-    if (TRUE.includes(s)) return true;
-    if (FALSE.includes(s)) return false;
-  }
+  const b = isScalar(node) ? truthOf(node.value) : undefined;
+  if (b !== undefined) return b;
   typeError(ctx, what, 'true or false', node);
+  return undefined;
+}
+
+/** One of a fixed set of words (order, become_method). */
+export function readChoice<T extends string>(
+  ctx: LoadContext,
+  node: YNode,
+  what: string,
+  choices: readonly T[],
+): T | undefined {
+  const s = readString(ctx, node, what);
+  if (s === undefined) return undefined;
+  if ((choices as readonly string[]).includes(s)) return s as T;
+  typeError(ctx, what, `one of ${choices.join(', ')}`, node);
   return undefined;
 }
 

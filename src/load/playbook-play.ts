@@ -4,12 +4,14 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
 import { isTask, type Inherited, type Play, type TaskItem } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
+import { BECOME_METHODS } from '../privilege.js';
 import { ORDERS, PLAY_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
   checkTemplates,
   describeNode,
   entriesOf,
   readBool,
+  readChoice,
   readEnvironment,
   readInt,
   readMapping,
@@ -191,6 +193,9 @@ export function loadPlay(
     order,
     become: has('become') ? (readBool(ctx, at('become'), 'become') ?? false) : false,
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,
+    becomeMethod: has('become_method')
+      ? readChoice(ctx, at('become_method'), 'become_method', BECOME_METHODS)
+      : undefined,
     gatherFacts: has('gather_facts') ? (readBool(ctx, at('gather_facts'), 'gather_facts') ?? false) : false,
     tags,
     tasks,

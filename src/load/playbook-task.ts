@@ -3,12 +3,14 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Module } from '../sdk.js';
 import type { Inherited, Task } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
+import { BECOME_METHODS } from '../privilege.js';
 import { HANDLER_KEYS, TASK_KEYS, UNSUPPORTED } from './playbook-keys.js';
 import {
   checkTemplates,
   describeNode,
   entriesOf,
   readBool,
+  readChoice,
   readConditions,
   readInt,
   readMapping,
@@ -269,6 +271,9 @@ export function loadTask(ctx: LoadContext, node: YNode, o: TaskOptions): Task | 
     timeout: has('timeout') ? readInt(ctx, at('timeout'), 'timeout') || undefined : undefined,
     become: has('become') ? readBool(ctx, at('become'), 'become') : o.parent.become,
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : o.parent.becomeUser,
+    becomeMethod: has('become_method')
+      ? readChoice(ctx, at('become_method'), 'become_method', BECOME_METHODS)
+      : o.parent.becomeMethod,
     noLog: has('no_log') ? (readBool(ctx, at('no_log'), 'no_log') ?? false) : (o.parent.noLog ?? false),
     vars,
     ...keywordsOver(ctx, keys, o.parent),

@@ -1,5 +1,6 @@
 // A loaded playbook: plays and tasks as the engine runs them, each with where it was written.
 import type { Span } from '../errors.js';
+import type { BecomeMethod } from '../privilege.js';
 
 /** A value as written in YAML; strings may hold Jinja2 templates, rendered per host at run time. */
 export type Raw = unknown;
@@ -30,8 +31,9 @@ export interface Task {
   /** Seconds each command of the task may run before it is killed and the task fails (Ansible's task `timeout`). */
   timeout?: number;
   until?: string[];
-  become?: boolean;
-  becomeUser?: string;
+  become?: boolean | undefined;
+  becomeUser?: string | undefined;
+  becomeMethod?: BecomeMethod | undefined;
   noLog: boolean;
   /** Environment variables exported for the task's commands (rendered per host). */
   environment?: Record<string, Raw>;
@@ -69,6 +71,7 @@ export interface Inherited {
   vars: Record<string, Raw>;
   become?: boolean;
   becomeUser?: string;
+  becomeMethod?: Task['becomeMethod'];
   ignoreErrors?: boolean;
   noLog?: boolean;
   /** Environment variables exported for the commands of the tasks (play < block < task). */
@@ -138,7 +141,8 @@ export interface Play {
   /** 'phased' runs the task list phase by phase (default when hosts name role groups); 'inventory' keeps inventory order. */
   order?: 'phased' | 'inventory' | 'sorted' | 'reverse_inventory' | 'reverse_sorted';
   become: boolean;
-  becomeUser?: string;
+  becomeUser?: string | undefined;
+  becomeMethod?: BecomeMethod | undefined;
   gatherFacts: boolean;
   tags: string[];
   /** pre_tasks, tasks and post_tasks in order, with a handler flush after each non-empty section. */

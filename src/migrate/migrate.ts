@@ -1,11 +1,11 @@
 // `stackplay migrate`: a rolling, resumable Core IP change, core first, then the nodes in phase order in batches.
-import type { Inventory } from '../inventory/types.js';
+import type { ResolvedHost } from '../inventory/types.js';
 import type { Playbook } from '../load/playbook-types.js';
 import type { Reporter, RunEvent } from '../report/events.js';
 import type { Connector } from '../engine/types.js';
 import { loadInventories } from '../inventory/load.js';
 import { validateTopology } from '../inventory/topology.js';
-import { resolveHost } from '../inventory/resolve.js';
+import { resolveHosts } from '../engine/hosts.js';
 import { PHASES, phaseOf } from '../inventory/roles.js';
 import { groupByPhase, splitBatches } from '../engine/batches.js';
 import { runPlays } from '../engine/run-plays.js';
@@ -46,15 +46,20 @@ export interface MigrateOptions {
 const limitOf = (spec: string, total: number): number =>
   spec.endsWith('%') ? Math.floor((total * Number(spec.slice(0, -1))) / 100) : Number(spec);
 
-const addressOf = (inv: Inventory, host: string): string => {
-  const v = resolveHost(inv, host).vars;
-  return String(v.stackplay_host ?? v.ansible_host ?? host);
-};
+/** Where a host is reached: its connection, resolved once at load (src/transport/connection.ts). */
+const addressOf = (hosts: ReadonlyMap<string, ResolvedHost>, host: string): string =>
+  hosts.get(host)?.connection?.address ?? host;
 
 export async function migrate(o: MigrateOptions, report: Reporter): Promise<number> {
   const started = Date.now();
   const { inventory: inv, diagnostics } = loadInventories(o.inventories);
-  if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...validateTopology(inv));
+  let hosts = new Map<string, ResolvedHost>();
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    diagnostics.push(...validateTopology(inv));
+    const resolved = resolveHosts(inv);
+    hosts = resolved.hosts;
+    diagnostics.push(...resolved.diagnostics);
+  }
   const core = inv.groups.get('core')?.hosts[0];
   const loaded = !diagnostics.some((d) => d.severity === 'error');
   if (!core && loaded)
@@ -70,16 +75,16 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
     report({ type: 'diagnostics', diagnostics });
     return ExitCode.invalidInput;
   }
-  const coreVars = resolveHost(inv, core).vars;
+  const coreVars = hosts.get(core)!.vars;
   const params: MigrateParams = {
-    oldIp: o.oldCoreIp ?? addressOf(inv, core),
+    oldIp: o.oldCoreIp ?? addressOf(hosts, core),
     newIp: o.newCoreIp,
     netmask: String(coreVars.netmask ?? '255.255.255.0'),
     ...(coreVars.gateway ? { gateway: String(coreVars.gateway) } : {}),
   };
   const nodes = groupByPhase(
     [...inv.hosts.keys()].filter((h) => h !== core),
-    (h) => phaseOf(resolveHost(inv, h)),
+    (h) => phaseOf(hosts.get(h)!),
     PHASES,
   )
     .filter((g) => g.phase !== 'other')
@@ -108,6 +113,7 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
     : await lockCluster(inv, connector, `stackplay migrate to ${params.newIp}`, {
         breakLock: !!o.breakLock,
         warn: (message) => report({ type: 'warning', message }),
+        hosts,
       });
   if (lock && 'refused' in lock) {
     report({ type: 'diagnostics', diagnostics: [lock.refused] });
@@ -150,6 +156,7 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
       report: record,
       playbookDir: '.',
       keepOpen: true,
+      hosts,
       ...(o.signal ? { signal: o.signal } : {}),
     });
 
@@ -184,7 +191,7 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
             verifyPlay(
               core,
               i + 1,
-              done.map((n) => addressOf(inv, n)),
+              done.map((n) => addressOf(hosts, n)),
               params,
             ),
           ]);

@@ -1,7 +1,7 @@
 // Shell scripts for reading and writing files with privilege escalation (the content travels on stdin).
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { readOnly, sh, type Command } from '../command.js';
+import { readOnly, sh, type Become, type Command } from '../command.js';
 import { FileTransferError } from './errors.js';
 import type { Transport } from './types.js';
 
@@ -15,14 +15,18 @@ export function tempPathFor(path: string): string {
 
 const READ = `[ -e "$1" ] || exit ${ABSENT_EXIT}; exec cat -- "$1"`;
 
-export const becomeReadCommand = (path: string): Command => ({
+export const becomeReadCommand = (path: string, become: Become): Command => ({
   ...readOnly(sh`sh -c ${READ} stackplay-read ${path}`),
-  become: true,
+  become,
 });
 
 /** Reads a file through the privileged read command on any transport: its content, or null when absent. */
-export async function readWithBecome(t: Pick<Transport, 'host' | 'exec'>, path: string): Promise<string | null> {
-  const r = await t.exec(becomeReadCommand(path));
+export async function readWithBecome(
+  t: Pick<Transport, 'host' | 'exec'>,
+  path: string,
+  become: Become,
+): Promise<string | null> {
+  const r = await t.exec(becomeReadCommand(path, become));
   if (r.code === 0) return r.stdout;
   if (r.code === ABSENT_EXIT) return null;
   const why = r.stderr.trim().split('\n').slice(-3).join('\n');
@@ -45,10 +49,10 @@ const WRITE = [
 ].join('\n');
 
 /** Writes stdin to a temp file beside `path`, sets the mode (given, else the old file's, else 0644), renames it over. */
-export function becomeWriteCommand(path: string, content: string, mode: string | undefined): Command {
+export function becomeWriteCommand(path: string, content: string, mode: string | undefined, become: Become): Command {
   const size = Buffer.byteLength(content, 'utf8');
   const cmd = sh`sh -c ${WRITE} stackplay-write ${tempPathFor(path)} ${path} ${size} ${mode ?? ''}`;
-  return { ...cmd, display: `write ${path} (become)`, become: true };
+  return { ...cmd, display: `write ${path} (become)`, become };
 }
 
 /** Validates an octal mode string such as "0644" or "755". */

@@ -20,15 +20,11 @@ export async function connectHost(
   o: ConnectOptions = {},
   override: { address?: string } = {},
 ): Promise<Transport> {
-  const conn: HostConnection = connectionOf(host, o.connectionDefaults);
+  // Resolved once at load time (run.ts); a host built elsewhere (tests, jump hosts) is resolved here.
+  const conn: HostConnection = { ...(host.connection ?? connectionOf(host, o.connectionDefaults)) };
   if (override.address) conn.address = override.address;
   if (conn.kind === 'local' && !override.address) {
-    return localTransport(host.name, {
-      become: conn.become,
-      ...(conn.becomeUser ? { becomeUser: conn.becomeUser } : {}),
-      ...(conn.becomePassword ? { becomePassword: conn.becomePassword } : {}),
-      ...(o.commandTimeoutMs !== undefined ? { commandTimeoutMs: o.commandTimeoutMs } : {}),
-    });
+    return localTransport(host.name, o.commandTimeoutMs !== undefined ? { commandTimeoutMs: o.commandTimeoutMs } : {});
   }
   if (conn.kind === 'local') conn.kind = 'ssh';
   return connectSsh(conn, o);

@@ -9,10 +9,6 @@ import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.j
 import { OutputCollector } from './output.js';
 
 export interface LocalOptions {
-  /** Connection-level become (ansible_become): every command runs through sudo. */
-  become?: boolean;
-  becomeUser?: string;
-  becomePassword?: Become['password'];
   /** Default per-command limit; none when absent. */
   commandTimeoutMs?: number;
 }
@@ -26,12 +22,9 @@ class LocalTransport implements Transport {
     readonly o: LocalOptions,
   ) {}
 
-  /** Privilege escalation for this call, or none when already the target user (sudo may not be installed). */
-  #become(requested: boolean | undefined): Become | undefined {
-    if (!requested && !this.o.become) return undefined;
-    const user = this.o.becomeUser ?? 'root';
-    if (user === this.#me) return undefined;
-    return this.o.becomePassword ? { user, password: this.o.becomePassword } : { user };
+  /** The call's privilege escalation, or none when already the target user (sudo may not be installed). */
+  #become(requested: Become | undefined): Become | undefined {
+    return requested && requested.user !== this.#me ? requested : undefined;
   }
 
   exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {
@@ -90,10 +83,9 @@ class LocalTransport implements Transport {
     });
   }
 
-  async read(path: string, o: { become?: boolean } = {}): Promise<string | null> {
-    if (this.#become(o.become)) {
-      return readWithBecome(this, path);
-    }
+  async read(path: string, o: { become?: Become } = {}): Promise<string | null> {
+    const b = this.#become(o.become);
+    if (b) return readWithBecome(this, path, b);
     try {
       return await readFile(path, 'utf8');
     } catch (e) {
@@ -104,8 +96,9 @@ class LocalTransport implements Transport {
 
   async write(path: string, content: string, o: WriteOptions = {}): Promise<void> {
     if (o.mode !== undefined) parseMode(o.mode);
-    if (this.#become(o.become)) {
-      const r = await this.exec(becomeWriteCommand(path, content, o.mode), { stdin: content });
+    const b = this.#become(o.become);
+    if (b) {
+      const r = await this.exec(becomeWriteCommand(path, content, o.mode, b), { stdin: content });
       if (r.code !== 0)
         throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
       return;

@@ -1,5 +1,5 @@
 // The --check wrapper: reads and read-only probes pass through; anything that could change a host is refused.
-import type { Command } from '../command.js';
+import type { Become, Command } from '../command.js';
 import { CheckModeViolation } from '../errors.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
 
@@ -10,7 +10,7 @@ export function readOnlyTransport(inner: Transport): Transport {
       if (!cmd.readOnly) return Promise.reject(new CheckModeViolation(inner.host, `run ${cmd.display}`));
       return inner.exec(cmd, o);
     },
-    read: (path: string, o?: { become?: boolean }) => inner.read(path, o),
+    read: (path: string, o?: { become?: Become }) => inner.read(path, o),
     write(path: string, _content: string, _o?: WriteOptions): Promise<void> {
       return Promise.reject(new CheckModeViolation(inner.host, `write ${path}`));
     },

@@ -1,5 +1,5 @@
 // Reads an OpenSSH client config file (read-only) and looks up the settings for one host.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { InputFileError, readInputText } from '../load/input-file.js';
 import { diag, InputError } from '../errors.js';
 import { matchesPatternList } from './host-pattern.js';
@@ -51,9 +51,16 @@ export function parseSshConfig(text: string, file: string): SshConfig {
   return { file, blocks };
 }
 
+// Every host of a run reads the same file: parse it once per version of the file.
+const parsed = new Map<string, { stamp: string; config: SshConfig }>();
+
 /** Reads a config file; a missing file is an empty config. */
 export function readSshConfig(file: string): SshConfig {
   if (!existsSync(file)) return { file, blocks: [] };
+  const st = statSync(file);
+  const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+  const known = parsed.get(file);
+  if (known?.stamp === stamp) return known.config;
   let text: string;
   try {
     text = readInputText(file);
@@ -68,7 +75,9 @@ export function readSshConfig(file: string): SshConfig {
       ),
     ]);
   }
-  return parseSshConfig(text, file);
+  const config = parseSshConfig(text, file);
+  parsed.set(file, { stamp, config });
+  return config;
 }
 
 /** The settings that apply to `host` (the name given on the command line), first value winning. */

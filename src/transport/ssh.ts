@@ -105,12 +105,9 @@ export class SshTransport implements Transport {
     if (this.#lost) throw this.#lost;
   }
 
-  /** Privilege escalation for this call, or none when already the target user (sudo may not be installed). */
-  #become(requested: boolean | undefined): Become | undefined {
-    if (!requested && !this.#conn.become) return undefined;
-    const user = this.#conn.becomeUser ?? 'root';
-    if (user === this.#conn.user) return undefined;
-    return this.#conn.becomePassword ? { user, password: this.#conn.becomePassword } : { user };
+  /** The call's privilege escalation, or none when already the target user (sudo may not be installed). */
+  #become(requested: Become | undefined): Become | undefined {
+    return requested && requested.user !== this.#conn.user ? requested : undefined;
   }
 
   #channelError(err: Error): Error {
@@ -271,9 +268,9 @@ export class SshTransport implements Transport {
   }
 
   /** Best effort: the command's channel is closed already; this ends what it left running. */
-  async #kill(token: string, become: boolean | undefined): Promise<void> {
+  async #kill(token: string, become: Become | undefined): Promise<void> {
     if (this.#lost) return;
-    const cleanup: Command = { ...killTaggedCommand(token), become: become ?? false };
+    const cleanup: Command = { ...killTaggedCommand(token), ...(become ? { become } : {}) };
     this.#cleanups.add(cleanup);
     await this.exec(cleanup, { timeoutMs: 15_000 }).catch(() => undefined);
   }
@@ -326,11 +323,10 @@ export class SshTransport implements Transport {
     return new FileTransferError(this.host, what, path, (e as Error).message, { cause: e });
   }
 
-  async read(path: string, o: { become?: boolean } = {}): Promise<string | null> {
+  async read(path: string, o: { become?: Become } = {}): Promise<string | null> {
     this.#check();
-    if (this.#become(o.become)) {
-      return readWithBecome(this, path);
-    }
+    const b = this.#become(o.become);
+    if (b) return readWithBecome(this, path, b);
     try {
       return await this.#untilLost(this.#sftpSession().then((sftp) => sftpRead(sftp, path)));
     } catch (e) {
@@ -341,8 +337,9 @@ export class SshTransport implements Transport {
   async write(path: string, content: string, o: WriteOptions = {}): Promise<void> {
     this.#check();
     if (o.mode !== undefined) parseMode(o.mode);
-    if (this.#become(o.become)) {
-      const r = await this.exec(becomeWriteCommand(path, content, o.mode), { stdin: content });
+    const b = this.#become(o.become);
+    if (b) {
+      const r = await this.exec(becomeWriteCommand(path, content, o.mode, b), { stdin: content });
       if (r.code !== 0)
         throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
       return;

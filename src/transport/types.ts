@@ -1,5 +1,5 @@
 // The one transport interface: ssh, local, read-only (check mode) and the test fake all implement it.
-import type { Command } from '../command.js';
+import type { Become, Command } from '../command.js';
 
 export interface ExecResult {
   /** Exit code; null when the process ended by a signal or the channel closed without one. */
@@ -20,8 +20,8 @@ export interface ExecOptions {
 export interface WriteOptions {
   /** Octal mode as a string, e.g. "0644". */
   mode?: string;
-  /** Write with privilege escalation (sftp to a temp file, then sudo mv). */
-  become?: boolean;
+  /** Write as this user (through sudo or su, the content on stdin); src/privilege.ts decides it. */
+  become?: Become;
 }
 
 export interface Transport {
@@ -29,7 +29,7 @@ export interface Transport {
   /** Runs a command. A non-zero exit is a value, not an error; a lost connection throws UnreachableError. */
   exec(cmd: Command, o?: ExecOptions): Promise<ExecResult>;
   /** Reads a file; null when it does not exist. */
-  read(path: string, o?: { become?: boolean }): Promise<string | null>;
+  read(path: string, o?: { become?: Become }): Promise<string | null>;
   /** Writes atomically: a temp file beside the target, then rename. Never a half-written file. */
   write(path: string, content: string, o?: WriteOptions): Promise<void>;
   close(): Promise<void>;

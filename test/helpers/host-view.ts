@@ -45,7 +45,7 @@ export async function applyPlan(transport: Transport, plan: Plan): Promise<ExecR
       host: transport.host,
       task: { play: 0, index: 0, name: 'test', module: 'test' },
       transport,
-      become: false,
+      become: undefined,
       report: () => {},
       // The test host stays the same host whatever address a reconnect step names.
       reconnect: () => Promise.resolve(transport),

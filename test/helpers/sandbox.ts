@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { quote, type Command } from '../../src/command.js';
+import { quote, type Become, type Command } from '../../src/command.js';
 import { findTool } from '../../src/lab/host-check.js';
 import { localTransport } from '../../src/transport/local.js';
 import type { ExecOptions, ExecResult, Transport, WriteOptions } from '../../src/transport/types.js';
@@ -164,14 +164,14 @@ export class Sandbox {
           text: cmd.text,
           display: cmd.display,
           readOnly: cmd.readOnly,
-          become: cmd.become === true,
+          become: cmd.become !== undefined,
           ...(o?.stdin !== undefined ? { stdin: o.stdin } : {}),
         });
         const text = `exec ${[...enter, ...(path.length ? ['env', ...path] : []), 'sh', '-c', cmd.text].map(quote).join(' ')}`;
         return local.exec({ ...cmd, text }, o);
       },
-      read: (path: string, o?: { become?: boolean }) => {
-        this.calls.push({ kind: 'read', path, become: o?.become === true });
+      read: (path: string, o?: { become?: Become }) => {
+        this.calls.push({ kind: 'read', path, become: o?.become !== undefined });
         return local.read(this.inside(path), o);
       },
       write: async (path: string, content: string, o?: WriteOptions) => {
@@ -180,7 +180,7 @@ export class Sandbox {
           path,
           content,
           ...(o?.mode !== undefined ? { mode: o.mode } : {}),
-          become: o?.become === true,
+          become: o?.become !== undefined,
         });
         await local.write(this.inside(path), content, o);
         const user = this.state.user;

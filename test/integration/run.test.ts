@@ -1,6 +1,19 @@
 // The CLI against real sshd servers on loopback: idempotence, check mode, unreachable hosts, exit codes.
 import test from 'ava';
-import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, existsSync, readFileSync, rmSync, cpSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,4 +157,106 @@ it('a task past its `timeout` fails on that host (exit 2), its command is killed
   t.false(existsSync(join(work, 'timeout', 'node2', 'next')), 'a failed host leaves the run');
   await waitUntil(() => processesWith('30.4217').length === 0);
   t.deepEqual(processesWith('30.4217'), [], 'the timed-out command is still running on the host');
+});
+
+/** Runs `cmd` on this machine (the test sshd's node is this machine too) and returns its trimmed stdout. */
+const here = (cmd: string): string => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }).trim();
+
+it('become_user: nobody runs tasks, files and handlers as nobody over SSH (sudo and su) and locally', async (t) => {
+  chmodSync(work, 0o755);
+  const root = join(work, 'privilege');
+  mkdirSync(root, { recursive: true });
+  chownSync(root, 65534, 65534);
+  const playbook = join(work, 'privilege.yml');
+  writeFileSync(
+    playbook,
+    `- hosts: all
+  become: yes
+  become_user: nobody
+  tasks:
+    - shell: "id -un > {{ root }}/{{ inventory_hostname }}-sudo"
+    - copy: { dest: "{{ root }}/{{ inventory_hostname }}-copy", content: "by nobody\\n" }
+      notify: as nobody
+    - shell: "id -un > {{ root }}/{{ inventory_hostname }}-su"
+      become_method: su
+    - shell: "id -un > {{ root }}/{{ inventory_hostname }}-root"
+      become: false
+  handlers:
+    - name: as nobody
+      shell: "id -un > {{ root }}/{{ inventory_hostname }}-handler"
+`,
+  );
+  const s = servers[0]!;
+  const vars = Object.entries(s.inventoryVars())
+    .map(([k, v]) => `${k}='${v}'`)
+    .join(' ');
+  const inv = join(work, 'privilege.ini');
+  writeFileSync(inv, `[all:vars]\nroot=${root}\n[nodes]\nnode1 ${vars}\nlocal ansible_connection=local\n`);
+  const r = await runCli(['run', playbook, '-i', inv, '--output', 'json']);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  for (const host of ['node1', 'local']) {
+    for (const how of ['sudo', 'su', 'handler'])
+      t.is(readFileSync(join(root, `${host}-${how}`), 'utf8'), 'nobody\n', `${host} ${how}`);
+    t.is(readFileSync(join(root, `${host}-root`), 'utf8'), 'root\n', `${host}: become: false on the task`);
+    t.is(statSync(join(root, `${host}-copy`)).uid, 65534, `${host}: the copied file belongs to nobody`);
+  }
+});
+
+it('gather_facts: true gives the node facts in one probe; without it an ansible_* fact is undefined with a hint', async (t) => {
+  const root = join(work, 'facts');
+  mkdirSync(root, { recursive: true });
+  const playbook = join(work, 'facts.yml');
+  const line =
+    '{{ ansible_hostname }}|{{ ansible_fqdn }}|{{ ansible_system }}|{{ ansible_architecture }}|{{ ansible_distribution }}|{{ ansible_distribution_version }}|{{ ansible_distribution_release }}|{{ ansible_os_family }}|{{ ansible_default_ipv4 | to_json }}';
+  writeFileSync(
+    playbook,
+    `- hosts: all
+  gather_facts: true
+  tasks:
+    - copy: { dest: "{{ facts_dir }}/{{ inventory_hostname }}", content: "${line}\\n" }
+- hosts: all
+  tasks:
+    - debug: { msg: "{{ ansible_hostname }}" }
+`,
+  );
+  const inv = inventory('facts', `[all:vars]\nfacts_dir=${root}\n`);
+  const r = await runCli(['run', playbook, '-i', inv, '--output', 'json']);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  const route = here('ip -4 route show default | head -n 1');
+  const dev = /\bdev (\S+)/.exec(route)?.[1];
+  const ipv4 = dev
+    ? {
+        address: here(`ip -4 -o addr show dev ${dev} | sed -n 's/.* inet \\([0-9.]*\\)\\/.*/\\1/p' | head -n 1`),
+        interface: dev,
+        gateway: /\bvia (\S+)/.exec(route)?.[1] ?? '',
+      }
+    : {};
+  const os = Object.fromEntries(
+    readFileSync('/etc/os-release', 'utf8')
+      .split('\n')
+      .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]!.replace(/^"(.*)"$/, '$1')]),
+  ) as Record<string, string>;
+  const expected = [
+    here('hostname').split('.')[0],
+    here('hostname -f 2>/dev/null || hostname'),
+    here('uname -s'),
+    here('uname -m'),
+    os.ID === 'debian' ? 'Debian' : os.ID === 'ubuntu' ? 'Ubuntu' : os.NAME,
+    os.VERSION_ID,
+    os.VERSION_CODENAME,
+    os.ID === 'debian' || os.ID === 'ubuntu' ? 'Debian' : undefined,
+    JSON.stringify(ipv4),
+  ].join('|');
+  for (const n of ['node1', 'node2', 'node3']) t.is(readFileSync(join(root, n), 'utf8'), `${expected}\n`, n);
+  const recap = recapOf(r);
+  t.is(recap.node1!.ok, 3, 'gathering facts counts as ok, like in Ansible');
+  // Facts stay with the host for the rest of the run (the second play's debug), as in Ansible; a run
+  // without gathering has none: the normal undefined-variable failure, with a hint naming gather_facts.
+  writeFileSync(join(work, 'no-facts.yml'), '- hosts: all\n  tasks:\n    - debug: { msg: "{{ ansible_hostname }}" }\n');
+  const none = await runCli(['run', join(work, 'no-facts.yml'), '-i', inv, '--output', 'json']);
+  t.is(none.code, 2, none.stdout + none.stderr);
+  const failed = none.events.find((e) => e.type === 'host:end' && e.status === 'failed');
+  t.regex(failed?.type === 'host:end' ? (failed.message ?? '') : '', /ansible_hostname[\s\S]*gather_facts: true/);
 });

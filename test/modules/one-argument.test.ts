@@ -104,14 +104,16 @@ test('sh`` quotes every value into one word, as a real sh reads it (and the test
   t.pass();
 });
 
-test('sudo wrapping keeps the user one argument and the command one sh -c argument', (t) => {
+test('sudo and su wrapping keep the user one argument and the command one sh -c argument', (t) => {
   fc.assert(
     fc.property(userName, fc.array(value, { minLength: 1, maxLength: 3 }), (user, words) => {
       const inner = sh`echo ${words}`;
-      const wrapped = wrapBecome(inner, { user }).text;
-      const tokens = shellTokens(wrapped).map((x) => ('word' in x ? x.word : `<${x.op}>`));
-      const expected = ['sudo', '-n', ...(user === 'root' ? [] : ['-u', user]), '-H', 'sh', '-c', inner.text];
-      return JSON.stringify(tokens) === JSON.stringify(expected);
+      const words_ = (text: string) => shellTokens(text).map((x) => ('word' in x ? x.word : `<${x.op}>`));
+      const sudo = words_(wrapBecome(inner, { user, method: 'sudo' }).text);
+      const su = words_(wrapBecome(inner, { user, method: 'su' }).text);
+      const expectedSudo = ['sudo', '-n', ...(user === 'root' ? [] : ['-u', user]), '-H', 'sh', '-c', inner.text];
+      const expectedSu = ['su', '-s', '/bin/sh', '-c', inner.text, user];
+      return JSON.stringify(sudo) === JSON.stringify(expectedSudo) && JSON.stringify(su) === JSON.stringify(expectedSu);
     }),
     RUNS,
   );

@@ -111,7 +111,7 @@ sandboxTest('the transport logs every call; changes() are writes and commands no
   await host.transport.exec(readOnly(sh`true`));
   await host.transport.read('/etc/x');
   t.deepEqual(host.changes(), []);
-  await host.transport.exec({ ...sh`true`, become: true });
+  await host.transport.exec({ ...sh`true`, become: { user: 'root', method: 'sudo' } });
   await host.transport.write('/etc/x', 'x', { mode: '0600' });
   t.deepEqual(
     host.calls.map((c) => c.kind),

@@ -197,3 +197,33 @@ for (const c of cases) {
     else t.is(text, readFileSync(expectedFile, 'utf8'));
   });
 }
+
+// Issue 16: an inventory value substituted for %h in a ProxyCommand (run by `sh -c`) ran on the controller.
+test('a host name holding a shell command never runs: exit 4 before any ProxyCommand starts', async (t) => {
+  const listener = await countingListener();
+  t.teardown(() => listener.close());
+  const pwned = join(work, 'pwned');
+  const proxied = join(work, 'proxy-ran');
+  const inv = join(work, 'injection.yml');
+  const proxy = `touch ${proxied}; echo %h >/dev/null`;
+  const hosts = {
+    web1: {
+      ansible_host: `x;touch ${pwned}`,
+      ansible_user: 'nobody',
+      ansible_ssh_common_args: `-o ProxyCommand="${proxy}"`,
+    },
+    web2: { ansible_host: '127.0.0.1', ansible_user: `nobody$(touch ${pwned})`, ansible_port: listener.port },
+  };
+  writeFileSync(inv, JSON.stringify({ web: { hosts } }));
+  const r = await runStackplay(['run', join(DIR, 'good.yml'), '-i', inv], false);
+  t.is(r.code, 4, r.stderr + r.stdout);
+  t.false(existsSync(pwned), 'the injected command ran on the controller');
+  t.false(existsSync(proxied), 'a ProxyCommand started on bad input');
+  t.is(listener.count(), 0);
+  t.regex(
+    r.stderr,
+    /error\[E_CONNECTION_VAR\] host web1: ansible_host "x;touch .*" is not a valid host name: it contains ";"/,
+  );
+  t.regex(r.stderr, /--> .*injection\.yml:1:\d+/);
+  t.regex(r.stderr, /host web2: ansible_user "nobody\$\(touch .*" is not a valid user name/);
+});

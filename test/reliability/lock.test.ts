@@ -141,24 +141,47 @@ it('a stale lock refuses the run until --break-lock; check mode needs no lock', 
   t.false(existsSync(c.lock));
 });
 
-it('an interrupted run (SIGINT) finishes its running step, exits 99 and releases the lock', async (t) => {
-  const c = cluster('sigint');
+// SIGTERM and SIGHUP stop a run as Ctrl-C does; only the exit code differs (99, else 128+N).
+for (const [signal, code] of [
+  ['SIGINT', 99],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  it(`an interrupted run (${signal}) finishes its running step, prints the recap, exits ${code} and releases the lock`, async (t) => {
+    const c = cluster(`signal-${signal}`);
+    const run = startCli(['run', c.playbook, '-i', c.inventory, '--output', 'plain', '-e', 'wait=yes']);
+    t.teardown(() => {
+      run.child.kill('SIGKILL');
+    });
+    await until(() => existsSync(join(c.dir, 'waiting')), run.child);
+    t.true(existsSync(c.lock));
+    run.child.kill(signal);
+    // Only once the CLI has taken the interrupt may the running step end; otherwise the next task could start first.
+    await until(() => run.stderr().includes('interrupt:'), run.child);
+    writeFileSync(join(c.dir, 'go'), '');
+    const r = await run.done;
+    t.is(r.code, code, r.stdout + r.stderr);
+    t.regex(r.stdout, /core1 +: ok=1/, 'the running step did not finish and count');
+    t.regex(r.stdout, /interrupted by the user/);
+    t.false(existsSync(join(c.dir, 'ran')), 'a new task started after the interrupt');
+    t.false(existsSync(c.lock), 'the lock was not released');
+  });
+}
+
+it('a second signal quits at once, without waiting for the running step (the lock is left for --break-lock)', async (t) => {
+  const c = cluster('second-signal');
   const run = startCli(['run', c.playbook, '-i', c.inventory, '--output', 'plain', '-e', 'wait=yes']);
   t.teardown(() => {
     run.child.kill('SIGKILL');
   });
   await until(() => existsSync(join(c.dir, 'waiting')), run.child);
-  t.true(existsSync(c.lock));
-  run.child.kill('SIGINT');
-  // Only once the CLI has taken the interrupt may the running step end; otherwise the next task could start first.
+  run.child.kill('SIGTERM');
   await until(() => run.stderr().includes('interrupt:'), run.child);
-  writeFileSync(join(c.dir, 'go'), '');
+  run.child.kill('SIGINT');
   const r = await run.done;
   t.is(r.code, 99, r.stdout + r.stderr);
-  t.regex(r.stdout, /core1 +: ok=1/, 'the running step did not finish and count');
-  t.regex(r.stdout, /interrupted by the user/);
-  t.false(existsSync(join(c.dir, 'ran')), 'a new task started after the interrupt');
-  t.false(existsSync(c.lock), 'the lock was not released');
+  t.false(existsSync(join(c.dir, 'ran')));
+  t.true(existsSync(c.lock), 'quitting at once cannot release the lock');
 });
 
 it('migrate is refused by a held lock before it records any progress', async (t) => {

@@ -1,7 +1,7 @@
 // Authentication through ssh-agent (SSH_AUTH_SOCK): tried first, before key files.
 import test from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sh } from '../../src/command.js';
@@ -35,19 +35,26 @@ test.after.always(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-sshSerial('the agent authenticates when no key file is given', async (t) => {
-  const ssh = await connectTo(sshd, { ansible_ssh_private_key_file: join(work, 'no-such-key') });
+// A key file named by a var must exist (a missing one is refused at load): this one exists and is no key.
+const notAKey = () => {
+  const f = join(work, 'not-a-key');
+  writeFileSync(f, 'not a key\n');
+  return f;
+};
+
+sshSerial('the agent authenticates when the key file given is unusable', async (t) => {
+  const ssh = await connectTo(sshd, { ansible_ssh_private_key_file: notAKey() });
   t.teardown(() => ssh.close());
   t.is((await ssh.exec(sh`echo agent`)).stdout, 'agent\n');
 });
 
 sshSerial('a failure lists the agent first among what was tried', async (t) => {
   spawnSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
-  const e = await t.throwsAsync(connectTo(sshd, { ansible_ssh_private_key_file: join(work, 'no-such-key') }), {
+  const e = await t.throwsAsync(connectTo(sshd, { ansible_ssh_private_key_file: notAKey() }), {
     instanceOf: UnreachableError,
   });
   t.regex(
     e?.message ?? '',
-    /^authentication failed for root@127\.0\.0\.1:\d+ \(tried: agent\); key file .*no-such-key cannot be read \(ENOENT\)$/,
+    /^authentication failed for root@127\.0\.0\.1:\d+ \(tried: agent\); key file .*not-a-key is not a usable private key \(.*\)$/,
   );
 });

@@ -3,7 +3,9 @@ import test from 'ava';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readOnly, sh } from '../../src/command.js';
+import { readOnly, sh, type Become } from '../../src/command.js';
+import { connectionOf } from '../../src/transport/connection.js';
+import { privilegeFor } from '../../src/privilege.js';
 import { becomeWriteCommand } from '../../src/transport/become-files.js';
 import { FileTransferError } from '../../src/transport/errors.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
@@ -34,6 +36,10 @@ test.after.always(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The privilege the engine would give a `become: true` task on a host with these vars (src/privilege.ts). */
+const becomeOf = (vars: Record<string, unknown>): Become =>
+  privilegeFor(connectionOf({ name: 'node', groups: [], vars }, { sshConfigFile: null }).become, { become: true })!;
+
 const sudoLog = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
 const asNobody = { ansible_become_user: 'nobody' };
 
@@ -48,31 +54,43 @@ function nobodyDir(): string {
 sshTest('a become command runs through sudo as the become user', async (t) => {
   const ssh = await connectTo(plain, asNobody);
   t.teardown(() => ssh.close());
-  const r = await ssh.exec({ ...sh`id -un; echo "$HOME"`, become: true });
+  const r = await ssh.exec({ ...sh`id -un; echo "$HOME"`, become: becomeOf(asNobody) });
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, `nobody\n/nonexistent\n`);
   t.regex(sudoLog(), /^-n -u nobody -H sh -c id -un; echo "\$HOME"$/m);
   t.is((await ssh.exec(sh`id -un`)).stdout, 'root\n', 'without become, no sudo');
 });
 
-sshTest('ansible_become on the host wraps every command', async (t) => {
-  const ssh = await connectTo(plain, { ...asNobody, ansible_become: 'true' });
-  t.teardown(() => ssh.close());
-  t.is((await ssh.exec(sh`id -un`)).stdout, 'nobody\n');
-});
+sshTest(
+  'ansible_become on the host wins over a task that says become: false (Ansible: vars beat keywords)',
+  async (t) => {
+    const vars = { ...asNobody, ansible_become: 'yes' };
+    const ssh = await connectTo(plain, vars);
+    t.teardown(() => ssh.close());
+    const become = privilegeFor(connectionOf({ name: 'node', groups: [], vars }, { sshConfigFile: null }).become, {
+      become: false,
+    });
+    t.truthy(become);
+    t.is((await ssh.exec({ ...sh`id -un`, ...(become ? { become } : {}) })).stdout, 'nobody\n');
+    t.is((await ssh.exec(sh`id -un`)).stdout, 'root\n', 'a command given no privilege runs as the login user');
+  },
+);
 
 sshTest('become to the user already connected skips sudo (it may not even be installed)', async (t) => {
   const ssh = await connectTo(plain, { ansible_become: true });
   t.teardown(() => ssh.close());
   const marker = `no-sudo-${Date.now()}`;
-  t.is((await ssh.exec({ ...sh`id -un; : ${marker}`, become: true })).stdout, 'root\n');
+  t.is((await ssh.exec({ ...sh`id -un; : ${marker}`, become: becomeOf({ ansible_become: true }) })).stdout, 'root\n');
   t.false(sudoLog().includes(marker));
 });
 
 sshTest('a become password goes to sudo on stdin, ahead of the command input, never on the command line', async (t) => {
   const ssh = await connectTo(guarded, { ...asNobody, ansible_become_password: 'open sesame' });
   t.teardown(() => ssh.close());
-  const r = await ssh.exec({ ...sh`id -un; cat`, become: true }, { stdin: 'input for the command\n' });
+  const r = await ssh.exec(
+    { ...sh`id -un; cat`, become: becomeOf({ ...asNobody, ansible_become_password: 'open sesame' }) },
+    { stdin: 'input for the command\n' },
+  );
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, 'nobody\ninput for the command\n');
   t.false(sudoLog().includes('open sesame'));
@@ -82,10 +100,17 @@ sshTest('a become password goes to sudo on stdin, ahead of the command input, ne
 sshTest('a wrong become password is a failed command, not an exception', async (t) => {
   const ssh = await connectTo(guarded, { ...asNobody, ansible_become_password: 'wrong' });
   t.teardown(() => ssh.close());
-  t.like(await ssh.exec({ ...sh`id -un`, become: true }), { code: 1, stdout: '', stderr: 'Sorry, try again.\n' });
+  t.like(await ssh.exec({ ...sh`id -un`, become: becomeOf({ ...asNobody, ansible_become_password: 'wrong' }) }), {
+    code: 1,
+    stdout: '',
+    stderr: 'Sorry, try again.\n',
+  });
   const none = await connectTo(guarded, asNobody);
   t.teardown(() => none.close());
-  t.like(await none.exec({ ...sh`id -un`, become: true }), { code: 1, stderr: 'sudo: a password is required\n' });
+  t.like(await none.exec({ ...sh`id -un`, become: becomeOf(asNobody) }), {
+    code: 1,
+    stderr: 'sudo: a password is required\n',
+  });
 });
 
 sshTest('write with become: temp file beside the target, mode set, renamed over, as the become user', async (t) => {
@@ -93,13 +118,18 @@ sshTest('write with become: temp file beside the target, mode set, renamed over,
   t.teardown(() => ssh.close());
   const dir = nobodyDir();
   const target = join(dir, 'conf');
-  await ssh.write(target, 'one\n', { become: true, mode: '0600' });
+  await ssh.write(target, 'one\n', {
+    become: becomeOf({ ...asNobody, ansible_become_password: 'open sesame' }),
+    mode: '0600',
+  });
   t.is(readFileSync(target, 'utf8'), 'one\n');
   t.like(statSync(target), { uid: NOBODY, mode: 0o100600 });
-  await ssh.write(target, 'two ü\n', { become: true });
+  await ssh.write(target, 'two ü\n', { become: becomeOf({ ...asNobody, ansible_become_password: 'open sesame' }) });
   t.is(readFileSync(target, 'utf8'), 'two ü\n');
   t.is(statSync(target).mode & 0o777, 0o600, 'an overwrite keeps the mode');
-  await ssh.write(join(dir, 'fresh'), 'x', { become: true });
+  await ssh.write(join(dir, 'fresh'), 'x', {
+    become: becomeOf({ ...asNobody, ansible_become_password: 'open sesame' }),
+  });
   t.is(statSync(join(dir, 'fresh')).mode & 0o777, 0o644);
   t.deepEqual(leftovers(dir), []);
 });
@@ -109,7 +139,9 @@ sshTest('write with become fails clearly where the become user may not write, le
   t.teardown(() => ssh.close());
   const dir = mkdtempSync(join(work, 'rootonly-'));
   chmodSync(dir, 0o755);
-  const e = await t.throwsAsync(ssh.write(join(dir, 'f'), 'x', { become: true }), { instanceOf: FileTransferError });
+  const e = await t.throwsAsync(ssh.write(join(dir, 'f'), 'x', { become: becomeOf(asNobody) }), {
+    instanceOf: FileTransferError,
+  });
   t.regex(e?.message ?? '', new RegExp(`cannot write ${dir}/f: .*Permission denied`));
   t.deepEqual(leftovers(dir), []);
 });
@@ -122,7 +154,9 @@ sshTest('a truncated transfer is never renamed over the target', async (t) => {
   writeFileSync(target, 'original');
   chownSync(target, NOBODY, NOBODY);
   const content = 'the full new content\n';
-  const r = await ssh.exec(becomeWriteCommand(target, content, '0644'), { stdin: content.slice(0, 8) });
+  const r = await ssh.exec(becomeWriteCommand(target, content, '0644', becomeOf(asNobody)), {
+    stdin: content.slice(0, 8),
+  });
   t.not(r.code, 0);
   t.regex(r.stderr, /received a truncated file/);
   t.is(readFileSync(target, 'utf8'), 'original');
@@ -134,12 +168,12 @@ sshTest('read with become: content, null when absent, an error when the user may
   t.teardown(() => ssh.close());
   const dir = nobodyDir();
   writeFileSync(join(dir, 'readable'), 'hello\n');
-  t.is(await ssh.read(join(dir, 'readable'), { become: true }), 'hello\n');
-  t.is(await ssh.read(join(dir, 'absent'), { become: true }), null);
+  t.is(await ssh.read(join(dir, 'readable'), { become: becomeOf(asNobody) }), 'hello\n');
+  t.is(await ssh.read(join(dir, 'absent'), { become: becomeOf(asNobody) }), null);
   const secret = join(work, 'root-only');
   writeFileSync(secret, 'secret');
   chmodSync(secret, 0o600);
-  await t.throwsAsync(ssh.read(secret, { become: true }), {
+  await t.throwsAsync(ssh.read(secret, { become: becomeOf(asNobody) }), {
     instanceOf: FileTransferError,
     message: /cannot read .*root-only: .*Permission denied/,
   });
@@ -148,7 +182,7 @@ sshTest('read with become: content, null when absent, an error when the user may
 sshTest('a read-only probe keeps its become flag through sudo', async (t) => {
   const ssh = await connectTo(plain, asNobody);
   t.teardown(() => ssh.close());
-  t.is((await ssh.exec({ ...readOnly(sh`id -un`), become: true })).stdout, 'nobody\n');
+  t.is((await ssh.exec({ ...readOnly(sh`id -un`), become: becomeOf(asNobody) })).stdout, 'nobody\n');
 });
 
 (realSudo ? sshTest : test.skip)('the real sudo runs a become command (sudo -n, as root to nobody)', async (t) => {
@@ -156,7 +190,7 @@ sshTest('a read-only probe keeps its become flag through sudo', async (t) => {
   t.teardown(() => real.stop());
   const ssh = await connectTo(real, asNobody);
   t.teardown(() => ssh.close());
-  const r = await ssh.exec({ ...sh`id -un`, become: true });
+  const r = await ssh.exec({ ...sh`id -un`, become: becomeOf(asNobody) });
   t.is(r.stdout, 'nobody\n', r.stderr);
 });
 if (!realSudo)

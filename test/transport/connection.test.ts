@@ -1,6 +1,6 @@
 // connectionOf: inventory vars, stackplay_ prefixes, ssh args and an OpenSSH config file, as tables.
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from '../../src/command.js';
@@ -17,7 +17,12 @@ import { parseSshArgs, splitWords } from '../../src/transport/ssh-settings.js';
 const dir = mkdtempSync(join(tmpdir(), 'stackplay-conn-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-const noConfig: ConnectionDefaults = { sshConfigFile: null, user: 'me', home: '/home/me' };
+// Key files named by vars must exist (a missing one is refused at load): the home folder is a temp one.
+const home = join(dir, 'home');
+mkdirSync(join(home, '.ssh'), { recursive: true });
+writeFileSync(join(home, '.ssh', 'lab'), 'key');
+writeFileSync(join(dir, 'mine'), 'key');
+const noConfig: ConnectionDefaults = { sshConfigFile: null, user: 'me', home };
 const of = (vars: Record<string, unknown>, name = 'node1', d: ConnectionDefaults = noConfig) =>
   connectionOf({ name, groups: [], vars }, d);
 
@@ -25,7 +30,7 @@ const cases: { title: string; name?: string; vars: Record<string, unknown>; want
   {
     title: 'defaults: host name, port 22, current user, ssh',
     vars: {},
-    want: { kind: 'ssh', address: 'node1', port: 22, user: 'me', keyFiles: [], become: false },
+    want: { kind: 'ssh', address: 'node1', port: 22, user: 'me', keyFiles: [], become: {} },
   },
   {
     title: 'ansible_host/port/user/key',
@@ -35,7 +40,7 @@ const cases: { title: string; name?: string; vars: Record<string, unknown>; want
       ansible_user: 'stackato',
       ansible_ssh_private_key_file: '~/.ssh/lab',
     },
-    want: { address: '10.0.0.5', port: 2222, user: 'stackato', keyFiles: ['/home/me/.ssh/lab'] },
+    want: { address: '10.0.0.5', port: 2222, user: 'stackato', keyFiles: [join(home, '.ssh', 'lab')] },
   },
   { title: 'numbers are fine for ansible_port', vars: { ansible_port: 2200 }, want: { port: 2200 } },
   {
@@ -57,10 +62,12 @@ const cases: { title: string; name?: string; vars: Record<string, unknown>; want
   },
   {
     title: 'become vars',
-    vars: { ansible_become: 'yes', ansible_become_user: 'stackato' },
-    want: { become: true, becomeUser: 'stackato' },
+    vars: { ansible_become: 'yes', ansible_become_user: 'stackato', ansible_become_method: 'su' },
+    want: { become: { enabled: true, user: 'stackato', method: 'su' } },
   },
-  { title: 'become false as a string', vars: { ansible_become: 'False' }, want: { become: false } },
+  { title: 'become false as a string', vars: { ansible_become: 'False' }, want: { become: { enabled: false } } },
+  { title: 'become 1 (Ansible truthiness)', vars: { ansible_become: 1 }, want: { become: { enabled: true } } },
+  { title: 'become "on"', vars: { stackplay_become: 'on' }, want: { become: { enabled: true } } },
   {
     title: 'localhost with nothing else is local',
     name: 'localhost',
@@ -134,7 +141,7 @@ const cases: { title: string; name?: string; vars: Record<string, unknown>; want
   {
     title: 'UserKnownHostsFile with ~ and two files',
     vars: { ansible_ssh_common_args: '-o "UserKnownHostsFile=~/a /etc/b"' },
-    want: { knownHostsFiles: ['/home/me/a', '/etc/b'] },
+    want: { knownHostsFiles: [join(home, 'a'), '/etc/b'] },
   },
   {
     title: 'common args win over extra args (first value wins, as in ssh)',
@@ -183,12 +190,12 @@ for (const c of cases) {
 test('connectionOf: passwords become Secrets and never print', (t) => {
   const conn = of({ ansible_password: 'hunter2', ansible_become_password: new Secret('s3cret') });
   t.is(conn.password?.reveal(), 'hunter2');
-  t.is(conn.becomePassword?.reveal(), 's3cret');
+  t.is(conn.become.password?.reveal(), 's3cret');
   t.false(JSON.stringify(conn).includes('hunter2'));
   t.false(`${conn.password}`.includes('hunter2'));
 });
 
-const badCases: { title: string; vars: Record<string, unknown>; match: RegExp }[] = [
+const badCases: { title: string; name?: string; vars: Record<string, unknown>; match: RegExp }[] = [
   {
     title: 'port that is not a number',
     vars: { ansible_port: 'ssh' },
@@ -216,11 +223,36 @@ const badCases: { title: string; vars: Record<string, unknown>; match: RegExp }[
     vars: { ansible_ssh_common_args: '-o StrictHostKeyChecking=sometimes' },
     match: /StrictHostKeyChecking must be/,
   },
+  {
+    title: 'a host with a shell command',
+    vars: { ansible_host: 'x;touch /tmp/p' },
+    match: /";", a shell metacharacter/,
+  },
+  { title: 'a host starting with -', vars: { ansible_host: '-oProxyCommand=x' }, match: /starts with "-"/ },
+  { title: 'a host with a space', vars: { ansible_host: 'a b' }, match: /white space/ },
+  { title: 'a host with $(...)', vars: { ansible_host: '$(id)' }, match: /"\$"/ },
+  { title: 'an inventory name with a backquote', name: 'x`id`', vars: {}, match: /the inventory name/ },
+  { title: 'a user with a shell command', vars: { ansible_user: 'root;id' }, match: /ansible_user .* ";"/ },
+  { title: 'a user starting with -', vars: { ansible_user: '-l' }, match: /starts with "-"/ },
+  { title: 'a user ending with a backslash', vars: { ansible_user: 'a\\' }, match: /ends with/ },
+  { title: 'a become user with a pipe', vars: { ansible_become_user: 'a|b' }, match: /ansible_become_user/ },
+  { title: 'an unknown become method', vars: { ansible_become_method: 'doas' }, match: /"doas" is not supported/ },
+  {
+    title: 'su with a password',
+    vars: { ansible_become_method: 'su', ansible_become_password: 'x' },
+    match: /su reads a password only from a terminal/,
+  },
+  { title: 'a missing key file', vars: { ansible_ssh_private_key_file: '/nonexistent/key' }, match: /no key file/ },
+  {
+    title: 'a ProxyJump hop with a shell command',
+    vars: { ansible_ssh_common_args: '-J "a;b"' },
+    match: /ProxyJump "a;b" is not a valid host name/,
+  },
 ];
 
 for (const c of badCases) {
   test(`connectionOf refuses: ${c.title}`, (t) => {
-    const e = t.throws(() => of(c.vars), { instanceOf: InputError });
+    const e = t.throws(() => of(c.vars, c.name), { instanceOf: InputError });
     t.is(e?.diagnostics[0]?.code, 'E_CONNECTION_VAR');
     t.regex(e?.message ?? '', c.match);
   });
@@ -307,7 +339,7 @@ const configCases: { title: string; name: string; vars?: Record<string, unknown>
       address: 'web1.lab.example',
       user: 'deploy',
       port: 2200,
-      keyFiles: ['/home/me/.ssh/web_key', '/home/me/.ssh/second_key'],
+      keyFiles: [join(home, '.ssh', 'web_key'), join(home, '.ssh', 'second_key')],
       connectTimeoutSec: 9,
       hostKeyChecking: 'accept-new',
     },
@@ -333,8 +365,8 @@ const configCases: { title: string; name: string; vars?: Record<string, unknown>
   {
     title: 'inventory key file comes before config IdentityFiles',
     name: 'bastion',
-    vars: { ansible_ssh_private_key_file: '/keys/mine' },
-    want: { keyFiles: ['/keys/mine', '/keys/bastion'], user: 'ops' },
+    vars: { ansible_ssh_private_key_file: join(dir, 'mine') },
+    want: { keyFiles: [join(dir, 'mine'), '/keys/bastion'], user: 'ops' },
   },
   {
     title: 'args win over config',

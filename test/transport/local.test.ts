@@ -78,8 +78,8 @@ test('a failed write leaves the target and no temp file', async (t) => {
 });
 
 test('become to the current user needs no sudo', async (t) => {
-  const me = localTransport('localhost', { become: true, becomeUser: (await local.exec(sh`id -un`)).stdout.trim() });
-  t.is((await me.exec(sh`echo ok`)).stdout, 'ok\n');
+  const user = (await local.exec(sh`id -un`)).stdout.trim();
+  t.is((await local.exec({ ...sh`echo ok`, become: { user, method: 'sudo' } })).stdout, 'ok\n');
 });
 
 (process.getuid?.() === 0 ? test : test.skip)(
@@ -89,16 +89,17 @@ test('become to the current user needs no sudo', async (t) => {
     const log = join(work, 'sudo.log');
     process.env.PATH = `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
     process.env.FAKE_SUDO_LOG = log;
-    const nobody = localTransport('localhost', { becomeUser: 'nobody' });
-    t.is((await nobody.exec({ ...sh`id -un`, become: true })).stdout, 'nobody\n');
+    const nobody = localTransport('localhost');
+    const become = { user: 'nobody', method: 'sudo' } as const;
+    t.is((await nobody.exec({ ...sh`id -un`, become })).stdout, 'nobody\n');
     t.regex(readFileSync(log, 'utf8'), /^-n -u nobody -H sh -c id -un$/m);
     const dir = mkdtempSync(join(work, 'nobody-'));
     chmodSync(dir, 0o755);
     chownSync(dir, 65534, 65534);
-    await nobody.write(join(dir, 'f'), 'by nobody\n', { become: true, mode: '0640' });
+    await nobody.write(join(dir, 'f'), 'by nobody\n', { become, mode: '0640' });
     t.like(statSync(join(dir, 'f')), { uid: 65534, mode: 0o100640 });
-    t.is(await nobody.read(join(dir, 'f'), { become: true }), 'by nobody\n');
-    t.is(await nobody.read(join(dir, 'none'), { become: true }), null);
+    t.is(await nobody.read(join(dir, 'f'), { become }), 'by nobody\n');
+    t.is(await nobody.read(join(dir, 'none'), { become }), null);
     t.deepEqual(leftovers(dir), []);
   },
 );

@@ -1,7 +1,7 @@
 // Password authentication, against an in-process ssh2 server on loopback (no root or system user needed).
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -50,7 +50,11 @@ test.after.always(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Keeps the machine's own keys out of it: a key file that exists (a missing one is refused at load) and is no key.
+const unusableKey = join(dir, 'not-a-key');
+
 const connect = (password: string) => {
+  writeFileSync(unusableKey, 'not a key\n');
   const conn = connectionOf(
     {
       name: 'pw1',
@@ -60,7 +64,7 @@ const connect = (password: string) => {
         ansible_port: String(port),
         ansible_user: 'alice',
         ansible_password: password,
-        ansible_ssh_private_key_file: join(dir, 'missing-key'),
+        ansible_ssh_private_key_file: unusableKey,
       },
     },
     { sshConfigFile: null },

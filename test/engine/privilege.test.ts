@@ -1,0 +1,55 @@
+// src/privilege.ts: Ansible's truthiness and the one become decision (vars beat task keywords beat play keywords).
+import test from 'ava';
+import { Secret } from '../../src/command.js';
+import { privilegeFor, truthOf } from '../../src/privilege.js';
+import { systemFacts } from '../../modules/facts/system.js';
+
+test('truthOf reads Ansible booleans in any case and refuses anything else', (t) => {
+  for (const v of [true, 1, 'yes', 'Yes', 'y', 'on', 'true', 'True', 't', '1']) t.is(truthOf(v), true, String(v));
+  for (const v of [false, 0, 'no', 'NO', 'n', 'off', 'false', 'f', '0']) t.is(truthOf(v), false, String(v));
+  for (const v of ['maybe', 2, '', null, undefined, {}]) t.is(truthOf(v), undefined, String(v));
+});
+
+test('privilegeFor: no become by default; become alone is sudo to root', (t) => {
+  t.is(privilegeFor(undefined), undefined);
+  t.is(privilegeFor({}, { become: false }, { become: true }), undefined, 'the task keyword beats the play keyword');
+  t.deepEqual(privilegeFor({}, undefined, { become: true }), { user: 'root', method: 'sudo' });
+});
+
+test('privilegeFor: task keywords beat play keywords, host vars beat both', (t) => {
+  const play = { become: true, becomeUser: 'stackato', becomeMethod: 'sudo' as const };
+  t.deepEqual(privilegeFor({}, { becomeUser: 'nobody' }, play), { user: 'nobody', method: 'sudo' });
+  t.deepEqual(privilegeFor({}, { becomeMethod: 'su' }, play), { user: 'stackato', method: 'su' });
+  t.deepEqual(privilegeFor({ enabled: true, user: 'www-data' }, { become: false, becomeUser: 'nobody' }, play), {
+    user: 'www-data',
+    method: 'sudo',
+  });
+  t.is(privilegeFor({ enabled: false }, { become: true }), undefined, 'ansible_become=false wins over a task');
+  const password = new Secret('pw');
+  t.is(privilegeFor({ password }, { become: true })?.password, password, 'the password comes from the host vars');
+});
+
+test('system facts parse: os-release, a default route, and none', (t) => {
+  const out = (stdout: string) => ({ code: 0, stdout, stderr: '' });
+  const ubuntu = systemFacts.parse(
+    out(
+      'hostname=node1.lab\nfqdn=node1.lab.example\nsystem=Linux\narchitecture=aarch64\nos_NAME="Ubuntu"\nos_ID=ubuntu\nos_ID_LIKE=debian\nos_VERSION_ID="22.04"\nos_VERSION_CODENAME=jammy\ngateway=10.0.0.1\ninterface=eth0\naddress=10.0.0.5\n',
+    ),
+  );
+  t.like(ubuntu, {
+    ansible_hostname: 'node1',
+    ansible_fqdn: 'node1.lab.example',
+    ansible_distribution: 'Ubuntu',
+    ansible_distribution_version: '22.04',
+    ansible_distribution_release: 'jammy',
+    ansible_os_family: 'Debian',
+    ansible_architecture: 'aarch64',
+    ansible_default_ipv4: { address: '10.0.0.5', interface: 'eth0', gateway: '10.0.0.1' },
+  });
+  const bare = systemFacts.parse(out('hostname=x\nfqdn=x\nsystem=Linux\narchitecture=x86_64\ngateway=\ninterface=\n'));
+  t.deepEqual(bare.ansible_default_ipv4, {});
+  t.is(bare.ansible_distribution, 'NA');
+  t.throws(() => systemFacts.parse({ code: 127, stdout: '', stderr: 'sh: not found' }), {
+    message: /facts probe failed/,
+  });
+});
