@@ -62,12 +62,15 @@ function humanReporter(mode: 'tree' | 'plain' | 'json'): { report: Reporter; don
 async function runAction(playbook: string, f: RunFlags): Promise<number> {
   checkCommon(f);
   if (f.syntaxCheck || f.listHosts || f.listTasks) {
-    const { loaded, diagnostics } = loadForRun({
-      playbook,
-      inventories: f.inventory,
-      extraVars: f.extraVars,
-      ...(f.limit !== undefined ? { limit: f.limit } : {}),
-    });
+    const { loaded, diagnostics } = loadForRun(
+      {
+        playbook,
+        inventories: f.inventory,
+        extraVars: f.extraVars,
+        ...(f.limit !== undefined ? { limit: f.limit } : {}),
+      },
+      { connections: false },
+    );
     printDiagnostics(diagnostics);
     if (!loaded) return ExitCode.invalidInput;
     if (f.syntaxCheck) out(`${syntaxOk(playbook)}\n`);

@@ -46,7 +46,11 @@ export interface Loaded {
 const errorsIn = (ds: Diagnostic[]) => ds.filter((d) => d.severity === 'error');
 
 /** Loads inventory, playbook and extra vars; every diagnostic is collected before anything runs. */
-export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars' | 'limit'>): {
+/** `connections: false` (listing and --syntax-check, which never connect, as in Ansible) leaves connection vars unchecked. */
+export function loadForRun(
+  o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars' | 'limit'>,
+  { connections = true }: { connections?: boolean } = {},
+): {
   loaded?: Loaded;
   diagnostics: Diagnostic[];
 } {
@@ -57,7 +61,7 @@ export function loadForRun(o: Pick<RunOptions, 'playbook' | 'inventories' | 'ext
     diagnostics.push(...validateTopology(inv.inventory));
     const resolved = resolveHosts(inv.inventory);
     hosts = resolved.hosts;
-    diagnostics.push(...resolved.diagnostics);
+    if (connections) diagnostics.push(...resolved.diagnostics);
   }
   const pb = loadPlaybook(o.playbook, modules);
   diagnostics.push(...pb.diagnostics);

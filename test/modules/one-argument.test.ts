@@ -430,6 +430,7 @@ const NOT_CASES: Record<string, string> = {
   shell: 'its param is a shell script by design',
   assert: 'builds no command',
   debug: 'builds no command',
+  setup: 'builds no command; its one probe takes no argument',
   set_fact: 'builds no command (runs on the controller, returns facts)',
   verify_nodes: 'builds no command (reads facts only)',
   kato_facts: 'builds no command (reads facts only)',
