@@ -1,4 +1,4 @@
-// Filters every playbook uses: default/d (with omit), mandatory, bool, int, float, string, length, ternary.
+// Filters every playbook uses: default/d (with omit), mandatory, bool, int, float, string, abs, length, ternary.
 import { type Family, asString } from './define.js';
 import { TypeUse, Undefined, UndefinedUse, isDict, pyTruthy, toBool, toText } from './values.js';
 
@@ -46,6 +46,15 @@ export const coreFilters: Family = {
     },
   },
   string: { fn: (v) => toText(v === null ? 'None' : v) },
+  abs: {
+    fn: (v) => {
+      if (typeof v === 'number') return Math.abs(v);
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      throw new TypeUse(
+        `bad operand type for abs(): '${v === null ? 'NoneType' : typeof v === 'string' ? 'str' : isDict(v) ? 'dict' : Array.isArray(v) ? 'list' : typeof v}'`,
+      );
+    },
+  },
   length: {
     fn: (v) => {
       if (typeof v === 'string' || Array.isArray(v)) return v.length;

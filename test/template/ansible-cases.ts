@@ -20,6 +20,8 @@ export const diffVars = {
 export const diffCases: [string, string][] = [
   ['default-omit-free', "{{ missing | default('x') }}"],
   ['d-alias', '{{ missing | d(5) }}'],
+  ['abs-num', '{{ -3 | abs }}'],
+  ['abs-str', "{{ 'x' | abs }}"],
   ['default-bool', "{{ '' | default('e', true) }}"],
   ['mandatory-ok', '{{ n | mandatory }}'],
   ['bool-yes', "{{ 'yes' | bool }}"],
