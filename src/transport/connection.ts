@@ -67,17 +67,29 @@ const SHORT_NAMES = {
 } as const;
 type Field = keyof typeof SHORT_NAMES;
 
-/** The var that sets `field`: any `stackplay_` name wins over any `ansible_` name. */
+/** The var names of each field in precedence order: any `stackplay_` name wins over any `ansible_` name. */
+const VAR_NAMES = Object.fromEntries(
+  (Object.keys(SHORT_NAMES) as Field[]).map((f) => [
+    f,
+    ['stackplay_', 'ansible_'].flatMap((prefix) => SHORT_NAMES[f].map((short) => prefix + short)),
+  ]),
+) as Record<Field, string[]>;
+
+/** The var that sets `field`. */
 function varOf(vars: Record<string, unknown>, field: Field): { name: string; value: unknown } | undefined {
-  for (const prefix of ['stackplay_', 'ansible_']) {
-    for (const short of SHORT_NAMES[field]) {
-      const name = prefix + short;
-      const value = vars[name];
-      if (value !== undefined && value !== null && value !== '') return { name, value };
-    }
+  for (const name of VAR_NAMES[field]) {
+    const value = vars[name];
+    if (value !== undefined && value !== null && value !== '') return { name, value };
   }
   return undefined;
 }
+
+let loginUser: string | undefined;
+/** The controller's user name, asked once: os.userInfo() reads the passwd database on every call. */
+const controllerUser = (): string => {
+  loginUser ??= userInfo().username;
+  return loginUser;
+};
 
 /** A connection var that cannot be used; `varName` lets the loader point at where it was set. */
 export class ConnectionVarError extends InputError {
@@ -218,7 +230,7 @@ export function connectionOf(host: ResolvedHost, defaults: ConnectionDefaults = 
   const vars = host.vars;
   const name = host.name;
   const home = defaults.home ?? homedir();
-  const localUser = defaults.user ?? userInfo().username;
+  const localUser = defaults.user ?? controllerUser();
   const get = (f: Field) => varOf(vars, f);
 
   const settings = emptySettings();

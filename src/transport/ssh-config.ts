@@ -1,5 +1,5 @@
 // Reads an OpenSSH client config file (read-only) and looks up the settings for one host.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { InputFileError, readInputText } from '../load/input-file.js';
 import { diag, InputError } from '../errors.js';
 import { matchesPatternList } from './host-pattern.js';
@@ -56,8 +56,8 @@ const parsed = new Map<string, { stamp: string; config: SshConfig }>();
 
 /** Reads a config file; a missing file is an empty config. */
 export function readSshConfig(file: string): SshConfig {
-  if (!existsSync(file)) return { file, blocks: [] };
-  const st = statSync(file);
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (!st) return { file, blocks: [] };
   const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
   const known = parsed.get(file);
   if (known?.stamp === stamp) return known.config;
