@@ -247,7 +247,10 @@ it('gather_facts: true gives the node facts in one probe; without it an ansible_
     os.VERSION_ID,
     os.VERSION_CODENAME,
     os.ID === 'debian' || os.ID === 'ubuntu' ? 'Debian' : undefined,
-    JSON.stringify(ipv4),
+    // to_json prints as Ansible (Python's json.dumps): ", " and ": " between items.
+    `{${Object.entries(ipv4)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(', ')}}`,
   ].join('|');
   for (const n of ['node1', 'node2', 'node3']) t.is(readFileSync(join(root, n), 'utf8'), `${expected}\n`, n);
   const recap = recapOf(r);
