@@ -1,5 +1,6 @@
 // Text filters: upper, lower, trim, replace, split, regex_replace/search/findall, format, capitalize, indent.
 import { type Family, asString } from './define.js';
+import { percentFormat } from './python.js';
 import { toRegExp } from './regex.js';
 import { toText } from './values.js';
 
@@ -43,27 +44,7 @@ export const textFilters: Family = {
   },
   format: {
     params: ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'],
-    fn: (v, a) => {
-      const args = Object.values(a);
-      let i = 0;
-      return toText(v).replace(
-        /%([-0 #+]*)(\d*)(?:\.(\d+))?([sdrif%])/g,
-        (_, flags: string, width: string, prec: string, conv: string) => {
-          if (conv === '%') return '%';
-          const x = args[i++];
-          let s =
-            conv === 'd' || conv === 'i'
-              ? String(Math.trunc(Number(x)))
-              : conv === 'f'
-                ? Number(x).toFixed(prec ? Number(prec) : 6)
-                : toText(x);
-          const w = Number(width || 0);
-          if (s.length < w)
-            s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') && conv !== 's' ? '0' : ' ');
-          return s;
-        },
-      );
-    },
+    fn: (v, a) => percentFormat(toText(v), Object.values(a)),
   },
   indent: {
     params: ['width', 'first', 'blank'],

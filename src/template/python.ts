@@ -121,8 +121,8 @@ export function add(a: unknown, b: unknown): unknown {
 
 const num = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
 
-/** Python's `%` on strings: printf-style formatting with one value or a list of values. */
-function percentFormat(fmt: string, args: unknown): string {
+/** Python's `%` on strings (and the `format` filter): printf-style formatting with one value or a list of values. */
+export function percentFormat(fmt: string, args: unknown): string {
   const values = Array.isArray(args) ? args : [args];
   let i = 0;
   return fmt.replace(
