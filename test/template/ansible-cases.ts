@@ -97,6 +97,7 @@ export const diffCases: [string, string][] = [
   ['dict-literal-raw', "{{ {'k': [1, 2]} }}"],
   ['inline-if', "{{ 'yes' if n == 3 else 'no' }}"],
   ['percent-format', "{{ '%s-%03d' % ('a', 7) }}"],
+  ['format-filter', "{{ '%s=%05.1f' | format('a', 3.14159) }}"],
   ['count', '{{ l | count }}'],
   ['undefined-error', '{{ nope }}'],
   ['undefined-attr-error', '{{ d.nope }}'],
