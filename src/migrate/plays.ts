@@ -1,5 +1,6 @@
 // The plays of a migration, built in code: the core, then each batch of nodes followed by a check on the core.
 import type { Play, Task } from '../load/playbook-types.js';
+import { builtTask } from '../load/built-task.js';
 
 const at = { file: '(stackplay migrate)', line: 1, col: 1 };
 
@@ -10,23 +11,8 @@ export interface MigrateParams {
   gateway?: string;
 }
 
-function task(name: string, module: string, params: Record<string, unknown>): Task {
-  return {
-    name,
-    module,
-    params,
-    when: [],
-    loopVar: 'item',
-    notify: [],
-    tags: [],
-    ignoreErrors: false,
-    noLog: false,
-    vars: {},
-    listen: [],
-    at,
-    paramAt: {},
-  };
-}
+const task = (name: string, module: string, params: Record<string, unknown>): Task =>
+  builtTask(name, module, params, at);
 
 function play(name: string, hosts: string[], tasks: Task[]): Play {
   return {

@@ -4,6 +4,7 @@ import type { Transport, ExecResult } from '../../src/transport/types.js';
 import type { Connector } from '../../src/engine/types.js';
 import type { ResolvedHost } from '../../src/inventory/types.js';
 import type { Play, Task } from '../../src/load/playbook-types.js';
+import { builtTask } from '../../src/load/built-task.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { defineModule, readOnly, sh, z, type Module } from '../../src/sdk.js';
 
@@ -123,24 +124,8 @@ export const testModules: ReadonlyMap<string, Module> = new Map<string, Module>(
 
 const at = { file: 'test.yml', line: 1, col: 1 };
 
-export function task(module: string, params: Record<string, unknown>, extra: Partial<Task> = {}): Task {
-  return {
-    name: extra.name ?? `${module}`,
-    module,
-    params,
-    when: [],
-    loopVar: 'item',
-    notify: [],
-    tags: [],
-    ignoreErrors: false,
-    noLog: false,
-    vars: {},
-    listen: [],
-    at,
-    paramAt: {},
-    ...extra,
-  };
-}
+export const task = (module: string, params: Record<string, unknown>, extra: Partial<Task> = {}): Task =>
+  builtTask(extra.name ?? module, module, params, at, extra);
 
 export function play(hosts: string, tasks: Task[], extra: Partial<Play> = {}): Play {
   return {
