@@ -190,6 +190,7 @@ function plainNode(doc: Document.Parsed, node: Node): Node {
     const merged: Pair[] = [];
     const own: Pair[] = [];
     for (const pair of node.items) {
+      if (isAlias(pair.key)) pair.key = plainNode(doc, pair.key);
       const value = pair.value ? plainNode(doc, pair.value as Node) : pair.value;
       if (!isMergeKey(pair.key)) {
         pair.value = value;

@@ -31,6 +31,8 @@ multi:
   <<: [*base, {z: 9, x: 7}]
   w: 1
 list: [*base, yes, 0755]
+key_anchor: &key renamed
+*key : an alias as a key
 `;
 
 const ansibleLoads = (text: string): unknown => {
