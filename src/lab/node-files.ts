@@ -15,6 +15,9 @@ export interface NodeIdentity {
   gateway: string;
   katoVersion: string;
   strictExitCodes: boolean;
+  /** Seconds `node setup core` and `node attach` take; then seconds their roles show STARTING. */
+  setupSeconds: number;
+  startingSeconds: number;
   labDir: string;
   namespace: string;
 }

@@ -24,6 +24,14 @@ export interface LabUpOptions {
   subnet?: string;
   /** kato 2.x returns non-zero on failure (the real one always returned 0). */
   strictExitCodes?: boolean;
+  /** The stackato user's password (default DEFAULT_STACKATO_PASSWORD) and NOPASSWD sudo (default off). */
+  stackatoPassword?: string;
+  sudoNopasswd?: boolean;
+  /** Per node, another kato release than katoVersion (attach refuses a mismatch without -f on 3.x). */
+  nodeVersions?: Record<string, string>;
+  /** Seconds `node setup core` / `node attach` take, and seconds their roles then show STARTING. */
+  setupSeconds?: number;
+  startingSeconds?: number;
 }
 
 export function checkKatoVersion(v: string): string {
@@ -39,6 +47,7 @@ function freshState(dir: string, o: LabUpOptions, layout: LabLayout): LabState {
     layout,
     katoVersion: o.katoVersion,
     strictExitCodes: o.strictExitCodes ?? false,
+    ...(o.nodeVersions ? { nodeVersions: o.nodeVersions } : {}),
     bridgeNamespace: bridgeNamespace(layout),
     namespaces: [],
     runNetnsWasMounted: isMountPoint('/run/netns'),
@@ -82,6 +91,11 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
     );
   }
   if (o.strictExitCodes !== undefined) state.strictExitCodes = o.strictExitCodes;
+  if (o.stackatoPassword !== undefined) state.stackatoPassword = o.stackatoPassword;
+  if (o.sudoNopasswd !== undefined) state.sudoNopasswd = o.sudoNopasswd;
+  if (o.setupSeconds !== undefined) state.setupSeconds = o.setupSeconds;
+  if (o.startingSeconds !== undefined) state.startingSeconds = o.startingSeconds;
+  for (const v of Object.values(o.nodeVersions ?? {})) checkKatoVersion(v);
   mkdirSync(dir, { recursive: true });
   const save = () => writeState(state);
   const addNamespace = (ns: string) => recordNamespace(state, ns);

@@ -8,8 +8,9 @@ import { applyHere } from './cmd-role.js';
 import type { Ctx } from './ctx.js';
 import { KatoError } from './errors.js';
 import { nginxConfig } from './lb.js';
-import { currentHostname, PATHS, saveState, writeText } from './node.js';
-import { isRunning, reloadProcess } from './procs.js';
+import { currentHostname, PATHS, saveState } from './node.js';
+import { isRunning, NGINX_ERROR_LOG, NGINX_PID, reloadProcess } from './procs.js';
+import { writeSystemFile } from './sudo.js';
 
 const byIp = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
@@ -77,23 +78,26 @@ export async function setupLoadBalancer(ctx: Ctx, p: Parsed): Promise<void> {
       'there are no routers to balance',
       'attach routers first (kato node attach -e router CORE_IP), or name them',
     );
-  const cert = ensureCert(currentHostname());
+  const cert = await ensureCert(ctx, currentHostname());
   const tempDir = '/var/stackato/lab/nginx';
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(`${tempDir}/${d}`, { recursive: true });
   mkdirSync(PATHS.logs, { recursive: true });
-  writeText(
+  await writeSystemFile(
+    ctx,
     PATHS.nginxConf,
     nginxConfig({
       routers: pool,
       cert: PATHS.cert,
       key: PATHS.key,
-      pidFile: '/run/kato-lb-nginx.pid',
+      pidFile: NGINX_PID,
       logDir: PATHS.logs,
       tempDir,
     }),
   );
   try {
-    execFileSync('nginx', ['-t', '-q', '-c', PATHS.nginxConf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('nginx', ['-t', '-q', '-e', NGINX_ERROR_LOG, '-c', PATHS.nginxConf], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     throw new KatoError(
       `the nginx configuration does not load: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`,

@@ -4,6 +4,7 @@ import { currentHostname, saveState, type RoleState } from './node.js';
 import { isRunning, launchOf, startProcess, stopProcess } from './procs.js';
 import { roleProcesses, sortRoles } from './roles.js';
 import type { NodeEntry, Store } from './store.js';
+import { isStarting } from './timing.js';
 
 /** The config store process is not a role process: it runs on the core whatever roles are stopped. */
 function realProcesses(ctx: Ctx, role: string): string[] {
@@ -12,10 +13,15 @@ function realProcesses(ctx: Ctx, role: string): string[] {
   );
 }
 
-export type ProcState = 'RUNNING' | 'STOPPED' | 'FATAL';
+export type ProcState = 'RUNNING' | 'STARTING' | 'STOPPED' | 'FATAL';
 
 /** supervisord-style state of one process of a role in the given role state. */
 export function processState(ctx: Ctx, proc: string, role: RoleState): ProcState {
+  const s = processStateNow(ctx, proc, role);
+  return s === 'RUNNING' && proc !== ctx.flavor.storeProcess && isStarting(ctx.state.startingUntil) ? 'STARTING' : s;
+}
+
+function processStateNow(ctx: Ctx, proc: string, role: RoleState): ProcState {
   if (proc === ctx.flavor.storeProcess)
     return isRunning(proc) ? 'RUNNING' : ctx.state.mode === 'core' ? 'FATAL' : 'STOPPED';
   if (!launchOf(proc, ctx.flavor, ctx.id)) return role === 'running' ? 'RUNNING' : 'STOPPED';
@@ -25,7 +31,13 @@ export function processState(ctx: Ctx, proc: string, role: RoleState): ProcState
 
 export function nodeEntry(ctx: Ctx): NodeEntry {
   const roles = Object.fromEntries(sortRoles(Object.keys(ctx.state.roles)).map((r) => [r, ctx.state.roles[r]!]));
-  return { name: ctx.id.name, hostname: currentHostname(), roles };
+  const until = ctx.state.startingUntil;
+  return {
+    name: ctx.id.name,
+    hostname: currentHostname(),
+    roles,
+    ...(isStarting(until) ? { startingUntil: until } : {}),
+  };
 }
 
 /**

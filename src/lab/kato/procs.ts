@@ -48,9 +48,14 @@ export function launchOf(proc: string, f: Flavor, id: Identity): Launch | null {
   }
   if (proc === f.mbusProcess) return self('mbus', '--port', String(f.mbusPort), '--name', id.name);
   if (proc === 'router2g') return self('router', '--port', '80', '--name', id.name);
-  if (proc === 'nginx') return { cmd: 'nginx', args: ['-c', PATHS.nginxConf, '-g', 'daemon off;'], port: 443 };
+  if (proc === 'nginx')
+    return { cmd: 'nginx', args: ['-e', NGINX_ERROR_LOG, '-c', PATHS.nginxConf, '-g', 'daemon off;'], port: 443 };
   return null;
 }
+
+/** nginx runs as stackato: its pid file and early error log live in kato's folders, not /run or /var/log. */
+export const NGINX_PID = `${PATHS.run}/nginx-lb.pid`;
+export const NGINX_ERROR_LOG = `${PATHS.logs}/nginx-lb-error.log`;
 
 const pidFile = (proc: string): string => join(PATHS.run, `${proc}.pid`);
 
