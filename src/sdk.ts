@@ -5,7 +5,7 @@ import type { Command } from './command.js';
 
 export { z } from 'zod';
 export { isIPv4 } from 'node:net';
-export { sh, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
+export { sh, kato, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
 /** Handlebars for template files ending in `.hbs` (every other template is Jinja2: HostView.render). */
 export { renderHandlebars } from './template/handlebars.js';
 

@@ -1,5 +1,5 @@
 // Read-only probes of a Stackato node: kato version and kato info (roles, mbus IP, endpoint).
-import { defineFact, readOnly, sh, semver } from '../../src/sdk.js';
+import { defineFact, readOnly, kato, semver } from '../../src/sdk.js';
 
 export interface KatoInfo {
   /** The node's own address as kato reports it. */
@@ -20,7 +20,7 @@ const strings = (v: unknown): string[] =>
 /** `kato version` prints the release, e.g. "3.6.2" or "kato 2.10.6"; the first semver in it wins. */
 export const katoVersion = defineFact({
   name: 'kato_version',
-  command: () => readOnly(sh`kato version`),
+  command: () => readOnly(kato`kato version`),
   parse: (out) => {
     const m = /(\d+\.\d+(?:\.\d+)?)/.exec(out.stdout);
     if (!m)
@@ -33,7 +33,7 @@ export const katoVersion = defineFact({
 
 export const katoInfo = defineFact({
   name: 'kato_info',
-  command: () => readOnly(sh`kato info --json`),
+  command: () => readOnly(kato`kato info --json`),
   parse: (out): KatoInfo => {
     let data: Record<string, unknown>;
     try {
@@ -74,7 +74,7 @@ export const inCluster = (i: KatoInfo): boolean => i.mbusip !== null && !i.mbusi
 /** `kato node list --json`: node IP -> its roles. */
 export const katoNodes = defineFact({
   name: 'kato_nodes',
-  command: () => readOnly(sh`kato node list --json`),
+  command: () => readOnly(kato`kato node list --json`),
   parse: (out): Record<string, string[]> => {
     let data: unknown;
     try {

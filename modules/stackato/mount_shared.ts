@@ -1,5 +1,5 @@
 // mount_shared: put the controller's shared data on a shared filesystem (several controllers).
-import { defineModule, exec, raw, sh, z, type Step } from '../../src/sdk.js';
+import { defineModule, exec, raw, kato, sh, z, type Step } from '../../src/sdk.js';
 import { absolutePath, argument } from '../common/params.js';
 import { katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { mounts, pathKind, type PathKind } from '../facts/paths.js';
@@ -67,7 +67,7 @@ export const mountShared = defineModule({
       ? `${p.options},IdentityFile=${p.identity_file},StrictHostKeyChecking=accept-new`
       : p.options;
     const steps: Step[] = [];
-    if (controller) steps.push(exec('stop the controller', sh`kato stop controller`));
+    if (controller) steps.push(exec('stop the controller', kato`kato stop controller`));
     if (!mounted)
       steps.push(
         exec(
@@ -88,7 +88,7 @@ export const mountShared = defineModule({
         ),
       );
     }
-    if (controller) steps.push(exec('start the controller', sh`kato start controller`));
+    if (controller) steps.push(exec('start the controller', kato`kato start controller`));
     return { steps };
   },
 });

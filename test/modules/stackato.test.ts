@@ -38,7 +38,13 @@ const cmds = (p: Plan) =>
 test('core_setup: sets up a micro cloud as the core; plans nothing on the core; refuses 4.x', (t) => {
   t.deepEqual(cmds(plan('core_setup', { version: '3.6.2', info: info() }, { endpoint: 'api.c.test' })), [
     'kato node setup core api.c.test',
+    'kato process ready --block 600 all',
   ]);
+  t.deepEqual(
+    cmds(plan('core_setup', { version: '3.6.2', info: info() }, { endpoint: 'api.c.test', ready_timeout: 30 })).at(-1),
+    'kato process ready --block 30 all',
+    'the wait is bounded by ready_timeout',
+  );
   t.deepEqual(plan('core_setup', { version: '3.6.2', info: core }, { endpoint: 'api.c.test' }).steps, []);
   t.deepEqual(
     cmds(plan('core_setup', { version: '2.10.6', info: core }, { endpoint: 'api.c.test', roles: ['stager'] })),
@@ -51,9 +57,11 @@ test('node_attach: roles from inventory groups, stager folded into dea on 3.x, r
   const vars = { group_names: ['stager', 'data_services'] };
   t.deepEqual(cmds(plan('node_attach', { version: '2.10.6', info: info(), vars }, { core_ip: '10.0.0.1' })), [
     'kato node attach -e stager,data-services 10.0.0.1',
+    'kato process ready --block 600 all',
   ]);
   t.deepEqual(cmds(plan('node_attach', { version: '3.6.2', info: info(), vars }, { core_ip: '10.0.0.1' })), [
     'kato node attach -e dea,data-services 10.0.0.1',
+    'kato process ready --block 600 all',
   ]);
   const attached = info({ mbusip: '10.0.0.1', assigned: ['base', 'dea'] });
   t.deepEqual(
