@@ -61,7 +61,7 @@ serial('lab up: three nodes with own namespaces, hostnames, sshd, inventory; the
     t.regex(
       inventory,
       new RegExp(
-        `^core1 ansible_host=${TEST_SUBNET.replace(/\./g, '\\.')}\\.11 ansible_user=root .*ProxyCommand="ip netns exec ${lab.prefix}core1 socat - TCP:%h:%p"`,
+        `^core1 ansible_host=${TEST_SUBNET.replace(/\./g, '\\.')}\\.11 ansible_user=stackato .*ProxyCommand="ip netns exec ${lab.prefix}core1 socat - TCP:%h:%p"`,
         'm',
       ),
     );
