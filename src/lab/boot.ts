@@ -12,7 +12,7 @@ import { LabError, run } from './run.js';
 import { ensureHostKey, startSshd } from './sshd.js';
 import { labPaths, nodeAddress, writeState, type LabState, type NodeRecord } from './state.js';
 import { endNodeProcesses } from './teardown.js';
-import { DEFAULT_STACKATO_PASSWORD, STACKATO_USER, type StackatoAccount } from './users.js';
+import { authorizeStackato, DEFAULT_STACKATO_PASSWORD, STACKATO_USER, type StackatoAccount } from './users.js';
 
 /** Short for CI, but not instant: modules must wait for readiness (kato.md section 2, `process ready --block`). */
 export const DEFAULT_SETUP_SECONDS = 2;
@@ -78,6 +78,8 @@ async function upNode(
   recordNamespace(state, node.namespace);
   const tree = nodeTree(node.dir);
   prepareTree(tree, node.name, node.address, labPaths(state.dir).kato, accountOf(state));
+  // sshd reads authorized keys as the user logging in: stackato gets its own copy of the lab's key.
+  authorizeStackato(join(tree.root, 'home', 'stackato'), readFileSync(labPaths(state.dir).authorizedKeys, 'utf8'));
   writeNodeIdentity(
     node.dir,
     {

@@ -120,3 +120,12 @@ export function ensureStackato(upperEtc: string, home: string, katoDirs: readonl
   chownTree(home, uid, gid);
   for (const d of katoDirs) chownTree(d, uid, gid);
 }
+
+/** The lab's user key for stackato (~/.ssh/authorized_keys, owned by stackato as sshd wants). */
+export function authorizeStackato(home: string, keys: string): void {
+  const st = lstatSync(home);
+  const ssh = join(home, '.ssh');
+  mkdirSync(ssh, { recursive: true, mode: 0o700 });
+  writeFileSync(join(ssh, 'authorized_keys'), keys, { mode: 0o600 });
+  chownTree(ssh, st.uid, st.gid);
+}
