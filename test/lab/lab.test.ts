@@ -110,6 +110,8 @@ serial(
       t.is(setup.code, 0, setup.stderr);
       t.is((await lab.ssh('router1', asStackato(`kato node attach -e router ${core}`))).code, 0);
       t.is((await lab.ssh('router2', asStackato(`kato node attach ${core}`))).code, 0);
+      for (const n of ['router1', 'router2'])
+        t.is((await lab.kato(n, 'process ready --block 120 all')).stdout, 'READY\n');
 
       const status = await lab.ssh('core1', asStackato('kato status --all --json'));
       t.is(status.code, 0, status.stderr);
@@ -130,10 +132,9 @@ serial(
       const text = await lab.ssh('core1', asStackato('kato status --all'));
       for (const n of lab.state.nodes) t.true(text.stdout.includes(`${n.address} ${n.name}`), text.stdout);
 
-      const unreachable = await lab.exec(
-        'router1',
-        `KATO_ATTACH_TIMEOUT=1 kato node attach -e router ${TEST_SUBNET}.99`,
-      );
+      const unreachable = await lab.kato('router1', `node attach -e router ${TEST_SUBNET}.99`, {
+        KATO_ATTACH_TIMEOUT: '1',
+      });
       t.is(unreachable.code, 1);
       t.regex(unreachable.stderr, /did not answer within 1s/);
       t.regex(

@@ -1,5 +1,5 @@
 // The node's SSL certificate at the documented paths (/etc/ssl/certs/stackato.crt, /etc/ssl/private/stackato.key),
-// made as stackato and installed through sudo (the key readable by the ssl-cert group, as on Ubuntu).
+// made as stackato and installed through sudo (the key owned by stackato: kato's nginx runs as stackato).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ import { PATHS } from './node.js';
 import { asRoot, writeSystemFile } from './sudo.js';
 
 /** Marks a certificate kato generated itself; one an administrator installed is never replaced. */
+/** kato's nginx runs as stackato and reads the key itself. */
+const STACKATO = 'stackato';
 const MARK = `${PATHS.cert}.kato-generated`;
 
 export const haveCert = (): boolean => existsSync(PATHS.cert) && existsSync(PATHS.key);
@@ -47,7 +49,18 @@ export async function generateCert(ctx: Ctx, host: string): Promise<void> {
     } catch (e) {
       throw new KatoError(`could not generate a certificate: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
     }
-    await asRoot(ctx, `install ${PATHS.key}`, ['install', '-D', '-m', '0640', '-g', 'ssl-cert', key, PATHS.key]);
+    await asRoot(ctx, `install ${PATHS.key}`, [
+      'install',
+      '-D',
+      '-m',
+      '0600',
+      '-o',
+      STACKATO,
+      '-g',
+      STACKATO,
+      key,
+      PATHS.key,
+    ]);
     await writeSystemFile(ctx, PATHS.cert, readFileSync(crt, 'utf8'));
     await writeSystemFile(ctx, MARK, `${host}\n`);
   } finally {
