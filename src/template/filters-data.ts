@@ -1,7 +1,8 @@
 // Data filters: to_json/to_nice_json/from_json, to_yaml/to_nice_yaml/from_yaml, combine, dict2items, items2dict.
 import YAML from 'yaml';
 import { type Family, asList, asString } from './define.js';
-import { TypeUse, checkDepth, isDict } from './values.js';
+import { type DumpOptions, pyyamlDump } from './pyyaml-dump.js';
+import { TypeUse, checkDepth, isDict, pyTruthy } from './values.js';
 
 const MAX_DEPTH = 200;
 const ascii = (s: string) =>
@@ -27,6 +28,20 @@ export function pyJson(v: unknown, indent?: number, sortKeys = false, depth = 0)
     (k) => `${ascii(JSON.stringify(k))}: ${pyJson((v as Record<string, unknown>)[k], indent, sortKeys, depth + 1)}`,
   );
   return `{${nl}${body.join(sep + nl)}${end}}`;
+}
+
+/** yaml.dump's keyword arguments that to_yaml and to_nice_yaml pass through. */
+const YAML_DUMP_KEYWORDS = ['indent', 'width', 'default_flow_style', 'sort_keys', 'explicit_start', 'explicit_end'];
+
+function dumpOptions(a: Record<string, unknown>): DumpOptions {
+  const num = (x: unknown) => (x === undefined || x === null ? undefined : Number(x));
+  return {
+    indent: num(a.indent),
+    width: num(a.width),
+    sortKeys: a.sort_keys === undefined ? true : pyTruthy(a.sort_keys),
+    explicitStart: pyTruthy(a.explicit_start),
+    explicitEnd: pyTruthy(a.explicit_end),
+  };
 }
 
 function parsed(text: unknown, parse: (s: string) => unknown): unknown {
@@ -65,13 +80,12 @@ export const dataFilters: Family = {
   to_nice_json: { params: ['indent'], fn: (v, a) => pyJson(v, Number(a.indent ?? 4), true) },
   from_json: { fn: (v) => parsed(v, JSON.parse) },
   to_yaml: {
-    params: ['indent'],
-    fn: (v) => YAML.stringify(v, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }),
+    params: YAML_DUMP_KEYWORDS,
+    fn: (v, a) => pyyamlDump(v, { ...dumpOptions(a), flowStyle: (a.default_flow_style ?? null) as boolean | null }),
   },
   to_nice_yaml: {
-    params: ['indent'],
-    fn: (v, a) =>
-      YAML.stringify(v, { indent: Number(a.indent ?? 4), indentSeq: false, lineWidth: 0, sortMapEntries: true }),
+    params: ['indent', ...YAML_DUMP_KEYWORDS.filter((k) => k !== 'indent' && k !== 'default_flow_style')],
+    fn: (v, a) => pyyamlDump(v, { ...dumpOptions(a), indent: Number(a.indent ?? 4), flowStyle: false }),
   },
   from_yaml: { fn: (v) => parsed(v, (s) => YAML.parse(s, { maxAliasCount: 100 })) },
   combine: {

@@ -1,0 +1,135 @@
+// Values for the to_yaml/to_nice_yaml differential: every scalar style, nesting, width folding, unicode, odd keys.
+
+const long = 'word '.repeat(30).trim();
+const longer = 'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(4).trim();
+
+/** [name, value]: each is dumped by to_yaml and to_nice_yaml on both sides. */
+export const yamlValues: [string, unknown][] = [
+  ['brief-nested', { a: 'yes', b: [1, 'no'], c: { d: 'x', e: [{ f: 1 }] } }],
+  ['list-with-dict', ['a', { b: 1 }]],
+  ['unsorted-keys', { z: 1, a: 2, M: 3, _: 4, '10': 5, '9': 6 }],
+  ['root-str', 'str'],
+  ['root-float', 3.5],
+  ['root-int', 42],
+  ['root-negative', -3],
+  ['root-null', null],
+  ['root-true', true],
+  ['root-empty-str', ''],
+  ['root-empty-list', []],
+  ['root-empty-dict', {}],
+  ['multi-line', { k: 'multi\nline' }],
+  ['multi-line-trailing', { k: 'one\ntwo\n' }],
+  ['multi-line-blank', { k: 'a\n\nb\n\n\nc' }],
+  ['multi-line-leading', ['\nlead', 'x \ny', 'x\n y']],
+  ['empty-collections', { e: [], f: {} }],
+  [
+    'users',
+    {
+      users: [
+        { name: 'a', groups: ['x', 'y'] },
+        { name: 'b', groups: [] },
+      ],
+    },
+  ],
+  [
+    'nested-lists',
+    [
+      [1, 2],
+      [3, [4]],
+    ],
+  ],
+  [
+    'quoting',
+    { s: 'with: colon', t: '#hash', u: "it's", v: 'a "q"', w: '', x: null, y: true, n: -3, h: 'a #b', c: 'a:b' },
+  ],
+  [
+    'indicators',
+    {
+      unicode: 'héllo',
+      tab: 'a\tb',
+      lead: ' x',
+      trail: 'x ',
+      star: '*a',
+      amp: '&a',
+      q: '?x',
+      dash: '- x',
+      dash2: '-x',
+      pct: '%x',
+      at: '@x',
+      bt: '`x',
+      bang: '!x',
+      pipe: '|x',
+      gt: '>x',
+      brace: '{x',
+      brack: '[x',
+      comma: ',x',
+      mid: 'a,b[c]{d}',
+    },
+  ],
+  ['deep', { nested: { deep: { deeper: { k: 'v' } } } }],
+  ['dict-in-list', [{ a: 1, b: [1, 2] }]],
+  ['list-of-lists', { list_of_lists: [[1], [2, 3]] }],
+  [
+    'bool-looking',
+    ['yes', 'No', 'ON', 'off', 'True', 'FALSE', 'y', 'n', 'Yes', 'oN', 'null', 'Null', '~', 'NULL', 'none', 'None'],
+  ],
+  [
+    'number-looking',
+    ['0755', '0x1F', '0b101', '1_000', '12:30', '1:2:3', '3.14', '.5', '1e3', '1.0e+3', '+1', '-0', '.inf', '.NaN'],
+  ],
+  ['more-number-looking', ['08', '1.2.3', '0o17', '1,000', '12:60', '190:20:30', '6.8523015e+5', '1e+3', '-.inf']],
+  [
+    'date-looking',
+    ['2001-12-14', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '2001-1-1', '2001-1-1 1:2:3'],
+  ],
+  ['special-words', ['<<', '=', '!', '&', '*', '---', '...', '--- x', '-', '?', ':', 'a:', ':a', '-a', '- ']],
+  ['floats', [0.1, -2.5, 1e-7, 0.0001, 0.00001, 1.5e300, 123456.789, -0.5, 1 / 3]],
+  ['ints', [0, -0, 1, -1, 2 ** 31, 2 ** 53 - 1, 10 ** 20]],
+  ['long-plain', { k: long, list: [long] }],
+  ['long-single', { k: `'${longer}'` }],
+  ['long-double', { k: `tab\t${longer}` }],
+  ['long-no-spaces', { k: 'x'.repeat(120) }],
+  ['long-in-flow', { a: ['x'.repeat(30), 'y y '.repeat(30), 'z'.repeat(40)] }],
+  ['long-flow-items', [Array.from({ length: 40 }, (_, i) => `item${i}`)]],
+  ['long-key', { [`k${'e'.repeat(140)}`]: 1, ['é'.repeat(70)]: 2 }],
+  ['multi-line-key', { 'a\nb': 1, 'x y': 2 }],
+  ['key-quoting', { yes: 1, '1': 2, '': 3, 'a b': 4, null: 5, 'a: b': 6, '-': 7 }],
+  [
+    'unicode',
+    {
+      greek: 'αβγ',
+      cjk: '日本語',
+      emoji: 'smile 😀',
+      nbsp: 'a\u00a0b',
+      nel: 'a\u0085b',
+      ls: 'a\u2028b',
+      bom: '\ufeffx',
+    },
+  ],
+  [
+    'control-chars',
+    ['bell\u0007', 'nul\u0000x', 'esc\u001b', 'cr\r', 'crlf\r\nx', 'del\u007f', 'back\\slash', 'q"uote'],
+  ],
+  ['spaces', ['a  b', '  ', ' ', 'a \n b', 'a\n\n b ', 'trailing\n ']],
+  ['mixed-flow', { a: [1, [2]], b: { c: 1 }, d: [{ e: [] }] }],
+  ['list-of-empties', [[], {}, '', null]],
+  ['seq-in-seq-in-map', { a: [[1, [2, { b: [3] }]]] }],
+  ['map-in-map-in-seq', [{ a: { b: { c: [1] } } }, { d: [{ e: 1 }, [2]] }]],
+];
+
+/** [name, filter, value, keyword args]: the keyword arguments Ansible passes through to yaml.dump. */
+export const yamlKwargCases: [string, 'to_yaml' | 'to_nice_yaml', unknown, Record<string, unknown>][] = [
+  ['to_yaml-indent4', 'to_yaml', { a: [{ b: 1 }, [2]] }, { indent: 4 }],
+  ['to_yaml-block', 'to_yaml', { a: [1, 2], b: {} }, { default_flow_style: false }],
+  ['to_yaml-flow', 'to_yaml', { a: [{ b: 1 }], c: 'x' }, { default_flow_style: true }],
+  ['to_yaml-width', 'to_yaml', { k: long }, { width: 40 }],
+  ['to_yaml-width-huge', 'to_yaml', { k: long, l: [longer] }, { width: 1000 }],
+  ['to_yaml-unsorted', 'to_yaml', { z: 1, a: [{ y: 1, b: 2 }] }, { sort_keys: false }],
+  ['to_yaml-explicit', 'to_yaml', { a: 1 }, { explicit_start: true, explicit_end: true }],
+  ['to_yaml-explicit-scalar', 'to_yaml', 'x', { explicit_start: true }],
+  ['to_nice_yaml-indent2', 'to_nice_yaml', { a: [{ b: 1, c: [1] }], d: { e: [] } }, { indent: 2 }],
+  ['to_nice_yaml-indent8', 'to_nice_yaml', { a: [{ b: 1 }] }, { indent: 8 }],
+  ['to_nice_yaml-indent1', 'to_nice_yaml', { a: [{ b: 1 }] }, { indent: 1 }],
+  ['to_nice_yaml-width', 'to_nice_yaml', { a: [longer] }, { width: 30 }],
+  ['to_nice_yaml-unsorted', 'to_nice_yaml', { z: 1, a: 2 }, { sort_keys: false }],
+];
