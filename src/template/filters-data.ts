@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import { type Family, asList, asString } from './define.js';
 import { type DumpOptions, pyyamlDump } from './pyyaml-dump.js';
 import { TypeUse, checkDepth, isDict, pyTruthy } from './values.js';
+import { YAML11_PARSE } from './yaml11.js';
 
 const MAX_DEPTH = 200;
 const ascii = (s: string) =>
@@ -13,6 +14,7 @@ export function pyJson(v: unknown, indent?: number, sortKeys = false, depth = 0)
   if (depth > MAX_DEPTH) throw new TypeUse(`a value nested deeper than ${MAX_DEPTH} levels`);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return ascii(JSON.stringify(v));
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   if (typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   const nl = indent === undefined ? '' : `\n${' '.repeat(indent * (depth + 1))}`;
   const end = indent === undefined ? '' : `\n${' '.repeat(indent * depth)}`;
@@ -87,7 +89,7 @@ export const dataFilters: Family = {
     params: ['indent', ...YAML_DUMP_KEYWORDS.filter((k) => k !== 'indent' && k !== 'default_flow_style')],
     fn: (v, a) => pyyamlDump(v, { ...dumpOptions(a), indent: Number(a.indent ?? 4), flowStyle: false }),
   },
-  from_yaml: { fn: (v) => parsed(v, (s) => YAML.parse(s, { maxAliasCount: 100 })) },
+  from_yaml: { fn: (v) => parsed(v, (s) => YAML.parse(s, YAML11_PARSE)) },
   combine: {
     params: ['o1', 'o2', 'o3', 'o4', 'recursive', 'list_merge'],
     fn: (v, a) => {

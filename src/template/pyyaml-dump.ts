@@ -45,25 +45,56 @@ function byCodePoint(a: string, b: string): number {
 
 const isScalarNode = (n: YNode) => n.kind === 'scalar';
 
-function represent(v: unknown, o: DumpOptions, depth: number): YNode {
-  if (depth > MAX_DEPTH) throw new TypeUse(`a value nested deeper than ${MAX_DEPTH} levels`);
-  if (v instanceof Undefined) defined(v);
-  if (v === null || v === undefined) return { kind: 'scalar', text: 'null', plainImplicit: true };
-  if (typeof v === 'boolean') return { kind: 'scalar', text: v ? 'true' : 'false', plainImplicit: true };
-  if (typeof v === 'number') return { kind: 'scalar', text: floatText(v), plainImplicit: true };
-  if (typeof v === 'string') return { kind: 'scalar', text: v, plainImplicit: resolvePlain(v) === undefined };
+/** The node tree; a list or dict met twice is one node (PyYAML's represented_objects), written once with an anchor. */
+function represent(root: unknown, o: DumpOptions): YNode {
+  const seen = new Map<object, YNode>();
   const flow = (children: YNode[]) => o.flowStyle ?? children.every(isScalarNode);
-  if (Array.isArray(v)) {
-    const items = v.map((x) => represent(x, o, depth + 1));
-    return { kind: 'seq', items, flow: flow(items) };
-  }
-  if (isDict(v)) {
-    const keys = Object.keys(v);
-    if (o.sortKeys !== false) keys.sort(byCodePoint);
-    const pairs = keys.map((k): [YNode, YNode] => [represent(k, o, depth + 1), represent(v[k], o, depth + 1)]);
-    return { kind: 'map', pairs, flow: flow(pairs.flat()) };
-  }
-  throw new TypeUse(`cannot represent an object of type ${typeName(v)} as YAML`);
+  const walk = (v: unknown, depth: number): YNode => {
+    if (depth > MAX_DEPTH) throw new TypeUse(`a value nested deeper than ${MAX_DEPTH} levels`);
+    if (v instanceof Undefined) defined(v);
+    if (v === null || v === undefined) return { kind: 'scalar', text: 'null', plainImplicit: true };
+    if (typeof v === 'boolean') return { kind: 'scalar', text: v ? 'true' : 'false', plainImplicit: true };
+    if (typeof v === 'number') return { kind: 'scalar', text: floatText(v), plainImplicit: true };
+    if (typeof v === 'string') return { kind: 'scalar', text: v, plainImplicit: resolvePlain(v) === undefined };
+    const known = seen.get(v as object);
+    if (known) return known;
+    if (Array.isArray(v)) {
+      const n: YNode = { kind: 'seq', items: [], flow: false };
+      seen.set(v, n);
+      n.items = v.map((x) => walk(x, depth + 1));
+      n.flow = flow(n.items);
+      return n;
+    }
+    if (isDict(v)) {
+      const n: YNode = { kind: 'map', pairs: [], flow: false };
+      seen.set(v, n);
+      const keys = Object.keys(v);
+      if (o.sortKeys !== false) keys.sort(byCodePoint);
+      n.pairs = keys.map((k): [YNode, YNode] => [walk(k, depth + 1), walk(v[k], depth + 1)]);
+      n.flow = flow(n.pairs.flat());
+      return n;
+    }
+    throw new TypeUse(`cannot represent an object of type ${typeName(v)} as YAML`);
+  };
+  return walk(root, 0);
+}
+
+/** Anchors `id001`, `id002`… for the nodes met more than once, numbered at their second meeting (PyYAML's serializer). */
+function anchors(root: YNode): Map<YNode, string> {
+  const met = new Map<YNode, string | null>();
+  let last = 0;
+  const visit = (n: YNode): void => {
+    if (n.kind === 'scalar') return;
+    if (met.has(n)) {
+      if (met.get(n) === null) met.set(n, `id${String(++last).padStart(3, '0')}`);
+      return;
+    }
+    met.set(n, null);
+    if (n.kind === 'seq') n.items.forEach(visit);
+    else for (const pair of n.pairs) pair.forEach(visit);
+  };
+  visit(root);
+  return new Map([...met].filter((e): e is [YNode, string] => e[1] !== null));
 }
 
 const isBreak = (c: string | undefined) =>
@@ -181,9 +212,12 @@ class Emitter {
   private mappingContext = false;
   private simpleKeyContext = false;
 
+  private readonly written = new Set<YNode>();
+
   constructor(
     private readonly bestIndent: number,
     private readonly bestWidth: number,
+    private readonly anchors: Map<YNode, string>,
   ) {}
 
   private write(s: string): void {
@@ -219,6 +253,16 @@ class Emitter {
   node(n: YNode, mapping: boolean, simpleKey: boolean): void {
     this.mappingContext = mapping;
     this.simpleKeyContext = simpleKey;
+    const anchor = this.anchors.get(n);
+    if (anchor !== undefined && this.written.has(n)) {
+      this.indicator(`*${anchor}`, true, false, false);
+      if (simpleKey) this.write(' ');
+      return;
+    }
+    if (anchor !== undefined) {
+      this.written.add(n);
+      this.indicator(`&${anchor}`, true, false, false);
+    }
     const flow = this.flowLevel > 0 || (n.kind !== 'scalar' && n.flow);
     if (n.kind === 'scalar') this.scalar(n);
     else if (n.kind === 'seq') {
@@ -398,12 +442,12 @@ class Emitter {
 
 /** The text `yaml.dump(v, Dumper=AnsibleDumper, allow_unicode=True, ...)` returns. */
 export function pyyamlDump(v: unknown, o: DumpOptions = {}): string {
-  const root = represent(v, o, 0);
+  const root = represent(v, o);
   const indent = Math.trunc(o.indent ?? 2);
   const bestIndent = indent < 2 || indent > 9 ? 2 : indent;
   const width = Math.trunc(o.width ?? 0);
   const bestWidth = width < 0 ? Number.POSITIVE_INFINITY : width <= bestIndent * 2 ? 80 : width;
-  const e = new Emitter(bestIndent, bestWidth);
+  const e = new Emitter(bestIndent, bestWidth, anchors(root));
   if (o.explicitStart) {
     e.writeIndent();
     e.indicator('---', true, false, false);

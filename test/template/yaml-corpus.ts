@@ -133,3 +133,32 @@ export const yamlKwargCases: [string, 'to_yaml' | 'to_nice_yaml', unknown, Recor
   ['to_nice_yaml-width', 'to_nice_yaml', { a: [longer] }, { width: 30 }],
   ['to_nice_yaml-unsorted', 'to_nice_yaml', { z: 1, a: 2 }, { sort_keys: false }],
 ];
+
+/** YAML texts for from_yaml, read as YAML 1.1 the way PyYAML's SafeLoader reads them (compared through to_json). */
+export const yamlDocs: string[] = [
+  'a: yes',
+  '[yes, No, on, OFF, y, n, true, False]',
+  "[0755, 0x1F, 0b101, 1_000, '0755', 12:30, 1:2:3, -0o17, 08, 010, -0x1f, +12]",
+  '[1.5, 1_0.5, .inf, -.Inf, .NaN, 1:30.5, 1e3, 6.8523015e+5, -2.5, .5]',
+  "[~, null, Null, NULL, '', x, 'null']",
+  'a: 2001-12-14',
+  'x: &a {k: 1}\ny:\n  <<: *a\n  j: 2',
+  'a: 1\na: 2',
+  's: !!str 123',
+  "[!!int '12', !!str yes]",
+  'n: =',
+  'k: |\n  line one\n  line two\n',
+  'k: >\n  folded\n  text\n\n  para\n',
+  "q: 'it''s'\nd: \"tab\\tand \\u00e9\"",
+  'nested:\n  - a: 1\n    b: [x, {c: d}]\n  - []\n  - {}',
+  '- one\n- two: 2\n  three: 3',
+  'key with spaces: value: with colon',
+  '"quoted key": 1\n? complex\n: 2',
+  '{a: 1, b: [1, 2], c: {d: e}}',
+  'a: [unclosed',
+  'x: *undefined_alias',
+  '---\na: 1\n...\n',
+  '~',
+  'plain text',
+  '12:30:45',
+];

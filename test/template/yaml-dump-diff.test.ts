@@ -1,34 +1,36 @@
-// Differential: to_yaml and to_nice_yaml in stackplay against ansible-core's own filter functions (one python process).
+// Differential: to_yaml, to_nice_yaml and from_yaml in stackplay against ansible-core's own filter functions (one python process).
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { renderString } from '../../src/template/render.js';
-import { yamlKwargCases, yamlValues } from './yaml-corpus.js';
+import { yamlDocs, yamlKwargCases, yamlValues } from './yaml-corpus.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = `
 import json, sys
-from ansible.plugins.filter.core import to_yaml, to_nice_yaml
+from ansible.plugins.filter.core import to_yaml, to_nice_yaml, from_yaml, to_json
+filters = {'to_yaml': to_yaml, 'to_nice_yaml': to_nice_yaml, 'from_yaml': lambda s: to_json(from_yaml(s))}
 out = []
 for name, value, kw in json.load(sys.stdin):
-    fn = to_yaml if name == 'to_yaml' else to_nice_yaml
     try:
-        out.append({'ok': True, 'text': fn(value, **kw)})
+        out.append({'ok': True, 'text': filters[name](value, **kw)})
     except Exception as e:
         out.append({'ok': False, 'text': str(e)})
 print(json.dumps(out))
 `;
 
-type Check = [label: string, filter: 'to_yaml' | 'to_nice_yaml', value: unknown, kw: Record<string, unknown>];
+type Check = [label: string, filter: string, value: unknown, kw: Record<string, unknown>];
 const checks: Check[] = [
   ...yamlValues.flatMap(([name, v]): Check[] => [
     [`${name} | to_yaml`, 'to_yaml', v, {}],
     [`${name} | to_nice_yaml`, 'to_nice_yaml', v, {}],
   ]),
   ...yamlKwargCases.map(([name, f, v, kw]): Check => [name, f, v, kw]),
+  ...yamlDocs.map((doc): Check => [`${JSON.stringify(doc)} | from_yaml`, 'from_yaml', doc, {}]),
 ];
 
-/** The filter as a playbook calls it: `{{ v | to_yaml(indent=4) }}`. */
+/** The filter as a playbook calls it: `{{ v | to_yaml(indent=4) }}`; from_yaml's value is shown through to_json. */
 function stackplay(filter: string, value: unknown, kw: Record<string, unknown>): { ok: boolean; text: string } {
+  if (filter === 'from_yaml') filter = 'from_yaml | to_json';
   const args = Object.keys(kw)
     .map((k) => `${k}=kw.${k}`)
     .join(', ');
@@ -41,7 +43,7 @@ function stackplay(filter: string, value: unknown, kw: Record<string, unknown>):
 
 test('the corpus covers at least 40 values', (t) => t.true(yamlValues.length >= 40));
 
-test('to_yaml and to_nice_yaml write exactly what ansible-core writes', (t) => {
+test('to_yaml and to_nice_yaml write exactly what ansible-core writes, from_yaml reads what it reads', (t) => {
   const probe = spawnSync(PYTHON, ['-c', 'import ansible.plugins.filter.core'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     t.log(
