@@ -107,7 +107,10 @@ export const diffCases: [string, string][] = [
   ['trailing-comma-list', '{{ [1, 2,] }}'],
   ['trailing-comma-dict', "{{ {'a': 1, 'b': [3,],} }}"],
   ['one-tuple', "{{ (1,) | length }}|{{ 'a' in ('a',) }}|{{ 'a' in ('ab') }}|{{ () | length }}"],
-  ['trailing-comma-call', "{{ 'ab' | replace('a', 'x',) }}|{{ range(3,) | list | length }}|{{ missing | default(1,) }}"],
+  [
+    'trailing-comma-call',
+    "{{ 'ab' | replace('a', 'x',) }}|{{ range(3,) | list | length }}|{{ missing | default(1,) }}",
+  ],
   ['trailing-comma-loop', '{% for x in [1, 2,] %}{{ x }}{% endfor %}'],
   ['inline-if', "{{ 'yes' if n == 3 else 'no' }}"],
   ['percent-format', "{{ '%s-%03d' % ('a', 7) }}"],
