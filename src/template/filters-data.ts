@@ -1,9 +1,9 @@
 // Data filters: to_json/to_nice_json/from_json, to_yaml/to_nice_yaml/from_yaml, combine, dict2items, items2dict.
 import YAML from 'yaml';
+import { ANSIBLE_YAML } from '../load/yaml-schema.js';
 import { type Family, asList, asString } from './define.js';
 import { type DumpOptions, pyyamlDump } from './pyyaml-dump.js';
 import { TypeUse, checkDepth, isDict, pyTruthy } from './values.js';
-import { YAML11_PARSE } from './yaml11.js';
 
 const MAX_DEPTH = 200;
 const ascii = (s: string) =>
@@ -89,7 +89,11 @@ export const dataFilters: Family = {
     params: ['indent', ...YAML_DUMP_KEYWORDS.filter((k) => k !== 'indent' && k !== 'default_flow_style')],
     fn: (v, a) => pyyamlDump(v, { ...dumpOptions(a), indent: Number(a.indent ?? 4), flowStyle: false }),
   },
-  from_yaml: { fn: (v) => parsed(v, (s) => YAML.parse(s, YAML11_PARSE)) },
+  from_yaml: {
+    // PyYAML keeps the last of repeated keys without a word; a playbook's loader refuses them
+    fn: (v) =>
+      parsed(v, (s) => YAML.parse(s, { ...ANSIBLE_YAML, uniqueKeys: false, maxAliasCount: 100, logLevel: 'error' })),
+  },
   combine: {
     params: ['o1', 'o2', 'o3', 'o4', 'recursive', 'list_merge'],
     fn: (v, a) => {

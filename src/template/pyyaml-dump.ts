@@ -1,6 +1,6 @@
 // yaml.dump as Ansible's to_yaml runs it: PyYAML's SafeRepresenter over libyaml 0.2.5's emitter (CSafeDumper), for template values.
-import { Undefined, TypeUse, defined, isDict, typeName } from './values.js';
-import { resolvePlain } from './yaml11.js';
+import { TypeUse, Undefined, defined, isDict, typeName } from './values.js';
+import { PY_BOOL_FALSE, PY_BOOL_TRUE, PY_FLOAT, PY_INT, PY_NULL } from '../load/yaml-schema.js';
 
 export interface DumpOptions {
   indent?: number;
@@ -18,6 +18,21 @@ type YNode =
   | { kind: 'map'; pairs: [YNode, YNode][]; flow: boolean };
 
 const MAX_DEPTH = 200;
+
+/**
+ * The plain scalars PyYAML's resolver reads as something other than a string, so a string with that text is quoted:
+ * the reader's patterns, and those the reader leaves as text (timestamps, `<<` outside a key, `=`, `!`, `&`, `*`).
+ */
+const NOT_A_STRING = [
+  PY_BOOL_TRUE,
+  PY_BOOL_FALSE,
+  PY_INT,
+  PY_FLOAT,
+  PY_NULL,
+  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/,
+  /^(?:<<|=|!|&|\*)$/,
+];
+const plainIsString = (text: string) => !NOT_A_STRING.some((re) => re.test(text));
 
 /** An int as Python prints it, a float as PyYAML writes its repr (shortest digits; exponent below 1e-4 and from 1e16). */
 function floatText(v: number): string {
@@ -55,7 +70,7 @@ function represent(root: unknown, o: DumpOptions): YNode {
     if (v === null || v === undefined) return { kind: 'scalar', text: 'null', plainImplicit: true };
     if (typeof v === 'boolean') return { kind: 'scalar', text: v ? 'true' : 'false', plainImplicit: true };
     if (typeof v === 'number') return { kind: 'scalar', text: floatText(v), plainImplicit: true };
-    if (typeof v === 'string') return { kind: 'scalar', text: v, plainImplicit: resolvePlain(v) === undefined };
+    if (typeof v === 'string') return { kind: 'scalar', text: v, plainImplicit: plainIsString(v) };
     const known = seen.get(v as object);
     if (known) return known;
     if (Array.isArray(v)) {

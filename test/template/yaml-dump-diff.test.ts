@@ -41,6 +41,12 @@ function stackplay(filter: string, value: unknown, kw: Record<string, unknown>):
   }
 }
 
+/** Differences listed in README "Differences from Ansible": asserted to still differ, so a fix shows up here. */
+const KNOWN: Record<string, string> = {
+  '"n: =" | from_yaml':
+    "a lone `=` reads as the string '=', as playbooks load it (src/load/yaml-schema.ts); PyYAML refuses it",
+};
+
 test('the corpus covers at least 40 values', (t) => t.true(yamlValues.length >= 40));
 
 test('to_yaml and to_nice_yaml write exactly what ansible-core writes, from_yaml reads what it reads', (t) => {
@@ -62,8 +68,13 @@ test('to_yaml and to_nice_yaml write exactly what ansible-core writes, from_yaml
     const a = want[i]!;
     const s = stackplay(f, JSON.parse(JSON.stringify(v)), kw);
     const same = a.ok === s.ok && (!a.ok || a.text === s.text);
+    if (label in KNOWN) {
+      if (same) diffs.push(`${label} now agrees: remove it from KNOWN and from README`);
+      return;
+    }
     if (!same) diffs.push(`${label}\n  ansible:   ${JSON.stringify(a)}\n  stackplay: ${JSON.stringify(s)}`);
   });
-  t.log(`${checks.length - diffs.length}/${checks.length} checks agree`);
+  const known = Object.keys(KNOWN).length;
+  t.log(`${checks.length - known - diffs.length}/${checks.length} checks agree, ${known} known difference(s)`);
   t.deepEqual(diffs, []);
 });
