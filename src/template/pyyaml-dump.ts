@@ -371,44 +371,20 @@ class Emitter {
     if (style === 'single' && !a.singleQuoted) style = 'double';
     this.increaseIndent(true, false);
     const breaks = !this.simpleKeyContext;
-    if (style === 'plain') this.plain(cs, breaks);
-    else if (style === 'single') this.singleQuoted(cs, breaks);
-    else this.doubleQuoted(cs, breaks);
+    if (style === 'double') this.doubleQuoted(cs, breaks);
+    else this.folded(cs, breaks, style === 'single');
     this.popIndent();
   }
 
-  private plain(cs: string[], allowBreaks: boolean): void {
-    if (!this.whitespace && (cs.length > 0 || this.flowLevel > 0)) this.write(' ');
+  /** Plain and single-quoted text: folded at a lone space past the width, a line break written doubled. */
+  private folded(cs: string[], allowBreaks: boolean, quoted: boolean): void {
+    if (quoted) this.indicator("'", true, false, false);
+    else if (!this.whitespace && (cs.length > 0 || this.flowLevel > 0)) this.write(' ');
     let spaces = false;
     let breaks = false;
     cs.forEach((c, i) => {
       if (c === ' ') {
-        if (allowBreaks && !spaces && this.column > this.bestWidth && cs[i + 1] !== ' ') this.writeIndent();
-        else this.write(c);
-        spaces = true;
-      } else if (isBreak(c)) {
-        if (!breaks && c === '\n') this.writeBreak();
-        this.writeBreak(c);
-        this.indention = true;
-        breaks = true;
-      } else {
-        if (breaks) this.writeIndent();
-        this.write(c);
-        this.indention = false;
-        spaces = breaks = false;
-      }
-    });
-    this.whitespace = false;
-    this.indention = false;
-  }
-
-  private singleQuoted(cs: string[], allowBreaks: boolean): void {
-    this.indicator("'", true, false, false);
-    let spaces = false;
-    let breaks = false;
-    cs.forEach((c, i) => {
-      if (c === ' ') {
-        const inside = i > 0 && i < cs.length - 1;
+        const inside = !quoted || (i > 0 && i < cs.length - 1);
         if (allowBreaks && !spaces && this.column > this.bestWidth && inside && cs[i + 1] !== ' ') this.writeIndent();
         else this.write(c);
         spaces = true;
@@ -419,13 +395,15 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent();
-        this.write(c === "'" ? "''" : c);
+        this.write(quoted && c === "'" ? "''" : c);
         this.indention = false;
         spaces = breaks = false;
       }
     });
-    if (breaks) this.writeIndent();
-    this.indicator("'", false, false, false);
+    if (quoted) {
+      if (breaks) this.writeIndent();
+      this.indicator("'", false, false, false);
+    }
     this.whitespace = false;
     this.indention = false;
   }
