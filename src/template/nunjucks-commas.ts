@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 
 interface Token {
   type: string;
+  value: string;
   lineno: number;
   colno: number;
 }
@@ -24,6 +25,7 @@ interface Parser {
 type NodeClass = new (lineno: number, colno: number, ...rest: unknown[]) => PNode;
 
 const CLOSERS = ['right-paren', 'right-bracket', 'right-curly'];
+const CLOSER_OF: Record<string, string> = { 'left-paren': ')', 'left-bracket': ']', 'left-curly': '}' };
 
 /** Replaces the parser's list/dict/tuple and call-argument rules; run before installJinjaCompat, which wraps the first. */
 export function installTrailingCommas(): void {
@@ -52,7 +54,9 @@ export function installTrailingCommas(): void {
           node.addChild(new N.Pair!(key.lineno, key.colno, key, this.parseExpression()));
         } else node.addChild(this.parseExpression());
       }
-      this.nextToken();
+      const end = this.nextToken();
+      if (end.value !== CLOSER_OF[tok.type])
+        this.fail(`unexpected '${end.value}', expected '${CLOSER_OF[tok.type]}'`, end.lineno, end.colno);
       // `(x,)` and `()` are tuples, which are lists here; `(x)` stays a parenthesised expression
       if (kind === N.Group && (trailing || node.children.length === 0))
         node = new N.Array!(node.lineno, node.colno, node.children);
