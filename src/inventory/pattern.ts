@@ -54,7 +54,7 @@ function applySubscript(hosts: string[], sub?: Subscript): string[] | undefined 
 function matcherOf(term: string, raw: string, diagnostics: Diagnostic[]): ((name: string) => boolean) | undefined {
   if (!term.startsWith('~')) return /[*?[]/.test(term) ? globMatcher(term) : (name) => name === term;
   try {
-    const re = new RegExp(`^(?:${term.slice(1)})`, 'u');
+    const re = new RegExp(`^(?:${term.slice(1)})`);
     return (name) => re.test(name);
   } catch (e) {
     diagnostics.push({
