@@ -33,6 +33,9 @@ export function splitPattern(pattern: string): string[] {
 
 type Subscript = { start: number; end?: number };
 
+/** Names Ansible answers with an implicit localhost when no inventory host matches them (C.LOCALHOST). */
+export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
 /** Ansible's PATTERN_WITH_SUBSCRIPT: web[0], web[-1], web[1:3], web[2:] (and the old web[1-3]). */
 function splitSubscript(term: string): { term: string; sub?: Subscript } {
   if (term.startsWith('~')) return { term };
@@ -78,7 +81,10 @@ function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): stri
   const found: string[] = [];
   const groups = [...inv.groups.keys()].filter(test);
   for (const g of groups) found.push(...groupHosts(inv, g));
-  if (!groups.length || /^~|[.?*[]/.test(term)) for (const h of inv.hosts.keys()) if (test(h)) found.push(h);
+  if (!groups.length || /^~|[.?*[]/.test(term))
+    for (const [name, h] of inv.hosts) if (!h.implicit && test(name)) found.push(name);
+  // As Ansible: localhost, 127.0.0.1 or ::1 matching nothing is the implicit localhost (implicit.ts adds it).
+  if (!found.length && LOCALHOST_NAMES.includes(term)) found.push(term);
   if (!found.length && term !== 'all') {
     diagnostics.push({
       severity: 'warning',
