@@ -138,7 +138,7 @@ class Reader {
     if (radix) {
       const kind = radix[1]!.toLowerCase() as keyof typeof DIGITS;
       const digits = radix[2]!.replace(/_/g, '');
-      if (radix[2]!.startsWith('_') ? false : ![...digits].every((d) => DIGITS[kind].test(d))) fail();
+      if (![...digits].every((d) => DIGITS[kind].test(d))) fail();
       text = radix[0];
       n = Number.parseInt(digits, { x: 16, o: 8, b: 2 }[kind]);
     } else {
