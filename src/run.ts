@@ -7,6 +7,7 @@ import type { Reporter } from './report/events.js';
 import type { Connector } from './engine/types.js';
 import { ExitCode } from './exit-codes.js';
 import { loadInventories } from './inventory/load.js';
+import { addImplicitHosts } from './inventory/implicit.js';
 import { validateTopology } from './inventory/topology.js';
 import { checkLimit, checkPlayPattern } from './inventory/pattern.js';
 import { resolveHosts } from './engine/hosts.js';
@@ -56,14 +57,17 @@ export function loadForRun(
 } {
   const inv = loadInventories(o.inventories);
   const diagnostics = [...inv.diagnostics];
+  const pb = loadPlaybook(o.playbook, modules);
   let hosts = new Map<string, ResolvedHost>();
   if (errorsIn(inv.diagnostics).length === 0) {
+    // Before connections are resolved: plays (or --limit) naming localhost get Ansible's implicit one.
+    const patterns = pb.playbook?.plays.map((p) => p.hosts) ?? [];
+    addImplicitHosts(inv.inventory, o.limit === undefined ? patterns : [...patterns, o.limit]);
     diagnostics.push(...validateTopology(inv.inventory));
     const resolved = resolveHosts(inv.inventory);
     hosts = resolved.hosts;
     if (connections) diagnostics.push(...resolved.diagnostics);
   }
-  const pb = loadPlaybook(o.playbook, modules);
   diagnostics.push(...pb.diagnostics);
   if (errorsIn(inv.diagnostics).length === 0) {
     for (const play of pb.playbook?.plays ?? [])
