@@ -7,6 +7,7 @@ import { readOnly, sh, type Become } from '../../src/command.js';
 import { connectionOf } from '../../src/transport/connection.js';
 import { privilegeFor } from '../../src/privilege.js';
 import { becomeWriteCommand } from '../../src/transport/become-files.js';
+import { sumOf } from '../../src/file-sum.js';
 import { FileTransferError } from '../../src/transport/errors.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { installFakeSudo } from './fake-sudo.js';
@@ -154,7 +155,7 @@ sshTest('a truncated transfer is never renamed over the target', async (t) => {
   writeFileSync(target, 'original');
   chownSync(target, NOBODY, NOBODY);
   const content = 'the full new content\n';
-  const r = await ssh.exec(becomeWriteCommand(target, content, '0644', becomeOf(asNobody)), {
+  const r = await ssh.exec(becomeWriteCommand(target, sumOf(content), '0644', becomeOf(asNobody)), {
     stdin: content.slice(0, 8),
   });
   t.not(r.code, 0);
