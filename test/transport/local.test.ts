@@ -9,6 +9,7 @@ import { CommandAbortedError, CommandTimeoutError, FileTransferError } from '../
 import { localTransport } from '../../src/transport/local.js';
 import { installFakeSudo } from './fake-sudo.js';
 import { leftovers, processesWith, waitUntil } from './util.js';
+import { makeControllerFile, sha256OfFile } from '../helpers/controller-file.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stackplay-local-'));
 chmodSync(work, 0o755);
@@ -74,6 +75,21 @@ test('a failed write leaves the target and no temp file', async (t) => {
     message: /cannot write .*\/sub: /,
   });
   t.is(readFileSync(join(dir, 'sub', 'keep'), 'utf8'), 'k');
+  t.deepEqual(leftovers(dir), []);
+});
+
+test('a controller file is streamed and checked by sha256; bytes unlike the plan are never renamed over', async (t) => {
+  const dir = mkdtempSync(join(work, 'stream-'));
+  const source = makeControllerFile(join(work, 'source.bin'), 2 * 1024 * 1024 + 5);
+  const f = join(dir, 'copy.bin');
+  await local.write(f, source, { mode: '0640' });
+  t.is(await sha256OfFile(f), source.sha256);
+  t.is(statSync(f).mode & 0o777, 0o640);
+  await t.throwsAsync(local.write(f, { ...source, size: source.size + 1 }), {
+    instanceOf: FileTransferError,
+    message: /changed on the controller since it was planned/,
+  });
+  t.is(await sha256OfFile(f), source.sha256, 'the target is untouched');
   t.deepEqual(leftovers(dir), []);
 });
 

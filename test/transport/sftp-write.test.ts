@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { connectTo, leftovers, sshdAvailable, sshTest } from './util.js';
+import { makeControllerFile, sha256OfFile } from '../helpers/controller-file.js';
 
 let sshd: Sshd;
 let work = '';
@@ -33,6 +34,25 @@ sshTest(
     await ssh.write(join(dir, 'empty'), '', { mode: '0600' });
     t.is(readFileSync(join(dir, 'empty'), 'utf8'), '');
     t.is(statSync(join(dir, 'empty')).mode & 0o777, 0o600);
+    t.deepEqual(leftovers(dir), []);
+  },
+);
+
+sshTest(
+  'a controller file streams over many windows of requests, checked by sha256; bytes unlike the plan are never renamed over',
+  async (t) => {
+    const ssh = await connectTo(sshd);
+    t.teardown(() => ssh.close());
+    const dir = mkdtempSync(join(work, 'f-'));
+    const source = makeControllerFile(join(dir, 'source.bin'), 5 * 1024 * 1024 + 123);
+    const target = join(dir, 'copy.bin');
+    await ssh.write(target, source, { mode: '0640' });
+    t.is(await sha256OfFile(target), source.sha256);
+    t.is(statSync(target).mode & 0o777, 0o640);
+    // The source changed after planning: the plan's sha256 no longer matches what is read.
+    const stale = { ...source, sha256: '0'.repeat(64) };
+    await t.throwsAsync(ssh.write(target, stale), { message: /changed on the controller since it was planned/ });
+    t.is(await sha256OfFile(target), source.sha256, 'the target is untouched');
     t.deepEqual(leftovers(dir), []);
   },
 );
