@@ -8,8 +8,7 @@ import { connectHost } from '../../src/transport/connect.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from '../../src/transport/errors.js';
 import { localTransport } from '../../src/transport/local.js';
 import { installFakeSudo } from './fake-sudo.js';
-import { leftovers, processesWith, waitUntil } from './util.js';
-import { makeControllerFile, sha256OfFile } from '../helpers/controller-file.js';
+import { checkStreamedWrite, leftovers, processesWith, waitUntil } from './util.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stackplay-local-'));
 chmodSync(work, 0o755);
@@ -78,20 +77,11 @@ test('a failed write leaves the target and no temp file', async (t) => {
   t.deepEqual(leftovers(dir), []);
 });
 
-test('a controller file is streamed and checked by sha256; bytes unlike the plan are never renamed over', async (t) => {
-  const dir = mkdtempSync(join(work, 'stream-'));
-  const source = makeControllerFile(join(work, 'source.bin'), 2 * 1024 * 1024 + 5);
-  const f = join(dir, 'copy.bin');
-  await local.write(f, source, { mode: '0640' });
-  t.is(await sha256OfFile(f), source.sha256);
-  t.is(statSync(f).mode & 0o777, 0o640);
-  await t.throwsAsync(local.write(f, { ...source, size: source.size + 1 }), {
-    instanceOf: FileTransferError,
-    message: /changed on the controller since it was planned/,
-  });
-  t.is(await sha256OfFile(f), source.sha256, 'the target is untouched');
-  t.deepEqual(leftovers(dir), []);
-});
+test('a controller file is streamed and checked by size and sha256; bytes unlike the plan are never renamed over', (t) =>
+  checkStreamedWrite(t, local, mkdtempSync(join(work, 'stream-')), 2 * 1024 * 1024 + 5, (f) => ({
+    ...f,
+    size: f.size + 1,
+  })));
 
 test('become to the current user needs no sudo', async (t) => {
   const user = (await local.exec(sh`id -un`)).stdout.trim();

@@ -4,8 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { connectTo, leftovers, sshdAvailable, sshTest } from './util.js';
-import { makeControllerFile, sha256OfFile } from '../helpers/controller-file.js';
+import { checkStreamedWrite, connectTo, leftovers, sshdAvailable, sshTest } from './util.js';
 
 let sshd: Sshd;
 let work = '';
@@ -43,16 +42,10 @@ sshTest(
   async (t) => {
     const ssh = await connectTo(sshd);
     t.teardown(() => ssh.close());
-    const dir = mkdtempSync(join(work, 'f-'));
-    const source = makeControllerFile(join(dir, 'source.bin'), 5 * 1024 * 1024 + 123);
-    const target = join(dir, 'copy.bin');
-    await ssh.write(target, source, { mode: '0640' });
-    t.is(await sha256OfFile(target), source.sha256);
-    t.is(statSync(target).mode & 0o777, 0o640);
     // The source changed after planning: the plan's sha256 no longer matches what is read.
-    const stale = { ...source, sha256: '0'.repeat(64) };
-    await t.throwsAsync(ssh.write(target, stale), { message: /changed on the controller since it was planned/ });
-    t.is(await sha256OfFile(target), source.sha256, 'the target is untouched');
-    t.deepEqual(leftovers(dir), []);
+    await checkStreamedWrite(t, ssh, mkdtempSync(join(work, 'f-')), 5 * 1024 * 1024 + 123, (f) => ({
+      ...f,
+      sha256: '0'.repeat(64),
+    }));
   },
 );
