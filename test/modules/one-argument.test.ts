@@ -14,6 +14,7 @@ import {
   fileContent,
   fileStat,
   fileStatContent,
+  fileStatLeftovers,
   pathExists,
   resolvedPath,
 } from '../../modules/facts/files.js';
@@ -472,6 +473,7 @@ const pathProbe = <A extends unknown[]>(fact: Fact<unknown, [string, ...A]>, ...
 const PROBE_CASES: ProbeCase[] = [
   pathProbe(fileStat),
   pathProbe(fileStatContent),
+  pathProbe(fileStatLeftovers),
   pathProbe(fileContent),
   pathProbe(pathExists),
   pathProbe(fileBytes),
