@@ -92,3 +92,38 @@ export const katoNodes = defineFact({
     return nodes;
   },
 });
+
+/** Role -> running | stopped | fatal ..., per node IP, as the core reports them. */
+export type ClusterStatus = Record<string, Record<string, string>>;
+
+/**
+ * `kato status --json` on the core: each node's configured roles and their status (running, stopped,
+ * starting, fatal: reference/kato.md 2.12). Accepts `{nodes: {IP: {roles: {ROLE: {status}}}}}` or the
+ * same without the `nodes` wrapper, and a role given as a plain status string.
+ */
+export const katoStatus = defineFact({
+  name: 'kato_status',
+  command: () => readOnly(sh`kato status --json`),
+  parse: (out): ClusterStatus => {
+    let data: Record<string, unknown>;
+    try {
+      data = JSON.parse(out.stdout) as Record<string, unknown>;
+    } catch {
+      throw new Error(
+        `\`kato status --json\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`,
+      );
+    }
+    const nodes = (data.nodes && typeof data.nodes === 'object' ? data.nodes : data) as Record<string, unknown>;
+    const status: ClusterStatus = {};
+    for (const [ip, n] of Object.entries(nodes)) {
+      const roles = ((n as Record<string, unknown>)?.roles ?? {}) as Record<string, unknown>;
+      status[ip] = Object.fromEntries(
+        Object.entries(roles).map(([r, v]) => [
+          r,
+          String(typeof v === 'string' ? v : ((v as Record<string, unknown>)?.status ?? 'unknown')).toLowerCase(),
+        ]),
+      );
+    }
+    return status;
+  },
+});
