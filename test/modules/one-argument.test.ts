@@ -268,7 +268,13 @@ const CASES: Case[] = [
     module: 'migrate_core_ip',
     values: [value],
     placeholders: ['PH0'],
-    params: ([iface]) => ({ core: true, old_ip: '10.0.0.1', new_ip: '10.0.0.50', gateway: '10.0.0.1', interface: iface }),
+    params: ([iface]) => ({
+      core: true,
+      old_ip: '10.0.0.1',
+      new_ip: '10.0.0.50',
+      gateway: '10.0.0.1',
+      interface: iface,
+    }),
     facts: () => ({
       version: '3.6.2',
       info: info({ ip: '10.0.0.1', mbusip: '10.0.0.1', assigned: ['base', 'primary'] }),
@@ -440,7 +446,8 @@ const NOT_CASES: Record<string, string> = {
   firewall: 'only a CIDR and fixed rules reach its commands (the schema checks them)',
   stat: 'plans no step (it only reads); its probe path_stat has a case in PROBE_CASES',
   fetch: 'plans no command: its one step writes on the controller; its probe file_bytes has a case in PROBE_CASES',
-  config_backup: 'plans no command: its one step writes on the controller; its probe kato_config_dump takes no argument',
+  config_backup:
+    'plans no command: its one step writes on the controller; its probe kato_config_dump takes no argument',
 };
 
 test('every registered module has a case or a reason', (t) => {
