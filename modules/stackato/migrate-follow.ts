@@ -28,7 +28,8 @@ export const poolAfter = (pool: readonly string[], p: Follow): string[] =>
  * address, or when a 3.0-3.5 re-attach (which takes no roles for a load balancer) dropped its role.
  */
 function lbSteps(f: FollowFacts, p: Follow, lostRole: boolean): Step[] {
-  if (!lostRole && !f.pool.includes(p.old_ip)) return [];
+  const stale = p.old_ip !== p.new_ip && f.pool.includes(p.old_ip);
+  if (!lostRole && !stale) return [];
   const pool = poolAfter(f.pool, p);
   if (!pool.length)
     return [

@@ -207,6 +207,11 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
         type: 'warning',
         message: `skipped, not attached to the core at ${params.oldIp}: ${[...survey.unattached].map(([h, why]) => `${h} (${why})`).join(', ')}`,
       });
+    // A node that failed or was unreachable in an earlier run is tried again once it answers.
+    for (const h of survey.follow.keys()) {
+      const was = state.nodes[h]?.status;
+      if (was === 'failed' || was === 'unreachable' || was === undefined) state.nodes[h] = { status: 'pending' };
+    }
     for (const [h, why] of survey.unknown) mark(h, { status: 'unreachable', error: `could not be surveyed: ${why}` });
     if (failures() > allowed) {
       refused = {

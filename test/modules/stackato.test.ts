@@ -346,6 +346,12 @@ test('migrate_core_ip on the load balancer: it keeps its role and its pool, the 
     setup,
   ]);
   const done = { ...lb, mbusip: '10.0.0.50' };
+  // A rerun with the inventory already at the new address (old_ip = new_ip) changes nothing.
+  const rerun = { ...move, old_ip: '10.0.0.50' };
+  t.deepEqual(
+    plan('migrate_core_ip', { version: '3.6.2', info: done, pool: ['10.0.0.12', '10.0.0.50'] }, rerun).steps,
+    [],
+  );
   t.deepEqual(
     plan('migrate_core_ip', { version: '3.4.2', info: done, pool: ['10.0.0.12', '10.0.0.50'] }, move).steps,
     [],
