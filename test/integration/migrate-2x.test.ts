@@ -52,7 +52,7 @@ function inventories(lab: TestLab): string[] {
   return ['-i', file];
 }
 
-it('kato 2.10: the core moves to a new IP (static_ip prompts, then /etc/init.d/networking restart); every node follows; a rerun changes nothing', async (t) => {
+it('kato 2.10, nodes named not addressed: the core moves to a new IP (static_ip prompts keeping the DNS lists, /etc/init.d/networking restart, then kato node migrate); every node follows and is verified by its own address; a rerun changes nothing', async (t) => {
   const before = hostInit();
   await withLab(t, { nodes: 6, katoVersion: '2.10.6' }, async (lab) => {
     t.is(hostInit(), before, `lab up must not touch the host's ${HOST_INIT}`);
