@@ -45,7 +45,7 @@ export function classify(
       s.unattached.set(
         n,
         read.mbusip === null || read.mbusip.startsWith('127.')
-          ? `${read.ip}: a micro cloud, attached to no core (roles ${read.roles.join(' ') || 'none'})`
+          ? `${read.ip}: a micro cloud attached to no core, with roles ${read.roles.join(' ') || '(none)'}`
           : `${read.ip}: attached to the core at ${read.mbusip}`,
       );
   }
