@@ -63,7 +63,10 @@ it('a node never attached (roles only from stackato_roles, a micro cloud with pr
 
     const skipped = await runCli([...migrate, '--skip-unattached'], { env });
     t.is(skipped.code, 0, skipped.stdout.slice(-3000) + skipped.stderr);
-    t.regex(skipped.stdout, /skipped, not attached to the core at 10\.78\.0\.11: dea4 \(10\.78\.0\.20: a micro cloud attached to no core/);
+    t.regex(
+      skipped.stdout,
+      /skipped, not attached to the core at 10\.78\.0\.11: dea4 \(10\.78\.0\.20: a micro cloud attached to no core/,
+    );
     t.regex(skipped.stdout, /every node follows the core at 10\.78\.0\.50 except the skipped dea4/);
     const state = JSON.parse(readFileSync(join(work, `migrate-${NEW_IP}.json`), 'utf8')) as MigrationState;
     t.is(state.nodes.dea4!.status, 'skipped');
