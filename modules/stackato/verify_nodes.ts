@@ -49,8 +49,14 @@ export const verifyNodes = defineModule({
       failed.set(ip, `roles not running: ${wrong.join(', ')}`);
       problems.push(`${ip}: roles not running: ${wrong.join(', ')}`);
     }
-    if (p.mbusip && info.mbusip !== p.mbusip) problems.push(`the core's mbus IP is ${info.mbusip}, not ${p.mbusip}`);
-    const data = { failed_nodes: Object.fromEntries(failed), nodes: listed };
+    const cluster =
+      p.mbusip && info.mbusip !== p.mbusip ? `the core's mbus IP is ${info.mbusip}, not ${p.mbusip}` : undefined;
+    if (cluster) problems.push(cluster);
+    const data = {
+      failed_nodes: Object.fromEntries(failed),
+      nodes: listed,
+      ...(cluster ? { cluster_problem: cluster } : {}),
+    };
     return problems.length
       ? { steps: [], fail: problems.join('; '), data }
       : { steps: [], note: `${p.nodes.length} node(s) listed, their roles running`, data };

@@ -300,11 +300,13 @@ export async function migrate(o: MigrateOptions, report: Reporter): Promise<numb
         const whole =
           !r || r.unreachable || (r.failed && Object.keys(bad).length === 0)
             ? String(r?.msg ?? 'the check did not run')
-            : undefined;
+            : typeof r.cluster_problem === 'string'
+              ? r.cluster_problem
+              : undefined;
         for (const h of batch) {
           if (state.nodes[h]?.status !== 'moved') continue;
           const ip = state.nodes[h]!.ip!;
-          const why = bad[ip] ?? whole;
+          const why = (Object.hasOwn(bad, ip) ? bad[ip] : undefined) ?? whole;
           if (why) {
             mark(h, { status: 'failed', ip, error: `verification on the core: ${why}` });
             failedVerification.push(h);
