@@ -68,7 +68,7 @@ export function readString(ctx: LoadContext, node: YNode, what: string): string 
   return undefined;
 }
 
-/** YAML 1.2 booleans plus Ansible's spellings (yes/no, on/off, y/n, 1/0): src/privilege.ts truthOf. */
+/** Booleans as YAML 1.1 reads them, plus the strings Ansible takes as booleans (y/n, 1/0, ...): src/privilege.ts truthOf. */
 export function readBool(ctx: LoadContext, node: YNode, what: string): boolean | undefined {
   const b = isScalar(node) ? truthOf(node.value) : undefined;
   if (b !== undefined) return b;

@@ -1,8 +1,20 @@
 // Reading user files: YAML with positions, and mapping nodes and key paths back to file:line:col.
-import { type Document, isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isSeq,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  type Node,
+  type Pair,
+} from 'yaml';
 import { diag, type Diagnostic, type Span } from '../errors.js';
 import { decodeInput, InputFileError, readInputFile } from './input-file.js';
 import { MAX_DEPTH, nestingTooDeep, valueTooDeep } from './depth.js';
+import { ANSIBLE_YAML } from './yaml-schema.js';
 
 export interface YamlSource {
   file: string;
@@ -55,7 +67,7 @@ export function spanOf(src: YamlSource, node: Node | null | undefined): Span {
   return spanAt(src.file, src.lines, range[0], range[1]);
 }
 
-/** Parses YAML text keeping positions. Syntax errors, duplicate keys and tabs become diagnostics. */
+/** Parses YAML text as Ansible does (YAML 1.1, PyYAML's types) keeping positions. Syntax errors, duplicate keys and tabs become diagnostics. */
 export function parseYaml(file: string, text: string): { src: YamlSource; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
   const tooDeep = nestingTooDeep(text);
@@ -75,6 +87,7 @@ export function parseYaml(file: string, text: string): { src: YamlSource; diagno
     };
   }
   const doc = parseDocument(text, {
+    ...ANSIBLE_YAML,
     lineCounter: lines,
     uniqueKeys: true,
     prettyErrors: false,
@@ -109,6 +122,22 @@ export function parseYaml(file: string, text: string): { src: YamlSource; diagno
       );
     }
   }
+  for (const w of doc.warnings) {
+    if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+    const tag = text.slice(w.pos[0], w.pos[1]);
+    diagnostics.push(
+      diag(
+        'E_YAML_TAG',
+        `${file}: the YAML tag ${tag} is not supported`,
+        spanAt(file, lines, w.pos[0], w.pos[1]),
+        tag === '!unsafe'
+          ? 'stackplay has no !unsafe values yet: keep {{ }} as text with {% raw %}...{% endraw %}'
+          : tag === '!vault'
+            ? 'stackplay cannot decrypt Ansible Vault values: pass the secret with -e @file or an inventory var'
+            : 'remove the tag; the plain YAML types (strings, numbers, booleans, lists, mappings) need none',
+      ),
+    );
+  }
   // Aliases are resolved only when a value is read: an unknown anchor or an alias bomb would throw there.
   if (diagnostics.length === 0) {
     try {
@@ -137,7 +166,51 @@ export function parseYaml(file: string, text: string): { src: YamlSource; diagno
       );
     }
   }
+  if (diagnostics.length === 0 && doc.contents)
+    doc.contents = plainNode(doc, doc.contents as Node) as typeof doc.contents;
   return { src, diagnostics };
+}
+
+const isMergeKey = (key: unknown): boolean => isScalar(key) && typeof key.value === 'symbol';
+
+/**
+ * The node with every alias replaced by a copy of what it names and every `<<` merge key spread into
+ * its mapping as PyYAML does (an own key wins, then the earlier of the merged maps), so readers that
+ * walk nodes see what Ansible sees. A copy keeps the range of its anchor, where diagnostics then point.
+ * Alias cycles and bombs are refused before this runs.
+ */
+function plainNode(doc: Document.Parsed, node: Node): Node {
+  if (isAlias(node)) {
+    const target = node.resolve(doc);
+    return target ? plainNode(doc, target.clone() as Node) : node;
+  }
+  if (isSeq(node)) {
+    node.items = node.items.map((item) => (item ? plainNode(doc, item as Node) : item));
+  } else if (isMap(node)) {
+    const merged: Pair[] = [];
+    const own: Pair[] = [];
+    for (const pair of node.items) {
+      if (isAlias(pair.key)) pair.key = plainNode(doc, pair.key);
+      const value = pair.value ? plainNode(doc, pair.value as Node) : pair.value;
+      if (!isMergeKey(pair.key)) {
+        pair.value = value;
+        own.push(pair as Pair);
+        continue;
+      }
+      const sources = isSeq(value) ? value.items : [value];
+      for (const source of sources.reverse()) if (isMap(source)) merged.push(...(source.items as Pair[]));
+    }
+    // A later pair wins the value; the key keeps its first place, as in the dict PyYAML builds.
+    const byKey = new Map<unknown, Pair>();
+    for (const pair of [...merged, ...own]) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : pair.key;
+      const first = byKey.get(key);
+      if (first) first.value = pair.value;
+      else byKey.set(key, pair.clone());
+    }
+    node.items = [...byKey.values()];
+  }
+  return node;
 }
 
 /** Reads and parses a YAML file. */

@@ -1,7 +1,7 @@
 // Ansible conditions (when, changed_when, failed_when, until, assert): bare Jinja2 expressions on the same engine.
 import { ExprError, TemplateError, undefinedHint } from './errors.js';
 import { compileExpression, evaluate } from './render.js';
-import { truthy } from './values.js';
+import { pyTruthy } from './values.js';
 
 /** The expression inside a whole-value `{{ ... }}` wrapper, which Ansible tolerates in conditions. */
 export function unwrapBraces(text: string): string {
@@ -74,7 +74,7 @@ export function evalExpr(text: string, vars: Readonly<Record<string, unknown>>):
   }
 }
 
-/** Evaluates a condition to a boolean (Jinja truthiness; "false"/"no"/"off" strings are false). */
+/** Evaluates a condition to a boolean, with Jinja's (Python's) truthiness as ansible-core 2.14 does. */
 export function testExpr(text: string | boolean, vars: Readonly<Record<string, unknown>>): boolean {
-  return typeof text === 'boolean' ? text : truthy(evalExpr(text, vars));
+  return typeof text === 'boolean' ? text : pyTruthy(evalExpr(text, vars));
 }

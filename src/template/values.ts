@@ -54,20 +54,10 @@ export function typeName(v: unknown): string {
 }
 
 /**
- * Python truthiness, except that strings spelling a boolean false ("false", "no", "off") are
- * false: `-e flag=false` arrives as a string, and `when: flag` must then mean false.
+ * Jinja's truthiness, Python's: inside templates (`{% if %}`, `and`, `or`, `not`) and for conditions
+ * (`when`, `until`, `changed_when`, `failed_when`), which ansible-core 2.14 evaluates as
+ * `{% if COND %}`: every non-empty string is true, also "false" (so `-e flag=false` makes `when: flag` true).
  */
-export function truthy(v: unknown): boolean {
-  defined(v);
-  if (v === null || v === undefined) return false;
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
-  if (typeof v === 'string') return !['', 'false', 'no', 'off'].includes(v.trim().toLowerCase());
-  if (Array.isArray(v)) return v.length > 0;
-  return Object.keys(v as object).length > 0;
-}
-
-/** Jinja's truthiness inside templates (`{% if %}`, `and`, `or`, `not`): Python's, strictly. */
 export function pyTruthy(v: unknown): boolean {
   defined(v);
   if (v === null || v === undefined) return false;

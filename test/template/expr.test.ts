@@ -171,15 +171,17 @@ for (const [expr, expected] of values) {
   test(`eval ${expr}`, (t) => t.deepEqual(evalExpr(expr, vars), expected));
 }
 
+// As ansible-core 2.14: a condition is `{% if COND %}`, so every non-empty string is true ("false" too).
 const truths: [string, boolean][] = [
-  ['flag', false],
+  ['flag', true],
+  ['flag | bool', false],
   ['yes', true],
   ['on', true],
   ['zero', false],
   ['empty', false],
   ['none', false],
   ["''", false],
-  ["'off'", false],
+  ["'off'", true],
   ["'0'", true],
   ['l', true],
   ['d', true],
