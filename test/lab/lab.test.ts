@@ -216,9 +216,9 @@ serial(
 );
 
 serial(
-  'kato 3.6.2: rename writes /etc/hostname and /etc/hosts; static_ip --restart-network moves the core; reattach follows it',
+  'kato 3.6.2: rename writes /etc/hostname and /etc/hosts; static_ip --restart-network moves the core; reattach follows it; attaching to another cluster is refused',
   (t) =>
-    withLab(t, { nodes: 2 }, async (lab) => {
+    withLab(t, { nodes: 3 }, async (lab) => {
       t.is((await lab.kato('core1', 'node rename stackato.lab.test --no-restart')).code, 0);
       t.is((await lab.kato('core1', 'node setup core api.stackato.lab.test')).code, 0);
       const names = await lab.exec('core1', 'hostname; cat /etc/hostname /etc/hosts');
@@ -258,6 +258,12 @@ serial(
       );
 
       t.is((await lab.kato('router1', `node reattach ${moved}`)).code, 0);
+      // A node of this cluster cannot join another one: router1 stays attached to the moved core.
+      t.is((await lab.kato('router2', 'node setup core api.other.lab.test')).code, 0);
+      const other = await lab.kato('router1', `node attach -e router ${lab.address('router2')}`);
+      t.is(other.code, 1);
+      t.regex(other.stderr, /attached to the core at 10\.78\.0\.50; the core at 10\.78\.0\.13 is another cluster/);
+      t.is(JSON.parse((await lab.kato('router1', 'info --json')).stdout).mbusip, moved);
       const list = await lab.kato('core1', 'node list');
       t.deepEqual(
         list.stdout.trim().split('\n').sort(),

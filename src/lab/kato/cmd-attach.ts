@@ -45,6 +45,18 @@ async function join(ctx: Ctx, core: string, roles: Record<string, RoleState>, fo
       );
     }
     const oldCore = ctx.state.mode === 'attached' && ctx.state.mbusip !== core ? [ctx.state.mbusip] : [];
+    // A node attached to one core may attach to another only within its own cluster, i.e. the core moved
+    // (reference/kato.md 2.7: after a core IP change, `node attach <new core IP>` on every other node, or
+    // `node reattach` from 3.6). A core whose store does not list this node is another cluster: refused, as
+    // DESIGN.md 7 asks ("refusals such as attaching a node of another cluster"); the reference is silent on
+    // the message, so the stricter behaviour is chosen.
+    if (oldCore.length && !Object.hasOwn(await store.nodes(), ctx.ip))
+      throw new KatoError(
+        `this node is attached to the core at ${ctx.state.mbusip}; the core at ${core} is another cluster (it does not list ${ctx.ip})`,
+        ctx.flavor.v3
+          ? 'run `kato node detach` first'
+          : 'remove it from its cluster first (kato node remove on its core)',
+      );
     // The cluster's config replaces this node's own from now on (the node reads the core's store).
     ctx.state.mode = 'attached';
     ctx.state.mbusip = core;
