@@ -20,10 +20,13 @@ function varSpan(inv: Inventory, host: string, name: string | undefined): Span |
 /**
  * Resolves every host and its connection. A connection var that cannot be used is one diagnostic
  * (exit 4, nothing connects); a group var wrong for many hosts is reported once, at the group.
+ * Extra vars (-e) win over the inventory for the connection too, as in Ansible; a bad one is
+ * reported once, naming -e.
  */
 export function resolveHosts(
   inv: Inventory,
   defaults?: ConnectionDefaults,
+  extraVars: Record<string, unknown> = {},
 ): { hosts: Map<string, ResolvedHost>; diagnostics: Diagnostic[] } {
   const hosts = new Map<string, ResolvedHost>();
   const diagnostics: Diagnostic[] = [];
@@ -31,14 +34,22 @@ export function resolveHosts(
   for (const name of inv.hosts.keys()) {
     const resolved = resolveHost(inv, name);
     try {
-      resolved.connection = connectionOf(resolved, defaults);
+      const withExtra = Object.keys(extraVars).length
+        ? { ...resolved, vars: { ...resolved.vars, ...extraVars } }
+        : resolved;
+      resolved.connection = connectionOf(withExtra, defaults);
     } catch (e) {
       if (!(e instanceof ConnectionVarError)) throw e;
-      const at = varSpan(inv, name, e.varName);
-      const key = at ? `${at.file}:${at.line}:${at.col}` : name;
+      const fromExtra = e.varName !== undefined && Object.hasOwn(extraVars, e.varName);
+      const at = fromExtra ? undefined : varSpan(inv, name, e.varName);
+      const key = fromExtra ? `-e ${e.varName}` : at ? `${at.file}:${at.line}:${at.col}` : name;
       if (!reported.has(key)) {
         reported.add(key);
-        diagnostics.push(...e.diagnostics.map((d) => (at ? { ...d, at } : d)));
+        diagnostics.push(
+          ...e.diagnostics.map((d) =>
+            fromExtra ? { ...d, message: `${d.message} (from -e ${e.varName})` } : at ? { ...d, at } : d,
+          ),
+        );
       }
     }
     hosts.set(name, resolved);
