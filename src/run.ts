@@ -65,7 +65,7 @@ export function loadForRun(
   let hosts = new Map<string, ResolvedHost>();
   if (errorsIn(inv.diagnostics).length === 0) {
     diagnostics.push(...validateTopology(inv.inventory));
-    const resolved = resolveHosts(inv.inventory, undefined, ev.vars);
+    const resolved = resolveHosts(inv.inventory, undefined, ev.vars, ev.origins);
     hosts = resolved.hosts;
     if (connections) diagnostics.push(...resolved.diagnostics);
   }

@@ -27,6 +27,7 @@ export function resolveHosts(
   inv: Inventory,
   defaults?: ConnectionDefaults,
   extraVars: Record<string, unknown> = {},
+  extraOrigins: Record<string, string> = {},
 ): { hosts: Map<string, ResolvedHost>; diagnostics: Diagnostic[] } {
   const hosts = new Map<string, ResolvedHost>();
   const diagnostics: Diagnostic[] = [];
@@ -41,15 +42,13 @@ export function resolveHosts(
     } catch (e) {
       if (!(e instanceof ConnectionVarError)) throw e;
       const fromExtra = e.varName !== undefined && Object.hasOwn(extraVars, e.varName);
-      const at = fromExtra ? undefined : varSpan(inv, name, e.varName);
-      const key = fromExtra ? `-e ${e.varName}` : at ? `${at.file}:${at.line}:${at.col}` : name;
+      const at = fromExtra
+        ? { file: extraOrigins[e.varName!] ?? '-e', line: 1, col: 1 }
+        : varSpan(inv, name, e.varName);
+      const key = at ? `${at.file}:${at.line}:${at.col}` : name;
       if (!reported.has(key)) {
         reported.add(key);
-        diagnostics.push(
-          ...e.diagnostics.map((d) =>
-            fromExtra ? { ...d, message: `${d.message} (from -e ${e.varName})` } : at ? { ...d, at } : d,
-          ),
-        );
+        diagnostics.push(...e.diagnostics.map((d) => (at ? { ...d, at } : d)));
       }
     }
     hosts.set(name, resolved);

@@ -78,22 +78,30 @@ class Checker {
       if (play.gatherFacts) for (const h of hosts) h.facts = true;
       // handlers run at flush points: what they set counts as set for the whole play (no false alarm)
       for (const h of play.handlers) this.record(h, hosts);
-      this.items(play, play.tasks, hosts, new Set());
-      for (const h of play.handlers) this.task(play, h, hosts, new Set());
+      this.items(play, play.tasks, hosts, new Set(), []);
+      for (const h of play.handlers) this.task(play, h, hosts, new Set(), []);
     }
   }
 
-  private items(play: Play, items: readonly TaskItem[], hosts: HostRun[], local: ReadonlySet<string>): void {
+  /** `above`: the `when` of the dynamic includes around these items (evaluated once, not pushed into their tasks). */
+  private items(
+    play: Play,
+    items: readonly TaskItem[],
+    hosts: HostRun[],
+    local: ReadonlySet<string>,
+    above: readonly string[],
+  ): void {
     for (const item of items) {
       if (isTask(item)) {
-        if (taskSelected(item.tags, this.o.tags ?? [], this.o.skipTags ?? [])) this.task(play, item, hosts, local);
+        if (taskSelected(item.tags, this.o.tags ?? [], this.o.skipTags ?? []))
+          this.task(play, item, hosts, local, above);
         this.record(item, hosts);
       } else if (item.kind === 'block') {
-        this.items(play, item.block, hosts, local);
+        this.items(play, item.block, hosts, local, above);
         for (const h of hosts) h.registered.add('ansible_failed_task').add('ansible_failed_result');
-        this.items(play, item.rescue, hosts, local);
-        this.items(play, item.always, hosts, local);
-      } else if (item.kind === 'include') this.include(play, item, hosts, local);
+        this.items(play, item.rescue, hosts, local, above);
+        this.items(play, item.always, hosts, local, above);
+      } else if (item.kind === 'include') this.include(play, item, hosts, local, above);
     }
   }
 
@@ -106,7 +114,13 @@ class Checker {
     }
   }
 
-  private include(play: Play, inc: Include, hosts: HostRun[], local: ReadonlySet<string>): void {
+  private include(
+    play: Play,
+    inc: Include,
+    hosts: HostRun[],
+    local: ReadonlySet<string>,
+    above: readonly string[],
+  ): void {
     if (taskSelected(inc.tags, this.o.tags ?? [], this.o.skipTags ?? [])) {
       const withItem = inc.loop === undefined ? local : new Set([...local, inc.loopVar]);
       const texts: Text[] = [
@@ -120,17 +134,18 @@ class Checker {
           gated: true,
         })),
       ];
-      this.check(play, inc, inc.when, texts, hosts);
+      this.check(play, inc, above, inc.when, texts, hosts);
     }
     if (!inc.tasks) {
       for (const h of hosts) h.open = true;
       return;
     }
     const names = new Set([...local, ...Object.keys(inc.vars), ...(inc.loop === undefined ? [] : [inc.loopVar])]);
-    this.items(play, inc.tasks, hosts, names);
+    // the include's when (seeing its loop item) gates every task it brings
+    this.items(play, inc.tasks, hosts, names, [...above, ...inc.when]);
   }
 
-  private task(play: Play, task: Task, hosts: HostRun[], local: ReadonlySet<string>): void {
+  private task(play: Play, task: Task, hosts: HostRun[], local: ReadonlySet<string>, above: readonly string[]): void {
     const loopNames = task.loop === undefined ? [] : [task.loopVar, ...(task.indexVar ? [task.indexVar] : [])];
     const inLoop = new Set([...local, ...loopNames]);
     const inResult = new Set([...inLoop, 'result', ...(task.register ? [task.register] : [])]);
@@ -153,7 +168,7 @@ class Checker {
       ...cond(task.until, inResult, true),
       ...this.templateFile(task, inLoop),
     ];
-    this.check(play, task, task.when, texts, hosts);
+    this.check(play, task, above, task.when, texts, hosts);
   }
 
   /** The `template` module's Jinja2 file, when its name is written plainly and the file is there. */
@@ -174,14 +189,17 @@ class Checker {
   private check(
     play: Play,
     task: Pick<Task, 'vars' | 'at'>,
+    above: readonly string[],
     when: readonly string[],
     texts: Text[],
     hosts: HostRun[],
   ): void {
-    const whenGates = when.flatMap((w): Gate[] => {
+    const gateOf = (w: string): Gate[] => {
       const node = conditionNode(w);
       return node ? [{ node, want: 'condition', bound: new Set() }] : [];
-    });
+    };
+    const aboveGates = above.flatMap(gateOf);
+    const whenGates = when.flatMap(gateOf);
     const parsed = texts.flatMap((t) => {
       const uses = usesOf(t.text, t.kind);
       return uses?.length ? [{ t, uses }] : [];
@@ -204,6 +222,7 @@ class Checker {
         const lookup = loadValueOf(scope);
         const openGate = (g: Gate) => branchTaken(g.node, g.want, lookup, new Set([...g.bound, ...t.local])) === true;
         // the task's `when` sees the loop item, which is not known at load: such a gate stays closed
+        if (!aboveGates.every((g) => openGate({ ...g, bound: t.local }))) continue;
         if (t.gated && !whenGates.every((g) => openGate({ ...g, bound: t.local }))) continue;
         for (const use of uses) {
           if (!use.gates.every(openGate)) continue;
