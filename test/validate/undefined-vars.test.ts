@@ -388,3 +388,20 @@ test('a condition in when with an undefined var is flagged at its column', (t) =
   t.deepEqual(messages(ds), ['undefined variable "enabled_flag" for host db1']);
   t.like(ds[0]!.at, { line: 4, col: 13 });
 });
+
+test("an include_tasks' when gates the tasks it brings; its own loop var and vars are theirs", (t) => {
+  const ds = check(t, {
+    playbook: `- hosts: db
+  tasks:
+    - include_tasks: inc.yml
+      when: false
+    - include_tasks: inc.yml
+      when: "'db' in group_names"
+      vars: { inc_missing: 1 }
+    - include_tasks: each.yml
+      loop: [a, b]
+`,
+    files: { 'inc.yml': '- debug: { msg: "{{ inc_missing }}" }\n', 'each.yml': '- debug: { msg: "{{ item }}" }\n' },
+  });
+  t.deepEqual(ds, []);
+});
