@@ -4,6 +4,9 @@ import * as py from './python.js';
 import { Undefined, truthy as conditionTruth } from './values.js';
 import { accessPath, type AstNode, type GateWant } from './references.js';
 
+/** Names the template binds itself ({% set %}, loop targets): never known at load. */
+export type Bound = { has(name: string): boolean };
+
 /** What evaluation at load gives: a value (possibly Undefined), or UNKNOWN when it cannot be known before the run. */
 export const UNKNOWN: unique symbol = Symbol('unknown at load');
 export type LoadValue = unknown;
@@ -11,10 +14,11 @@ export type LoadValue = unknown;
 /** A name's value at load: the value, UNKNOWN (set at run time, or a template), or an Undefined. */
 export type NameValue = (name: string) => LoadValue;
 
-class Unknowable extends Error {}
+/** Thrown (one shared value, no stack to build) when a part cannot be known at load. */
+const UNKNOWABLE = { unknowable: true };
 
 const known = (v: LoadValue): unknown => {
-  if (v === UNKNOWN) throw new Unknowable();
+  if (v === UNKNOWN) throw UNKNOWABLE;
   return v;
 };
 
@@ -22,23 +26,23 @@ const children = (n: AstNode): AstNode[] => ((n as unknown as { children?: AstNo
 
 const ARITH: Record<string, string> = { Sub: '-', Mul: '*', Div: '/', FloorDiv: '//', Mod: '%', Pow: '**' };
 
-function value(n: AstNode, lookup: NameValue, bound: ReadonlySet<string>): unknown {
+function value(n: AstNode, lookup: NameValue, bound: Bound): unknown {
   switch (n.typename) {
     case 'Literal':
       return n.value;
     case 'Symbol': {
       const name = String(n.value);
-      if (bound.has(name)) throw new Unknowable();
+      if (bound.has(name)) throw UNKNOWABLE;
       return known(lookup(name));
     }
     case 'LookupVal': {
       const p = accessPath(n);
-      if (p?.computed.length === 0 && bound.has(String(p.root.value))) throw new Unknowable();
+      if (p?.computed.length === 0 && bound.has(String(p.root.value))) throw UNKNOWABLE;
       const target = value(n.target as AstNode, lookup, bound);
       const key = value(n.val as AstNode, lookup, bound);
       const got = py.lookup('?', target, key);
       // a method (`d.items`) is only useful called, which is never evaluated here
-      if (typeof got === 'function') throw new Unknowable();
+      if (typeof got === 'function') throw UNKNOWABLE;
       return got;
     }
     case 'Group': {
@@ -87,7 +91,7 @@ function value(n: AstNode, lookup: NameValue, bound: ReadonlySet<string>): unkno
     }
     case 'Filter': {
       const [subject, ...rest] = children(n.args as AstNode);
-      if (!subject) throw new Unknowable();
+      if (!subject) throw UNKNOWABLE;
       const args = plainArgs({ ...n, children: rest } as unknown as AstNode, lookup, bound);
       return callFilter(String((n.name as AstNode).value), value(subject, lookup, bound), args);
     }
@@ -99,20 +103,22 @@ function value(n: AstNode, lookup: NameValue, bound: ReadonlySet<string>): unkno
           value(n.right as AstNode, lookup, bound),
         );
       // calls (lookup, query, range, methods), dicts, slices: never run at load
-      throw new Unknowable();
+      throw UNKNOWABLE;
   }
 }
 
 /** Positional arguments only (keyword arguments are left to the run). */
-function plainArgs(list: AstNode, lookup: NameValue, bound: ReadonlySet<string>): unknown[] {
+function plainArgs(list: AstNode, lookup: NameValue, bound: Bound): unknown[] {
   return children(list).map((a) => {
-    if (a.typename === 'KeywordArgs') throw new Unknowable();
+    if (a.typename === 'KeywordArgs') throw UNKNOWABLE;
     return value(a, lookup, bound);
   });
 }
 
+const NONE: Bound = { has: () => false };
+
 /** The node's value at load, or UNKNOWN when any part of it cannot be known (or fails: the run reports that). */
-export function evaluateAtLoad(n: AstNode, lookup: NameValue, bound: ReadonlySet<string> = new Set()): LoadValue {
+export function evaluateAtLoad(n: AstNode, lookup: NameValue, bound: Bound = NONE): LoadValue {
   try {
     return value(n, lookup, bound);
   } catch {
@@ -121,12 +127,7 @@ export function evaluateAtLoad(n: AstNode, lookup: NameValue, bound: ReadonlySet
 }
 
 /** Whether a branch is known to be taken: true or false when the condition is known, undefined when it is not. */
-export function branchTaken(
-  n: AstNode,
-  want: GateWant,
-  lookup: NameValue,
-  bound: ReadonlySet<string>,
-): boolean | undefined {
+export function branchTaken(n: AstNode, want: GateWant, lookup: NameValue, bound: Bound): boolean | undefined {
   const v = evaluateAtLoad(n, lookup, bound);
   if (v === UNKNOWN) return undefined;
   if (want === 'undefined') return v instanceof Undefined;

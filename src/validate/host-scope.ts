@@ -75,12 +75,25 @@ export function scopeOf(
   };
 }
 
+const templated = new WeakMap<object, boolean>();
+
+/** hasTemplate, remembered per object: values read at load do not change, and `groups` of 10,000 hosts is walked once. */
+export function holdsTemplate(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return hasTemplate(v);
+  let got = templated.get(v);
+  if (got === undefined) {
+    got = hasTemplate(v);
+    templated.set(v, got);
+  }
+  return got;
+}
+
 /** The value a branch condition sees: a known value, UNKNOWN (run time, or a template), or Undefined. */
 export const loadValueOf =
   (scope: (name: string) => Known | undefined) =>
   (name: string): LoadValue => {
     const k = scope(name);
     if (!k) return new Undefined(name);
-    if (k.kind === 'runtime' || hasTemplate(k.value)) return UNKNOWN;
+    if (k.kind === 'runtime' || holdsTemplate(k.value)) return UNKNOWN;
     return k.value;
   };

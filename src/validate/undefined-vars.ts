@@ -12,7 +12,7 @@ import { conditionNode, usesOf, type Gate, type TemplateKind, type Use } from '.
 import { hasTemplate } from '../template/scope.js';
 import * as py from '../template/python.js';
 import { Undefined } from '../template/values.js';
-import { loadValueOf, scopeOf, type HostRun, type Known, type RunFacts } from './host-scope.js';
+import { holdsTemplate, loadValueOf, scopeOf, type HostRun, type Known, type RunFacts } from './host-scope.js';
 import { placeIn } from './text-places.js';
 import { undefinedVarDiagnostics, type Miss } from './undefined-report.js';
 
@@ -220,10 +220,11 @@ class Checker {
           ...t.local,
         ];
         const lookup = loadValueOf(scope);
-        const openGate = (g: Gate) => branchTaken(g.node, g.want, lookup, new Set([...g.bound, ...t.local])) === true;
+        const openGate = (g: Gate) =>
+          branchTaken(g.node, g.want, lookup, { has: (n) => g.bound.has(n) || t.local.has(n) }) === true;
         // the task's `when` sees the loop item, which is not known at load: such a gate stays closed
-        if (!aboveGates.every((g) => openGate({ ...g, bound: t.local }))) continue;
-        if (t.gated && !whenGates.every((g) => openGate({ ...g, bound: t.local }))) continue;
+        if (!aboveGates.every(openGate)) continue;
+        if (t.gated && !whenGates.every(openGate)) continue;
         for (const use of uses) {
           if (!use.gates.every(openGate)) continue;
           this.use(use, scope, host, t, [], 0, names);
@@ -256,7 +257,7 @@ class Checker {
       this.misses.push({ variable: missing.shown, host: host.name, at: at(), via, facts: host.facts, candidates });
       return;
     }
-    if (depth >= MAX_DEPTH || via.includes(use.name) || !hasTemplate(known.value)) return;
+    if (depth >= MAX_DEPTH || via.includes(use.name) || !holdsTemplate(known.value)) return;
     const lookup = loadValueOf(scope);
     for (const text of stringsIn(known.value)) {
       for (const inner of usesOf(text, 'param') ?? []) {
@@ -277,7 +278,7 @@ function missingPath(
   let v = value;
   let shown = name;
   for (const key of path) {
-    if (hasTemplate(v) || v === null || typeof v !== 'object') return undefined;
+    if (v === null || typeof v !== 'object' || holdsTemplate(v)) return undefined;
     const got = py.lookup(shown, v, key);
     shown += typeof key === 'number' ? `[${key}]` : `.${key}`;
     if (got instanceof Undefined) return { shown, keys: Array.isArray(v) ? [] : Object.keys(v) };
