@@ -9,6 +9,11 @@ for pair in sshd:openssh-server ssh:openssh-client socat:socat redis-server:redi
   bin=${pair%%:*} pkg=${pair#*:}
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || need+=("$pkg")
 done
+# The differential tests read ansible-playbook's results through the json stdout callback, which
+# ansible-core does not ship: Debian's `ansible` package brings it (collection ansible.posix).
+[ -f /usr/lib/python3/dist-packages/ansible_collections/ansible/posix/plugins/callback/json.py ] || need+=(ansible)
+# Ansible's password_hash uses passlib when it is there (as its docs advise), else crypt with other defaults.
+/usr/bin/python3 -c 'import passlib' >/dev/null 2>&1 || need+=(python3-passlib)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing packages: ${need[*]} (run as root, or: apt-get install ${need[*]})" >&2
