@@ -116,7 +116,7 @@ export function parseExtraVars(args: readonly string[]): {
   diagnostics: Diagnostic[];
 } {
   const vars: Record<string, unknown> = {};
-  const origins: Record<string, string> = Object.create(null);
+  const origins: Record<string, string> = {};
   const diagnostics: Diagnostic[] = [];
   args.forEach((arg, i) => {
     const text = arg.trim();

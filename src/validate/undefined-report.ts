@@ -1,7 +1,7 @@
 // Undefined variables found at load as diagnostics: one per variable, naming the hosts that lack it and where it is used.
 import { diag, formatSpan, type Diagnostic, type Span } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { undefinedHint } from '../template/errors.js';
+import { gatherFactsHint, undefinedHint } from '../template/errors.js';
 
 /** One host lacking one variable at one use. */
 export interface Miss {
@@ -30,10 +30,27 @@ export function hostList(hosts: readonly string[]): string {
   return `${hosts.length} hosts: ${shown}${more}`;
 }
 
+/** Magic vars Ansible sets and stackplay does not (README, "Validate before touch"). */
+const ANSIBLE_ONLY = new Set([
+  'play_hosts',
+  'ansible_play_hosts',
+  'ansible_play_hosts_all',
+  'ansible_play_batch',
+  'ansible_play_name',
+  'ansible_version',
+  'ansible_run_tags',
+  'ansible_skip_tags',
+  'inventory_dir',
+  'inventory_file',
+  'role_path',
+  'role_name',
+]);
+
 function hintFor(m: Miss, anyFacts: boolean): string {
   const root = m.variable.split(/[.[]/)[0]!;
-  if (root.startsWith('ansible_') && !anyFacts && !m.variable.includes('.'))
-    return 'system facts such as ansible_hostname need `gather_facts: true` on the play; stackplay gathers none by default';
+  if (ANSIBLE_ONLY.has(root))
+    return `Ansible sets ${root}; stackplay does not: name the hosts with groups['GROUP'] or set the var yourself`;
+  if (root.startsWith('ansible_') && !anyFacts && !m.variable.includes('.')) return gatherFactsHint;
   const last = m.variable.includes('.') ? m.variable.slice(m.variable.lastIndexOf('.') + 1) : m.variable;
   return didYouMean(last, m.candidates()) ?? undefinedHint;
 }

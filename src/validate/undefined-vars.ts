@@ -38,6 +38,8 @@ interface Text {
   gated: boolean;
   /** A template file: uses are placed in that file. */
   file?: string;
+  /** Conditions read before this one that must hold for it to be read (assert stops at the first false one). */
+  after?: string[];
 }
 
 const MAX_DEPTH = 20;
@@ -162,7 +164,8 @@ class Checker {
     const texts: Text[] = [
       ...cond(task.when, inLoop, false),
       ...stringsIn(task.loop).map((t) => param(t, local)),
-      ...stringsIn([task.params, task.environment, task.delegateTo]).map((t) => param(t)),
+      ...stringsIn([paramsOf(task), task.environment, task.delegateTo]).map((t) => param(t)),
+      ...assertions(task).map((text, i, all): Text => ({ ...cond([text], inLoop, true)[0]!, after: all.slice(0, i) })),
       ...cond(task.changedWhen, inResult, true),
       ...cond(task.failedWhen, inResult, true),
       ...cond(task.until, inResult, true),
@@ -225,6 +228,7 @@ class Checker {
         // the task's `when` sees the loop item, which is not known at load: such a gate stays closed
         if (!aboveGates.every(openGate)) continue;
         if (t.gated && !whenGates.every(openGate)) continue;
+        if (t.after && !t.after.flatMap(gateOf).every(openGate)) continue;
         for (const use of uses) {
           if (!use.gates.every(openGate)) continue;
           this.use(use, scope, host, t, [], 0, names);
@@ -268,6 +272,18 @@ class Checker {
     }
   }
 }
+
+/** assert's `that` are conditions (bare expressions), not templates. */
+const assertions = (task: Task): string[] => {
+  const that = task.module === 'assert' ? task.params.that : undefined;
+  return (Array.isArray(that) ? that : [that]).filter((c): c is string => typeof c === 'string');
+};
+
+const paramsOf = (task: Task): Record<string, unknown> => {
+  if (task.module !== 'assert') return task.params;
+  const { that: _that, ...rest } = task.params;
+  return rest;
+};
 
 /** `groups.controller` when groups is known and has no such key (as the engine's lookup finds it): the missing path, else undefined. */
 function missingPath(

@@ -405,3 +405,25 @@ test("an include_tasks' when gates the tasks it brings; its own loop var and var
   });
   t.deepEqual(ds, []);
 });
+
+test("assert's that are conditions: checked, each read only when the ones before it hold", (t) => {
+  const ds = check(t, {
+    playbook: `- hosts: web
+  tasks:
+    - assert:
+        that:
+          - port is defined
+          - port > 1
+          - site == 'example.test'
+          - not_there == 1
+        fail_msg: "{{ also_not_there | default('x') }}"
+`,
+  });
+  t.deepEqual(messages(ds), ['undefined variable "not_there" for host web1']);
+});
+
+test('magic vars only Ansible sets are reported with a hint saying so', (t) => {
+  const ds = check(t, { playbook: '- hosts: db\n  tasks:\n    - debug: { msg: "{{ play_hosts | length }}" }\n' });
+  t.deepEqual(messages(ds), ['undefined variable "play_hosts" for host db1']);
+  t.regex(ds[0]!.hint!, /Ansible sets play_hosts; stackplay does not/);
+});
