@@ -57,6 +57,8 @@ class Checker {
   readonly misses: Miss[] = [];
   private readonly runs = new Map<string, HostRun>();
   private readonly facts: RunFacts;
+  /** Inside an include that --tags/--skip-tags leave out: what its tasks set is recorded, nothing is checked. */
+  private muted = 0;
 
   constructor(private readonly o: CheckVarsInput) {
     this.facts = {
@@ -95,7 +97,7 @@ class Checker {
   ): void {
     for (const item of items) {
       if (isTask(item)) {
-        if (taskSelected(item.tags, this.o.tags ?? [], this.o.skipTags ?? []))
+        if (this.muted === 0 && taskSelected(item.tags, this.o.tags ?? [], this.o.skipTags ?? []))
           this.task(play, item, hosts, local, above);
         this.record(item, hosts);
       } else if (item.kind === 'block') {
@@ -123,7 +125,8 @@ class Checker {
     local: ReadonlySet<string>,
     above: readonly string[],
   ): void {
-    if (taskSelected(inc.tags, this.o.tags ?? [], this.o.skipTags ?? [])) {
+    const selected = taskSelected(inc.tags, this.o.tags ?? [], this.o.skipTags ?? []);
+    if (selected && this.muted === 0) {
       const withItem = inc.loop === undefined ? local : new Set([...local, inc.loopVar]);
       const texts: Text[] = [
         ...inc.when.map((text) => ({ text, kind: 'condition' as const, near: inc.at, local: withItem, gated: false })),
@@ -143,8 +146,13 @@ class Checker {
       return;
     }
     const names = new Set([...local, ...Object.keys(inc.vars), ...(inc.loop === undefined ? [] : [inc.loopVar])]);
-    // the include's when (seeing its loop item) gates every task it brings
-    this.items(play, inc.tasks, hosts, names, [...above, ...inc.when]);
+    // the include's when (seeing its loop item) gates every task it brings; an include --tags leaves out runs none of them
+    if (!selected) this.muted++;
+    try {
+      this.items(play, inc.tasks, hosts, names, [...above, ...inc.when]);
+    } finally {
+      if (!selected) this.muted--;
+    }
   }
 
   private task(play: Play, task: Task, hosts: HostRun[], local: ReadonlySet<string>, above: readonly string[]): void {

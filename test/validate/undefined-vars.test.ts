@@ -427,3 +427,18 @@ test('magic vars only Ansible sets are reported with a hint saying so', (t) => {
   t.deepEqual(messages(ds), ['undefined variable "play_hosts" for host db1']);
   t.regex(ds[0]!.hint!, /Ansible sets play_hosts; stackplay does not/);
 });
+
+test('an include_tasks left out by --tags brings no checks (its tasks do not run)', (t) => {
+  const playbook = `- hosts: db
+  tasks:
+    - include_tasks: inc.yml
+      tags: [inc]
+    - debug: { msg: "{{ site }}" }
+      tags: [other]
+`;
+  const files = { 'inc.yml': '- debug: { msg: "{{ inc_missing }}" }\n  tags: [other]\n' };
+  t.deepEqual(check(t, { playbook, files, tags: ['other'] }), []);
+  t.deepEqual(messages(check(t, { playbook, files, tags: ['inc', 'other'] })), [
+    'undefined variable "inc_missing" for host db1',
+  ]);
+});
