@@ -218,8 +218,19 @@ class Checker {
     if (parsed.length === 0) return;
     for (const host of hosts) {
       if (host.open) continue;
+      // one scope per distinct set of the task's own names (a task has at most three), gates evaluated once each
+      const scopes = new Map<ReadonlySet<string>, HostTaskScope>();
       for (const { t, uses } of parsed) {
-        const scope = scopeOf(this.facts, play, task, host, t.local);
+        let ctx = scopes.get(t.local);
+        if (!ctx) {
+          const scope = scopeOf(this.facts, play, task, host, t.local);
+          ctx = { scope, lookup: loadValueOf(scope), local: t.local, open: new Map() };
+          scopes.set(t.local, ctx);
+        }
+        // the task's `when` sees the loop item, which is not known at load: such a gate stays closed
+        if (!allOpen(aboveGates, ctx)) continue;
+        if (t.gated && !allOpen(whenGates, ctx)) continue;
+        if (t.after && !allOpen(t.after.flatMap(gateOf), ctx)) continue;
         const names = () => [
           ...Object.keys(host.resolved.vars),
           ...Object.keys(play.vars),
@@ -230,17 +241,7 @@ class Checker {
           ...host.registered,
           ...t.local,
         ];
-        const lookup = loadValueOf(scope);
-        const openGate = (g: Gate) =>
-          branchTaken(g.node, g.want, lookup, { has: (n) => g.bound.has(n) || t.local.has(n) }) === true;
-        // the task's `when` sees the loop item, which is not known at load: such a gate stays closed
-        if (!aboveGates.every(openGate)) continue;
-        if (t.gated && !whenGates.every(openGate)) continue;
-        if (t.after && !t.after.flatMap(gateOf).every(openGate)) continue;
-        for (const use of uses) {
-          if (!use.gates.every(openGate)) continue;
-          this.use(use, scope, host, t, [], 0, names);
-        }
+        for (const use of uses) if (allOpen(use.gates, ctx)) this.use(use, ctx.scope, host, t, [], 0, names);
       }
     }
   }
@@ -279,6 +280,28 @@ class Checker {
       }
     }
   }
+}
+
+/** One host's view for one task and one set of the task's own names, with the gates already decided. */
+interface HostTaskScope {
+  scope: (name: string) => Known | undefined;
+  lookup: ReturnType<typeof loadValueOf>;
+  local: ReadonlySet<string>;
+  open: Map<Gate, boolean>;
+}
+
+/** Whether every gate is known to let the use be read (decided once per gate and scope). */
+function allOpen(gates: readonly Gate[], ctx: HostTaskScope): boolean {
+  for (const g of gates) {
+    let open = ctx.open.get(g);
+    if (open === undefined) {
+      const bound = g.bound.size === 0 ? ctx.local : { has: (n: string) => g.bound.has(n) || ctx.local.has(n) };
+      open = branchTaken(g.node, g.want, ctx.lookup, bound) === true;
+      ctx.open.set(g, open);
+    }
+    if (!open) return false;
+  }
+  return true;
 }
 
 /** assert's `that` are conditions (bare expressions), not templates. */
