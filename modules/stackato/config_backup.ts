@@ -1,5 +1,5 @@
 // config_backup: keep a copy of the cluster config (every component of the core's config store) on the controller.
-import { defineModule, z } from '../../src/sdk.js';
+import { defineModule, sumOf, z } from '../../src/sdk.js';
 import { katoConfigDump } from '../facts/kato-config.js';
 
 const doc = `Run on the core. Reads every component of kato's config store (\`kato config get\`, then
@@ -29,17 +29,17 @@ export const configBackup = defineModule({
     if (local.directory) return { steps: [], fail: `${p.dest} is a folder, not a file` };
     if (local.bytes || !dump)
       return { steps: [], note: `the backup is already at ${local.path}`, data: { dest: local.path } };
-    const text = `${JSON.stringify({ components: dump }, null, 2)}\n`;
+    const bytes = Buffer.from(`${JSON.stringify({ components: dump }, null, 2)}\n`, 'utf8');
     return {
       steps: [
         {
           kind: 'controller-write',
+          // The title names what is backed up; the values stay out of plans and events (service credentials).
           title: `back up the config store (${Object.keys(dump).length} components) to ${local.path}`,
           path: local.path,
           before: null,
-          // The diff shows what is backed up, not the values: the store may hold service credentials.
-          after: `(config store: ${Object.keys(dump).join(', ')})\n`,
-          base64: Buffer.from(text, 'utf8').toString('base64'),
+          after: sumOf(bytes),
+          base64: bytes.toString('base64'),
         },
       ],
       data: { dest: local.path },

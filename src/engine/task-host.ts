@@ -10,7 +10,7 @@ import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan
 import { readOnlyTransport } from '../transport/readonly.js';
 import { testExpr } from '../template/expr.js';
 import { withData } from '../template/scope.js';
-import { ExprError, TemplateError } from '../template/errors.js';
+import { ExprError, TemplateError, gatherFactsHint } from '../template/errors.js';
 import { buildHostView } from './host-view.js';
 import { applySteps, StepFailedError } from './apply.js';
 import { shownPlan } from './write-diff.js';
@@ -271,7 +271,7 @@ function checkModeGap(e: unknown, host: HostState): string | undefined {
 function factsHint(e: unknown, host: HostState): string {
   const variable = e instanceof TemplateError || e instanceof ExprError ? e.variable : undefined;
   if (!variable?.startsWith('ansible_') || host.facts) return '';
-  return ' (system facts such as ansible_hostname need `gather_facts: true` on the play; stackplay gathers none by default)';
+  return ` (${gatherFactsHint})`;
 }
 
 /** A no_log task's output becomes secret: every string in its result is masked from then on. */
