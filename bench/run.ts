@@ -1,7 +1,7 @@
 // `npm run bench`: stackplay against ansible-playbook and a bare ssh2 floor on a lab, then scale and the cluster playbook.
 //
 // Env knobs: BENCH_NODES (lab size, default 20), BENCH_HOSTS (default 20), BENCH_FORKS (default 20),
-// BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster.
+// BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster,largecopy.
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { runFloor } from './floor.js';
 import { machine, row, secs, mb, ratio } from './report.js';
 import { buildShipped, entryEnv, entryOf, type Entry } from './bundle.js';
 import { templateBench } from './template.js';
+import { largeCopyBench } from './large-copy.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/stackplay.js');
@@ -278,6 +279,20 @@ async function main(): Promise<void> {
             throw new Error(`cluster ${name}: exit ${m.code}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-2000)}`);
           out(row([name, secs(m.wallMs), String(r.changed), mb(m.maxRssMb)]));
         }
+      }
+
+      if (!SKIP.has('largecopy')) {
+        out(`\n## 5. one 200 MB copy (random bytes, copy src=) to one lab node, ${cliName}`);
+        log('large copy');
+        await makeDirs(s, `${remote}/large`);
+        const lines = await largeCopyBench(
+          s,
+          work,
+          `${remote}/large`,
+          (args) => stackplay(args, shipped),
+          (m) => stackplayRecap(m).changed,
+        );
+        for (const line of lines) out(line);
       }
     });
   } finally {

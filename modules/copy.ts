@@ -4,7 +4,8 @@ import { gatherDest, planContent, type ContentFacts } from './common/content.js'
 import { absolutePath, attrParams } from './common/params.js';
 
 const doc = `Makes \`dest\` a regular file holding \`content\`, or the content of \`src\`, a file on the
-controller (relative to the playbook's folder). Writes only when the content differs, and then
+controller (relative to the playbook's folder, any bytes, streamed from disk: never held whole in
+memory). Writes only when the content differs (by sha256, computed on the host), and then
 atomically (a temp file beside it, renamed over it). A mode-only or owner-only difference is
 fixed with chmod / chown, without rewriting the file. Parent folders must exist (see file).
 
@@ -44,7 +45,8 @@ export const copy = defineModule({
     if (p.content !== undefined) wanted = { content: p.content };
     else {
       try {
-        wanted = { content: await host.readLocal(p.src!) };
+        // Streamed to the host at apply; planning knows it by size and sha256 only.
+        wanted = { content: await host.controllerFile(p.src!) };
       } catch (e) {
         wanted = { error: `cannot read src ${p.src} on the controller: ${(e as Error).message}` };
       }

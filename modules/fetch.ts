@@ -1,5 +1,5 @@
 // fetch: copy a file from the host to the controller, under dest/HOSTNAME/PATH as Ansible's fetch does.
-import { defineModule, digest, z, type HostView, type Plan } from '../src/sdk.js';
+import { defineModule, digest, sumOf, z, type HostView, type Plan } from '../src/sdk.js';
 import { absolutePath } from './common/params.js';
 import { fileBytes, type RemoteFile } from './facts/files.js';
 
@@ -49,16 +49,6 @@ export function destFor(host: string, p: Params): string {
   return p.dest.endsWith('/') ? normalize(`${p.dest}${p.src.slice(p.src.lastIndexOf('/') + 1)}`) : normalize(p.dest);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Content as the diff shows it: the text, or a placeholder for binary content. */
-function shown(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return `(binary: ${bytes.length} bytes, sha1 ${digest('sha1', bytes)})\n`;
-  }
-}
-
 /** src is not a file that can be fetched: a failure, or with fail_on_missing: false, Ansible's "ignored". */
 function missing(p: Params, msg: string, ignored = msg): Plan {
   if (p.fail_on_missing) return { steps: [], fail: msg, data: { file: p.src } };
@@ -99,10 +89,10 @@ export const fetch = defineModule({
     if (local.bytes && digest('sha1', local.bytes) === remote.sha1)
       return { steps: [], note: `${local.path} matches ${p.src}`, data: { ...data, file: p.src } };
     const title = `fetch ${p.src} -> ${local.path}`;
-    const before = local.bytes ? shown(local.bytes) : null;
+    const before = local.bytes ? sumOf(local.bytes) : null;
     return {
       steps: [
-        { kind: 'controller-write', title, path: local.path, before, after: shown(bytes), base64: remote.base64 },
+        { kind: 'controller-write', title, path: local.path, before, after: sumOf(bytes), base64: remote.base64 },
       ],
       data: { ...data, remote_md5sum: null },
     };

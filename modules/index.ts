@@ -28,6 +28,7 @@ import { firewall } from './stackato/firewall.js';
 import { katoFacts } from './stackato/kato_facts.js';
 import { migrateCoreIp } from './stackato/migrate_core_ip.js';
 import { verifyNodes } from './stackato/verify_nodes.js';
+import { configBackup } from './stackato/config_backup.js';
 
 const generic: Module[] = [
   command,
@@ -61,6 +62,7 @@ const stackato: Module[] = [
   migrateCoreIp,
   firewall,
   verifyNodes,
+  configBackup,
   katoFacts,
 ] as Module[];
 

@@ -139,7 +139,7 @@ export function buildProgram(): Command {
       process.exitCode = await runAction(playbook, f);
     });
 
-  inventoryCommand(program, out);
+  inventoryCommand(program, out, err);
   modulesCommand(program, out);
   schemaCommand(program, out);
   labCommand(program, out, err);

@@ -7,13 +7,15 @@ import type { Reporter } from './report/events.js';
 import type { Connector } from './engine/types.js';
 import { ExitCode } from './exit-codes.js';
 import { loadInventories } from './inventory/load.js';
+import { addImplicitHosts } from './inventory/implicit.js';
 import { validateTopology } from './inventory/topology.js';
 import { checkLimit, checkPlayPattern } from './inventory/pattern.js';
 import { resolveHosts } from './engine/hosts.js';
 import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
-import { runPlays } from './engine/run-plays.js';
+import { clusterVars, runPlays } from './engine/run-plays.js';
+import { checkUndefinedVars } from './validate/undefined-vars.js';
 import { lockCluster } from './engine/lock.js';
 import { redactingReporter, registerSecrets, secretsOfLayers } from './report/redact.js';
 
@@ -45,10 +47,14 @@ export interface Loaded {
 
 const errorsIn = (ds: Diagnostic[]) => ds.filter((d) => d.severity === 'error');
 
-/** Loads inventory, playbook and extra vars; every diagnostic is collected before anything runs. */
-/** `connections: false` (listing and --syntax-check, which never connect, as in Ansible) leaves connection vars unchecked. */
+/**
+ * Loads inventory, playbook and extra vars; every diagnostic is collected before anything runs.
+ * `connections: false` (listing and --syntax-check, which never connect, as in Ansible) leaves
+ * connection vars and the variables tasks read (src/validate/undefined-vars.ts) unchecked.
+ */
 export function loadForRun(
-  o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars' | 'limit'>,
+  o: Pick<RunOptions, 'playbook' | 'inventories' | 'extraVars' | 'limit'> &
+    Partial<Pick<RunOptions, 'check' | 'tags' | 'skipTags'>>,
   { connections = true }: { connections?: boolean } = {},
 ): {
   loaded?: Loaded;
@@ -56,21 +62,24 @@ export function loadForRun(
 } {
   const inv = loadInventories(o.inventories);
   const diagnostics = [...inv.diagnostics];
+  const pb = loadPlaybook(o.playbook, modules);
+  const ev = parseExtraVars(o.extraVars);
   let hosts = new Map<string, ResolvedHost>();
   if (errorsIn(inv.diagnostics).length === 0) {
+    // Before connections are resolved: plays (or --limit) naming localhost get Ansible's implicit one.
+    const patterns = pb.playbook?.plays.map((p) => p.hosts) ?? [];
+    addImplicitHosts(inv.inventory, o.limit === undefined ? patterns : [...patterns, o.limit]);
     diagnostics.push(...validateTopology(inv.inventory));
-    const resolved = resolveHosts(inv.inventory);
+    const resolved = resolveHosts(inv.inventory, undefined, ev.vars, ev.origins);
     hosts = resolved.hosts;
     if (connections) diagnostics.push(...resolved.diagnostics);
   }
-  const pb = loadPlaybook(o.playbook, modules);
   diagnostics.push(...pb.diagnostics);
   if (errorsIn(inv.diagnostics).length === 0) {
     for (const play of pb.playbook?.plays ?? [])
       diagnostics.push(...checkPlayPattern(inv.inventory, play.hosts, play.at));
     if (o.limit !== undefined) diagnostics.push(...checkLimit(inv.inventory, o.limit));
   }
-  const ev = parseExtraVars(o.extraVars);
   diagnostics.push(...ev.diagnostics);
   // Before any diagnostic is shown: a value marked secret in one layer is masked in every output.
   registerSecrets(
@@ -82,6 +91,23 @@ export function loadForRun(
     ]),
   );
   if (errorsIn(diagnostics).length > 0 || !pb.playbook) return { diagnostics };
+  // Validate before touch: a variable some host lacks stops the run here, before anything connects.
+  if (connections) {
+    diagnostics.push(
+      ...checkUndefinedVars({
+        playbook: pb.playbook,
+        inventory: inv.inventory,
+        hosts,
+        extraVars: ev.vars,
+        clusterVars: clusterVars(inv.inventory, hosts),
+        check: o.check ?? false,
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(o.tags ? { tags: o.tags } : {}),
+        ...(o.skipTags ? { skipTags: o.skipTags } : {}),
+      }),
+    );
+    if (errorsIn(diagnostics).length > 0) return { diagnostics };
+  }
   return { loaded: { playbook: pb.playbook, inventory: inv.inventory, hosts, extraVars: ev.vars }, diagnostics };
 }
 

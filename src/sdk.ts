@@ -2,12 +2,16 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Command } from './command.js';
+import type { ControllerFile, WriteContent } from './transport/types.js';
+import type { FileSum } from './file-sum.js';
 
 export { z } from 'zod';
 export { isIPv4 } from 'node:net';
 export { sh, kato, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
 /** Handlebars for template files ending in `.hbs` (every other template is Jinja2: HostView.render). */
 export { renderHandlebars } from './template/handlebars.js';
+export type { ControllerFile, WriteContent } from './transport/types.js';
+export { sumOf, type FileSum } from './file-sum.js';
 
 /** What a module asks the engine to do. A closed set: the engine knows how to show and run each kind. */
 export type Step =
@@ -29,9 +33,10 @@ export type Step =
       kind: 'write';
       title: string;
       path: string;
-      /** Current content, null when absent: check mode's diff comes from here. */
-      before: string | null;
-      after: string;
+      /** What the file holds now (from the host's probe), null when absent. */
+      before: FileSum | null;
+      /** The new content: text, or a controller file the transport streams from disk. */
+      content: WriteContent;
       mode?: string;
       /** Never show the content (diffs are masked). */
       secret?: boolean;
@@ -42,9 +47,10 @@ export type Step =
       title: string;
       /** Absolute path on the controller. */
       path: string;
-      /** Current and new content as text for the diff (a placeholder for binary content); before null when absent. */
-      before: string | null;
-      after: string;
+      /** What the controller file holds now, null when absent. */
+      before: FileSum | null;
+      /** What it will hold: the size and sha256 of `base64`'s bytes. */
+      after: FileSum;
       /** The bytes to write, base64 (binary-safe). */
       base64: string;
     }
@@ -86,6 +92,11 @@ export interface HostView {
   read(path: string): Promise<string | null>;
   /** Reads a file on the controller, relative to the playbook's folder. */
   readLocal(path: string): Promise<string>;
+  /**
+   * A controller file (relative to the playbook's folder) by size and sha256, for a write that
+   * streams it to the host: never read whole into memory. Throws like readLocal when it is not a regular file.
+   */
+  controllerFile(path: string): Promise<ControllerFile>;
   /**
    * Reads a file on the controller as bytes (bytes null when absent); a relative path is relative to the
    * playbook's folder, and `path` is the absolute one; `directory` when a folder is there.
@@ -136,8 +147,8 @@ export const exec = (
 });
 export const write = (
   path: string,
-  before: string | null,
-  after: string,
+  before: FileSum | null,
+  content: WriteContent,
   extra: { mode?: string; secret?: boolean; title?: string } = {},
 ): Step => {
   const { title, ...rest } = extra;
@@ -146,7 +157,7 @@ export const write = (
     title: title ?? `${before === null ? 'create' : 'update'} ${path}`,
     path,
     before,
-    after,
+    content,
     ...rest,
   };
 };

@@ -1,17 +1,19 @@
-// Planning a whole-file write (copy, template): content, then mode / owner / group.
-import { exec, sh, write, type HostView, type Plan, type Step } from '../../src/sdk.js';
-import { fileStatContent, type FileStat } from '../facts/files.js';
+// Planning a whole-file write (copy, template, the in-place editors): content by sha256, then mode / owner / group.
+import { exec, sh, sumOf, write, type HostView, type Plan, type Step, type WriteContent } from '../../src/sdk.js';
+import { fileStatLeftovers, type FileStat } from '../facts/files.js';
 import { planAttrs } from './attrs.js';
 import type { Attrs } from './params.js';
 
-export interface ContentFacts {
+/** What is at dest: its stat (a regular file's size and sha256 computed on the host) and leftover temp files. */
+export interface DestFacts {
   stat: FileStat;
-  /** Current content; null when there is no regular file. */
-  current: string | null;
   /** Temp files an interrupted write left beside dest (full paths). */
   leftovers: string[];
-  /** Wanted content, or why it could not be produced (missing source, template error). */
-  wanted: { content: string } | { error: string };
+}
+
+export interface ContentFacts extends DestFacts {
+  /** Wanted content (text, or a controller file by size and sha256), or why it could not be produced. */
+  wanted: { content: WriteContent } | { error: string };
 }
 
 export interface ContentParams extends Attrs {
@@ -19,14 +21,8 @@ export interface ContentParams extends Attrs {
   secret: boolean;
 }
 
-/** Reads what is at dest now: stat, content and leftover temp files in one probe. */
-export async function gatherDest(
-  host: HostView,
-  dest: string,
-): Promise<Pick<ContentFacts, 'stat' | 'current' | 'leftovers'>> {
-  const { stat, content, leftovers } = await host.fact(fileStatContent, dest);
-  return { stat, current: content, leftovers };
-}
+/** What is at dest now, in one probe that never downloads the file. */
+export const gatherDest = (host: HostView, dest: string): Promise<DestFacts> => host.fact(fileStatLeftovers, dest);
 
 /** A write cut short (link lost, node down) leaves its temp file: removed, and shown as a change. */
 const removeLeftovers = (leftovers: readonly string[]): Step[] =>
@@ -46,12 +42,13 @@ export function planContent(f: ContentFacts, p: ContentParams): Plan {
   if (!stat.exists) {
     steps.push(write(p.dest, null, content, { ...extra, ...(p.mode ? { mode: p.mode } : {}) }));
     steps.push(...planAttrs(p.dest, null, p, true));
-  } else if (f.current !== content) {
+  } else if (stat.sha256 !== sumOf(content).sha256) {
     const mode = p.mode ?? stat.mode;
     const title = `update ${p.dest}${mode !== stat.mode ? ` (mode ${stat.mode} -> ${mode})` : ''}`;
     // The transport writes a new file and renames it over the old one: mode and owner would be the
     // new file's, so both are given again (kept, or changed as asked).
-    steps.push(write(p.dest, f.current, content, { ...extra, mode, title }));
+    const before = { size: stat.size, sha256: stat.sha256! };
+    steps.push(write(p.dest, before, content, { ...extra, mode, title }));
     const owner = `${p.owner ?? stat.owner}:${p.group ?? stat.group}`;
     const was = `${stat.owner}:${stat.group}`;
     steps.push(

@@ -1,8 +1,8 @@
 // Editing a text file in place (lineinfile, blockinfile): path aliases, gathering, and the plan of a new content.
 import { exec, raw, sh, z, type HostView, type Plan, type Step } from '../../src/sdk.js';
-import { pathExists, resolvedPath } from '../facts/files.js';
+import { fileStatContent, pathExists, resolvedPath } from '../facts/files.js';
 import { planAttrs } from './attrs.js';
-import { gatherDest, planContent, type ContentFacts } from './content.js';
+import { planContent, type DestFacts } from './content.js';
 import { absolutePath, attrParams, type Attrs } from './params.js';
 
 const ALIASES = ['dest', 'destfile', 'name'] as const;
@@ -49,7 +49,9 @@ export function withPath<P extends WithPath>(p: P): Omit<P, (typeof ALIASES)[num
   return { ...rest, path: (p.path ?? dest ?? destfile ?? name)! };
 }
 
-export interface EditFacts extends Omit<ContentFacts, 'wanted'> {
+export interface EditFacts extends DestFacts {
+  /** Current content; null when there is no regular file. */
+  current: string | null;
   /** Whether the file's folder exists (only asked when the file is missing). */
   parentExists: boolean;
   /** When path is a symbolic link: the file it resolves to, which is read and written instead. */
@@ -58,14 +60,20 @@ export interface EditFacts extends Omit<ContentFacts, 'wanted'> {
 
 const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/';
 
+/** Stat, content and leftover temp files in one probe: an editor needs the text it edits. */
+async function gatherText(host: HostView, path: string): Promise<Omit<EditFacts, 'parentExists' | 'realPath'>> {
+  const { stat, content, leftovers } = await host.fact(fileStatContent, path);
+  return { stat, current: content, leftovers };
+}
+
 /**
  * Stat and content in one probe; the folder's existence only when the file is missing. A symbolic
  * link is followed, as Ansible does: its target is read, and edited in place of the link.
  */
 export async function gatherEdit(host: HostView, path: string): Promise<EditFacts> {
-  const first = await gatherDest(host, path);
+  const first = await gatherText(host, path);
   const realPath = first.stat.exists && first.stat.type === 'link' ? await host.fact(resolvedPath, path) : undefined;
-  const dest = realPath ? await gatherDest(host, realPath) : first;
+  const dest = realPath ? await gatherText(host, realPath) : first;
   const parentExists = dest.stat.exists || (await host.fact(pathExists, parentOf(realPath ?? path)));
   return { ...dest, parentExists, ...(realPath ? { realPath } : {}) };
 }

@@ -1,5 +1,5 @@
 // Read-only probes of remote paths: stat with checksum, content, existence.
-import { defineFact, readOnly, sh } from '../../src/sdk.js';
+import { defineFact, raw, readOnly, sh } from '../../src/sdk.js';
 
 export type FileType = 'file' | 'directory' | 'link' | 'other';
 
@@ -73,17 +73,42 @@ function leftoversIn(text: string, path: string): string[] {
 }
 
 /**
- * fileStat and, for a regular file, its content, in one command: what copy and template need to
- * plan, with one round trip to sshd instead of a probe and an SFTP read. The same command lists,
- * on stderr so stdout keeps its shape, the temp files an interrupted write left beside the file
- * (a glob; `find` runs only when there is one). Only those untouched for LEFTOVER_MINUTES count:
- * a younger one may be another host's write in flight to the same file on shared storage.
+ * Lists, on stderr so stdout keeps its shape, the temp files an interrupted write left beside `path`
+ * (a glob; `find` runs only when there is one). Only those untouched for LEFTOVER_MINUTES count: a
+ * younger one may be another host's write in flight to the same file on shared storage.
+ */
+const listLeftovers = (path: string) =>
+  raw(
+    sh`for f in ${tempPrefixFor(path)}*; do [ -f "$f" ] && find "$f" -maxdepth 0 -mmin +${LEFTOVER_MINUTES} -print >&2; done`
+      .text,
+  );
+
+/**
+ * fileStat (with a regular file's size and sha256, computed on the host) and the leftover temp
+ * files of an interrupted write, in one command: what copy and template need to plan, without
+ * downloading the file.
+ */
+export const fileStatLeftovers = defineFact({
+  name: 'file_stat_leftovers',
+  command: (path: string) => readOnly(sh`${listLeftovers(path)}; ${raw(fileStat.command(path).text)}`),
+  parse(out, path): { stat: FileStat; leftovers: string[] } {
+    if (out.code !== 0) throw failure('file_stat_leftovers', path, out);
+    const stat = fileStat.parse(out, path);
+    if (stat.exists && stat.type === 'file' && !stat.sha256)
+      throw new Error(`file_stat_leftovers ${path}: no checksum in ${JSON.stringify(out.stdout.slice(0, 200))}`);
+    return { stat, leftovers: leftoversIn(out.stderr, path) };
+  },
+});
+
+/**
+ * fileStatLeftovers and, for a regular file, its content, in one command: what lineinfile and
+ * blockinfile need to edit it, with one round trip to sshd instead of a probe and an SFTP read.
  */
 export const fileStatContent = defineFact({
   name: 'file_stat_content',
   command: (path: string) =>
     readOnly(
-      sh`for f in ${tempPrefixFor(path)}*; do [ -f "$f" ] && find "$f" -maxdepth 0 -mmin +${LEFTOVER_MINUTES} -print >&2; done; if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`,
+      sh`${listLeftovers(path)}; if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s' -- ${path} && if [ -L ${path} ]; then readlink -- ${path}; elif [ -f ${path} ]; then sha256sum -- ${path} && cat -- ${path}; fi; else echo absent; fi`,
     ),
   parse(out, path): { stat: FileStat; content: string | null; leftovers: string[] } {
     if (out.code !== 0) throw failure('file_stat_content', path, out);

@@ -17,6 +17,17 @@ const first = (o: Record<string, unknown>, ...keys: string[]): unknown =>
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(String) : v && typeof v === 'object' ? Object.keys(v) : [];
 
+/** The JSON a kato command printed, or an error that quotes what it printed instead. */
+function jsonOf(out: { code: number | null; stdout: string; stderr: string }, command: string): unknown {
+  try {
+    return JSON.parse(out.stdout);
+  } catch {
+    throw new Error(
+      `\`${command}\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`,
+    );
+  }
+}
+
 /** `kato version` prints the release, e.g. "3.6.2" or "kato 2.10.6"; the first semver in it wins. */
 export const katoVersion = defineFact({
   name: 'kato_version',
@@ -35,14 +46,7 @@ export const katoInfo = defineFact({
   name: 'kato_info',
   command: () => readOnly(kato`kato info --json`),
   parse: (out): KatoInfo => {
-    let data: Record<string, unknown>;
-    try {
-      data = JSON.parse(out.stdout) as Record<string, unknown>;
-    } catch {
-      throw new Error(
-        `\`kato info --json\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`,
-      );
-    }
+    const data = jsonOf(out, 'kato info --json') as Record<string, unknown>;
     const roles = (first(data, 'roles') ?? {}) as Record<string, unknown>;
     const mbus = first(data, 'mbusip', 'mbus_ip', 'core_ip');
     return {
@@ -76,19 +80,40 @@ export const katoNodes = defineFact({
   name: 'kato_nodes',
   command: () => readOnly(kato`kato node list --json`),
   parse: (out): Record<string, string[]> => {
-    let data: unknown;
-    try {
-      data = JSON.parse(out.stdout);
-    } catch {
-      throw new Error(
-        `\`kato node list --json\` did not print JSON (exit ${out.code}): ${(out.stdout || out.stderr).slice(0, 200)}`,
-      );
-    }
+    const data = jsonOf(out, 'kato node list --json');
     const nodes: Record<string, string[]> = {};
     if (Array.isArray(data))
       for (const n of data as Record<string, unknown>[]) nodes[String(n.ip ?? n.node)] = strings(n.roles);
     else if (data && typeof data === 'object')
       for (const [ip, v] of Object.entries(data)) nodes[ip] = strings((v as Record<string, unknown>)?.roles ?? v);
     return nodes;
+  },
+});
+
+/** Role -> running | stopped | fatal ..., per node IP, as the core reports them. */
+export type ClusterStatus = Record<string, Record<string, string>>;
+
+/**
+ * `kato status --json` on the core: each node's configured roles and their status (running, stopped,
+ * starting, fatal: reference/kato.md 2.12). Accepts `{nodes: {IP: {roles: {ROLE: {status}}}}}` or the
+ * same without the `nodes` wrapper, and a role given as a plain status string.
+ */
+export const katoStatus = defineFact({
+  name: 'kato_status',
+  command: () => readOnly(kato`kato status --json`),
+  parse: (out): ClusterStatus => {
+    const data = jsonOf(out, 'kato status --json') as Record<string, unknown>;
+    const nodes = (data.nodes && typeof data.nodes === 'object' ? data.nodes : data) as Record<string, unknown>;
+    const status: ClusterStatus = {};
+    for (const [ip, n] of Object.entries(nodes)) {
+      const roles = ((n as Record<string, unknown>)?.roles ?? {}) as Record<string, unknown>;
+      status[ip] = Object.fromEntries(
+        Object.entries(roles).map(([r, v]) => [
+          r,
+          String(typeof v === 'string' ? v : ((v as Record<string, unknown>)?.status ?? 'unknown')).toLowerCase(),
+        ]),
+      );
+    }
+    return status;
   },
 });

@@ -1,8 +1,10 @@
 // lb_setup: make this node the cluster's nginx load balancer over the routers (set it up last).
-import { defineModule, exec, kato, write, z, type Step } from '../../src/sdk.js';
+import { defineModule, exec, kato, sumOf, write, z, type Step } from '../../src/sdk.js';
 import { ipv4 } from '../common/params.js';
 import { inCluster, katoInfo, katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
 import { nginxPool } from '../facts/nginx.js';
+
+const sumOrNull = (text: string | null) => (text === null ? null : sumOf(text));
 
 const doc = `Params: core_ip (attach first if the node is not in the cluster: 3.x with no roles, 2.x with
 -e router as the 2.10 procedure does), routers (explicit pool; default: every router in
@@ -49,8 +51,9 @@ export const lbSetup = defineModule({
     const series = katoSeries(version);
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
     const steps: Step[] = [];
-    if (cert && cert.want !== cert.have) steps.push(write(CERT, cert.have, cert.want, { mode: '0644' }));
-    if (key && key.want !== key.have) steps.push(write(KEY, key.have, key.want, { mode: '0600', secret: true }));
+    if (cert && cert.want !== cert.have) steps.push(write(CERT, sumOrNull(cert.have), cert.want, { mode: '0644' }));
+    if (key && key.want !== key.have)
+      steps.push(write(KEY, sumOrNull(key.have), key.want, { mode: '0600', secret: true }));
     const attached = inCluster(info) && info.mbusip === p.core_ip;
     if (!attached) {
       const attach =

@@ -20,6 +20,7 @@ interface Flags extends CommonFlags {
   batch: string;
   maxFail: string;
   resume?: boolean;
+  skipUnattached?: boolean;
   breakLock?: boolean;
 }
 
@@ -51,6 +52,10 @@ export function migrateCommand(
       '0',
     )
     .option('--resume', 'continue a migration from its progress file')
+    .option(
+      '--skip-unattached',
+      'leave nodes that are not attached to the old core alone (reported) instead of refusing to start',
+    )
     .option('--break-lock', 'remove a stale cluster lock left on the core node by a run that is gone')
     .action(async (f: Flags) => {
       checkCommon(f);
@@ -65,6 +70,7 @@ export function migrateCommand(
             batch: f.batch,
             maxFail: f.maxFail,
             resume: !!f.resume,
+            skipUnattached: !!f.skipUnattached,
             breakLock: !!f.breakLock,
             forks: f.forks,
             signal: interrupts.signal,

@@ -6,6 +6,7 @@ import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
 import { quote } from '../command.js';
 import { writeControllerFile } from './controller-files.js';
+import { shownStep } from '../report/step-shown.js';
 
 export interface ApplyContext {
   host: string;
@@ -45,7 +46,8 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
   let transport = ctx.transport;
   let last: ExecResult | undefined;
   for (const step of steps) {
-    ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step });
+    const shown = shownStep(step);
+    ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step: shown });
     const started = Date.now();
     if (step.kind === 'exec') {
       const withEnv = ctx.env ? { ...step.cmd, text: withEnvironment(ctx.env, step.cmd.text) } : step.cmd;
@@ -61,24 +63,24 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
         type: 'step:end',
         task: ctx.task,
         host: ctx.host,
-        step,
+        step: shown,
         ok,
         code: result.code,
         ms: Date.now() - started,
       });
       if (!ok) throw new StepFailedError(ctx.host, step, result);
     } else if (step.kind === 'write') {
-      await transport.write(step.path, step.after, {
+      await transport.write(step.path, step.content, {
         ...(step.mode ? { mode: step.mode } : {}),
         ...(ctx.become ? { become: ctx.become } : {}),
       });
-      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step: shown, ok: true, ms: Date.now() - started });
     } else if (step.kind === 'controller-write') {
       await writeControllerFile(step.path, Buffer.from(step.base64, 'base64'));
-      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step: shown, ok: true, ms: Date.now() - started });
     } else {
       transport = await ctx.reconnect(step.address, step.timeoutSec);
-      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step, ok: true, ms: Date.now() - started });
+      ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step: shown, ok: true, ms: Date.now() - started });
     }
   }
   ctx.transport = transport;

@@ -1,7 +1,10 @@
-// Files the engine writes on the controller (fetch): parent folders created, temp file then rename.
-import { randomBytes } from 'node:crypto';
+// Files the engine reads and writes on the controller: fetch's atomic writes, copy's sources by size and sha256.
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { openInputFile } from '../load/input-file.js';
+import type { ControllerFile } from '../transport/types.js';
 
 /** Reads a controller file as bytes; a relative path is relative to `base`. */
 export async function readControllerFile(
@@ -30,4 +33,33 @@ export async function writeControllerFile(path: string, bytes: Uint8Array): Prom
     await unlink(tmp).catch(() => {});
     throw e;
   }
+}
+
+// Every host plans a copy twice (plan, re-plan): a file is hashed once while it stays the same
+// (same inode, size and mtime), not once per host and plan.
+const sums = new Map<string, Promise<ControllerFile>>();
+
+/** A regular controller file (absolute path) by size and sha256, streamed through the hash in chunks. */
+export function controllerFileSum(file: string): Promise<ControllerFile> {
+  const { fd, st } = openInputFile(file);
+  const key = `${file}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  const known = sums.get(key);
+  if (known) {
+    closeSync(fd);
+    return known;
+  }
+  const hashed = new Promise<ControllerFile>((res, rej) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    createReadStream('', { fd, autoClose: true })
+      .on('data', (chunk) => {
+        size += chunk.length;
+        hash.update(chunk);
+      })
+      .on('error', rej)
+      .on('end', () => res({ file, size, sha256: hash.digest('hex') }));
+  });
+  sums.set(key, hashed);
+  hashed.catch(() => sums.delete(key));
+  return hashed;
 }

@@ -7,7 +7,7 @@ import type { Transport } from '../transport/types.js';
 import type { Become } from '../command.js';
 import { connectionOf, type HostConnection } from '../transport/connection.js';
 import { FactError } from '../errors.js';
-import { readControllerFile } from './controller-files.js';
+import { controllerFileSum, readControllerFile } from './controller-files.js';
 import { renderFile } from '../template/render.js';
 import { testExpr } from '../template/expr.js';
 
@@ -36,6 +36,9 @@ export function buildHostView(d: HostViewDeps): HostView {
     if (!d.transport) throw new FactError(d.name, 'a controller-only module asked the host for a fact');
     return d.transport;
   };
+  // A role's task finds its `src` in the role's folders first.
+  const localPath = (path: string): string =>
+    (d.localDirs ?? []).map((dir) => resolve(dir, path)).find((p) => existsSync(p)) ?? resolve(d.playbookDir, path);
   return {
     name: d.name,
     get address() {
@@ -65,11 +68,8 @@ export function buildHostView(d: HostViewDeps): HostView {
       return p;
     },
     read: (path) => need().read(path, d.become ? { become: d.become } : {}),
-    readLocal: async (path) => {
-      // A role's task finds its `src` in the role's folders first.
-      const found = (d.localDirs ?? []).map((dir) => resolve(dir, path)).find((p) => existsSync(p));
-      return readInputText(found ?? resolve(d.playbookDir, path));
-    },
+    readLocal: async (path) => readInputText(localPath(path)),
+    controllerFile: async (path) => controllerFileSum(localPath(path)),
     readController: (path) => readControllerFile(d.playbookDir, path),
     render: (template, source) => renderFile(template, d.vars, source),
     test: (expression) => testExpr(expression, d.vars),

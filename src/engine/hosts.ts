@@ -20,10 +20,14 @@ function varSpan(inv: Inventory, host: string, name: string | undefined): Span |
 /**
  * Resolves every host and its connection. A connection var that cannot be used is one diagnostic
  * (exit 4, nothing connects); a group var wrong for many hosts is reported once, at the group.
+ * Extra vars (-e) win over the inventory for the connection too, as in Ansible; a bad one is
+ * reported once, naming -e.
  */
 export function resolveHosts(
   inv: Inventory,
   defaults?: ConnectionDefaults,
+  extraVars: Record<string, unknown> = {},
+  extraOrigins: Record<string, string> = {},
 ): { hosts: Map<string, ResolvedHost>; diagnostics: Diagnostic[] } {
   const hosts = new Map<string, ResolvedHost>();
   const diagnostics: Diagnostic[] = [];
@@ -31,10 +35,16 @@ export function resolveHosts(
   for (const name of inv.hosts.keys()) {
     const resolved = resolveHost(inv, name);
     try {
-      resolved.connection = connectionOf(resolved, defaults);
+      const withExtra = Object.keys(extraVars).length
+        ? { ...resolved, vars: { ...resolved.vars, ...extraVars } }
+        : resolved;
+      resolved.connection = connectionOf(withExtra, defaults);
     } catch (e) {
       if (!(e instanceof ConnectionVarError)) throw e;
-      const at = varSpan(inv, name, e.varName);
+      const fromExtra = e.varName !== undefined && Object.hasOwn(extraVars, e.varName);
+      const at = fromExtra
+        ? { file: extraOrigins[e.varName!] ?? '-e', line: 1, col: 1 }
+        : varSpan(inv, name, e.varName);
       const key = at ? `${at.file}:${at.line}:${at.col}` : name;
       if (!reported.has(key)) {
         reported.add(key);

@@ -15,6 +15,8 @@ export interface RunResult {
   exitCode: number;
   stopped?: string;
   interrupted: boolean;
+  /** Each host's state at the end (its registered results), for callers that run plays built in code. */
+  states: ReadonlyMap<string, HostState>;
 }
 
 /** True when a hosts pattern names a Stackato role group: such plays run phase by phase. */
@@ -113,5 +115,5 @@ export async function runPlays(
   if (run.stop) opts.report({ type: 'warning', message: `run stopped: ${run.stop}` });
   const interrupted = opts.signal?.aborted ?? false;
   const exitCode = run.recap.exitCode(interrupted);
-  return { recap: run.recap, exitCode, interrupted, ...(run.stop ? { stopped: run.stop } : {}) };
+  return { recap: run.recap, exitCode, interrupted, states, ...(run.stop ? { stopped: run.stop } : {}) };
 }

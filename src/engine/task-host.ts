@@ -1,8 +1,8 @@
 // One task on one host: when, loop, render params, gather, plan, apply, re-plan, register.
 import { join } from 'node:path';
 import type { Play, Task } from '../load/playbook-types.js';
-import type { Module, Plan, Step } from '../sdk.js';
-import type { HostStatus, Reporter, TaskRef } from '../report/events.js';
+import type { Module, Plan } from '../sdk.js';
+import type { HostStatus, Reporter, StepShown, TaskRef } from '../report/events.js';
 import type { Transport } from '../transport/types.js';
 import type { EngineOptions, HostState } from './types.js';
 import type { ResolvedHost } from '../inventory/types.js';
@@ -10,9 +10,10 @@ import { HostError, ModuleBugError, StackplayError, UnreachableError, formatSpan
 import { readOnlyTransport } from '../transport/readonly.js';
 import { testExpr } from '../template/expr.js';
 import { withData } from '../template/scope.js';
-import { ExprError, TemplateError } from '../template/errors.js';
+import { ExprError, TemplateError, gatherFactsHint } from '../template/errors.js';
 import { buildHostView } from './host-view.js';
 import { applySteps, StepFailedError } from './apply.js';
+import { shownPlan } from './write-diff.js';
 import { renderDeep, taskVars, type VarSources } from './vars.js';
 import { loopItems } from './loop-items.js';
 import { failedExecResult, loopResult, resultOf, skippedByWhen, skippedResult } from './task-result.js';
@@ -89,12 +90,17 @@ async function planOn(
 }
 
 /** A no_log task's step as shown: what it runs or writes may hold the secret it makes. */
-const hideStep = (s: Step): Step => {
+const hideStep = (s: StepShown): StepShown => {
   if (s.kind === 'exec') return { ...s, title: NO_LOG, cmd: { ...s.cmd, display: NO_LOG } };
-  if (s.kind === 'write')
-    return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, secret: true };
-  if (s.kind === 'controller-write')
-    return { ...s, title: NO_LOG, before: s.before === null ? null : NO_LOG, after: NO_LOG, base64: '' };
+  if (s.kind === 'write' || s.kind === 'controller-write')
+    return {
+      kind: s.kind,
+      title: NO_LOG,
+      path: s.path,
+      size: s.size,
+      before: s.before && { size: s.before.size },
+      secret: true,
+    };
   return { ...s, title: NO_LOG };
 };
 
@@ -149,12 +155,18 @@ async function attempt(
   const transport = raw && check ? readOnlyTransport(raw) : raw;
   const limitMs = commandLimitMs(task, ctx);
   const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir);
+  const diff = ctx.opts.diff && !task.noLog;
+  const shown = await shownPlan(
+    plan,
+    diff,
+    transport && { transport, ...(become ? { become } : {}), ...(limitMs ? { timeoutMs: limitMs } : {}) },
+  );
   ctx.opts.report({
     type: 'host:plan',
     task: ref,
     host: host.name,
-    plan: task.noLog ? { steps: plan.steps.map(hideStep) } : plan,
-    diff: ctx.opts.diff && !task.noLog,
+    plan: task.noLog ? { steps: shown.steps.map(hideStep) } : shown,
+    diff,
   });
   if (plan.fail) return { ...resultOf(plan, undefined, false), failed: true, msg: plan.fail };
   if (plan.steps.length === 0) return resultOf(plan, undefined, false);
@@ -259,7 +271,7 @@ function checkModeGap(e: unknown, host: HostState): string | undefined {
 function factsHint(e: unknown, host: HostState): string {
   const variable = e instanceof TemplateError || e instanceof ExprError ? e.variable : undefined;
   if (!variable?.startsWith('ansible_') || host.facts) return '';
-  return ' (system facts such as ansible_hostname need `gather_facts: true` on the play; stackplay gathers none by default)';
+  return ` (${gatherFactsHint})`;
 }
 
 /** A no_log task's output becomes secret: every string in its result is masked from then on. */

@@ -60,9 +60,11 @@ export function ensureHost(d: Draft, name: string, at?: Span): InventoryHost {
   return h;
 }
 
-/** Lists a host directly in a group. Hosts listed under `all` are simply known (they end up in ungrouped). */
+/**
+ * Lists a host directly in a group. A host listed under `all` is kept in all's own hosts (they come first
+ * in the `all` pattern, as in Ansible) and still ends up in ungrouped unless some group lists it.
+ */
 export function addHostToGroup(d: Draft, group: string, host: string): void {
-  if (group === 'all') return;
   const g = ensureGroup(d, group);
   const h = d.inv.hosts.get(host);
   let listed = d.members.get(group);
@@ -74,7 +76,7 @@ export function addHostToGroup(d: Draft, group: string, host: string): void {
     listed.add(host);
     g.hosts.push(host);
   }
-  if (h && !h.groups.includes(group)) h.groups.push(group);
+  if (h && group !== 'all' && !h.groups.includes(group)) h.groups.push(group);
 }
 
 export function addChild(d: Draft, parent: string, child: string, at?: Span): void {

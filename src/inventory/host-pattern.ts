@@ -10,7 +10,8 @@ export interface HostEntry {
 
 const NAME_HINT = 'a host is a name or address, optionally with a range and a port: web[01:20].example.com:2222';
 
-const isIpv6 = (s: string): boolean => /^[0-9a-fA-F:.]+$/.test(s) && (s.match(/:/g)?.length ?? 0) >= 2;
+/** An IPv6 address, maybe with a zone (fe80::1%eth0). */
+const isIpv6 = (s: string): boolean => /^[0-9a-fA-F:.]+(%[\w.-]+)?$/.test(s) && (s.match(/:/g)?.length ?? 0) >= 2;
 
 function checkPort(text: string, entry: string, at?: Span): { port?: number; error?: Diagnostic } {
   const port = Number(text);
@@ -54,7 +55,7 @@ export function parseHostEntry(entry: string, at?: Span): HostEntry {
     if (p.error) return { hosts: [], diagnostics: [p.error] };
     port = p.port;
   }
-  if (!name || !/^[A-Za-z0-9_.\-[\]:]+$/.test(name)) {
+  if (!name || !/^[\p{L}\p{N}\p{M}_.\-[\]:%]+$/u.test(name)) {
     return { hosts: [], diagnostics: [diag('E_INVENTORY_HOST', `"${entry}" is not a valid host name`, at, NAME_HINT)] };
   }
   const { hosts, diagnostics } = expandHostRange(name, at);

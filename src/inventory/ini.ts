@@ -4,12 +4,13 @@ import { SECRET_VAR } from '../report/redact.js';
 import { didYouMean } from '../suggest.js';
 import { addChild, addHostToGroup, declareGroup, ensureGroup, ensureHost, setVar, type Draft } from './draft.js';
 import { parseHostEntry } from './host-pattern.js';
-import { indexOutsideQuotes, parseValue, splitWords, stripComment, type LexError } from './ini-lex.js';
+import { parseValue, splitWords, type LexError } from './ini-lex.js';
 
 type Section = { kind: 'hosts' | 'children' | 'vars'; group: string } | { kind: 'skip' };
 
 const SECTION_HINT = 'a section header is [name], [name:children] or [name:vars], with no spaces inside the brackets';
-const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Ansible's section regex: a line that does not match it is a host line, unless it is a whole [..] (then an error). */
+const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 
 const isIpv6HostLine = (line: string): boolean => {
   const m = /^\[([0-9a-fA-F:.]+)\](:\d+)?(\s|$)/.exec(line);
@@ -45,7 +46,7 @@ function lexError(c: LineCtx, e: LexError, offset: number): void {
 
 function readHeader(c: LineCtx, text: string): Section {
   const at = spanIn(c, c.col, text.length);
-  const m = /^\[([^:\]\s]+)(?::([^\]\s]*))?\]\s*(?:[#;].*)?$/.exec(text);
+  const m = SECTION.exec(text);
   if (!m) {
     c.d.diagnostics.push(diag('E_INVENTORY_SECTION', `bad section header ${JSON.stringify(text)}`, at, SECTION_HINT));
     return { kind: 'skip' };
@@ -81,7 +82,7 @@ function readHostLine(c: LineCtx, text: string, group: string): void {
   const [first, ...rest] = words;
   if (!first) return;
   const hostAt = spanIn(c, c.col + first.col - 1, first.raw.length);
-  if (indexOutsideQuotes(first.raw, '=') >= 0) {
+  if (first.text.includes('=')) {
     c.d.diagnostics.push(
       diag(
         'E_INVENTORY_HOST',
@@ -92,35 +93,46 @@ function readHostLine(c: LineCtx, text: string, group: string): void {
     );
     return;
   }
-  const entry = parseHostEntry(first.raw, hostAt);
-  if (entry.diagnostics.length) {
-    c.d.diagnostics.push(...entry.diagnostics);
+  if (first.text === '---') {
+    c.d.diagnostics.push(
+      diag(
+        'E_INVENTORY_HOST',
+        'a host named "---" is a sign that this is a YAML file',
+        hostAt,
+        'name the file .yml, or remove the line',
+      ),
+    );
     return;
   }
+  const entry = parseHostEntry(first.text, hostAt);
+  c.d.diagnostics.push(...entry.diagnostics);
+  if (entry.diagnostics.some((x) => x.severity === 'error')) return;
+  // As Ansible: each word is split at its first "=" after unquoting; any non-empty name is a var name.
   const vars: Array<[string, unknown, Span]> = [];
   for (const w of rest) {
     const at = spanIn(c, c.col + w.col - 1, w.raw.length);
-    const eq = indexOutsideQuotes(w.raw, '=');
-    const key = w.raw.slice(0, Math.max(0, eq));
-    if (eq <= 0 || !VAR_NAME.test(key)) {
+    const eq = w.text.indexOf('=');
+    if (eq <= 0) {
       const why =
-        eq < 0 ? `expected key=value after host "${first.raw}", got "${w.raw}"` : `bad variable name "${key}"`;
+        eq < 0 ? `expected key=value after host "${first.raw}", got "${w.raw}"` : `"${w.raw}" has no variable name`;
       c.d.diagnostics.push(
         diag('E_INVENTORY_VAR', why, at, 'inline host vars are key=value; quote values that hold spaces: key="a b"'),
       );
       continue;
     }
-    const v = parseValue(w.raw.slice(eq + 1));
+    const v = parseValue(w.text.slice(eq + 1));
     if ('error' in v) {
       lexError(c, v.error, c.col + w.col + eq);
       continue;
     }
-    vars.push([key, v.value, at]);
+    vars.push([w.text.slice(0, eq), v.value, at]);
   }
   for (const name of entry.hosts) {
+    const known = c.d.inv.hosts.has(name);
     const host = ensureHost(c.d, name, hostAt);
     addHostToGroup(c.d, group, name);
-    if (entry.port !== undefined) setVar(host, 'ansible_port', entry.port, hostAt);
+    // The port of a host's first entry is kept, as Ansible's Host keeps the port it was made with.
+    if (entry.port !== undefined && !known) setVar(host, 'ansible_port', entry.port, hostAt);
     for (const [k, v, at] of vars) setVar(host, k, v, at);
   }
 }
@@ -143,23 +155,22 @@ function readChildLine(c: LineCtx, text: string, parent: string): void {
   c.d.refs.push({ kind: 'child', group: m[1]!, parent, at });
 }
 
+/** `name = value` as Ansible reads it: split at the first "=", both sides trimmed, the value by literal_eval (no shell quoting, no comment cutting). */
 function readVarLine(c: LineCtx, text: string, group: string): void {
   const eq = text.indexOf('=');
   const key = eq < 0 ? '' : text.slice(0, eq).trim();
-  const at = spanIn(c, c.col, eq < 0 ? text.length : key.length);
-  if (eq < 0 || !VAR_NAME.test(key)) {
+  const at = spanIn(c, c.col, eq < 0 ? text.length : Math.max(1, key.length));
+  if (eq < 0 || !key) {
     const why =
       eq < 0
         ? `expected key=value in [${group}:vars], got ${JSON.stringify(text)}`
-        : `bad variable name "${key}" in [${group}:vars]`;
-    c.d.diagnostics.push(
-      diag('E_INVENTORY_VAR', why, at, 'each line of a :vars section is name=value; names are letters, digits and _'),
-    );
+        : `a line of [${group}:vars] has no variable name`;
+    c.d.diagnostics.push(diag('E_INVENTORY_VAR', why, at, 'each line of a :vars section is name=value'));
     return;
   }
   const after = text.slice(eq + 1);
   const lead = after.length - after.trimStart().length;
-  const v = parseValue(stripComment(after.trim()));
+  const v = parseValue(after.trim());
   if ('error' in v) {
     lexError(c, v.error, c.col + eq + 1 + lead);
     return;
@@ -177,7 +188,8 @@ export function readIniInventory(file: string, text: string, d: Draft): void {
     if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     const c: LineCtx = { d, file, line: i + 1, col: raw.length - raw.trimStart().length + 1 };
     const before = d.diagnostics.length;
-    if (trimmed.startsWith('[') && !isIpv6HostLine(trimmed)) {
+    const header = SECTION.test(trimmed) || (trimmed.startsWith('[') && trimmed.endsWith(']'));
+    if (header && !isIpv6HostLine(trimmed)) {
       section = readHeader(c, trimmed);
     } else if (section.kind === 'hosts') {
       readHostLine(c, trimmed, section.group);

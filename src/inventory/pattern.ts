@@ -33,54 +33,59 @@ export function splitPattern(pattern: string): string[] {
 
 type Subscript = { start: number; end?: number };
 
+/** Names Ansible answers with an implicit localhost when no inventory host matches them (C.LOCALHOST). */
+export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
+/** Ansible's PATTERN_WITH_SUBSCRIPT: web[0], web[-1], web[1:3], web[2:] (and the old web[1-3]). */
 function splitSubscript(term: string): { term: string; sub?: Subscript } {
   if (term.startsWith('~')) return { term };
-  const m = /^(.+)\[(?:(-?\d+)|(\d+):(\d*))\]$/.exec(term);
+  const m = /^(.+)\[(?:(-?\d+)|(\d+)[:-](\d*))\]$/.exec(term);
   if (!m) return { term };
   if (m[2] !== undefined) return { term: m[1]!, sub: { start: Number(m[2]) } };
-  return { term: m[1]!, sub: m[4] ? { start: Number(m[3]), end: Number(m[4]) } : { start: Number(m[3]), end: -1 } };
+  return { term: m[1]!, sub: { start: Number(m[3]), end: m[4] ? Number(m[4]) : -1 } };
 }
 
-function applySubscript(hosts: string[], sub?: Subscript): string[] {
-  if (!sub) return hosts;
-  if (sub.end === undefined) {
-    const h = hosts.at(sub.start);
-    return h === undefined ? [] : [h];
+/** Ansible's _apply_subscript; undefined where Python raises IndexError (no such host). An end of 0 means one host, as there. */
+function applySubscript(hosts: string[], sub?: Subscript): string[] | undefined {
+  if (!sub || hosts.length === 0) return hosts;
+  if (sub.end) return hosts.slice(sub.start, (sub.end === -1 ? hosts.length - 1 : sub.end) + 1);
+  const i = sub.start < 0 ? hosts.length + sub.start : sub.start;
+  return i >= 0 && i < hosts.length ? [hosts[i]!] : undefined;
+}
+
+/** A term's matcher: ~regex (matched from the start), a glob, or the name itself. */
+function matcherOf(term: string, raw: string, diagnostics: Diagnostic[]): ((name: string) => boolean) | undefined {
+  if (!term.startsWith('~')) return /[*?[]/.test(term) ? globMatcher(term) : (name) => name === term;
+  try {
+    const re = new RegExp(`^(?:${term.slice(1)})`);
+    return (name) => re.test(name);
+  } catch (e) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_PATTERN',
+      message: `bad regular expression in host pattern "${raw}": ${(e as Error).message}`,
+      hint: 'a ~ pattern is a regular expression matched from the start of host and group names',
+    });
+    return undefined;
   }
-  const end = sub.end === -1 ? hosts.length - 1 : sub.end;
-  return hosts.slice(sub.start, end + 1);
 }
 
-/** The hosts one term names, in inventory order. */
+/**
+ * The hosts one term names, as Ansible's _enumerate_matches: every matching group's hosts (in group order),
+ * then matching hosts when no group matched or the term is a regex, a glob or has a dot; then the subscript.
+ */
 function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): string[] {
   const { term, sub } = splitSubscript(raw);
-  if (term === 'all' || term === '*') return applySubscript(groupHosts(inv, 'all'), sub);
-  let test: ((name: string) => boolean) | undefined;
-  if (term.startsWith('~')) {
-    try {
-      const re = new RegExp(`^(?:${term.slice(1)})`);
-      test = (name) => re.test(name);
-    } catch (e) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'E_PATTERN',
-        message: `bad regular expression in host pattern "${raw}": ${(e as Error).message}`,
-        hint: 'a ~ pattern is a regular expression matched from the start of host and group names',
-      });
-      return [];
-    }
-  } else if (/[*?[]/.test(term)) {
-    test = globMatcher(term);
-  }
-  const found = new Set<string>();
-  if (test) {
-    for (const g of inv.groups.keys()) if (test(g)) for (const h of groupHosts(inv, g)) found.add(h);
-    for (const h of inv.hosts.keys()) if (test(h)) found.add(h);
-  } else if (inv.groups.has(term)) {
-    for (const h of groupHosts(inv, term)) found.add(h);
-  } else if (inv.hosts.has(term)) {
-    found.add(term);
-  } else {
+  const test = matcherOf(term, raw, diagnostics);
+  if (!test) return [];
+  const found: string[] = [];
+  const groups = [...inv.groups.keys()].filter(test);
+  for (const g of groups) found.push(...groupHosts(inv, g));
+  if (!groups.length || /^~|[.?*[]/.test(term))
+    for (const [name, h] of inv.hosts) if (!h.implicit && test(name)) found.push(name);
+  // As Ansible: localhost, 127.0.0.1 or ::1 matching nothing is the implicit localhost (implicit.ts adds it).
+  if (!found.length && LOCALHOST_NAMES.includes(term)) found.push(term);
+  if (!found.length && term !== 'all') {
     diagnostics.push({
       severity: 'warning',
       code: 'E_PATTERN_NO_MATCH',
@@ -90,15 +95,21 @@ function matchTerm(inv: Inventory, raw: string, diagnostics: Diagnostic[]): stri
         'check the name against `stackplay inventory --graph`',
     });
   }
-  return applySubscript(
-    [...inv.hosts.keys()].filter((h) => found.has(h)),
-    sub,
-  );
+  const picked = applySubscript(found, sub);
+  if (picked) return picked;
+  diagnostics.push({
+    severity: 'warning',
+    code: 'E_PATTERN_NO_MATCH',
+    message: `host pattern "${raw}": no host at that position (the pattern has ${new Set(found).size})`,
+    hint: 'subscripts count from 0: web[0] is the first host of web, web[-1] the last',
+  });
+  return [];
 }
 
 /**
- * The hosts a pattern selects, in inventory order without duplicates. Unions apply first, then
- * intersections (&), then exclusions (!), whatever their order in the pattern (as in Ansible).
+ * The hosts a pattern selects, in Ansible's order: the union terms in the order written (each adds the
+ * hosts not already chosen), then intersections (&), then exclusions (!), whatever their place in the
+ * pattern. A term that is exactly a host name selects that host, even where a group has the same name.
  */
 export function selectHosts(inv: Inventory, pattern: string): { hosts: string[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -106,19 +117,30 @@ export function selectHosts(inv: Inventory, pattern: string): { hosts: string[];
   const intersect: string[] = [];
   const exclude: string[] = [];
   for (const term of splitPattern(pattern)) {
-    if (term.startsWith('!')) exclude.push(term.slice(1));
-    else if (term.startsWith('&')) intersect.push(term.slice(1));
+    if (term.startsWith('!')) exclude.push(term);
+    else if (term.startsWith('&')) intersect.push(term);
     else union.push(term);
   }
   if (!union.length) union.push('all');
-  const chosen = new Set<string>();
-  for (const t of union) for (const h of matchTerm(inv, t, diagnostics)) chosen.add(h);
-  for (const t of intersect) {
-    const keep = new Set(matchTerm(inv, t, diagnostics));
-    for (const h of [...chosen]) if (!keep.has(h)) chosen.delete(h);
+  let chosen: string[] = [];
+  for (const t of [...union, ...intersect, ...exclude]) {
+    if (inv.hosts.has(t)) {
+      chosen.push(t);
+      continue;
+    }
+    const that = matchTerm(inv, t.replace(/^[!&]/, ''), diagnostics);
+    if (t.startsWith('!')) {
+      const drop = new Set(that);
+      chosen = chosen.filter((h) => !drop.has(h));
+    } else if (t.startsWith('&')) {
+      const keep = new Set(that);
+      chosen = chosen.filter((h) => keep.has(h));
+    } else {
+      const have = new Set(chosen);
+      for (const h of that) if (!have.has(h)) chosen.push(h);
+    }
   }
-  for (const t of exclude) for (const h of matchTerm(inv, t, diagnostics)) chosen.delete(h);
-  return { hosts: [...inv.hosts.keys()].filter((h) => chosen.has(h)), diagnostics };
+  return { hosts: [...new Set(chosen)], diagnostics };
 }
 
 /**

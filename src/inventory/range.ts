@@ -29,7 +29,7 @@ function rangeValues(body: string): string[] | string {
     if (padded && beg.length !== end.length) return `zero-padded bounds "${beg}" and "${end}" must have the same width`;
     const b = Number(beg);
     const e = Number(end);
-    if (b > e) return `start ${beg} is after end ${end}`;
+    if (b > e) return [];
     if ((e - b) / stride + 1 > MAX_RANGE_HOSTS) return `it would make more than ${MAX_RANGE_HOSTS} hosts`;
     const out: string[] = [];
     for (let i = b; i <= e; i += stride) out.push(padded ? String(i).padStart(beg.length, '0') : String(i));
@@ -38,7 +38,7 @@ function rangeValues(body: string): string[] | string {
   if (isLetter(beg) && isLetter(end)) {
     const b = LETTERS.indexOf(beg);
     const e = LETTERS.indexOf(end);
-    if (b > e) return `start "${beg}" is after end "${end}"`;
+    if (b > e) return [];
     const out: string[] = [];
     for (let i = b; i <= e; i += stride) out.push(LETTERS[i]!);
     return out;
@@ -93,6 +93,16 @@ export function expandHostRange(name: string, at?: Span): { hosts: string[]; dia
         ),
       ],
     };
+  }
+  if (total === 0) {
+    // Ansible makes no hosts of a descending range, silently; a warning says why the hosts are missing.
+    const empty: Diagnostic = {
+      severity: 'warning',
+      code: 'E_INVENTORY_RANGE_EMPTY',
+      message: `host range "${name}" runs backwards and makes no hosts`,
+      hint: 'write the smaller bound first, e.g. web[1:3]',
+    };
+    return { hosts: [], diagnostics: [at ? { ...empty, at } : empty] };
   }
   let hosts = [''];
   for (const p of pieces) {

@@ -4,7 +4,7 @@ import type { Inventory, ResolvedHost } from './types.js';
 interface GroupIndex {
   parents: Map<string, string[]>;
   depth: Map<string, number>;
-  /** group -> every host in it or its descendants, in inventory order. */
+  /** group -> every host in it or its descendants, in Ansible's order (hostsInOrder). */
   members: Map<string, string[]>;
   /** The same as a frozen record, shared by every resolved host as its `groups` var. */
   groupsVar: Readonly<Record<string, readonly string[]>>;
@@ -31,23 +31,34 @@ function buildIndex(inv: Inventory): GroupIndex {
     return d;
   };
   for (const name of inv.groups.keys()) depthOf(name, new Set());
-  const order = [...inv.hosts.keys()];
   const members = new Map<string, string[]>();
-  for (const name of inv.groups.keys()) {
-    const found = new Set<string>();
-    const seen = new Set<string>();
-    const walk = (g: string): void => {
-      if (seen.has(g)) return;
-      seen.add(g);
-      const group = inv.groups.get(g);
-      for (const h of group?.hosts ?? []) found.add(h);
-      group?.children.forEach(walk);
-    };
-    walk(name);
-    members.set(name, name === 'all' ? order : order.filter((h) => found.has(h)));
-  }
+  for (const name of inv.groups.keys()) members.set(name, hostsInOrder(inv, name));
   const groupsVar = Object.freeze(Object.fromEntries([...members].map(([g, hosts]) => [g, Object.freeze([...hosts])])));
   return { parents, depth, members, groupsVar };
+}
+
+/**
+ * A group's hosts in Ansible's order (Group.get_hosts): its own hosts first, then its children's in the
+ * order they were listed, then each deeper level of descendants; a host only once.
+ */
+function hostsInOrder(inv: Inventory, name: string): string[] {
+  const kids = (g: string) => inv.groups.get(g)?.children ?? [];
+  const ordered = [name, ...kids(name)];
+  const seen = new Set(ordered);
+  for (let level = kids(name); level.length; ) {
+    const next: string[] = [];
+    for (const g of level)
+      for (const c of kids(g))
+        if (!seen.has(c)) {
+          seen.add(c);
+          ordered.push(c);
+          next.push(c);
+        }
+    level = next;
+  }
+  const hosts = new Set<string>();
+  for (const g of ordered) for (const h of inv.groups.get(g)?.hosts ?? []) hosts.add(h);
+  return [...hosts];
 }
 
 function indexOf(inv: Inventory): GroupIndex {
@@ -59,7 +70,7 @@ function indexOf(inv: Inventory): GroupIndex {
   return idx;
 }
 
-/** Every host in a group or its descendants, in inventory order; [] for an unknown group. */
+/** Every host in a group or its descendants, own hosts first (as Ansible orders them); [] for an unknown group. */
 export function groupHosts(inv: Inventory, group: string): string[] {
   return [...(indexOf(inv).members.get(group) ?? [])];
 }
@@ -107,6 +118,8 @@ export function resolveHost(inv: Inventory, name: string): ResolvedHost {
   const groups = hostGroups(inv, name);
   const vars: Record<string, unknown> = {};
   for (const g of groups) Object.assign(vars, inv.groups.get(g)?.vars);
+  // A group's ansible_group_priority orders the groups; like Ansible, it is not a var of its hosts.
+  delete vars.ansible_group_priority;
   Object.assign(vars, host.vars);
   vars.inventory_hostname = name;
   vars.inventory_hostname_short = name.split('.')[0];

@@ -11,6 +11,8 @@ export interface InventoryHost {
   at?: Span;
   /** Where each var was set, when known (for diagnostics about a var's value). */
   varSpans?: Record<string, Span>;
+  /** Ansible's implicit localhost: made for a pattern that names it when no inventory does; in no group, not in `all`. */
+  implicit?: boolean;
 }
 
 export interface InventoryGroup {

@@ -1,5 +1,5 @@
 // Ansible's YAML inventory shape (all: {hosts, children, vars}) read with positions for every node.
-import { isMap, isNode, isScalar, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, type Node, Pair, visit, YAMLMap } from 'yaml';
 import { diag, type Diagnostic, type Span } from '../errors.js';
 import { parseYaml, spanOf, type YamlSource } from '../load/source.js';
 import { didYouMean } from '../suggest.js';
@@ -73,6 +73,17 @@ function readHosts(c: Ctx, group: string, node: unknown): void {
   if (!map) return;
   for (const { key, keyNode, value } of entries(c, map)) {
     const span = at(c, keyNode);
+    if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
+      c.d.diagnostics.push(
+        diag(
+          'E_INVENTORY_YAML_TYPE',
+          `host "${key}" must be a string, got ${describe(keyNode)}`,
+          span,
+          `quote it: "${key}":`,
+        ),
+      );
+      continue;
+    }
     const entry = parseHostEntry(key, span);
     c.d.diagnostics.push(...entry.diagnostics);
     const ok = isEmpty(value) || isMap(value);
@@ -87,19 +98,42 @@ function readHosts(c: Ctx, group: string, node: unknown): void {
       );
     }
     for (const name of entry.hosts) {
+      const known = c.d.inv.hosts.has(name);
       const host = ensureHost(c.d, name, span);
       addHostToGroup(c.d, group, name);
-      if (entry.port !== undefined) setVar(host, 'ansible_port', entry.port, span);
+      // The port of a host's first entry is kept, as Ansible's Host keeps the port it was made with.
+      if (entry.port !== undefined && !known) setVar(host, 'ansible_port', entry.port, span);
       if (ok) readVars(c, value, host, `vars of host "${name}"`);
     }
   }
+}
+
+/** A string node as a one-key mapping to null (Ansible's reading of `hosts: web1`); anything else as it is. */
+function asMapping(node: unknown): unknown {
+  if (!isScalar(node) || typeof node.value !== 'string') return node;
+  const map = new YAMLMap();
+  map.add(new Pair(node, null));
+  map.range = node.range;
+  return map;
 }
 
 function readGroup(c: Ctx, name: string, keyNode: Node, node: unknown, seen: Set<string>): void {
   const group = declareGroup(c.d, name, at(c, keyNode));
   const map = mapOrNull(c, node, `group "${name}"`, `${name}: {hosts: {...}, children: {...}, vars: {...}}`);
   if (!map) return;
-  for (const { key, keyNode: k, value } of entries(c, map)) {
+  for (const { key, keyNode: k, value: written } of entries(c, map)) {
+    // As Ansible: `hosts: web1` (a string) is `hosts: {web1: null}`, and so for children and vars.
+    const value = GROUP_KEYS.includes(key) ? asMapping(written) : written;
+    if (key === 'vars' && value !== written)
+      c.d.diagnostics.push({
+        ...diag(
+          'E_INVENTORY_YAML_TYPE',
+          `vars of group "${name}" is a string: like Ansible, stackplay reads it as one var named ${JSON.stringify(String((written as { value: unknown }).value))} with no value`,
+          at(c, written),
+          'write vars as a mapping, e.g. vars: {ansible_user: root}',
+        ),
+        severity: 'warning',
+      });
     if (key === 'hosts') readHosts(c, name, value);
     else if (key === 'vars') readVars(c, value, group, `vars of group "${name}"`);
     else if (key === 'children') {
@@ -115,7 +149,11 @@ function readGroup(c: Ctx, name: string, keyNode: Node, node: unknown, seen: Set
       const hint =
         didYouMean(key, GROUP_KEYS) ??
         `a group holds only hosts, children and vars (is "${key}" a host? put it under hosts:)`;
-      c.d.diagnostics.push(diag('E_INVENTORY_YAML_KEY', `unknown key "${key}" in group "${name}"`, at(c, k), hint));
+      // Ansible skips the key with a warning.
+      c.d.diagnostics.push({
+        ...diag('E_INVENTORY_YAML_KEY', `unknown key "${key}" in group "${name}" is ignored`, at(c, k), hint),
+        severity: 'warning',
+      });
     }
   }
 }
@@ -168,5 +206,17 @@ export function readYamlInventory(file: string, text: string, d: Draft): void {
   }
   const map = mapOrNull(c, root, 'the top of a YAML inventory', 'all: {hosts: {...}, children: {...}}');
   if (!map) return;
+  const plugin = map.items.find((p) => keyText(p) === 'plugin');
+  if (plugin) {
+    d.diagnostics.push(
+      diag(
+        'E_INVENTORY_PLUGIN',
+        `${file} configures an inventory plugin; stackplay reads only INI and YAML inventories`,
+        at(c, plugin.key),
+        'list the hosts in an INI or YAML inventory (ansible-inventory -i FILE --list -y writes one)',
+      ),
+    );
+    return;
+  }
   for (const { key, keyNode, value } of entries(c, map)) readGroup(c, key, keyNode, value, new Set([key]));
 }

@@ -106,9 +106,17 @@ function fromPairs(label: string, text: string): Parsed {
   return { vars, diagnostics };
 }
 
-/** Parses every `-e` argument in order; values given as key=value are strings, as in Ansible. */
-export function parseExtraVars(args: readonly string[]): { vars: Record<string, unknown>; diagnostics: Diagnostic[] } {
+/**
+ * Parses every `-e` argument in order; values given as key=value are strings, as in Ansible.
+ * `origins` names, per var, the -e that set it last (`-e #2`, or the @file), for diagnostics.
+ */
+export function parseExtraVars(args: readonly string[]): {
+  vars: Record<string, unknown>;
+  origins: Record<string, string>;
+  diagnostics: Diagnostic[];
+} {
   const vars: Record<string, unknown> = {};
+  const origins: Record<string, string> = {};
   const diagnostics: Diagnostic[] = [];
   args.forEach((arg, i) => {
     const text = arg.trim();
@@ -118,8 +126,12 @@ export function parseExtraVars(args: readonly string[]): { vars: Record<string, 
     else if (text.startsWith('@')) got = fromFile(text.slice(1));
     else if (text.startsWith('{') || text.startsWith('[')) got = fromInline(label, arg);
     else got = fromPairs(label, arg);
-    for (const [k, v] of Object.entries(got.vars)) if (k !== '__proto__') vars[k] = v;
+    for (const [k, v] of Object.entries(got.vars)) {
+      if (k === '__proto__') continue;
+      vars[k] = v;
+      origins[k] = text.startsWith('@') ? text.slice(1) : label;
+    }
     diagnostics.push(...got.diagnostics);
   });
-  return { vars, diagnostics };
+  return { vars, origins, diagnostics };
 }

@@ -35,10 +35,10 @@ const openError = (e: NodeJS.ErrnoException): string =>
         : e.message;
 
 /**
- * Reads a regular file. The file is opened non-blocking and checked with fstat on the same
- * descriptor, so a FIFO, a device or a directory is refused without ever blocking on it.
+ * Opens a regular file for reading, with its fstat; the caller closes `fd`. Opened non-blocking and
+ * checked on the same descriptor, so a FIFO, a device or a directory is refused without blocking on it.
  */
-export function readInputFile(file: string): Buffer {
+export function openInputFile(file: string): { fd: number; st: Stats } {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -48,6 +48,17 @@ export function readInputFile(file: string): Buffer {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InputFileError(file, kindOf(st));
+    return { fd, st };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** Reads a regular file whole (openInputFile), up to MAX_INPUT_BYTES. */
+export function readInputFile(file: string): Buffer {
+  const { fd, st } = openInputFile(file);
+  try {
     if (st.size > MAX_INPUT_BYTES)
       throw new InputFileError(file, `is ${st.size} bytes, more than the ${MAX_INPUT_BYTES} an input may have`);
     return readFileSync(fd);

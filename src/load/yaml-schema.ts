@@ -3,13 +3,13 @@ import type { ScalarTag, Tags } from 'yaml';
 
 // The patterns of PyYAML 6's yaml/resolver.py. The yaml package's own 1.1 schema differs on
 // y/n (booleans there), 08 (an int there), 1e3 and -.5 (floats there).
-const PY_BOOL_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-const PY_BOOL_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
-const PY_INT =
+export const PY_BOOL_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+export const PY_BOOL_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+export const PY_INT =
   /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-const PY_FLOAT =
+export const PY_FLOAT =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-const PY_NULL = /^(?:~|null|Null|NULL|)$/;
+export const PY_NULL = /^(?:~|null|Null|NULL|)$/;
 
 /** Base-60 digits (1:20:30) as PyYAML adds them up. */
 const sexagesimal = (text: string, parse: (s: string) => number): number =>

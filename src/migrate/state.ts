@@ -2,18 +2,34 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-export type NodeProgress = 'pending' | 'done' | 'failed' | 'unreachable';
+/**
+ * pending: not touched yet; moved: re-attached, not verified yet; done: the core lists it with its roles
+ * running; failed / unreachable: see error; skipped: not attached to the old core (--skip-unattached).
+ */
+export type NodeProgress = 'pending' | 'moved' | 'done' | 'failed' | 'unreachable' | 'skipped';
+
+export interface NodeRecord {
+  status: NodeProgress;
+  at?: string;
+  error?: string;
+  /** The node's own address, as it reported it. */
+  ip?: string;
+}
 
 export interface MigrationState {
   oldIp: string;
   newIp: string;
   started: string;
   updated: string;
+  /** The backup of the core's config store on the controller, once written. */
+  backup?: string;
   /** host name -> progress, in the order the nodes migrate (core first). */
-  nodes: Record<string, { status: NodeProgress; at?: string; error?: string }>;
+  nodes: Record<string, NodeRecord>;
 }
 
 export const statePath = (newIp: string, dir = '.stackplay'): string => join(dir, `migrate-${newIp}.json`);
+export const backupPath = (newIp: string, dir = '.stackplay'): string =>
+  join(dir, `migrate-${newIp}-config-backup.json`);
 
 export function readMigrationState(file: string): MigrationState | null {
   if (!existsSync(file)) return null;
@@ -40,7 +56,13 @@ export function newMigrationState(oldIp: string, newIp: string, order: string[])
   };
 }
 
+/** Nodes still to do: neither verified done nor skipped. */
 export const unfinished = (s: MigrationState): string[] =>
   Object.entries(s.nodes)
-    .filter(([, v]) => v.status !== 'done')
+    .filter(([, v]) => v.status !== 'done' && v.status !== 'skipped')
+    .map(([k]) => k);
+
+export const withStatus = (s: MigrationState, ...status: NodeProgress[]): string[] =>
+  Object.entries(s.nodes)
+    .filter(([, v]) => status.includes(v.status))
     .map(([k]) => k);

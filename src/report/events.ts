@@ -12,6 +12,34 @@ export interface TaskRef {
   handler?: boolean;
 }
 
+/** A file's content as events name it: its size, and its sha256 unless the content is secret. */
+export interface ContentShown {
+  size: number;
+  sha256?: string;
+}
+
+/**
+ * A file write as events carry it: never the content, only its size and sha256 (and the file's
+ * before it, null when absent); `diff` only with --diff, capped (src/engine/write-diff.ts).
+ */
+export interface WriteShown extends ContentShown {
+  kind: 'write' | 'controller-write';
+  title: string;
+  path: string;
+  before: ContentShown | null;
+  mode?: string;
+  secret?: boolean;
+  diff?: string;
+}
+
+/** A step as events carry it: exec and reconnect steps as planned, writes as WriteShown. */
+export type StepShown = Exclude<Step, { kind: 'write' | 'controller-write' }> | WriteShown;
+
+/** A plan as events carry it. */
+export interface PlanShown extends Omit<Plan, 'steps'> {
+  steps: StepShown[];
+}
+
 export interface SerializedError {
   code: string;
   message: string;
@@ -33,9 +61,9 @@ export type RunEvent =
   | { type: 'phase:start'; play: number; phase: string; hosts: string[] }
   | { type: 'batch:start'; play: number; batch: number; hosts: string[] }
   | { type: 'task:start'; task: TaskRef; hosts: string[] }
-  | { type: 'host:plan'; task: TaskRef; host: string; plan: Plan; diff: boolean }
-  | { type: 'step:start'; task: TaskRef; host: string; step: Step }
-  | { type: 'step:end'; task: TaskRef; host: string; step: Step; ok: boolean; code?: number | null; ms: number }
+  | { type: 'host:plan'; task: TaskRef; host: string; plan: PlanShown; diff: boolean }
+  | { type: 'step:start'; task: TaskRef; host: string; step: StepShown }
+  | { type: 'step:end'; task: TaskRef; host: string; step: StepShown; ok: boolean; code?: number | null; ms: number }
   | { type: 'output'; task: TaskRef; host: string; stream: 'stdout' | 'stderr'; chunk: string }
   | {
       type: 'host:end';

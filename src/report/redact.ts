@@ -115,8 +115,6 @@ function scrub(value: unknown, mask: (text: string) => string): unknown {
       Object.entries(obj)
         // the runnable form of a command may hold revealed secrets
         .filter(([k]) => !(k === 'text' && 'display' in obj))
-        // a controller write's encoded bytes would slip past the masking
-        .filter(([k]) => !(k === 'base64' && obj.kind === 'controller-write'))
         .map(([k, v]) => [k, k === 'stdin' && v !== undefined ? MASK : scrub(v, mask)]),
     );
   }

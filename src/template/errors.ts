@@ -32,3 +32,7 @@ export class TemplateError extends StackplayError {
 }
 
 export const undefinedHint = 'define it (inventory, play vars, -e), guard with "is defined", or use "| default(...)"';
+
+/** Said wherever an ansible_* fact is undefined and no facts were gathered (gather_facts is off by default). */
+export const gatherFactsHint =
+  'system facts such as ansible_hostname need `gather_facts: true` on the play; stackplay gathers none by default';

@@ -1,7 +1,9 @@
 // Data filters: to_json/to_nice_json/from_json, to_yaml/to_nice_yaml/from_yaml, combine, dict2items, items2dict.
 import YAML from 'yaml';
+import { ANSIBLE_YAML } from '../load/yaml-schema.js';
 import { type Family, asList, asString } from './define.js';
-import { TypeUse, checkDepth, isDict } from './values.js';
+import { type DumpOptions, pyyamlDump } from './pyyaml-dump.js';
+import { TypeUse, checkDepth, isDict, pyTruthy } from './values.js';
 
 const MAX_DEPTH = 200;
 const ascii = (s: string) =>
@@ -12,6 +14,7 @@ export function pyJson(v: unknown, indent?: number, sortKeys = false, depth = 0)
   if (depth > MAX_DEPTH) throw new TypeUse(`a value nested deeper than ${MAX_DEPTH} levels`);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return ascii(JSON.stringify(v));
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   if (typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   const nl = indent === undefined ? '' : `\n${' '.repeat(indent * (depth + 1))}`;
   const end = indent === undefined ? '' : `\n${' '.repeat(indent * depth)}`;
@@ -27,6 +30,20 @@ export function pyJson(v: unknown, indent?: number, sortKeys = false, depth = 0)
     (k) => `${ascii(JSON.stringify(k))}: ${pyJson((v as Record<string, unknown>)[k], indent, sortKeys, depth + 1)}`,
   );
   return `{${nl}${body.join(sep + nl)}${end}}`;
+}
+
+/** yaml.dump's keyword arguments that to_yaml and to_nice_yaml pass through. */
+const YAML_DUMP_KEYWORDS = ['indent', 'width', 'default_flow_style', 'sort_keys', 'explicit_start', 'explicit_end'];
+
+function dumpOptions(a: Record<string, unknown>): DumpOptions {
+  const num = (x: unknown) => (x === undefined || x === null ? undefined : Number(x));
+  return {
+    indent: num(a.indent),
+    width: num(a.width),
+    sortKeys: a.sort_keys === undefined ? true : pyTruthy(a.sort_keys),
+    explicitStart: pyTruthy(a.explicit_start),
+    explicitEnd: pyTruthy(a.explicit_end),
+  };
 }
 
 function parsed(text: unknown, parse: (s: string) => unknown): unknown {
@@ -65,15 +82,18 @@ export const dataFilters: Family = {
   to_nice_json: { params: ['indent'], fn: (v, a) => pyJson(v, Number(a.indent ?? 4), true) },
   from_json: { fn: (v) => parsed(v, JSON.parse) },
   to_yaml: {
-    params: ['indent'],
-    fn: (v) => YAML.stringify(v, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }),
+    params: YAML_DUMP_KEYWORDS,
+    fn: (v, a) => pyyamlDump(v, { ...dumpOptions(a), flowStyle: (a.default_flow_style ?? null) as boolean | null }),
   },
   to_nice_yaml: {
-    params: ['indent'],
-    fn: (v, a) =>
-      YAML.stringify(v, { indent: Number(a.indent ?? 4), indentSeq: false, lineWidth: 0, sortMapEntries: true }),
+    params: ['indent', ...YAML_DUMP_KEYWORDS.filter((k) => k !== 'indent' && k !== 'default_flow_style')],
+    fn: (v, a) => pyyamlDump(v, { ...dumpOptions(a), indent: Number(a.indent ?? 4), flowStyle: false }),
   },
-  from_yaml: { fn: (v) => parsed(v, (s) => YAML.parse(s, { maxAliasCount: 100 })) },
+  from_yaml: {
+    // PyYAML keeps the last of repeated keys without a word; a playbook's loader refuses them
+    fn: (v) =>
+      parsed(v, (s) => YAML.parse(s, { ...ANSIBLE_YAML, uniqueKeys: false, maxAliasCount: 100, logLevel: 'error' })),
+  },
   combine: {
     params: ['o1', 'o2', 'o3', 'o4', 'recursive', 'list_merge'],
     fn: (v, a) => {

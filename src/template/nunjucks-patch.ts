@@ -1,5 +1,6 @@
 // Makes nunjucks evaluate as Jinja2 does under Ansible: Python operators, truthiness, strict Undefined, value printing.
 import nunjucks from 'nunjucks';
+import { installTrailingCommas } from './nunjucks-commas.js';
 import * as py from './python.js';
 import { Undefined, defined, toText } from './values.js';
 
@@ -65,6 +66,7 @@ let installed = false;
 export function installPythonSemantics(): void {
   if (installed) return;
   installed = true;
+  installTrailingCommas(); // first: installJinjaCompat wraps the aggregate rule it installs
   nunjucks.installJinjaCompat(); // slices `x[1:3]` in the parser; its lookups are replaced below
   const rt = nunjucks.runtime as unknown as Record<string, unknown>;
   const rtLookupName = (_context: unknown, frame: Frame, name: string) => {

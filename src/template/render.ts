@@ -115,8 +115,10 @@ export function evaluate(expr: string, vars: Vars, shown: string, what: string, 
 
 /** The template that captures an expression's value; a syntax error is reported on the text as written. */
 export function compileExpression(expr: string, shown: string, param = true) {
+  // the parentheses make the whole expression the filter's input; `()` alone would be an empty tuple
+  const wrapped = expr.trim() === '' ? `{{ ${expr} }}` : `{{ (${expr}) | ${CAPTURE} }}`;
   try {
-    return compile(`{{ (${expr}) | ${CAPTURE} }}`, shown, param);
+    return compile(wrapped, shown, param);
   } catch (e) {
     if (shown.includes('{{')) compile(shown, shown, param);
     else compile(`{{ ${expr} }}`, shown, param);

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { readOnly, sh, type Become, type Command } from '../command.js';
 import { FileTransferError } from './errors.js';
-import type { Transport } from './types.js';
+import type { ExecResult, Transport, WriteContent } from './types.js';
+import { sumOf, type FileSum } from '../file-sum.js';
 
 /** Exit code of becomeReadCommand when the file does not exist (distinct from cat's and sudo's 1). */
 export const ABSENT_EXIT = 44;
@@ -20,6 +21,10 @@ export const becomeReadCommand = (path: string, become: Become): Command => ({
   become,
 });
 
+/** The last lines of a failed file command's stderr, else its exit. */
+const whyFailed = (r: ExecResult): string =>
+  r.stderr.trim().split('\n').slice(-3).join('\n') || `exit ${r.code ?? r.signal}`;
+
 /** Reads a file through the privileged read command on any transport: its content, or null when absent. */
 export async function readWithBecome(
   t: Pick<Transport, 'host' | 'exec'>,
@@ -29,18 +34,19 @@ export async function readWithBecome(
   const r = await t.exec(becomeReadCommand(path, become));
   if (r.code === 0) return r.stdout;
   if (r.code === ABSENT_EXIT) return null;
-  const why = r.stderr.trim().split('\n').slice(-3).join('\n');
-  throw new FileTransferError(t.host, 'read', path, why || `exit ${r.code ?? r.signal}`);
+  throw new FileTransferError(t.host, 'read', path, whyFailed(r));
 }
 
-// The byte count check guards against a session lost mid-transfer: cat would see EOF and a
-// truncated file must never be renamed over the target.
+// The byte count and sha256 checks guard against a session lost mid-transfer (cat would see EOF)
+// and a controller file changed while it was sent: such a file is never renamed over the target.
 const WRITE = [
-  'n=$1; t=$2; size=$3; mode=$4',
+  'n=$1; t=$2; size=$3; sum=$4; mode=$5',
   'umask 077',
   'fail() { rm -f "$n"; exit 1; }',
   'cat > "$n" || fail',
   '[ $(( $(wc -c < "$n") )) -eq "$size" ] || { echo "stackplay: received a truncated file" >&2; fail; }',
+  'got=$(sha256sum < "$n") || fail',
+  '[ "${got%% *}" = "$sum" ] || { echo "stackplay: received bytes that do not match the planned sha256" >&2; fail; }',
   'if [ -e "$t" ]; then chown --reference="$t" "$n" 2>/dev/null || true; fi',
   'if [ -n "$mode" ]; then chmod "$mode" "$n" || fail',
   'elif [ -e "$t" ]; then chmod --reference="$t" "$n" || fail',
@@ -48,11 +54,26 @@ const WRITE = [
   'mv -f "$n" "$t" || fail',
 ].join('\n');
 
-/** Writes stdin to a temp file beside `path`, sets the mode (given, else the old file's, else 0644), renames it over. */
-export function becomeWriteCommand(path: string, content: string, mode: string | undefined, become: Become): Command {
-  const size = Buffer.byteLength(content, 'utf8');
-  const cmd = sh`sh -c ${WRITE} stackplay-write ${tempPathFor(path)} ${path} ${size} ${mode ?? ''}`;
+/**
+ * Writes stdin to a temp file beside `path`, checks its size and sha256, sets the mode (given, else
+ * the old file's, else 0644), renames it over.
+ */
+export function becomeWriteCommand(path: string, sum: FileSum, mode: string | undefined, become: Become): Command {
+  const cmd = sh`sh -c ${WRITE} stackplay-write ${tempPathFor(path)} ${path} ${sum.size} ${sum.sha256} ${mode ?? ''}`;
   return { ...cmd, display: `write ${path} (become)`, become };
+}
+
+/** Writes through the privileged write command on any transport: text on stdin, a controller file streamed. */
+export async function writeWithBecome(
+  t: Pick<Transport, 'host' | 'exec'>,
+  path: string,
+  content: WriteContent,
+  mode: string | undefined,
+  become: Become,
+): Promise<void> {
+  const input = typeof content === 'string' ? { stdin: content } : { stdinFile: content.file };
+  const r = await t.exec(becomeWriteCommand(path, sumOf(content), mode, become), input);
+  if (r.code !== 0) throw new FileTransferError(t.host, 'write', path, whyFailed(r));
 }
 
 /** Validates an octal mode string such as "0644" or "755". */

@@ -140,7 +140,11 @@ function checked(host: string, kind: 'host' | 'user', value: string, source: str
   throw bad(
     host,
     `${source} ${JSON.stringify(value)} is not a valid ${kind === 'host' ? 'host name' : 'user name'}: ${problem}`,
-    kind === 'host' ? 'give a host name or an IP address' : 'give a plain user name',
+    value.includes('{{')
+      ? 'connection vars are read as written, not rendered as templates: write the value itself'
+      : kind === 'host'
+        ? 'give a host name or an IP address'
+        : 'give a plain user name',
     source,
   );
 }

@@ -3,17 +3,16 @@ import { spawn } from 'node:child_process';
 import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { wrapBecome, type Become, type Command } from '../command.js';
-import { readWithBecome, becomeWriteCommand, parseMode, tempPathFor } from './become-files.js';
+import { readWithBecome, parseMode, tempPathFor, writeWithBecome } from './become-files.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
-import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
+import type { ExecOptions, ExecResult, Transport, WriteContent, WriteOptions } from './types.js';
+import { controllerChunks, sendStdin } from './controller-file.js';
 import { OutputCollector } from './output.js';
 
 export interface LocalOptions {
   /** Default per-command limit; none when absent. */
   commandTimeoutMs?: number;
 }
-
-const tail = (s: string) => s.trim().split('\n').slice(-3).join('\n');
 
 class LocalTransport implements Transport {
   readonly #me = userInfo().username;
@@ -79,7 +78,7 @@ class LocalTransport implements Transport {
         onAbort();
         return;
       }
-      child.stdin.end(stdin);
+      sendStdin(child.stdin, stdin, o.stdinFile);
     });
   }
 
@@ -94,15 +93,10 @@ class LocalTransport implements Transport {
     }
   }
 
-  async write(path: string, content: string, o: WriteOptions = {}): Promise<void> {
+  async write(path: string, content: WriteContent, o: WriteOptions = {}): Promise<void> {
     if (o.mode !== undefined) parseMode(o.mode);
     const b = this.#become(o.become);
-    if (b) {
-      const r = await this.exec(becomeWriteCommand(path, content, o.mode, b), { stdin: content });
-      if (r.code !== 0)
-        throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
-      return;
-    }
+    if (b) return writeWithBecome(this, path, content, o.mode, b);
     const tmp = tempPathFor(path);
     try {
       const mode =
@@ -112,7 +106,10 @@ class LocalTransport implements Transport {
               (s) => s.mode & 0o7777,
               () => 0o644,
             );
-      await writeFile(tmp, content, { flag: 'wx', mode: 0o600 });
+      await writeFile(tmp, typeof content === 'string' ? content : controllerChunks(content), {
+        flag: 'wx',
+        mode: 0o600,
+      });
       await chmod(tmp, mode);
       await rename(tmp, path);
     } catch (e) {

@@ -1,7 +1,7 @@
 // The --check wrapper: reads and read-only probes pass through; anything that could change a host is refused.
 import type { Become, Command } from '../command.js';
 import { CheckModeViolation } from '../errors.js';
-import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
+import type { ExecOptions, ExecResult, Transport, WriteContent, WriteOptions } from './types.js';
 
 export function readOnlyTransport(inner: Transport): Transport {
   return {
@@ -11,7 +11,7 @@ export function readOnlyTransport(inner: Transport): Transport {
       return inner.exec(cmd, o);
     },
     read: (path: string, o?: { become?: Become }) => inner.read(path, o),
-    write(path: string, _content: string, _o?: WriteOptions): Promise<void> {
+    write(path: string, _content: WriteContent, _o?: WriteOptions): Promise<void> {
       return Promise.reject(new CheckModeViolation(inner.host, `write ${path}`));
     },
     // The engine owns the connection; a check-mode view of it must not end it.

@@ -1,6 +1,8 @@
 // File reads and atomic writes over SFTP: temp file beside the target, mode, then a rename over it.
 import type { SFTPWrapper } from 'ssh2';
 import { parseMode, tempPathFor } from './become-files.js';
+import { CHUNK, controllerChunks } from './controller-file.js';
+import type { WriteContent } from './types.js';
 
 const SFTP_NO_SUCH_FILE = 2;
 
@@ -49,30 +51,62 @@ async function replace(
   if (!supported) await fallback(from, to);
 }
 
-const CHUNK = 32 * 1024;
+/** SFTP write requests in flight at once while a controller file streams: memory stays near WINDOW * CHUNK. */
+const WINDOW = 64;
 
 /**
- * Writes the whole buffer, sets the mode and closes the handle, sending every request at once:
- * sftp-server answers them in order, so this costs one round trip instead of one per request.
- * Waits for all answers (the handle is always closed), then throws the first failure.
+ * Sends the content as write requests without waiting between them: sftp-server answers them in
+ * order, so a small content costs one round trip. A controller file is read in chunks and at most
+ * WINDOW requests are in flight, so it is never held whole in memory. Resolves with the first failure, if any.
  */
-async function writeChmodClose(sftp: SFTPWrapper, handle: Buffer, data: Buffer, bits: number): Promise<void> {
-  const ops: Promise<void>[] = [];
-  for (let off = 0; off < data.length; off += CHUNK) {
-    const len = Math.min(CHUNK, data.length - off);
-    ops.push(call((cb) => sftp.write(handle, data, off, len, off, cb)));
+async function writeContent(sftp: SFTPWrapper, handle: Buffer, content: WriteContent): Promise<unknown> {
+  let failure: unknown;
+  const inFlight: Promise<void>[] = [];
+  const send = (data: Buffer, at: number) =>
+    inFlight.push(
+      call((cb) => sftp.write(handle, data, 0, data.length, at, cb)).catch((e: unknown) => {
+        failure ??= e;
+      }),
+    );
+  if (typeof content === 'string') {
+    const data = Buffer.from(content, 'utf8');
+    for (let off = 0; off < data.length; off += CHUNK) send(data.subarray(off, off + CHUNK), off);
+  } else {
+    try {
+      let off = 0;
+      for await (const chunk of controllerChunks(content)) {
+        send(chunk, off);
+        off += chunk.length;
+        if (inFlight.length >= WINDOW) await inFlight.shift();
+        if (failure) break;
+      }
+    } catch (e) {
+      failure ??= e;
+    }
   }
-  ops.push(call((cb) => sftp.fchmod(handle, bits, cb)));
-  ops.push(call((cb) => sftp.close(handle, cb)));
-  const failed = (await Promise.allSettled(ops)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await Promise.all(inFlight);
+  return failure;
+}
+
+/** Writes the content, sets the mode and closes the handle (always), then throws the first failure. */
+async function writeChmodClose(sftp: SFTPWrapper, handle: Buffer, content: WriteContent, bits: number): Promise<void> {
+  // Text goes out in one burst with the mode and the close (writeContent sends it before its first
+  // await); a streamed file gets its mode and close once all of it is sent.
+  const written = writeContent(sftp, handle, content);
+  if (typeof content !== 'string') await written;
+  const closed = await Promise.allSettled([
+    call((cb) => sftp.fchmod(handle, bits, cb)),
+    call((cb) => sftp.close(handle, cb)),
+  ]);
+  const failure = (await written) ?? closed.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+  if (failure) throw failure;
 }
 
 /** Writes `content` to a fresh temp file (0600), sets the mode, renames it over `path`; removes the temp file on failure. */
 export async function sftpWriteAtomic(
   sftp: SFTPWrapper,
   path: string,
-  content: string,
+  content: WriteContent,
   mode: string | undefined,
   fallbackRename: (from: string, to: string) => Promise<void>,
 ): Promise<void> {
@@ -80,7 +114,7 @@ export async function sftpWriteAtomic(
   try {
     const bits = mode !== undefined ? parseMode(mode) : await modeOf(sftp, path);
     const handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
-    await writeChmodClose(sftp, handle, Buffer.from(content, 'utf8'), bits);
+    await writeChmodClose(sftp, handle, content, bits);
     await replace(sftp, tmp, path, fallbackRename);
   } catch (e) {
     await call((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);

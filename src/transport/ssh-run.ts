@@ -5,11 +5,14 @@ import { CommandAbortedError, CommandTimeoutError } from './errors.js';
 import { AfterStartMark } from './login-noise.js';
 import type { ExecOptions, ExecResult } from './types.js';
 import { OutputCollector } from './output.js';
+import { sendStdin } from './controller-file.js';
 
 export interface RunContext {
   host: string;
   display: string;
   stdin: string;
+  /** A controller file streamed on stdin after `stdin`. */
+  stdinFile?: string;
   /** Per-command limit in ms (none when undefined). */
   limit: number | undefined;
   /** The start mark the command text writes first (see login-noise.ts); output before it is dropped. */
@@ -138,6 +141,6 @@ export function runChannel(
       onAbort();
       return;
     }
-    ch.end(ctx.stdin === '' ? undefined : ctx.stdin);
+    sendStdin(ch, ctx.stdin, ctx.stdinFile);
   });
 }

@@ -5,7 +5,7 @@ import { HostError, UnreachableError } from '../errors.js';
 import type { ConnectionDefaults, HostConnection, HostKeyChecking } from './connection.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
 import { defaultKnownHosts } from './host-key-policy.js';
-import { readWithBecome, becomeWriteCommand, parseMode } from './become-files.js';
+import { readWithBecome, parseMode, writeWithBecome } from './become-files.js';
 import { Semaphore } from './semaphore.js';
 import { newStartMark, withStartMark } from './login-noise.js';
 import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
@@ -13,7 +13,7 @@ import { openClient, type OpenClient } from './ssh-connect.js';
 import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
 import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
 import { ShellSession } from './shell-session.js';
-import type { ExecOptions, ExecResult, Transport, WriteOptions } from './types.js';
+import type { ExecOptions, ExecResult, Transport, WriteContent, WriteOptions } from './types.js';
 
 export interface SshOptions {
   /** Default 'strict'; a host's StrictHostKeyChecking overrides it. */
@@ -206,6 +206,7 @@ export class SshTransport implements Transport {
     // Commands that need stdin, a time limit or cancelling keep their own channel: killing one is per channel.
     if (
       stdin === '' &&
+      o.stdinFile === undefined &&
       (o.timeoutMs ?? this.#commandTimeoutMs) === undefined &&
       !o.signal &&
       !this.#cleanups.has(cmd)
@@ -245,6 +246,7 @@ export class SshTransport implements Transport {
           host: this.host,
           display: w.display,
           stdin,
+          ...(o.stdinFile !== undefined ? { stdinFile: o.stdinFile } : {}),
           limit: o.timeoutMs ?? this.#commandTimeoutMs,
           startMark,
           lost: () => this.#lost,
@@ -334,16 +336,11 @@ export class SshTransport implements Transport {
     }
   }
 
-  async write(path: string, content: string, o: WriteOptions = {}): Promise<void> {
+  async write(path: string, content: WriteContent, o: WriteOptions = {}): Promise<void> {
     this.#check();
     if (o.mode !== undefined) parseMode(o.mode);
     const b = this.#become(o.become);
-    if (b) {
-      const r = await this.exec(becomeWriteCommand(path, content, o.mode, b), { stdin: content });
-      if (r.code !== 0)
-        throw new FileTransferError(this.host, 'write', path, tail(r.stderr) || `exit ${r.code ?? r.signal}`);
-      return;
-    }
+    if (b) return writeWithBecome(this, path, content, o.mode, b);
     try {
       await this.#untilLost(
         this.#sftpSession().then((sftp) =>

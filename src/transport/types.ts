@@ -12,10 +12,23 @@ export interface ExecResult {
 
 export interface ExecOptions {
   stdin?: string;
+  /** A controller file sent on stdin after `stdin`, streamed from disk (never read whole into memory). */
+  stdinFile?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
 }
+
+/** A file on the controller that a write streams to the host; size and sha256 are checked on the way. */
+export interface ControllerFile {
+  /** Absolute path on the controller. */
+  file: string;
+  size: number;
+  sha256: string;
+}
+
+/** What a write puts in a file: text held in memory (a template, inline content) or a controller file. */
+export type WriteContent = string | ControllerFile;
 
 export interface WriteOptions {
   /** Octal mode as a string, e.g. "0644". */
@@ -30,8 +43,11 @@ export interface Transport {
   exec(cmd: Command, o?: ExecOptions): Promise<ExecResult>;
   /** Reads a file; null when it does not exist. */
   read(path: string, o?: { become?: Become }): Promise<string | null>;
-  /** Writes atomically: a temp file beside the target, then rename. Never a half-written file. */
-  write(path: string, content: string, o?: WriteOptions): Promise<void>;
+  /**
+   * Writes atomically: a temp file beside the target, then rename. Never a half-written file. A
+   * controller file is streamed, and bytes that do not match its size and sha256 are never renamed over.
+   */
+  write(path: string, content: WriteContent, o?: WriteOptions): Promise<void>;
   close(): Promise<void>;
   /** Why the connection is gone (it dropped since it was opened), or undefined while it works. */
   lostReason?(): Error | undefined;

@@ -1,48 +1,13 @@
-// Runs a case through Debian's ansible-playbook (json callback) and reads what it did; installs ansible-core when it can.
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+// Runs a case through Debian's ansible-playbook (json callback) and reads what it did.
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ansibleEnv } from '../helpers/ansible-core.js';
 import { type Case, stageCase } from './cases.js';
 import { counts, type ExitClass, normalisePaths, type Observed, snapshotFiles } from './observed.js';
 
 const run = promisify(execFile);
-
-const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
-
-/** ansible-playbook on PATH, installing Debian's ansible-core when root with apt; else why it cannot run. */
-export function ensureAnsible(): { ok: true } | { ok: false; reason: string } {
-  if (has('ansible-playbook')) return { ok: true };
-  if (process.getuid?.() !== 0 || !has('apt-get'))
-    return { ok: false, reason: 'ansible-playbook is missing and cannot be installed (needs root and apt-get)' };
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', 'ansible-core'], { env, encoding: 'utf8' });
-  let res = install();
-  if (res.status !== 0) {
-    spawnSync('apt-get', ['update', '-qq'], { env });
-    res = install();
-  }
-  if (res.status !== 0 || !has('ansible-playbook'))
-    return { ok: false, reason: `apt-get install ansible-core failed: ${res.stderr.slice(-400)}` };
-  return { ok: true };
-}
-
-/** A quiet, deterministic Ansible: no config file, retry files, cows, host key checks or interpreter warnings. */
-const ansibleEnv = (tmp: string): NodeJS.ProcessEnv => ({
-  ...process.env,
-  ANSIBLE_CONFIG: join(tmp, 'ansible.cfg'),
-  ANSIBLE_STDOUT_CALLBACK: 'json',
-  ANSIBLE_RETRY_FILES_ENABLED: 'False',
-  ANSIBLE_NOCOWS: '1',
-  ANSIBLE_HOST_KEY_CHECKING: 'False',
-  ANSIBLE_LOCALHOST_WARNING: 'False',
-  ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
-  ANSIBLE_DEPRECATION_WARNINGS: 'False',
-  ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-  ANSIBLE_LOCAL_TEMP: join(tmp, 'local'),
-  ANSIBLE_REMOTE_TEMP: join(tmp, 'remote'),
-  ANSIBLE_FORCE_COLOR: '0',
-});
 
 /** ansible-playbook's exit codes: 2 failed hosts, 4 unreachable or a parser error, 1/5 other errors before running. */
 function exitClass(code: number): ExitClass {
@@ -84,9 +49,7 @@ function debugOutput(report: JsonReport): Record<string, unknown[]> {
 
 export async function runAnsible(c: Case): Promise<Observed & { log: string }> {
   const { base, work, inventory } = await stageCase(c, 'ansible');
-  const tmp = join(base, 'ansible-tmp');
-  await mkdir(tmp);
-  await writeFile(join(tmp, 'ansible.cfg'), '');
+  const env = ansibleEnv(join(base, 'ansible-tmp'), { ANSIBLE_STDOUT_CALLBACK: 'json' });
   try {
     const args = ['-i', inventory, ...c.args, join(work, 'playbook.yml')];
     let code = 0;
@@ -95,7 +58,7 @@ export async function runAnsible(c: Case): Promise<Observed & { log: string }> {
     try {
       ({ stdout, stderr } = await run('ansible-playbook', args, {
         cwd: work,
-        env: ansibleEnv(tmp),
+        env,
         maxBuffer: 64 << 20,
         timeout: 300_000,
       }));

@@ -2,7 +2,8 @@
 import test from 'ava';
 import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
-import { ensureAnsible, runAnsible } from './ansible.js';
+import { ensureAnsible } from '../helpers/ansible-core.js';
+import { runAnsible } from './ansible.js';
 import { listCases } from './cases.js';
 import { EXPECTED_DIFFERENCES } from './expected-differences.js';
 import type { Observed } from './observed.js';
@@ -22,8 +23,8 @@ function differences(a: Observed, s: Observed): string[] {
   );
 }
 
-if (!ansible.ok) test('differential suite', (t) => t.log(`skipped: ${ansible.reason}`));
-for (const c of ansible.ok ? cases : [])
+if ('missing' in ansible) test('differential suite', (t) => t.log(`skipped: ${ansible.missing}`));
+for (const c of 'bin' in ansible ? cases : [])
   test(c.name, async (t) => {
     const [a, s] = await Promise.all([pool(() => runAnsible(c)), pool(() => runStackplay(c))]);
     const diff = differences(a, s);

@@ -10,6 +10,8 @@ export const EXPECTED_DIFFERENCES: Record<string, string> = {
   'vars-extra-json': `${NATIVE}: a lone "{{ n + 1 }}" is the string "6" in Ansible, the number 6 in stackplay`,
   'free-form-kv':
     'deliberate: k=v free-form params (debug: msg=hello) are refused at load (E_PARAM_FREE_FORM); stackplay wants YAML mappings it can check',
+  'debug-undefined-fails':
+    'deliberate: a variable no host defines is found at load (E_UNDEFINED_VAR, exit 4, nothing runs); Ansible finds it when the task runs and fails the host (exit 2)',
   'file-directory':
     'file module: parents made by state=directory get 0755 (umask), Ansible gives each parent it creates the task mode',
 };

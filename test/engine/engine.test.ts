@@ -7,6 +7,8 @@ import type { EngineOptions } from '../../src/engine/types.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { FakeConnector, collect, play, task, testModules } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
+import { loadInventoryTexts } from '../../src/inventory/load.js';
+import { groupsMap } from '../../src/inventory/resolve.js';
 
 const book = (...plays: Playbook['plays']): Playbook => ({ file: 'test.yml', dir: '.', plays, text: '' });
 
@@ -142,6 +144,22 @@ test('serial splits hosts into batches; max_fail_percentage stops the run', asyn
   );
   t.regex(result.stopped!, /max_fail_percentage/);
   t.is(result.exitCode, 2);
+});
+
+// ansible-playbook gave these batches (ansible_play_batch) and groups.web for this inventory: the pattern's terms in
+// order (web, then db), web's own hosts before its child edge's, though edge's host is listed first in the file.
+test("serial batches follow Ansible's host order, and so does groups[...]", async (t) => {
+  const { inventory } = loadInventoryTexts([
+    { file: 'order.ini', text: '[db]\nd1\nd2\n[edge]\ne1\n[web:children]\nedge\n[web]\nw2\nw1\n' },
+  ]);
+  const c = new FakeConnector();
+  const pb = book(play('web:db', [task('run', { cmd: 'x' })], { serial: [2] }));
+  const { events } = await go(pb, inventory, c);
+  t.deepEqual(
+    events.flatMap((e) => (e.type === 'batch:start' ? [e.hosts] : [])),
+    [['w2', 'w1'], ['e1', 'd1'], ['d2']],
+  );
+  t.deepEqual(groupsMap(inventory).web, ['w2', 'w1', 'e1']);
 });
 
 test('any_errors_fatal stops every host after the failing task', async (t) => {

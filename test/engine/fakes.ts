@@ -1,4 +1,5 @@
 // Engine test doubles: in-memory hosts behind a Connector, tiny modules, and play/task builders.
+import { readFileSync } from 'node:fs';
 import { UnreachableError, CheckModeViolation } from '../../src/errors.js';
 import type { Transport, ExecResult } from '../../src/transport/types.js';
 import type { Connector } from '../../src/engine/types.js';
@@ -6,7 +7,7 @@ import type { ResolvedHost } from '../../src/inventory/types.js';
 import type { Play, Task } from '../../src/load/playbook-types.js';
 import { builtTask } from '../../src/load/built-task.js';
 import type { RunEvent } from '../../src/report/events.js';
-import { defineModule, readOnly, sh, z, type Module } from '../../src/sdk.js';
+import { defineModule, readOnly, sh, sumOf, write, z, type Module } from '../../src/sdk.js';
 
 export interface FakeHost {
   files: Map<string, string>;
@@ -58,7 +59,7 @@ export class FakeConnector implements Connector {
       async write(path, content) {
         if (self.forbidChanges) throw new CheckModeViolation(resolved.name, `write ${path}`);
         h.writes.push(path);
-        h.files.set(path, content);
+        h.files.set(path, typeof content === 'string' ? content : readFileSync(content.file, 'utf8'));
       },
       async close() {},
     };
@@ -81,7 +82,7 @@ export const setfile = defineModule({
   plan: ({ current }, p) =>
     current === p.content
       ? { steps: [], note: 'same' }
-      : { steps: [{ kind: 'write', title: `write ${p.path}`, path: p.path, before: current, after: p.content }] },
+      : { steps: [write(p.path, current === null ? null : sumOf(current), p.content, { title: `write ${p.path}` })] },
 });
 
 /** Runs a command every time (like `command`). */

@@ -7,7 +7,7 @@ import { runPlays } from '../../src/engine/run-plays.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { Playbook } from '../../src/load/playbook-types.js';
 import type { RunEvent } from '../../src/report/events.js';
-import { defineModule, exec, sh, z, type Module } from '../../src/sdk.js';
+import { defineModule, exec, sh, sumOf, z, type Module } from '../../src/sdk.js';
 import { FakeConnector, collect, play, task } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
 
@@ -37,7 +37,7 @@ const grab = defineModule({
               title: `write ${p.path}`,
               path: local.path,
               before: null,
-              after: p.text,
+              after: sumOf(p.text),
               base64: Buffer.from(p.text).toString('base64'),
             },
           ],

@@ -8,6 +8,10 @@ import { formatRecap } from '../../src/report/recap-text.js';
 import { Recap } from '../../src/engine/recap.js';
 import { sh, Secret } from '../../src/command.js';
 import type { RunEvent } from '../../src/report/events.js';
+import type { Transport } from '../../src/transport/types.js';
+import { sumOf, write, type Step } from '../../src/sdk.js';
+import { shownPlan } from '../../src/engine/write-diff.js';
+import { shownStep } from '../../src/report/step-shown.js';
 
 test('serial batch sizes: numbers, percentages, lists whose last size repeats', (t) => {
   t.deepEqual(batchSizes([], 5), [5]);
@@ -68,53 +72,55 @@ test('redaction masks secret values everywhere and drops the runnable command te
   t.true(text.includes('login ********'));
 });
 
-test('redaction drops the bytes of a controller write: base64 would hide a secret from the masking', (t) => {
+test('a controller write reaches events by size and sha256, never its bytes; its diff is masked', async (t) => {
   const seen: RunEvent[] = [];
   const report = redactingReporter(
     (e) => seen.push(e),
     () => ['hunter22'],
   );
   const after = 'password: hunter22\n';
+  const step: Step = {
+    kind: 'controller-write',
+    title: 'fetch /etc/x -> /b/a/etc/x',
+    path: '/b/a/etc/x',
+    before: null,
+    after: sumOf(after),
+    base64: Buffer.from(after).toString('base64'),
+  };
   report({
     type: 'host:plan',
     task: { play: 0, index: 0, name: 'x', module: 'fetch' },
     host: 'a',
     diff: true,
-    plan: {
-      steps: [
-        {
-          kind: 'controller-write',
-          title: 'fetch /etc/x -> /b/a/etc/x',
-          path: '/b/a/etc/x',
-          before: null,
-          after,
-          base64: Buffer.from(after).toString('base64'),
-        },
-      ],
-    },
+    plan: await shownPlan({ steps: [step] }, true, undefined),
   });
   const text = JSON.stringify(seen);
   t.false(text.includes('hunter22'));
   t.false(text.includes(Buffer.from(after).toString('base64')));
   t.true(text.includes('password: ********'));
+  t.true(text.includes(`"sha256":"${sumOf(after).sha256}"`));
 });
 
-test('write steps show as unified diffs with --diff, other steps as their title', (t) => {
-  const step = {
-    kind: 'write' as const,
-    title: 'update /etc/hosts',
-    path: '/etc/hosts',
-    before: 'a\nb\n',
-    after: 'a\nc\n',
-  };
-  const shown = describeStep(step, true);
+/** A transport that answers the diff's read of the host's file with `text` (base64, as the probe prints it). */
+const holding = (text: string): Transport => ({
+  host: 'a',
+  exec: async () => ({ code: 0, signal: null, stdout: Buffer.from(text).toString('base64'), stderr: '', ms: 1 }),
+  read: async () => text,
+  write: async () => {},
+  close: async () => {},
+});
+
+test('write steps show as unified diffs with --diff, other steps as their title', async (t) => {
+  const step = write('/etc/hosts', sumOf('a\nb\n'), 'a\nc\n', { title: 'update /etc/hosts' });
+  const [withDiff] = (await shownPlan({ steps: [step] }, true, { transport: holding('a\nb\n') })).steps;
+  const shown = describeStep(withDiff!, true);
   t.regex(shown, /--- a\/etc\/hosts/);
   t.regex(shown, /-b\n\s+\+c/);
-  t.is(describeStep(step, false), 'update /etc/hosts');
-  t.is(
-    describeStep({ kind: 'write', title: 'key', path: '/k', before: null, after: 'x', secret: true }, true),
-    'key\n  (content hidden: secret)',
-  );
+  t.is(describeStep(shownStep(step), false), 'update /etc/hosts');
+  const secret = write('/k', null, 'x', { title: 'key', secret: true });
+  const [hidden] = (await shownPlan({ steps: [secret] }, true, { transport: holding('') })).steps;
+  t.is(describeStep(hidden!, true), 'key\n  (content hidden: secret)');
+  t.false(JSON.stringify(hidden).includes(sumOf('x').sha256), 'a secret content is shown by size only');
   t.is(describeStep({ kind: 'exec', title: '~ hostname: a -> b', cmd: sh`hostname b` }, false), '~ hostname: a -> b');
 });
 

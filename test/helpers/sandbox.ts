@@ -18,7 +18,7 @@ import { dirname, join, posix } from 'node:path';
 import { quote, type Become, type Command } from '../../src/command.js';
 import { findTool } from '../../src/lab/host-check.js';
 import { localTransport } from '../../src/transport/local.js';
-import type { ExecOptions, ExecResult, Transport, WriteOptions } from '../../src/transport/types.js';
+import type { ExecOptions, ExecResult, Transport, WriteContent, WriteOptions } from '../../src/transport/types.js';
 import {
   ETC_BASE,
   GROUPS,
@@ -50,7 +50,7 @@ export const sandboxTest = (title: string, fn: ImplementationFn<[]>): void => {
 
 export type Call =
   | { kind: 'exec'; text: string; display: string; readOnly: boolean; become: boolean; stdin?: string }
-  | { kind: 'write'; path: string; content: string; mode?: string; become: boolean }
+  | { kind: 'write'; path: string; content: WriteContent; mode?: string; become: boolean }
   | { kind: 'read'; path: string; become: boolean };
 
 /** Waits (bounded, event-driven) for a line on a child's stdout; rejects with its stderr if it exits first. */
@@ -174,7 +174,7 @@ export class Sandbox {
         this.calls.push({ kind: 'read', path, become: o?.become !== undefined });
         return local.read(this.inside(path), o);
       },
-      write: async (path: string, content: string, o?: WriteOptions) => {
+      write: async (path: string, content: WriteContent, o?: WriteOptions) => {
         this.calls.push({
           kind: 'write',
           path,

@@ -69,8 +69,16 @@ export interface RunningCli {
  * The CLI in a child process, watched while it runs. The deadline is no timed assertion: it only
  * turns "would wait forever" into a failure instead of a hung test.
  */
-export function startCli(t: ExecutionContext, args: string[], deadlineMs = CLI_DEADLINE_MS): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(
+  t: ExecutionContext,
+  args: string[],
+  deadlineMs = CLI_DEADLINE_MS,
+  env: Record<string, string> = {},
+): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {

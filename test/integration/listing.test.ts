@@ -52,6 +52,28 @@ test('inventory --graph shows roles and phases; --list --json has merged vars wi
   t.false(l.stdout.includes('hunter2-secret'));
 });
 
+// Issue 14 point 4: any inventory that parses is listed; its topology problems are warnings there, and still stop run and migrate.
+test('inventory --list/--graph list an inventory with a topology problem, warning; run and migrate refuse it with exit 4', async (t) => {
+  const inv = 'test/fixtures/inventory/bad/topo-routers-no-lb.ini';
+  const warning =
+    /^warning\[E_TOPOLOGY_ROUTER_LB\] router2: 2 routers .* \(run and migrate refuse this inventory\)\n {2}--> test\/fixtures\/inventory\/bad\/topo-routers-no-lb.ini:6:1/m;
+  const list = await runCli(['inventory', '-i', inv, '--list', '--json']);
+  t.is(list.code, 0, list.stderr);
+  t.regex(list.stderr, warning);
+  const data = JSON.parse(list.stdout) as Record<string, { hosts?: string[] }>;
+  t.deepEqual(data.router?.hosts, ['router1', 'router2']);
+  const graph = await runCli(['inventory', '-i', inv, '--graph']);
+  t.is(graph.code, 0, graph.stderr);
+  t.regex(graph.stdout, /\|--@router:\n {2}\| {2}\|--router1 /);
+  t.regex(graph.stderr, warning);
+  const run = await runCli(['run', 'playbooks/cluster.yml', '-i', inv, '--check']);
+  t.is(run.code, 4);
+  t.regex(run.stderr, /^error\[E_TOPOLOGY_ROUTER_LB\]/m);
+  const migrate = await runCli(['migrate', '-i', inv, '--new-core-ip', '10.77.0.50']);
+  t.is(migrate.code, 4);
+  t.regex(migrate.stderr, /^error\[E_TOPOLOGY_ROUTER_LB\]/m);
+});
+
 test('modules and schema print documentation generated from the schemas', async (t) => {
   const m = await runCli(['modules', 'node_attach']);
   t.is(m.code, 0, m.stderr);

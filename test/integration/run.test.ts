@@ -256,10 +256,11 @@ it('gather_facts: true gives the node facts in one probe; without it an ansible_
   const recap = recapOf(r);
   t.is(recap.node1!.ok, 3, 'gathering facts counts as ok, like in Ansible');
   // Facts stay with the host for the rest of the run (the second play's debug), as in Ansible; a run
-  // without gathering has none: the normal undefined-variable failure, with a hint naming gather_facts.
+  // without gathering has none: found at load (validate before touch), with a hint naming gather_facts.
   writeFileSync(join(work, 'no-facts.yml'), '- hosts: all\n  tasks:\n    - debug: { msg: "{{ ansible_hostname }}" }\n');
   const none = await runCli(['run', join(work, 'no-facts.yml'), '-i', inv, '--output', 'json']);
-  t.is(none.code, 2, none.stdout + none.stderr);
-  const failed = none.events.find((e) => e.type === 'host:end' && e.status === 'failed');
-  t.regex(failed?.type === 'host:end' ? (failed.message ?? '') : '', /ansible_hostname[\s\S]*gather_facts: true/);
+  t.is(none.code, 4, none.stdout + none.stderr);
+  const diags = none.events.flatMap((e) => (e.type === 'diagnostics' ? e.diagnostics : []));
+  t.is(diags[0]?.code, 'E_UNDEFINED_VAR', none.stdout);
+  t.regex(`${diags[0]?.message} ${diags[0]?.hint}`, /"ansible_hostname" for 3 hosts[\s\S]*gather_facts: true/);
 });

@@ -20,8 +20,10 @@ db
 web2
 stage-db
 `);
-const ALL = ['lone', 'web1', 'web2', 'web10', 'db1', 'db2', 'stage-db'];
+// Ansible's order for all: the groups level by level (ungrouped, prod, staging, then prod's children).
+const ALL = ['lone', 'web2', 'stage-db', 'web1', 'web10', 'db1', 'db2'];
 
+// Each answer is what `ansible PATTERN --list-hosts` (ansible-core 2.14) gave for this inventory, in its order.
 const cases: Array<[string, string[]]> = [
   ['all', ALL],
   ['*', ALL],
@@ -42,15 +44,15 @@ const cases: Array<[string, string[]]> = [
   ['~(web|db)1', ['web1', 'web10', 'db1']],
   ['~st', ['web2', 'stage-db']],
   ['web:db', ['web1', 'web2', 'web10', 'db1', 'db2']],
-  ['db,web', ['web1', 'web2', 'web10', 'db1', 'db2']],
-  ['db1:web1:db1', ['web1', 'db1']],
+  ['db,web', ['db1', 'db2', 'web1', 'web2', 'web10']],
+  ['db1:web1:db1', ['db1', 'web1']],
   ['prod:!db', ['web1', 'web2', 'web10']],
   ['prod:&staging', ['web2']],
   ['!staging:prod', ['web1', 'web10', 'db1', 'db2']],
   ['&staging:prod:!web2', []],
   ['web:&staging:db:!db1', ['web2']],
-  ['!web', ['lone', 'db1', 'db2', 'stage-db']],
-  ['&prod', ['web1', 'web2', 'web10', 'db1', 'db2']],
+  ['!web', ['lone', 'stage-db', 'db1', 'db2']],
+  ['&prod', ['web2', 'web1', 'web10', 'db1', 'db2']],
   ['prod , !web', ['db1', 'db2']],
   ['web[0]', ['web1']],
   ['web[-1]', ['web10']],
@@ -65,7 +67,12 @@ const cases: Array<[string, string[]]> = [
 for (const [pattern, hosts] of cases) {
   test(`pattern ${JSON.stringify(pattern)}`, (t) => {
     const r = selectHosts(inventory, pattern);
-    t.deepEqual(r.diagnostics, []);
+    // Where a term matches nothing or a subscript is out of range, Ansible warns and so does stackplay; no errors.
+    t.deepEqual(
+      r.diagnostics.filter((d) => d.severity !== 'warning'),
+      [],
+    );
+    if (hosts.length) t.deepEqual(r.diagnostics, []);
     t.deepEqual(r.hosts, hosts);
   });
 }

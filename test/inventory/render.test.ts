@@ -12,7 +12,7 @@ import { loadText } from './helpers.js';
 const SECRETIVE = `
 solo ansible_password=hunter2
 [core]
-core1 ansible_host=10.0.0.1 api_token=abc db={"admin_password":"pw","user":"u"}
+core1 ansible_host=10.0.0.1 api_token=abc db="{'admin_password': 'pw', 'user': 'u'}"
 [dea]
 dea1
 [dea:vars]

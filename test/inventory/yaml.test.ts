@@ -100,3 +100,31 @@ test('a YAML syntax error stops that file with a positioned error', (t) => {
   t.is(diagnostics[0]!.code, 'E_YAML_SYNTAX');
   t.is(diagnostics[0]!.at?.file, 'inv.yml');
 });
+
+// What ansible-core 2.14's yaml inventory plugin accepts, warns about or rejects (each checked with ansible-inventory).
+test('hosts, children and vars given as a string are one-key mappings, as in Ansible', (t) => {
+  const { inventory, diagnostics } = load(
+    'all:\n  children:\n    web:\n      hosts: web1\n    app:\n      children: web\n',
+  );
+  t.deepEqual(diagnostics, []);
+  t.deepEqual(inventory.groups.get('web')?.hosts, ['web1']);
+  t.deepEqual(inventory.groups.get('app')?.children, ['web']);
+});
+
+test('an unknown key in a group is a warning (Ansible skips it), with a suggestion', (t) => {
+  const { inventory, diagnostics } = load('web:\n  host:\n    web1:\n');
+  t.like(diagnostics, [{ severity: 'warning', code: 'E_INVENTORY_YAML_KEY', hint: 'did you mean "hosts"?' }]);
+  t.is(diagnostics[0]!.at?.line, 2);
+  t.false(inventory.hosts.has('web1'));
+});
+
+test('a host name that YAML reads as a number is rejected, as Ansible does', (t) => {
+  const { diagnostics } = load('all:\n  hosts:\n    1234: {}\n');
+  t.like(diagnostics, [{ severity: 'error', code: 'E_INVENTORY_YAML_TYPE' }]);
+  t.is(diagnostics[0]!.at?.line, 3);
+});
+
+test("a host's first host:port is kept when the host is listed again", (t) => {
+  const { inventory } = load('all:\n  hosts:\n    web1:2222:\n  children:\n    g:\n      hosts:\n        web1:3333:\n');
+  t.deepEqual(inventory.hosts.get('web1')?.vars, { ansible_port: 2222 });
+});

@@ -75,4 +75,7 @@ test('errors: bad JSON, a JSON list, words without =, bad names, unclosed quotes
   t.regex(empty!, /^error\[E_EXTRA_VARS\] -e #6: empty value/);
 });
 
-test('no -e at all', (t) => t.deepEqual(parseExtraVars([]), { vars: {}, diagnostics: [] }));
+test('no -e at all', (t) => t.deepEqual(parseExtraVars([]), { vars: {}, origins: {}, diagnostics: [] }));
+
+test('origins name the -e that set each var last', (t) =>
+  t.deepEqual(parseExtraVars(['a=1 b=2', '{"b": 3}']).origins, { a: '-e #1', b: '-e #2' }));

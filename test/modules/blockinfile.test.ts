@@ -7,7 +7,7 @@ import { afterPlan, fileFacts } from './edit-facts.js';
 
 const plan = (f: EditFacts, params: Record<string, unknown>): Plan =>
   blockinfile.plan(f, blockinfile.params.parse({ path: '/etc/hosts', ...params }));
-const written = (p: Plan) => p.steps.find((s) => s.kind === 'write')?.after;
+const written = (p: Plan) => p.steps.find((s) => s.kind === 'write')?.content;
 const B = '# BEGIN ANSIBLE MANAGED BLOCK\n';
 const E = '# END ANSIBLE MANAGED BLOCK\n';
 

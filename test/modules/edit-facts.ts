@@ -1,5 +1,5 @@
 // Explicit facts for the in-place editors (lineinfile, blockinfile), and applying a plan's write to them.
-import type { Plan } from '../../src/sdk.js';
+import { sumOf, type Plan } from '../../src/sdk.js';
 import type { EditFacts } from '../../modules/common/edit.js';
 
 /** A regular file holding `content` (null: nothing at the path). */
@@ -16,7 +16,8 @@ export function fileFacts(
       mode: o.mode ?? '0644',
       owner: o.owner ?? 'root',
       group: o.group ?? 'root',
-      size: content.length,
+      size: Buffer.byteLength(content),
+      sha256: sumOf(content).sha256,
     },
     current: content,
     leftovers: [],
@@ -30,7 +31,7 @@ export function afterPlan(f: EditFacts, plan: Plan): EditFacts {
   for (const step of plan.steps) {
     if (step.kind === 'write') {
       const mode = step.mode ?? (next.stat.exists ? next.stat.mode : '0644');
-      next = fileFacts(step.after, { mode });
+      next = fileFacts(step.content as string, { mode });
     }
     const stat = next.stat;
     if (step.kind !== 'exec' || !stat.exists) continue;

@@ -54,7 +54,7 @@ test("applyPlan runs the engine's steps: write, exec with stdin, reconnect; a fa
   const host = localTransport('local');
   const last = await applyPlan(host, {
     steps: [
-      { kind: 'write', title: 'w', path: join(dir, 'a'), before: null, after: 'A', mode: '0600' },
+      { kind: 'write', title: 'w', path: join(dir, 'a'), before: null, content: 'A', mode: '0600' },
       { kind: 'exec', title: 'e', cmd: sh`cat > ${join(dir, 'b')}; echo done`, stdin: 'B' },
       { kind: 'reconnect', title: 'r', address: '10.0.0.9' },
     ],

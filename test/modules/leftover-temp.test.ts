@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { copy } from '../../modules/copy.js';
 import { template } from '../../modules/template.js';
 import { planContent } from '../../modules/common/content.js';
-import { fileStatContent, tempPrefixFor } from '../../modules/facts/files.js';
+import { fileStatContent, fileStatLeftovers, tempPrefixFor } from '../../modules/facts/files.js';
 import { table } from './macro.js';
 
 const HEX = '0123456789ab';
@@ -91,7 +91,6 @@ table(template, [
 test('the plan in check mode shows the removal (planContent is pure)', (t) => {
   const facts = {
     stat: { exists: false } as const,
-    current: null,
     leftovers: [`/srv/.a b.stackplay-${HEX}`],
     wanted: { content: 'x' },
   };
@@ -124,6 +123,12 @@ test('the probe reads leftovers from stderr, exact names only; stdout keeps its 
   );
   t.deepEqual(r.leftovers, [`/etc/.motd.stackplay-${HEX}`, `/etc/.motd.stackplay-${OTHER}`]);
   t.is(r.content, 'hi\n');
+  const sum = fileStatLeftovers.parse(
+    { code: 0, stdout: `regular file|644|root|root|3\n${'a'.repeat(64)}  /etc/motd\n`, stderr },
+    '/etc/motd',
+  );
+  t.deepEqual(sum.leftovers, r.leftovers);
+  t.like(sum.stat, { exists: true, size: 3, sha256: 'a'.repeat(64) });
   t.deepEqual(fileStatContent.parse({ code: 0, stdout: 'absent\n', stderr: '/etc/.motd.stackplay-*\n' }, '/etc/motd'), {
     stat: { exists: false },
     content: null,
@@ -152,15 +157,19 @@ test('the real probe under /bin/sh finds exactly the leftovers of dest (untouche
     }
     // Written a moment ago: perhaps another host's write in flight to the same file on shared storage.
     writeFileSync(join(dir, `.${name}.stackplay-${FRESH}`), 'in flight');
-    const cmd = fileStatContent.command(dest);
-    const probe = (): { stdout: string; stderr: string } => {
-      const r = execFileSync('/bin/sh', ['-c', `(${cmd.text}) 2>${join(dir, 'err')}`], { encoding: 'utf8' });
-      const stderr = execFileSync('cat', [join(dir, 'err')], { encoding: 'utf8' });
-      return { stdout: r, stderr };
-    };
-    const r = fileStatContent.parse({ code: 0, ...probe() }, dest);
-    t.deepEqual(r.leftovers, want.map((f) => join(dir, f)).sort(), name);
-    t.is(r.content, 'content\n');
+    // copy and template's probe (no content), and the editors' (with it).
+    for (const fact of [fileStatLeftovers, fileStatContent]) {
+      const cmd = fact.command(dest);
+      const probe = (): { stdout: string; stderr: string } => {
+        const r = execFileSync('/bin/sh', ['-c', `(${cmd.text}) 2>${join(dir, 'err')}`], { encoding: 'utf8' });
+        const stderr = execFileSync('cat', [join(dir, 'err')], { encoding: 'utf8' });
+        return { stdout: r, stderr };
+      };
+      const r = fact.parse({ code: 0, ...probe() }, dest);
+      t.deepEqual(r.leftovers, want.map((f) => join(dir, f)).sort(), `${fact.name} ${name}`);
+      t.like(r.stat, { exists: true, size: 8 });
+      t.is('content' in r ? r.content : 'content\n', 'content\n');
+    }
   }
   mkdirSync(join(dir, 'empty'));
   const none = execFileSync('/bin/sh', ['-c', `(${fileStatContent.command(join(dir, 'empty', 'x')).text}) 2>&1`], {

@@ -7,7 +7,7 @@ import type { EditFacts } from '../../modules/common/edit.js';
 
 const plan = (f: EditFacts, params: Record<string, unknown>): Plan =>
   lineinfile.plan(f, lineinfile.params.parse(params));
-const written = (p: Plan): string | undefined => p.steps.find((s) => s.kind === 'write')?.after as string | undefined;
+const written = (p: Plan): string | undefined => p.steps.find((s) => s.kind === 'write')?.content as string | undefined;
 
 /** Plans, checks the new content and msg, then re-plans on the result: nothing left to do. */
 function edits(title: string, before: string | null, params: Record<string, unknown>, after: string, msg: string) {

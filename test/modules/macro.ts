@@ -1,7 +1,8 @@
 // The table-driven module test: host state + params -> expected plan, then apply and check the re-plan is empty.
 // The host is a sandbox (real sh, real files; root only), seen through the engine's own host view.
 import test, { type ExecutionContext } from 'ava';
-import type { Module, Plan, Step } from '../../src/sdk.js';
+import { readFileSync } from 'node:fs';
+import { sumOf, type Module, type Plan, type Step } from '../../src/sdk.js';
 import { applyPlan, hostViewOf, playbookFolder } from '../helpers/host-view.js';
 import { Sandbox, sandboxSkipReason, type HostState } from '../helpers/sandbox.js';
 
@@ -59,8 +60,11 @@ function checkStep(t: ExecutionContext, step: Step | undefined, spec: StepSpec, 
     if (s.stdin !== undefined) t.is(step.stdin, s.stdin, `step ${i} stdin`);
     if (s.readOnly !== undefined) t.is(step.cmd.readOnly, s.readOnly, `step ${i} readOnly`);
   } else if (step.kind === 'write') {
-    if (s.before !== undefined) t.is(step.before, s.before, `step ${i} before`);
-    if (s.after !== undefined) t.is(step.after, s.after, `step ${i} after`);
+    // A write names what is there by size and sha256, and its content by text or controller file.
+    if (s.before !== undefined)
+      t.deepEqual(step.before, s.before === null ? null : sumOf(s.before), `step ${i} before`);
+    const content = typeof step.content === 'string' ? step.content : readFileSync(step.content.file, 'utf8');
+    if (s.after !== undefined) t.is(content, s.after, `step ${i} after`);
     if (s.mode !== undefined) t.is(step.mode, s.mode, `step ${i} mode`);
     if (s.secret !== undefined) t.is(step.secret === true, s.secret, `step ${i} secret`);
   }

@@ -14,10 +14,12 @@ import {
   fileContent,
   fileStat,
   fileStatContent,
+  fileStatLeftovers,
   pathExists,
   resolvedPath,
 } from '../../modules/facts/files.js';
 import { portOpen } from '../../modules/facts/net.js';
+import { katoConfigValue } from '../../modules/facts/kato-config.js';
 import { pathKind } from '../../modules/facts/paths.js';
 import { serviceState } from '../../modules/facts/service.js';
 import { pathStat } from '../../modules/facts/stat.js';
@@ -267,7 +269,13 @@ const CASES: Case[] = [
     module: 'migrate_core_ip',
     values: [value],
     placeholders: ['PH0'],
-    params: ([iface]) => ({ old_ip: '10.0.0.1', new_ip: '10.0.0.50', gateway: '10.0.0.1', interface: iface }),
+    params: ([iface]) => ({
+      core: true,
+      old_ip: '10.0.0.1',
+      new_ip: '10.0.0.50',
+      gateway: '10.0.0.1',
+      interface: iface,
+    }),
     facts: () => ({
       version: '3.6.2',
       info: info({ ip: '10.0.0.1', mbusip: '10.0.0.1', assigned: ['base', 'primary'] }),
@@ -439,6 +447,8 @@ const NOT_CASES: Record<string, string> = {
   firewall: 'only a CIDR and fixed rules reach its commands (the schema checks them)',
   stat: 'plans no step (it only reads); its probe path_stat has a case in PROBE_CASES',
   fetch: 'plans no command: its one step writes on the controller; its probe file_bytes has a case in PROBE_CASES',
+  config_backup:
+    'plans no command: its one step writes on the controller; its probe kato_config_dump takes no argument',
 };
 
 test('every registered module has a case or a reason', (t) => {
@@ -472,6 +482,7 @@ const pathProbe = <A extends unknown[]>(fact: Fact<unknown, [string, ...A]>, ...
 const PROBE_CASES: ProbeCase[] = [
   pathProbe(fileStat),
   pathProbe(fileStatContent),
+  pathProbe(fileStatLeftovers),
   pathProbe(fileContent),
   pathProbe(pathExists),
   pathProbe(fileBytes),
@@ -481,6 +492,7 @@ const PROBE_CASES: ProbeCase[] = [
   pathProbe(pathStat, { follow: true, checksum: 'sha512', mime: true, attributes: true }),
   probeCase(serviceState, [value], ['PH0'], ([name]) => [name!]),
   probeCase(portOpen, [hostName], ['PH0'], ([host]) => [host!, 22]),
+  probeCase(katoConfigValue, [value, value], ['PH0', 'PH1'], ([component, path]) => [component!, path!]),
 ];
 
 for (const [n, c] of PROBE_CASES.entries()) {

@@ -186,27 +186,224 @@ test('mount_shared: stop, mount, move aside keeping the old data, link, start; n
   );
 });
 
-test('migrate_core_ip: the core moves detached then reconnects; 2.x nodes migrate, 3.6 nodes reattach', (t) => {
-  const p = { old_ip: '10.0.0.1', new_ip: '10.0.0.50', gateway: '10.0.0.254' };
-  const c = plan('migrate_core_ip', { version: '3.6.2', info: core, pool: [] }, p);
+const move = { old_ip: '10.0.0.1', new_ip: '10.0.0.50', gateway: '10.0.0.254' };
+const coreFacts = (version: string, o: Record<string, unknown> = {}) => ({
+  version,
+  info: core,
+  pool: [],
+  dns: { servers: ['10.0.0.2', '10.0.0.3'], search: ['c.test'] },
+  ...o,
+});
+/** The detached command the core runs, unwrapped from `setsid nohup sh -c '...'`. */
+const detached = (p: Plan) => cmds(p)[0]!;
+
+test('migrate_core_ip on the core, 3.2 and later: static_ip flags keeping the DNS lists read from the node, reconnect, readiness', (t) => {
+  const c = plan('migrate_core_ip', coreFacts('3.6.2'), { ...move, core: true });
   t.deepEqual(
     c.steps.map((s) => s.kind),
     ['exec', 'reconnect', 'exec'],
   );
-  t.regex(cmds(c)[0]!, /^setsid nohup sh -c 'sleep 1; kato op static_ip .*--ip=10\.0\.0\.50.*--restart-network'/);
-  const node = info({ mbusip: '10.0.0.1', assigned: ['base', 'dea'] });
-  t.deepEqual(cmds(plan('migrate_core_ip', { version: '2.10.6', info: node, pool: [] }, p)), [
+  t.regex(detached(c), /^setsid nohup sh -c 'sleep 1; kato op static_ip .*--ip=10\.0\.0\.50.*--restart-network'/);
+  t.regex(detached(c), /--dns-nameservers='\\''10\.0\.0\.2 10\.0\.0\.3'\\'' --dns-search-domains=c\.test /);
+  t.notRegex(detached(c), /kato node migrate/, '3.x static_ip migrates the config itself');
+  // The readiness wait accepts every name kato info has used for the mbus IP, then kato process ready.
+  t.regex(cmds(c)[2]!, /\(mbusip\|mbus_ip\|core_ip\)/);
+  t.regex(cmds(c)[2]!, /kato process ready --block 120 all \| grep -qx READY$/);
+  // DNS given as params wins over the node's own.
+  const given = plan('migrate_core_ip', coreFacts('3.6.2'), {
+    ...move,
+    core: true,
+    dns_nameservers: ['10.9.9.9'],
+    dns_search_domains: [],
+  });
+  t.regex(detached(given), /--dns-nameservers=10\.9\.9\.9 --dns-search-domains='\\'''\\'' /);
+  t.deepEqual(
+    plan('migrate_core_ip', coreFacts('3.6.2', { info: { ...core, ip: '10.0.0.50', mbusip: '10.0.0.50' } }), {
+      ...move,
+      core: true,
+    }).steps,
+    [],
+  );
+});
+
+test('migrate_core_ip on a 2.x core: the address moves first (prompts, networking restart), then kato node migrate', (t) => {
+  const c = detached(plan('migrate_core_ip', coreFacts('2.10.6'), { ...move, core: true }));
+  const at = (s: string) => c.indexOf(s);
+  t.true(at('kato op static_ip') > 0 && at('/etc/init.d/networking restart') > at('kato op static_ip'), c);
+  t.true(at('kato node migrate 10.0.0.1 10.0.0.50') > at('/etc/init.d/networking restart'), c);
+  // 2.10 reads comma-separated DNS lists at its prompts.
+  t.true(c.includes('10.0.0.2,10.0.0.3'), c);
+  t.false(c.includes('kato config set'), '2.x keeps the bus address in doozer, migrate rewrites it');
+});
+
+test('migrate_core_ip on a 3.0-3.4.1 core: the four message-bus keys are set after the migrate; 3.4.2 needs none', (t) => {
+  const keys = (p: Plan) => cmds(p).filter((c) => c.startsWith('kato config set'));
+  for (const v of ['3.0.1', '3.2.1', '3.4.1']) {
+    const c = plan('migrate_core_ip', coreFacts(v), { ...move, core: true });
+    t.deepEqual(
+      keys(c),
+      [
+        `kato config set --json cloud_controller_ng message_bus_servers '["nats://10.0.0.50:4222/"]'`,
+        `kato config set --json dea_ng nats_servers '["nats://10.0.0.50:4222/"]'`,
+        `kato config set logyard drains/builtin.timeline 'tcp://10.0.0.50:9026?filter=event&format=json'`,
+        'kato config set stackato_rest message_bus_uri nats://10.0.0.50:4222/',
+      ],
+      v,
+    );
+    t.is(c.steps.at(-5)!.title.startsWith('wait until'), true, `${v}: the keys are set once the core is ready`);
+  }
+  // 3.0 and 3.1 have no static_ip flags: the prompts, then a network restart; kato migrates after the prompts.
+  const old = detached(plan('migrate_core_ip', coreFacts('3.0.1'), { ...move, core: true }));
+  t.regex(old, /\| kato op static_ip && \/etc\/init\.d\/networking restart'/);
+  t.false(old.includes('kato node migrate'));
+  t.deepEqual(keys(plan('migrate_core_ip', coreFacts('3.4.2'), { ...move, core: true })), []);
+  t.deepEqual(keys(plan('migrate_core_ip', coreFacts('3.5.0'), { ...move, core: true })), []);
+  // Moved, with the keys read back: only the wrong ones are set, none once all are right.
+  const moved = { ...core, ip: '10.0.0.50', mbusip: '10.0.0.50' };
+  const right = {
+    'cloud_controller_ng message_bus_servers': ['nats://10.0.0.50:4222/'],
+    'dea_ng nats_servers': ['nats://10.0.0.50:4222/'],
+    'logyard drains/builtin.timeline': 'tcp://10.0.0.50:9026?filter=event&format=json',
+    'stackato_rest message_bus_uri': 'nats://10.0.0.50:4222/',
+  };
+  t.deepEqual(
+    plan('migrate_core_ip', coreFacts('3.2.1', { info: moved, mbusKeys: right }), { ...move, core: true }).steps,
+    [],
+  );
+  const stale = { ...right, 'dea_ng nats_servers': ['nats://10.0.0.1:4222/'] };
+  t.deepEqual(
+    cmds(plan('migrate_core_ip', coreFacts('3.2.1', { info: moved, mbusKeys: stale }), { ...move, core: true })),
+    [`kato config set --json dea_ng nats_servers '["nats://10.0.0.50:4222/"]'`],
+  );
+});
+
+test('migrate_core_ip: only the host given core: true moves its address; a micro cloud with primary is refused, never moved', (t) => {
+  // The issue's case: a node never attached is a micro cloud carrying primary and controller.
+  const micro = info({
+    ip: '10.0.0.9',
+    mbusip: '127.0.0.1',
+    assigned: ['base', 'controller', 'primary', 'router', 'mysql'],
+  });
+  const asNode = plan('migrate_core_ip', { version: '3.6.2', info: micro, pool: [] }, move);
+  t.deepEqual(asNode.steps, []);
+  t.regex(asNode.fail!, /not attached to the core at 10\.0\.0\.1: it is not attached to any core \(a micro cloud\)/);
+  const elsewhere = plan(
+    'migrate_core_ip',
+    { version: '2.10.6', info: info({ mbusip: '10.9.0.1', assigned: ['base', 'dea'] }), pool: [] },
+    move,
+  );
+  t.regex(elsewhere.fail!, /it is attached to 10\.9\.0\.1/);
+  const asCore = plan('migrate_core_ip', coreFacts('3.6.2', { info: micro }), { ...move, core: true });
+  t.deepEqual(asCore.steps, []);
+  t.regex(asCore.fail!, /not the core at 10\.0\.0\.1: kato info reports node ip 10\.0\.0\.9, mbus ip 127\.0\.0\.1/);
+});
+
+test('migrate_core_ip on the nodes: 2.x migrates, 3.6 reattaches, 3.0-3.5 attach again with their roles', (t) => {
+  const node = info({ mbusip: '10.0.0.1', assigned: ['base', 'dea', 'mysql'] });
+  t.deepEqual(cmds(plan('migrate_core_ip', { version: '2.10.6', info: node, pool: [] }, move)), [
     'kato node migrate 10.0.0.1 10.0.0.50',
   ]);
-  t.deepEqual(cmds(plan('migrate_core_ip', { version: '3.6.2', info: node, pool: [] }, p)), [
+  t.deepEqual(cmds(plan('migrate_core_ip', { version: '3.6.2', info: node, pool: [] }, move)), [
     'kato node reattach 10.0.0.50',
   ]);
-  t.deepEqual(cmds(plan('migrate_core_ip', { version: '3.4.2', info: node, pool: [] }, p)), [
-    'kato node attach -e dea 10.0.0.50',
+  for (const v of ['3.0.1', '3.2.1', '3.4.2', '3.5.0'])
+    t.deepEqual(
+      cmds(plan('migrate_core_ip', { version: v, info: node, pool: [] }, move)),
+      ['kato node attach -e dea,mysql 10.0.0.50'],
+      v,
+    );
+  const followed = plan(
+    'migrate_core_ip',
+    { version: '3.6.2', info: { ...node, mbusip: '10.0.0.50' }, pool: [] },
+    move,
+  );
+  t.deepEqual(followed.steps, []);
+  t.deepEqual(followed.data, { node_ip: '10.0.0.5', roles: ['base', 'dea', 'mysql'] });
+});
+
+test('migrate_core_ip on the load balancer: it keeps its role and its pool, the core old address swapped for the new', (t) => {
+  const lb = info({ ip: '10.0.0.8', mbusip: '10.0.0.1', assigned: ['base', 'load_balancer'] });
+  const pool = ['10.0.0.1', '10.0.0.12', '10.0.0.13'];
+  const setup = 'kato node setup load_balancer 10.0.0.12 10.0.0.13 10.0.0.50';
+  for (const v of ['3.0.1', '3.2.1', '3.4.2', '3.5.0'])
+    t.deepEqual(
+      cmds(plan('migrate_core_ip', { version: v, info: lb, pool }, move)),
+      ['kato node attach 10.0.0.50', setup],
+      v,
+    );
+  // 3.0-3.5 drop the role on re-attach, so it is set up again even when the core was not in its pool.
+  t.deepEqual(cmds(plan('migrate_core_ip', { version: '3.4.2', info: lb, pool: ['10.0.0.12'] }, move)), [
+    'kato node attach 10.0.0.50',
+    'kato node setup load_balancer 10.0.0.12',
   ]);
+  t.deepEqual(cmds(plan('migrate_core_ip', { version: '3.6.2', info: lb, pool }, move)), [
+    'kato node reattach 10.0.0.50',
+    setup,
+  ]);
+  t.deepEqual(cmds(plan('migrate_core_ip', { version: '3.6.2', info: lb, pool: ['10.0.0.12'] }, move)), [
+    'kato node reattach 10.0.0.50',
+  ]);
+  const lb2 = { ...lb, assigned: ['base', 'load_balancer', 'router'] };
+  t.deepEqual(cmds(plan('migrate_core_ip', { version: '2.10.6', info: lb2, pool }, move)), [
+    'kato node migrate 10.0.0.1 10.0.0.50',
+    setup,
+  ]);
+  // An interrupted 3.4 re-attach left it following the new core without its role: set up again.
+  const lost = { ...lb, mbusip: '10.0.0.50', assigned: ['base'] };
+  t.deepEqual(cmds(plan('migrate_core_ip', { version: '3.4.2', info: lost, pool }, { ...move, load_balancer: true })), [
+    setup,
+  ]);
+  const done = { ...lb, mbusip: '10.0.0.50' };
+  // A rerun with the inventory already at the new address (old_ip = new_ip) changes nothing.
+  const rerun = { ...move, old_ip: '10.0.0.50' };
   t.deepEqual(
-    plan('migrate_core_ip', { version: '3.6.2', info: { ...node, mbusip: '10.0.0.50' }, pool: [] }, p).steps,
+    plan('migrate_core_ip', { version: '3.6.2', info: done, pool: ['10.0.0.12', '10.0.0.50'] }, rerun).steps,
     [],
+  );
+  t.deepEqual(
+    plan('migrate_core_ip', { version: '3.4.2', info: done, pool: ['10.0.0.12', '10.0.0.50'] }, move).steps,
+    [],
+  );
+});
+
+test('verify_nodes: each node by its own address, listed by the core, its roles running there', (t) => {
+  const facts = (status: Record<string, Record<string, string>>) => ({
+    listed: { '10.0.0.5': ['base', 'dea'], '10.0.0.6': ['base', 'router'] },
+    info: { ...core, mbusip: '10.0.0.50' },
+    status,
+  });
+  const running = { '10.0.0.5': ['base', 'dea'], '10.0.0.6': ['base', 'router'] };
+  const ok = plan(
+    'verify_nodes',
+    facts({ '10.0.0.5': { base: 'running', dea: 'running' }, '10.0.0.6': { base: 'running', router: 'running' } }),
+    {
+      nodes: ['10.0.0.5', '10.0.0.6'],
+      mbusip: '10.0.0.50',
+      running,
+    },
+  );
+  t.is(ok.fail, undefined);
+  const bad = plan(
+    'verify_nodes',
+    facts({ '10.0.0.5': { base: 'running', dea: 'stopped' }, '10.0.0.6': { base: 'running' } }),
+    {
+      nodes: ['10.0.0.5', '10.0.0.6', '10.0.0.7'],
+      mbusip: '10.0.0.50',
+      running: { ...running, '10.0.0.7': ['dea'] },
+    },
+  );
+  t.is(
+    bad.fail,
+    'not listed by the core: 10.0.0.7; 10.0.0.5: roles not running: dea stopped; 10.0.0.6: roles not running: router not listed',
+  );
+  t.deepEqual(bad.data!.failed_nodes, {
+    '10.0.0.7': 'not listed by the core',
+    '10.0.0.5': 'roles not running: dea stopped',
+    '10.0.0.6': 'roles not running: router not listed',
+  });
+  t.regex(
+    plan('verify_nodes', facts({}), { nodes: [], mbusip: '10.0.0.1' }).fail!,
+    /mbus IP is 10\.0\.0\.50, not 10\.0\.0\.1/,
   );
 });
 

@@ -5,7 +5,8 @@ import { pathStat } from '../../modules/facts/stat.js';
 import { service } from '../../modules/service.js';
 import { serviceState, sysvRunning, type ServiceFacts } from '../../modules/facts/service.js';
 import { destFor, fetch } from '../../modules/fetch.js';
-import { digest } from '../../src/sdk.js';
+import { digest, sumOf } from '../../src/sdk.js';
+import { shownPlan } from '../../src/engine/write-diff.js';
 
 const ok = (stdout: string) => ({ code: 0, stdout, stderr: '' });
 const Q = { follow: false, checksum: 'sha1' as const, mime: true, attributes: true };
@@ -170,7 +171,7 @@ test('fetch: dest/HOSTNAME/path, flat, trailing slash; traversal cannot leave de
   t.is(destFor('node1', p({ src: '/../../etc/x' })), 'backups/node1/etc/x');
 });
 
-test('fetch: writes on the controller when the sha1 differs, not when equal; missing and folders', (t) => {
+test('fetch: writes on the controller when the sha1 differs, not when equal; missing and folders', async (t) => {
   const p = fetch.params.parse({ src: '/etc/x', dest: 'd' });
   const local = { path: '/pb/d/h/etc/x', bytes: null };
   const first = fetch.plan({ remote: remote('hi\n'), local }, p);
@@ -201,6 +202,8 @@ test('fetch: writes on the controller when the sha1 differs, not when equal; mis
     { remote: { kind: 'file', sha1: digest('sha1', new Uint8Array([255, 0])), base64: '/wA=' }, local },
     p,
   );
-  const step = binary.steps[0];
-  t.regex(step?.kind === 'controller-write' ? step.after : '', /^\(binary: 2 bytes/);
+  const step = binary.steps[0]!;
+  t.deepEqual(step.kind === 'controller-write' ? step.after : undefined, sumOf(new Uint8Array([255, 0])));
+  const [shown] = (await shownPlan(binary, true, undefined)).steps;
+  t.like(shown, { size: 2, diff: '(diff not shown: 2 bytes, binary)' });
 });

@@ -17,6 +17,10 @@ const syntax: [string, RegExp][] = [
   ['a $ b', /unexpected text after the expression/],
   ['a.', /expected name as lookup value/],
   ['[1, 2', /expected comma after expression/],
+  ['(1, 2]', /unexpected '\]', expected '\)'/],
+  ["{'a': 1]", /unexpected '\]', expected '\}'/],
+  ['[1,,]', /unexpected token: ,/],
+  ['f(1,,)', /unexpected token: ,/],
   [`${'('.repeat(5000)}1${')'.repeat(5000)}`, /nested deeper than 100 levels/],
 ];
 

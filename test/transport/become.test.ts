@@ -7,10 +7,12 @@ import { readOnly, sh, type Become } from '../../src/command.js';
 import { connectionOf } from '../../src/transport/connection.js';
 import { privilegeFor } from '../../src/privilege.js';
 import { becomeWriteCommand } from '../../src/transport/become-files.js';
+import { sumOf } from '../../src/file-sum.js';
 import { FileTransferError } from '../../src/transport/errors.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { installFakeSudo } from './fake-sudo.js';
 import { connectTo, leftovers, sshdAvailable, sshTest } from './util.js';
+import { makeControllerFile, sha256OfFile } from '../helpers/controller-file.js';
 
 const NOBODY = 65534;
 const realSudo = existsSync('/usr/bin/sudo');
@@ -154,7 +156,7 @@ sshTest('a truncated transfer is never renamed over the target', async (t) => {
   writeFileSync(target, 'original');
   chownSync(target, NOBODY, NOBODY);
   const content = 'the full new content\n';
-  const r = await ssh.exec(becomeWriteCommand(target, content, '0644', becomeOf(asNobody)), {
+  const r = await ssh.exec(becomeWriteCommand(target, sumOf(content), '0644', becomeOf(asNobody)), {
     stdin: content.slice(0, 8),
   });
   t.not(r.code, 0);
@@ -198,3 +200,26 @@ if (!realSudo)
     t.log('sudo is not installed: become runs against a stand-in sudo only');
     t.pass();
   });
+
+sshTest(
+  'write with become streams a controller file behind the password on stdin, checked by size and sha256',
+  async (t) => {
+    const vars = { ...asNobody, ansible_become_password: 'open sesame' };
+    const ssh = await connectTo(guarded, vars);
+    t.teardown(() => ssh.close());
+    const dir = nobodyDir();
+    const source = makeControllerFile(join(work, `source-${Date.now()}.bin`), 3 * 1024 * 1024 + 7);
+    t.teardown(() => rmSync(source.file, { force: true }));
+    const target = join(dir, 'copy.bin');
+    await ssh.write(target, source, { become: becomeOf(vars), mode: '0600' });
+    t.is(await sha256OfFile(target), source.sha256);
+    t.like(statSync(target), { uid: NOBODY, mode: 0o100600 });
+    const stale = { ...source, sha256: 'f'.repeat(64) };
+    const e = await t.throwsAsync(ssh.write(target, stale, { become: becomeOf(vars) }), {
+      instanceOf: FileTransferError,
+    });
+    t.regex(e?.message ?? '', /do not match the planned sha256/);
+    t.is(await sha256OfFile(target), source.sha256, 'the target is untouched');
+    t.deepEqual(leftovers(dir), []);
+  },
+);

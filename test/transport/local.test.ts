@@ -8,7 +8,7 @@ import { connectHost } from '../../src/transport/connect.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from '../../src/transport/errors.js';
 import { localTransport } from '../../src/transport/local.js';
 import { installFakeSudo } from './fake-sudo.js';
-import { leftovers, processesWith, waitUntil } from './util.js';
+import { checkStreamedWrite, leftovers, processesWith, waitUntil } from './util.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stackplay-local-'));
 chmodSync(work, 0o755);
@@ -76,6 +76,12 @@ test('a failed write leaves the target and no temp file', async (t) => {
   t.is(readFileSync(join(dir, 'sub', 'keep'), 'utf8'), 'k');
   t.deepEqual(leftovers(dir), []);
 });
+
+test('a controller file is streamed and checked by size and sha256; bytes unlike the plan are never renamed over', (t) =>
+  checkStreamedWrite(t, local, mkdtempSync(join(work, 'stream-')), 2 * 1024 * 1024 + 5, (f) => ({
+    ...f,
+    size: f.size + 1,
+  })));
 
 test('become to the current user needs no sudo', async (t) => {
   const user = (await local.exec(sh`id -un`)).stdout.trim();

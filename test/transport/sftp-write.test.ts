@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { connectTo, leftovers, sshdAvailable, sshTest } from './util.js';
+import { checkStreamedWrite, connectTo, leftovers, sshdAvailable, sshTest } from './util.js';
 
 let sshd: Sshd;
 let work = '';
@@ -34,5 +34,18 @@ sshTest(
     t.is(readFileSync(join(dir, 'empty'), 'utf8'), '');
     t.is(statSync(join(dir, 'empty')).mode & 0o777, 0o600);
     t.deepEqual(leftovers(dir), []);
+  },
+);
+
+sshTest(
+  'a controller file streams over many windows of requests, checked by sha256; bytes unlike the plan are never renamed over',
+  async (t) => {
+    const ssh = await connectTo(sshd);
+    t.teardown(() => ssh.close());
+    // The source changed after planning: the plan's sha256 no longer matches what is read.
+    await checkStreamedWrite(t, ssh, mkdtempSync(join(work, 'f-')), 5 * 1024 * 1024 + 123, (f) => ({
+      ...f,
+      sha256: '0'.repeat(64),
+    }));
   },
 );

@@ -1,12 +1,15 @@
 // Shared bits of the transport tests: sshd-gated test registration, hosts for a test sshd, polling.
 import test, { type ExecutionContext } from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ResolvedHost } from '../../src/inventory/types.js';
 import { connectionOf } from '../../src/transport/connection.js';
 import { connectSsh, type SshOptions, type SshTransport } from '../../src/transport/ssh.js';
 import { descendantsOf } from '../helpers/procs.js';
 import { canRunSshd, whyNoSshd, type Sshd } from '../helpers/sshd.js';
 import { waitUntil } from '../helpers/wait.js';
+import { makeControllerFile, sha256OfFile } from '../helpers/controller-file.js';
+import type { ControllerFile, Transport } from '../../src/transport/types.js';
 
 export { waitUntil };
 
@@ -67,3 +70,26 @@ export const startedUnder = (pid: number, cmdline: string): Promise<boolean> =>
 export const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.stackplay-'));
 
 export type T = ExecutionContext;
+
+/**
+ * Writes a real controller file of `size` bytes through `transport` (mode 0640) and checks it
+ * arrived whole; then a plan made before the file changed (`stale`) must fail with the target untouched.
+ */
+export async function checkStreamedWrite(
+  t: ExecutionContext,
+  transport: Transport,
+  dir: string,
+  size: number,
+  stale: (f: ControllerFile) => ControllerFile,
+): Promise<void> {
+  const source = makeControllerFile(join(dir, 'source.bin'), size);
+  const target = join(dir, 'copy.bin');
+  await transport.write(target, source, { mode: '0640' });
+  t.is(await sha256OfFile(target), source.sha256);
+  t.is(statSync(target).mode & 0o777, 0o640);
+  await t.throwsAsync(transport.write(target, stale(source)), {
+    message: /changed on the controller since it was planned/,
+  });
+  t.is(await sha256OfFile(target), source.sha256, 'the target is untouched');
+  t.deepEqual(leftovers(dir), []);
+}

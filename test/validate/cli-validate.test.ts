@@ -1,0 +1,91 @@
+// Validate before touch through the real CLI: exit 4 before any ProxyCommand starts; the shipped cluster playbook and prod example pass it.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { recapOf, runCli } from '../integration/cli.js';
+
+function workDir(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sp-validate-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Every host reached through a ProxyCommand that leaves a marker file and fails: it runs on this
+ * machine only (sh -c), never opens a socket, and shows whether anything tried to connect.
+ */
+const proxyArgs = (marker: string) => `-o ProxyCommand="touch ${marker}; exit 1"`;
+
+test('an undefined variable is exit 4 with the diagnostic, and no host is contacted', async (t) => {
+  const dir = workDir(t);
+  const marker = join(dir, 'proxy-ran');
+  writeFileSync(
+    join(dir, 'hosts.yml'),
+    JSON.stringify({
+      web: {
+        hosts: { web1: { app_port: 8080 }, web2: {} },
+        vars: { ansible_host: '127.0.0.1', ansible_user: 'nobody', ansible_ssh_common_args: proxyArgs(marker) },
+      },
+    }),
+  );
+  writeFileSync(join(dir, 'site.yml'), '- hosts: web\n  tasks:\n    - command: "echo {{ app_port }}"\n');
+  const r = await runCli(['run', join(dir, 'site.yml'), '-i', join(dir, 'hosts.yml'), '--output', 'plain']);
+  t.is(r.code, 4, r.stderr + r.stdout);
+  t.regex(r.stderr, /error\[E_UNDEFINED_VAR\] undefined variable "app_port" for host web2\n {2}--> .*site\.yml:3:25/);
+  t.false(existsSync(marker), 'a ProxyCommand started on bad input');
+  t.false(/^(RUN|CHECK) /m.test(r.stdout), 'the run started');
+
+  // The same hosts with the variable given: the run goes on and does try to connect (so the marker can tell).
+  const ok = await runCli([
+    'run',
+    join(dir, 'site.yml'),
+    '-i',
+    join(dir, 'hosts.yml'),
+    '-e',
+    'app_port=80',
+    '--output',
+    'json',
+  ]);
+  t.is(ok.code, 3, ok.stderr + ok.stdout);
+  t.true(existsSync(marker), 'the control run never tried to connect');
+});
+
+test('acceptance: cluster.yml with inventory/prod.example.ini --check passes validation and stops only at unreachable hosts', async (t) => {
+  const dir = workDir(t);
+  const marker = join(dir, 'proxy-ran');
+  const key = join(dir, 'id_test');
+  writeFileSync(key, 'not a real key: nothing connects\n', { mode: 0o600 });
+  // -e wins over the inventory for the connection too: every host is 127.0.0.1 through a local
+  // ProxyCommand that fails, so no packet can go to the example's 10.20.0.x addresses or its bastion.
+  const override = JSON.stringify({
+    ansible_host: '127.0.0.1',
+    ansible_ssh_common_args: proxyArgs(marker),
+    ansible_ssh_private_key_file: key,
+  });
+  const r = await runCli([
+    'run',
+    'playbooks/cluster.yml',
+    '-i',
+    'inventory/prod.example.ini',
+    '--check',
+    '-e',
+    override,
+    '--output',
+    'json',
+  ]);
+  t.notRegex(r.stdout + r.stderr, /E_UNDEFINED_VAR|E_CONNECTION_VAR|undefined variable/);
+  t.is(r.code, 3, r.stderr + r.stdout.slice(-3000));
+  const recap = recapOf(r);
+  const lines = Object.values(recap) as { failed: number; unreachable: number }[];
+  t.true(lines.length > 0);
+  t.true(
+    lines.every((l) => l.failed === 0),
+    JSON.stringify(recap),
+  );
+  t.true(
+    lines.some((l) => l.unreachable > 0),
+    JSON.stringify(recap),
+  );
+  t.true(existsSync(marker), 'no host was tried');
+});
