@@ -26,6 +26,9 @@ function plan(name: string, facts: unknown, params: Record<string, unknown>): Pl
   const m = modules.get(name) as Module;
   return m.plan(facts, m.params.parse(params));
 }
+/** core_setup's and node_attach's bounded wait, `kato status` shown when it runs out. */
+const wait = (s: number) =>
+  `kato process ready --block ${s} all | grep -qx READY || { echo "not ready after ${s}s; kato status:" >&2; kato status >&2; exit 1; }`;
 const cmds = (p: Plan) =>
   p.steps.map((s) =>
     s.kind === 'exec'
@@ -38,14 +41,30 @@ const cmds = (p: Plan) =>
 test('core_setup: sets up a micro cloud as the core; plans nothing on the core; refuses 4.x', (t) => {
   t.deepEqual(cmds(plan('core_setup', { version: '3.6.2', info: info() }, { endpoint: 'api.c.test' })), [
     'kato node setup core api.c.test',
-    'kato process ready --block 600 all',
+    wait(600),
   ]);
   t.deepEqual(
     cmds(plan('core_setup', { version: '3.6.2', info: info() }, { endpoint: 'api.c.test', ready_timeout: 30 })).at(-1),
-    'kato process ready --block 30 all',
+    wait(30),
     'the wait is bounded by ready_timeout',
   );
   t.deepEqual(plan('core_setup', { version: '3.6.2', info: core }, { endpoint: 'api.c.test' }).steps, []);
+  const fatal = { ready: false, said: 'not ready: cloud_controller_ng' };
+  const gate = plan(
+    'core_setup',
+    { version: '3.6.2', info: core, ready: fatal },
+    { endpoint: 'api.c.test', ready_timeout: 30 },
+  );
+  t.deepEqual(cmds(gate), [wait(30)], 'a core that is set up but not ready is waited for (bounded) again');
+  t.regex(gate.steps[0]!.title, /^~ core: not ready \(not ready: cloud_controller_ng\) -> wait/);
+  t.deepEqual(
+    plan(
+      'core_setup',
+      { version: '3.6.2', info: core, ready: { ready: true, said: 'READY' } },
+      { endpoint: 'api.c.test' },
+    ).steps,
+    [],
+  );
   t.deepEqual(
     cmds(plan('core_setup', { version: '2.10.6', info: core }, { endpoint: 'api.c.test', roles: ['stager'] })),
     ['kato role add stager'],
@@ -57,11 +76,11 @@ test('node_attach: roles from inventory groups, stager folded into dea on 3.x, r
   const vars = { group_names: ['stager', 'data_services'] };
   t.deepEqual(cmds(plan('node_attach', { version: '2.10.6', info: info(), vars }, { core_ip: '10.0.0.1' })), [
     'kato node attach -e stager,data-services 10.0.0.1',
-    'kato process ready --block 600 all',
+    wait(600),
   ]);
   t.deepEqual(cmds(plan('node_attach', { version: '3.6.2', info: info(), vars }, { core_ip: '10.0.0.1' })), [
     'kato node attach -e dea,data-services 10.0.0.1',
-    'kato process ready --block 600 all',
+    wait(600),
   ]);
   const attached = info({ mbusip: '10.0.0.1', assigned: ['base', 'dea'] });
   t.deepEqual(
