@@ -13,8 +13,8 @@ on the node).
 The setup guide's order (reference/kato.md section 4). On the core: \`kato stop controller\`, mount the
 share, persist it in /etc/fstab (with _netdev), move each data directory aside to \`.old\` and link it
 into the share, copy the old contents onto the share only while the share is still empty (the copy
-never overwrites a file), \`kato start controller\`. On an extra controller (any node that is not the
-core, so before it is attached): mount, fstab, move aside and link, and nothing else: its own old data
+never overwrites a file), \`kato start controller\`. The core is the host of the inventory's \`core\` group, or the node
+kato reports as the core. On an extra controller (any other node, attached or not): mount, fstab, move aside and link, and nothing else: its own old data
 stays in \`.old\` and never reaches the share, and its controller is neither stopped nor started (attach
 it with \`-e controller\` afterwards). Data directories: 2.x /var/vcap/shared (the whole mount);
 3.x /home/stackato/stackato/data and /var/stackato/data/cloud_controller_ng/tmp/staged_droplet_uploads.
@@ -40,8 +40,14 @@ const DEFAULT_OPTIONS = { sshfs: 'idmap=user,reconnect,allow_other', nfs: 'defau
 /** Where a data directory lives inside the share: 2.x links the whole mount, as the guide shows. */
 const targetIn = (mp: string, dir: string, many: boolean) => (many ? `${mp}/${dir.split('/').pop()}` : mp);
 
-/** The cluster's core: kato runs its primary and it is its own mbus IP (an extra controller is not, even attached). */
-const isCore = (i: KatoInfo) => inCluster(i) && i.assigned.includes('primary') && i.mbusip === i.ip;
+/**
+ * The cluster's core: the host of the inventory's core group (so check mode plans it as the core before
+ * `kato node setup core` ran), or what kato says: its own mbus IP, running primary. An extra controller is
+ * neither, attached or not.
+ */
+const isCore = (i: KatoInfo, vars: Readonly<Record<string, unknown>>) =>
+  (Array.isArray(vars.group_names) && vars.group_names.includes('core')) ||
+  (inCluster(i) && i.assigned.includes('primary') && i.mbusip === i.ip);
 
 export const mountShared = defineModule({
   name: 'mount_shared',
@@ -87,9 +93,10 @@ export const mountShared = defineModule({
       mounted: mounted ?? null,
       fstab: await h.fact(fileContent, FSTAB),
       info: await h.fact(katoInfo),
+      vars: h.vars,
     };
   },
-  plan: ({ series, dirs, kinds, filled, mounted, fstab, info }, p) => {
+  plan: ({ series, dirs, kinds, filled, mounted, fstab, info, vars }, p) => {
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
     if (p.type === 'nfs' && p.identity_file) return { steps: [], fail: 'identity_file is for sshfs, not nfs' };
     if (mounted && mounted.source !== p.source)
@@ -98,7 +105,7 @@ export const mountShared = defineModule({
         fail: `${p.mount_point} has ${mounted.source} mounted (${mounted.type}), not ${p.source}: unmount it first`,
       };
     const many = dirs.length > 1;
-    const core = isCore(info);
+    const core = isCore(info, vars ?? {});
     const options = p.options ?? DEFAULT_OPTIONS[p.type];
     const sshOpts = p.identity_file
       ? `${options},IdentityFile=${p.identity_file},StrictHostKeyChecking=accept-new`
@@ -119,7 +126,7 @@ export const mountShared = defineModule({
 
     const steps: Step[] = [];
     const relink = todo.length > 0 || !mounted;
-    const controller = core && info.assigned.includes('controller') && relink;
+    const controller = core && relink;
     if (controller) steps.push(exec('stop the controller on the core', kato`kato stop controller`));
     if (!mounted) steps.push(mountStep(p.type, p.source, p.mount_point, p.type === 'sshfs' ? sshOpts : options));
     if (newFstab !== null)

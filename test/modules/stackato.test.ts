@@ -203,6 +203,11 @@ test('mount_shared on the core, in the guide order: stop, mount, fstab, move asi
   );
   const c = cmds(p);
   t.is(c[0], 'kato stop controller');
+  t.deepEqual(
+    cmds(plan('mount_shared', shareFacts({ info: info(), vars: { group_names: ['core'] } }), params)),
+    c,
+    'the core group host is planned as the core before kato set it up (check mode)',
+  );
   t.regex(
     c[1]!,
     /sshfs -o idmap=user,reconnect,allow_other,IdentityFile=\/root\/k,\S+ -- root@10\.0\.0\.1:\/srv\/share \/mnt\/controller$/,
