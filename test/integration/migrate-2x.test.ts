@@ -90,7 +90,7 @@ it('kato 2.10, nodes named not addressed: the core moves to a new IP (static_ip 
     t.regex(stanza, /dns-nameservers 10\.78\.0\.2 10\.78\.0\.3\n/, 'the DNS servers are kept');
     t.regex(stanza, /dns-search lab\.test\n/, 'the search domain is kept');
     // The guide's 2.x order on the core: the address changes, then `kato node migrate` moves the config.
-    const log = (await lab.exec('core1', 'cat /var/log/stackplay-migrate.log')).stdout;
+    const log = (await lab.exec('core1', 'cat /home/stackato/stackplay-migrate.log')).stdout;
     const at = (s: string) => log.indexOf(s);
     t.true(at('Wrote /etc/network/interfaces') >= 0, log);
     t.true(at('Reconfiguring network interfaces') > at('Wrote /etc/network/interfaces'), log);
