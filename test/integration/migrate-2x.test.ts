@@ -41,7 +41,7 @@ function inventories(lab: TestLab): string[] {
   });
   writeFileSync(knownHosts, `${named.join('\n')}\n`);
   const hosts = lab.state.nodes.map((n) => {
-    const ssh = `ansible_user=root ansible_ssh_private_key_file=${paths.key}`;
+    const ssh = `ansible_user=stackato ansible_become_password=lab-sudo-pass ansible_ssh_private_key_file=${paths.key}`;
     if (n.name === 'core1')
       return `${n.name} ansible_host=${n.address} ${ssh} ansible_ssh_common_args='-o ProxyCommand="${proxyCommand(n.namespace)}" -o UserKnownHostsFile=${paths.knownHosts}'`;
     const proxy = `ip netns exec ${n.namespace} socat - TCP:${n.address}:%p`;
