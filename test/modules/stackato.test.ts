@@ -437,7 +437,7 @@ test('migrate_core_ip: only the host given core: true moves its address; a micro
 test('migrate_core_ip on the nodes: 2.x migrates, 3.6 reattaches, 3.0-3.5 attach again with their roles', (t) => {
   const node = info({ mbusip: '10.0.0.1', assigned: ['base', 'dea', 'mysql'] });
   // Roles start after an attach: each node waits for its processes before the batch is verified.
-  const ready = 'kato process ready --block 120 all';
+  const ready = wait(120);
   t.deepEqual(cmds(plan('migrate_core_ip', { version: '2.10.6', info: node, pool: [] }, move)), [
     'kato node migrate 10.0.0.1 10.0.0.50',
     ready,
@@ -465,7 +465,7 @@ test('migrate_core_ip on the load balancer: it keeps its role and its pool, the 
   const lb = info({ ip: '10.0.0.8', mbusip: '10.0.0.1', assigned: ['base', 'load_balancer'] });
   const pool = ['10.0.0.1', '10.0.0.12', '10.0.0.13'];
   const setup = 'kato node setup load_balancer 10.0.0.12 10.0.0.13 10.0.0.50';
-  const ready = 'kato process ready --block 120 all';
+  const ready = wait(120);
   for (const v of ['3.0.1', '3.2.1', '3.4.2', '3.5.0'])
     t.deepEqual(
       cmds(plan('migrate_core_ip', { version: v, info: lb, pool }, move)),
