@@ -6,6 +6,7 @@ import { withLab, labSkipReason, TEST_SUBNET, type TestLab } from '../helpers/la
 import { labPaths } from '../../src/commands/lab.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { runCli, recapOf } from './cli.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
@@ -151,10 +152,9 @@ it('kato 2.10.6: a core and an extra controller share /var/vcap/shared over sshf
     t.is((await lab.exec(STORAGE, `cat ${SHARE}/marker.txt`)).stdout, 'core-data\n', 'the share was not overwritten');
 
     // A router whose process died: the core shows it fatal, and the router phase's check stops the run.
-    await lab.exec(
-      'router1',
-      'kill "$(sed -n "s/.*\\"pid\\":\\([0-9]*\\).*/\\1/p" /var/stackato/lab/run/router2g.pid)"',
-    );
+    const pid = `grep -o '"pid": *[0-9]*' /var/stackato/lab/run/router2g.pid | grep -o '[0-9]*$'`;
+    t.is((await lab.exec('router1', `kill "$(${pid})"`)).code, 0);
+    t.true(await waitUntil(async () => /router\s+fatal/.test((await lab.kato('core1', 'status')).stdout)));
     const dead = await runCli(cluster);
     t.not(dead.code, 0, 'a phase whose role is down must fail');
     const failed = dead.events.find(
