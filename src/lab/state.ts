@@ -37,6 +37,8 @@ export interface LabState {
   startingSeconds?: number;
   /** Fault injection: per node, processes that go FATAL whenever they are started. */
   failingProcesses?: Record<string, string[]>;
+  /** The node names the lab was made with, when not the default layout's. */
+  names?: string[];
   bridgeNamespace: string;
   /** Every network namespace the lab made or was about to make, in creation order. */
   namespaces: string[];

@@ -25,6 +25,7 @@ export type LabOptions = { nodes: number; katoVersion?: string } & Pick<
   | 'setupSeconds'
   | 'startingSeconds'
   | 'failingProcesses'
+  | 'names'
 >;
 
 export interface TestLab {
@@ -110,6 +111,7 @@ export async function withLab<T>(t: ExecutionContext, o: LabOptions, fn: (lab: T
       ...(o.setupSeconds !== undefined ? { setupSeconds: o.setupSeconds } : {}),
       ...(o.startingSeconds !== undefined ? { startingSeconds: o.startingSeconds } : {}),
       ...(o.failingProcesses !== undefined ? { failingProcesses: o.failingProcesses } : {}),
+      ...(o.names !== undefined ? { names: o.names } : {}),
     });
     const node = (name: string) => {
       const n = state.nodes.find((x) => x.name === name);
