@@ -12,10 +12,10 @@ const skip = labSkipReason();
 const it = skip ? test.serial.skip : test.serial;
 if (skip) test('HA controller tests need the lab', (t) => t.log(`skipped: ${skip}`) ?? t.pass());
 
-// Lab nodes keep their lab names; here router2 is the extra controller and data1 the storage server,
-// whose sshd serves the share (no Stackato role).
-const CTL = 'router2';
-const STORAGE = 'data1';
+// The extra controller, and the storage server whose sshd serves the share (it has no Stackato role).
+const CTL = 'ctl1';
+const STORAGE = 'storage1';
+const NAMES = ['core1', CTL, 'router1', STORAGE];
 const SHARE = '/srv/stackato-shared';
 
 function roles(lab: TestLab, o: { type?: string; readyTimeout?: number } = {}): string {
@@ -77,7 +77,7 @@ const GUIDE_ORDER = [
 ];
 
 it('kato 2.10.6: a core and an extra controller share /var/vcap/shared over sshfs in the guide order; the core data is kept; reruns change nothing; a dead role fails the phase check', (t) =>
-  withLab(t, { nodes: 4, katoVersion: '2.10.6' }, async (lab) => {
+  withLab(t, { nodes: 4, names: NAMES, katoVersion: '2.10.6' }, async (lab) => {
     await lab.exec(STORAGE, `mkdir -p ${SHARE}`);
     // Each controller's own data before: the core's must reach the share, the extra controller's never.
     await lab.exec('core1', 'echo core-data > /var/vcap/shared/marker.txt');
@@ -218,23 +218,27 @@ it('kato 2.10.6: a core and an extra controller share /var/vcap/shared over sshf
   }));
 
 it('a core whose controller goes FATAL stops the run before anything attaches, naming the core and what kato said', (t) =>
-  withLab(t, { nodes: 4, katoVersion: '2.10.6', failingProcesses: { core1: ['cloud_controller'] } }, async (lab) => {
-    await lab.exec(STORAGE, `mkdir -p ${SHARE}`);
-    const r = await runCli([
-      'run',
-      'playbooks/cluster.yml',
-      ...inventories(lab, { readyTimeout: 15 }),
-      '--output',
-      'json',
-    ]);
-    t.not(r.code, 0);
-    const failed = r.events.find((e) => e.type === 'host:end' && e.status === 'failed');
-    t.is(failed?.type === 'host:end' ? `${failed.host} ${failed.task.module}` : '', 'core1 core_setup');
-    t.regex(r.stdout, /not ready after 15s; kato status:/);
-    t.regex(r.stdout, /cloud_controller\(FATAL\)/);
-    t.false(
-      r.events.some((e) => e.type === 'play:start' && e.play > 0),
-      'no play after the core started (no shared storage, no attach)',
-    );
-    t.notRegex((await lab.kato('core1', 'node list')).stdout, new RegExp(lab.address(CTL).replace(/\./g, '\\.')));
-  }));
+  withLab(
+    t,
+    { nodes: 4, names: NAMES, katoVersion: '2.10.6', failingProcesses: { core1: ['cloud_controller'] } },
+    async (lab) => {
+      await lab.exec(STORAGE, `mkdir -p ${SHARE}`);
+      const r = await runCli([
+        'run',
+        'playbooks/cluster.yml',
+        ...inventories(lab, { readyTimeout: 15 }),
+        '--output',
+        'json',
+      ]);
+      t.not(r.code, 0);
+      const failed = r.events.find((e) => e.type === 'host:end' && e.status === 'failed');
+      t.is(failed?.type === 'host:end' ? `${failed.host} ${failed.task.module}` : '', 'core1 core_setup');
+      t.regex(r.stdout, /not ready after 15s; kato status:/);
+      t.regex(r.stdout, /cloud_controller\(FATAL\)/);
+      t.false(
+        r.events.some((e) => e.type === 'play:start' && e.play > 0),
+        'no play after the core started (no shared storage, no attach)',
+      );
+      t.notRegex((await lab.kato('core1', 'node list')).stdout, new RegExp(lab.address(CTL).replace(/\./g, '\\.')));
+    },
+  ));
