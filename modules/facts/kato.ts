@@ -133,3 +133,16 @@ export const katoStatusSettled = defineFact({
     ),
   parse: statusOf,
 });
+
+/**
+ * `kato process ready all` without --block: READY once every process of the node is up (reference/kato.md
+ * section 2); otherwise what kato said. Read from the output, since kato before 3.4.1 always exits 0.
+ */
+export const katoReady = defineFact({
+  name: 'kato_ready',
+  command: () => readOnly(kato`kato process ready all`),
+  parse: (out): { ready: boolean; said: string } => ({
+    ready: out.stdout.trim() === 'READY',
+    said: (out.stderr.trim() || out.stdout.trim()).slice(0, 500),
+  }),
+});

@@ -89,6 +89,7 @@ async function upNode(
       strictExitCodes: state.strictExitCodes,
       setupSeconds: state.setupSeconds ?? DEFAULT_SETUP_SECONDS,
       startingSeconds: state.startingSeconds ?? DEFAULT_STARTING_SECONDS,
+      ...(state.failingProcesses?.[node.name] ? { failingProcesses: state.failingProcesses[node.name] } : {}),
       labDir: state.dir,
       namespace: node.namespace,
     },

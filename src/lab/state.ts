@@ -35,6 +35,8 @@ export interface LabState {
   /** Seconds kato's `node setup core` and `node attach` take, then seconds their roles show STARTING. */
   setupSeconds?: number;
   startingSeconds?: number;
+  /** Fault injection: per node, processes that go FATAL whenever they are started. */
+  failingProcesses?: Record<string, string[]>;
   /** The node names the lab was made with, when not the default layout's. */
   names?: string[];
   bridgeNamespace: string;

@@ -34,6 +34,11 @@ export interface LabUpOptions {
   /** The nodes' names, in address order (default: core1 router1 router2 ... as inventory/lab.ini). */
   names?: string[];
   startingSeconds?: number;
+  /**
+   * Fault injection: per node, processes that fail whenever they are started, as supervisord reports a process
+   * that keeps exiting: FATAL (kato.md section 2.11), while kato's own command still returns.
+   */
+  failingProcesses?: Record<string, string[]>;
 }
 
 export function checkKatoVersion(v: string): string {
@@ -99,6 +104,7 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   if (o.sudoNopasswd !== undefined) state.sudoNopasswd = o.sudoNopasswd;
   if (o.setupSeconds !== undefined) state.setupSeconds = o.setupSeconds;
   if (o.startingSeconds !== undefined) state.startingSeconds = o.startingSeconds;
+  if (o.failingProcesses !== undefined) state.failingProcesses = o.failingProcesses;
   if (names) state.names = names;
   for (const v of Object.values(o.nodeVersions ?? {})) checkKatoVersion(v);
   mkdirSync(dir, { recursive: true });

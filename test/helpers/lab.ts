@@ -24,6 +24,7 @@ export type LabOptions = { nodes: number; katoVersion?: string } & Pick<
   | 'nodeVersions'
   | 'setupSeconds'
   | 'startingSeconds'
+  | 'failingProcesses'
   | 'names'
 >;
 
@@ -109,6 +110,7 @@ export async function withLab<T>(t: ExecutionContext, o: LabOptions, fn: (lab: T
       ...(o.nodeVersions !== undefined ? { nodeVersions: o.nodeVersions } : {}),
       ...(o.setupSeconds !== undefined ? { setupSeconds: o.setupSeconds } : {}),
       ...(o.startingSeconds !== undefined ? { startingSeconds: o.startingSeconds } : {}),
+      ...(o.failingProcesses !== undefined ? { failingProcesses: o.failingProcesses } : {}),
       ...(o.names !== undefined ? { names: o.names } : {}),
     });
     const node = (name: string) => {

@@ -1,7 +1,7 @@
 // Roles to processes: starting and stopping what a node's roles run, and publishing the node's roles.
 import type { Ctx } from './ctx.js';
 import { currentHostname, saveState, type RoleState } from './node.js';
-import { isRunning, launchOf, startProcess, stopProcess } from './procs.js';
+import { failing, isRunning, launchOf, startProcess, stopProcess } from './procs.js';
 import { roleProcesses, sortRoles } from './roles.js';
 import type { NodeEntry, Store } from './store.js';
 import { isStarting } from './timing.js';
@@ -24,7 +24,8 @@ export function processState(ctx: Ctx, proc: string, role: RoleState): ProcState
 function processStateNow(ctx: Ctx, proc: string, role: RoleState): ProcState {
   if (proc === ctx.flavor.storeProcess)
     return isRunning(proc) ? 'RUNNING' : ctx.state.mode === 'core' ? 'FATAL' : 'STOPPED';
-  if (!launchOf(proc, ctx.flavor, ctx.id)) return role === 'running' ? 'RUNNING' : 'STOPPED';
+  if (!launchOf(proc, ctx.flavor, ctx.id))
+    return role !== 'running' ? 'STOPPED' : failing(ctx.id, proc) ? 'FATAL' : 'RUNNING';
   if (isRunning(proc)) return 'RUNNING';
   return role === 'running' ? 'FATAL' : 'STOPPED';
 }

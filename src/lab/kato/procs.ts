@@ -21,6 +21,9 @@ interface Launch {
   rootPidFile?: string;
 }
 
+/** Fault injection (lab option failingProcesses): this process goes FATAL whenever it is started. */
+export const failing = (id: Identity, proc: string): boolean => id.failingProcesses?.includes(proc) ?? false;
+
 /** How to start a real process, or null for processes that are only bookkeeping in the lab. */
 export function launchOf(proc: string, f: Flavor, id: Identity): Launch | null {
   const self = (...args: string[]): Launch => ({
@@ -122,7 +125,8 @@ async function startAsRoot(ctx: Ctx, proc: string, l: Launch & { rootPidFile: st
 export async function startProcess(ctx: Ctx, proc: string): Promise<void> {
   const { flavor: f, id } = ctx;
   const l = launchOf(proc, f, id);
-  if (!l || isRunning(proc)) return;
+  // A failing process (fault injection) exits at once each time supervisord starts it: nothing stays up.
+  if (!l || isRunning(proc) || failing(id, proc)) return;
   mkdirSync(PATHS.run, { recursive: true });
   mkdirSync(PATHS.logs, { recursive: true });
   if (proc === f.storeProcess) mkdirSync(PATHS.storeData, { recursive: true });
