@@ -38,7 +38,7 @@ async function startBigCopy(t: ExecutionContext, lab: TestLab): Promise<BigCopy>
   const playbook = join(lab.dir, 'big.yml');
   writeFileSync(
     playbook,
-    '- hosts: lab\n  tasks:\n    - name: a big file\n      copy: { dest: /srv/big.txt, src: big.txt }\n',
+    '- hosts: lab\n  become: true\n  tasks:\n    - name: a big file\n      copy: { dest: /srv/big.txt, src: big.txt }\n',
   );
   const srv = (n: string) => join(nodeRoot(lab, n), 'srv');
   for (const n of ['core1', VICTIM]) writeFileSync(join(srv(n), 'big.txt'), OLD);

@@ -25,6 +25,7 @@ it('a link cut mid-task: keepalive ends the wait, the node is unreachable (not f
       playbook,
       `
 - hosts: lab
+  become: true
   tasks:
     - name: wait until the test opens the gate
       shell: "touch /tmp/waiting; while [ ! -f /tmp/go ]; do sleep 0.2; done"

@@ -26,6 +26,7 @@ function writePlaybook(lab: TestLab): string {
     playbook,
     `
 - hosts: lab
+  become: true
   tasks:
     - name: first file
       copy: { dest: /srv/one.txt, content: "one {{ inventory_hostname }}\\n" }
