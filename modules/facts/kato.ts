@@ -31,6 +31,7 @@ function jsonOf(out: { code: number | null; stdout: string; stderr: string }, co
 /** `kato version` prints the release, e.g. "3.6.2" or "kato 2.10.6"; the first semver in it wins. */
 export const katoVersion = defineFact({
   name: 'kato_version',
+  shared: true,
   command: () => readOnly(sh`kato version`),
   parse: (out) => {
     const m = /(\d+\.\d+(?:\.\d+)?)/.exec(out.stdout);
@@ -44,6 +45,7 @@ export const katoVersion = defineFact({
 
 export const katoInfo = defineFact({
   name: 'kato_info',
+  shared: true,
   command: () => readOnly(sh`kato info --json`),
   parse: (out): KatoInfo => {
     const data = jsonOf(out, 'kato info --json') as Record<string, unknown>;
@@ -78,6 +80,7 @@ export const inCluster = (i: KatoInfo): boolean => i.mbusip !== null && !i.mbusi
 /** `kato node list --json`: node IP -> its roles. */
 export const katoNodes = defineFact({
   name: 'kato_nodes',
+  shared: true,
   command: () => readOnly(sh`kato node list --json`),
   parse: (out): Record<string, string[]> => {
     const data = jsonOf(out, 'kato node list --json');
@@ -100,6 +103,7 @@ export type ClusterStatus = Record<string, Record<string, string>>;
  */
 export const katoStatus = defineFact({
   name: 'kato_status',
+  shared: true,
   command: () => readOnly(sh`kato status --json`),
   parse: (out): ClusterStatus => {
     const data = jsonOf(out, 'kato status --json') as Record<string, unknown>;

@@ -17,6 +17,19 @@ export interface ExecOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Read-only probes to run right after this command, in the same round trip (see Followers). */
+  followers?: Followers;
+}
+
+/**
+ * Read-only probes a caller wants run right after a command or write, on the same host, in the
+ * same round trip. A transport that can (the SSH command shell) runs them and calls `done` with
+ * their results, in order, before the call itself settles; one that cannot ignores them.
+ */
+export interface Followers {
+  cmds: readonly Command[];
+  /** Aligned with cmds; undefined for one that could not run with the others. */
+  done(results: (ExecResult | undefined)[]): void;
 }
 
 /** A file on the controller that a write streams to the host; size and sha256 are checked on the way. */
@@ -35,6 +48,8 @@ export interface WriteOptions {
   mode?: string;
   /** Write as this user (through sudo or su, the content on stdin); src/privilege.ts decides it. */
   become?: Become;
+  /** Read-only probes to run right after the write, in the same round trip; see ExecOptions. */
+  followers?: Followers;
 }
 
 export interface Transport {
@@ -49,6 +64,8 @@ export interface Transport {
    */
   write(path: string, content: WriteContent, o?: WriteOptions): Promise<void>;
   close(): Promise<void>;
+  /** Round trips to the host so far, beyond connecting (src/transport/round-trips.ts); absent when not counted. */
+  roundTrips?(): number;
   /** Why the connection is gone (it dropped since it was opened), or undefined while it works. */
   lostReason?(): Error | undefined;
 }
