@@ -45,7 +45,7 @@ function twentyTasks(dir: string): string {
 const run = (lab: TestLab, playbook: string, ...more: string[]) =>
   runCli(['run', playbook, '-i', labPaths(lab.dir).inventory, '--output', 'json', ...more]);
 
-labTest('a 20-task play: --check at most 3 round trips per host, a rerun one per command + 2, a first run one more per change', (t) =>
+labTest('20 tasks: --check <= 3 round trips a host, rerun <= commands + 2, first run <= rerun + changes', (t) =>
   withLab(t, { nodes: 3 }, async (lab) => {
     const dir = mkdtempSync(join(tmpdir(), 'stackplay-rt-'));
     const playbook = twentyTasks(dir);
@@ -78,7 +78,7 @@ labTest('a 20-task play: --check at most 3 round trips per host, a rerun one per
   }),
 );
 
-labTest('a command between two copies sees the first copy’s file, and the second copy’s probe sees what the command did', (t) =>
+labTest('a command between two copies sees the first one’s file; the second one’s probe sees the command’s', (t) =>
   withLab(t, { nodes: 2 }, async (lab) => {
     const dir = mkdtempSync(join(tmpdir(), 'stackplay-rt-'));
     const playbook = join(dir, 'order.yml');
