@@ -17,9 +17,36 @@ export interface Probe {
 
 interface Answer {
   result: ExecResult;
+  /** The host's epoch it holds for. */
   epoch: number;
+  /** The run's epoch when it was asked: another host's change to a path it names after that makes it stale. */
+  sent: number;
+  /** The run's epoch it holds for, when shared. */
   global: number;
   shared: boolean;
+  /** The task attempt that asked it: within it, other hosts run alongside as they always did. */
+  by: TaskProbes;
+}
+
+/** Paths another host's change named, with the run's epoch then (see pathsIn). */
+interface Touch {
+  global: number;
+  host: HostAnswers;
+  paths: string[];
+}
+
+/** The touches remembered; an answer asked before the oldest of them is taken as stale. */
+const TOUCHES_MAX = 10_000;
+
+/**
+ * The absolute paths a change names (a write's path; the words of a command that start with `/`):
+ * a probe on another host whose text holds one of them may look at the same file on shared
+ * storage. /dev and /proc are never shared; anything else is, to be safe.
+ */
+export function pathsIn(text: string): string[] {
+  return [...new Set(text.match(/\/[^\s'"`;&|<>()$\\]*/g) ?? [])].filter(
+    (p) => !p.startsWith('/dev/') && !p.startsWith('/proc/'),
+  );
 }
 
 /** One host's cached answers; `epoch` moves at the start and at the end of every effect there. */
@@ -30,12 +57,35 @@ class HostAnswers {
   readonly transports = new Set<Transport>();
 }
 
+/** Answers larger than this are used where they were asked and not kept (a fetch's bytes, a big file's content). */
+const KEEP_MAX = 64 * 1024;
+
 const keyOf = (c: Command): string => `${c.become ? `${c.become.method}:${c.become.user}` : ''}\0${c.text}`;
 
 /** The run's prefetch state: every host's answers, and the epoch any effect anywhere moves (for shared facts). */
 export class Prefetch {
   global = 0;
   readonly #hosts = new Map<string, HostAnswers>();
+  readonly #touches: Touch[] = [];
+  #forgotten = -1;
+
+  /** A change on `host` that names `paths` (at its start and at its end). */
+  touched(host: HostAnswers, paths: string[]): void {
+    if (paths.length === 0) return;
+    this.#touches.push({ global: this.global, host, paths });
+    if (this.#touches.length > TOUCHES_MAX) this.#forgotten = this.#touches.shift()!.global;
+  }
+
+  /** Whether a host other than `host` changed a path that `text` names since the run's epoch `since`. */
+  changedElsewhere(host: HostAnswers, text: string, since: number): boolean {
+    if (since <= this.#forgotten) return true;
+    for (let i = this.#touches.length - 1; i >= 0; i--) {
+      const t = this.#touches[i]!;
+      if (t.global <= since) return false;
+      if (t.host !== host && t.paths.some((p) => text.includes(p))) return true;
+    }
+    return false;
+  }
 
   host(name: string): HostAnswers {
     let h = this.#hosts.get(name);
@@ -80,7 +130,9 @@ export class TaskProbes {
   #valid(key: string): ExecResult | undefined {
     const a = this.host.answers.get(key);
     if (!a) return undefined;
-    if (a.epoch === this.host.epoch && (!a.shared || a.global === this.run.global)) return a.result;
+    const fresh = a.epoch === this.host.epoch && (!a.shared || a.global === this.run.global);
+    // For a later task, another host's change since to a path it names (shared storage) makes it stale.
+    if (fresh && (a.by === this || !this.run.changedElsewhere(this.host, key, a.sent))) return a.result;
     this.host.answers.delete(key);
     return undefined;
   }
@@ -100,13 +152,21 @@ export class TaskProbes {
     return out;
   }
 
-  /** Keeps answers that ran while the host's epoch was `epoch` (and, for shared ones, while nothing changed anywhere). */
-  #keep(probes: readonly Probe[], results: readonly (ExecResult | undefined)[], epoch: number, global: number): void {
-    if (this.host.epoch !== epoch) return;
+  /**
+   * Keeps answers asked at the run's epoch `sent` that hold for the host's `epoch` (and, when
+   * shared, for the run's `global`); #valid decides when they are used.
+   */
+  #keep(
+    probes: readonly Probe[],
+    results: readonly (ExecResult | undefined)[],
+    at: { epoch: number; sent: number; global: number },
+  ): void {
+    if (this.host.epoch !== at.epoch) return;
     probes.forEach((p, i) => {
       const result = results[i];
-      if (!result || (p.shared && global !== this.run.global)) return;
-      this.host.answers.set(keyOf(p.cmd), { result, epoch, global, shared: p.shared });
+      if (!result || (p.shared && at.global !== this.run.global)) return;
+      if (result.stdout.length + result.stderr.length > KEEP_MAX) return;
+      this.host.answers.set(keyOf(p.cmd), { result, ...at, shared: p.shared, by: this });
     });
   }
 
@@ -122,7 +182,7 @@ export class TaskProbes {
     const global = this.run.global;
     let got: (ExecResult | undefined)[] = [];
     const result = await this.transport.exec(cmd, { ...o, ...this.#followers(next, (r) => (got = r)) });
-    this.#keep([probe, ...next], [result, ...got], epoch, global);
+    this.#keep([probe, ...next], [result, ...got], { epoch, sent: global, global });
     return result;
   }
 
@@ -134,11 +194,17 @@ export class TaskProbes {
   #moved(): void {
     this.host.epoch++;
     this.run.global++;
+    // Every answer kept for this host carried the old epoch: none can be used again.
+    this.host.answers.clear();
   }
 
-  /** An effect: what it may change is stale; the probes wanted next follow it in its round trip and see what it did. */
-  async #effect<T>(call: (followers: { followers?: Followers }) => Promise<T>): Promise<T> {
+  /**
+   * An effect naming `paths`: what it may change is stale, here and, for those paths, on other
+   * hosts; the probes wanted next follow it in its round trip and see what it did.
+   */
+  async #effect<T>(paths: string[], call: (followers: { followers?: Followers }) => Promise<T>): Promise<T> {
     this.#moved();
+    this.run.touched(this.host, paths);
     const epoch = this.host.epoch;
     const global = this.run.global;
     const next = await this.#wanted(undefined);
@@ -147,8 +213,9 @@ export class TaskProbes {
       return await call(this.#followers(next, (r) => (got = r)));
     } finally {
       this.#moved();
-      // Kept only when no other effect (here, or anywhere for shared facts) overlapped this one.
-      if (this.host.epoch === epoch + 1) this.#keep(next, got, this.host.epoch, global + 1);
+      this.run.touched(this.host, paths);
+      // Kept only when no other effect here (or anywhere, for shared facts) overlapped this one.
+      if (this.host.epoch === epoch + 1) this.#keep(next, got, { epoch: epoch + 1, sent: global, global: global + 1 });
     }
   }
 
@@ -157,10 +224,11 @@ export class TaskProbes {
     const inner = this.transport;
     return {
       host: inner.host,
-      exec: (cmd: Command, o: ExecOptions = {}) => this.#effect((f) => inner.exec(cmd, { ...o, ...f })),
+      exec: (cmd: Command, o: ExecOptions = {}) =>
+        this.#effect(pathsIn(cmd.text), (f) => inner.exec(cmd, { ...o, ...f })),
       read: (path, o) => inner.read(path, o),
       write: (path: string, content: WriteContent, o: WriteOptions = {}) =>
-        this.#effect((f) => inner.write(path, content, { ...o, ...f })),
+        this.#effect([path], (f) => inner.write(path, content, { ...o, ...f })),
       close: () => inner.close(),
       ...(inner.lostReason ? { lostReason: () => inner.lostReason!() } : {}),
     };

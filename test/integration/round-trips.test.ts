@@ -1,6 +1,6 @@
 // Round trips per host on real lab nodes: probes of the tasks ahead ride along (issue 17 point 1), and the order of effects holds.
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labPaths } from '../../src/lab/state.js';
@@ -111,5 +111,43 @@ labTest('a command between two copies sees the first one’s file; the second on
         t.is(content.stdout, 'wanted\n', `${pass} run: the second copy put the content back on ${n.name}`);
       }
     }
+  }),
+);
+
+labTest('a file one host writes on storage another host shares is seen by that host’s next task', (t) =>
+  withLab(t, { nodes: 1 }, async (lab) => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackplay-rt-'));
+    // Two inventory names for one node: what one writes, the other sees, as on shared storage.
+    const line = readFileSync(labPaths(lab.dir).inventory, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${lab.state.nodes[0]!.name} `))!;
+    const inventory = join(dir, 'shared.ini');
+    writeFileSync(inventory, `[pair]\n${line.replace(/^\S+/, 'writer')}\n${line.replace(/^\S+/, 'reader')}\n`);
+    const playbook = join(dir, 'shared.yml');
+    writeFileSync(
+      playbook,
+      `- hosts: pair
+  tasks:
+  - name: an opaque step, whose round trip carries the probes ahead
+    command: "true"
+    changed_when: false
+  - name: the writer writes the shared file
+    copy: { dest: /root/rt-shared, content: "same\\n", mode: "0644" }
+    when: inventory_hostname == 'writer'
+  - name: both want that content
+    copy: { dest: /root/rt-shared, content: "same\\n", mode: "0644" }
+`,
+    );
+    const r = await runCli(['run', playbook, '-i', inventory, '--output', 'json']);
+    t.is(r.code, 0, r.stderr);
+    const both = r.events.filter(
+      (e): e is Extract<RunEvent, { type: 'host:end' }> =>
+        e.type === 'host:end' && e.task.name === 'both want that content',
+    );
+    t.deepEqual(
+      both.map((e) => `${e.host}:${e.status}`).sort(),
+      ['reader:ok', 'writer:ok'],
+      'the reader sees the file the writer wrote in the task before: nothing to change',
+    );
   }),
 );
