@@ -3,8 +3,8 @@ import { quote } from '../command.js';
 import { tempPathFor } from './become-files.js';
 import type { BatchItem } from './shell-session.js';
 
-/** Larger content goes over SFTP: the command shell carries it base64-encoded in one command text. */
-export const SHELL_WRITE_MAX = 64 * 1024;
+/** Larger content goes over SFTP: the command shell reads its command text a byte at a time, base64 makes it a third bigger. */
+export const SHELL_WRITE_MAX = 16 * 1024;
 
 /**
  * The command writing `content` to `path` atomically, shown as `write PATH` (the content, which may
