@@ -219,16 +219,22 @@ export class TaskProbes {
     }
   }
 
-  /** The transport apply changes the host through: each command and write is an effect. */
+  /** The transport apply changes the host through: each command and write (and the steps chained to it) is an effect. */
   effects(): Transport {
     const inner = this.transport;
+    // Apply's chained steps run first, then the probes wanted next.
+    const both = (mine: Followers | undefined, f: { followers?: Followers }): { followers?: Followers } => {
+      if (!mine) return f;
+      return { followers: { ...mine, cmds: f.followers?.cmds ?? [], done: f.followers?.done ?? (() => undefined) } };
+    };
+    const chained = (o: { followers?: Followers }) => (o.followers?.steps ?? []).flatMap((x) => pathsIn(x.cmd.text));
     return {
       host: inner.host,
       exec: (cmd: Command, o: ExecOptions = {}) =>
-        this.#effect(pathsIn(cmd.text), (f) => inner.exec(cmd, { ...o, ...f })),
+        this.#effect([...pathsIn(cmd.text), ...chained(o)], (f) => inner.exec(cmd, { ...o, ...both(o.followers, f) })),
       read: (path, o) => inner.read(path, o),
       write: (path: string, content: WriteContent, o: WriteOptions = {}) =>
-        this.#effect([path], (f) => inner.write(path, content, { ...o, ...f })),
+        this.#effect([path, ...chained(o)], (f) => inner.write(path, content, { ...o, ...both(o.followers, f) })),
       close: () => inner.close(),
       ...(inner.lostReason ? { lostReason: () => inner.lostReason!() } : {}),
     };

@@ -8,7 +8,9 @@ export function readOnlyTransport(inner: Transport): Transport {
     host: inner.host,
     exec(cmd: Command, o?: ExecOptions): Promise<ExecResult> {
       if (!cmd.readOnly) return Promise.reject(new CheckModeViolation(inner.host, `run ${cmd.display}`));
-      const bad = o?.followers?.cmds.find((c) => !c.readOnly);
+      const bad = [...(o?.followers?.steps ?? []).map((x) => x.cmd), ...(o?.followers?.cmds ?? [])].find(
+        (c) => !c.readOnly,
+      );
       if (bad) return Promise.reject(new CheckModeViolation(inner.host, `run ${bad.display}`));
       return inner.exec(cmd, o);
     },

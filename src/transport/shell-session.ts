@@ -36,11 +36,15 @@ import type { ExecOptions, ExecResult } from './types.js';
     // Ready on both streams: what the login's rc files printed comes before it on each.
     `printf '%sready\\n' "$__sp_m"; printf '%sready\\n' "$__sp_m" >&2;`,
     'while IFS= read -r __sp_h; do',
-    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_s=; __sp_i=0;',
+    // A header `ID LINES CODES` (a guarded step) runs only if the command before it exited with one of CODES.
+    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0;',
+    'case $__sp_n in *" "*) __sp_g=",${__sp_n#* },"; __sp_n=${__sp_n%% *};; esac;',
     'while [ "$__sp_i" -lt "$__sp_n" ]; do IFS= read -r __sp_l || exit 0; __sp_s="$__sp_s$__sp_l$__sp_nl"; __sp_i=$((__sp_i + 1)); done;',
+    'case $__sp_g in "") ;; *",$__sp_rc,"*) __sp_g=;; *) __sp_g=skip;; esac;',
     // The text went out with a newline added after its last line: take it off again (a final backslash stays one).
-    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
-    '__sp_rc=$?;',
+    'if [ -n "$__sp_g" ]; then __sp_rc=skip; else',
+    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl __sp_g; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
+    '__sp_rc=$?; fi;',
     '[ -s "$__sp_d/$__sp_id.o" ] && cat "$__sp_d/$__sp_id.o";',
     `printf '%s%s:%s\\n' "$__sp_m" "$__sp_id" "$__sp_rc";`,
     '[ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2;',
@@ -108,7 +112,14 @@ const READY = '\u0000ready';
 export interface BatchItem {
   text: string;
   display: string;
+  /** A guarded step: it runs only if the command before it exited with one of these codes, else it is skipped. */
+  after?: readonly number[];
+  /** Its output, when it has come (the first command's goes to runBatch's onOutput). */
+  onOutput?: ExecOptions['onOutput'];
 }
+
+/** What a batch gives for a guarded step the shell skipped (the one before it failed). */
+export const SKIPPED = Symbol('skipped');
 
 export class ShellSession {
   readonly #ch: ClientChannel;
@@ -190,30 +201,32 @@ export class ShellSession {
   }
 
   run(text: string, ctx: SessionContext, o: Pick<ExecOptions, 'onOutput'> = {}): Promise<ExecResult> {
-    return this.runBatch([{ text, display: ctx.display }], ctx, o)[0]!;
+    return this.runBatch([{ text, display: ctx.display }], ctx, o)[0]! as Promise<ExecResult>;
   }
 
   /**
    * Sends the commands in one write (one round trip); the shell runs them one after the other, as
-   * if sent one by one. The first one's output goes to `onOutput`. All of them run whatever the
-   * exit of the others: a caller puts only read-only probes after a command that may fail.
+   * if sent one by one. The first one's output goes to `onOutput`. A guarded step (`after`) runs
+   * only if the one before it succeeded by its codes (else it gives SKIPPED, and so do the guarded
+   * steps after it); the others run whatever came before: a caller puts only read-only probes there.
    */
   runBatch(
     items: readonly BatchItem[],
     ctx: Omit<SessionContext, 'display'>,
     o: Pick<ExecOptions, 'onOutput'> = {},
-  ): Promise<ExecResult>[] {
+  ): Promise<ExecResult | typeof SKIPPED>[] {
     if (!this.idle) throw new Error('the command shell is busy');
     const started = Date.now();
     const escaped = this.#mark.replace(/[^\w]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
     let request = '';
     const results = items.map((item, index) => {
       const id = ++this.#seq;
-      const out = new Framed(new RegExp(`${escaped}${id}:(\\d+)\\n`));
+      const out = new Framed(new RegExp(`${escaped}${id}:(\\d+|skip)\\n`));
       const err = new Framed(new RegExp(`${escaped}${id}\\n`));
       const lines = item.text.split('\n');
-      request += `${id} ${lines.length}\n${item.text}\n`;
-      return new Promise<ExecResult>((resolve, reject) => {
+      const guard = item.after ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}` : '';
+      request += `${id} ${lines.length}${guard}\n${item.text}\n`;
+      return new Promise<ExecResult | typeof SKIPPED>((resolve, reject) => {
         const running: Running = { out, err, settle: () => undefined };
         const leave = () => {
           untrack();
@@ -232,7 +245,11 @@ export class ShellSession {
           }
           const o2 = out.done();
           const e2 = err.done();
-          const collect = new OutputCollector(index === 0 ? o.onOutput : undefined);
+          if (o2?.value === 'skip') {
+            resolve(SKIPPED);
+            return;
+          }
+          const collect = new OutputCollector(index === 0 ? o.onOutput : item.onOutput);
           collect.write('stdout', o2?.content ?? Buffer.alloc(0));
           collect.write('stderr', e2?.content ?? Buffer.alloc(0));
           collect.end();

@@ -12,7 +12,7 @@ import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
 import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
 import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
-import { ShellSession, type BatchItem } from './shell-session.js';
+import { ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
 import { RoundTrips } from './round-trips.js';
 import { countingSftp } from './sftp-count.js';
 import { shellWrite, SHELL_WRITE_MAX } from './shell-write.js';
@@ -272,26 +272,32 @@ export class SshTransport implements Transport {
     followers: Followers | undefined,
     o: Pick<ExecOptions, 'onOutput'>,
   ): Promise<ExecResult> {
-    // A follower that needs stdin (a become password) cannot go through the shell: it is left out.
-    const extra = (followers?.cmds ?? []).map((c) => {
+    // A follower that needs stdin (a become password) cannot go through the shell: it is left out,
+    // and so are the steps after such a step (they must not run before it).
+    const itemOf = (c: Command): BatchItem | undefined => {
       const b = this.#become(c.become);
       const w = b ? wrapBecome(c, b) : { text: c.text, display: c.display, stdinPrefix: undefined };
-      return c.readOnly && !w.stdinPrefix ? { text: w.text, display: w.display } : undefined;
-    });
-    const sent = extra.filter((x): x is BatchItem => x !== undefined);
-    const [main, ...rest] = shell.runBatch([item, ...sent], this.#sessionContext(), o);
-    const after = await Promise.allSettled(rest);
-    const result = await main!;
-    if (followers) {
-      let i = 0;
-      followers.done(
-        extra.map((x) => {
-          if (!x) return undefined;
-          const r = after[i++]!;
-          return r.status === 'fulfilled' ? r.value : undefined;
-        }),
-      );
+      return w.stdinPrefix ? undefined : { text: w.text, display: w.display };
+    };
+    const steps: BatchItem[] = [];
+    for (const s of followers?.steps ?? []) {
+      const x = itemOf(s.cmd);
+      if (!x) break;
+      steps.push({ ...x, after: s.after });
     }
+    const probes = (followers?.cmds ?? []).map((c) => (c.readOnly ? itemOf(c) : undefined));
+    const sent = probes.filter((x): x is BatchItem => x !== undefined);
+    const [main, ...rest] = shell.runBatch([item, ...steps, ...sent], this.#sessionContext(), o);
+    const settled = (await Promise.allSettled(rest)).map((r) =>
+      r.status === 'fulfilled' && r.value !== SKIPPED ? r.value : undefined,
+    );
+    const result = await main!;
+    if (result === SKIPPED) throw new Error('the command shell skipped a command that had no guard');
+    const ran = settled.slice(0, steps.length);
+    followers?.stepsDone?.((followers.steps ?? []).map((_, i) => ran[i]));
+    const answers = settled.slice(steps.length);
+    let i = 0;
+    followers?.done(probes.map((x) => (x ? answers[i++] : undefined)));
     return result;
   }
 

@@ -27,6 +27,13 @@ export interface ExecOptions {
  * their results, in order, before the call itself settles; one that cannot ignores them.
  */
 export interface Followers {
+  /**
+   * The plan's next steps, run first, in order, each only if the one before it (the call itself for
+   * the first) exited with one of its `after` codes: the changes a task makes, in one round trip.
+   */
+  steps?: readonly ChainedStep[];
+  /** Aligned with steps; undefined for one that did not run (after a failure, or left to the caller). */
+  stepsDone?(results: (ExecResult | undefined)[]): void;
   cmds: readonly Command[];
   /** Aligned with cmds; undefined for one that could not run with the others. */
   done(results: (ExecResult | undefined)[]): void;
@@ -42,6 +49,13 @@ export interface ControllerFile {
 
 /** What a write puts in a file: text held in memory (a template, inline content) or a controller file. */
 export type WriteContent = string | ControllerFile;
+
+/** A step run after a call in its round trip (see Followers.steps). */
+export interface ChainedStep {
+  cmd: Command;
+  /** The exit codes of the command before it that let it run. */
+  after: readonly number[];
+}
 
 export interface WriteOptions {
   /** Octal mode as a string, e.g. "0644". */

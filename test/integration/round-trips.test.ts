@@ -59,7 +59,11 @@ labTest('20 tasks: --check <= 3 round trips a host, rerun <= commands + 2, first
     t.is(rerun.code, 0, rerun.stderr);
     const again = await run(lab, playbook, '--check');
     t.is(again.code, 0, again.stderr);
-    t.log('round trips per host', { check: tripsOf(check), first: tripsOf(first), rerun: tripsOf(rerun) });
+    // The three templates now render otherwise: each updates its file (a write, then a chown: one round trip).
+    const updated = await run(lab, playbook, '-e', 'n=8');
+    t.is(updated.code, 0, updated.stderr);
+    const trips = { check: tripsOf(check), first: tripsOf(first), rerun: tripsOf(rerun), updated: tripsOf(updated) };
+    t.log('round trips per host', trips);
 
     for (const h of hosts) {
       t.is(recapOf(first)[h]!.changed, 10, `${h}: the first run changes every declarative task`);
@@ -72,9 +76,14 @@ labTest('20 tasks: --check <= 3 round trips a host, rerun <= commands + 2, first
         tripsOf(first)[h]! <= tripsOf(rerun)[h]! + 10,
         `${h}: the first run took ${tripsOf(first)[h]} round trips, the rerun ${tripsOf(rerun)[h]} (10 changes)`,
       );
+      t.is(recapOf(updated)[h]!.changed, 3, `${h}: three templates change`);
+      t.true(
+        trips.updated[h]! <= trips.rerun[h]! + 3,
+        `${h}: updating three files took ${trips.updated[h]} round trips, the rerun ${trips.rerun[h]}`,
+      );
     }
     const r = await lab.exec(hosts[0]!, 'cat /root/rt-template-1; stat -c %a /root/rt-copy-0 /root/rt-dir-2');
-    t.is(r.stdout, `Host ${hosts[0]}, number 7\n640\n750\n`, 'what the tasks wrote is there');
+    t.is(r.stdout, `Host ${hosts[0]}, number 8\n640\n750\n`, 'what the tasks wrote is there');
   }),
 );
 

@@ -353,3 +353,47 @@ sshTest(
     }
   },
 );
+
+sshTest('chained steps run after the command in its round trip, each only if the one before succeeded', async (t) => {
+  const ssh = await connectTo(sshd);
+  const dir = mkdtempSync(join(tmpdir(), 'stackplay-chain-'));
+  const mark = (name: string) => sh`touch -- ${join(dir, name)}; echo ${name}`;
+  try {
+    await ssh.exec(raw('true'));
+    const chain = async (main: Command, steps: { cmd: Command; after: number[] }[]) => {
+      let got: ({ code: number | null; stdout: string } | undefined)[] = [];
+      const before = ssh.roundTrips();
+      const r = await ssh.exec(main, {
+        followers: { steps, stepsDone: (x) => (got = x), cmds: [], done: () => undefined },
+      });
+      t.is(ssh.roundTrips() - before, 1, 'one round trip');
+      return [r.code, ...got.map((x) => (x ? `${x.code}:${x.stdout.trim()}` : 'not run'))];
+    };
+    t.deepEqual(
+      await chain(raw('true'), [
+        { cmd: mark('a'), after: [0] },
+        { cmd: mark('b'), after: [0] },
+      ]),
+      [0, '0:a', '0:b'],
+    );
+    t.deepEqual(
+      await chain(raw('exit 3'), [{ cmd: mark('c'), after: [0] }]),
+      [3, 'not run'],
+      'a failed command stops the chain',
+    );
+    t.deepEqual(
+      await chain(raw('exit 3'), [
+        { cmd: mark('d'), after: [0, 3] },
+        { cmd: raw('exit 1'), after: [0] },
+        { cmd: mark('e'), after: [0] },
+        { cmd: mark('f'), after: [0] },
+      ]),
+      [3, '0:d', '1:', 'not run', 'not run'],
+      'a step runs on any of its codes; once one fails, none after it runs',
+    );
+    t.deepEqual(readdirSync(dir).sort(), ['a', 'b', 'd'], 'only the steps that ran touched the host');
+  } finally {
+    await ssh.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
