@@ -5,6 +5,7 @@ import type { Module } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
 import { privilegeFor } from '../privilege.js';
 import { testExpr } from '../template/expr.js';
+import { renderingAhead } from '../template/engine.js';
 import { buildHostView } from './host-view.js';
 import type { Probe } from './prefetch.js';
 import { taskSelected } from './tags.js';
@@ -38,11 +39,19 @@ async function probesOf(
 ): Promise<Probe[]> {
   const seen: Probe[] = [];
   try {
-    const vars = taskVars(run.vars, play, task, host);
-    if (!task.when.every((c) => testExpr(c, vars))) return [];
-    const params = paramsFor(module, task, vars);
+    // Rendering has no effects but one: lookup('pipe') runs a command on the controller, so it waits for its turn.
+    renderingAhead.on = true;
+    let vars: Record<string, unknown>;
+    let params: unknown;
+    try {
+      vars = taskVars(run.vars, play, task, host);
+      if (!task.when.every((c) => testExpr(c, vars))) return [];
+      params = paramsFor(module, task, vars);
+    } finally {
+      renderingAhead.on = false;
+    }
     const become = privilegeFor(host.resolved.connection?.become, task, play);
-    const view = buildHostView({
+    const recording = buildHostView({
       name: host.name,
       vars,
       playbookDir: run.opts.playbookDir,
@@ -55,6 +64,16 @@ async function probesOf(
         return Promise.reject(new Recorded());
       },
     });
+    // Templates and conditions inside gather (a template file) are not rendered ahead: gather stops there.
+    const view = {
+      ...recording,
+      render: () => {
+        throw new Recorded();
+      },
+      test: () => {
+        throw new Recorded();
+      },
+    };
     const gathering = module.gather(view, params).catch(() => undefined);
     // Every probe gather asks before its first answer is asked by the time pending promises settle.
     await Promise.race([gathering, new Promise<void>((r) => setImmediate(r))]);
@@ -64,12 +83,15 @@ async function probesOf(
   return seen;
 }
 
+/** Tasks looked at ahead, at most: each costs a render and a recorded gather on every miss. */
+const LOOK_MAX = 64;
+
 /**
  * The probes of the tasks after the current one, up to the next opaque step: a command or shell
  * that really runs (its effects are unknown, so nothing probed before it holds after it). In check
  * mode such a task does not run, so the look goes on to the end of the list. Tasks that cannot be
  * known ahead (a loop, delegate_to, run_once, a controller-only module) are passed over; a block,
- * include or flush_handlers ends the look.
+ * include or flush_handlers ends the look, and so do LOOK_MAX tasks.
  */
 export async function probesAhead(
   run: TaskHostContext,
@@ -78,7 +100,7 @@ export async function probesAhead(
   host: HostState,
 ): Promise<Probe[]> {
   const out: Probe[] = [];
-  for (const item of items) {
+  for (const item of items.slice(0, LOOK_MAX)) {
     if (!isTask(item)) break;
     if (!taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) continue;
     const module = run.opts.modules.get(item.module);

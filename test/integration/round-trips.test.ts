@@ -97,6 +97,8 @@ labTest('a command between two copies sees the first one’s file; the second on
   tasks:
   - name: first copy
     copy: { dest: /root/rt-order, content: "wanted\\n" }
+  - name: a pipe lookup runs on the controller when its task does, never ahead
+    copy: { dest: /root/rt-pipe, content: "{{ lookup('pipe', 'echo x >> ${join(dir, 'pipe-runs')}; echo piped') }}" }
   - name: the command reads it, then changes it
     shell: cat /root/rt-order && echo other > /root/rt-order
     register: seen
@@ -120,6 +122,7 @@ labTest('a command between two copies sees the first one’s file; the second on
         t.is(content.stdout, 'wanted\n', `${pass} run: the second copy put the content back on ${n.name}`);
       }
     }
+    t.is(readFileSync(join(dir, 'pipe-runs'), 'utf8'), 'x\n'.repeat(4), 'the pipe ran once a host and run');
   }),
 );
 
