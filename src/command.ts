@@ -28,6 +28,12 @@ export interface Command {
   display: string;
   readOnly: boolean;
   become?: Become;
+  /**
+   * The program runs as the login user and asks for the become password itself when it needs sudo, as
+   * kato does (reference/kato.md section 2: kato runs as stackato, never root, and asks for stackato's
+   * password). wrapBecome then does not wrap it; it answers with the password after the command's input.
+   */
+  ownSudo?: boolean;
 }
 
 /** POSIX single-quote quoting; bare words that need no quoting stay bare for readability. */
@@ -66,6 +72,12 @@ export function sh(strings: TemplateStringsArray, ...args: Arg[]): Command {
 /** A raw shell script (the `shell` module); shown as written. */
 export const shellScript = (script: string, display = script): Command => ({ text: script, display, readOnly: false });
 
+/** A kato command line (see Command.ownSudo): `kato\`kato node rename ${name}\``. */
+export const kato = (strings: TemplateStringsArray, ...args: Arg[]): Command => ({
+  ...sh(strings, ...args),
+  ownSudo: true,
+});
+
 /** Marks a command as a read-only probe (allowed in check mode). */
 export const readOnly = (c: Command): Command => ({ ...c, readOnly: true });
 
@@ -82,7 +94,15 @@ export interface Become {
  * command with /bin/sh (the target may have no login shell, like nobody); it cannot read a
  * password without a terminal, so connection vars refuse su with a password at load time.
  */
-export function wrapBecome(c: Command, b: Become): { text: string; display: string; stdinPrefix?: string } {
+export function wrapBecome(
+  c: Command,
+  b: Become,
+): { text: string; display: string; stdinPrefix?: string; stdinSuffix?: string } {
+  // A probe never needs sudo, so it gets no password (and keeps the fast shell session: no stdin).
+  if (c.ownSudo)
+    return b.password && !c.readOnly
+      ? { text: c.text, display: c.display, stdinSuffix: `${b.password.reveal()}\n` }
+      : { text: c.text, display: c.display };
   const inner = quote(c.text);
   if (b.method === 'su') {
     return { text: `su -s /bin/sh -c ${inner} ${quote(b.user)}`, display: `su ${b.user} ${c.display}` };

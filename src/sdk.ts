@@ -7,7 +7,7 @@ import type { FileSum } from './file-sum.js';
 
 export { z } from 'zod';
 export { isIPv4 } from 'node:net';
-export { sh, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
+export { sh, kato, raw, quote, readOnly, shellScript, Secret, type Command } from './command.js';
 /** Handlebars for template files ending in `.hbs` (every other template is Jinja2: HostView.render). */
 export { renderHandlebars } from './template/handlebars.js';
 export type { ControllerFile, WriteContent } from './transport/types.js';
@@ -81,6 +81,11 @@ export interface Fact<T, A extends unknown[] = []> {
    * any host makes a prefetched answer stale (src/engine/prefetch.ts). Default: only this host's changes.
    */
   shared?: boolean;
+  /**
+   * false for a probe that waits (for roles to settle, say): the engine never sends it ahead, with
+   * another task's round trip, where its wait would hold that task up. Default: it may go ahead.
+   */
+  ahead?: boolean;
   command(...args: A): Command;
   parse(out: { code: number | null; stdout: string; stderr: string }, ...args: A): T;
 }

@@ -1,5 +1,5 @@
 // Read-only probes of a Stackato node: kato version and kato info (roles, mbus IP, endpoint).
-import { defineFact, readOnly, sh, semver } from '../../src/sdk.js';
+import { defineFact, readOnly, kato, semver } from '../../src/sdk.js';
 
 export interface KatoInfo {
   /** The node's own address as kato reports it. */
@@ -32,7 +32,7 @@ function jsonOf(out: { code: number | null; stdout: string; stderr: string }, co
 export const katoVersion = defineFact({
   name: 'kato_version',
   shared: true,
-  command: () => readOnly(sh`kato version`),
+  command: () => readOnly(kato`kato version`),
   parse: (out) => {
     const m = /(\d+\.\d+(?:\.\d+)?)/.exec(out.stdout);
     if (!m)
@@ -46,7 +46,7 @@ export const katoVersion = defineFact({
 export const katoInfo = defineFact({
   name: 'kato_info',
   shared: true,
-  command: () => readOnly(sh`kato info --json`),
+  command: () => readOnly(kato`kato info --json`),
   parse: (out): KatoInfo => {
     const data = jsonOf(out, 'kato info --json') as Record<string, unknown>;
     const roles = (first(data, 'roles') ?? {}) as Record<string, unknown>;
@@ -81,7 +81,7 @@ export const inCluster = (i: KatoInfo): boolean => i.mbusip !== null && !i.mbusi
 export const katoNodes = defineFact({
   name: 'kato_nodes',
   shared: true,
-  command: () => readOnly(sh`kato node list --json`),
+  command: () => readOnly(kato`kato node list --json`),
   parse: (out): Record<string, string[]> => {
     const data = jsonOf(out, 'kato node list --json');
     const nodes: Record<string, string[]> = {};
@@ -101,23 +101,56 @@ export type ClusterStatus = Record<string, Record<string, string>>;
  * starting, fatal: reference/kato.md 2.12). Accepts `{nodes: {IP: {roles: {ROLE: {status}}}}}` or the
  * same without the `nodes` wrapper, and a role given as a plain status string.
  */
+function statusOf(out: { code: number | null; stdout: string; stderr: string }): ClusterStatus {
+  const data = jsonOf(out, 'kato status --json') as Record<string, unknown>;
+  const nodes = (data.nodes && typeof data.nodes === 'object' ? data.nodes : data) as Record<string, unknown>;
+  const status: ClusterStatus = {};
+  for (const [ip, n] of Object.entries(nodes)) {
+    const roles = ((n as Record<string, unknown>)?.roles ?? {}) as Record<string, unknown>;
+    status[ip] = Object.fromEntries(
+      Object.entries(roles).map(([r, v]) => [
+        r,
+        String(typeof v === 'string' ? v : ((v as Record<string, unknown>)?.status ?? 'unknown')).toLowerCase(),
+      ]),
+    );
+  }
+  return status;
+}
+
 export const katoStatus = defineFact({
   name: 'kato_status',
   shared: true,
-  command: () => readOnly(sh`kato status --json`),
-  parse: (out): ClusterStatus => {
-    const data = jsonOf(out, 'kato status --json') as Record<string, unknown>;
-    const nodes = (data.nodes && typeof data.nodes === 'object' ? data.nodes : data) as Record<string, unknown>;
-    const status: ClusterStatus = {};
-    for (const [ip, n] of Object.entries(nodes)) {
-      const roles = ((n as Record<string, unknown>)?.roles ?? {}) as Record<string, unknown>;
-      status[ip] = Object.fromEntries(
-        Object.entries(roles).map(([r, v]) => [
-          r,
-          String(typeof v === 'string' ? v : ((v as Record<string, unknown>)?.status ?? 'unknown')).toLowerCase(),
-        ]),
-      );
-    }
-    return status;
-  },
+  command: () => readOnly(kato`kato status --json`),
+  parse: statusOf,
+});
+
+/**
+ * `kato status --json` once no role shows starting any more, or after `settle` seconds: roles start a
+ * while after setup or attach (reference/kato.md 2.12), and a check of what runs must not fail a role
+ * that is still on its way up. Stopped and fatal roles are not waited for.
+ */
+export const katoStatusSettled = defineFact({
+  name: 'kato_status_settled',
+  shared: true,
+  // It waits for roles to settle: asked in its own turn only, never ahead with another task's round trip.
+  ahead: false,
+  command: (settle: number) =>
+    readOnly(
+      kato`i=0; while [ "$i" -lt ${String(settle)} ] && kato status --json | grep -Eiq '"starting"'; do sleep 1; i=$((i+1)); done; kato status --json`,
+    ),
+  parse: statusOf,
+});
+
+/**
+ * `kato process ready all` without --block: READY once every process of the node is up (reference/kato.md
+ * section 2); otherwise what kato said. Read from the output, since kato before 3.4.1 always exits 0.
+ */
+export const katoReady = defineFact({
+  name: 'kato_ready',
+  shared: true,
+  command: () => readOnly(kato`kato process ready all`),
+  parse: (out): { ready: boolean; said: string } => ({
+    ready: out.stdout.trim() === 'READY',
+    said: (out.stderr.trim() || out.stdout.trim()).slice(0, 500),
+  }),
 });

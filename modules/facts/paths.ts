@@ -17,18 +17,25 @@ export const pathKind = defineFact({
   },
 });
 
-/** Mount points from /proc/mounts -> filesystem type. */
+/** Mount points from /proc/mounts -> what is mounted there (the source, as mount reports it) and its type. */
 export const mounts = defineFact({
   name: 'mounts',
   command: () => readOnly(sh`cat /proc/mounts ${raw('2>/dev/null')}`),
-  parse: (out): Record<string, string> =>
+  parse: (out): Record<string, { source: string; type: string }> =>
     Object.fromEntries(
       out.stdout
         .split('\n')
         .filter(Boolean)
         .map((l) => {
-          const [, point, type] = l.split(' ');
-          return [point!.replace(/\\040/g, ' '), type!];
+          const [source, point, type] = l.split(' ').map((f) => f.replace(/\\040/g, ' '));
+          return [point!, { source: source!, type: type! }];
         }),
     ),
+});
+
+/** Whether a directory holds anything (hidden entries too); null when it is not a directory. */
+export const dirHasEntries = defineFact({
+  name: 'dir_has_entries',
+  command: (path: string) => readOnly(sh`if [ -d ${path} ]; then ls -A -- ${path} | head -n 1; else exit 3; fi`),
+  parse: (out): boolean | null => (out.code === 3 ? null : out.stdout.trim() !== ''),
 });

@@ -1,5 +1,5 @@
 // lb_setup: make this node the cluster's nginx load balancer over the routers (set it up last).
-import { defineModule, exec, sh, sumOf, write, z, type Step } from '../../src/sdk.js';
+import { defineModule, exec, kato, sumOf, write, z, type Step } from '../../src/sdk.js';
 import { ipv4 } from '../common/params.js';
 import { inCluster, katoInfo, katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
 import { nginxPool } from '../facts/nginx.js';
@@ -56,7 +56,8 @@ export const lbSetup = defineModule({
       steps.push(write(KEY, sumOrNull(key.have), key.want, { mode: '0600', secret: true }));
     const attached = inCluster(info) && info.mbusip === p.core_ip;
     if (!attached) {
-      const attach = series === '2.x' ? sh`kato node attach -e router ${p.core_ip}` : sh`kato node attach ${p.core_ip}`;
+      const attach =
+        series === '2.x' ? kato`kato node attach -e router ${p.core_ip}` : kato`kato node attach ${p.core_ip}`;
       steps.push(exec(`~ cluster: not attached -> attached to ${p.core_ip}`, attach));
     }
     const others = info.assigned.filter(
@@ -73,10 +74,10 @@ export const lbSetup = defineModule({
     const poolOk = attached && routers.length > 0 && routers.join(' ') === pool.join(' ');
     if (!poolOk || steps.some((s) => s.kind === 'write')) {
       const cmd = p.routers
-        ? sh`kato node setup load_balancer ${p.routers}`
+        ? kato`kato node setup load_balancer ${p.routers}`
         : series === '2.x'
-          ? sh`kato node setup load_balancer`
-          : sh`kato node setup load_balancer --force`;
+          ? kato`kato node setup load_balancer`
+          : kato`kato node setup load_balancer --force`;
       const title = `~ nginx pool: ${pool.join(', ') || '(none)'} -> ${attached ? routers.join(', ') || '(no routers found)' : 'every router in the cluster'}`;
       // 2.10 asks whether to drop the LB's own IP from the pool; the guide recommends yes.
       steps.push(series === '2.x' && !p.routers ? exec(title, cmd, { stdin: 'y\n' }) : exec(title, cmd));

@@ -1,5 +1,5 @@
 // A node's part of a core IP change: follow the core to its new address, per kato version (reference/kato.md 2.2, 2.7).
-import { exec, semver, sh, type Plan, type Step } from '../../src/sdk.js';
+import { exec, kato, semver, type Plan, type Step } from '../../src/sdk.js';
 import type { KatoInfo, KatoSeries } from '../facts/kato.js';
 
 export interface FollowFacts {
@@ -35,14 +35,14 @@ function lbSteps(f: FollowFacts, p: Follow, lostRole: boolean): Step[] {
     return [
       exec(
         '~ load balancer: set up again over every router of the cluster',
-        f.series === '2.x' ? sh`kato node setup load_balancer` : sh`kato node setup load_balancer --force`,
+        f.series === '2.x' ? kato`kato node setup load_balancer` : kato`kato node setup load_balancer --force`,
         f.series === '2.x' ? { stdin: 'y\n' } : {},
       ),
     ];
   return [
     exec(
       `~ load balancer pool: ${f.pool.join(', ') || '(none)'} -> ${pool.join(', ')}${lostRole ? ' (role set up again)' : ''}`,
-      sh`kato node setup load_balancer ${pool}`,
+      kato`kato node setup load_balancer ${pool}`,
     ),
   ];
 }
@@ -52,12 +52,12 @@ function followCommand(f: FollowFacts, p: Follow): Step {
   const roles = f.info.assigned.filter((r) => r !== 'base' && r !== 'load_balancer');
   const cmd =
     f.series === '2.x'
-      ? sh`kato node migrate ${p.old_ip} ${p.new_ip}`
+      ? kato`kato node migrate ${p.old_ip} ${p.new_ip}`
       : semver.gte(f.version, '3.6.0')
-        ? sh`kato node reattach ${p.new_ip}`
+        ? kato`kato node reattach ${p.new_ip}`
         : roles.length && !p.load_balancer
-          ? sh`kato node attach -e ${roles.join(',')} ${p.new_ip}`
-          : sh`kato node attach ${p.new_ip}`;
+          ? kato`kato node attach -e ${roles.join(',')} ${p.new_ip}`
+          : kato`kato node attach ${p.new_ip}`;
   return exec(`~ core: ${f.info.mbusip ?? '(none)'} -> ${p.new_ip}`, cmd);
 }
 

@@ -1,11 +1,13 @@
 // node_attach: join this node to the core with `kato node attach -e ROLES CORE_IP`.
-import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { defineModule, exec, kato, z } from '../../src/sdk.js';
 import { ipv4, katoRole } from '../common/params.js';
 import { inCluster, katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
+import { readyTimeout, waitReady } from './ready.js';
 import { missingRoles, rolesFromVars } from './roles.js';
 
 const doc = `Params: core_ip (the core's MBUS IP), roles (kato roles to enable; default: from the host's inventory
-role groups and \`stackato_roles\`), force (3.x: attach despite a version mismatch).
+role groups and \`stackato_roles\`), force (3.x: attach despite a version mismatch), ready_timeout (seconds, default 600: after
+attaching, wait with \`kato process ready --block\` until the node's processes are up).
 On 3.x the stager role is folded into dea. A load balancer attaches with no roles (3.x) or
 \`-e router\` (2.x), which lb_setup handles. Idempotent: reads \`kato info\`; when already attached to
 this core it only adds missing roles with \`kato role add\`.
@@ -24,6 +26,7 @@ export const nodeAttach = defineModule({
     core_ip: ipv4.describe('MBUS IP of the core node'),
     roles: z.array(katoRole).optional().describe('roles to enable; default: from inventory groups'),
     force: z.boolean().default(false).describe('3.x: attach even if versions differ'),
+    ready_timeout: readyTimeout,
   }),
   gather: async (h) => ({ version: await h.fact(katoVersion), info: await h.fact(katoInfo), vars: h.vars }),
   plan: ({ version, info, vars }, p) => {
@@ -42,14 +45,15 @@ export const nodeAttach = defineModule({
         steps: [
           exec(
             `~ cluster: ${from} -> attached to ${p.core_ip}${roles.length ? ` with ${roles.join(', ')}` : ''}`,
-            sh`kato node attach ${args}`,
+            kato`kato node attach ${args}`,
           ),
+          waitReady(p.ready_timeout),
         ],
       };
     }
     const missing = missingRoles(roles, info.assigned);
     if (missing.length === 0)
       return { steps: [], note: `attached to ${p.core_ip} with ${roles.join(', ') || 'no extra roles'}` };
-    return { steps: [exec(`~ roles: add ${missing.join(', ')}`, sh`kato role add ${missing}`)] };
+    return { steps: [exec(`~ roles: add ${missing.join(', ')}`, kato`kato role add ${missing}`)] };
   },
 });

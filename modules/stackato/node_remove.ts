@@ -1,5 +1,5 @@
 // node_remove: on the core, remove nodes from the cluster (`kato node remove IP...`).
-import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { defineModule, exec, kato, z } from '../../src/sdk.js';
 import { ipv4 } from '../common/params.js';
 import { katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
 
@@ -29,7 +29,7 @@ export const nodeRemove = defineModule({
     const present = p.nodes.filter((ip) => Object.hasOwn(listed, ip));
     if (present.length === 0) return { steps: [], note: `${p.nodes.join(', ')} not in the cluster` };
     const flags = p.skip_detach && series === '3.x' ? ['--skip-detach'] : [];
-    if (series === '2.x') return { steps: present.map((ip) => exec(`- node ${ip}`, sh`kato node remove ${ip}`)) };
-    return { steps: [exec(`- nodes ${present.join(', ')}`, sh`kato node remove ${[...flags, ...present]}`)] };
+    if (series === '2.x') return { steps: present.map((ip) => exec(`- node ${ip}`, kato`kato node remove ${ip}`)) };
+    return { steps: [exec(`- nodes ${present.join(', ')}`, kato`kato node remove ${[...flags, ...present]}`)] };
   },
 });

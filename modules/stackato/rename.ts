@@ -1,5 +1,5 @@
 // rename: give a Stackato node its hostname with `kato node rename` (writes /etc/hostname and /etc/hosts).
-import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { defineModule, exec, kato, z } from '../../src/sdk.js';
 
 const doc = `Params: hostname (FQDN), restart (default false: passes --no-restart, as the setup guide does).
 Idempotent: reads /etc/hostname and plans nothing when it already holds the name.
@@ -25,7 +25,7 @@ export const rename = defineModule({
   gather: async (h) => ({ current: ((await h.read('/etc/hostname')) ?? '').trim() }),
   plan: ({ current }, p) => {
     if (current === p.hostname) return { steps: [], note: `hostname is already ${p.hostname}` };
-    const cmd = p.restart ? sh`kato node rename ${p.hostname}` : sh`kato node rename ${p.hostname} --no-restart`;
+    const cmd = p.restart ? kato`kato node rename ${p.hostname}` : kato`kato node rename ${p.hostname} --no-restart`;
     return { steps: [exec(`~ hostname: ${current || '(none)'} -> ${p.hostname}`, cmd)] };
   },
 });

@@ -1,5 +1,5 @@
 // role_add: enable kato roles on a node (`kato role add`), or exactly a set of roles with only: true.
-import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { defineModule, exec, kato, z } from '../../src/sdk.js';
 import { katoRole } from '../common/params.js';
 import { katoInfo } from '../facts/kato.js';
 import { expandRoles, missingRoles } from './roles.js';
@@ -31,7 +31,7 @@ export const roleAdd = defineModule({
       const wanted = [...info.assigned, ...info.available].filter((r) => !p.all_but!.includes(r));
       const missing = wanted.filter((r) => !info.assigned.includes(r));
       return missing.length
-        ? { steps: [exec(`~ roles: add ${missing.join(', ')}`, sh`kato role add --all-but ${p.all_but}`)] }
+        ? { steps: [exec(`~ roles: add ${missing.join(', ')}`, kato`kato role add --all-but ${p.all_but}`)] }
         : { steps: [], note: `every role but ${p.all_but.join(', ')} is enabled` };
     }
     const missing = missingRoles(p.roles, info.assigned);
@@ -44,12 +44,12 @@ export const roleAdd = defineModule({
         steps: [
           exec(
             `~ roles: ${info.assigned.join(', ')} -> ${['base', ...p.roles].join(', ')}`,
-            sh`kato role add --only ${p.roles}`,
+            kato`kato role add --only ${p.roles}`,
           ),
         ],
       };
     }
     if (missing.length === 0) return { steps: [], note: `${p.roles.join(', ')} already enabled` };
-    return { steps: [exec(`~ roles: add ${missing.join(', ')}`, sh`kato role add ${missing}`)] };
+    return { steps: [exec(`~ roles: add ${missing.join(', ')}`, kato`kato role add ${missing}`)] };
   },
 });

@@ -1,5 +1,5 @@
 // role_remove: disable kato roles on a node (`kato role remove`); base can never be removed.
-import { defineModule, exec, sh, z } from '../../src/sdk.js';
+import { defineModule, exec, kato, z } from '../../src/sdk.js';
 import { katoRole } from '../common/params.js';
 import { katoInfo } from '../facts/kato.js';
 import { expandRoles } from './roles.js';
@@ -23,6 +23,6 @@ export const roleRemove = defineModule({
       return { steps: [], fail: 'the router role must stay on the core node' };
     const present = expandRoles(p.roles).filter((r) => info.assigned.includes(r));
     if (present.length === 0) return { steps: [], note: `${p.roles.join(', ')} not enabled` };
-    return { steps: [exec(`~ roles: remove ${present.join(', ')}`, sh`kato role remove ${present}`)] };
+    return { steps: [exec(`~ roles: remove ${present.join(', ')}`, kato`kato role remove ${present}`)] };
   },
 });

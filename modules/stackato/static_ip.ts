@@ -1,5 +1,5 @@
 // static_ip: pin a node's address with `kato op static_ip` (writes /etc/network/interfaces).
-import { defineModule, exec, reconnect, semver, sh, z, type Step } from '../../src/sdk.js';
+import { defineModule, exec, reconnect, semver, kato, sh, z, type Step } from '../../src/sdk.js';
 import { argument, ipv4 } from '../common/params.js';
 import { katoSeries, katoVersion } from '../facts/kato.js';
 import { staticStanza } from './interfaces.js';
@@ -52,12 +52,12 @@ export const staticIp = defineModule({
       steps.push(
         exec(
           title,
-          sh`kato op static_ip --interface=${p.interface} --ip=${p.address} --netmask=${p.netmask} --gateway=${p.gateway} --dns-nameservers=${dns} --dns-search-domains=${search} ${p.restart_network ? '--restart-network' : '--no-restart'}`,
+          kato`kato op static_ip --interface=${p.interface} --ip=${p.address} --netmask=${p.netmask} --gateway=${p.gateway} --dns-nameservers=${dns} --dns-search-domains=${search} ${p.restart_network ? '--restart-network' : '--no-restart'}`,
         ),
       );
     } else {
       const answers = `${[p.address, p.netmask, p.gateway, dns, search].join('\n')}\n`;
-      steps.push(exec(title, sh`kato op static_ip`, { stdin: answers }));
+      steps.push(exec(title, kato`kato op static_ip`, { stdin: answers }));
       if (p.restart_network)
         steps.push(exec(`restart networking on ${p.interface}`, sh`/etc/init.d/networking restart`));
     }

@@ -19,7 +19,7 @@ export { labUp, checkKatoVersion, type LabUpOptions } from '../lab/up.js';
 export { labDown, type LabDownOptions } from '../lab/down.js';
 export { labReboot, labStop, type LabPowerOptions } from '../lab/power.js';
 export { labStatus, type LabStatus, type LabNodeStatus } from '../lab/status.js';
-export { labExec, type LabExecOptions } from '../lab/exec.js';
+export { labExec, labKato, type LabExecOptions, type LabKatoOptions } from '../lab/exec.js';
 export { sshArgs, proxyCommand } from '../lab/files.js';
 export { LabError } from '../lab/run.js';
 export type { LabState, NodeRecord } from '../lab/state.js';

@@ -25,7 +25,7 @@ export interface HostViewDeps {
   /** The host's connection as resolved at load time; without it the vars are resolved here (tests). */
   connection?: HostConnection;
   /** Runs a probe in place of the transport (the engine's prefetch cache, src/engine/prefetch.ts). */
-  probe?: (cmd: Command, shared: boolean, o: ExecOptions) => Promise<ExecResult>;
+  probe?: (cmd: Command, fact: { shared: boolean; ahead: boolean }, o: ExecOptions) => Promise<ExecResult>;
 }
 
 /** Where a host is reached, by the one resolver (connectionOf), for views built without a resolved connection. */
@@ -55,17 +55,19 @@ export function buildHostView(d: HostViewDeps): HostView {
       if (!p) {
         const t = need();
         const o = d.timeoutMs ? { timeoutMs: d.timeoutMs } : {};
-        p = (d.probe ? d.probe(cmd, f.shared === true, o) : t.exec(cmd, o)).then((out) => {
-          try {
-            return f.parse(out, ...args);
-          } catch (e) {
-            const shown = (out.stdout || out.stderr).slice(0, 300);
-            throw new FactError(
-              d.name,
-              `fact ${f.name} (${probe.display}): ${(e as Error).message}\nexit ${out.code}, output: ${JSON.stringify(shown)}`,
-            );
-          }
-        });
+        p = (d.probe ? d.probe(cmd, { shared: f.shared === true, ahead: f.ahead !== false }, o) : t.exec(cmd, o)).then(
+          (out) => {
+            try {
+              return f.parse(out, ...args);
+            } catch (e) {
+              const shown = (out.stdout || out.stderr).slice(0, 300);
+              throw new FactError(
+                d.name,
+                `fact ${f.name} (${probe.display}): ${(e as Error).message}\nexit ${out.code}, output: ${JSON.stringify(shown)}`,
+              );
+            }
+          },
+        );
         memo.set(key, p);
       }
       return p;

@@ -59,8 +59,8 @@ async function probesOf(
       ...(become ? { become } : {}),
       ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
       transport: nowhere(host.name),
-      probe: (cmd, shared) => {
-        if (cmd.readOnly) seen.push({ cmd, shared });
+      probe: (cmd, fact) => {
+        if (cmd.readOnly && fact.ahead) seen.push({ cmd, shared: fact.shared });
         return Promise.reject(new Recorded());
       },
     });

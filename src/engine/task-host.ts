@@ -78,7 +78,7 @@ async function planOn(
   probes?: TaskProbes,
 ): Promise<Plan> {
   const view = buildHostView({
-    ...(probes ? { probe: (cmd, shared, o) => probes.probe(cmd, shared, o) } : {}),
+    ...(probes ? { probe: (cmd, fact, o) => probes.probe(cmd, fact.shared, o) } : {}),
     name: host.name,
     vars,
     playbookDir: ctx.opts.playbookDir,
@@ -277,11 +277,16 @@ async function runItem(
     }
     if (i < tries) await sleep((task.delay ?? 5) * 1000, ctx.opts.signal);
   }
+  const waited = `${tries} attempts waiting for: ${task.until!.join(' and ')}`;
+  // As Ansible, the last attempt's own message stays the result's: it says what is still wrong.
+  const last = typeof result.msg === 'string' && result.msg !== '' ? result.msg : undefined;
+  const detail = (result as Record<symbol, unknown>)[DETAIL];
   return {
     ...result,
     failed: true,
     attempts: tries,
-    msg: `retries exhausted (${tries} attempts) waiting for: ${task.until!.join(' and ')}`,
+    msg: last ? `${last} (retries exhausted: ${waited})` : `retries exhausted (${waited})`,
+    ...(typeof detail === 'string' ? { [DETAIL]: `${detail} (retries exhausted: ${waited})` } : {}),
   };
 }
 

@@ -8,11 +8,13 @@ import type { Inventory, InventoryHost, ResolvedHost } from './types.js';
 /**
  * Vars a cluster with more than one controller must set on every controller (the core counts as one):
  * kato.md §4 has all controllers share /var/vcap/shared on one filesystem.
- *   shared_storage_type    how to mount it: nfs, sshfs, glusterfs, ...
+ *   shared_storage_type    how to mount it: sshfs or nfs (what mount_shared mounts)
  *   shared_storage_source  what to mount: nas1:/export/stackato
  *   shared_storage_path    optional mount point, default /mnt/controller (linked from /var/vcap/shared)
  */
 export const SHARED_STORAGE_VARS = ['shared_storage_type', 'shared_storage_source'] as const;
+/** The share types mount_shared mounts. */
+const SHARED_STORAGE_TYPES = ['sshfs', 'nfs'];
 
 interface Node {
   host: InventoryHost;
@@ -158,6 +160,16 @@ function checkCluster(inv: Inventory, nodes: Node[]): Diagnostic[] {
             `${n.host.name}: shared_storage_source must not start with "-" (the mount command would read it as an option)`,
             varSpan(inv, n, 'shared_storage_source'),
             'give the source as host:/path, e.g. nas1:/export/stackato',
+          ),
+        );
+      const type = n.resolved.vars.shared_storage_type;
+      if (!missing.length && !SHARED_STORAGE_TYPES.includes(String(type)))
+        out.push(
+          diag(
+            'E_TOPOLOGY_SHARED_STORAGE',
+            `${n.host.name}: shared_storage_type is ${JSON.stringify(type)}; cluster.yml mounts sshfs or nfs`,
+            varSpan(inv, n, 'shared_storage_type'),
+            'set shared_storage_type=sshfs or shared_storage_type=nfs (or mount another filesystem yourself and link the data)',
           ),
         );
       if (!missing.length) continue;

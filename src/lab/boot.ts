@@ -12,6 +12,16 @@ import { LabError, run } from './run.js';
 import { ensureHostKey, startSshd } from './sshd.js';
 import { labPaths, nodeAddress, writeState, type LabState, type NodeRecord } from './state.js';
 import { endNodeProcesses } from './teardown.js';
+import { authorizeStackato, DEFAULT_STACKATO_PASSWORD, STACKATO_USER, type StackatoAccount } from './users.js';
+
+/** Short for CI, but not instant: modules must wait for readiness (kato.md section 2, `process ready --block`). */
+export const DEFAULT_SETUP_SECONDS = 2;
+export const DEFAULT_STARTING_SECONDS = 3;
+
+export const accountOf = (s: LabState): StackatoAccount => ({
+  password: s.stackatoPassword ?? DEFAULT_STACKATO_PASSWORD,
+  nopasswd: s.sudoNopasswd ?? false,
+});
 
 /** Records every namespace before it is made, so `lab down` finds it after a crash. */
 export function recordNamespace(state: LabState, ns: string): void {
@@ -67,14 +77,19 @@ async function upNode(
   const node: NodeRecord = rec;
   recordNamespace(state, node.namespace);
   const tree = nodeTree(node.dir);
-  prepareTree(tree, node.name, node.address, labPaths(state.dir).kato);
+  prepareTree(tree, node.name, node.address, labPaths(state.dir).kato, accountOf(state));
+  // sshd reads authorized keys as the user logging in: stackato gets its own copy of the lab's key.
+  authorizeStackato(join(tree.root, 'home', 'stackato'), readFileSync(labPaths(state.dir).authorizedKeys, 'utf8'));
   writeNodeIdentity(
     node.dir,
     {
       name: node.name,
       labIp: node.address,
-      katoVersion: state.katoVersion,
+      katoVersion: state.nodeVersions?.[node.name] ?? state.katoVersion,
       strictExitCodes: state.strictExitCodes,
+      setupSeconds: state.setupSeconds ?? DEFAULT_SETUP_SECONDS,
+      startingSeconds: state.startingSeconds ?? DEFAULT_STARTING_SECONDS,
+      ...(state.failingProcesses?.[node.name] ? { failingProcesses: state.failingProcesses[node.name] } : {}),
       labDir: state.dir,
       namespace: node.namespace,
     },
@@ -122,10 +137,15 @@ async function bootKato(nodes: readonly NodeRecord[], log: (l: string) => void):
   const configured = nodes.filter((n) => existsSync(join(n.dir, 'stackato', 'lab', 'kato.json')));
   for (const n of [...configured].sort((a, b) => Number(mode(b) === 'core') - Number(mode(a) === 'core'))) {
     if (!n.holder) continue;
-    const r = await run('nsenter', [...enterArgs(n.holder), '--', '/home/stackato/bin/kato', 'start'], {
-      env: nodeEnv(),
-      timeoutMs: 300_000,
-    });
+    // The init job runs kato as stackato (kato.md section 3.1: root reaches kato through su -l stackato).
+    const r = await run(
+      'nsenter',
+      [...enterArgs(n.holder), '--', 'runuser', '-u', STACKATO_USER, '--', '/home/stackato/bin/kato', 'start'],
+      {
+        env: nodeEnv({ HOME: '/home/stackato', USER: STACKATO_USER, LOGNAME: STACKATO_USER }),
+        timeoutMs: 300_000,
+      },
+    );
     log(`lab: ${n.name} restarted; kato start ${r.code === 0 ? 'ok' : `failed: ${r.stderr.trim().split('\n')[0]}`}`);
   }
 }

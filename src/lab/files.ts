@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostKeyFile } from './sshd.js';
 import { labPaths, nodeAddress, type LabState } from './state.js';
+import { DEFAULT_STACKATO_PASSWORD, STACKATO_USER } from './users.js';
 
 export const proxyCommand = (namespace: string): string => `ip netns exec ${namespace} socat - TCP:%h:%p`;
 
@@ -40,8 +41,11 @@ export function inventoryText(s: LabState): string {
     '[lab]',
     ...s.nodes.map((n) => {
       const args = `-o ProxyCommand="${proxyCommand(n.namespace)}" -o UserKnownHostsFile=${p.knownHosts}`;
-      return `${n.name} ansible_host=${nodeAddress(n)} ansible_user=root ansible_ssh_private_key_file=${p.key} ansible_ssh_common_args='${args}'`;
+      return `${n.name} ansible_host=${nodeAddress(n)} ansible_user=${STACKATO_USER} ansible_ssh_private_key_file=${p.key} ansible_ssh_common_args='${args}'`;
     }),
+    '[lab:vars]',
+    '# kato runs as stackato and asks for this password when it needs sudo (kato.md section 2); masked in output.',
+    `ansible_become_password=${s.stackatoPassword ?? DEFAULT_STACKATO_PASSWORD}`,
     '',
   ];
   return lines.join('\n');

@@ -15,6 +15,11 @@ export interface NodeIdentity {
   gateway: string;
   katoVersion: string;
   strictExitCodes: boolean;
+  /** Seconds `node setup core` and `node attach` take; then seconds their roles show STARTING. */
+  setupSeconds: number;
+  startingSeconds: number;
+  /** Fault injection: processes that go FATAL whenever kato starts them. */
+  failingProcesses?: string[];
   labDir: string;
   namespace: string;
 }

@@ -16,6 +16,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './run.js';
+import { ensureStackato, type StackatoAccount } from './users.js';
 
 /** The stackplay checkout (kato's code and node_modules live here; nodes see it at the same path). */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,7 +65,13 @@ export function sharedPaths(labDir: string): string[] {
 }
 
 /** Creates the node's folders and first-boot files. Safe to repeat: existing files are kept. */
-export function prepareTree(t: NodeTree, name: string, address: string, katoEntry: string): void {
+export function prepareTree(
+  t: NodeTree,
+  name: string,
+  address: string,
+  katoEntry: string,
+  account: StackatoAccount,
+): void {
   for (const d of [t.root, t.upper, t.work, join(t.dir, 'logs'), join(t.dir, 'stackato', 'lab', 'run')])
     mkdirSync(d, { recursive: true });
   for (const d of ['usr', 'dev', 'proc', 'sys', 'run', '.oldroot', ...OVERLAID, ...PRIVATE_DIRS])
@@ -102,6 +109,8 @@ export function prepareTree(t: NodeTree, name: string, address: string, katoEntr
   const script = `#!/bin/sh\n# lab stand-in for ifupdown's init script: eth0 as /etc/network/interfaces says\nexec /home/stackato/bin/kato __networking "$@"\n`;
   mkdirSync(dirname(init), { recursive: true });
   if (!existsSync(init) || readFileSync(init, 'utf8') !== script) writeFileSync(init, script, { mode: 0o755 });
+  // kato's folders belong to stackato, as on a real VM: ~stackato (with /s) and /var/stackato.
+  ensureStackato(etc, join(t.root, 'home', 'stackato'), [join(t.dir, 'stackato')], account);
 }
 
 /** The script the holder runs inside the node's fresh UTS and mount namespaces, before `sleep infinity`. */
@@ -125,6 +134,8 @@ export function holderScript(t: NodeTree, name: string, shared: readonly string[
     `mount -t overlay overlay -o "lowerdir=/var,upperdir=$U/var,workdir=$W/var" ${R}/var`,
     `mkdir -p ${R}/var/stackato && mount --bind ${q(join(t.dir, 'stackato'))} ${R}/var/stackato`,
     `mount -t tmpfs -o mode=755 tmpfs ${R}/run`,
+    // kato's processes run as stackato; a router still answers on port 80 and the LB on 443 (a per-namespace setting).
+    'echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start',
     `mkdir -p ${R}/run/sshd ${R}/run/lock && chmod 755 ${R}/run/sshd`,
     ...shared.map((p) => `mkdir -p ${q(t.root + p)} && mount --bind ${q(p)} ${q(t.root + p)}`),
     `hostname "$(cat ${q(join(t.upper, 'etc', 'hostname'))} 2>/dev/null || echo ${q(name)})"`,

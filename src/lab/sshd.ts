@@ -34,7 +34,7 @@ export function sshdConfig(labDir: string, nodeDir: string): string {
     'ListenAddress 0.0.0.0',
     `HostKey ${hostKeyFile(nodeDir)}`,
     `PidFile ${join(nodeDir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${labPaths(labDir).authorizedKeys}`,
+    `AuthorizedKeysFile ${labPaths(labDir).authorizedKeys} .ssh/authorized_keys`,
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',

@@ -27,6 +27,18 @@ export interface LabState {
   katoVersion: string;
   /** Make kato 2.x return non-zero on failure (the real 2.x always returned 0). */
   strictExitCodes: boolean;
+  /** The stackato user's password on every node (sudo asks for it) and whether sudo skips it (nopasswd). */
+  stackatoPassword?: string;
+  sudoNopasswd?: boolean;
+  /** Nodes that run another kato release than katoVersion (a node built from another image). */
+  nodeVersions?: Record<string, string>;
+  /** Seconds kato's `node setup core` and `node attach` take, then seconds their roles show STARTING. */
+  setupSeconds?: number;
+  startingSeconds?: number;
+  /** Fault injection: per node, processes that go FATAL whenever they are started. */
+  failingProcesses?: Record<string, string[]>;
+  /** The node names the lab was made with, when not the default layout's. */
+  names?: string[];
   bridgeNamespace: string;
   /** Every network namespace the lab made or was about to make, in creation order. */
   namespaces: string[];

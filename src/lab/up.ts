@@ -24,6 +24,21 @@ export interface LabUpOptions {
   subnet?: string;
   /** kato 2.x returns non-zero on failure (the real one always returned 0). */
   strictExitCodes?: boolean;
+  /** The stackato user's password (default DEFAULT_STACKATO_PASSWORD) and NOPASSWD sudo (default off). */
+  stackatoPassword?: string;
+  sudoNopasswd?: boolean;
+  /** Per node, another kato release than katoVersion (attach refuses a mismatch without -f on 3.x). */
+  nodeVersions?: Record<string, string>;
+  /** Seconds `node setup core` / `node attach` take, and seconds their roles then show STARTING. */
+  setupSeconds?: number;
+  /** The nodes' names, in address order (default: core1 router1 router2 ... as inventory/lab.ini). */
+  names?: string[];
+  startingSeconds?: number;
+  /**
+   * Fault injection: per node, processes that fail whenever they are started, as supervisord reports a process
+   * that keeps exiting: FATAL (kato.md section 2.11), while kato's own command still returns.
+   */
+  failingProcesses?: Record<string, string[]>;
 }
 
 export function checkKatoVersion(v: string): string {
@@ -39,6 +54,7 @@ function freshState(dir: string, o: LabUpOptions, layout: LabLayout): LabState {
     layout,
     katoVersion: o.katoVersion,
     strictExitCodes: o.strictExitCodes ?? false,
+    ...(o.nodeVersions ? { nodeVersions: o.nodeVersions } : {}),
     bridgeNamespace: bridgeNamespace(layout),
     namespaces: [],
     runNetnsWasMounted: isMountPoint('/run/netns'),
@@ -53,7 +69,9 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
     ...(o.prefix ? { prefix: o.prefix } : {}),
     ...(o.subnet ? { subnet: o.subnet } : {}),
   };
-  const problem = checkLayout(o.nodes, layout);
+  // A lab made with its own names keeps them when it is repaired without them.
+  const names = o.names ?? readState(resolve(o.dir))?.names;
+  const problem = checkLayout(o.nodes, layout, names);
   if (problem) throw new LabError(problem);
   checkKatoVersion(o.katoVersion);
   await checkHost();
@@ -72,7 +90,7 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
     );
   const state = old ?? freshState(dir, o, layout);
   const taken = (await listNamespaces()).filter((ns) => !state.namespaces.includes(ns));
-  const clash = [bridgeNamespace(layout), ...planNodes(o.nodes, layout).map((p) => p.namespace)].filter((ns) =>
+  const clash = [bridgeNamespace(layout), ...planNodes(o.nodes, layout, names).map((p) => p.namespace)].filter((ns) =>
     taken.includes(ns),
   );
   if (clash.length) {
@@ -82,6 +100,13 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
     );
   }
   if (o.strictExitCodes !== undefined) state.strictExitCodes = o.strictExitCodes;
+  if (o.stackatoPassword !== undefined) state.stackatoPassword = o.stackatoPassword;
+  if (o.sudoNopasswd !== undefined) state.sudoNopasswd = o.sudoNopasswd;
+  if (o.setupSeconds !== undefined) state.setupSeconds = o.setupSeconds;
+  if (o.startingSeconds !== undefined) state.startingSeconds = o.startingSeconds;
+  if (o.failingProcesses !== undefined) state.failingProcesses = o.failingProcesses;
+  if (names) state.names = names;
+  for (const v of Object.values(o.nodeVersions ?? {})) checkKatoVersion(v);
   mkdirSync(dir, { recursive: true });
   const save = () => writeState(state);
   const addNamespace = (ns: string) => recordNamespace(state, ns);
@@ -90,7 +115,7 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   log(`lab: ${old ? 'checking' : 'creating'} ${o.nodes} nodes in ${dir} (kato ${o.katoVersion})`);
   await ensureUserKey(dir);
   await bundleKato(labPaths(dir).kato, log);
-  const plans = planNodes(o.nodes, layout);
+  const plans = planNodes(o.nodes, layout, names);
   for (const extra of state.nodes.filter((n) => !plans.some((p) => p.name === n.name))) {
     log(`lab: removing ${extra.name} (beyond --nodes ${o.nodes})`);
     await removeNode(extra);

@@ -28,8 +28,8 @@ class LocalTransport implements Transport {
 
   exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {
     const b = this.#become(cmd.become);
-    const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display, stdinPrefix: undefined };
-    const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
+    const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display };
+    const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '') + (w.stdinSuffix ?? '');
     const limit = o.timeoutMs ?? this.o.commandTimeoutMs;
     const started = Date.now();
     return new Promise((resolve, reject) => {

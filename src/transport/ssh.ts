@@ -211,8 +211,8 @@ export class SshTransport implements Transport {
   async exec(cmd: Command, o: ExecOptions = {}): Promise<ExecResult> {
     this.#check();
     const b = this.#become(cmd.become);
-    const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display, stdinPrefix: undefined };
-    const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '');
+    const w = b ? wrapBecome(cmd, b) : { text: cmd.text, display: cmd.display };
+    const stdin = (w.stdinPrefix ?? '') + (o.stdin ?? '') + (w.stdinSuffix ?? '');
     // Commands that need stdin, a time limit or cancelling keep their own channel: killing one is per channel.
     if (
       stdin === '' &&

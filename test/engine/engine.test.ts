@@ -226,6 +226,19 @@ test('until retries a task until its condition holds', async (t) => {
   t.is(n, 3);
 });
 
+test("until exhausted keeps the last attempt's own message (as Ansible), saying how long it waited", async (t) => {
+  const c = new FakeConnector();
+  c.host('a').answer = () => ({ code: 1, stderr: 'still broken' });
+  const pb = book(
+    play('all', [task('run', { cmd: 'check' }, { register: 'r', until: ['r is succeeded'], retries: 1, delay: 0 })]),
+  );
+  const { events } = await go(pb, buildInventory({ g: ['a'] }), c);
+  const end = ends(events)[0]!;
+  t.is(end.status, 'failed');
+  t.regex(end.message ?? '', /still broken/);
+  t.regex(end.message ?? '', /\(retries exhausted: 2 attempts waiting for: r is succeeded\)$/);
+});
+
 test('a play on role groups runs phase by phase: core, routers, DEAs, load balancer last', async (t) => {
   const c = new FakeConnector();
   const inv = buildInventory({ load_balancer: ['lb1'], dea: ['dea1', 'dea2'], router: ['r1'], core: ['core1'] });

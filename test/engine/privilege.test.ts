@@ -1,6 +1,6 @@
 // src/privilege.ts: Ansible's truthiness and the one become decision (vars beat task keywords beat play keywords).
 import test from 'ava';
-import { Secret } from '../../src/command.js';
+import { kato, readOnly, Secret, sh, wrapBecome } from '../../src/command.js';
 import { privilegeFor, truthOf } from '../../src/privilege.js';
 import { systemFacts } from '../../modules/facts/system.js';
 
@@ -52,4 +52,23 @@ test('system facts parse: os-release, a default route, and none', (t) => {
   t.throws(() => systemFacts.parse({ code: 127, stdout: '', stderr: 'sh: not found' }), {
     message: /facts probe failed/,
   });
+});
+
+test('a kato command is not wrapped in sudo: it runs as the login user and gets the become password after its input', (t) => {
+  const b = { user: 'root', method: 'sudo' as const, password: new Secret('pw-123') };
+  const rename = kato`kato node rename ${'a.b'} --no-restart`;
+  const w = wrapBecome(rename, b);
+  t.is(w.text, 'kato node rename a.b --no-restart', 'kato never runs as root (kato.md section 2)');
+  t.is(w.stdinSuffix, 'pw-123\n', 'the answer to kato asking for the sudo password');
+  t.is(w.stdinPrefix, undefined);
+  t.false(w.display.includes('pw-123'));
+  t.deepEqual(wrapBecome(readOnly(kato`kato info --json`), b), {
+    text: 'kato info --json',
+    display: 'kato info --json',
+  });
+  t.deepEqual(wrapBecome(rename, { user: 'root', method: 'sudo' }), {
+    text: rename.text,
+    display: rename.display,
+  });
+  t.regex(wrapBecome(sh`mkdir /mnt/x`, b).text, /^sudo -S/, 'other commands are still wrapped');
 });

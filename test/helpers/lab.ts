@@ -10,17 +10,23 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { labDown, labExec, labUp, sshArgs, type LabState } from '../../src/commands/lab.js';
+import { labDown, labExec, labKato, labUp, sshArgs, type LabState, type LabUpOptions } from '../../src/commands/lab.js';
 import { run, type RunResult } from '../../src/lab/run.js';
 import { nodeAddress } from '../../src/lab/state.js';
 import { findTool } from '../../src/lab/host-check.js';
 import { waitUntil } from './wait.js';
 
-export interface LabOptions {
-  nodes: number;
-  katoVersion?: string;
-  strictExitCodes?: boolean;
-}
+export type LabOptions = { nodes: number; katoVersion?: string } & Pick<
+  LabUpOptions,
+  | 'strictExitCodes'
+  | 'stackatoPassword'
+  | 'sudoNopasswd'
+  | 'nodeVersions'
+  | 'setupSeconds'
+  | 'startingSeconds'
+  | 'failingProcesses'
+  | 'names'
+>;
 
 export interface TestLab {
   dir: string;
@@ -28,8 +34,11 @@ export interface TestLab {
   prefix: string;
   /** A shell command inside the node (nsenter), no ssh involved. */
   exec(node: string, command: string, env?: Record<string, string>): Promise<RunResult>;
-  /** `kato ARGS` inside the node. */
-  kato(node: string, args: string, env?: Record<string, string>): Promise<RunResult>;
+  /**
+   * `kato ARGS` inside the node as the stackato user (su -l stackato -c), typing the stackato password when
+   * kato asks for sudo; `input` replaces what is typed.
+   */
+  kato(node: string, args: string, env?: Record<string, string>, input?: string): Promise<RunResult>;
   /** The system ssh client with the lab's key, known_hosts and ProxyCommand (never ~/.ssh). */
   ssh(node: string, command: string): Promise<RunResult>;
   address(node: string): string;
@@ -96,6 +105,13 @@ export async function withLab<T>(t: ExecutionContext, o: LabOptions, fn: (lab: T
       prefix,
       subnet: TEST_SUBNET,
       ...(o.strictExitCodes !== undefined ? { strictExitCodes: o.strictExitCodes } : {}),
+      ...(o.stackatoPassword !== undefined ? { stackatoPassword: o.stackatoPassword } : {}),
+      ...(o.sudoNopasswd !== undefined ? { sudoNopasswd: o.sudoNopasswd } : {}),
+      ...(o.nodeVersions !== undefined ? { nodeVersions: o.nodeVersions } : {}),
+      ...(o.setupSeconds !== undefined ? { setupSeconds: o.setupSeconds } : {}),
+      ...(o.startingSeconds !== undefined ? { startingSeconds: o.startingSeconds } : {}),
+      ...(o.failingProcesses !== undefined ? { failingProcesses: o.failingProcesses } : {}),
+      ...(o.names !== undefined ? { names: o.names } : {}),
     });
     const node = (name: string) => {
       const n = state.nodes.find((x) => x.name === name);
@@ -107,7 +123,8 @@ export async function withLab<T>(t: ExecutionContext, o: LabOptions, fn: (lab: T
       state,
       prefix,
       exec: (name, command, env) => labExec(dir, name, command, env ? { env } : {}),
-      kato: (name, args, env) => labExec(dir, name, `kato ${args}`, env ? { env } : {}),
+      kato: (name, args, env, input) =>
+        labKato(dir, name, args, { ...(env ? { env } : {}), ...(input !== undefined ? { input } : {}) }),
       ssh: (name, command) =>
         run('ssh', [...sshArgs(state, node(name).namespace), nodeAddress(node(name)), command], { timeoutMs: 60_000 }),
       address: (name) => nodeAddress(node(name)),

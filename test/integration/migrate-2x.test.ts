@@ -41,7 +41,7 @@ function inventories(lab: TestLab): string[] {
   });
   writeFileSync(knownHosts, `${named.join('\n')}\n`);
   const hosts = lab.state.nodes.map((n) => {
-    const ssh = `ansible_user=root ansible_ssh_private_key_file=${paths.key}`;
+    const ssh = `ansible_user=stackato ansible_become_password=lab-sudo-pass ansible_ssh_private_key_file=${paths.key}`;
     if (n.name === 'core1')
       return `${n.name} ansible_host=${n.address} ${ssh} ansible_ssh_common_args='-o ProxyCommand="${proxyCommand(n.namespace)}" -o UserKnownHostsFile=${paths.knownHosts}'`;
     const proxy = `ip netns exec ${n.namespace} socat - TCP:${n.address}:%p`;
@@ -66,10 +66,9 @@ it('kato 2.10, nodes named not addressed: the core moves to a new IP (static_ip 
     t.is(built.code, 0, built.stdout.slice(-2000) + built.stderr);
     const oldIp = lab.address('core1');
     // The core has DNS servers and a search domain (2.10's prompts take comma-separated lists).
-    const dns = await lab.exec(
-      'core1',
-      `printf '%s\\n' ${oldIp} 255.255.255.0 ${TEST_SUBNET}.1 ${TEST_SUBNET}.2,${TEST_SUBNET}.3 lab.test | kato op static_ip`,
-    );
+    // kato as stackato: the five answers, then the sudo password it asks for to write the file.
+    const answers = [oldIp, '255.255.255.0', `${TEST_SUBNET}.1`, `${TEST_SUBNET}.2,${TEST_SUBNET}.3`, 'lab.test'];
+    const dns = await lab.kato('core1', 'op static_ip', undefined, `${[...answers, 'lab-sudo-pass'].join('\n')}\n`);
     t.is(dns.code, 0, dns.stderr);
     t.regex((await lab.exec('core1', 'cat /etc/network/interfaces')).stdout, /dns-search lab\.test/);
     for (const n of NODES) {
@@ -90,7 +89,7 @@ it('kato 2.10, nodes named not addressed: the core moves to a new IP (static_ip 
     t.regex(stanza, /dns-nameservers 10\.78\.0\.2 10\.78\.0\.3\n/, 'the DNS servers are kept');
     t.regex(stanza, /dns-search lab\.test\n/, 'the search domain is kept');
     // The guide's 2.x order on the core: the address changes, then `kato node migrate` moves the config.
-    const log = (await lab.exec('core1', 'cat /var/log/stackplay-migrate.log')).stdout;
+    const log = (await lab.exec('core1', 'cat /home/stackato/stackplay-migrate.log')).stdout;
     const at = (s: string) => log.indexOf(s);
     t.true(at('Wrote /etc/network/interfaces') >= 0, log);
     t.true(at('Reconfiguring network interfaces') > at('Wrote /etc/network/interfaces'), log);

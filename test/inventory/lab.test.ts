@@ -27,7 +27,8 @@ test('the lab is the 8-node cluster on 10.77.0.11..18 reached through sp-<host> 
   );
   hosts.forEach((h, i) => {
     t.is(h.vars.ansible_host, `10.77.0.${11 + i}`);
-    t.is(h.vars.ansible_user, 'root');
+    t.is(h.vars.ansible_user, 'stackato', 'kato runs as stackato, not root (kato.md section 2)');
+    t.is(h.vars.ansible_become_password, 'lab-sudo-pass');
     t.is(h.vars.ansible_ssh_common_args, `-o ProxyCommand="ip netns exec sp-${h.name} socat - TCP:%h:%p"`);
   });
   t.deepEqual(

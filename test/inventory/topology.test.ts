@@ -99,6 +99,12 @@ test('shared storage vars on every controller satisfy the rule', (t) => {
   const base = '[core]\nc1\n[controller]\nctl1\n';
   t.deepEqual(codes(base), ['E_TOPOLOGY_SHARED_STORAGE', 'E_TOPOLOGY_SHARED_STORAGE']);
   t.deepEqual(codes(`${base}[all:vars]\nshared_storage_type=nfs\nshared_storage_source=nas:/x\n`), []);
+  t.deepEqual(codes(`${base}[all:vars]\nshared_storage_type=sshfs\nshared_storage_source=root@s1:/srv/x\n`), []);
+  t.deepEqual(
+    codes(`${base}[all:vars]\nshared_storage_type=glusterfs\nshared_storage_source=nas:/x\n`),
+    ['E_TOPOLOGY_SHARED_STORAGE', 'E_TOPOLOGY_SHARED_STORAGE'],
+    'a type mount_shared cannot mount is named before anything runs',
+  );
 });
 
 test('primary belongs to the core only; a load balancer with a data role is refused', (t) => {

@@ -9,6 +9,10 @@ import { isAlive, type ProcRecord } from '../../src/lab/proc.js';
 import { run } from '../../src/lab/run.js';
 import { katoProcesses } from '../../src/lab/teardown.js';
 import { labSkipReason, namesThroughLb, TEST_SUBNET, withLab, type TestLab } from '../helpers/lab.js';
+import { quote } from '../../src/command.js';
+
+/** kato over ssh as stackato (root scripts use su -l stackato, kato.md 3.1), typing the sudo password. */
+const asStackato = (cmd: string): string => `echo lab-sudo-pass | su -l stackato -c ${quote(cmd)}`;
 
 const skip = labSkipReason();
 const serial = skip ? test.serial.skip : test.serial;
@@ -61,13 +65,13 @@ serial('lab up: three nodes with own namespaces, hostnames, sshd, inventory; the
     t.regex(
       inventory,
       new RegExp(
-        `^core1 ansible_host=${TEST_SUBNET.replace(/\./g, '\\.')}\\.11 ansible_user=root .*ProxyCommand="ip netns exec ${lab.prefix}core1 socat - TCP:%h:%p"`,
+        `^core1 ansible_host=${TEST_SUBNET.replace(/\./g, '\\.')}\\.11 ansible_user=stackato .*ProxyCommand="ip netns exec ${lab.prefix}core1 socat - TCP:%h:%p"`,
         'm',
       ),
     );
     t.deepEqual(
       inventory.split('\n').filter((l) => l.startsWith('[')),
-      ['[lab]'],
+      ['[lab]', '[lab:vars]'],
     );
     t.is(readFileSync(join(lab.dir, 'known_hosts'), 'utf8').trim().split('\n').length, 3);
     const hostAddrs = await run('ip', ['-4', '-o', 'addr']);
@@ -100,12 +104,16 @@ serial(
   (t) =>
     withLab(t, { nodes: 3 }, async (lab) => {
       const core = lab.address('core1');
-      const setup = await lab.ssh('core1', 'kato node setup core api.lab.test');
+      const setup = await lab.ssh('core1', asStackato('kato node setup core api.lab.test'));
+      // Setup takes a while and the roles start after it; nodes attach once the core is ready.
+      t.is((await lab.kato('core1', 'process ready --block 120 all')).stdout, 'READY\n');
       t.is(setup.code, 0, setup.stderr);
-      t.is((await lab.ssh('router1', `kato node attach -e router ${core}`)).code, 0);
-      t.is((await lab.ssh('router2', `kato node attach ${core}`)).code, 0);
+      t.is((await lab.ssh('router1', asStackato(`kato node attach -e router ${core}`))).code, 0);
+      t.is((await lab.ssh('router2', asStackato(`kato node attach ${core}`))).code, 0);
+      for (const n of ['router1', 'router2'])
+        t.is((await lab.kato(n, 'process ready --block 120 all')).stdout, 'READY\n');
 
-      const status = await lab.ssh('core1', 'kato status --all --json');
+      const status = await lab.ssh('core1', asStackato('kato status --all --json'));
       t.is(status.code, 0, status.stderr);
       const nodes = (
         JSON.parse(status.stdout) as {
@@ -121,13 +129,12 @@ serial(
       t.deepEqual(Object.keys(nodes[lab.address('router1')]!.roles), ['base', 'router']);
       t.is(nodes[lab.address('router1')]!.roles.router!.status, 'running');
       t.deepEqual(Object.keys(nodes[core]!.roles), ['base', 'controller', 'primary', 'router']);
-      const text = await lab.ssh('core1', 'kato status --all');
+      const text = await lab.ssh('core1', asStackato('kato status --all'));
       for (const n of lab.state.nodes) t.true(text.stdout.includes(`${n.address} ${n.name}`), text.stdout);
 
-      const unreachable = await lab.exec(
-        'router1',
-        `KATO_ATTACH_TIMEOUT=1 kato node attach -e router ${TEST_SUBNET}.99`,
-      );
+      const unreachable = await lab.kato('router1', `node attach -e router ${TEST_SUBNET}.99`, {
+        KATO_ATTACH_TIMEOUT: '1',
+      });
       t.is(unreachable.code, 1);
       t.regex(unreachable.stderr, /did not answer within 1s/);
       t.regex(
@@ -142,7 +149,7 @@ serial(
         'mkdir -p /etc/ssl/private && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=installed.lab.test -keyout /etc/ssl/private/stackato.key -out /etc/ssl/certs/stackato.crt 2>&1',
       );
       t.is(cert.code, 0, cert.stdout);
-      const lb = await lab.ssh('router2', 'kato node setup load_balancer --force');
+      const lb = await lab.ssh('router2', asStackato('kato node setup load_balancer --force'));
       t.is(lb.code, 0, lb.stderr);
       const conf = await lab.exec('router2', 'cat /etc/nginx/kato-lb.conf');
       t.regex(conf.stdout, /upstream stackato_routers/);
@@ -179,6 +186,8 @@ serial(
       const core = lab.address('core1');
       t.is((await lab.kato('core1', 'version')).stdout, '2.10.6\n');
       t.is((await lab.kato('core1', 'node setup core api.lab.test')).code, 0);
+      // Setup takes a while and the roles start after it; nodes attach once the core is ready.
+      t.is((await lab.kato('core1', 'process ready --block 120 all')).stdout, 'READY\n');
       t.regex((await lab.kato('core1', 'info')).stdout, /assigned roles: +base controller primary router/);
       const bad = await lab.kato('core1', 'role remove base');
       t.is(bad.code, 0);
@@ -186,7 +195,10 @@ serial(
       t.is((await lab.kato('core1', 'role remove base', { KATO_STRICT_EXIT: '1' })).code, 1);
       t.is((await lab.kato('router1', `node attach -e router ${core}`)).code, 0);
       t.is((await lab.kato('router2', `node attach -e router ${core}`)).code, 0);
-      const lb = await lab.exec('router2', 'echo y | kato node setup load_balancer');
+      const lb = await lab.exec(
+        'router2',
+        `printf 'y\\nlab-sudo-pass\\n' | su -l stackato -c 'kato node setup load_balancer'`,
+      );
       t.regex(lb.stdout, /Remove this node's IP \(.*\) from the pool of routers\? \[Y\/n\] y/);
       t.regex(
         lb.stdout,
@@ -221,6 +233,8 @@ serial(
     withLab(t, { nodes: 3 }, async (lab) => {
       t.is((await lab.kato('core1', 'node rename stackato.lab.test --no-restart')).code, 0);
       t.is((await lab.kato('core1', 'node setup core api.stackato.lab.test')).code, 0);
+      // Setup takes a while and the roles start after it; nodes attach once the core is ready.
+      t.is((await lab.kato('core1', 'process ready --block 120 all')).stdout, 'READY\n');
       const names = await lab.exec('core1', 'hostname; cat /etc/hostname /etc/hosts');
       t.regex(names.stdout, /^stackato\.lab\.test\nstackato\.lab\.test\n/);
       t.regex(
@@ -260,6 +274,8 @@ serial(
       t.is((await lab.kato('router1', `node reattach ${moved}`)).code, 0);
       // A node of this cluster cannot join another one: router1 stays attached to the moved core.
       t.is((await lab.kato('router2', 'node setup core api.other.lab.test')).code, 0);
+      // Setup takes a while and the roles start after it; nodes attach once the core is ready.
+      t.is((await lab.kato('router2', 'process ready --block 120 all')).stdout, 'READY\n');
       const other = await lab.kato('router1', `node attach -e router ${lab.address('router2')}`);
       t.is(other.code, 1);
       t.regex(other.stderr, /attached to the core at 10\.78\.0\.50; the core at 10\.78\.0\.13 is another cluster/);

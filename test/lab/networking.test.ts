@@ -38,9 +38,12 @@ serial(
       t.regex(dhcp.stdout, new RegExp(`dhcp.*keeps ${old.replace(/\./g, '\\.')}`));
 
       const newIp = `${TEST_SUBNET}.60`;
-      const written = await lab.exec(
+      // The five answers, then the sudo password kato asks for to write /etc/network/interfaces.
+      const written = await lab.kato(
         'core1',
-        `printf '%s\\n' ${newIp} 255.255.255.0 ${TEST_SUBNET}.1 '' '' | kato op static_ip`,
+        'op static_ip',
+        {},
+        `${[newIp, '255.255.255.0', `${TEST_SUBNET}.1`, '', '', 'lab-sudo-pass'].join('\n')}\n`,
       );
       t.regex(written.stdout, /Networking was not restarted/);
       t.true(

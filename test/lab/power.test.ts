@@ -135,11 +135,13 @@ serial(
     withLab(t, { nodes: 2 }, async (lab) => {
       const setup = await lab.kato('core1', 'node setup core api.lab.test');
       t.is(setup.code, 0, setup.stderr);
+      // Setup takes a while and the roles start after it; a node attaches once the core is ready.
+      t.is((await lab.kato('core1', 'process ready --block 120 all')).stdout, 'READY\n');
       t.is((await lab.kato('router1', `node attach -e router ${lab.address('core1')}`)).code, 0);
       const nodeDir = labPaths(lab.dir).node('core1');
       const rolesBefore = katoProcesses(nodeDir);
       t.true(rolesBefore.length >= 2 && rolesBefore.every(isAlive), rolesBefore.map((p) => p.what).join(', '));
-      t.is((await lab.exec('core1', 'echo kept > /root/disk.txt')).code, 0);
+      t.is((await lab.exec('core1', 'echo kept > /home/stackato/disk.txt')).code, 0);
       const knownHosts = readFileSync(labPaths(lab.dir).knownHosts, 'utf8');
       const router1 = readState(lab.dir)!.nodes.find((n) => n.name === 'router1')!;
 
@@ -177,7 +179,7 @@ serial(
       t.teardown(() => fresh.close());
       t.deepEqual(fresh.hostKey, old.hostKey, 'same host key');
       t.is(readFileSync(labPaths(lab.dir).knownHosts, 'utf8'), knownHosts);
-      const seen = await fresh.exec(sh`hostname; cat /root/disk.txt`);
+      const seen = await fresh.exec(sh`hostname; cat /home/stackato/disk.txt`);
       t.is(seen.stdout, 'core1\nkept\n', seen.stderr);
       const viaSsh = await lab.ssh('core1', 'hostname');
       t.is(viaSsh.code, 0, `the system ssh with StrictHostKeyChecking=yes: ${viaSsh.stderr}`);

@@ -46,14 +46,16 @@ test('sshfs and the file commands of mount_shared end their options with --', (t
       series: '3.x',
       dirs: ['/home/stackato/stackato/data'],
       kinds: { '/home/stackato/stackato/data': { kind: 'dir' } },
-      mounted: false,
+      filled: {},
+      mounted: null,
+      fstab: null,
       info: info({ assigned: ['base'] }),
     },
     { source: 'root@10.0.0.1:/srv/shared' },
   );
   const texts = p.steps.map((s) => (s.kind === 'exec' ? s.cmd.text : ''));
   t.regex(texts[0]!, /sshfs -o \S+ -- root@10\.0\.0\.1:\/srv\/shared \/mnt\/controller$/);
-  t.regex(texts[1]!, /mv -- \/home\/stackato\/stackato\/data /);
+  t.regex(texts[2]!, /mv -T -- \/home\/stackato\/stackato\/data /);
 });
 
 test('kato roles and endpoints that look like options are refused in every module that takes them', (t) => {

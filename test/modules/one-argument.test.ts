@@ -20,7 +20,7 @@ import {
 } from '../../modules/facts/files.js';
 import { portOpen } from '../../modules/facts/net.js';
 import { katoConfigValue } from '../../modules/facts/kato-config.js';
-import { pathKind } from '../../modules/facts/paths.js';
+import { dirHasEntries, pathKind } from '../../modules/facts/paths.js';
 import { serviceState } from '../../modules/facts/service.js';
 import { pathStat } from '../../modules/facts/stat.js';
 import { expansionEnd, shellTokens, type Token } from './shell-words.js';
@@ -242,7 +242,9 @@ const CASES: Case[] = [
       series: '3.x',
       dirs: ['/home/stackato/stackato/data'],
       kinds: { '/home/stackato/stackato/data': { kind: 'dir' } },
-      mounted: false,
+      filled: {},
+      mounted: null,
+      fstab: null,
       info: info({ assigned: ['base', 'controller'] }),
     }),
   },
@@ -488,6 +490,7 @@ const PROBE_CASES: ProbeCase[] = [
   pathProbe(fileBytes),
   pathProbe(resolvedPath),
   pathProbe(pathKind),
+  pathProbe(dirHasEntries),
   pathProbe(pathStat, { follow: false, checksum: 'sha1', mime: true, attributes: true }),
   pathProbe(pathStat, { follow: true, checksum: 'sha512', mime: true, attributes: true }),
   probeCase(serviceState, [value], ['PH0'], ([name]) => [name!]),
@@ -512,6 +515,7 @@ for (const [n, c] of PROBE_CASES.entries()) {
 /** Probes with no case above, and why. */
 const NOT_PROBE_CASES: Record<string, string> = {
   iptables_chain: 'takes no argument (the chain name is a constant)',
+  kato_status_settled: "takes a number only (verify_nodes' settle, a whole number of seconds by its schema)",
 };
 
 const isFact = (x: unknown): x is Fact<unknown, unknown[]> =>

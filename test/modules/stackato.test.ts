@@ -26,6 +26,9 @@ function plan(name: string, facts: unknown, params: Record<string, unknown>): Pl
   const m = modules.get(name) as Module;
   return m.plan(facts, m.params.parse(params));
 }
+/** core_setup's and node_attach's bounded wait, `kato status` shown when it runs out. */
+const wait = (s: number) =>
+  `kato process ready --block ${s} all | grep -qx READY || { echo "not ready after ${s}s; kato status:" >&2; kato status >&2; exit 1; }`;
 const cmds = (p: Plan) =>
   p.steps.map((s) =>
     s.kind === 'exec'
@@ -38,8 +41,30 @@ const cmds = (p: Plan) =>
 test('core_setup: sets up a micro cloud as the core; plans nothing on the core; refuses 4.x', (t) => {
   t.deepEqual(cmds(plan('core_setup', { version: '3.6.2', info: info() }, { endpoint: 'api.c.test' })), [
     'kato node setup core api.c.test',
+    wait(600),
   ]);
+  t.deepEqual(
+    cmds(plan('core_setup', { version: '3.6.2', info: info() }, { endpoint: 'api.c.test', ready_timeout: 30 })).at(-1),
+    wait(30),
+    'the wait is bounded by ready_timeout',
+  );
   t.deepEqual(plan('core_setup', { version: '3.6.2', info: core }, { endpoint: 'api.c.test' }).steps, []);
+  const fatal = { ready: false, said: 'not ready: cloud_controller_ng' };
+  const gate = plan(
+    'core_setup',
+    { version: '3.6.2', info: core, ready: fatal },
+    { endpoint: 'api.c.test', ready_timeout: 30 },
+  );
+  t.deepEqual(cmds(gate), [wait(30)], 'a core that is set up but not ready is waited for (bounded) again');
+  t.regex(gate.steps[0]!.title, /^~ core: not ready \(not ready: cloud_controller_ng\) -> wait/);
+  t.deepEqual(
+    plan(
+      'core_setup',
+      { version: '3.6.2', info: core, ready: { ready: true, said: 'READY' } },
+      { endpoint: 'api.c.test' },
+    ).steps,
+    [],
+  );
   t.deepEqual(
     cmds(plan('core_setup', { version: '2.10.6', info: core }, { endpoint: 'api.c.test', roles: ['stager'] })),
     ['kato role add stager'],
@@ -51,9 +76,11 @@ test('node_attach: roles from inventory groups, stager folded into dea on 3.x, r
   const vars = { group_names: ['stager', 'data_services'] };
   t.deepEqual(cmds(plan('node_attach', { version: '2.10.6', info: info(), vars }, { core_ip: '10.0.0.1' })), [
     'kato node attach -e stager,data-services 10.0.0.1',
+    wait(600),
   ]);
   t.deepEqual(cmds(plan('node_attach', { version: '3.6.2', info: info(), vars }, { core_ip: '10.0.0.1' })), [
     'kato node attach -e dea,data-services 10.0.0.1',
+    wait(600),
   ]);
   const attached = info({ mbusip: '10.0.0.1', assigned: ['base', 'dea'] });
   t.deepEqual(
@@ -146,35 +173,143 @@ test('node_remove: only listed nodes; one command per node on 2.x', (t) => {
   t.deepEqual(plan('node_remove', { version: '3.6.2', listed }, { nodes: ['10.0.0.9'] }).steps, []);
 });
 
-test('mount_shared: stop, mount, move aside keeping the old data, link, start; nothing when linked', (t) => {
-  const facts = {
-    series: '2.x',
-    dirs: ['/var/vcap/shared'],
-    kinds: { '/var/vcap/shared': { kind: 'dir' } },
-    mounted: false,
-    info: core,
-  };
-  const p = plan('mount_shared', facts, { source: 'root@10.0.0.1:/srv/share' });
+const shareFacts = (o: Record<string, unknown> = {}) => ({
+  series: '2.x',
+  dirs: ['/var/vcap/shared'],
+  kinds: { '/var/vcap/shared': { kind: 'dir' } },
+  filled: {},
+  mounted: null,
+  fstab: 'proc /proc proc defaults 0 0\n',
+  info: core,
+  ...o,
+});
+const linked = { '/var/vcap/shared': { kind: 'link', target: '/mnt/controller' } };
+const SSHFS_LINE =
+  'root@10.0.0.1:/srv/share /mnt/controller fuse.sshfs idmap=user,reconnect,allow_other,IdentityFile=/root/k,StrictHostKeyChecking=accept-new,_netdev 0 0';
+
+test('mount_shared on the core, in the guide order: stop, mount, fstab, move aside and link, copy once, start', (t) => {
+  const params = { source: 'root@10.0.0.1:/srv/share', identity_file: '/root/k' };
+  const p = plan('mount_shared', shareFacts(), params);
   t.deepEqual(
     p.steps.map((s) => s.title),
     [
-      'stop the controller',
-      '~ /mnt/controller: not mounted -> root@10.0.0.1:/srv/share',
-      '~ /var/vcap/shared: dir -> link to /mnt/controller (old contents kept in /var/vcap/shared.old)',
-      'start the controller',
+      'stop the controller on the core',
+      '~ /mnt/controller: not mounted -> root@10.0.0.1:/srv/share (sshfs)',
+      `~ /etc/fstab: ${SSHFS_LINE}`,
+      '~ /var/vcap/shared: dir -> moved aside to /var/vcap/shared.old, link to /mnt/controller',
+      "~ /mnt/controller: empty -> the core's data copied from /var/vcap/shared.old (only while the share is empty)",
+      'start the controller on the core',
     ],
   );
+  const c = cmds(p);
+  t.is(c[0], 'kato stop controller');
+  t.deepEqual(
+    cmds(plan('mount_shared', shareFacts({ info: info(), vars: { group_names: ['core'] } }), params)),
+    c,
+    'the core group host is planned as the core before kato set it up (check mode)',
+  );
   t.regex(
-    cmds(p)[2]!,
-    /mv -- \/var\/vcap\/shared \/var\/vcap\/shared\.old && cp -a -- \/var\/vcap\/shared\.old\/\. \/mnt\/controller\//,
+    c[1]!,
+    /sshfs -o idmap=user,reconnect,allow_other,IdentityFile=\/root\/k,\S+ -- root@10\.0\.0\.1:\/srv\/share \/mnt\/controller$/,
+  );
+  const fstab = p.steps[2]!;
+  t.true(fstab.kind === 'write' && fstab.content === `proc /proc proc defaults 0 0\n${SSHFS_LINE}\n`);
+  t.regex(
+    c[3]!,
+    /mv -T -- \/var\/vcap\/shared \/var\/vcap\/shared\.old && .*ln -s -- \/mnt\/controller \/var\/vcap\/shared$/,
+  );
+  t.regex(
+    c[4]!,
+    /if \[ -z "\$\(ls -A -- \/mnt\/controller\)" \]; then cp -a -n -- \/var\/vcap\/shared\.old\/\. \/mnt\/controller\/; fi/,
+  );
+  t.is(c[5], 'kato start controller');
+
+  // Mounted and already holding data (another controller's or an earlier run's): linked, nothing copied.
+  const full = plan(
+    'mount_shared',
+    shareFacts({
+      mounted: { source: params.source, type: 'fuse.sshfs' },
+      filled: { '/var/vcap/shared': true },
+      fstab: `${SSHFS_LINE}\n`,
+    }),
+    params,
   );
   t.deepEqual(
-    plan(
-      'mount_shared',
-      { ...facts, mounted: true, kinds: { '/var/vcap/shared': { kind: 'link', target: '/mnt/controller' } } },
-      { source: 'root@10.0.0.1:/srv/share' },
-    ).steps,
-    [],
+    cmds(full).map((x) => x.split(' ')[0]),
+    ['kato', 'mkdir', 'kato'],
+  );
+  t.regex(full.steps[1]!.title, /the share already holds data: the core's is not copied/);
+
+  const done = plan(
+    'mount_shared',
+    shareFacts({ mounted: { source: params.source, type: 'fuse.sshfs' }, kinds: linked, fstab: `${SSHFS_LINE}\n` }),
+    params,
+  );
+  t.deepEqual(done.steps, []);
+  t.regex(done.note!, /live on \/mnt\/controller/);
+  // Only the fstab line missing: just that, the controller left alone.
+  const noFstab = plan(
+    'mount_shared',
+    shareFacts({ mounted: { source: params.source, type: 'fuse.sshfs' }, kinds: linked }),
+    params,
+  );
+  t.deepEqual(cmds(noFstab), ['write /etc/fstab']);
+  t.regex(
+    plan('mount_shared', shareFacts({ mounted: { source: 'other:/x', type: 'nfs' } }), params).fail!,
+    /has other:\/x mounted \(nfs\), not root@10\.0\.0\.1:\/srv\/share: unmount it first/,
+  );
+});
+
+test('mount_shared on an extra controller: mount, fstab, move aside and link; no copy, controller not touched', (t) => {
+  const extra = info({ assigned: ['base', 'controller', 'primary', 'router', 'dea'] });
+  const p = plan('mount_shared', shareFacts({ info: extra }), {
+    source: 'root@10.0.0.1:/srv/share',
+    identity_file: '/root/k',
+  });
+  t.deepEqual(
+    cmds(p).map((x) => x.split(' ')[0]),
+    ['mkdir', 'write', 'mkdir'],
+  );
+  t.false(
+    cmds(p).some((x) => /cp |kato/.test(x)),
+    'an extra controller never copies its data or runs kato',
+  );
+  // Attached already (a rerun after attach): still not the core.
+  const attached = info({ mbusip: '10.0.0.1', assigned: ['base', 'controller'] });
+  t.false(
+    cmds(plan('mount_shared', shareFacts({ info: attached }), { source: 'root@10.0.0.1:/srv/share' })).some((x) =>
+      /cp |kato/.test(x),
+    ),
+  );
+});
+
+test('mount_shared with nfs: mount -t nfs failing clearly without an nfs client, the fstab line, no identity file', (t) => {
+  const p = plan(
+    'mount_shared',
+    shareFacts({
+      series: '3.x',
+      dirs: ['/home/stackato/stackato/data'],
+      kinds: { '/home/stackato/stackato/data': { kind: 'dir' } },
+    }),
+    {
+      type: 'nfs',
+      source: 'nas1.example.com:/export/stackato',
+    },
+  );
+  const c = cmds(p);
+  t.regex(
+    c[1]!,
+    /mount -t nfs -o defaults -- nas1\.example\.com:\/export\/stackato \/mnt\/controller \|\| \{ echo 'cannot mount nfs .*grep -qw nfs \/proc\/filesystems \|\| echo 'this kernel has no nfs client/,
+  );
+  const fstab = p.steps[2]!;
+  t.true(
+    fstab.kind === 'write' &&
+      String(fstab.content).endsWith('nas1.example.com:/export/stackato /mnt/controller nfs defaults,_netdev 0 0\n'),
+  );
+  t.regex(c[3]!, /ln -s -- \/mnt\/controller \/home\/stackato\/stackato\/data$/);
+  t.regex(
+    plan('mount_shared', shareFacts(), { type: 'nfs', source: 'nas:/x', identity_file: '/k' }).fail!,
+    /identity_file is for sshfs/,
   );
 });
 
@@ -195,7 +330,13 @@ test('migrate_core_ip on the core, 3.2 and later: static_ip flags keeping the DN
     c.steps.map((s) => s.kind),
     ['exec', 'reconnect', 'exec'],
   );
-  t.regex(detached(c), /^setsid nohup sh -c 'sleep 1; kato op static_ip .*--ip=10\.0\.0\.50.*--restart-network'/);
+  // kato asks stackato's password (the become password, the last line of the command's input): the
+  // wrapper reads it before it detaches and answers each prompt with it.
+  t.regex(
+    detached(c),
+    /^IFS= read -r STACKPLAY_BECOME_PW \|\| true; export STACKPLAY_BECOME_PW; setsid nohup sh -c 'sleep 1; /,
+  );
+  t.regex(detached(c), /"\$STACKPLAY_BECOME_PW"; } \| kato op static_ip .*--ip=10\.0\.0\.50.*--restart-network'/);
   t.regex(detached(c), /--dns-nameservers='\\''10\.0\.0\.2 10\.0\.0\.3'\\'' --dns-search-domains=c\.test /);
   t.notRegex(detached(c), /kato node migrate/, '3.x static_ip migrates the config itself');
   // The readiness wait accepts every name kato info has used for the mbus IP, then kato process ready.
@@ -246,7 +387,10 @@ test('migrate_core_ip on a 3.0-3.4.1 core: the four message-bus keys are set aft
   }
   // 3.0 and 3.1 have no static_ip flags: the prompts, then a network restart; kato migrates after the prompts.
   const old = detached(plan('migrate_core_ip', coreFacts('3.0.1'), { ...move, core: true }));
-  t.regex(old, /\| kato op static_ip && \/etc\/init\.d\/networking restart'/);
+  t.regex(
+    old,
+    /\| kato op static_ip && \{ printf .*"\$STACKPLAY_BECOME_PW"; } \| sudo -S -p .* \/etc\/init\.d\/networking restart'/,
+  );
   t.false(old.includes('kato node migrate'));
   t.deepEqual(keys(plan('migrate_core_ip', coreFacts('3.4.2'), { ...move, core: true })), []);
   t.deepEqual(keys(plan('migrate_core_ip', coreFacts('3.5.0'), { ...move, core: true })), []);

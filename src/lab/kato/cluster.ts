@@ -3,10 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Ctx } from './ctx.js';
 import { KatoError } from './errors.js';
 import { renderHosts } from './hosts.js';
-import { currentHostname, PATHS, writeText } from './node.js';
+import { currentHostname, PATHS } from './node.js';
 import type { RoleContext } from './role-plan.js';
 import { sortRoles } from './roles.js';
 import { openStore, type Store } from './store.js';
+import { writeSystemFile } from './sudo.js';
 
 export async function withStore<T>(ctx: Ctx, fn: (s: Store) => Promise<T>): Promise<T> {
   const store = await openStore(ctx.state, ctx.flavor);
@@ -27,10 +28,11 @@ export const roleContext = (ctx: Ctx): RoleContext => ({
 });
 
 /** Rewrites /etc/hosts for the node's name, its address and (in a cluster) the core's address. */
-export function writeHosts(ctx: Ctx, forget: readonly string[] = []): void {
+export async function writeHosts(ctx: Ctx, forget: readonly string[] = []): Promise<void> {
   const existing = existsSync(PATHS.hosts) ? readFileSync(PATHS.hosts, 'utf8') : '';
   const core = ctx.state.mode === 'micro' ? undefined : { ip: ctx.state.mbusip, endpoint: ctx.state.endpoint };
-  writeText(
+  await writeSystemFile(
+    ctx,
     PATHS.hosts,
     renderHosts(existing, { ip: ctx.ip, hostname: currentHostname(), ...(core ? { core } : {}), forget }),
   );

@@ -8,6 +8,7 @@ import { currentHostname, saveState, type RoleState } from './node.js';
 import { portOpen } from './procs.js';
 import { expandRoleNames, planRoleAdd } from './role-plan.js';
 import { clusterInfo, FileStore, openRedisStore, type Store } from './store.js';
+import { isStarting, startingUntil, takeSetupTime } from './timing.js';
 
 /** Waits (bounded) until the core's config store and message bus answer, then opens the store. */
 async function reachCore(ctx: Ctx, core: string): Promise<Store> {
@@ -44,6 +45,14 @@ async function join(ctx: Ctx, core: string, roles: Record<string, RoleState>, fo
         'use -f/--force to attach anyway',
       );
     }
+    // A core still starting its roles is not ready for nodes (kato.md section 6: "ready" is more than port
+    // 4222 answering; attaching while `node setup core` finishes races it). The stricter answer: refuse.
+    const coreEntry = (await store.nodes())[core];
+    if (isStarting(coreEntry?.startingUntil))
+      throw new KatoError(
+        `the core at ${core} is not ready: its roles are still starting after \`kato node setup core\``,
+        'wait until `kato process ready all` on the core prints READY, then attach',
+      );
     const oldCore = ctx.state.mode === 'attached' && ctx.state.mbusip !== core ? [ctx.state.mbusip] : [];
     // A node attached to one core may attach to another only within its own cluster, i.e. the core moved
     // (reference/kato.md 2.7: after a core IP change, `node attach <new core IP>` on every other node, or
@@ -63,8 +72,11 @@ async function join(ctx: Ctx, core: string, roles: Record<string, RoleState>, fo
     ctx.state.endpoint = cluster.endpoint;
     saveState(ctx.state);
     await store.markDetach(ctx.ip, false);
+    // Attaching takes a while; the node's roles then start (STARTING until ready).
+    await takeSetupTime(ctx);
+    ctx.state.startingUntil = startingUntil(ctx);
     await applyRoles(ctx, roles, store);
-    writeHosts(ctx, oldCore);
+    await writeHosts(ctx, oldCore);
   } finally {
     store.close();
   }
@@ -123,7 +135,7 @@ export async function leave(ctx: Ctx, start: boolean): Promise<void> {
   ctx.state.mbusip = '127.0.0.1';
   ctx.state.endpoint = `api.${currentHostname()}`;
   await applyRoles(ctx, withState(Object.keys(ctx.state.roles), start ? 'running' : 'stopped'), null);
-  writeHosts(ctx, [oldCore]);
+  await writeHosts(ctx, [oldCore]);
 }
 
 export async function remove(ctx: Ctx, p: Parsed): Promise<void> {

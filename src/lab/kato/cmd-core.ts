@@ -11,6 +11,7 @@ import { currentHostname, saveState } from './node.js';
 import { startProcess } from './procs.js';
 import { CORE_ROLES } from './roles.js';
 import { FileStore, openRedisStore, type Store } from './store.js';
+import { startingUntil, takeSetupTime } from './timing.js';
 
 async function seedStore(ctx: Ctx, store: Store, endpoint: string): Promise<void> {
   // The micro cloud's own settings become the cluster's; missing components get defaults.
@@ -36,7 +37,7 @@ export async function setupCore(ctx: Ctx, p: Parsed): Promise<void> {
   }
   if (ctx.state.roles.load_balancer) throw new KatoError('a node set up as a load balancer cannot be the core');
   ctx.out(`Setting up the core node at ${ctx.ip} (endpoint ${endpoint})\n`);
-  await startProcess(ctx.flavor.storeProcess, ctx.flavor, ctx.id);
+  await startProcess(ctx, ctx.flavor.storeProcess);
   const store = await openRedisStore('127.0.0.1', ctx.flavor.storePort);
   try {
     await seedStore(ctx, store, endpoint);
@@ -44,13 +45,16 @@ export async function setupCore(ctx: Ctx, p: Parsed): Promise<void> {
     ctx.state.mbusip = ctx.ip;
     ctx.state.endpoint = endpoint;
     saveState(ctx.state);
+    // Setting up takes a while; the roles then start (STARTING until ready, as `kato process ready` shows).
+    await takeSetupTime(ctx);
+    ctx.state.startingUntil = startingUntil(ctx);
     // Only the implicit roles stay: whatever else the micro cloud had is dropped.
     await applyRoles(ctx, withState(['base', ...CORE_ROLES], 'running'), store);
   } finally {
     store.close();
   }
-  writeHosts(ctx);
+  await writeHosts(ctx);
   ctx.out(
-    `Core node ${ctx.id.name} is ready: roles base, ${CORE_ROLES.join(', ')}; config store on port ${ctx.flavor.storePort}, message bus on ${ctx.flavor.mbusPort}\n`,
+    `Core node ${ctx.id.name} is set up (its roles are starting; \`kato process ready all\` says when they are up): roles base, ${CORE_ROLES.join(', ')}; config store on port ${ctx.flavor.storePort}, message bus on ${ctx.flavor.mbusPort}\n`,
   );
 }

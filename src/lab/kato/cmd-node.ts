@@ -1,5 +1,5 @@
 // kato node rename | migrate: the node's name and the IP references in its (and the cluster's) config.
-import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { flag, type Parsed } from './args.js';
 import { regenerateIfOurs } from './cert.js';
 import { checkIp, withStore, writeHosts } from './cluster.js';
@@ -8,19 +8,20 @@ import { MBUS_KEYS } from './defaults.js';
 import { KatoError } from './errors.js';
 import { checkHostname } from './hosts.js';
 import { nodeEntry, restartRunning } from './lifecycle.js';
-import { PATHS, saveState, writeText } from './node.js';
+import { PATHS, saveState } from './node.js';
 import type { Store } from './store.js';
+import { asRoot, writeSystemFile } from './sudo.js';
 
 export async function rename(ctx: Ctx, p: Parsed): Promise<void> {
   const host = p.args[0]!;
   const bad = checkHostname(host);
   if (bad) throw new KatoError(bad);
-  writeText(PATHS.hostname, `${host}\n`);
-  execFileSync('hostname', [host]);
+  await writeSystemFile(ctx, PATHS.hostname, `${host}\n`);
+  if (hostname() !== host) await asRoot(ctx, 'set the hostname', ['hostname', host]);
   // On a micro cloud or the core the name is also the base of the API endpoint.
   if (ctx.state.mode !== 'attached') ctx.state.endpoint = `api.${host}`;
   saveState(ctx.state);
-  writeHosts(ctx);
+  await writeHosts(ctx);
   if (ctx.state.mode !== 'micro') {
     await withStore(ctx, async (s) => {
       await s.putNode(ctx.ip, nodeEntry(ctx));
@@ -30,7 +31,7 @@ export async function rename(ctx: Ctx, p: Parsed): Promise<void> {
       }
     });
   }
-  if (!flag(p, 'skip-ssl-regeneration') && regenerateIfOurs(host))
+  if (!flag(p, 'skip-ssl-regeneration') && (await regenerateIfOurs(ctx, host)))
     ctx.out(`Regenerated the self-signed certificate for ${host}\n`);
   if (!flag(p, 'no-restart')) await restartRunning(ctx);
   ctx.out(`Renamed this node to ${host}${flag(p, 'no-restart') ? ' (processes not restarted)' : ''}\n`);
@@ -101,7 +102,7 @@ export async function migrateIps(ctx: Ctx, from: string, to: string, restart: bo
   changed += n;
   saveState(ctx.state);
   if (ctx.state.mode !== 'micro') changed += await withStore(ctx, (s) => migrateStore(ctx, s, from, to));
-  writeHosts(ctx, [from]);
+  await writeHosts(ctx, [from]);
   if (!changed && before === JSON.stringify(ctx.state))
     ctx.err(`Note: nothing in this node's config referred to ${from}\n`);
   if (restart) await restartRunning(ctx);

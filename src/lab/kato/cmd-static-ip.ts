@@ -5,25 +5,57 @@ import { flag, value, type Parsed } from './args.js';
 import { migrateIps } from './cmd-node.js';
 import type { Ctx } from './ctx.js';
 import { KatoError } from './errors.js';
-import { checkStaticIp, interfacesFile, maskOf, readStatic, splitList, type StaticIp } from './interfaces.js';
-import { moveAddress } from './network.js';
-import { PATHS, writeText } from './node.js';
+import { checkHostname } from './hosts.js';
+import {
+  checkStaticIp,
+  interfacesFile,
+  maskOf,
+  prefixOf,
+  readStatic,
+  splitList,
+  toInt,
+  type StaticIp,
+} from './interfaces.js';
+import { PATHS } from './node.js';
+import { asRoot, writeSystemFile } from './sudo.js';
 
 const FLAGS = ['ip', 'netmask', 'gateway', 'dns-nameservers', 'dns-search-domains'];
 
+/**
+ * The five prompts in the documented order (kato.md section 2.10): IP, netmask, gateway, DNS name servers,
+ * DNS search domains. Each answer is checked when it is given: an answer that is not what the question
+ * asks for (or no answer at all) fails at once, before anything is written.
+ */
 async function askAll(ctx: Ctx, d: StaticIp): Promise<StaticIp> {
   const sep = ctx.flavor.v3 ? 'space' : 'comma';
-  const ask = async (q: string, dflt: string) => ((await ctx.prompt.ask(`${q} [${dflt}]: `)) ?? '').trim() || dflt;
-  const ip = await ask('IP address', d.ip);
-  const netmask = await ask('Netmask', d.netmask);
-  const gateway = await ask('Gateway', d.gateway);
+  const ask = async (q: string, dflt: string, check: (v: string) => string | undefined) => {
+    const a = await ctx.prompt.ask(`${q} [${dflt}]: `);
+    if (a === null) throw new KatoError(`no answer to "${q}"`, 'nothing was changed');
+    const v = a.trim() || dflt;
+    const bad = check(v);
+    if (bad) throw new KatoError(`${q}: ${bad}`, 'nothing was changed');
+    return v;
+  };
+  const address = (what: string) => (v: string) =>
+    toInt(v) === undefined ? `"${v}" is not a valid ${what}` : undefined;
+  const list = (what: string, each?: (x: string) => boolean) => (v: string) => {
+    const bad = splitList(v).find((x) => (each ? !each(x) : false));
+    return bad ? `"${bad}" is not a valid ${what}` : undefined;
+  };
+  const ip = await ask('IP address', d.ip, address('IP address'));
+  const netmask = await ask('Netmask', d.netmask, (v) =>
+    prefixOf(v) === undefined ? `"${v}" is not a valid netmask` : undefined,
+  );
+  const gateway = await ask('Gateway', d.gateway, address('gateway address'));
   const dns = await ask(
     `DNS name servers (optional, ${sep}-separated)`,
     d.dnsNameservers.join(ctx.flavor.v3 ? ' ' : ','),
+    list('name server address', (x) => toInt(x) !== undefined),
   );
   const search = await ask(
     `DNS search domains (optional, ${sep}-separated)`,
     d.dnsSearch.join(ctx.flavor.v3 ? ' ' : ','),
+    list('search domain', (x) => checkHostname(x) === undefined),
   );
   return { iface: d.iface, ip, netmask, gateway, dnsNameservers: splitList(dns), dnsSearch: splitList(search) };
 }
@@ -57,11 +89,20 @@ export async function staticIp(ctx: Ctx, p: Parsed): Promise<void> {
   const s = scripted ? fromFlags(p, d) : await askAll(ctx, d);
   const bad = checkStaticIp(s);
   if (bad) throw new KatoError(bad, 'nothing was changed');
-  writeText(PATHS.interfaces, interfacesFile(s));
+  // Then the sudo password, to write the file (kato.md section 2.10).
+  await writeSystemFile(ctx, PATHS.interfaces, interfacesFile(s));
   ctx.out(`Wrote ${PATHS.interfaces}: ${s.iface} ${s.ip} netmask ${s.netmask} gateway ${s.gateway}\n`);
   const oldIp = ctx.ip;
   if (flag(p, 'restart-network')) {
-    moveAddress(ctx.id, s, oldIp);
+    await asRoot(ctx, 'restart networking', [
+      '/home/stackato/bin/kato',
+      '__move-address',
+      s.iface,
+      s.ip,
+      s.netmask,
+      s.gateway,
+      oldIp,
+    ]);
     if (s.iface === 'eth0') ctx.ip = s.ip;
     ctx.out(`Restarted networking: ${s.iface} is now ${s.ip}\n`);
   } else {

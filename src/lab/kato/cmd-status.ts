@@ -8,10 +8,11 @@ import type { RoleState } from './node.js';
 import { formatOf, render } from './output.js';
 import { launchOf, portOpen } from './procs.js';
 import { knownRoles, roleProcesses, sortRoles } from './roles.js';
+import { isStarting } from './timing.js';
 
 type Procs = Record<string, ProcState>;
 interface RoleStatus {
-  status: 'running' | 'stopped' | 'fatal';
+  status: 'running' | 'starting' | 'stopped' | 'fatal';
   processes: Procs;
 }
 interface NodeStatus {
@@ -22,16 +23,18 @@ interface NodeStatus {
 }
 
 /** A remote node's real processes are probed on their ports (in parallel, as kato 3.4.2+ queries nodes). */
-async function remoteState(ctx: Ctx, ip: string, proc: string, role: RoleState): Promise<ProcState> {
+async function remoteState(ctx: Ctx, ip: string, proc: string, role: RoleState, until?: number): Promise<ProcState> {
   const l = launchOf(proc, ctx.flavor, ctx.id);
   if (role !== 'running' && proc !== ctx.flavor.storeProcess) return 'STOPPED';
-  if (!l) return 'RUNNING';
-  return (await portOpen(ip, l.port, 1000)) ? 'RUNNING' : 'FATAL';
+  const up = !l || (await portOpen(ip, l.port, 1000));
+  if (!up) return 'FATAL';
+  return proc !== ctx.flavor.storeProcess && isStarting(until) ? 'STARTING' : 'RUNNING';
 }
 
 const summary = (procs: Procs): RoleStatus['status'] => {
   const s = Object.values(procs);
   if (s.includes('FATAL')) return 'fatal';
+  if (s.includes('STARTING')) return 'starting';
   return s.length && s.every((x) => x === 'STOPPED') ? 'stopped' : 'running';
 };
 
@@ -48,7 +51,7 @@ export async function gatherStatus(ctx: Ctx): Promise<Record<string, NodeStatus>
         const procs: Procs = {};
         for (const p of table[role] ?? []) {
           if (p === ctx.flavor.storeProcess && ip !== ctx.state.mbusip && ctx.state.mode !== 'micro') continue;
-          procs[p] = local ? processState(ctx, p, state) : await remoteState(ctx, ip, p, state);
+          procs[p] = local ? processState(ctx, p, state) : await remoteState(ctx, ip, p, state, n.startingUntil);
         }
         roles[role] = { status: summary(procs), processes: procs };
       }

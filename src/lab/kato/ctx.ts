@@ -4,7 +4,7 @@ import type { Identity, LocalState } from './node.js';
 
 export interface Prompt {
   /** Prints the question and reads one line from stdin; null at end of input. */
-  ask(question: string): Promise<string | null>;
+  ask(question: string, o?: { secret?: boolean }): Promise<string | null>;
 }
 
 export interface Ctx {
@@ -17,6 +17,8 @@ export interface Ctx {
   err: (text: string) => void;
   prompt: Prompt;
   env: NodeJS.ProcessEnv;
+  /** The sudo password once asked for (kato asks at most once per command). */
+  sudoPassword?: string;
 }
 
 /** Reads stdin line by line on demand; the rest of the input stays buffered for the next question. */
@@ -44,7 +46,7 @@ export function stdinPrompt(out: (s: string) => void): Prompt {
     });
   };
   return {
-    async ask(question) {
+    async ask(question, o = {}) {
       out(question);
       if (!started) start();
       process.stdin.resume();
@@ -59,7 +61,8 @@ export function stdinPrompt(out: (s: string) => void): Prompt {
         out('\n');
         return null;
       }
-      if (!process.stdin.isTTY) out(`${line}\n`);
+      // A piped answer is echoed as a terminal would show it; a password never is.
+      if (!process.stdin.isTTY) out(o.secret ? '\n' : `${line}\n`);
       return line;
     },
   };

@@ -28,7 +28,6 @@ export function nginxConfig(c: LbConfig): string {
   ];
   return [
     '# Written by `kato node setup load_balancer` (stackplay lab): round-robin over the routers, SSL ends here.',
-    'user root;',
     'worker_processes 1;',
     `pid ${c.pidFile};`,
     `error_log ${c.logDir}/nginx-lb-error.log;`,

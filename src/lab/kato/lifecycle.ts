@@ -1,9 +1,10 @@
 // Roles to processes: starting and stopping what a node's roles run, and publishing the node's roles.
 import type { Ctx } from './ctx.js';
 import { currentHostname, saveState, type RoleState } from './node.js';
-import { isRunning, launchOf, startProcess, stopProcess } from './procs.js';
+import { failing, isRunning, launchOf, startProcess, stopProcess } from './procs.js';
 import { roleProcesses, sortRoles } from './roles.js';
 import type { NodeEntry, Store } from './store.js';
+import { isStarting } from './timing.js';
 
 /** The config store process is not a role process: it runs on the core whatever roles are stopped. */
 function realProcesses(ctx: Ctx, role: string): string[] {
@@ -12,20 +13,32 @@ function realProcesses(ctx: Ctx, role: string): string[] {
   );
 }
 
-export type ProcState = 'RUNNING' | 'STOPPED' | 'FATAL';
+export type ProcState = 'RUNNING' | 'STARTING' | 'STOPPED' | 'FATAL';
 
 /** supervisord-style state of one process of a role in the given role state. */
 export function processState(ctx: Ctx, proc: string, role: RoleState): ProcState {
+  const s = processStateNow(ctx, proc, role);
+  return s === 'RUNNING' && proc !== ctx.flavor.storeProcess && isStarting(ctx.state.startingUntil) ? 'STARTING' : s;
+}
+
+function processStateNow(ctx: Ctx, proc: string, role: RoleState): ProcState {
   if (proc === ctx.flavor.storeProcess)
     return isRunning(proc) ? 'RUNNING' : ctx.state.mode === 'core' ? 'FATAL' : 'STOPPED';
-  if (!launchOf(proc, ctx.flavor, ctx.id)) return role === 'running' ? 'RUNNING' : 'STOPPED';
+  if (!launchOf(proc, ctx.flavor, ctx.id))
+    return role !== 'running' ? 'STOPPED' : failing(ctx.id, proc) ? 'FATAL' : 'RUNNING';
   if (isRunning(proc)) return 'RUNNING';
   return role === 'running' ? 'FATAL' : 'STOPPED';
 }
 
 export function nodeEntry(ctx: Ctx): NodeEntry {
   const roles = Object.fromEntries(sortRoles(Object.keys(ctx.state.roles)).map((r) => [r, ctx.state.roles[r]!]));
-  return { name: ctx.id.name, hostname: currentHostname(), roles };
+  const until = ctx.state.startingUntil;
+  return {
+    name: ctx.id.name,
+    hostname: currentHostname(),
+    roles,
+    ...(isStarting(until) ? { startingUntil: until } : {}),
+  };
 }
 
 /**
@@ -42,13 +55,13 @@ export async function applyRoles(
   for (const role of Object.keys(before)) {
     // 2.x `role remove --no-stop` leaves a removed role's processes running.
     const keep = o.stop === false && !Object.hasOwn(next, role);
-    if (next[role] !== 'running' && !keep) for (const p of realProcesses(ctx, role)) await stopProcess(p);
+    if (next[role] !== 'running' && !keep) for (const p of realProcesses(ctx, role)) await stopProcess(ctx, p);
   }
   ctx.state.roles = Object.fromEntries(sortRoles(Object.keys(next)).map((r) => [r, next[r]!]));
   saveState(ctx.state);
   try {
     for (const role of Object.keys(next)) {
-      if (next[role] === 'running') for (const p of realProcesses(ctx, role)) await startProcess(p, ctx.flavor, ctx.id);
+      if (next[role] === 'running') for (const p of realProcesses(ctx, role)) await startProcess(ctx, p);
     }
   } finally {
     if (store && ctx.state.mode !== 'micro') await store.putNode(ctx.ip, nodeEntry(ctx));
@@ -60,8 +73,8 @@ export async function restartRunning(ctx: Ctx, roles: readonly string[] = Object
   for (const role of roles) {
     if (ctx.state.roles[role] !== 'running') continue;
     for (const p of realProcesses(ctx, role)) {
-      await stopProcess(p);
-      await startProcess(p, ctx.flavor, ctx.id);
+      await stopProcess(ctx, p);
+      await startProcess(ctx, p);
     }
   }
 }

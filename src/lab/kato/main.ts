@@ -17,6 +17,7 @@ import { stdinPrompt, type Ctx } from './ctx.js';
 import { KatoError } from './errors.js';
 import { flavorOf, type Flavor } from './flavor.js';
 import { networking } from './init-networking.js';
+import { moveAddress } from './network.js';
 import { loadIdentity, loadState, ownIp } from './node.js';
 import { serve } from './serve.js';
 
@@ -72,6 +73,13 @@ export async function runKato(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let flavor: Flavor | undefined;
   let strict = env.KATO_STRICT_EXIT === '1';
   try {
+    // kato.md section 2: run kato as stackato, not root; root scripts reach it through `su -l stackato -c`
+    // (section 3.1). The reference gives no behaviour for root, so the lab takes the rule at its word.
+    if (process.getuid?.() === 0)
+      throw new KatoError(
+        'kato must be run as the stackato user, not root',
+        "log in as stackato, or from root: su -l stackato -c 'kato ...'",
+      );
     const id = loadIdentity();
     flavor = flavorOf(id.katoVersion);
     strict ||= id.strictExitCodes;
@@ -94,6 +102,16 @@ export async function runKato(argv: readonly string[], env: NodeJS.ProcessEnv): 
 const argv = process.argv.slice(2);
 if (argv[0] === '__serve') {
   serve(argv.slice(1));
+} else if (argv[0] === '__move-address') {
+  // Run by kato through sudo (as root): eth0 to the address `op static_ip --restart-network` wrote.
+  const [iface, ip, netmask, gateway, oldIp] = argv.slice(1);
+  try {
+    moveAddress(loadIdentity(), { iface: iface!, ip: ip!, netmask: netmask!, ...(gateway ? { gateway } : {}) }, oldIp!);
+    process.exit(0);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  }
 } else if (argv[0] === '__networking') {
   const code = networking(
     argv.slice(1),

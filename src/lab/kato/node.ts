@@ -30,6 +30,8 @@ export interface LocalState {
   mbusip: string;
   endpoint: string;
   roles: Record<string, RoleState>;
+  /** After setup or attach: the roles show STARTING until this time (epoch ms). */
+  startingUntil?: number;
   /** Routers a load balancer spreads requests over. */
   lbPool?: string[];
 }

@@ -9,6 +9,8 @@ export interface NodeEntry {
   name: string;
   hostname: string;
   roles: Record<string, RoleState>;
+  /** The node's roles show STARTING until then (epoch ms), after its setup or attach. */
+  startingUntil?: number;
 }
 export interface ClusterInfo {
   mbusip: string;
