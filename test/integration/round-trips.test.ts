@@ -31,11 +31,16 @@ function twentyTasks(dir: string): string {
     const kind = i % 3;
     if (kind === 0)
       tasks.push(
-        `  - name: copy ${i}\n    copy: { dest: /root/rt-copy-${i}, content: "copy ${i} of {{ inventory_hostname }}\\n", mode: "0640" }`,
+        `  - name: copy ${i}\n    copy: { dest: /home/stackato/rt-copy-${i}, content: "copy ${i} of {{ inventory_hostname }}\\n", mode: "0640" }`,
       );
     else if (kind === 1)
-      tasks.push(`  - name: template ${i}\n    template: { src: motd.j2, dest: /root/rt-template-${i}, mode: "0644" }`);
-    else tasks.push(`  - name: folder ${i}\n    file: { path: /root/rt-dir-${i}, state: directory, mode: "0750" }`);
+      tasks.push(
+        `  - name: template ${i}\n    template: { src: motd.j2, dest: /home/stackato/rt-template-${i}, mode: "0644" }`,
+      );
+    else
+      tasks.push(
+        `  - name: folder ${i}\n    file: { path: /home/stackato/rt-dir-${i}, state: directory, mode: "0750" }`,
+      );
   }
   const playbook = join(dir, 'twenty.yml');
   writeFileSync(playbook, `- hosts: all\n  vars: { n: 7 }\n  tasks:\n${tasks.join('\n')}\n`);
@@ -82,7 +87,10 @@ labTest('20 tasks: --check <= 3 round trips a host, rerun <= commands + 2, first
         `${h}: updating three files took ${trips.updated[h]} round trips, the rerun ${trips.rerun[h]}`,
       );
     }
-    const r = await lab.exec(hosts[0]!, 'cat /root/rt-template-1; stat -c %a /root/rt-copy-0 /root/rt-dir-2');
+    const r = await lab.exec(
+      hosts[0]!,
+      'cat /home/stackato/rt-template-1; stat -c %a /home/stackato/rt-copy-0 /home/stackato/rt-dir-2',
+    );
     t.is(r.stdout, `Host ${hosts[0]}, number 8\n640\n750\n`, 'what the tasks wrote is there');
   }),
 );
@@ -96,14 +104,14 @@ labTest('a command between two copies sees the first one’s file; the second on
       `- hosts: all
   tasks:
   - name: first copy
-    copy: { dest: /root/rt-order, content: "wanted\\n" }
+    copy: { dest: /home/stackato/rt-order, content: "wanted\\n" }
   - name: a pipe lookup runs on the controller when its task does, never ahead
-    copy: { dest: /root/rt-pipe, content: "{{ lookup('pipe', 'echo x >> ${join(dir, 'pipe-runs')}; echo piped') }}" }
+    copy: { dest: /home/stackato/rt-pipe, content: "{{ lookup('pipe', 'echo x >> ${join(dir, 'pipe-runs')}; echo piped') }}" }
   - name: the command reads it, then changes it
-    shell: cat /root/rt-order && echo other > /root/rt-order
+    shell: cat /home/stackato/rt-order && echo other > /home/stackato/rt-order
     register: seen
   - name: second copy of the same file
-    copy: { dest: /root/rt-order, content: "wanted\\n" }
+    copy: { dest: /home/stackato/rt-order, content: "wanted\\n" }
     register: again
   - name: what each saw
     debug: { msg: "{{ seen.stdout }}|{{ again.changed }}" }
@@ -118,7 +126,7 @@ labTest('a command between two copies sees the first one’s file; the second on
       t.is(shown.length, 2);
       for (const e of shown) t.is(e.output, 'wanted|True', `${pass} run on ${e.host}`);
       for (const n of lab.state.nodes) {
-        const content = await lab.exec(n.name, 'cat /root/rt-order');
+        const content = await lab.exec(n.name, 'cat /home/stackato/rt-order');
         t.is(content.stdout, 'wanted\n', `${pass} run: the second copy put the content back on ${n.name}`);
       }
     }
@@ -144,10 +152,10 @@ labTest('a file one host writes on storage another host shares is seen by that h
     command: "true"
     changed_when: false
   - name: the writer writes the shared file
-    copy: { dest: /root/rt-shared, content: "same\\n", mode: "0644" }
+    copy: { dest: /home/stackato/rt-shared, content: "same\\n", mode: "0644" }
     when: inventory_hostname == 'writer'
   - name: both want that content
-    copy: { dest: /root/rt-shared, content: "same\\n", mode: "0644" }
+    copy: { dest: /home/stackato/rt-shared, content: "same\\n", mode: "0644" }
 `,
     );
     const r = await runCli(['run', playbook, '-i', inventory, '--output', 'json']);
