@@ -177,6 +177,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     recap: result.recap.toJSON(),
     exitCode: result.exitCode,
     ms: Date.now() - started,
+    roundTrips: result.roundTrips,
     ...(result.interrupted ? { interrupted: true } : {}),
   });
   return result.exitCode;

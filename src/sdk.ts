@@ -76,6 +76,16 @@ export interface Plan {
 /** A read-only probe. `command` must be built with readOnly(sh`...`). */
 export interface Fact<T, A extends unknown[] = []> {
   name: string;
+  /**
+   * Its answer depends on other hosts too (cluster state: kato's nodes, roles, config): a change on
+   * any host makes a prefetched answer stale (src/engine/prefetch.ts). Default: only this host's changes.
+   */
+  shared?: boolean;
+  /**
+   * false for a probe that waits (for roles to settle, say): the engine never sends it ahead, with
+   * another task's round trip, where its wait would hold that task up. Default: it may go ahead.
+   */
+  ahead?: boolean;
   command(...args: A): Command;
   parse(out: { code: number | null; stdout: string; stderr: string }, ...args: A): T;
 }

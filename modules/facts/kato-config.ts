@@ -4,6 +4,7 @@ import { defineFact, readOnly, kato } from '../../src/sdk.js';
 /** `kato config get --json COMPONENT KEY-PATH`: the value, or null when the key is not set. */
 export const katoConfigValue = defineFact({
   name: 'kato_config_value',
+  shared: true,
   command: (component: string, path: string) =>
     readOnly(kato`kato config get --json ${component} ${path} 2>/dev/null || true`),
   parse: (out): unknown => {
@@ -25,6 +26,7 @@ const MARK = '=== stackplay component ';
  */
 export const katoConfigDump = defineFact({
   name: 'kato_config_dump',
+  shared: true,
   command: () =>
     readOnly(
       kato`set -e; for c in $(kato config get); do printf '%s%s\n' ${MARK} "$c"; kato config get --json "$c"; done`,

@@ -31,6 +31,7 @@ function jsonOf(out: { code: number | null; stdout: string; stderr: string }, co
 /** `kato version` prints the release, e.g. "3.6.2" or "kato 2.10.6"; the first semver in it wins. */
 export const katoVersion = defineFact({
   name: 'kato_version',
+  shared: true,
   command: () => readOnly(kato`kato version`),
   parse: (out) => {
     const m = /(\d+\.\d+(?:\.\d+)?)/.exec(out.stdout);
@@ -44,6 +45,7 @@ export const katoVersion = defineFact({
 
 export const katoInfo = defineFact({
   name: 'kato_info',
+  shared: true,
   command: () => readOnly(kato`kato info --json`),
   parse: (out): KatoInfo => {
     const data = jsonOf(out, 'kato info --json') as Record<string, unknown>;
@@ -78,6 +80,7 @@ export const inCluster = (i: KatoInfo): boolean => i.mbusip !== null && !i.mbusi
 /** `kato node list --json`: node IP -> its roles. */
 export const katoNodes = defineFact({
   name: 'kato_nodes',
+  shared: true,
   command: () => readOnly(kato`kato node list --json`),
   parse: (out): Record<string, string[]> => {
     const data = jsonOf(out, 'kato node list --json');
@@ -116,6 +119,7 @@ function statusOf(out: { code: number | null; stdout: string; stderr: string }):
 
 export const katoStatus = defineFact({
   name: 'kato_status',
+  shared: true,
   command: () => readOnly(kato`kato status --json`),
   parse: statusOf,
 });
@@ -127,6 +131,9 @@ export const katoStatus = defineFact({
  */
 export const katoStatusSettled = defineFact({
   name: 'kato_status_settled',
+  shared: true,
+  // It waits for roles to settle: asked in its own turn only, never ahead with another task's round trip.
+  ahead: false,
   command: (settle: number) =>
     readOnly(
       kato`i=0; while [ "$i" -lt ${String(settle)} ] && kato status --json | grep -Eiq '"starting"'; do sleep 1; i=$((i+1)); done; kato status --json`,
@@ -140,6 +147,7 @@ export const katoStatusSettled = defineFact({
  */
 export const katoReady = defineFact({
   name: 'kato_ready',
+  shared: true,
   command: () => readOnly(kato`kato process ready all`),
   parse: (out): { ready: boolean; said: string } => ({
     ready: out.stdout.trim() === 'READY',

@@ -7,6 +7,7 @@ import { defineFact, readOnly, sh } from '../../src/sdk.js';
  */
 export const portOpen = defineFact({
   name: 'port_open',
+  shared: true,
   command: (host: string, port: number) =>
     readOnly(sh`timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' port_open ${host} ${port}`),
   parse(out, host, port): boolean {

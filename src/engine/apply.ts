@@ -1,7 +1,7 @@
 // Running a plan's steps on a host: the only code that changes hosts.
 import type { Step } from '../sdk.js';
-import type { Become } from '../command.js';
-import type { Transport, ExecResult } from '../transport/types.js';
+import type { Become, Command } from '../command.js';
+import type { ChainedStep, ExecResult, Followers, Transport } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
 import { quote } from '../command.js';
@@ -41,22 +41,80 @@ const withEnvironment = (env: Record<string, string>, text: string): string =>
     .join('')}${text}
 )`;
 
+/** The command a step runs: with the task's environment and privilege. */
+function commandOf(ctx: ApplyContext, cmd: Command): Command {
+  const withEnv = ctx.env ? { ...cmd, text: withEnvironment(ctx.env, cmd.text) } : cmd;
+  return ctx.become ? { ...withEnv, become: ctx.become } : withEnv;
+}
+
+/** A step another can be chained after, and the exit codes that let the next one run. */
+const okCodesOf = (step: Step): readonly number[] | undefined =>
+  step.kind === 'exec'
+    ? step.stdin === undefined
+      ? (step.okCodes ?? [0])
+      : undefined
+    : step.kind === 'write'
+      ? [0]
+      : undefined;
+
+/**
+ * The exec steps after step `i` that can go in its round trip (no stdin), each run only if the one
+ * before it succeeded; their results land in `ran`. A transport that cannot chain them leaves them
+ * for this loop to run, as before.
+ */
+function chainAfter(
+  ctx: ApplyContext,
+  steps: readonly Step[],
+  i: number,
+  ran: Map<number, ExecResult>,
+): { followers?: Followers } {
+  let after = okCodesOf(steps[i]!);
+  const chain: ChainedStep[] = [];
+  for (let j = i + 1; j < steps.length && after; j++) {
+    const s = steps[j]!;
+    if (s.kind !== 'exec' || s.stdin !== undefined) break;
+    chain.push({ cmd: commandOf(ctx, s.cmd), after });
+    after = okCodesOf(s);
+  }
+  if (chain.length === 0) return {};
+  return {
+    followers: {
+      steps: chain,
+      stepsDone: (results) => {
+        for (const [k, r] of results.entries()) if (r) ran.set(i + 1 + k, r);
+      },
+      cmds: [],
+      done: () => undefined,
+    },
+  };
+}
+
 /** Runs steps in order; stops at the first failure (thrown). Returns the last exec result, if any. */
 export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Promise<ExecResult | undefined> {
   let transport = ctx.transport;
   let last: ExecResult | undefined;
-  for (const step of steps) {
+  /** Results of steps that ran chained to an earlier one, in its round trip. */
+  const ran = new Map<number, ExecResult>();
+  for (const [i, step] of steps.entries()) {
     const shown = shownStep(step);
     ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step: shown });
     const started = Date.now();
     if (step.kind === 'exec') {
-      const withEnv = ctx.env ? { ...step.cmd, text: withEnvironment(ctx.env, step.cmd.text) } : step.cmd;
-      const cmd = ctx.become ? { ...withEnv, become: ctx.become } : withEnv;
-      const result = await transport.exec(cmd, {
-        ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
-        ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
-        onOutput: (stream, chunk) => ctx.report({ type: 'output', task: ctx.task, host: ctx.host, stream, chunk }),
-      });
+      const onOutput = (stream: 'stdout' | 'stderr', chunk: string) =>
+        ctx.report({ type: 'output', task: ctx.task, host: ctx.host, stream, chunk });
+      const early = ran.get(i);
+      if (early) {
+        if (early.stdout) onOutput('stdout', early.stdout);
+        if (early.stderr) onOutput('stderr', early.stderr);
+      }
+      const result =
+        early ??
+        (await transport.exec(commandOf(ctx, step.cmd), {
+          ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+          ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
+          onOutput,
+          ...chainAfter(ctx, steps, i, ran),
+        }));
       last = result;
       const ok = result.code !== null && (step.okCodes ?? [0]).includes(result.code);
       ctx.report({
@@ -73,6 +131,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       await transport.write(step.path, step.content, {
         ...(step.mode ? { mode: step.mode } : {}),
         ...(ctx.become ? { become: ctx.become } : {}),
+        ...chainAfter(ctx, steps, i, ran),
       });
       ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step: shown, ok: true, ms: Date.now() - started });
     } else if (step.kind === 'controller-write') {

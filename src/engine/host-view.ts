@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { readInputText } from '../load/input-file.js';
 import { resolve } from 'node:path';
 import type { Fact, HostView } from '../sdk.js';
-import type { Transport } from '../transport/types.js';
-import type { Become } from '../command.js';
+import type { ExecOptions, ExecResult, Transport } from '../transport/types.js';
+import type { Become, Command } from '../command.js';
 import { connectionOf, type HostConnection } from '../transport/connection.js';
 import { FactError } from '../errors.js';
 import { controllerFileSum, readControllerFile } from './controller-files.js';
@@ -24,6 +24,8 @@ export interface HostViewDeps {
   become?: Become;
   /** The host's connection as resolved at load time; without it the vars are resolved here (tests). */
   connection?: HostConnection;
+  /** Runs a probe in place of the transport (the engine's prefetch cache, src/engine/prefetch.ts). */
+  probe?: (cmd: Command, fact: { shared: boolean; ahead: boolean }, o: ExecOptions) => Promise<ExecResult>;
 }
 
 /** Where a host is reached, by the one resolver (connectionOf), for views built without a resolved connection. */
@@ -52,17 +54,20 @@ export function buildHostView(d: HostViewDeps): HostView {
       let p = memo.get(key) as Promise<T> | undefined;
       if (!p) {
         const t = need();
-        p = t.exec(cmd, d.timeoutMs ? { timeoutMs: d.timeoutMs } : {}).then((out) => {
-          try {
-            return f.parse(out, ...args);
-          } catch (e) {
-            const shown = (out.stdout || out.stderr).slice(0, 300);
-            throw new FactError(
-              d.name,
-              `fact ${f.name} (${probe.display}): ${(e as Error).message}\nexit ${out.code}, output: ${JSON.stringify(shown)}`,
-            );
-          }
-        });
+        const o = d.timeoutMs ? { timeoutMs: d.timeoutMs } : {};
+        p = (d.probe ? d.probe(cmd, { shared: f.shared === true, ahead: f.ahead !== false }, o) : t.exec(cmd, o)).then(
+          (out) => {
+            try {
+              return f.parse(out, ...args);
+            } catch (e) {
+              const shown = (out.stdout || out.stderr).slice(0, 300);
+              throw new FactError(
+                d.name,
+                `fact ${f.name} (${probe.display}): ${(e as Error).message}\nexit ${out.code}, output: ${JSON.stringify(shown)}`,
+              );
+            }
+          },
+        );
         memo.set(key, p);
       }
       return p;

@@ -9,6 +9,7 @@ import { splitBatches, groupByPhase } from './batches.js';
 import { taskSelected } from './tags.js';
 import { runInclude } from './include.js';
 import { factsTask, keepFacts } from './facts.js';
+import { probesAhead } from './lookahead.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
@@ -50,8 +51,11 @@ async function runTask(
   ref: TaskRef,
   hosts: HostState[],
   scope: Scope = { rescuable: false },
+  following: readonly TaskItem[] = [],
 ): Promise<void> {
   const { run, play } = b;
+  // The probes of the tasks after this one ride along with this one's round trips (src/engine/prefetch.ts).
+  const ctx = following.length > 0 ? { ...run, ahead: (h: HostState) => probesAhead(run, play, following, h) } : run;
   const limit = pLimit(Math.max(1, run.opts.forks));
   // run_once: the first host runs it; the others get its registered result and facts, uncounted (as Ansible).
   const runners = task.runOnce ? hosts.slice(0, 1) : hosts;
@@ -61,7 +65,7 @@ async function runTask(
       limit(async () => {
         if (run.opts.signal?.aborted) return;
         const started = Date.now();
-        const out = await runTaskOnHost(play, task, ref, run, host);
+        const out = await runTaskOnHost(play, task, ref, ctx, host);
         const rescued = out.status === 'failed' && !out.ignored && scope.rescuable;
         if (task.module === 'setup') keepFacts(run, host, out.result);
         if (rescued) run.recap.rescued(host.name);
@@ -156,12 +160,12 @@ export async function runItems(
   scope: Scope,
 ): Promise<void> {
   const { run } = b;
-  for (const item of items) {
+  for (const [i, item] of items.entries()) {
     const targets = active(hosts);
     if (targets.length === 0 || run.stop || run.opts.signal?.aborted) return;
     if (isTask(item)) {
       if (!taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) continue;
-      await runTask(b, item, taskRef(b, item), targets, scope);
+      await runTask(b, item, taskRef(b, item), targets, scope, items.slice(i + 1));
       checkFailLimits(run, b.play, b.batch);
     } else if (item.kind === 'block') await runBlock(b, item, targets, scope);
     else if (item.kind === 'flush') await runHandlers(b);
@@ -207,6 +211,8 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
           gather,
           { play: playIndex, index: -1, name: gather.name, module: gather.module },
           active(batch),
+          { rescuable: false },
+          play.tasks,
         );
         checkFailLimits(run, play, batch);
         if (run.stop) return;

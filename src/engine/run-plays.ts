@@ -7,6 +7,7 @@ import type { EngineOptions, HostState } from './types.js';
 import { selectHosts } from '../inventory/pattern.js';
 import { PHASES, ROLE_GROUPS, phaseOf } from '../inventory/roles.js';
 import { Recap } from './recap.js';
+import { Prefetch } from './prefetch.js';
 import { groupByPhase } from './batches.js';
 import { runPlay, type PlayHosts, type PlayRun } from './play.js';
 
@@ -17,6 +18,8 @@ export interface RunResult {
   interrupted: boolean;
   /** Each host's state at the end (its registered results), for callers that run plays built in code. */
   states: ReadonlyMap<string, HostState>;
+  /** Round trips per host the tasks made, beyond connecting (src/transport/round-trips.ts); hosts not counted are absent. */
+  roundTrips: Record<string, number>;
 }
 
 /** True when a hosts pattern names a Stackato role group: such plays run phase by phase. */
@@ -89,6 +92,7 @@ export async function runPlays(
   const run: PlayRun = {
     opts,
     recap: new Recap(),
+    prefetch: new Prefetch(),
     vars: {
       hostvars,
       extraVars: opts.extraVars,
@@ -115,5 +119,12 @@ export async function runPlays(
   if (run.stop) opts.report({ type: 'warning', message: `run stopped: ${run.stop}` });
   const interrupted = opts.signal?.aborted ?? false;
   const exitCode = run.recap.exitCode(interrupted);
-  return { recap: run.recap, exitCode, interrupted, states, ...(run.stop ? { stopped: run.stop } : {}) };
+  return {
+    recap: run.recap,
+    exitCode,
+    interrupted,
+    states,
+    roundTrips: run.prefetch!.roundTrips(),
+    ...(run.stop ? { stopped: run.stop } : {}),
+  };
 }

@@ -19,6 +19,7 @@ import { loopItems } from './loop-items.js';
 import { failedExecResult, loopResult, resultOf, skippedByWhen, skippedResult } from './task-result.js';
 import type { Become } from '../command.js';
 import { privilegeFor } from '../privilege.js';
+import type { Prefetch, Probe, TaskProbes } from './prefetch.js';
 
 export interface TaskOutcome {
   status: HostStatus;
@@ -31,6 +32,10 @@ export interface TaskOutcome {
 export interface TaskHostContext {
   opts: EngineOptions;
   vars: VarSources;
+  /** The run's probe cache (src/engine/prefetch.ts); without it every probe is its own round trip. */
+  prefetch?: Prefetch;
+  /** The probes of the tasks after this one that can be known now, for this host (src/engine/lookahead.ts). */
+  ahead?: (host: HostState) => Promise<Probe[]>;
 }
 
 const NO_LOG = 'the output has been hidden due to no_log: true';
@@ -41,7 +46,7 @@ class TaskFailed extends StackplayError {}
 const DETAIL = Symbol('failure detail');
 
 /** Params after templating, checked against the module's schema (templated values could not be checked at load). */
-function paramsFor(module: Module, task: Task, vars: Record<string, unknown>): unknown {
+export function paramsFor(module: Module, task: Task, vars: Record<string, unknown>): unknown {
   const rendered = renderDeep(task.params, vars);
   const parsed = module.params.safeParse(rendered);
   if (parsed.success) return parsed.data;
@@ -70,8 +75,10 @@ async function planOn(
   limitMs: number | undefined,
   transport?: Transport,
   roleDir?: string,
+  probes?: TaskProbes,
 ): Promise<Plan> {
   const view = buildHostView({
+    ...(probes ? { probe: (cmd, fact, o) => probes.probe(cmd, fact.shared, o) } : {}),
     name: host.name,
     vars,
     playbookDir: ctx.opts.playbookDir,
@@ -154,7 +161,13 @@ async function attempt(
   const check = task.checkMode ?? ctx.opts.check;
   const transport = raw && check ? readOnlyTransport(raw) : raw;
   const limitMs = commandLimitMs(task, ctx);
-  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir);
+  // A delegated task reaches another host, whose tasks ahead are not this one's.
+  const ahead = ctx.ahead && !task.delegateTo ? ctx.ahead : undefined;
+  const probes =
+    raw && transport && ctx.prefetch
+      ? ctx.prefetch.forTask(raw, transport, ahead ? () => ahead(host) : () => Promise.resolve([]))
+      : undefined;
+  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir, probes);
   const diff = ctx.opts.diff && !task.noLog;
   const shown = await shownPlan(
     plan,
@@ -179,13 +192,15 @@ async function attempt(
   const applyCtx = {
     host: host.name,
     task: ref,
-    transport: transport!,
+    transport: probes ? probes.effects() : transport!,
     become,
     report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
     ...(limitMs ? { timeoutMs: limitMs } : {}),
     ...(task.environment ? { env: environmentOf(task, vars) } : {}),
-    reconnect: (address: string, timeoutSec?: number) =>
-      ctx.opts.connector.reconnect(host.resolved, address, timeoutSec),
+    reconnect: async (address: string, timeoutSec?: number) => {
+      const next = await ctx.opts.connector.reconnect(host.resolved, address, timeoutSec);
+      return probes ? probes.reconnected(next) : next;
+    },
   };
   let exec: Awaited<ReturnType<typeof applySteps>>;
   try {
@@ -196,7 +211,18 @@ async function attempt(
     return { ...failedExecResult(plan, e.result, module.idempotent === false), [DETAIL]: e.message };
   }
   if (module.idempotent !== false) {
-    const again = await planOn(module, params, ctx, host, vars, become, limitMs, applyCtx.transport, task.roleDir);
+    const again = await planOn(
+      module,
+      params,
+      ctx,
+      host,
+      vars,
+      become,
+      limitMs,
+      applyCtx.transport,
+      task.roleDir,
+      probes,
+    );
     if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
     // Actions asked for on every run (restart, reload) come back; every other step must be gone.
     const left = again.steps.filter((s) => !(s.kind === 'exec' && s.always));

@@ -82,6 +82,14 @@ export type RunEvent =
   | { type: 'play:end'; play: number }
   | { type: 'warning'; message: string }
   | { type: 'diagnostics'; diagnostics: Diagnostic[] }
-  | { type: 'run:end'; recap: Record<string, RecapLine>; exitCode: number; ms: number; interrupted?: boolean };
+  | {
+      type: 'run:end';
+      recap: Record<string, RecapLine>;
+      exitCode: number;
+      ms: number;
+      interrupted?: boolean;
+      /** Round trips per host the tasks made, beyond connecting (each task's probes, commands and writes). */
+      roundTrips?: Record<string, number>;
+    };
 
 export type Reporter = (e: RunEvent) => void;

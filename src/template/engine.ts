@@ -52,7 +52,13 @@ export function takeCaptured(): unknown {
 
 /** Set by the renderer: where lookups read files and how lookup('template') renders. */
 export const lookupHost: LookupHost = { baseDir: () => process.cwd(), renderFile: (t) => t };
-const fns = globals({ baseDir: () => lookupHost.baseDir(), renderFile: (t, f) => lookupHost.renderFile(t, f) });
+/** While true, lookup('pipe') refuses: the engine is rendering a task ahead of its turn (src/engine/lookahead.ts). */
+export const renderingAhead = { on: false };
+const fns = globals({
+  baseDir: () => lookupHost.baseDir(),
+  renderFile: (t, f) => lookupHost.renderFile(t, f),
+  pipeAllowed: () => !renderingAhead.on,
+});
 for (const [name, v] of Object.entries(fns)) env.addGlobal(name, v);
 /** Globals by own name (never Object.prototype's). */
 export const globalValue = (name: string): unknown => (Object.hasOwn(fns, name) ? fns[name] : undefined);

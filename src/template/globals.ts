@@ -10,6 +10,8 @@ export interface LookupHost {
   baseDir(): string;
   /** Renders a template file's text with the current variables (lookup('template')). */
   renderFile(text: string, file: string): string;
+  /** False while the engine renders a task ahead of its turn (src/engine/lookahead.ts): a pipe must run only in its place. */
+  pipeAllowed?(): boolean;
 }
 
 const MAX_RANGE = 1_000_000;
@@ -41,6 +43,7 @@ function one(host: LookupHost, kind: string, term: string): string {
     case 'template':
       return host.renderFile(readRegular(path()), term);
     case 'pipe':
+      if (host.pipeAllowed?.() === false) throw new TypeUse("lookup('pipe') runs only when its task does");
       try {
         return execFileSync('/bin/sh', ['-c', term], {
           encoding: 'utf8',

@@ -8,12 +8,17 @@ export function readOnlyTransport(inner: Transport): Transport {
     host: inner.host,
     exec(cmd: Command, o?: ExecOptions): Promise<ExecResult> {
       if (!cmd.readOnly) return Promise.reject(new CheckModeViolation(inner.host, `run ${cmd.display}`));
+      const bad = [...(o?.followers?.steps ?? []).map((x) => x.cmd), ...(o?.followers?.cmds ?? [])].find(
+        (c) => !c.readOnly,
+      );
+      if (bad) return Promise.reject(new CheckModeViolation(inner.host, `run ${bad.display}`));
       return inner.exec(cmd, o);
     },
     read: (path: string, o?: { become?: Become }) => inner.read(path, o),
     write(path: string, _content: WriteContent, _o?: WriteOptions): Promise<void> {
       return Promise.reject(new CheckModeViolation(inner.host, `write ${path}`));
     },
+    ...(inner.roundTrips ? { roundTrips: () => inner.roundTrips!() } : {}),
     // The engine owns the connection; a check-mode view of it must not end it.
     close: () => Promise.resolve(),
   };

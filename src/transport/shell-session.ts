@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import { UnreachableError } from '../errors.js';
 import { OutputCollector } from './output.js';
+import type { RoundTrips } from './round-trips.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
 /**
@@ -35,11 +36,15 @@ import type { ExecOptions, ExecResult } from './types.js';
     // Ready on both streams: what the login's rc files printed comes before it on each.
     `printf '%sready\\n' "$__sp_m"; printf '%sready\\n' "$__sp_m" >&2;`,
     'while IFS= read -r __sp_h; do',
-    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_s=; __sp_i=0;',
+    // A header `ID LINES CODES` (a guarded step) runs only if the command before it exited with one of CODES.
+    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0;',
+    'case $__sp_n in *" "*) __sp_g=",${__sp_n#* },"; __sp_n=${__sp_n%% *};; esac;',
     'while [ "$__sp_i" -lt "$__sp_n" ]; do IFS= read -r __sp_l || exit 0; __sp_s="$__sp_s$__sp_l$__sp_nl"; __sp_i=$((__sp_i + 1)); done;',
+    'case $__sp_g in "") ;; *",$__sp_rc,"*) __sp_g=;; *) __sp_g=skip;; esac;',
     // The text went out with a newline added after its last line: take it off again (a final backslash stays one).
-    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
-    '__sp_rc=$?;',
+    'if [ -n "$__sp_g" ]; then __sp_rc=skip; else',
+    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl __sp_g; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
+    '__sp_rc=$?; fi;',
     '[ -s "$__sp_d/$__sp_id.o" ] && cat "$__sp_d/$__sp_id.o";',
     `printf '%s%s:%s\\n' "$__sp_m" "$__sp_id" "$__sp_rc";`,
     '[ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2;',
@@ -52,7 +57,7 @@ import type { ExecOptions, ExecResult } from './types.js';
   ].join(' ');
 }
 
-/** Bytes of one stream of the running command, and whether its end marker has arrived. */
+/** Bytes of one stream of a command, and whether its end marker has arrived; what follows it is the next command's. */
 class Framed {
   #chunks: Buffer[] = [];
   #size = 0;
@@ -60,15 +65,23 @@ class Framed {
   #done: { content: Buffer; value: string } | undefined;
   constructor(readonly end: RegExp) {}
 
-  push(b: Buffer): void {
+  /** Takes bytes of this stream; returns those past this command's end marker (the next command's), if any. */
+  push(b: Buffer): Buffer | undefined {
+    if (this.#done) return b;
+    const before = this.#size;
     this.#chunks.push(b);
     this.#size += b.length;
-    this.#tail = Buffer.concat([this.#tail, b]).subarray(-128);
-    // The marker is the last thing the shell writes for a command, so only the tail can hold it.
-    const m = b.includes(10) ? this.end.exec(this.#tail.toString('latin1')) : null;
-    if (!m) return;
+    const joined = Buffer.concat([this.#tail, b]);
+    this.#tail = joined.subarray(-128);
+    // The marker line is the last thing the shell writes for a command, so it is found near the end of what came.
+    const m = b.includes(10) ? this.end.exec(joined.toString('latin1')) : null;
+    if (!m) return undefined;
+    const start = before - (joined.length - b.length) + m.index;
     const all = Buffer.concat(this.#chunks, this.#size);
-    this.#done = { content: all.subarray(0, all.length - Buffer.byteLength(m[0], 'latin1')), value: m[1] ?? '' };
+    this.#done = { content: all.subarray(0, start), value: m[1] ?? '' };
+    const rest = all.subarray(start + Buffer.byteLength(m[0], 'latin1'));
+    this.#chunks = [];
+    return rest.length > 0 ? rest : undefined;
   }
 
   /** The content before the marker line and what the marker carried, once the marker has arrived. */
@@ -95,36 +108,46 @@ interface Running {
 /** Stands for a stream whose ready line has arrived. */
 const READY = '\u0000ready';
 
+/** One command of a batch: what runs and how it is named in errors. */
+export interface BatchItem {
+  text: string;
+  display: string;
+  /** A guarded step: it runs only if the command before it exited with one of these codes, else it is skipped. */
+  after?: readonly number[];
+  /** Its output, when it has come (the first command's goes to runBatch's onOutput). */
+  onOutput?: ExecOptions['onOutput'];
+}
+
+/** What a batch gives for a guarded step the shell skipped (the one before it failed). */
+export const SKIPPED = Symbol('skipped');
+
 export class ShellSession {
   readonly #ch: ClientChannel;
   readonly #mark: string;
+  readonly #trips: RoundTrips | undefined;
   #seq = 0;
-  #running: Running | undefined;
+  /** The commands sent and not yet answered, in the order the shell runs them. */
+  #queue: Running[] = [];
   #closed = false;
 
-  private constructor(ch: ClientChannel, mark: string) {
+  private constructor(ch: ClientChannel, mark: string, trips: RoundTrips | undefined) {
     this.#ch = ch;
     this.#mark = mark;
-    ch.on('data', (d: Buffer) => {
-      this.#running?.out.push(d);
-      this.#check();
-    });
-    ch.stderr.on('data', (d: Buffer) => {
-      this.#running?.err.push(d);
-      this.#check();
-    });
+    this.#trips = trips;
+    ch.on('data', (d: Buffer) => this.#feed('out', d));
+    ch.stderr.on('data', (d: Buffer) => this.#feed('err', d));
     ch.on('error', () => {
       /* followed by close */
     });
     ch.on('close', () => {
       this.#closed = true;
       // The shell died under a command (it killed its own process group, say): its outcome is unknown.
-      this.#running?.settle({ code: null });
+      for (const r of [...this.#queue]) r.settle({ code: null });
     });
   }
 
   /** Starts the shell; resolves once it said it is ready, rejects when it cannot start (no mktemp, a restricted shell). */
-  static open(client: Client, timeoutMs: number): Promise<ShellSession> {
+  static open(client: Client, timeoutMs: number, trips?: RoundTrips): Promise<ShellSession> {
     const mark = `\u0001spm${randomBytes(12).toString('hex')}`;
     return new Promise((resolve, reject) => {
       let ch: ClientChannel | undefined;
@@ -156,7 +179,7 @@ export class ShellSession {
           opened.off('data', onData);
           opened.stderr.off('data', onErr);
           opened.off('close', onClose);
-          resolve(new ShellSession(opened, mark));
+          resolve(new ShellSession(opened, mark, trips));
         };
         const onData = ready('out');
         const onErr = ready('err');
@@ -169,69 +192,95 @@ export class ShellSession {
     });
   }
 
-  /** Whether it can take a command now (one at a time; callers use an exec channel meanwhile). */
+  /** Whether it can take a command now (one batch at a time; callers use an exec channel meanwhile). */
   get idle(): boolean {
-    return !this.#closed && !this.#running;
+    return !this.#closed && this.#queue.length === 0;
   }
   get closed(): boolean {
     return this.#closed;
   }
 
   run(text: string, ctx: SessionContext, o: Pick<ExecOptions, 'onOutput'> = {}): Promise<ExecResult> {
+    return this.runBatch([{ text, display: ctx.display }], ctx, o)[0]! as Promise<ExecResult>;
+  }
+
+  /**
+   * Sends the commands in one write (one round trip); the shell runs them one after the other, as
+   * if sent one by one. The first one's output goes to `onOutput`. A guarded step (`after`) runs
+   * only if the one before it succeeded by its codes (else it gives SKIPPED, and so do the guarded
+   * steps after it); the others run whatever came before: a caller puts only read-only probes there.
+   */
+  runBatch(
+    items: readonly BatchItem[],
+    ctx: Omit<SessionContext, 'display'>,
+    o: Pick<ExecOptions, 'onOutput'> = {},
+  ): Promise<ExecResult | typeof SKIPPED>[] {
     if (!this.idle) throw new Error('the command shell is busy');
     const started = Date.now();
-    const id = ++this.#seq;
     const escaped = this.#mark.replace(/[^\w]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-    const out = new Framed(new RegExp(`${escaped}${id}:(\\d+)\\n$`));
-    const err = new Framed(new RegExp(`${escaped}${id}\\n$`));
-    return new Promise<ExecResult>((resolve, reject) => {
-      const untrack = ctx.onDrop((e) => {
-        this.#running = undefined;
-        reject(new UnreachableError(ctx.host, `${e.message} while running: ${ctx.display}`, { cause: e }));
-      });
-      const finish = (code: number | null, stdout: Buffer, stderr: Buffer) => {
-        untrack();
-        this.#running = undefined;
-        const collect = new OutputCollector(o.onOutput);
-        collect.write('stdout', stdout);
-        collect.write('stderr', stderr);
-        collect.end();
-        resolve({
-          code,
-          signal: null,
-          stdout: collect.text.stdout,
-          stderr: collect.text.stderr,
-          ms: Date.now() - started,
+    let request = '';
+    const results = items.map((item, index) => {
+      const id = ++this.#seq;
+      const out = new Framed(new RegExp(`${escaped}${id}:(\\d+|skip)\\n`));
+      const err = new Framed(new RegExp(`${escaped}${id}\\n`));
+      const lines = item.text.split('\n');
+      const guard = item.after ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}` : '';
+      request += `${id} ${lines.length}${guard}\n${item.text}\n`;
+      return new Promise<ExecResult | typeof SKIPPED>((resolve, reject) => {
+        const running: Running = { out, err, settle: () => undefined };
+        const leave = () => {
+          untrack();
+          this.#queue = this.#queue.filter((r) => r !== running);
+        };
+        const untrack = ctx.onDrop((e) => {
+          leave();
+          reject(new UnreachableError(ctx.host, `${e.message} while running: ${item.display}`, { cause: e }));
         });
-      };
-      this.#running = {
-        out,
-        err,
-        settle: ({ code }) => {
+        running.settle = ({ code }) => {
+          leave();
           const lost = ctx.lost();
           if (lost) {
-            untrack();
-            this.#running = undefined;
-            reject(new UnreachableError(ctx.host, `${lost.message} while running: ${ctx.display}`, { cause: lost }));
+            reject(new UnreachableError(ctx.host, `${lost.message} while running: ${item.display}`, { cause: lost }));
             return;
           }
           const o2 = out.done();
           const e2 = err.done();
-          if (o2 && e2) {
-            finish(Number(o2.value), o2.content, e2.content);
+          if (o2?.value === 'skip') {
+            resolve(SKIPPED);
             return;
           }
-          finish(code, o2?.content ?? Buffer.alloc(0), e2?.content ?? Buffer.alloc(0));
-        },
-      };
-      const lines = text.split('\n');
-      this.#ch.write(`${id} ${lines.length}\n${text}\n`);
+          const collect = new OutputCollector(index === 0 ? o.onOutput : item.onOutput);
+          collect.write('stdout', o2?.content ?? Buffer.alloc(0));
+          collect.write('stderr', e2?.content ?? Buffer.alloc(0));
+          collect.end();
+          resolve({
+            code: o2 && e2 ? Number(o2.value) : code,
+            signal: null,
+            stdout: collect.text.stdout,
+            stderr: collect.text.stderr,
+            ms: Date.now() - started,
+          });
+        };
+        this.#queue.push(running);
+      });
     });
+    this.#trips?.sent();
+    this.#ch.write(request);
+    return results;
   }
 
-  #check(): void {
-    const r = this.#running;
-    if (r?.out.done() && r.err.done()) r.settle({ code: null });
+  /** Gives a stream's bytes to the commands in order: past one's end marker they are the next one's. */
+  #feed(stream: 'out' | 'err', d: Buffer): void {
+    let rest: Buffer | undefined = d;
+    for (const r of this.#queue) {
+      if (!rest) break;
+      rest = r[stream].push(rest);
+    }
+    for (;;) {
+      const head = this.#queue[0];
+      if (!head?.out.done() || !head.err.done()) return;
+      head.settle({ code: null });
+    }
   }
 
   close(): void {

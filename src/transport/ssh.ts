@@ -12,8 +12,11 @@ import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
 import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
 import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
-import { ShellSession } from './shell-session.js';
-import type { ExecOptions, ExecResult, Transport, WriteContent, WriteOptions } from './types.js';
+import { ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
+import { RoundTrips } from './round-trips.js';
+import { countingSftp } from './sftp-count.js';
+import { shellWrite, SHELL_WRITE_MAX } from './shell-write.js';
+import type { ExecOptions, ExecResult, Followers, Transport, WriteContent, WriteOptions } from './types.js';
 
 export interface SshOptions {
   /** Default 'strict'; a host's StrictHostKeyChecking overrides it. */
@@ -67,6 +70,7 @@ export class SshTransport implements Transport {
   readonly #shellStartMs: number;
   /** Kill commands, which are never tagged (and so never chase themselves). */
   readonly #cleanups = new WeakSet<Command>();
+  readonly #trips = new RoundTrips();
 
   constructor(
     conn: HostConnection,
@@ -99,6 +103,10 @@ export class SshTransport implements Transport {
 
   lostReason(): Error | undefined {
     return this.#lost;
+  }
+
+  roundTrips(): number {
+    return this.#trips.count;
   }
 
   #check(): void {
@@ -160,6 +168,8 @@ export class SshTransport implements Transport {
       this.#check();
       try {
         let exit: ExitRecord | undefined;
+        // Opening the channel and asking it to run the command: two round trips.
+        this.#trips.sent(2);
         const ch = await this.#untilLost(
           promisify<ClientChannel>((cb) =>
             this.#open.client.exec(text, (err, c) => {
@@ -185,7 +195,7 @@ export class SshTransport implements Transport {
     if (this.#shell === false) return undefined;
     const starting =
       this.#shell ??
-      this.#untilLost(ShellSession.open(this.#open.client, this.#shellStartMs)).catch(() => {
+      this.#untilLost(ShellSession.open(this.#open.client, this.#shellStartMs, this.#trips)).catch(() => {
         // A server that cannot run it (no mktemp, a restricted shell, no free session) gets exec channels only.
         if (this.#shell === starting) this.#shell = false;
         return undefined;
@@ -214,21 +224,7 @@ export class SshTransport implements Transport {
       const shell = await this.#idleShell();
       this.#check();
       // No await between this check and run(): a concurrent caller takes an exec channel instead.
-      if (shell?.idle) {
-        return shell.run(
-          w.text,
-          {
-            host: this.host,
-            display: w.display,
-            lost: () => this.#lost,
-            onDrop: (reject) => {
-              this.#pending.add(reject);
-              return () => this.#pending.delete(reject);
-            },
-          },
-          o,
-        );
-      }
+      if (shell?.idle) return this.#inShell(shell, { text: w.text, display: w.display }, o.followers, o);
     }
     const killable =
       !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
@@ -269,6 +265,53 @@ export class SshTransport implements Transport {
     }
   }
 
+  /** Runs a command in the shell, and its followers right after it, in one round trip. */
+  async #inShell(
+    shell: ShellSession,
+    item: BatchItem,
+    followers: Followers | undefined,
+    o: Pick<ExecOptions, 'onOutput'>,
+  ): Promise<ExecResult> {
+    // A follower that needs stdin (a become password) cannot go through the shell: it is left out,
+    // and so are the steps after such a step (they must not run before it).
+    const itemOf = (c: Command): BatchItem | undefined => {
+      const b = this.#become(c.become);
+      const w = b ? wrapBecome(c, b) : { text: c.text, display: c.display, stdinPrefix: undefined };
+      return w.stdinPrefix ? undefined : { text: w.text, display: w.display };
+    };
+    const steps: BatchItem[] = [];
+    for (const s of followers?.steps ?? []) {
+      const x = itemOf(s.cmd);
+      if (!x) break;
+      steps.push({ ...x, after: s.after });
+    }
+    const probes = (followers?.cmds ?? []).map((c) => (c.readOnly ? itemOf(c) : undefined));
+    const sent = probes.filter((x): x is BatchItem => x !== undefined);
+    const [main, ...rest] = shell.runBatch([item, ...steps, ...sent], this.#sessionContext(), o);
+    const settled = (await Promise.allSettled(rest)).map((r) =>
+      r.status === 'fulfilled' && r.value !== SKIPPED ? r.value : undefined,
+    );
+    const result = await main!;
+    if (result === SKIPPED) throw new Error('the command shell skipped a command that had no guard');
+    const ran = settled.slice(0, steps.length);
+    followers?.stepsDone?.((followers.steps ?? []).map((_, i) => ran[i]));
+    const answers = settled.slice(steps.length);
+    let i = 0;
+    followers?.done(probes.map((x) => (x ? answers[i++] : undefined)));
+    return result;
+  }
+
+  #sessionContext() {
+    return {
+      host: this.host,
+      lost: () => this.#lost,
+      onDrop: (reject: (e: Error) => void) => {
+        this.#pending.add(reject);
+        return () => this.#pending.delete(reject);
+      },
+    };
+  }
+
   /** Best effort: the command's channel is closed already; this ends what it left running. */
   async #kill(token: string, become: Become | undefined): Promise<void> {
     if (this.#lost) return;
@@ -278,8 +321,13 @@ export class SshTransport implements Transport {
   }
 
   #sftpSession(): Promise<SFTPWrapper> {
-    this.#sftp ??= this.#openWithBackoff<SFTPWrapper>((cb) => this.#open.client.sftp(cb)).then(
-      (s) => {
+    this.#sftp ??= this.#openWithBackoff<SFTPWrapper>((cb) => {
+      // Opening the channel and starting the subsystem, then its version exchange.
+      this.#trips.sent(3);
+      this.#open.client.sftp(cb);
+    }).then(
+      (opened) => {
+        const s = countingSftp(opened, this.#trips);
         s.on('close', () => {
           this.#sftp = undefined;
         });
@@ -341,6 +389,22 @@ export class SshTransport implements Transport {
     if (o.mode !== undefined) parseMode(o.mode);
     const b = this.#become(o.become);
     if (b) return writeWithBecome(this, path, content, o.mode, b);
+    // Small text with probes to follow goes through the command shell: the write and the probes are one round trip.
+    if (o.followers && typeof content === 'string' && Buffer.byteLength(content) <= SHELL_WRITE_MAX) {
+      const shell = await this.#idleShell();
+      this.#check();
+      if (shell?.idle) {
+        const cmd = shellWrite(path, content, o.mode);
+        let r: ExecResult;
+        try {
+          r = await this.#inShell(shell, cmd, o.followers, {});
+        } catch (e) {
+          throw this.#fileError('write', path, e);
+        }
+        if (r.code !== 0) throw this.#fileError('write', path, new Error(tail(r.stderr) || `exit ${r.code}`));
+        return;
+      }
+    }
     try {
       await this.#untilLost(
         this.#sftpSession().then((sftp) =>

@@ -17,6 +17,26 @@ export interface ExecOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Read-only probes to run right after this command, in the same round trip (see Followers). */
+  followers?: Followers;
+}
+
+/**
+ * Read-only probes a caller wants run right after a command or write, on the same host, in the
+ * same round trip. A transport that can (the SSH command shell) runs them and calls `done` with
+ * their results, in order, before the call itself settles; one that cannot ignores them.
+ */
+export interface Followers {
+  /**
+   * The plan's next steps, run first, in order, each only if the one before it (the call itself for
+   * the first) exited with one of its `after` codes: the changes a task makes, in one round trip.
+   */
+  steps?: readonly ChainedStep[];
+  /** Aligned with steps; undefined for one that did not run (after a failure, or left to the caller). */
+  stepsDone?(results: (ExecResult | undefined)[]): void;
+  cmds: readonly Command[];
+  /** Aligned with cmds; undefined for one that could not run with the others. */
+  done(results: (ExecResult | undefined)[]): void;
 }
 
 /** A file on the controller that a write streams to the host; size and sha256 are checked on the way. */
@@ -30,11 +50,20 @@ export interface ControllerFile {
 /** What a write puts in a file: text held in memory (a template, inline content) or a controller file. */
 export type WriteContent = string | ControllerFile;
 
+/** A step run after a call in its round trip (see Followers.steps). */
+export interface ChainedStep {
+  cmd: Command;
+  /** The exit codes of the command before it that let it run. */
+  after: readonly number[];
+}
+
 export interface WriteOptions {
   /** Octal mode as a string, e.g. "0644". */
   mode?: string;
   /** Write as this user (through sudo or su, the content on stdin); src/privilege.ts decides it. */
   become?: Become;
+  /** Read-only probes to run right after the write, in the same round trip; see ExecOptions. */
+  followers?: Followers;
 }
 
 export interface Transport {
@@ -49,6 +78,8 @@ export interface Transport {
    */
   write(path: string, content: WriteContent, o?: WriteOptions): Promise<void>;
   close(): Promise<void>;
+  /** Round trips to the host so far, beyond connecting (src/transport/round-trips.ts); absent when not counted. */
+  roundTrips?(): number;
   /** Why the connection is gone (it dropped since it was opened), or undefined while it works. */
   lostReason?(): Error | undefined;
 }

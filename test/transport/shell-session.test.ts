@@ -1,7 +1,8 @@
 // The command shell on a real sshd: same results as exec channels, commands isolated from each other, fallbacks.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
@@ -291,3 +292,108 @@ for (const shell of ['/bin/dash', '/bin/bash']) {
     t.is(r.stderr, '\u0001spmtestready\nerr\n\u0001spmtest1\n\u0001spmtest2\n\u0001spmtest3\n');
   });
 }
+
+sshTest(
+  'followers run after the command in the same round trip, in order, each with its own output and exit',
+  async (t) => {
+    const ssh = await connectTo(sshd);
+    try {
+      await ssh.exec(raw('true'));
+      const before = ssh.roundTrips();
+      const cases = [
+        { ...raw('cat /tmp/stackplay-follow-$PPID 2>/dev/null || echo none; echo err >&2; exit 3'), readOnly: true },
+        { ...raw('head -c 300000 /dev/zero | tr "\\0" y; echo; printf "no newline" >&2'), readOnly: true },
+        { ...raw('printf ""'), readOnly: true },
+        { ...raw('printf "a\\nb\\n"; exit 1'), readOnly: true },
+      ];
+      let got: ({ code: number | null; stdout: string; stderr: string } | undefined)[] = [];
+      const main = await ssh.exec(raw('echo first; echo oops >&2'), {
+        followers: { cmds: cases, done: (r) => (got = r) },
+      });
+      t.is(ssh.roundTrips() - before, 1, 'the command and its followers are one round trip');
+      t.deepEqual([main.code, main.stdout, main.stderr], [0, 'first\n', 'oops\n']);
+      const one = await Promise.all(cases.map((c) => ssh.exec({ ...c, readOnly: false })));
+      t.deepEqual(
+        got.map((r) => r && [r.code, r.stdout, r.stderr]),
+        one.map((r) => [r.code, r.stdout, r.stderr]),
+        'each follower gives what it gives alone',
+      );
+    } finally {
+      await ssh.close();
+    }
+  },
+);
+
+sshTest(
+  'a small write with followers goes through the shell: one round trip, the followers see the new file',
+  async (t) => {
+    const ssh = await connectTo(sshd);
+    const dir = mkdtempSync(join(tmpdir(), 'stackplay-follow-'));
+    const path = join(dir, 'follow-write.txt');
+    try {
+      await ssh.exec(raw('true'));
+      const before = ssh.roundTrips();
+      let got: ({ stdout: string } | undefined)[] = [];
+      const probe = { ...sh`cat -- ${path}; stat -c %a -- ${path}`, readOnly: true };
+      await ssh.write(path, 'new content\n', { mode: '0640', followers: { cmds: [probe], done: (r) => (got = r) } });
+      t.is(ssh.roundTrips() - before, 1);
+      t.is(got[0]?.stdout, 'new content\n640\n');
+      await ssh.write(path, 'again\n', { followers: { cmds: [probe], done: (r) => (got = r) } });
+      t.is(got[0]?.stdout, 'again\n640\n', 'an overwrite keeps the mode');
+      t.deepEqual(
+        readdirSync(dir).filter((f) => f.includes('.stackplay-')),
+        [],
+        'no temp file is left',
+      );
+      const refused = await t.throwsAsync(ssh.write(dir, 'x', { followers: { cmds: [probe], done: () => undefined } }));
+      t.regex(refused?.message ?? '', /cannot write .*directory/);
+    } finally {
+      await ssh.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+sshTest('chained steps run after the command in its round trip, each only if the one before succeeded', async (t) => {
+  const ssh = await connectTo(sshd);
+  const dir = mkdtempSync(join(tmpdir(), 'stackplay-chain-'));
+  const mark = (name: string) => sh`touch -- ${join(dir, name)}; echo ${name}`;
+  try {
+    await ssh.exec(raw('true'));
+    const chain = async (main: Command, steps: { cmd: Command; after: number[] }[]) => {
+      let got: ({ code: number | null; stdout: string } | undefined)[] = [];
+      const before = ssh.roundTrips();
+      const r = await ssh.exec(main, {
+        followers: { steps, stepsDone: (x) => (got = x), cmds: [], done: () => undefined },
+      });
+      t.is(ssh.roundTrips() - before, 1, 'one round trip');
+      return [r.code, ...got.map((x) => (x ? `${x.code}:${x.stdout.trim()}` : 'not run'))];
+    };
+    t.deepEqual(
+      await chain(raw('true'), [
+        { cmd: mark('a'), after: [0] },
+        { cmd: mark('b'), after: [0] },
+      ]),
+      [0, '0:a', '0:b'],
+    );
+    t.deepEqual(
+      await chain(raw('exit 3'), [{ cmd: mark('c'), after: [0] }]),
+      [3, 'not run'],
+      'a failed command stops the chain',
+    );
+    t.deepEqual(
+      await chain(raw('exit 3'), [
+        { cmd: mark('d'), after: [0, 3] },
+        { cmd: raw('exit 1'), after: [0] },
+        { cmd: mark('e'), after: [0] },
+        { cmd: mark('f'), after: [0] },
+      ]),
+      [3, '0:d', '1:', 'not run', 'not run'],
+      'a step runs on any of its codes; once one fails, none after it runs',
+    );
+    t.deepEqual(readdirSync(dir).sort(), ['a', 'b', 'd'], 'only the steps that ran touched the host');
+  } finally {
+    await ssh.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,24 @@
+// A small file written through the command shell: temp file beside it (0600), mode, rename; what SFTP does, in one request.
+import { quote } from '../command.js';
+import { tempPathFor } from './become-files.js';
+import type { BatchItem } from './shell-session.js';
+
+/** Larger content goes over SFTP: the command shell reads its command text a byte at a time, base64 makes it a third bigger. */
+export const SHELL_WRITE_MAX = 16 * 1024;
+
+/**
+ * The command writing `content` to `path` atomically, shown as `write PATH` (the content, which may
+ * be secret, is never shown). A new file gets 0644 and an existing one keeps its mode unless `mode`
+ * is given, as over SFTP. The content goes through `printf`, a builtin: it is on no command line.
+ */
+export function shellWrite(path: string, content: string, mode: string | undefined): BatchItem {
+  const p = quote(path);
+  const t = quote(tempPathFor(path));
+  const data = quote(Buffer.from(content, 'utf8').toString('base64'));
+  const bits = mode !== undefined ? quote(mode) : `"$(stat -L -c %a -- ${p} 2>/dev/null || echo 644)"`;
+  const text = [
+    `if [ -d ${p} ] && [ ! -L ${p} ]; then echo 'Failure (it is a directory)' >&2; exit 1; fi`,
+    `(set -C; umask 077; printf '%s' ${data} | base64 -d > ${t}) && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }`,
+  ].join('\n');
+  return { text, display: `write ${path}` };
+}
