@@ -7,7 +7,7 @@
 // arrives and the chunk before it (either way) came from the controller: the controller spoke, then heard back.
 // At start the proxy writes COUNT_DIR/PID.start, at exit COUNT_DIR/PID.json ({ roundTrips, up, down } in bytes).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -96,10 +96,10 @@ function main(argv: string[]): void {
   const record = () => {
     if (written) return;
     written = true;
-    writeFileSync(
-      join(dir, `${process.pid}.json`),
-      JSON.stringify({ roundTrips: trips.count, up: trips.up, down: trips.down }),
-    );
+    // Whole or not at all: the bench may list the folder at any moment.
+    const file = join(dir, `${process.pid}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify({ roundTrips: trips.count, up: trips.up, down: trips.down }));
+    renameSync(`${file}.tmp`, file);
   };
   process.on('exit', record);
   const child = spawn('sh', ['-c', argv.slice(sep + 1).join(' ')], { stdio: ['pipe', 'pipe', 'inherit'] });
