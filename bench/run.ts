@@ -3,7 +3,9 @@
 // Env knobs: BENCH_NODES (lab size, default 20), BENCH_HOSTS (default 20), BENCH_FORKS (default 20),
 // BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster,largecopy,latency,
 // BENCH_ONLY=<the same names, plus compare for sections 1 and 2> runs only those sections (e.g. BENCH_ONLY=latency BENCH_NODES=5),
-// BENCH_RTTS (the latency section's RTTs in ms, default "0,20,100"), BENCH_LATENCY_HOSTS (default 5).
+// BENCH_RTTS (the latency section's RTTs in ms, default "0,20,100"), BENCH_LATENCY_HOSTS (default 5),
+// BENCH_SHARED_SCALE (host counts over shared loopback sshds, section 7 'sharedscale', default "200,500,2000"),
+// BENCH_SHARED_SSHDS (default 4).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { buildShipped, entryEnv, entryOf, type Entry } from './bundle.js';
 import { templateBench } from './template.js';
 import { largeCopyBench } from './large-copy.js';
 import { latencyBench } from './latency.js';
+import { sharedSshdScale } from './shared-sshd-scale.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/stackplay.js');
@@ -34,6 +37,8 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const want = (section: string, within = section) => !SKIP.has(section) && (ONLY.size === 0 || ONLY.has(within));
 const RTTS = (process.env.BENCH_RTTS ?? '0,20,100').split(',').filter(Boolean).map(Number);
 const LATENCY_HOSTS = num(process.env.BENCH_LATENCY_HOSTS, 5);
+const SHARED = (process.env.BENCH_SHARED_SCALE ?? '200,500,2000').split(',').filter(Boolean).map(Number);
+const SHARED_SSHDS = num(process.env.BENCH_SHARED_SSHDS, 4);
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -186,6 +191,21 @@ async function main(): Promise<void> {
     out(`# stackplay benchmarks, ${new Date().toISOString()}`);
     out(machine());
     if (want('template')) for (const line of templateBench()) out(line);
+    if (want('sharedscale') && SHARED.length) {
+      const noBundle = buildShipped(ROOT);
+      out(`\n## 7. scale over shared sshds, ${noBundle ? 'CLI through tsx (no bundle)' : 'CLI as shipped (bundle)'}`);
+      const lines = await sharedSshdScale({
+        work,
+        counts: SHARED,
+        sshds: SHARED_SSHDS,
+        forks: FORKS,
+        stackplay: (args) => stackplay(args, noBundle ? 'tsx' : 'bundle'),
+        log,
+      });
+      for (const line of lines) out(line);
+    }
+    const labSections = ['compare', 'scale', 'cluster', 'largecopy', 'latency'];
+    if (!labSections.some((x) => want(x))) return;
     await withBenchLab({ nodes: NODES, dir: join(work, 'lab'), log }, async (s) => {
       const dirs = { sp: `${remote}/sp`, spb: `${remote}/spb`, ans: `${remote}/ans`, floor: `${remote}/floor` };
       for (const d of Object.values(dirs)) await makeDirs(s, d);
