@@ -1,5 +1,5 @@
 // The bench's delaying ProxyCommand: chunks held at least the delay, in order, round trips counted, clean exit either side.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,12 @@ test('RoundTrips counts a turn each time the node answers after the controller s
   t.is(r.down, 9);
 });
 
+function countDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'delay-proxy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 function startProxy(rtt: number, dir: string, command: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', PROXY, String(rtt), dir, '--', command], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -64,8 +70,7 @@ const counts = (dir: string) =>
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { roundTrips: number; up: number; down: number });
 
 test('the proxy delays both ways, counts three exchanges as three round trips and exits when the controller closes', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'delay-proxy-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = countDir(t);
   const p = startProxy(100, dir, 'cat');
   t.teardown(() => p.child.kill('SIGKILL'));
   for (const word of ['one', 'two', 'three']) {
@@ -84,8 +89,7 @@ test('the proxy delays both ways, counts three exchanges as three round trips an
 });
 
 test('the proxy delivers what it holds and exits when the node side closes first', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'delay-proxy-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = countDir(t);
   // The "node" reads 4 bytes, answers them and hangs up while the controller keeps its side open.
   const p = startProxy(60, dir, 'head -c 4');
   t.teardown(() => p.child.kill('SIGKILL'));
@@ -96,8 +100,7 @@ test('the proxy delivers what it holds and exits when the node side closes first
 });
 
 test('the proxy records its count when it is terminated (how ssh and stackplay end a ProxyCommand)', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'delay-proxy-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = countDir(t);
   const p = startProxy(0, dir, 'cat');
   t.teardown(() => p.child.kill('SIGKILL'));
   p.child.stdin.write('x');
