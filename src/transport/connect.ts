@@ -129,17 +129,20 @@ export class ConnectionPool {
     return t;
   }
 
-  /** connectHost once a handshake slot is free (the slot is held until the connection is up or failed). */
+  /**
+   * connectHost once a handshake slot is free (the slot is held until the connection is up or failed).
+   * closeAll() ends the wait and the handshake: a host warmed but never used does not hold up the run's end.
+   */
   async #connect(host: ResolvedHost): Promise<Transport> {
-    const signals = [this.#waiting.signal, ...(this.#o.signal ? [this.#o.signal] : [])];
+    const signal = AbortSignal.any([this.#waiting.signal, ...(this.#o.signal ? [this.#o.signal] : [])]);
     let release: () => void;
     try {
-      release = await this.#handshakes.acquire(AbortSignal.any(signals));
+      release = await this.#handshakes.acquire(signal);
     } catch {
       throw new UnreachableError(host.name, 'the run ended before a connection was opened');
     }
     try {
-      return await connectHost(host, this.#o);
+      return await connectHost(host, { ...this.#o, signal });
     } finally {
       release();
     }

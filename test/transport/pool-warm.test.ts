@@ -56,7 +56,7 @@ const poolOf = (handshakes: number) =>
     connectionDefaults: { sshConfigFile: null },
   });
 
-test('warm() opens at most `handshakes` connections at once, in the order given, and closeAll() drops the queue', async (t) => {
+test('warm() opens at most `handshakes` connections at once, in the order given, and closeAll() drops the queue and the handshakes', async (t) => {
   const log = join(tempDir(t), 'started');
   const pool = poolOf(3);
   t.teardown(() => pool.closeAll());
@@ -88,10 +88,8 @@ test('warm() opens at most `handshakes` connections at once, in the order given,
     ['h1', 'h2', 'h3', 'h4'],
     'one slot freed, one more attempt started, the next in order',
   );
-  // closeAll() gives up the queue at once, then waits for the attempts under way: their proxies die now.
-  const closing = pool.closeAll();
-  for (const [, pid] of started(log).slice(1)) process.kill(Number(pid), 'SIGKILL');
-  await closing;
+  // closeAll() gives up the queue and the handshakes under way (their servers would never answer).
+  await pool.closeAll();
   t.is(started(log).length, 4, 'the queued hosts never connected after closeAll()');
 });
 
