@@ -1,4 +1,4 @@
-// `npm run bench`: stackplay against ansible-playbook and a bare ssh2 floor on a lab, then scale and the cluster playbook.
+// `npm run bench`: stackplay against ansible-playbook and a bare ssh2 floor on a lab, scale, the cluster playbook, latency (with Mitogen) and 2,000 hosts over shared sshds.
 //
 // Env knobs: BENCH_NODES (lab size, default 20), BENCH_HOSTS (default 20), BENCH_FORKS (default 20),
 // BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster,largecopy,latency,
