@@ -1,9 +1,12 @@
-// `npm run bench`: stackplay against ansible-playbook and a bare ssh2 floor on a lab, then scale and the cluster playbook.
+// `npm run bench`: stackplay against ansible-playbook and a bare ssh2 floor on a lab, scale, the cluster playbook, latency (with Mitogen) and 2,000 hosts over shared sshds.
 //
 // Env knobs: BENCH_NODES (lab size, default 20), BENCH_HOSTS (default 20), BENCH_FORKS (default 20),
-// BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster,largecopy.
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+// BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster,largecopy,latency,
+// BENCH_ONLY=<the same names, plus compare for sections 1 and 2> runs only those sections (e.g. BENCH_ONLY=latency BENCH_NODES=5),
+// BENCH_RTTS (the latency section's RTTs in ms, default "0,20,100"), BENCH_LATENCY_HOSTS (default 5),
+// BENCH_SHARED_SCALE (host counts over shared loopback sshds, section 7 'sharedscale', default "200,500,2000"),
+// BENCH_SHARED_SSHDS (default 4).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +14,15 @@ import { labExec, labPaths, type LabState } from '../src/commands/lab.js';
 import { withBenchLab } from './lab.js';
 import { measure, type Measured } from './measure.js';
 import { spreadHosts, writeInventory, writePlaybook } from './workload.js';
-import { ensureAnsible, writeAnsibleConfig } from './ansible.js';
+import { closeControlMasters, ensureAnsible, writeAnsibleConfig } from './ansible.js';
+import { ansibleRecap, check, perModule, stackplayRecap } from './recap.js';
 import { runFloor } from './floor.js';
 import { machine, row, secs, mb, ratio } from './report.js';
 import { buildShipped, entryEnv, entryOf, type Entry } from './bundle.js';
 import { templateBench } from './template.js';
 import { largeCopyBench } from './large-copy.js';
+import { latencyBench } from './latency.js';
+import { sharedSshdScale } from './shared-sshd-scale.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/stackplay.js');
@@ -26,60 +32,15 @@ const HOSTS = num(process.env.BENCH_HOSTS, 20);
 const FORKS = num(process.env.BENCH_FORKS, 20);
 const SCALE = (process.env.BENCH_SCALE ?? '200,500').split(',').filter(Boolean).map(Number);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+/** Whether a section runs: not skipped, and named by BENCH_ONLY when that is set ('ansible' and 'floor' belong to 'compare'). */
+const want = (section: string, within = section) => !SKIP.has(section) && (ONLY.size === 0 || ONLY.has(within));
+const RTTS = (process.env.BENCH_RTTS ?? '0,20,100').split(',').filter(Boolean).map(Number);
+const LATENCY_HOSTS = num(process.env.BENCH_LATENCY_HOSTS, 5);
+const SHARED = (process.env.BENCH_SHARED_SCALE ?? '200,500,2000').split(',').filter(Boolean).map(Number);
+const SHARED_SSHDS = num(process.env.BENCH_SHARED_SSHDS, 4);
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const out = (s: string) => process.stdout.write(`${s}\n`);
-
-interface Recap {
-  changed: number;
-  failed: number;
-  unreachable: number;
-}
-
-/** Sums of the recap of a stackplay --output json run. */
-function stackplayRecap(m: Measured): Recap {
-  const end = m.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { type: string; recap?: Record<string, Recap> })
-    .find((e) => e.type === 'run:end');
-  if (!end?.recap)
-    throw new Error(`stackplay: no recap (exit ${m.code})\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
-  const r = Object.values(end.recap);
-  return {
-    changed: r.reduce((a, x) => a + x.changed, 0),
-    failed: r.reduce((a, x) => a + x.failed, 0),
-    unreachable: r.reduce((a, x) => a + x.unreachable, 0),
-  };
-}
-
-/** Mean time a host spent on a task of each module (host:end ms), e.g. "command 40 ms, copy 90 ms". */
-function perModule(m: Measured): string {
-  const sums = new Map<string, { ms: number; n: number }>();
-  for (const l of m.stdout.split('\n')) {
-    if (!l.startsWith('{"type":"host:end"')) continue;
-    const e = JSON.parse(l) as { task: { module: string }; ms: number };
-    const x = sums.get(e.task.module) ?? { ms: 0, n: 0 };
-    x.ms += e.ms;
-    x.n++;
-    sums.set(e.task.module, x);
-  }
-  return [...sums].map(([k, v]) => `${k} ${(v.ms / v.n).toFixed(0)} ms`).join(', ');
-}
-
-function ansibleRecap(m: Measured): Recap {
-  const sum = (k: string) =>
-    [...m.stdout.matchAll(new RegExp(`\\b${k}=(\\d+)`, 'g'))].reduce((a, x) => a + Number(x[1]), 0);
-  return { changed: sum('changed'), failed: sum('failed'), unreachable: sum('unreachable') };
-}
-
-function check(tool: string, m: Measured, r: Recap, changed: number): void {
-  if (m.code !== 0 || r.failed || r.unreachable || r.changed !== changed) {
-    writeFileSync(join(tmpdir(), 'stackplay-bench-failed.txt'), `${m.stdout}\n----\n${m.stderr}`);
-    throw new Error(
-      `${tool}: exit ${m.code}, changed ${r.changed} (expected ${changed}), failed ${r.failed}, unreachable ${r.unreachable}\n${m.stdout.slice(-3000)}\n${m.stderr.slice(-3000)}`,
-    );
-  }
-}
 
 /**
  * bin/stackplay.js as a user runs it: 'bundle' is the shipped default (dist/stackplay.mjs, rebuilt first so edits
@@ -101,135 +62,159 @@ async function makeDirs(s: LabState, dir: string): Promise<void> {
   await Promise.all(s.nodes.map((n) => labExec(s.dir, n.name, `mkdir -p ${dir}`)));
 }
 
+/** Sections 1 and 2: stackplay (sources and bundle) against Ansible on HOSTS hosts x 20 tasks, and the bare ssh2 floor. */
+async function compare(
+  s: LabState,
+  work: string,
+  dirs: { sp: string; spb: string; ans: string; floor: string },
+  noBundle: string | undefined,
+): Promise<void> {
+  const hosts = spreadHosts(s, HOSTS);
+  const inv = writeInventory(s, hosts, join(work, 'bench.ini'));
+  const spBook = writePlaybook(join(work, 'sp.yml'), { commands: 10, copies: 10, dir: dirs.sp });
+  const spbBook = writePlaybook(join(work, 'spb.yml'), { commands: 10, copies: 10, dir: dirs.spb });
+  const ansBook = writePlaybook(join(work, 'ans.yml'), { commands: 10, copies: 10, dir: dirs.ans });
+  const tasks = 20;
+
+  // Startup: loading the CLI and the playbook, no connection.
+  const startupOf = async (entry: Entry) => {
+    const starts: number[] = [];
+    for (let i = 0; i < 3; i++)
+      starts.push((await stackplay(['run', spBook, '-i', inv, '--list-hosts'], entry)).wallMs);
+    return starts.sort((a, b) => a - b)[1]!;
+  };
+  const startup = await startupOf('tsx');
+  const startupB = noBundle ? undefined : await startupOf('bundle');
+
+  out(
+    `\n## 1. ${HOSTS} hosts x ${tasks} tasks (10 command: true, 10 copies), forks ${FORKS}, lab of ${s.nodes.length} nodes`,
+  );
+  out(
+    `stackplay startup (run --list-hosts, median of 3): ${startupB !== undefined ? `${secs(startupB)} as shipped (bundle, dist/stackplay.mjs), ` : ''}${secs(startup)} from the sources (tsx, STACKPLAY_FROM_SOURCE=1)${noBundle ? ` (no bundle: ${noBundle})` : ''}`,
+  );
+  const spArgs = (book: string) => ['run', book, '-i', inv, '-f', String(FORKS), '--output', 'json'];
+  log('stackplay (tsx) first run');
+  const sp1 = await stackplay(spArgs(spBook), 'tsx');
+  check('stackplay first run', sp1, stackplayRecap(sp1), HOSTS * 10);
+  log('stackplay (tsx) rerun');
+  const sp2 = await stackplay(spArgs(spBook), 'tsx');
+  check('stackplay rerun', sp2, stackplayRecap(sp2), 0);
+  let spB1: Measured | undefined;
+  let spB2: Measured | undefined;
+  if (!noBundle) {
+    log('stackplay (bundled) first run');
+    spB1 = await stackplay(spArgs(spbBook), 'bundle');
+    check('stackplay bundled first run', spB1, stackplayRecap(spB1), HOSTS * 10);
+    log('stackplay (bundled) rerun');
+    spB2 = await stackplay(spArgs(spbBook), 'bundle');
+    check('stackplay bundled rerun', spB2, stackplayRecap(spB2), 0);
+  }
+
+  let ans1: Measured | undefined;
+  let ans2: Measured | undefined;
+  let ansNote = 'skipped (BENCH_SKIP)';
+  if (want('ansible', 'compare')) {
+    const a = ensureAnsible(log);
+    if ('missing' in a) ansNote = `not run: ${a.missing}`;
+    else {
+      ansNote = a.version;
+      const cfgDir = join(work, 'ansible');
+      const cfg = writeAnsibleConfig(cfgDir, labPaths(s.dir).knownHosts, FORKS);
+      const env = { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOME: cfgDir };
+      try {
+        log('ansible first run');
+        ans1 = await measure(a.path, ['-i', inv, ansBook], { env, timeoutMs: 900_000 });
+        check('ansible first run', ans1, ansibleRecap(ans1), HOSTS * 10);
+        log('ansible rerun');
+        ans2 = await measure(a.path, ['-i', inv, ansBook], { env, timeoutMs: 900_000 });
+        check('ansible rerun', ans2, ansibleRecap(ans2), 0);
+      } finally {
+        closeControlMasters(join(cfgDir, 'cp'));
+      }
+    }
+  }
+  out(`ansible: ${ansNote}`);
+  out(
+    row([
+      'run',
+      'stackplay (tsx)',
+      'stackplay (bundled)',
+      'ansible',
+      'ansible/stackplay (tsx / bundled)',
+      'stackplay RSS (tsx / bundled)',
+      'ansible RSS (largest process / tree)',
+    ]),
+  );
+  for (const [name, sp, spb, an] of [
+    ['first run', sp1, spB1, ans1],
+    ['rerun', sp2, spB2, ans2],
+  ] as const) {
+    out(
+      row([
+        name,
+        secs(sp.wallMs),
+        spb ? secs(spb.wallMs) : '-',
+        an ? secs(an.wallMs) : '-',
+        an ? `${ratio(an.wallMs, sp.wallMs)} / ${spb ? ratio(an.wallMs, spb.wallMs) : '-'}` : '-',
+        `${mb(sp.maxRssMb)} / ${spb ? mb(spb.maxRssMb) : '-'}`,
+        an ? `${mb(an.maxRssMb)} / ${mb(an.treeRssMb)}` : '-',
+      ]),
+    );
+  }
+  out(`stackplay mean host time per task: first run ${perModule(sp1)}; rerun ${perModule(sp2)}`);
+
+  if (want('floor', 'compare')) {
+    out(
+      `\n## 2. floor: bare ssh2, one connection per host, the same ${tasks} commands one after another, ${FORKS} hosts at a time`,
+    );
+    log('floor');
+    const floor = await runFloor(s, hosts, { commands: 10, copies: 10, dir: dirs.floor, forks: FORKS });
+    out(`floor: ${secs(floor)} (in-process, no startup)`);
+    if (spB1 && spB2 && startupB !== undefined) {
+      out(
+        `stackplay/floor: ${ratio(spB1.wallMs, floor)} first run as the user runs it (bundle); ${ratio(spB1.wallMs - startupB, floor)} without the CLI startup (${secs(startupB)})`,
+      );
+      out(
+        `stackplay rerun/floor: ${ratio(spB2.wallMs, floor)}; ${ratio(spB2.wallMs - startupB, floor)} without startup`,
+      );
+    }
+    out(
+      `stackplay (tsx)/floor: ${ratio(sp1.wallMs, floor)} first run; ${ratio(sp1.wallMs - startup, floor)} without the CLI startup (${secs(startup)}); rerun ${ratio(sp2.wallMs, floor)}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'stackplay-bench-'));
   const remote = `/tmp/spb-bench-${process.pid}`;
   try {
     out(`# stackplay benchmarks, ${new Date().toISOString()}`);
     out(machine());
-    if (!SKIP.has('template')) for (const line of templateBench()) out(line);
+    if (want('template')) for (const line of templateBench()) out(line);
+    if (want('sharedscale') && SHARED.length) {
+      const noBundle = buildShipped(ROOT);
+      out(`\n## 7. scale over shared sshds, ${noBundle ? 'CLI through tsx (no bundle)' : 'CLI as shipped (bundle)'}`);
+      const lines = await sharedSshdScale({
+        work,
+        counts: SHARED,
+        sshds: SHARED_SSHDS,
+        forks: FORKS,
+        stackplay: (args) => stackplay(args, noBundle ? 'tsx' : 'bundle'),
+        log,
+      });
+      for (const line of lines) out(line);
+    }
+    const labSections = ['compare', 'scale', 'cluster', 'largecopy', 'latency'];
+    if (!labSections.some((x) => want(x))) return;
     await withBenchLab({ nodes: NODES, dir: join(work, 'lab'), log }, async (s) => {
       const dirs = { sp: `${remote}/sp`, spb: `${remote}/spb`, ans: `${remote}/ans`, floor: `${remote}/floor` };
       for (const d of Object.values(dirs)) await makeDirs(s, d);
-      const hosts = spreadHosts(s, HOSTS);
-      const inv = writeInventory(s, hosts, join(work, 'bench.ini'));
-      const spBook = writePlaybook(join(work, 'sp.yml'), { commands: 10, copies: 10, dir: dirs.sp });
-      const spbBook = writePlaybook(join(work, 'spb.yml'), { commands: 10, copies: 10, dir: dirs.spb });
       const noBundle = buildShipped(ROOT);
       const shipped: Entry = noBundle ? 'tsx' : 'bundle';
-      const ansBook = writePlaybook(join(work, 'ans.yml'), { commands: 10, copies: 10, dir: dirs.ans });
-      const tasks = 20;
-
-      // Startup: loading the CLI and the playbook, no connection.
-      const startupOf = async (entry: Entry) => {
-        const starts: number[] = [];
-        for (let i = 0; i < 3; i++)
-          starts.push((await stackplay(['run', spBook, '-i', inv, '--list-hosts'], entry)).wallMs);
-        return starts.sort((a, b) => a - b)[1]!;
-      };
-      const startup = await startupOf('tsx');
-      const startupB = noBundle ? undefined : await startupOf('bundle');
-
-      out(
-        `\n## 1. ${HOSTS} hosts x ${tasks} tasks (10 command: true, 10 copies), forks ${FORKS}, lab of ${s.nodes.length} nodes`,
-      );
-      out(
-        `stackplay startup (run --list-hosts, median of 3): ${startupB !== undefined ? `${secs(startupB)} as shipped (bundle, dist/stackplay.mjs), ` : ''}${secs(startup)} from the sources (tsx, STACKPLAY_FROM_SOURCE=1)${noBundle ? ` (no bundle: ${noBundle})` : ''}`,
-      );
-      const spArgs = (book: string) => ['run', book, '-i', inv, '-f', String(FORKS), '--output', 'json'];
-      log('stackplay (tsx) first run');
-      const sp1 = await stackplay(spArgs(spBook), 'tsx');
-      check('stackplay first run', sp1, stackplayRecap(sp1), HOSTS * 10);
-      log('stackplay (tsx) rerun');
-      const sp2 = await stackplay(spArgs(spBook), 'tsx');
-      check('stackplay rerun', sp2, stackplayRecap(sp2), 0);
-      let spB1: Measured | undefined;
-      let spB2: Measured | undefined;
-      if (!noBundle) {
-        log('stackplay (bundled) first run');
-        spB1 = await stackplay(spArgs(spbBook), 'bundle');
-        check('stackplay bundled first run', spB1, stackplayRecap(spB1), HOSTS * 10);
-        log('stackplay (bundled) rerun');
-        spB2 = await stackplay(spArgs(spbBook), 'bundle');
-        check('stackplay bundled rerun', spB2, stackplayRecap(spB2), 0);
-      }
-
-      let ans1: Measured | undefined;
-      let ans2: Measured | undefined;
-      let ansNote = 'skipped (BENCH_SKIP)';
-      if (!SKIP.has('ansible')) {
-        const a = ensureAnsible(log);
-        if ('missing' in a) ansNote = `not run: ${a.missing}`;
-        else {
-          ansNote = a.version;
-          const cfgDir = join(work, 'ansible');
-          const cfg = writeAnsibleConfig(cfgDir, labPaths(s.dir).knownHosts, FORKS);
-          const env = { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOME: cfgDir };
-          try {
-            log('ansible first run');
-            ans1 = await measure(a.path, ['-i', inv, ansBook], { env, timeoutMs: 900_000 });
-            check('ansible first run', ans1, ansibleRecap(ans1), HOSTS * 10);
-            log('ansible rerun');
-            ans2 = await measure(a.path, ['-i', inv, ansBook], { env, timeoutMs: 900_000 });
-            check('ansible rerun', ans2, ansibleRecap(ans2), 0);
-          } finally {
-            closeControlMasters(join(cfgDir, 'cp'));
-          }
-        }
-      }
-      out(`ansible: ${ansNote}`);
-      out(
-        row([
-          'run',
-          'stackplay (tsx)',
-          'stackplay (bundled)',
-          'ansible',
-          'ansible/stackplay (tsx / bundled)',
-          'stackplay RSS (tsx / bundled)',
-          'ansible RSS (largest process / tree)',
-        ]),
-      );
-      for (const [name, sp, spb, an] of [
-        ['first run', sp1, spB1, ans1],
-        ['rerun', sp2, spB2, ans2],
-      ] as const) {
-        out(
-          row([
-            name,
-            secs(sp.wallMs),
-            spb ? secs(spb.wallMs) : '-',
-            an ? secs(an.wallMs) : '-',
-            an ? `${ratio(an.wallMs, sp.wallMs)} / ${spb ? ratio(an.wallMs, spb.wallMs) : '-'}` : '-',
-            `${mb(sp.maxRssMb)} / ${spb ? mb(spb.maxRssMb) : '-'}`,
-            an ? `${mb(an.maxRssMb)} / ${mb(an.treeRssMb)}` : '-',
-          ]),
-        );
-      }
-      out(`stackplay mean host time per task: first run ${perModule(sp1)}; rerun ${perModule(sp2)}`);
-
-      if (!SKIP.has('floor')) {
-        out(
-          `\n## 2. floor: bare ssh2, one connection per host, the same ${tasks} commands one after another, ${FORKS} hosts at a time`,
-        );
-        log('floor');
-        const floor = await runFloor(s, hosts, { commands: 10, copies: 10, dir: dirs.floor, forks: FORKS });
-        out(`floor: ${secs(floor)} (in-process, no startup)`);
-        if (spB1 && spB2 && startupB !== undefined) {
-          out(
-            `stackplay/floor: ${ratio(spB1.wallMs, floor)} first run as the user runs it (bundle); ${ratio(spB1.wallMs - startupB, floor)} without the CLI startup (${secs(startupB)})`,
-          );
-          out(
-            `stackplay rerun/floor: ${ratio(spB2.wallMs, floor)}; ${ratio(spB2.wallMs - startupB, floor)} without startup`,
-          );
-        }
-        out(
-          `stackplay (tsx)/floor: ${ratio(sp1.wallMs, floor)} first run; ${ratio(sp1.wallMs - startup, floor)} without the CLI startup (${secs(startup)}); rerun ${ratio(sp2.wallMs, floor)}`,
-        );
-      }
-
+      if (want('compare')) await compare(s, work, dirs, noBundle);
       // Scale and cluster runs use the CLI as shipped: the bundle, or tsx when it could not be built; the table says which.
       const cliName = shipped === 'bundle' ? 'CLI as shipped (bundle)' : 'CLI through tsx (no bundle)';
-      if (!SKIP.has('scale') && SCALE.length) {
+      if (want('scale') && SCALE.length) {
         out(
           `\n## 3. scale: stackplay alone, 10 tasks per host (5 command: true, 5 copies), forks ${FORKS}, ${cliName}; hosts are inventory entries spread over the ${s.nodes.length} lab nodes (one sshd each), each its own connection`,
         );
@@ -255,7 +240,7 @@ async function main(): Promise<void> {
         }
       }
 
-      if (!SKIP.has('cluster')) {
+      if (want('cluster')) {
         out(
           `\n## 4. playbooks/cluster.yml on 8 nodes of the lab (core1 router1 router2 data1 stager1 dea1 dea2 lb1), ${cliName}`,
         );
@@ -281,7 +266,7 @@ async function main(): Promise<void> {
         }
       }
 
-      if (!SKIP.has('largecopy')) {
+      if (want('largecopy')) {
         out(`\n## 5. one 200 MB copy (random bytes, copy src=) to one lab node, ${cliName}`);
         log('large copy');
         await makeDirs(s, `${remote}/large`);
@@ -294,25 +279,26 @@ async function main(): Promise<void> {
         );
         for (const line of lines) out(line);
       }
+
+      if (want('latency') && RTTS.length) {
+        out(`\n## 6. latency: through a delaying proxy at RTT ${RTTS.join(', ')} ms, ${cliName}`);
+        const lines = await latencyBench({
+          s,
+          work,
+          remote,
+          hosts: Math.min(LATENCY_HOSTS, s.nodes.length),
+          rtts: RTTS,
+          stackplay: (args) => stackplay(args, shipped),
+          stackplayName: shipped,
+          makeDirs: (d) => makeDirs(s, d),
+          log,
+        });
+        for (const line of lines) out(line);
+      }
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** Ends ansible's ControlPersist masters now rather than 60 s after the lab is gone. */
-function closeControlMasters(dir: string): void {
-  let socks: string[] = [];
-  try {
-    socks = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const s of socks)
-    spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(dir, s)}`, '-O', 'exit', 'bench'], {
-      stdio: 'ignore',
-      timeout: 5000,
-    });
 }
 
 main().then(

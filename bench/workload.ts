@@ -1,6 +1,6 @@
 // The benchmark's playbooks and inventories: N hosts, each running `command: true` and small host-specific file copies.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { labPaths, proxyCommand, type LabState, type NodeRecord } from '../src/commands/lab.js';
 
 export interface HostEntry {
@@ -17,12 +17,20 @@ export function spreadHosts(s: LabState, count: number, prefix = 'h'): HostEntry
   }));
 }
 
-/** An INI inventory both stackplay and ansible-playbook read: same key, known_hosts and ProxyCommand. */
-export function writeInventory(s: LabState, hosts: HostEntry[], file: string): string {
+/**
+ * An INI inventory both stackplay and ansible-playbook read: same key, known_hosts and ProxyCommand
+ * (`wrapProxy` puts a command in front of the lab's, e.g. the delaying proxy).
+ */
+export function writeInventory(
+  s: LabState,
+  hosts: HostEntry[],
+  file: string,
+  wrapProxy: (lab: string) => string = (lab) => lab,
+): string {
   const p = labPaths(s.dir);
   const lines = ['[bench]'];
   for (const h of hosts) {
-    const args = `-o ProxyCommand="${proxyCommand(h.node.namespace)}" -o UserKnownHostsFile=${p.knownHosts}`;
+    const args = `-o ProxyCommand="${wrapProxy(proxyCommand(h.node.namespace))}" -o UserKnownHostsFile=${p.knownHosts}`;
     lines.push(
       `${h.name} ansible_host=${h.node.address} ansible_user=root ansible_ssh_private_key_file=${p.key} ansible_ssh_common_args='${args}'`,
     );
@@ -34,15 +42,31 @@ export function writeInventory(s: LabState, hosts: HostEntry[], file: string): s
 /**
  * `commands` tasks of `command: true` then `copies` file copies with host-specific content, into
  * `<dir>/<inventory_hostname>-<i>.txt` (dir is made beforehand; nodes share /tmp with the host, so
- * the host name keeps the files of hosts apart).
+ * the host name keeps the files of hosts apart); then `templates` renders of bench.j2 (written next to
+ * the playbook) and `files` folders made with `file: state=directory`. Changed on a first run: one per
+ * copy, template and file task.
  */
-export function writePlaybook(file: string, o: { commands: number; copies: number; dir: string }): string {
+export function writePlaybook(
+  file: string,
+  o: { commands: number; copies: number; dir: string; templates?: number; files?: number },
+): string {
   const tasks: string[] = [];
+  if (o.templates) writeFileSync(join(dirname(file), 'bench.j2'), 'rendered for {{ inventory_hostname }}\n');
   for (let i = 1; i <= o.commands; i++)
     tasks.push(`    - name: true ${i}\n      command: "true"\n      changed_when: false`);
   for (let i = 1; i <= o.copies; i++) {
     tasks.push(
       `    - name: copy ${i}\n      copy:\n        dest: "${o.dir}/{{ inventory_hostname }}-${i}.txt"\n        content: "file ${i} of {{ inventory_hostname }}\\n"\n        mode: "0644"`,
+    );
+  }
+  for (let i = 1; i <= (o.templates ?? 0); i++) {
+    tasks.push(
+      `    - name: template ${i}\n      template:\n        src: bench.j2\n        dest: "${o.dir}/{{ inventory_hostname }}-t${i}.txt"\n        mode: "0644"`,
+    );
+  }
+  for (let i = 1; i <= (o.files ?? 0); i++) {
+    tasks.push(
+      `    - name: folder ${i}\n      file:\n        path: "${o.dir}/{{ inventory_hostname }}-d${i}"\n        state: directory\n        mode: "0755"`,
     );
   }
   writeFileSync(file, `- name: bench\n  hosts: bench\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`);

@@ -14,7 +14,7 @@ import { resolveHosts } from './engine/hosts.js';
 import { loadPlaybook } from './load/playbook.js';
 import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
-import { clusterVars, runPlays } from './engine/run-plays.js';
+import { clusterVars, hostsOfRun, runPlays } from './engine/run-plays.js';
 import { checkUndefinedVars } from './validate/undefined-vars.js';
 import { lockCluster } from './engine/lock.js';
 import { redactingReporter, registerSecrets, secretsOfLayers } from './report/redact.js';
@@ -138,6 +138,9 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     await o.connector.closeAll();
     return ExitCode.hostFailed; // the core refused this run: DESIGN.md has no code of its own for a held lock
   }
+  // Everything is validated (nothing connected on bad input) and the lock is held: the hosts' connections
+  // open now, a few at a time, while the first tasks are planned and run, not one fork's worth per task.
+  o.connector.warm?.(hostsOfRun(loaded.playbook, loaded.inventory, o.limit).map((n) => loaded.hosts.get(n)!));
   report({
     type: 'run:start',
     playbook: o.playbook,

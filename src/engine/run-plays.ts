@@ -37,6 +37,21 @@ const sorters: Record<string, (names: string[]) => string[]> = {
   reverse_sorted: (n) => [...n].sort().reverse(),
 };
 
+/** The hosts a play's pattern selects, after --limit, in inventory order. */
+function selected(inv: Inventory, play: Play, limit: string | undefined): string[] {
+  const names = selectHosts(inv, play.hosts).hosts;
+  if (!limit) return names;
+  const allowed = new Set(selectHosts(inv, limit).hosts);
+  return names.filter((n) => allowed.has(n));
+}
+
+/** Every host some play of the run selects (after --limit), once each, first play first. */
+export function hostsOfRun(playbook: Playbook, inv: Inventory, limit: string | undefined): string[] {
+  const all = new Set<string>();
+  for (const play of playbook.plays) for (const n of selected(inv, play, limit)) all.add(n);
+  return [...all];
+}
+
 /** The hosts of a play, after --limit, in the order the play runs them. */
 export function playHosts(
   inv: Inventory,
@@ -44,11 +59,7 @@ export function playHosts(
   limit: string | undefined,
   states: Map<string, HostState>,
 ): PlayHosts {
-  let names = selectHosts(inv, play.hosts).hosts;
-  if (limit) {
-    const allowed = new Set(selectHosts(inv, limit).hosts);
-    names = names.filter((n) => allowed.has(n));
-  }
+  const names = selected(inv, play, limit);
   const phased = play.order === 'phased' || (play.order === undefined && targetsRoleGroups(play.hosts));
   if (!phased) {
     const ordered = (sorters[play.order ?? 'inventory'] ?? sorters.inventory!)(names);

@@ -10,6 +10,8 @@ export interface Connector {
   /** Drops the host's connection and reaches it on a new address (migrate_core_ip). */
   reconnect(host: ResolvedHost, address: string, timeoutSec?: number): Promise<Transport>;
   closeAll(): Promise<void>;
+  /** Starts opening these hosts' connections before their first task asks (the SSH pool; fakes may leave it out). */
+  warm?(hosts: Iterable<ResolvedHost>): void;
 }
 
 export interface EngineOptions {

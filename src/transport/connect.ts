@@ -6,13 +6,22 @@ import { formatSeconds } from './errors.js';
 import { localTransport } from './local.js';
 import { connectSsh, SshTransport, type SshOptions } from './ssh.js';
 import type { Transport } from './types.js';
+import { Semaphore } from './semaphore.js';
 
 export interface ConnectOptions extends SshOptions {
   /** Where the ssh config is and who the local user is (see connectionOf). */
   connectionDefaults?: ConnectionDefaults;
   /** Told when a host's connection had dropped since its last use and get() opened a new one. */
   onReconnect?: (host: string, why: string) => void;
+  /**
+   * How many connections the pool opens at once (default 8): below a stock sshd's MaxStartups 10:30:100,
+   * which starts refusing unauthenticated connections at 10, should many hosts share one sshd or jump host.
+   */
+  handshakes?: number;
 }
+
+/** Concurrent connection attempts of one pool, unless ConnectOptions.handshakes says otherwise. */
+export const DEFAULT_HANDSHAKES = 8;
 
 /** Opens a transport to the host as its vars say: `local`, or SSH. Throws UnreachableError. */
 export async function connectHost(
@@ -45,7 +54,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * One transport per host for a whole run: get() connects once (concurrent callers share the
- * attempt; a failed attempt is not cached), closeAll() ends them all. A connection that dropped
+ * attempt; a failed attempt is not cached), closeAll() ends them all. At most `handshakes`
+ * attempts are under way at once; the others wait their turn in the order they were asked for.
+ * warm() starts connecting hosts before their first task needs them. A connection that dropped
  * between two uses (the node rebooted, sshd restarted) is opened again by the next get(): nothing
  * ran on it in between, so nothing can have been cut short. A drop while a command runs is the
  * caller's to report (the host is unreachable), as its outcome is unknown.
@@ -56,12 +67,43 @@ export class ConnectionPool {
   readonly #o: ConnectOptions;
   /** Counts closeAll() calls: a reconnect that outlived one closes what it opened. */
   #closings = 0;
+  readonly #handshakes: Semaphore;
+  /** Aborted by closeAll(): attempts still waiting for a handshake slot give up. */
+  #waiting = new AbortController();
+  /** Hosts whose attempt warm() started and no get() has taken yet. */
+  readonly #unclaimed = new Set<string>();
+  /** warm()'s failed attempts, kept for the host's next get() to report. */
+  readonly #warmFailed = new Map<string, Promise<Transport>>();
 
   constructor(o: ConnectOptions = {}) {
     this.#o = o;
+    this.#handshakes = new Semaphore(o.handshakes ?? DEFAULT_HANDSHAKES);
+  }
+
+  /**
+   * Starts connecting every host not connected yet, in this order, `handshakes` at a time, while the
+   * run goes on; a task's get() then takes the attempt under way. A failed attempt is kept for the
+   * host's next get() (which reports it), so an unreachable host is tried once, not twice.
+   */
+  warm(hosts: Iterable<ResolvedHost>): void {
+    for (const h of hosts) {
+      if (this.#open.has(h.name)) continue;
+      this.#unclaimed.add(h.name);
+      void this.#get(h);
+    }
   }
 
   get(host: ResolvedHost): Promise<Transport> {
+    this.#unclaimed.delete(host.name);
+    const failed = this.#warmFailed.get(host.name);
+    if (failed) {
+      this.#warmFailed.delete(host.name);
+      return failed;
+    }
+    return this.#get(host);
+  }
+
+  #get(host: ResolvedHost): Promise<Transport> {
     let t = this.#open.get(host.name);
     const lost = this.#ready.get(host.name)?.lostReason?.();
     if (t && lost) {
@@ -70,7 +112,7 @@ export class ConnectionPool {
       t = undefined;
     }
     if (!t) {
-      const attempt = connectHost(host, this.#o);
+      const attempt = this.#connect(host);
       t = attempt;
       this.#open.set(host.name, attempt);
       attempt.then(
@@ -78,11 +120,32 @@ export class ConnectionPool {
           if (this.#open.get(host.name) === attempt) this.#ready.set(host.name, x);
         },
         () => {
-          if (this.#open.get(host.name) === attempt) this.#open.delete(host.name);
+          if (this.#open.get(host.name) !== attempt) return;
+          this.#open.delete(host.name);
+          if (this.#unclaimed.delete(host.name)) this.#warmFailed.set(host.name, attempt);
         },
       );
     }
     return t;
+  }
+
+  /**
+   * connectHost once a handshake slot is free (the slot is held until the connection is up or failed).
+   * closeAll() ends the wait and the handshake: a host warmed but never used does not hold up the run's end.
+   */
+  async #connect(host: ResolvedHost): Promise<Transport> {
+    const signal = AbortSignal.any([this.#waiting.signal, ...(this.#o.signal ? [this.#o.signal] : [])]);
+    let release: () => void;
+    try {
+      release = await this.#handshakes.acquire(signal);
+    } catch {
+      throw new UnreachableError(host.name, 'the run ended before a connection was opened');
+    }
+    try {
+      return await connectHost(host, { ...this.#o, signal });
+    } finally {
+      release();
+    }
   }
 
   #forget(name: string): void {
@@ -146,6 +209,10 @@ export class ConnectionPool {
 
   async closeAll(): Promise<void> {
     this.#closings++;
+    this.#waiting.abort();
+    this.#waiting = new AbortController();
+    this.#unclaimed.clear();
+    this.#warmFailed.clear();
     const all = [...this.#open.values()];
     this.#open.clear();
     this.#ready.clear();

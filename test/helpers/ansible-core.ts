@@ -8,22 +8,33 @@ const which = (bin: string): string | undefined => {
   return r.status === 0 ? r.stdout.trim() : undefined;
 };
 
-/** ansible-playbook's path, installing Debian's ansible-core when it is missing; or why it cannot be had (the test then skips). */
-export function ensureAnsible(): { bin: string } | { missing: string } {
-  const found = which('ansible-playbook');
-  if (found) return { bin: found };
+/**
+ * What `found` finds, installing Debian's `pkg` with apt-get (root only) when it finds nothing at first;
+ * or why it cannot be had (a test then skips, the bench says so).
+ */
+export function ensureAptPackage<T>(pkg: string, found: () => T | undefined): T | { missing: string } {
+  const have = found();
+  if (have !== undefined) return have;
   if (process.getuid?.() !== 0 || !which('apt-get'))
-    return { missing: 'ansible-playbook is not installed and installing it needs root and apt-get' };
+    return { missing: `${pkg} is not installed and installing it needs root and apt-get` };
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const run = (args: string[]) => spawnSync('apt-get', args, { env, encoding: 'utf8', timeout: 600_000 });
-  let r = run(['install', '-y', '-qq', '--no-install-recommends', 'ansible-core']);
+  let r = run(['install', '-y', '-qq', '--no-install-recommends', pkg]);
   if (r.status !== 0) {
     run(['update', '-qq']);
-    r = run(['install', '-y', '-qq', '--no-install-recommends', 'ansible-core']);
+    r = run(['install', '-y', '-qq', '--no-install-recommends', pkg]);
   }
-  const bin = which('ansible-playbook');
-  if (bin) return { bin };
-  return { missing: `apt-get install ansible-core failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-300)}` };
+  return (
+    found() ?? { missing: `apt-get install ${pkg} failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-300)}` }
+  );
+}
+
+/** ansible-playbook's path, installing Debian's ansible-core when it is missing; or why it cannot be had (the test then skips). */
+export function ensureAnsible(): { bin: string } | { missing: string } {
+  return ensureAptPackage('ansible-core', () => {
+    const bin = which('ansible-playbook');
+    return bin ? { bin } : undefined;
+  });
 }
 
 /** The Python that runs ansible (the #! line of ansible-inventory), for drivers that import ansible itself. */

@@ -45,6 +45,8 @@ export interface SshdOptions {
   setEnv?: Record<string, string>;
   /** sshd MaxSessions (default 10, as on a stock server). */
   maxSessions?: number;
+  /** sshd MaxStartups (default 200: tests open many connections at once; a stock server has 10:30:100). */
+  maxStartups?: string;
   /** Extra sshd_config lines (e.g. a second `ListenAddress`); sshd uses the first value of a keyword. */
   config?: string[];
   /** Reuse this private host key (and its .pub) instead of making a new one: "the same machine". */
@@ -201,7 +203,7 @@ function writeConfig(dir: string, address: string, port: number, o: SshdOptions)
     'UsePAM no',
     `MaxSessions ${o.maxSessions ?? 10}`,
     // Tests open many connections at once; the default 10:30:100 would drop some.
-    'MaxStartups 200',
+    `MaxStartups ${o.maxStartups ?? '200'}`,
     'LogLevel ERROR',
     'Subsystem sftp internal-sftp',
     // sshd takes only the first SetEnv line, so all variables go on one.

@@ -1,0 +1,156 @@
+// The latency section of `npm run bench`: stackplay, Ansible and Ansible+Mitogen through the delaying proxy at several RTTs.
+import { buildSync } from 'esbuild';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labPaths, type LabState } from '../src/commands/lab.js';
+import { closeControlMasters, ensureAnsible, ensureMitogen, writeAnsibleConfig } from './ansible.js';
+import { measure, type Measured } from './measure.js';
+import { ansibleRecap, check, stackplayRecap } from './recap.js';
+import { row, secs } from './report.js';
+import { spreadHosts, writeInventory, writePlaybook } from './workload.js';
+import { waitUntil } from '../test/helpers/wait.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Per host: 10 command, 5 copy, 3 template, 2 file tasks; a first run changes the last 10. */
+const WORKLOAD = { commands: 10, copies: 5, templates: 3, files: 2 };
+const TASKS = WORKLOAD.commands + WORKLOAD.copies + WORKLOAD.templates + WORKLOAD.files;
+const CHANGING = WORKLOAD.copies + WORKLOAD.templates + WORKLOAD.files;
+
+/** The proxy as one plain .mjs file, so each connection's proxy starts in node's time, not tsx's. */
+function bundleProxy(dir: string): string {
+  const out = join(dir, 'delay-proxy.mjs');
+  buildSync({
+    entryPoints: [join(ROOT, 'bench/delay-proxy.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: out,
+    logLevel: 'warning',
+  });
+  return out;
+}
+
+/** Sum of the round trips the proxies of one run counted, once every proxy that started has exited. */
+async function roundTrips(dir: string): Promise<{ trips: number; proxies: number; missing: number }> {
+  const names = () => readdirSync(dir);
+  const started = () => names().filter((f) => f.endsWith('.start')).length;
+  const done = () => names().filter((f) => f.endsWith('.json')).length;
+  await waitUntil(() => done() >= started(), 30_000);
+  let trips = 0;
+  for (const f of names().filter((n) => n.endsWith('.json')))
+    trips += (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { roundTrips: number }).roundTrips;
+  return { trips, proxies: done(), missing: started() - done() };
+}
+
+interface Runner {
+  name: string;
+  /** Runs the playbook against the inventory; `check` adds --check. */
+  run(inv: string, book: string, check: boolean): Promise<Measured>;
+  changed(m: Measured): { code: number | null; recap: ReturnType<typeof stackplayRecap> };
+  /** Ends what outlives a run (Ansible's ControlPersist masters and with them their proxies). */
+  after?(): void;
+}
+
+export interface LatencyOptions {
+  s: LabState;
+  work: string;
+  remote: string;
+  hosts: number;
+  rtts: number[];
+  stackplay: (args: string[]) => Promise<Measured>;
+  stackplayName: string;
+  makeDirs: (dir: string) => Promise<void>;
+  log: (s: string) => void;
+}
+
+/** Markdown lines: per RTT and run, each runner's wall time and round trips per host-task. */
+export async function latencyBench(o: LatencyOptions): Promise<string[]> {
+  const dir = join(o.work, 'latency');
+  mkdirSync(dir, { recursive: true });
+  const proxy = bundleProxy(dir);
+  const hosts = spreadHosts(o.s, o.hosts, 'l');
+  const lines: string[] = [];
+  const runners: Runner[] = [
+    {
+      name: `stackplay (${o.stackplayName})`,
+      run: (inv, book, chk) =>
+        o.stackplay(['run', book, '-i', inv, '-f', String(o.hosts), '--output', 'json', ...(chk ? ['--check'] : [])]),
+      changed: (m) => ({ code: m.code, recap: stackplayRecap(m) }),
+    },
+  ];
+  const a = ensureAnsible(o.log);
+  if ('missing' in a) lines.push(`ansible: not run: ${a.missing}`);
+  else {
+    const mitogen = ensureMitogen();
+    if ('missing' in mitogen) lines.push(`ansible+mitogen: not run: ${mitogen.missing}`);
+    const kinds = [
+      { name: 'ansible', cfgDir: join(dir, 'ansible'), strategies: undefined as string | undefined },
+      ...('missing' in mitogen
+        ? []
+        : [{ name: 'ansible+mitogen', cfgDir: join(dir, 'mitogen'), strategies: mitogen.strategies }]),
+    ];
+    lines.push(`${a.version}${'missing' in mitogen ? '' : `, ${mitogen.version} (strategy mitogen_linear)`}`);
+    for (const k of kinds) {
+      const cfg = writeAnsibleConfig(k.cfgDir, labPaths(o.s.dir).knownHosts, o.hosts, {
+        ...(k.strategies ? { mitogenStrategies: k.strategies } : {}),
+      });
+      const env = { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOME: k.cfgDir };
+      runners.push({
+        name: k.name,
+        run: (inv, book, chk) =>
+          measure(a.path, ['-i', inv, book, ...(chk ? ['--check'] : [])], { env, timeoutMs: 900_000 }),
+        changed: (m) => ({ code: m.code, recap: ansibleRecap(m) }),
+        after: () => closeControlMasters(join(k.cfgDir, 'cp')),
+      });
+    }
+  }
+  lines.push(
+    `${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`delay-proxy\` (RTT/2 each way) in front of the lab's ProxyCommand; time, then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included)`,
+  );
+  lines.push(row(['RTT', 'run', ...runners.map((r) => r.name), ...runners.slice(1).map((r) => `${r.name}/stackplay`)]));
+  lines.push(row(Array(2 + runners.length * 2 - 1).fill('---')));
+  for (const rtt of o.rtts) {
+    const cells = new Map<string, string[]>();
+    const times = new Map<string, number[]>();
+    for (const [ri, r] of runners.entries()) {
+      const remote = `${o.remote}/lat${rtt}-${ri}`;
+      await o.makeDirs(remote);
+      mkdirSync(join(dir, `r${ri}-${rtt}`), { recursive: true });
+      const book = writePlaybook(join(dir, `r${ri}-${rtt}`, 'play.yml'), { ...WORKLOAD, dir: remote });
+      for (const [phase, chk, changed] of [
+        ['first run', false, o.hosts * CHANGING],
+        ['rerun', false, 0],
+        ['--check', true, 0],
+      ] as const) {
+        const counts = join(dir, `counts-${ri}-${rtt}-${phase.replace(/\W/g, '')}`);
+        mkdirSync(counts, { recursive: true });
+        const inv = writeInventory(
+          o.s,
+          hosts,
+          join(counts, '..', `inv-${ri}-${rtt}-${phase.replace(/\W/g, '')}.ini`),
+          (lab) => `${process.execPath} ${proxy} ${rtt} ${counts} -- ${lab}`,
+        );
+        o.log(`latency RTT ${rtt} ms: ${r.name} ${phase}`);
+        const m = await r.run(inv, book, chk);
+        r.after?.();
+        const c = r.changed(m);
+        check(`${r.name} RTT ${rtt} ${phase}`, m, c.recap, changed);
+        const t = await roundTrips(counts);
+        if (t.proxies === 0) throw new Error(`${r.name} RTT ${rtt} ${phase}: no connection went through the proxy`);
+        const perTask = t.trips / (o.hosts * TASKS);
+        const key = phase;
+        cells.set(key, [
+          ...(cells.get(key) ?? []),
+          `${secs(m.wallMs)}, ${perTask.toFixed(1)} RT${t.missing ? ` (${t.missing} proxies unaccounted)` : ''}`,
+        ]);
+        times.set(key, [...(times.get(key) ?? []), m.wallMs]);
+      }
+    }
+    for (const [phase, c] of cells) {
+      const ts = times.get(phase)!;
+      lines.push(row([`${rtt} ms`, phase, ...c, ...ts.slice(1).map((x) => `${(x / ts[0]!).toFixed(1)}x`)]));
+    }
+  }
+  return lines;
+}
