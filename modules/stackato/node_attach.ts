@@ -3,14 +3,16 @@ import { defineModule, exec, kato, z } from '../../src/sdk.js';
 import { ipv4, katoRole } from '../common/params.js';
 import { inCluster, katoInfo, katoSeries, katoVersion } from '../facts/kato.js';
 import { readyTimeout, waitReady } from './ready.js';
-import { missingRoles, rolesFromVars } from './roles.js';
+import { extraRoles, missingRoles, rolesFromVars } from './roles.js';
 
 const doc = `Params: core_ip (the core's MBUS IP), roles (kato roles to enable; default: from the host's inventory
 role groups and \`stackato_roles\`), force (3.x: attach despite a version mismatch), ready_timeout (seconds, default 600: after
 attaching, wait with \`kato process ready --block\` until the node's processes are up).
 On 3.x the stager role is folded into dea. A load balancer attaches with no roles (3.x) or
 \`-e router\` (2.x), which lb_setup handles. Idempotent: reads \`kato info\`; when already attached to
-this core it only adds missing roles with \`kato role add\`.
+this core it converges the roles both ways: \`kato role remove\` for roles the node has that the inventory
+(or \`roles\`) no longer gives it (base always stays; exact: false only adds), then \`kato role add\` for
+missing ones.
 
 Example:
   - name: node_attach example 1
@@ -26,6 +28,10 @@ export const nodeAttach = defineModule({
     core_ip: ipv4.describe('MBUS IP of the core node'),
     roles: z.array(katoRole).optional().describe('roles to enable; default: from inventory groups'),
     force: z.boolean().default(false).describe('3.x: attach even if versions differ'),
+    exact: z
+      .boolean()
+      .default(true)
+      .describe('remove roles the node has beyond these (the inventory is the truth); false only adds'),
     ready_timeout: readyTimeout,
   }),
   gather: async (h) => ({ version: await h.fact(katoVersion), info: await h.fact(katoInfo), vars: h.vars }),
@@ -52,8 +58,14 @@ export const nodeAttach = defineModule({
       };
     }
     const missing = missingRoles(roles, info.assigned);
-    if (missing.length === 0)
+    const extra = p.exact ? extraRoles(roles, info.assigned) : [];
+    if (missing.length === 0 && extra.length === 0)
       return { steps: [], note: `attached to ${p.core_ip} with ${roles.join(', ') || 'no extra roles'}` };
-    return { steps: [exec(`~ roles: add ${missing.join(', ')}`, kato`kato role add ${missing}`)] };
+    return {
+      steps: [
+        ...(extra.length ? [exec(`- roles: remove ${extra.join(', ')}`, kato`kato role remove ${extra}`)] : []),
+        ...(missing.length ? [exec(`~ roles: add ${missing.join(', ')}`, kato`kato role add ${missing}`)] : []),
+      ],
+    };
   },
 });
