@@ -106,6 +106,18 @@ for (const [playbook, extra] of [
       t.is(line.failed, 0, `${host}: ${JSON.stringify(line)}`);
       t.true(line.unreachable > 0, `${host} was not reported unreachable: ${JSON.stringify(line)}`);
     }
+    if (playbook === 'playbooks/cluster.yml') {
+      // db1/db2 (roles only from stackato_roles) are in the attach play, in the data services phase.
+      const attach = r.events.find((e) => e.type === 'play:start' && e.name === 'attach the nodes to the core');
+      t.true(attach?.type === 'play:start' && attach.hosts.includes('db1.prod.example.com'), JSON.stringify(attach));
+      const play = attach?.type === 'play:start' ? attach.play : -1;
+      const data = r.events.find((e) => e.type === 'phase:start' && e.play === play && e.phase === 'data_services');
+      t.deepEqual(data?.type === 'phase:start' ? data.hosts : [], [
+        'data1.prod.example.com',
+        'db1.prod.example.com',
+        'db2.prod.example.com',
+      ]);
+    }
     t.true(existsSync(marker), 'no host was tried');
   });
 }
