@@ -1,11 +1,11 @@
 // Read-only probes of kato's config store (reference/kato.md 2.13, 3.2): one key, or every component.
-import { defineFact, readOnly, sh } from '../../src/sdk.js';
+import { defineFact, readOnly, kato } from '../../src/sdk.js';
 
 /** `kato config get --json COMPONENT KEY-PATH`: the value, or null when the key is not set. */
 export const katoConfigValue = defineFact({
   name: 'kato_config_value',
   command: (component: string, path: string) =>
-    readOnly(sh`kato config get --json ${component} ${path} 2>/dev/null || true`),
+    readOnly(kato`kato config get --json ${component} ${path} 2>/dev/null || true`),
   parse: (out): unknown => {
     const text = out.stdout.trim();
     if (!text) return null;
@@ -27,7 +27,7 @@ export const katoConfigDump = defineFact({
   name: 'kato_config_dump',
   command: () =>
     readOnly(
-      sh`set -e; for c in $(kato config get); do printf '%s%s\n' ${MARK} "$c"; kato config get --json "$c"; done`,
+      kato`set -e; for c in $(kato config get); do printf '%s%s\n' ${MARK} "$c"; kato config get --json "$c"; done`,
     ),
   parse: (out): Record<string, unknown> => {
     const dump: Record<string, unknown> = {};

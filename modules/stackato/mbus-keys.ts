@@ -1,5 +1,5 @@
 // The four config keys that hold the message-bus IP, which kato 3.0-3.4.1 leaves to be fixed by hand after a migrate.
-import { exec, semver, sh, type Step } from '../../src/sdk.js';
+import { exec, kato, semver, type Step } from '../../src/sdk.js';
 
 export interface MbusKey {
   component: string;
@@ -41,8 +41,8 @@ export function mbusKeySteps(ip: string, current: Readonly<Record<string, unknow
     return exec(
       `~ ${k.component} ${k.path}: -> ${text} (kato before 3.4.2 leaves it to be set by hand after a migrate)`,
       k.json
-        ? sh`kato config set --json ${k.component} ${k.path} ${text}`
-        : sh`kato config set ${k.component} ${k.path} ${text}`,
+        ? kato`kato config set --json ${k.component} ${k.path} ${text}`
+        : kato`kato config set ${k.component} ${k.path} ${text}`,
     );
   });
 }

@@ -1,5 +1,5 @@
 // The core's part of a core IP change, per kato version (reference/kato.md 2.7, 2.10; the setup guide for 2.x).
-import { exec, raw, reconnect, semver, sh, type Plan, type Step } from '../../src/sdk.js';
+import { exec, kato, raw, reconnect, semver, sh, type Plan, type Step } from '../../src/sdk.js';
 import type { KatoInfo, KatoSeries } from '../facts/kato.js';
 import { mbusKeySteps, mbusKeysByHand } from './mbus-keys.js';
 
@@ -32,17 +32,31 @@ function promptAnswers(p: CoreMove, series: KatoSeries): string {
 }
 
 /**
+ * kato asks for stackato's password when it changes the network (reference/kato.md 2.10) and a kato command
+ * gets the become password as the last line of its input (Command.ownSudo). The move runs detached from the
+ * session, so its wrapper reads that line first and hands it to each program that asks.
+ */
+const PW = 'STACKPLAY_BECOME_PW';
+const answering = (cmd: string, before = '') => `{ ${before}printf '%s\\n' "$${PW}"; } | ${cmd}`;
+
+/**
  * The address change, as one shell command. 3.2+: the non-interactive flags, and kato migrates the config
  * itself. 3.0-3.1: the prompts (kato migrates after them), then a network restart. 2.x: the prompts and a
  * network restart first, then `kato node migrate` (the guide: run it once the core's IP has changed).
  */
 function moveCommand(f: CoreFacts, p: CoreMove): string {
   if (semver.gte(f.version, '3.2.0'))
-    return sh`kato op static_ip --interface=${p.interface} --ip=${p.new_ip} --netmask=${p.netmask} --gateway=${p.gateway!} --dns-nameservers=${p.dns_nameservers.join(' ')} --dns-search-domains=${p.dns_search_domains.join(' ')} --restart-network`
-      .text;
-  const prompts = sh`printf %s ${promptAnswers(p, f.series)} | kato op static_ip && /etc/init.d/networking restart`
-    .text;
-  return f.series === '2.x' ? sh`${raw(prompts)} && kato node migrate ${p.old_ip} ${p.new_ip}`.text : prompts;
+    return answering(
+      sh`kato op static_ip --interface=${p.interface} --ip=${p.new_ip} --netmask=${p.netmask} --gateway=${p.gateway!} --dns-nameservers=${p.dns_nameservers.join(' ')} --dns-search-domains=${p.dns_search_domains.join(' ')} --restart-network`
+        .text,
+    );
+  const prompts = [
+    answering('kato op static_ip', sh`printf %s ${promptAnswers(p, f.series)}; `.text),
+    answering("sudo -S -p '' /etc/init.d/networking restart"),
+  ].join(' && ');
+  return f.series === '2.x'
+    ? `${prompts} && ${answering(sh`kato node migrate ${p.old_ip} ${p.new_ip}`.text)}`
+    : prompts;
 }
 
 /** Until `kato info` reports the new mbus IP (under any of the names it has used) and every process is up. */
@@ -50,7 +64,7 @@ function readiness(p: CoreMove): Step {
   const mbus = `"(mbusip|mbus_ip|core_ip)": *"${p.new_ip.replace(/\./g, '\\.')}"`;
   return exec(
     `wait until the core's config uses ${p.new_ip} and its processes are ready`,
-    sh`i=0; until kato info --json | grep -Eq ${mbus}; do i=$((i+1)); [ $i -ge ${p.timeout} ] && exit 1; sleep 1; done; kato process ready --block ${p.timeout} all | grep -qx READY`,
+    kato`i=0; until kato info --json | grep -Eq ${mbus}; do i=$((i+1)); [ $i -ge ${p.timeout} ] && exit 1; sleep 1; done; kato process ready --block ${p.timeout} all | grep -qx READY`,
   );
 }
 
@@ -65,7 +79,7 @@ export function planCore(f: CoreFacts, p: CoreMove): Plan {
   if (info.ip === p.new_ip && info.mbusip === p.old_ip)
     return {
       steps: [
-        exec(`~ core config: ${p.old_ip} -> ${p.new_ip}`, sh`kato node migrate ${p.old_ip} ${p.new_ip}`),
+        exec(`~ core config: ${p.old_ip} -> ${p.new_ip}`, kato`kato node migrate ${p.old_ip} ${p.new_ip}`),
         readiness(p),
         ...(keys ? mbusKeySteps(p.new_ip, undefined) : []),
       ],
@@ -76,7 +90,7 @@ export function planCore(f: CoreFacts, p: CoreMove): Plan {
       fail: `this is not the core at ${p.old_ip}: kato info reports node ip ${info.ip || '(none)'}, mbus ip ${info.mbusip ?? '(none)'}, roles ${info.assigned.join(' ') || '(none)'}`,
     };
   if (!p.gateway) return { steps: [], fail: 'the core needs a gateway for its new address' };
-  const detached = sh`setsid nohup sh -c ${`sleep 1; ${moveCommand(f, p)}`} >/var/log/stackplay-migrate.log 2>&1 </dev/null &`;
+  const detached = kato`IFS= read -r ${raw(PW)} || true; export ${raw(PW)}; setsid nohup sh -c ${`sleep 1; ${moveCommand(f, p)}`} >"$HOME/stackplay-migrate.log" 2>&1 </dev/null &`;
   const dns = `dns ${p.dns_nameservers.join(' ') || '(none)'}, search ${p.dns_search_domains.join(' ') || '(none)'}`;
   return {
     steps: [

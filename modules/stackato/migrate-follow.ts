@@ -1,6 +1,7 @@
 // A node's part of a core IP change: follow the core to its new address, per kato version (reference/kato.md 2.2, 2.7).
-import { exec, semver, sh, type Plan, type Step } from '../../src/sdk.js';
+import { exec, kato, semver, type Plan, type Step } from '../../src/sdk.js';
 import type { KatoInfo, KatoSeries } from '../facts/kato.js';
+import { waitReady } from './ready.js';
 
 export interface FollowFacts {
   version: string;
@@ -15,6 +16,8 @@ export interface Follow {
   new_ip: string;
   /** The node is the cluster's load balancer (it may have lost the role in an interrupted re-attach). */
   load_balancer: boolean;
+  /** Seconds to wait for the node's processes after it re-attached (roles start after an attach). */
+  timeout: number;
 }
 
 const byIp = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
@@ -35,14 +38,14 @@ function lbSteps(f: FollowFacts, p: Follow, lostRole: boolean): Step[] {
     return [
       exec(
         '~ load balancer: set up again over every router of the cluster',
-        f.series === '2.x' ? sh`kato node setup load_balancer` : sh`kato node setup load_balancer --force`,
+        f.series === '2.x' ? kato`kato node setup load_balancer` : kato`kato node setup load_balancer --force`,
         f.series === '2.x' ? { stdin: 'y\n' } : {},
       ),
     ];
   return [
     exec(
       `~ load balancer pool: ${f.pool.join(', ') || '(none)'} -> ${pool.join(', ')}${lostRole ? ' (role set up again)' : ''}`,
-      sh`kato node setup load_balancer ${pool}`,
+      kato`kato node setup load_balancer ${pool}`,
     ),
   ];
 }
@@ -52,12 +55,12 @@ function followCommand(f: FollowFacts, p: Follow): Step {
   const roles = f.info.assigned.filter((r) => r !== 'base' && r !== 'load_balancer');
   const cmd =
     f.series === '2.x'
-      ? sh`kato node migrate ${p.old_ip} ${p.new_ip}`
+      ? kato`kato node migrate ${p.old_ip} ${p.new_ip}`
       : semver.gte(f.version, '3.6.0')
-        ? sh`kato node reattach ${p.new_ip}`
+        ? kato`kato node reattach ${p.new_ip}`
         : roles.length && !p.load_balancer
-          ? sh`kato node attach -e ${roles.join(',')} ${p.new_ip}`
-          : sh`kato node attach ${p.new_ip}`;
+          ? kato`kato node attach -e ${roles.join(',')} ${p.new_ip}`
+          : kato`kato node attach ${p.new_ip}`;
   return exec(`~ core: ${f.info.mbusip ?? '(none)'} -> ${p.new_ip}`, cmd);
 }
 
@@ -67,7 +70,9 @@ export function planFollow(f: FollowFacts, p: Follow): Plan {
   const data = { node_ip: info.ip, roles: info.assigned };
   if (info.mbusip === p.new_ip) {
     const steps = lb ? lbSteps(f, p, !info.assigned.includes('load_balancer')) : [];
-    return steps.length ? { steps, data } : { steps: [], note: `attached to the core at ${p.new_ip}`, data };
+    return steps.length
+      ? { steps: [...steps, waitReady(p.timeout)], data }
+      : { steps: [], note: `attached to the core at ${p.new_ip}`, data };
   }
   if (info.mbusip !== p.old_ip) {
     const where =
@@ -78,5 +83,5 @@ export function planFollow(f: FollowFacts, p: Follow): Plan {
   }
   // 3.0-3.5 attach a load balancer with no roles (reference/kato.md 2.2), so its role is set up again.
   const dropsLbRole = lb && f.series === '3.x' && semver.lt(f.version, '3.6.0');
-  return { steps: [followCommand(f, p), ...(lb ? lbSteps(f, p, dropsLbRole) : [])], data };
+  return { steps: [followCommand(f, p), ...(lb ? lbSteps(f, p, dropsLbRole) : []), waitReady(p.timeout)], data };
 }

@@ -28,7 +28,7 @@ function play(name: string, hosts: string[], tasks: Task[]): Play {
     serial: [],
     anyErrorsFatal: false,
     order: 'inventory',
-    become: false,
+    become: true,
     gatherFacts: false,
     tags: [],
     tasks,

@@ -41,7 +41,7 @@ function inventories(lab: TestLab): string[] {
   });
   writeFileSync(knownHosts, `${named.join('\n')}\n`);
   const hosts = lab.state.nodes.map((n) => {
-    const ssh = `ansible_user=root ansible_ssh_private_key_file=${paths.key}`;
+    const ssh = `ansible_user=stackato ansible_become_password=lab-sudo-pass ansible_ssh_private_key_file=${paths.key}`;
     if (n.name === 'core1')
       return `${n.name} ansible_host=${n.address} ${ssh} ansible_ssh_common_args='-o ProxyCommand="${proxyCommand(n.namespace)}" -o UserKnownHostsFile=${paths.knownHosts}'`;
     const proxy = `ip netns exec ${n.namespace} socat - TCP:${n.address}:%p`;
@@ -90,7 +90,7 @@ it('kato 2.10, nodes named not addressed: the core moves to a new IP (static_ip 
     t.regex(stanza, /dns-nameservers 10\.78\.0\.2 10\.78\.0\.3\n/, 'the DNS servers are kept');
     t.regex(stanza, /dns-search lab\.test\n/, 'the search domain is kept');
     // The guide's 2.x order on the core: the address changes, then `kato node migrate` moves the config.
-    const log = (await lab.exec('core1', 'cat /var/log/stackplay-migrate.log')).stdout;
+    const log = (await lab.exec('core1', 'cat /home/stackato/stackplay-migrate.log')).stdout;
     const at = (s: string) => log.indexOf(s);
     t.true(at('Wrote /etc/network/interfaces') >= 0, log);
     t.true(at('Reconfiguring network interfaces') > at('Wrote /etc/network/interfaces'), log);

@@ -135,6 +135,8 @@ serial(
     withLab(t, { nodes: 2 }, async (lab) => {
       const setup = await lab.kato('core1', 'node setup core api.lab.test');
       t.is(setup.code, 0, setup.stderr);
+      // Setup takes a while and the roles start after it; a node attaches once the core is ready.
+      t.is((await lab.kato('core1', 'process ready --block 120 all')).stdout, 'READY\n');
       t.is((await lab.kato('router1', `node attach -e router ${lab.address('core1')}`)).code, 0);
       const nodeDir = labPaths(lab.dir).node('core1');
       const rolesBefore = katoProcesses(nodeDir);

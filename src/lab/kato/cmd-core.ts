@@ -37,7 +37,7 @@ export async function setupCore(ctx: Ctx, p: Parsed): Promise<void> {
   }
   if (ctx.state.roles.load_balancer) throw new KatoError('a node set up as a load balancer cannot be the core');
   ctx.out(`Setting up the core node at ${ctx.ip} (endpoint ${endpoint})\n`);
-  await startProcess(ctx.flavor.storeProcess, ctx.flavor, ctx.id);
+  await startProcess(ctx, ctx.flavor.storeProcess);
   const store = await openRedisStore('127.0.0.1', ctx.flavor.storePort);
   try {
     await seedStore(ctx, store, endpoint);

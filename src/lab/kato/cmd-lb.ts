@@ -1,5 +1,4 @@
 // kato node setup load_balancer [IP...] [--force]: nginx on this node, round-robin over the routers, SSL here.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { flag, type Parsed } from './args.js';
 import { ensureCert } from './cert.js';
@@ -10,7 +9,7 @@ import { KatoError } from './errors.js';
 import { nginxConfig } from './lb.js';
 import { currentHostname, PATHS, saveState } from './node.js';
 import { isRunning, NGINX_ERROR_LOG, NGINX_PID, reloadProcess } from './procs.js';
-import { writeSystemFile } from './sudo.js';
+import { asRoot, writeSystemFile } from './sudo.js';
 
 const byIp = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
@@ -95,20 +94,24 @@ export async function setupLoadBalancer(ctx: Ctx, p: Parsed): Promise<void> {
     }),
   );
   try {
-    execFileSync('nginx', ['-t', '-q', '-e', NGINX_ERROR_LOG, '-c', PATHS.nginxConf], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    await asRoot(ctx, 'test the nginx configuration', [
+      'nginx',
+      '-t',
+      '-q',
+      '-e',
+      NGINX_ERROR_LOG,
+      '-c',
+      PATHS.nginxConf,
+    ]);
   } catch (e) {
-    throw new KatoError(
-      `the nginx configuration does not load: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`,
-    );
+    throw new KatoError(`the nginx configuration does not load: ${(e as Error).message}`);
   }
   const wasRunning = isRunning('nginx');
   ctx.state.lbPool = pool;
   saveState(ctx.state);
   if (others.length) ctx.out(`Removing roles ${others.join(', ')}: a load balancer has no other roles\n`);
   await applyHere(ctx, { base: 'running', load_balancer: 'running' });
-  if (wasRunning) reloadProcess('nginx');
+  if (wasRunning) await reloadProcess(ctx, 'nginx');
   ctx.out(
     `Load balancer ready: round-robin over ${pool.join(', ')}; SSL terminated here with the ${cert === 'installed' ? 'installed' : 'self-signed'} certificate ${PATHS.cert}\n`,
   );

@@ -72,7 +72,7 @@ function targetRoles(ctx: Ctx, p: Parsed): string[] {
 
 export async function start(ctx: Ctx, p: Parsed): Promise<void> {
   const roles = targetRoles(ctx, p);
-  if (ctx.state.mode === 'core') await startProcess(ctx.flavor.storeProcess, ctx.flavor, ctx.id);
+  if (ctx.state.mode === 'core') await startProcess(ctx, ctx.flavor.storeProcess);
   await applyHere(ctx, { ...ctx.state.roles, ...Object.fromEntries(roles.map((r) => [r, 'running' as const])) });
   ctx.out(`Started: ${roles.join(' ')}\n`);
 }
@@ -81,14 +81,14 @@ export async function stop(ctx: Ctx, p: Parsed): Promise<void> {
   const roles = targetRoles(ctx, p);
   await applyHere(ctx, { ...ctx.state.roles, ...Object.fromEntries(roles.map((r) => [r, 'stopped' as const])) });
   // 2.x `stop -a` also stops doozerd, the config store.
-  if (flag(p, 'all') && ctx.state.mode === 'core') await stopProcess(ctx.flavor.storeProcess);
+  if (flag(p, 'all') && ctx.state.mode === 'core') await stopProcess(ctx, ctx.flavor.storeProcess);
   ctx.out(`Stopped: ${roles.join(' ')}\n`);
 }
 
 export async function restart(ctx: Ctx, p: Parsed): Promise<void> {
   const roles = targetRoles(ctx, p);
-  if (flag(p, 'all') && ctx.state.mode === 'core') await stopProcess(ctx.flavor.storeProcess);
-  if (ctx.state.mode === 'core') await startProcess(ctx.flavor.storeProcess, ctx.flavor, ctx.id);
+  if (flag(p, 'all') && ctx.state.mode === 'core') await stopProcess(ctx, ctx.flavor.storeProcess);
+  if (ctx.state.mode === 'core') await startProcess(ctx, ctx.flavor.storeProcess);
   await applyHere(ctx, { ...ctx.state.roles, ...Object.fromEntries(roles.map((r) => [r, 'running' as const])) });
   await restartRunning(ctx, roles);
   ctx.out(`Restarted: ${roles.join(' ')}\n`);

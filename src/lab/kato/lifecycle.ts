@@ -54,13 +54,13 @@ export async function applyRoles(
   for (const role of Object.keys(before)) {
     // 2.x `role remove --no-stop` leaves a removed role's processes running.
     const keep = o.stop === false && !Object.hasOwn(next, role);
-    if (next[role] !== 'running' && !keep) for (const p of realProcesses(ctx, role)) await stopProcess(p);
+    if (next[role] !== 'running' && !keep) for (const p of realProcesses(ctx, role)) await stopProcess(ctx, p);
   }
   ctx.state.roles = Object.fromEntries(sortRoles(Object.keys(next)).map((r) => [r, next[r]!]));
   saveState(ctx.state);
   try {
     for (const role of Object.keys(next)) {
-      if (next[role] === 'running') for (const p of realProcesses(ctx, role)) await startProcess(p, ctx.flavor, ctx.id);
+      if (next[role] === 'running') for (const p of realProcesses(ctx, role)) await startProcess(ctx, p);
     }
   } finally {
     if (store && ctx.state.mode !== 'micro') await store.putNode(ctx.ip, nodeEntry(ctx));
@@ -72,8 +72,8 @@ export async function restartRunning(ctx: Ctx, roles: readonly string[] = Object
   for (const role of roles) {
     if (ctx.state.roles[role] !== 'running') continue;
     for (const p of realProcesses(ctx, role)) {
-      await stopProcess(p);
-      await startProcess(p, ctx.flavor, ctx.id);
+      await stopProcess(ctx, p);
+      await startProcess(ctx, p);
     }
   }
 }

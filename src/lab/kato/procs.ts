@@ -1,18 +1,24 @@
 // The role processes that run for real on a lab node: the config store (redis), the message bus, the
 // router's HTTP listener and the load balancer's nginx. Each is recorded in a PID file with its start time.
+// nginx's master runs as root, as nginx does everywhere (it reads the root-only key an administrator
+// installs), so kato starts, reloads and stops it through sudo; the others run as kato's user.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { isAlive, recordOf, type ProcRecord } from '../proc.js';
 import { KatoError } from './errors.js';
+import type { Ctx } from './ctx.js';
 import type { Flavor } from './flavor.js';
 import { PATHS, readJson, writeJson, type Identity } from './node.js';
+import { asRoot } from './sudo.js';
 
 interface Launch {
   cmd: string;
   args: string[];
   port: number;
+  /** Started through sudo; it daemonizes and writes this PID file itself. */
+  rootPidFile?: string;
 }
 
 /** How to start a real process, or null for processes that are only bookkeeping in the lab. */
@@ -49,11 +55,11 @@ export function launchOf(proc: string, f: Flavor, id: Identity): Launch | null {
   if (proc === f.mbusProcess) return self('mbus', '--port', String(f.mbusPort), '--name', id.name);
   if (proc === 'router2g') return self('router', '--port', '80', '--name', id.name);
   if (proc === 'nginx')
-    return { cmd: 'nginx', args: ['-e', NGINX_ERROR_LOG, '-c', PATHS.nginxConf, '-g', 'daemon off;'], port: 443 };
+    return { cmd: 'nginx', args: ['-e', NGINX_ERROR_LOG, '-c', PATHS.nginxConf], port: 443, rootPidFile: NGINX_PID };
   return null;
 }
 
-/** nginx runs as stackato: its pid file and early error log live in kato's folders, not /run or /var/log. */
+/** nginx's pid file and early error log live in kato's folders (kato reads them), not /run or /var/log. */
 export const NGINX_PID = `${PATHS.run}/nginx-lb.pid`;
 export const NGINX_ERROR_LOG = `${PATHS.logs}/nginx-lb-error.log`;
 
@@ -89,29 +95,44 @@ async function waitPort(port: number, rec: ProcRecord, ms: number): Promise<bool
   return false;
 }
 
-export async function startProcess(proc: string, f: Flavor, id: Identity): Promise<void> {
+function spawnLogged(proc: string, l: Launch, log: string): ProcRecord {
+  const fd = openSync(log, 'a');
+  try {
+    const child = spawn(l.cmd, l.args, { detached: true, stdio: ['ignore', fd, fd] });
+    child.on('error', () => {
+      /* seen by the caller as a process that never answers */
+    });
+    child.unref();
+    if (child.pid === undefined) throw new KatoError(`cannot run ${l.cmd} for ${proc}`);
+    return recordOf(child.pid, proc);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs a root process's daemon through sudo and records the PID it wrote. */
+async function startAsRoot(ctx: Ctx, proc: string, l: Launch & { rootPidFile: string }): Promise<ProcRecord> {
+  rmSync(l.rootPidFile, { force: true });
+  await asRoot(ctx, `start ${proc}`, [l.cmd, ...l.args]);
+  const pid = Number(existsSync(l.rootPidFile) ? readFileSync(l.rootPidFile, 'utf8').trim() : NaN);
+  if (!Number.isInteger(pid)) throw new KatoError(`${proc} did not start: no PID in ${l.rootPidFile}`);
+  return recordOf(pid, proc);
+}
+
+export async function startProcess(ctx: Ctx, proc: string): Promise<void> {
+  const { flavor: f, id } = ctx;
   const l = launchOf(proc, f, id);
   if (!l || isRunning(proc)) return;
   mkdirSync(PATHS.run, { recursive: true });
   mkdirSync(PATHS.logs, { recursive: true });
   if (proc === f.storeProcess) mkdirSync(PATHS.storeData, { recursive: true });
   const log = join(PATHS.logs, `${proc}.log`);
-  const fd = openSync(log, 'a');
-  let rec: ProcRecord;
-  try {
-    const child = spawn(l.cmd, l.args, { detached: true, stdio: ['ignore', fd, fd] });
-    child.on('error', () => {
-      /* seen below as a process that never answers */
-    });
-    child.unref();
-    if (child.pid === undefined) throw new KatoError(`cannot run ${l.cmd} for ${proc}`);
-    rec = recordOf(child.pid, proc);
-  } finally {
-    closeSync(fd);
-  }
+  const rec = l.rootPidFile
+    ? await startAsRoot(ctx, proc, { ...l, rootPidFile: l.rootPidFile })
+    : spawnLogged(proc, l, log);
   writeJson(pidFile(proc), rec);
   if (!(await waitPort(l.port, rec, 8000))) {
-    await stopProcess(proc);
+    await stopProcess(ctx, proc);
     const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('\n') : '';
     throw new KatoError(
       `${proc} did not start (nothing answered on port ${l.port})${tail ? `:\n${tail}` : ''}`,
@@ -120,30 +141,31 @@ export async function startProcess(proc: string, f: Flavor, id: Identity): Promi
   }
 }
 
-export async function stopProcess(proc: string): Promise<void> {
+/** Sends a signal, through sudo when the process is root's (EPERM). */
+async function signal(ctx: Ctx, r: ProcRecord, sig: 'TERM' | 'KILL' | 'HUP'): Promise<void> {
+  try {
+    process.kill(r.pid, `SIG${sig}`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPERM')
+      await asRoot(ctx, `signal ${r.what}`, ['kill', `-${sig}`, String(r.pid)]);
+  }
+}
+
+export async function stopProcess(ctx: Ctx, proc: string): Promise<void> {
   const r = readJson<ProcRecord>(pidFile(proc));
   if (r && isAlive(r)) {
-    try {
-      process.kill(r.pid, 'SIGTERM');
-    } catch {
-      /* gone */
-    }
+    await signal(ctx, r, 'TERM');
     const end = Date.now() + 5000;
     while (isAlive(r) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
-    if (isAlive(r))
-      try {
-        process.kill(r.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
+    if (isAlive(r)) await signal(ctx, r, 'KILL');
   }
   rmSync(pidFile(proc), { force: true });
 }
 
 /** nginx re-reads its configuration on SIGHUP. */
-export function reloadProcess(proc: string): boolean {
+export async function reloadProcess(ctx: Ctx, proc: string): Promise<boolean> {
   const r = processRecord(proc);
   if (!r) return false;
-  process.kill(r.pid, 'SIGHUP');
+  await signal(ctx, r, 'HUP');
   return true;
 }
