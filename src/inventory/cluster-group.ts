@@ -6,7 +6,7 @@ import type { Inventory } from './types.js';
 export const STACKATO_NODES = 'stackato_nodes';
 
 /**
- * Adds `stackato_nodes` (hosts in inventory order) unless the inventory defines a group of that name, so
+ * Adds `stackato_nodes` (hosts in inventory order) unless the inventory defines a group of that name or no host has a role, so
  * playbooks can target every cluster node, also hosts whose roles come only from `stackato_roles`
  * (prod.example.ini's db1/db2), and leave out hosts with no role (a NAS, a bastion). Returns its hosts.
  */
@@ -15,6 +15,7 @@ export function addStackatoNodes(inv: Inventory): string[] {
   const hosts = [...inv.hosts.values()]
     .filter((h) => !h.implicit && rolesOf(resolveHost(inv, h.name)).length > 0)
     .map((h) => h.name);
-  addDerivedGroup(inv, STACKATO_NODES, hosts);
+  // A plain Ansible inventory (no Stackato roles) gets no group: its `groups` stay exactly Ansible's.
+  if (hosts.length > 0) addDerivedGroup(inv, STACKATO_NODES, hosts);
   return hosts;
 }

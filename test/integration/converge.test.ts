@@ -17,10 +17,10 @@ if (skip)
 
 // The lab names its five nodes core1, router1, router2, data1, stager1; the roles come from these inventories.
 // data1 is in no role group: its roles come only from stackato_roles (as prod.example.ini's db1/db2).
-/** The roles inventory; the second one takes filesystem from stager1 and router2 out of the dea group. */
+/** The roles inventory; the second one takes filesystem from core1 and stager1, and router2 out of the dea group. */
 const roles = (o: { stagerRoles: string; router2: boolean }) => `
 [core]
-core1
+core1${o.stagerRoles ? ` stackato_roles=${o.stagerRoles}` : ''}
 [router]
 router1
 [databases]
@@ -92,6 +92,7 @@ it('cluster.yml converges on the inventory: roles both ways, departed nodes repo
     t.deepEqual(await assigned(lab, 'data1'), ['base', 'mysql', 'redis'], 'a stackato_roles-only host attaches');
     t.deepEqual(await statusRoles(lab, 'data1'), ['base', 'mysql', 'redis']);
     t.true((await assigned(lab, 'stager1')).includes('filesystem'));
+    t.true((await assigned(lab, 'core1')).includes('filesystem'), "the core's stackato_roles");
 
     // The guide's names: kato keeps the cluster name (the endpoint), each host ends with its own hostname.
     const afterBuild = await names(lab);
@@ -115,14 +116,15 @@ it('cluster.yml converges on the inventory: roles both ways, departed nodes repo
     const before = await snapshot(lab);
     const check = await runCli(['run', PLAYBOOK, ...second, '--check', '--diff', '--output', 'json']);
     ok(t, check);
-    t.regex(check.stdout, /- roles: remove filesystem/);
+    t.is(check.stdout.match(/"title":"- roles: remove filesystem"/g)?.length, 2, 'on core1 and stager1');
     const router2 = lab.address('router2').replace(/\./g, '\\.');
     t.regex(check.stdout, new RegExp(`not in the inventory, kept: ${router2} \\(router2\\): base, dea`));
     t.deepEqual(await snapshot(lab), before, '--check changed a node');
 
     const converged = await runCli(['run', PLAYBOOK, ...second, '--output', 'json']);
     ok(t, converged);
-    t.deepEqual(changedHosts(converged), ['stager1'], 'only the role removal changes anything');
+    t.deepEqual(changedHosts(converged).sort(), ['core1', 'stager1'], 'only the role removals change anything');
+    t.deepEqual(await assigned(lab, 'core1'), ['base', 'controller', 'primary', 'router'], 'the core keeps its own');
     t.false((await assigned(lab, 'stager1')).includes('filesystem'), 'kato info on the node');
     t.false((await statusRoles(lab, 'stager1')).includes('filesystem'), 'kato status on the core');
     t.true((await statusRoles(lab, 'stager1')).includes('dea'));

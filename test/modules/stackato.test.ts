@@ -197,6 +197,21 @@ test('node_attach converges roles both ways: removes what the inventory no longe
   );
 });
 
+test("node_attach on the core: never attaches, converges the core's stackato_roles, keeps its own roles", (t) => {
+  const vars = (stackato_roles?: string) => ({ group_names: ['core'], ...(stackato_roles ? { stackato_roles } : {}) });
+  const withDea = { ...core, assigned: [...core.assigned, 'dea'] };
+  const on = (i: KatoInfo, v: Record<string, unknown>) =>
+    cmds(plan('node_attach', { version: '3.6.2', info: i, vars: v }, { core_ip: '10.0.0.1' }));
+  t.deepEqual(on(withDea, vars()), ['kato role remove dea'], 'a role the inventory no longer gives is removed');
+  t.deepEqual(on(core, vars('dea')), ['kato role add dea']);
+  t.deepEqual(on(withDea, vars('dea')), []);
+  t.deepEqual(
+    on(info({ assigned: ['base', 'primary', 'controller', 'router', 'dea', 'mdns'] }), vars('filesystem')),
+    ['kato role add filesystem'],
+    'not set up yet (check mode before core_setup): only what it adds after setup',
+  );
+});
+
 test('cluster_members: reports nodes the inventory no longer has, removes them (DEAs retired first) only with prune', (t) => {
   const listed = {
     '10.0.0.1': { roles: ['base', 'controller', 'primary', 'router'], names: ['core1'] },
