@@ -1,12 +1,12 @@
 // cluster_members: on the core, the nodes `kato node list` has that the inventory no longer has: reported, removed only with prune.
-import { defineModule, z } from '../../src/sdk.js';
+import { defineModule, isIPv4, z } from '../../src/sdk.js';
 import { katoInfo, katoNodeEntries, katoSeries, katoVersion, type KatoNode } from '../facts/kato.js';
 import { removalSteps } from './removal.js';
 
 const doc = `Params: nodes (the inventory's cluster nodes, name -> address; cluster.yml passes
 \`stackato_node_addresses\`, which stackplay sets from the hosts of \`stackato_nodes\`), prune (default false).
-Run it on the core. A node \`kato node list\` shows is the inventory's when its IP is one of the addresses, or
-its name (as kato lists it) is one of the names (for inventories that reach nodes by DNS name). Any other
+Run it on the core. A node \`kato node list\` shows is the inventory's when its IP is one of the addresses, or,
+for hosts the inventory reaches by DNS name, when its name as kato lists it is that host's name or address. Any other
 node has left the inventory: without prune it is only reported (the result's \`left_inventory\` and msg name
 each one with its roles; nothing changes, the task is ok); with prune it is removed on the core, DEAs
 retired first on 3.x (\`kato node retire -n IP\`, then \`kato node remove IP...\`, as node_remove does).
@@ -34,9 +34,12 @@ export const clusterMembers = defineModule({
   plan: ({ version, info, listed }, p) => {
     const series = katoSeries(version);
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
-    const known = new Set([...Object.keys(p.nodes), ...Object.values(p.nodes)]);
+    const ips = new Set(Object.values(p.nodes).filter((a) => isIPv4(a)));
+    // Names count only for hosts reached by name: a host with an IP is matched by it alone.
+    const byName = Object.entries(p.nodes).filter(([, a]) => !isIPv4(a));
+    const names = new Set(byName.flatMap(([name, a]) => [name, a]));
     const left = Object.entries(listed)
-      .filter(([ip, n]) => ip !== info.ip && !known.has(ip) && !n.names.some((name) => known.has(name)))
+      .filter(([ip, n]) => ip !== info.ip && !ips.has(ip) && !n.names.some((name) => names.has(name)))
       .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
     const data = {
       left_inventory: left.map(([ip, n]) => ({ ip, names: n.names, roles: n.roles })),

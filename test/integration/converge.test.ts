@@ -136,6 +136,12 @@ it('cluster.yml converges on the inventory: roles both ways, departed nodes repo
     t.deepEqual(changedHosts(again), [], 'the second rerun changes nothing');
     t.regex(again.stdout, new RegExp(`not in the inventory, kept: ${router2}`), 'reported on every run');
 
+    // The lab's kato holds the reference's order: a DEA still running is not removed before it is retired.
+    const early = await lab.kato('core1', `node remove ${lab.address('router2')}`);
+    t.not(early.code, 0, early.stdout);
+    t.regex(early.stderr, /is a DEA that still runs apps[\s\S]*kato node retire -n/);
+    t.true(await listed(lab, 'router2'));
+
     // prune: --check --diff first shows the retire and the removal, and changes nothing.
     const before2 = await snapshot(lab);
     const pruneCheck = await runCli([

@@ -225,6 +225,12 @@ test('cluster_members: reports nodes the inventory no longer has, removes them (
   t.deepEqual(report.steps, [], 'without prune nothing changes');
   t.deepEqual(report.data, { left_inventory: [{ ip: '10.0.0.7', names: ['dea2'], roles: ['base', 'dea'] }] });
   t.regex(report.note!, /10\.0\.0\.7 \(dea2\): base, dea .*prune=true/, 'a node reached by DNS name matches by name');
+  const moved = plan('cluster_members', facts, { nodes: { ...nodes, dea2: '10.0.0.99' } });
+  t.deepEqual(
+    (moved.data!.left_inventory as { ip: string }[]).map((n) => n.ip),
+    ['10.0.0.7'],
+    'a host reached by IP is matched by its IP only, not by a name kato lists',
+  );
   const prune = plan('cluster_members', facts, { nodes: { core1: '10.0.0.1' }, prune: true });
   t.deepEqual(cmds(prune), [
     'kato node retire -n 10.0.0.6',
