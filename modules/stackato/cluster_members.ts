@@ -37,7 +37,7 @@ export const clusterMembers = defineModule({
     const ips = new Set(Object.values(p.nodes).filter((a) => isIPv4(a)));
     // Names count only for hosts reached by name: a host with an IP is matched by it alone.
     const byName = Object.entries(p.nodes).filter(([, a]) => !isIPv4(a));
-    const names = new Set(byName.flatMap(([name, a]) => [name, a]));
+    const names = new Set(byName.flat());
     const left = Object.entries(listed)
       .filter(([ip, n]) => ip !== info.ip && !ips.has(ip) && !n.names.some((name) => names.has(name)))
       .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
