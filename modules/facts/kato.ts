@@ -116,22 +116,38 @@ export type ClusterStatus = Record<string, Record<string, string>>;
  * starting, fatal: reference/kato.md 2.12). Accepts `{nodes: {IP: {roles: {ROLE: {status}}}}}` or the
  * same without the `nodes` wrapper, and a role given as a plain status string.
  */
+function statusOf(out: { code: number | null; stdout: string; stderr: string }): ClusterStatus {
+  const data = jsonOf(out, 'kato status --json') as Record<string, unknown>;
+  const nodes = (data.nodes && typeof data.nodes === 'object' ? data.nodes : data) as Record<string, unknown>;
+  const status: ClusterStatus = {};
+  for (const [ip, n] of Object.entries(nodes)) {
+    const roles = ((n as Record<string, unknown>)?.roles ?? {}) as Record<string, unknown>;
+    status[ip] = Object.fromEntries(
+      Object.entries(roles).map(([r, v]) => [
+        r,
+        String(typeof v === 'string' ? v : ((v as Record<string, unknown>)?.status ?? 'unknown')).toLowerCase(),
+      ]),
+    );
+  }
+  return status;
+}
+
 export const katoStatus = defineFact({
   name: 'kato_status',
   command: () => readOnly(kato`kato status --json`),
-  parse: (out): ClusterStatus => {
-    const data = jsonOf(out, 'kato status --json') as Record<string, unknown>;
-    const nodes = (data.nodes && typeof data.nodes === 'object' ? data.nodes : data) as Record<string, unknown>;
-    const status: ClusterStatus = {};
-    for (const [ip, n] of Object.entries(nodes)) {
-      const roles = ((n as Record<string, unknown>)?.roles ?? {}) as Record<string, unknown>;
-      status[ip] = Object.fromEntries(
-        Object.entries(roles).map(([r, v]) => [
-          r,
-          String(typeof v === 'string' ? v : ((v as Record<string, unknown>)?.status ?? 'unknown')).toLowerCase(),
-        ]),
-      );
-    }
-    return status;
-  },
+  parse: statusOf,
+});
+
+/**
+ * `kato status --json` once no role shows starting any more, or after `settle` seconds: roles start a
+ * while after setup or attach (reference/kato.md 2.12), and a check of what runs must not fail a role
+ * that is still on its way up. Stopped and fatal roles are not waited for.
+ */
+export const katoStatusSettled = defineFact({
+  name: 'kato_status_settled',
+  command: (settle: number) =>
+    readOnly(
+      kato`i=0; while [ "$i" -lt ${String(settle)} ] && kato status --json | grep -Eiq '"starting"'; do sleep 1; i=$((i+1)); done; kato status --json`,
+    ),
+  parse: statusOf,
 });

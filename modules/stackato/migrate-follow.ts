@@ -1,7 +1,6 @@
 // A node's part of a core IP change: follow the core to its new address, per kato version (reference/kato.md 2.2, 2.7).
 import { exec, kato, semver, type Plan, type Step } from '../../src/sdk.js';
 import type { KatoInfo, KatoSeries } from '../facts/kato.js';
-import { waitReady } from './ready.js';
 
 export interface FollowFacts {
   version: string;
@@ -16,8 +15,6 @@ export interface Follow {
   new_ip: string;
   /** The node is the cluster's load balancer (it may have lost the role in an interrupted re-attach). */
   load_balancer: boolean;
-  /** Seconds to wait for the node's processes after it re-attached (roles start after an attach). */
-  timeout: number;
 }
 
 const byIp = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
@@ -70,9 +67,7 @@ export function planFollow(f: FollowFacts, p: Follow): Plan {
   const data = { node_ip: info.ip, roles: info.assigned };
   if (info.mbusip === p.new_ip) {
     const steps = lb ? lbSteps(f, p, !info.assigned.includes('load_balancer')) : [];
-    return steps.length
-      ? { steps: [...steps, waitReady(p.timeout)], data }
-      : { steps: [], note: `attached to the core at ${p.new_ip}`, data };
+    return steps.length ? { steps, data } : { steps: [], note: `attached to the core at ${p.new_ip}`, data };
   }
   if (info.mbusip !== p.old_ip) {
     const where =
@@ -83,5 +78,5 @@ export function planFollow(f: FollowFacts, p: Follow): Plan {
   }
   // 3.0-3.5 attach a load balancer with no roles (reference/kato.md 2.2), so its role is set up again.
   const dropsLbRole = lb && f.series === '3.x' && semver.lt(f.version, '3.6.0');
-  return { steps: [followCommand(f, p), ...(lb ? lbSteps(f, p, dropsLbRole) : []), waitReady(p.timeout)], data };
+  return { steps: [followCommand(f, p), ...(lb ? lbSteps(f, p, dropsLbRole) : [])], data };
 }

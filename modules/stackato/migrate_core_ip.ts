@@ -46,12 +46,7 @@ const params = z.strictObject({
     .optional()
     .describe("DNS search domains for the core (default: the core's current ones)"),
   interface: argument('interface').default('eth0').describe('the core interface that gets the new address'),
-  timeout: z
-    .number()
-    .int()
-    .positive()
-    .default(120)
-    .describe('seconds to wait for the core on its new address, and on a node for its processes once it follows'),
+  timeout: z.number().int().positive().default(120).describe('seconds to wait for the core on its new address'),
 });
 
 async function mbusKeys(h: HostView, version: string, info: KatoInfo, newIp: string) {

@@ -1,11 +1,13 @@
 // verify_nodes: on the core, check that kato lists the given nodes (and optionally their mbus IP and running roles).
 import { defineModule, z } from '../../src/sdk.js';
 import { argument, ipv4 } from '../common/params.js';
-import { katoInfo, katoNodes, katoStatus } from '../facts/kato.js';
+import { katoInfo, katoNodes, katoStatusSettled } from '../facts/kato.js';
 
 const doc = `Run on the core. Fails, naming them, when any of \`nodes\` (each node's own address, as the node
 reports it) is missing from \`kato node list\`, when the core's mbus IP is not \`mbusip\`, or when a role
 in \`running\` (node IP -> roles) is not listed for that node or not running in \`kato status\`.
+Roles still starting (they start a while after setup or attach) are given up to \`settle\` seconds
+(default 300) before their status counts; a stopped or fatal role fails at once.
 Changes nothing: a check between steps of a rollout (stackplay migrate runs it after every batch).
 Returns \`failed_nodes\`: node IP -> what is wrong with it.
 
@@ -27,11 +29,17 @@ export const verifyNodes = defineModule({
       .record(ipv4, z.array(argument('a role')))
       .optional()
       .describe('node IP -> roles kato status must show running there'),
+    settle: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(300)
+      .describe('seconds to wait at most while roles show starting, before their status counts'),
   }),
   gather: async (h, p) => ({
     listed: await h.fact(katoNodes),
     info: await h.fact(katoInfo),
-    status: p.running && Object.keys(p.running).length ? await h.fact(katoStatus) : {},
+    status: p.running && Object.keys(p.running).length ? await h.fact(katoStatusSettled, p.settle) : {},
   }),
   plan: ({ listed, info, status }, p) => {
     // A Map: node names such as __proto__ must stay plain keys.

@@ -4,7 +4,8 @@ import { labUp, labDown, labReboot, labStatus, labStop } from './lab.js';
 import { UsageError } from '../errors.js';
 
 interface Flags {
-  nodes: string;
+  nodes?: string;
+  names?: string;
   katoVersion: string;
   dir: string;
 }
@@ -16,13 +17,20 @@ export function labCommand(program: Command, out: (s: string) => void, err: (s: 
   const common = (c: Command) => c.option('--dir <dir>', 'lab state folder', '.lab');
   const log = (line: string) => err(`${line}\n`);
   common(lab.command('up').description('create or repair the lab'))
-    .option('--nodes <n>', 'number of nodes', '8')
+    .option('--nodes <n>', 'number of nodes (default 8)')
+    .option('--names <list>', 'node names, comma-separated, in address order (e.g. the hosts of your inventory)')
     .option('--kato-version <v>', 'kato version the nodes emulate (2.10.6 or 3.6.2)', '3.6.2')
     .action(async (f: Flags) => {
-      const nodes = Number(f.nodes);
+      const names = f.names?.split(',').map((n) => n.trim());
+      const nodes = Number(f.nodes ?? names?.length ?? 8);
       if (!Number.isInteger(nodes) || nodes < 1 || nodes > 200)
         throw new UsageError(`--nodes must be a whole number from 1 to 200, got "${f.nodes}"`);
-      await labUp({ nodes, katoVersion: f.katoVersion, dir: f.dir, log });
+      if (names && nodes !== names.length)
+        throw new UsageError(
+          `--nodes ${nodes} but ${names.length} --names`,
+          'give one of them, or as many names as nodes',
+        );
+      await labUp({ nodes, katoVersion: f.katoVersion, dir: f.dir, log, ...(names ? { names } : {}) });
       out(`${(await labStatus({ dir: f.dir })).text}\n`);
     });
   common(lab.command('down').description('remove every namespace, link, mount, process and file of the lab')).action(

@@ -30,7 +30,9 @@ export interface NodePlan {
 
 export const MAX_NODES = 200;
 
-export function nodeNames(n: number): string[] {
+/** The lab's node names: the given ones (a rehearsal of a real inventory), else the default layout's. */
+export function nodeNames(n: number, given?: readonly string[]): string[] {
+  if (given?.length) return [...given];
   const names: string[] = NODE_NAMES.slice(0, n);
   for (let dea = 3; names.length < n; dea++) names.push(`dea${dea}`);
   return names;
@@ -39,8 +41,8 @@ export function nodeNames(n: number): string[] {
 export const bridgeNamespace = (l: LabLayout): string => `${l.prefix}net`;
 export const gatewayAddress = (l: LabLayout): string => `${l.subnet}.1`;
 
-export function planNodes(n: number, l: LabLayout = DEFAULT_LAYOUT): NodePlan[] {
-  return nodeNames(n).map((name, index) => ({
+export function planNodes(n: number, l: LabLayout = DEFAULT_LAYOUT, names?: readonly string[]): NodePlan[] {
+  return nodeNames(n, names).map((name, index) => ({
     name,
     index,
     address: `${l.subnet}.${l.firstHost + index}`,
@@ -50,9 +52,16 @@ export function planNodes(n: number, l: LabLayout = DEFAULT_LAYOUT): NodePlan[] 
 }
 
 /** Why a layout or node count cannot be used, or undefined when it can. */
-export function checkLayout(n: number, l: LabLayout): string | undefined {
+export function checkLayout(n: number, l: LabLayout, names?: readonly string[]): string | undefined {
   if (!Number.isInteger(n) || n < 1 || n > MAX_NODES)
     return `the node count must be a whole number from 1 to ${MAX_NODES}, got ${n}`;
+  if (names?.length) {
+    if (names.length !== n) return `${names.length} node names for ${n} nodes`;
+    const bad = names.find((x) => !/^[a-z][a-z0-9-]{0,11}$/.test(x));
+    if (bad !== undefined) return `a node name must be 1-12 lowercase letters, digits or dashes, got "${bad}"`;
+    const twice = names.find((x, i) => names.indexOf(x) !== i);
+    if (twice !== undefined) return `the node name "${twice}" is given twice`;
+  }
   if (!/^[a-z][a-z0-9-]{0,11}$/.test(l.prefix))
     return `the namespace prefix must be 1-12 lowercase letters, digits or dashes, got "${l.prefix}"`;
   const octets = l.subnet.split('.');

@@ -35,6 +35,8 @@ export interface LabState {
   /** Seconds kato's `node setup core` and `node attach` take, then seconds their roles show STARTING. */
   setupSeconds?: number;
   startingSeconds?: number;
+  /** The node names the lab was made with, when not the default layout's. */
+  names?: string[];
   bridgeNamespace: string;
   /** Every network namespace the lab made or was about to make, in creation order. */
   namespaces: string[];

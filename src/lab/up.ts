@@ -31,6 +31,8 @@ export interface LabUpOptions {
   nodeVersions?: Record<string, string>;
   /** Seconds `node setup core` / `node attach` take, and seconds their roles then show STARTING. */
   setupSeconds?: number;
+  /** The nodes' names, in address order (default: core1 router1 router2 ... as inventory/lab.ini). */
+  names?: string[];
   startingSeconds?: number;
 }
 
@@ -62,7 +64,9 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
     ...(o.prefix ? { prefix: o.prefix } : {}),
     ...(o.subnet ? { subnet: o.subnet } : {}),
   };
-  const problem = checkLayout(o.nodes, layout);
+  // A lab made with its own names keeps them when it is repaired without them.
+  const names = o.names ?? readState(resolve(o.dir))?.names;
+  const problem = checkLayout(o.nodes, layout, names);
   if (problem) throw new LabError(problem);
   checkKatoVersion(o.katoVersion);
   await checkHost();
@@ -81,7 +85,7 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
     );
   const state = old ?? freshState(dir, o, layout);
   const taken = (await listNamespaces()).filter((ns) => !state.namespaces.includes(ns));
-  const clash = [bridgeNamespace(layout), ...planNodes(o.nodes, layout).map((p) => p.namespace)].filter((ns) =>
+  const clash = [bridgeNamespace(layout), ...planNodes(o.nodes, layout, names).map((p) => p.namespace)].filter((ns) =>
     taken.includes(ns),
   );
   if (clash.length) {
@@ -95,6 +99,7 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   if (o.sudoNopasswd !== undefined) state.sudoNopasswd = o.sudoNopasswd;
   if (o.setupSeconds !== undefined) state.setupSeconds = o.setupSeconds;
   if (o.startingSeconds !== undefined) state.startingSeconds = o.startingSeconds;
+  if (names) state.names = names;
   for (const v of Object.values(o.nodeVersions ?? {})) checkKatoVersion(v);
   mkdirSync(dir, { recursive: true });
   const save = () => writeState(state);
@@ -104,7 +109,7 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   log(`lab: ${old ? 'checking' : 'creating'} ${o.nodes} nodes in ${dir} (kato ${o.katoVersion})`);
   await ensureUserKey(dir);
   await bundleKato(labPaths(dir).kato, log);
-  const plans = planNodes(o.nodes, layout);
+  const plans = planNodes(o.nodes, layout, names);
   for (const extra of state.nodes.filter((n) => !plans.some((p) => p.name === n.name))) {
     log(`lab: removing ${extra.name} (beyond --nodes ${o.nodes})`);
     await removeNode(extra);

@@ -18,7 +18,13 @@ import { waitUntil } from './wait.js';
 
 export type LabOptions = { nodes: number; katoVersion?: string } & Pick<
   LabUpOptions,
-  'strictExitCodes' | 'stackatoPassword' | 'sudoNopasswd' | 'nodeVersions' | 'setupSeconds' | 'startingSeconds'
+  | 'strictExitCodes'
+  | 'stackatoPassword'
+  | 'sudoNopasswd'
+  | 'nodeVersions'
+  | 'setupSeconds'
+  | 'startingSeconds'
+  | 'names'
 >;
 
 export interface TestLab {
@@ -103,6 +109,7 @@ export async function withLab<T>(t: ExecutionContext, o: LabOptions, fn: (lab: T
       ...(o.nodeVersions !== undefined ? { nodeVersions: o.nodeVersions } : {}),
       ...(o.setupSeconds !== undefined ? { setupSeconds: o.setupSeconds } : {}),
       ...(o.startingSeconds !== undefined ? { startingSeconds: o.startingSeconds } : {}),
+      ...(o.names !== undefined ? { names: o.names } : {}),
     });
     const node = (name: string) => {
       const n = state.nodes.find((x) => x.name === name);

@@ -66,10 +66,9 @@ it('kato 2.10, nodes named not addressed: the core moves to a new IP (static_ip 
     t.is(built.code, 0, built.stdout.slice(-2000) + built.stderr);
     const oldIp = lab.address('core1');
     // The core has DNS servers and a search domain (2.10's prompts take comma-separated lists).
-    const dns = await lab.exec(
-      'core1',
-      `printf '%s\\n' ${oldIp} 255.255.255.0 ${TEST_SUBNET}.1 ${TEST_SUBNET}.2,${TEST_SUBNET}.3 lab.test | kato op static_ip`,
-    );
+    // kato as stackato: the five answers, then the sudo password it asks for to write the file.
+    const answers = [oldIp, '255.255.255.0', `${TEST_SUBNET}.1`, `${TEST_SUBNET}.2,${TEST_SUBNET}.3`, 'lab.test'];
+    const dns = await lab.kato('core1', 'op static_ip', undefined, `${[...answers, 'lab-sudo-pass'].join('\n')}\n`);
     t.is(dns.code, 0, dns.stderr);
     t.regex((await lab.exec('core1', 'cat /etc/network/interfaces')).stdout, /dns-search lab\.test/);
     for (const n of NODES) {

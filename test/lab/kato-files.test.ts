@@ -171,4 +171,13 @@ test('lab layout: the inventory/lab.ini names and addresses, extra nodes are mor
   t.regex(checkLayout(0, DEFAULT_LAYOUT) ?? '', /whole number/);
   t.regex(checkLayout(8, { ...DEFAULT_LAYOUT, subnet: '10.77' }) ?? '', /three octets/);
   t.regex(checkLayout(8, { ...DEFAULT_LAYOUT, prefix: 'Bad Prefix' }) ?? '', /prefix/);
+  // A lab named after the hosts of an inventory, in address order.
+  t.deepEqual(
+    planNodes(3, DEFAULT_LAYOUT, ['core1', 'ctl1', 'nas1']).map((n) => `${n.name}=${n.address}=${n.namespace}`),
+    ['core1=10.77.0.11=sp-core1', 'ctl1=10.77.0.12=sp-ctl1', 'nas1=10.77.0.13=sp-nas1'],
+  );
+  t.is(checkLayout(2, DEFAULT_LAYOUT, ['core1', 'ctl1']), undefined);
+  t.regex(checkLayout(3, DEFAULT_LAYOUT, ['core1', 'ctl1']) ?? '', /2 node names for 3 nodes/);
+  t.regex(checkLayout(2, DEFAULT_LAYOUT, ['core1', 'Ctl_1']) ?? '', /node name must be .* got "Ctl_1"/);
+  t.regex(checkLayout(2, DEFAULT_LAYOUT, ['dea1', 'dea1']) ?? '', /"dea1" is given twice/);
 });

@@ -141,7 +141,7 @@ serial(
       const nodeDir = labPaths(lab.dir).node('core1');
       const rolesBefore = katoProcesses(nodeDir);
       t.true(rolesBefore.length >= 2 && rolesBefore.every(isAlive), rolesBefore.map((p) => p.what).join(', '));
-      t.is((await lab.exec('core1', 'echo kept > /root/disk.txt')).code, 0);
+      t.is((await lab.exec('core1', 'echo kept > /home/stackato/disk.txt')).code, 0);
       const knownHosts = readFileSync(labPaths(lab.dir).knownHosts, 'utf8');
       const router1 = readState(lab.dir)!.nodes.find((n) => n.name === 'router1')!;
 
@@ -179,7 +179,7 @@ serial(
       t.teardown(() => fresh.close());
       t.deepEqual(fresh.hostKey, old.hostKey, 'same host key');
       t.is(readFileSync(labPaths(lab.dir).knownHosts, 'utf8'), knownHosts);
-      const seen = await fresh.exec(sh`hostname; cat /root/disk.txt`);
+      const seen = await fresh.exec(sh`hostname; cat /home/stackato/disk.txt`);
       t.is(seen.stdout, 'core1\nkept\n', seen.stderr);
       const viaSsh = await lab.ssh('core1', 'hostname');
       t.is(viaSsh.code, 0, `the system ssh with StrictHostKeyChecking=yes: ${viaSsh.stderr}`);

@@ -527,6 +527,7 @@ for (const [n, c] of PROBE_CASES.entries()) {
 /** Probes with no case above, and why. */
 const NOT_PROBE_CASES: Record<string, string> = {
   iptables_chain: 'takes no argument (the chain name is a constant)',
+  kato_status_settled: "takes a number only (verify_nodes' settle, a whole number of seconds by its schema)",
 };
 
 const isFact = (x: unknown): x is Fact<unknown, unknown[]> =>
