@@ -10,6 +10,8 @@ for hosts the inventory reaches by DNS name, when its name as kato lists it is t
 node has left the inventory: without prune it is only reported (the result's \`left_inventory\` and msg name
 each one with its roles; nothing changes, the task is ok); with prune it is removed on the core, DEAs
 retired first on 3.x (\`kato node retire -n IP\`, then \`kato node remove IP...\`, as node_remove does).
+A node kato lists under the name of an inventory host that the inventory reaches at another IP (NAT, a
+public ansible_host) is reported but never pruned: with prune the task fails, naming it, and removes nothing.
 
 Example:
   - name: cluster_members example 1
@@ -47,6 +49,18 @@ export const clusterMembers = defineModule({
     if (left.length === 0)
       return { steps: [], note: `every node kato lists (${Object.keys(listed).length}) is in the inventory`, data };
     const which = left.map(([ip, n]) => describe(ip, n)).join('; ');
+    // A node named like an inventory host reached at another IP is more likely that host behind another
+    // address (NAT, a public ansible_host) than a node that left: never pruned on a guess.
+    const lookalikes = left.flatMap(([ip, n]) => {
+      const name = n.names.find((x) => Object.hasOwn(p.nodes, x));
+      return name ? [`${ip} is named ${name}, which the inventory reaches at ${p.nodes[name]}`] : [];
+    });
+    if (p.prune && lookalikes.length)
+      return {
+        steps: [],
+        fail: `not pruning: ${lookalikes.join('; ')}; give ansible_host the address kato lists (or remove the node with playbooks/remove-node.yml)`,
+        data,
+      };
     if (!p.prune)
       return {
         steps: [],

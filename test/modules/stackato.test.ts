@@ -231,6 +231,11 @@ test('cluster_members: reports nodes the inventory no longer has, removes them (
     ['10.0.0.7'],
     'a host reached by IP is matched by its IP only, not by a name kato lists',
   );
+  t.regex(
+    plan('cluster_members', facts, { nodes: { ...nodes, dea2: '10.0.0.99' }, prune: true }).fail!,
+    /not pruning: 10\.0\.0\.7 is named dea2, which the inventory reaches at 10\.0\.0\.99/,
+    'never prunes a node named like an inventory host at another address',
+  );
   const prune = plan('cluster_members', facts, { nodes: { core1: '10.0.0.1' }, prune: true });
   t.deepEqual(cmds(prune), [
     'kato node retire -n 10.0.0.6',
