@@ -17,11 +17,13 @@ import { waitFor } from './wait_for.js';
 import { setup } from './setup.js';
 import { staticIp } from './stackato/static_ip.js';
 import { rename } from './stackato/rename.js';
+import { ownHostname } from './stackato/own_hostname.js';
 import { coreSetup } from './stackato/core_setup.js';
 import { nodeAttach } from './stackato/node_attach.js';
 import { roleAdd } from './stackato/role_add.js';
 import { roleRemove } from './stackato/role_remove.js';
 import { nodeRemove } from './stackato/node_remove.js';
+import { clusterMembers } from './stackato/cluster_members.js';
 import { mountShared } from './stackato/mount_shared.js';
 import { lbSetup } from './stackato/lb_setup.js';
 import { firewall } from './stackato/firewall.js';
@@ -54,9 +56,11 @@ const stackato: Module[] = [
   rename,
   coreSetup,
   nodeAttach,
+  ownHostname,
   roleAdd,
   roleRemove,
   nodeRemove,
+  clusterMembers,
   mountShared,
   lbSetup,
   migrateCoreIp,

@@ -9,6 +9,7 @@ import { ExitCode } from './exit-codes.js';
 import { loadInventories } from './inventory/load.js';
 import { addImplicitHosts } from './inventory/implicit.js';
 import { validateTopology } from './inventory/topology.js';
+import { addStackatoNodes } from './inventory/cluster-group.js';
 import { checkLimit, checkPlayPattern } from './inventory/pattern.js';
 import { resolveHosts } from './engine/hosts.js';
 import { loadPlaybook } from './load/playbook.js';
@@ -70,6 +71,7 @@ export function loadForRun(
     const patterns = pb.playbook?.plays.map((p) => p.hosts) ?? [];
     addImplicitHosts(inv.inventory, o.limit === undefined ? patterns : [...patterns, o.limit]);
     diagnostics.push(...validateTopology(inv.inventory));
+    addStackatoNodes(inv.inventory);
     const resolved = resolveHosts(inv.inventory, undefined, ev.vars, ev.origins);
     hosts = resolved.hosts;
     if (connections) diagnostics.push(...resolved.diagnostics);

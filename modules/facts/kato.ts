@@ -77,20 +77,38 @@ export function katoSeries(version: string): KatoSeries | { refuse: string } {
 /** In a cluster when the mbus IP is set and is not loopback (a micro cloud reports 127.0.0.1). */
 export const inCluster = (i: KatoInfo): boolean => i.mbusip !== null && !i.mbusip.startsWith('127.');
 
+/** A node as `kato node list --json` lists it: its roles, and its names when kato gives them. */
+export interface KatoNode {
+  roles: string[];
+  names: string[];
+}
+
+/** `kato node list --json`: node IP -> its roles and names (a list of nodes, or a map keyed by IP). */
+export const katoNodeEntries = defineFact({
+  name: 'kato_node_entries',
+  command: () => readOnly(kato`kato node list --json`),
+  parse: (out): Record<string, KatoNode> => {
+    const data = jsonOf(out, 'kato node list --json');
+    const nodes: Record<string, KatoNode> = {};
+    const entry = (v: unknown): KatoNode => {
+      const o = (v && typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+      const names = [o.hostname, o.name].filter((n): n is string => typeof n === 'string' && n !== '');
+      return { roles: strings(o.roles ?? v), names: [...new Set(names)] };
+    };
+    if (Array.isArray(data))
+      for (const n of data as Record<string, unknown>[]) nodes[String(n.ip ?? n.node)] = entry(n);
+    else if (data && typeof data === 'object') for (const [ip, v] of Object.entries(data)) nodes[ip] = entry(v);
+    return nodes;
+  },
+});
+
 /** `kato node list --json`: node IP -> its roles. */
 export const katoNodes = defineFact({
   name: 'kato_nodes',
   shared: true,
   command: () => readOnly(kato`kato node list --json`),
-  parse: (out): Record<string, string[]> => {
-    const data = jsonOf(out, 'kato node list --json');
-    const nodes: Record<string, string[]> = {};
-    if (Array.isArray(data))
-      for (const n of data as Record<string, unknown>[]) nodes[String(n.ip ?? n.node)] = strings(n.roles);
-    else if (data && typeof data === 'object')
-      for (const [ip, v] of Object.entries(data)) nodes[ip] = strings((v as Record<string, unknown>)?.roles ?? v);
-    return nodes;
-  },
+  parse: (out): Record<string, string[]> =>
+    Object.fromEntries(Object.entries(katoNodeEntries.parse(out)).map(([ip, n]) => [ip, n.roles])),
 });
 
 /** Role -> running | stopped | fatal ..., per node IP, as the core reports them. */

@@ -1,11 +1,14 @@
 // node_remove: on the core, remove nodes from the cluster (`kato node remove IP...`).
-import { defineModule, exec, kato, z } from '../../src/sdk.js';
+import { defineModule, z } from '../../src/sdk.js';
 import { ipv4 } from '../common/params.js';
 import { katoNodes, katoSeries, katoVersion } from '../facts/kato.js';
+import { removalSteps } from './removal.js';
 
 const doc = `Params: nodes (IPs to remove), skip_detach (3.2+: for nodes already destroyed).
 Run it on the core. Idempotent: reads \`kato node list --json\` and removes only listed nodes.
-2.x accepts one IP per command, so the plan has one step per node there.
+On 3.x a DEA is first retired (\`kato node retire -n IP\`, its apps move to other DEAs), as the
+reference says to (reference/kato.md 2.5); with skip_detach it is only removed. 2.x has no retire and
+accepts one IP per command, so the plan has one step per node there.
 
 Example:
   - name: node_remove example 1
@@ -28,8 +31,12 @@ export const nodeRemove = defineModule({
     if (typeof series !== 'string') return { steps: [], fail: series.refuse };
     const present = p.nodes.filter((ip) => Object.hasOwn(listed, ip));
     if (present.length === 0) return { steps: [], note: `${p.nodes.join(', ')} not in the cluster` };
-    const flags = p.skip_detach && series === '3.x' ? ['--skip-detach'] : [];
-    if (series === '2.x') return { steps: present.map((ip) => exec(`- node ${ip}`, kato`kato node remove ${ip}`)) };
-    return { steps: [exec(`- nodes ${present.join(', ')}`, kato`kato node remove ${[...flags, ...present]}`)] };
+    return {
+      steps: removalSteps(
+        series,
+        present.map((ip) => ({ ip, roles: listed[ip]! })),
+        p.skip_detach,
+      ),
+    };
   },
 });

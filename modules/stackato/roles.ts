@@ -24,7 +24,10 @@ export function rolesFromVars(vars: Readonly<Record<string, unknown>>, series: K
     : typeof extra === 'string'
       ? extra.split(/[,\s]+/).filter(Boolean)
       : [];
-  const roles = [...groups.filter((g) => Object.hasOwn(GROUP_ROLE, g)).map((g) => GROUP_ROLE[g]!), ...extras];
+  const roles = [
+    ...groups.filter((g) => Object.hasOwn(GROUP_ROLE, g)).map((g) => GROUP_ROLE[g]!),
+    ...extras.map((r) => (r === 'data_services' ? 'data-services' : r)),
+  ];
   // 3.x folded the stager into the DEA.
   const mapped = series === '3.x' ? roles.map((r) => (r === 'stager' ? 'dea' : r)) : roles;
   return [...new Set(mapped)];
@@ -39,3 +42,18 @@ export const missingRoles = (wanted: readonly string[], assigned: readonly strin
   wanted.filter((r) =>
     r === 'data-services' ? DATA_SERVICES.some((d) => !assigned.includes(d)) : !assigned.includes(r),
   );
+
+/** Roles kato keeps on every node whatever the inventory says: base everywhere (reference/kato.md 1.1), and
+ * primary, controller and router on the core (section 4); a load balancer's role is set up, never attached. */
+export const KEPT_ROLES = ['base', 'load_balancer'];
+export const CORE_KEPT_ROLES = ['primary', 'controller', 'router'];
+
+/** Roles the node has that `wanted` (the inventory's) no longer gives it, except the ones kato always keeps. */
+export function extraRoles(wanted: readonly string[], assigned: readonly string[]): string[] {
+  const keep = new Set([
+    ...expandRoles(wanted),
+    ...KEPT_ROLES,
+    ...(assigned.includes('primary') ? CORE_KEPT_ROLES : []),
+  ]);
+  return assigned.filter((r) => !keep.has(r));
+}

@@ -5,6 +5,8 @@ import { InputError } from '../errors.js';
 import { resolveHosts } from './hosts.js';
 import type { EngineOptions, HostState } from './types.js';
 import { selectHosts } from '../inventory/pattern.js';
+import { groupHosts } from '../inventory/resolve.js';
+import { STACKATO_NODES } from '../inventory/cluster-group.js';
 import { PHASES, ROLE_GROUPS, phaseOf } from '../inventory/roles.js';
 import { Recap } from './recap.js';
 import { Prefetch } from './prefetch.js';
@@ -22,12 +24,12 @@ export interface RunResult {
   roundTrips: Record<string, number>;
 }
 
-/** True when a hosts pattern names a Stackato role group: such plays run phase by phase. */
+/** True when a hosts pattern names a Stackato role group (or stackato_nodes): such plays run phase by phase. */
 export function targetsRoleGroups(pattern: string): boolean {
   return pattern
     .split(/[:,]/)
     .map((t) => t.replace(/^[!&]/, '').trim())
-    .some((t) => ROLE_GROUPS.has(t));
+    .some((t) => ROLE_GROUPS.has(t) || t === STACKATO_NODES);
 }
 
 const sorters: Record<string, (names: string[]) => string[]> = {
@@ -69,11 +71,20 @@ export function playHosts(
   return { phases: groups.map((g) => ({ phase: g.phase, hosts: g.hosts.map((n) => states.get(n)!) })) };
 }
 
-/** Cluster-wide vars every host sees: where the core is (the address its connection reaches), unless the inventory sets it. */
+/**
+ * Cluster-wide vars every host sees, unless the inventory sets them: where the core is (the address its
+ * connection reaches), and `stackato_node_addresses`, each cluster node's name -> address (the hosts of
+ * `stackato_nodes`: what the inventory says the cluster is, compared with `kato node list` on the core).
+ */
 export function clusterVars(inv: Inventory, hosts: ReadonlyMap<string, ResolvedHost>): Record<string, unknown> {
   const core = inv.groups.get('core')?.hosts[0];
   if (!core) return {};
-  return { stackato_core: core, stackato_core_ip: hosts.get(core)?.connection?.address ?? core };
+  const nodes = groupHosts(inv, STACKATO_NODES);
+  return {
+    stackato_core: core,
+    stackato_core_ip: hosts.get(core)?.connection?.address ?? core,
+    stackato_node_addresses: Object.fromEntries(nodes.map((n) => [n, hosts.get(n)?.connection?.address ?? n])),
+  };
 }
 
 /** The run's hosts: as loaded (run.ts), or resolved here for callers that loaded no connections (tests). */

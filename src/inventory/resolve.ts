@@ -61,6 +61,13 @@ function hostsInOrder(inv: Inventory, name: string): string[] {
   return [...hosts];
 }
 
+/** Adds a group stackplay derives at load (run only) to a loaded inventory; its index is then rebuilt. */
+export function addDerivedGroup(inv: Inventory, name: string, hosts: readonly string[]): void {
+  inv.groups.set(name, { name, hosts: [...hosts], children: [], vars: {} });
+  for (const h of hosts) inv.hosts.get(h)?.groups.push(name);
+  indexes.delete(inv);
+}
+
 function indexOf(inv: Inventory): GroupIndex {
   let idx = indexes.get(inv);
   if (!idx) {

@@ -18,7 +18,8 @@ if (skip)
   });
 
 // As inventory/prod.example.ini: routers behind a load balancer, data services, DEAs, and a database node in
-// no role group, its roles only from stackato_roles. cluster.yml never attaches it.
+// no role group, its roles only from stackato_roles. cluster.yml attaches such a node too; the build below
+// leaves it out (-l '!dea4'), as a node listed but not attached yet.
 const ROLES = `[core]\ncore1\n[router]\nrouter1\nrouter2\n[load_balancer]\nlb1\n[data_services]\ndata1\n[dea]\nstager1\ndea1\ndea2\ndea3\n[databases]\ndea4 stackato_roles=mysql,postgresql\n[all:vars]\ncluster_fqdn=stackato.test\nnetmask=255.255.255.0\ngateway=${TEST_SUBNET}.1\n`;
 const NEW_IP = `${TEST_SUBNET}.50`;
 const ATTACHED = ['router1', 'router2', 'data1', 'stager1', 'dea1', 'dea2', 'lb1', 'dea3'];
@@ -40,7 +41,7 @@ it('a node never attached (roles only from stackato_roles, a micro cloud with pr
     const work = mkdtempSync(join(tmpdir(), 'stackplay-migrate-u-'));
     t.teardown(() => rmSync(work, { recursive: true, force: true }));
     const env = { STACKPLAY_STATE_DIR: work };
-    const built = await runCli(['run', 'playbooks/cluster.yml', ...inv, '--output', 'json']);
+    const built = await runCli(['run', 'playbooks/cluster.yml', ...inv, '-l', '!dea4', '--output', 'json']);
     t.is(built.code, 0, built.stdout.slice(-2000) + built.stderr);
     const oldIp = lab.address('core1');
     const db = await info(lab, 'dea4');

@@ -334,6 +334,21 @@ const CASES: Case[] = [
     facts: () => ({ version: '3.6.2', info: info({ mbusip: null }), vars: {} }),
   },
   {
+    module: 'own_hostname',
+    values: [fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,20}[A-Za-z0-9])?$/)],
+    placeholders: ['ph0.example.com'],
+    params: ([name]) => ({ name }),
+    facts: () => ({ file: 'old\n', hosts: '', running: 'old', info: info() }),
+  },
+  {
+    // The IPs come from kato's output (`kato node list --json`), not from a schema: any text must stay one argument.
+    module: 'cluster_members',
+    values: [value],
+    placeholders: ['PH0'],
+    params: () => ({ nodes: {}, prune: true }),
+    facts: ([ip]) => ({ version: '3.6.2', info: info(), listed: { [ip!]: { roles: ['base', 'dea'], names: [] } } }),
+  },
+  {
     module: 'role_remove',
     values: [role],
     placeholders: ['ph0'],

@@ -161,16 +161,141 @@ test('lb_setup: attaches (3.x with no roles, 2.x with router), sets up over the 
   );
 });
 
-test('node_remove: only listed nodes; one command per node on 2.x', (t) => {
-  const listed = { '10.0.0.6': ['dea'], '10.0.0.7': ['dea'] };
-  t.deepEqual(cmds(plan('node_remove', { version: '3.6.2', listed }, { nodes: '10.0.0.6 10.0.0.9' })), [
-    'kato node remove 10.0.0.6',
+test('node_remove: only listed nodes; a DEA retired first on 3.x; one command per node on 2.x', (t) => {
+  const listed = { '10.0.0.6': ['base', 'dea'], '10.0.0.7': ['base', 'dea'], '10.0.0.8': ['base', 'mysql'] };
+  t.deepEqual(cmds(plan('node_remove', { version: '3.6.2', listed }, { nodes: '10.0.0.6 10.0.0.8 10.0.0.9' })), [
+    'kato node retire -n 10.0.0.6',
+    'kato node remove 10.0.0.6 10.0.0.8',
   ]);
+  t.deepEqual(
+    cmds(plan('node_remove', { version: '3.6.2', listed }, { nodes: ['10.0.0.6'], skip_detach: true })),
+    ['kato node remove --skip-detach 10.0.0.6'],
+    'a node already gone cannot be retired',
+  );
   t.deepEqual(cmds(plan('node_remove', { version: '2.10.6', listed }, { nodes: ['10.0.0.6', '10.0.0.7'] })), [
     'kato node remove 10.0.0.6',
     'kato node remove 10.0.0.7',
   ]);
   t.deepEqual(plan('node_remove', { version: '3.6.2', listed }, { nodes: ['10.0.0.9'] }).steps, []);
+});
+
+test('node_attach converges roles both ways: removes what the inventory no longer gives, keeps base', (t) => {
+  const attached = (assigned: string[]) => info({ mbusip: '10.0.0.1', endpoint: 'api.c.test', assigned });
+  const facts = (assigned: string[], vars: Record<string, unknown>) => ({
+    version: '3.6.2',
+    info: attached(assigned),
+    vars,
+  });
+  const p = plan('node_attach', facts(['base', 'dea', 'filesystem'], { group_names: ['dea'] }), {
+    core_ip: '10.0.0.1',
+  });
+  t.deepEqual(cmds(p), ['kato role remove filesystem']);
+  t.is(p.steps[0]!.title, '- roles: remove filesystem');
+  t.deepEqual(
+    cmds(
+      plan('node_attach', facts(['base', 'dea'], { group_names: ['databases'], stackato_roles: 'mysql,redis' }), {
+        core_ip: '10.0.0.1',
+      }),
+    ),
+    ['kato role remove dea', 'kato role add mysql redis'],
+    'a stackato_roles-only host ends with exactly its roles',
+  );
+  const data = ['base', 'filesystem', 'memcached', 'mongodb', 'mysql', 'postgresql', 'rabbit', 'redis'];
+  t.deepEqual(
+    plan('node_attach', facts(data, { group_names: ['data_services'] }), { core_ip: '10.0.0.1' }).steps,
+    [],
+    'the data-services group counts as its members',
+  );
+  t.deepEqual(
+    plan('node_attach', facts(['base', 'dea', 'filesystem'], { group_names: ['dea'] }), {
+      core_ip: '10.0.0.1',
+      exact: false,
+    }).steps,
+    [],
+    'exact: false only adds',
+  );
+});
+
+test("node_attach on the core: never attaches, converges the core's stackato_roles, keeps its own roles", (t) => {
+  const vars = (stackato_roles?: string) => ({ group_names: ['core'], ...(stackato_roles ? { stackato_roles } : {}) });
+  const withDea = { ...core, assigned: [...core.assigned, 'dea'] };
+  const on = (i: KatoInfo, v: Record<string, unknown>) =>
+    cmds(plan('node_attach', { version: '3.6.2', info: i, vars: v }, { core_ip: '10.0.0.1' }));
+  t.deepEqual(on(withDea, vars()), ['kato role remove dea'], 'a role the inventory no longer gives is removed');
+  t.deepEqual(on(core, vars('dea')), ['kato role add dea']);
+  t.deepEqual(on(withDea, vars('dea')), []);
+  t.deepEqual(
+    on(info({ assigned: ['base', 'primary', 'controller', 'router', 'dea', 'mdns'] }), vars('filesystem')),
+    ['kato role add filesystem'],
+    'not set up yet (check mode before core_setup): only what it adds after setup',
+  );
+});
+
+test('cluster_members: reports nodes the inventory no longer has, removes them (DEAs retired first) only with prune', (t) => {
+  const listed = {
+    '10.0.0.1': { roles: ['base', 'controller', 'primary', 'router'], names: ['core1'] },
+    '10.0.0.6': { roles: ['base', 'dea'], names: ['dea1'] },
+    '10.0.0.7': { roles: ['base', 'dea'], names: ['dea2'] },
+    '10.0.0.8': { roles: ['base', 'mysql'], names: ['db1.example.com'] },
+  };
+  const facts = { version: '3.6.2', info: core, listed };
+  const nodes = { core1: '10.0.0.1', dea1: '10.0.0.6', 'db1.example.com': 'db1.example.com' };
+  const report = plan('cluster_members', facts, { nodes });
+  t.deepEqual(report.steps, [], 'without prune nothing changes');
+  t.deepEqual(report.data, { left_inventory: [{ ip: '10.0.0.7', names: ['dea2'], roles: ['base', 'dea'] }] });
+  t.regex(report.note!, /10\.0\.0\.7 \(dea2\): base, dea .*prune=true/, 'a node reached by DNS name matches by name');
+  const moved = plan('cluster_members', facts, { nodes: { ...nodes, dea2: '10.0.0.99' } });
+  t.deepEqual(
+    (moved.data!.left_inventory as { ip: string }[]).map((n) => n.ip),
+    ['10.0.0.7'],
+    'a host reached by IP is matched by its IP only, not by a name kato lists',
+  );
+  t.regex(
+    plan('cluster_members', facts, { nodes: { ...nodes, dea2: '10.0.0.99' }, prune: true }).fail!,
+    /not pruning: 10\.0\.0\.7 is named dea2, which the inventory reaches at 10\.0\.0\.99/,
+    'never prunes a node named like an inventory host at another address',
+  );
+  const prune = plan('cluster_members', facts, { nodes: { core1: '10.0.0.1' }, prune: true });
+  t.deepEqual(cmds(prune), [
+    'kato node retire -n 10.0.0.6',
+    'kato node retire -n 10.0.0.7',
+    'kato node remove 10.0.0.6 10.0.0.7 10.0.0.8',
+  ]);
+  t.deepEqual(
+    plan('cluster_members', facts, { nodes: { ...nodes, dea2: '10.0.0.7' }, prune: true }).steps,
+    [],
+    'every node in the inventory: nothing to do',
+  );
+});
+
+test('rename: kato already has the name when its endpoint is api.<name>, whatever /etc/hostname says', (t) => {
+  t.deepEqual(cmds(plan('rename', { current: 'stackato', endpoint: 'api.stackato' }, { hostname: 'n2.example.com' })), [
+    'kato node rename n2.example.com --no-restart',
+  ]);
+  t.deepEqual(cmds(plan('rename', { current: '', endpoint: null }, { hostname: 'n2', restart: true })), [
+    'kato node rename n2',
+  ]);
+  const kept = plan('rename', { current: 'core1', endpoint: 'api.c.test' }, { hostname: 'c.test' });
+  t.deepEqual(kept.steps, [], 'a core given its own name after setup is not renamed back');
+  t.regex(kept.note!, /kato's name is already c\.test/);
+});
+
+test('own_hostname: /etc/hostname, the own line of /etc/hosts (cluster name kept) and the running name', (t) => {
+  const hosts = '127.0.0.1\tlocalhost\n10.0.0.1\tc.test api.c.test\n';
+  const p = plan('own_hostname', { file: 'c.test\n', hosts, running: 'c.test', info: core }, { name: 'core1' });
+  t.deepEqual(cmds(p), ['write /etc/hostname', 'write /etc/hosts', 'hostname core1']);
+  const w = p.steps[1]!;
+  t.is(w.kind === 'write' ? w.content : '', '127.0.0.1\tlocalhost\n10.0.0.1\tcore1 c.test api.c.test\n');
+  const dea = info({ ip: '10.0.0.6', mbusip: '10.0.0.1', endpoint: 'api.c.test' });
+  const old = '10.0.0.6\tdea-old\n10.0.0.1\tc.test api.c.test\n';
+  const q = plan('own_hostname', { file: 'dea-old\n', hosts: old, running: 'dea-old', info: dea }, { name: 'dea1' });
+  const h = q.steps[1]!;
+  t.is(h.kind === 'write' ? h.content : '', '10.0.0.6\tdea1\n10.0.0.1\tc.test api.c.test\n', 'the old own name goes');
+  const done = '10.0.0.6\tdea1\n10.0.0.1\tc.test api.c.test\n';
+  t.deepEqual(
+    plan('own_hostname', { file: 'dea1\n', hosts: done, running: 'dea1', info: dea }, { name: 'dea1' }).steps,
+    [],
+  );
 });
 
 const shareFacts = (o: Record<string, unknown> = {}) => ({

@@ -51,41 +51,73 @@ test('an undefined variable is exit 4 with the diagnostic, and no host is contac
   t.true(existsSync(marker), 'the control run never tried to connect');
 });
 
-test('acceptance: cluster.yml with inventory/prod.example.ini --check passes validation and stops only at unreachable hosts', async (t) => {
-  const dir = workDir(t);
-  const marker = join(dir, 'proxy-ran');
-  const key = join(dir, 'id_test');
-  writeFileSync(key, 'not a real key: nothing connects\n', { mode: 0o600 });
-  // -e wins over the inventory for the connection too: every host is 127.0.0.1 through a local
-  // ProxyCommand that fails, so no packet can go to the example's 10.20.0.x addresses or its bastion.
-  const override = JSON.stringify({
-    ansible_host: '127.0.0.1',
-    ansible_ssh_common_args: proxyArgs(marker),
-    ansible_ssh_private_key_file: key,
+/** Every host of inventory/prod.example.ini, as the run names them (ranges expanded). */
+const PROD_HOSTS = [
+  'core1',
+  'ctl1',
+  'ctl2',
+  'router1',
+  'router2',
+  'router3',
+  'lb1',
+  'data1',
+  'db1',
+  'db2',
+  ...Array.from({ length: 12 }, (_, i) => `dea${String(i + 1).padStart(2, '0')}`),
+  'harbor1',
+].map((h) => `${h}.prod.example.com`);
+
+for (const [playbook, extra] of [
+  ['playbooks/cluster.yml', []],
+  ['playbooks/cluster.yml', ['-e', 'prune=true']],
+  ['playbooks/prune.yml', []],
+] as const) {
+  test(`acceptance: ${playbook} ${extra.join(' ')} with inventory/prod.example.ini --check passes validation and stops only at unreachable hosts`, async (t) => {
+    const dir = workDir(t);
+    const marker = join(dir, 'proxy-ran');
+    const key = join(dir, 'id_test');
+    writeFileSync(key, 'not a real key: nothing connects\n', { mode: 0o600 });
+    // -e wins over the inventory for the connection too: every host is 127.0.0.1 through a local
+    // ProxyCommand that fails, so no packet can go to the example's 10.20.0.x addresses or its bastion.
+    const override = JSON.stringify({
+      ansible_host: '127.0.0.1',
+      ansible_ssh_common_args: proxyArgs(marker),
+      ansible_ssh_private_key_file: key,
+    });
+    const r = await runCli([
+      'run',
+      playbook,
+      '-i',
+      'inventory/prod.example.ini',
+      '--check',
+      ...extra,
+      '-e',
+      override,
+      '--output',
+      'json',
+    ]);
+    t.notRegex(r.stdout + r.stderr, /E_UNDEFINED_VAR|E_CONNECTION_VAR|undefined variable|error\[/);
+    t.is(r.code, 3, r.stderr + r.stdout.slice(-3000));
+    const recap = recapOf(r) as Record<string, { failed: number; unreachable: number }>;
+    const expected = playbook === 'playbooks/prune.yml' ? ['core1.prod.example.com'] : PROD_HOSTS;
+    // db1/db2 (roles only from stackato_roles) are in the attach play too: every host is tried, none fails.
+    t.deepEqual(Object.keys(recap).sort(), [...expected].sort());
+    for (const [host, line] of Object.entries(recap)) {
+      t.is(line.failed, 0, `${host}: ${JSON.stringify(line)}`);
+      t.true(line.unreachable > 0, `${host} was not reported unreachable: ${JSON.stringify(line)}`);
+    }
+    if (playbook === 'playbooks/cluster.yml') {
+      // db1/db2 (roles only from stackato_roles) are in the attach play, in the data services phase.
+      const attach = r.events.find((e) => e.type === 'play:start' && e.name === 'attach the nodes to the core');
+      t.true(attach?.type === 'play:start' && attach.hosts.includes('db1.prod.example.com'), JSON.stringify(attach));
+      const play = attach?.type === 'play:start' ? attach.play : -1;
+      const data = r.events.find((e) => e.type === 'phase:start' && e.play === play && e.phase === 'data_services');
+      t.deepEqual(data?.type === 'phase:start' ? data.hosts : [], [
+        'data1.prod.example.com',
+        'db1.prod.example.com',
+        'db2.prod.example.com',
+      ]);
+    }
+    t.true(existsSync(marker), 'no host was tried');
   });
-  const r = await runCli([
-    'run',
-    'playbooks/cluster.yml',
-    '-i',
-    'inventory/prod.example.ini',
-    '--check',
-    '-e',
-    override,
-    '--output',
-    'json',
-  ]);
-  t.notRegex(r.stdout + r.stderr, /E_UNDEFINED_VAR|E_CONNECTION_VAR|undefined variable/);
-  t.is(r.code, 3, r.stderr + r.stdout.slice(-3000));
-  const recap = recapOf(r);
-  const lines = Object.values(recap) as { failed: number; unreachable: number }[];
-  t.true(lines.length > 0);
-  t.true(
-    lines.every((l) => l.failed === 0),
-    JSON.stringify(recap),
-  );
-  t.true(
-    lines.some((l) => l.unreachable > 0),
-    JSON.stringify(recap),
-  );
-  t.true(existsSync(marker), 'no host was tried');
-});
+}

@@ -149,6 +149,14 @@ export async function remove(ctx: Ctx, p: Parsed): Promise<void> {
       if (ip === ctx.ip) throw new KatoError('the core node cannot remove itself');
       if (!nodes[ip])
         throw new KatoError(`node ${ip} is not part of this cluster`, `nodes: ${Object.keys(nodes).join(', ')}`);
+      // reference/kato.md 2.5 and 4: a DEA is retired first (its apps start on other DEAs), then removed. The
+      // reference gives the order, not kato's answer when it is skipped: the stricter one is chosen, a refusal,
+      // except for a node already destroyed (--skip-detach), which cannot be retired.
+      if (ctx.flavor.v3 && nodes[ip].roles.dea && !nodes[ip].retired && !flag(p, 'skip-detach'))
+        throw new KatoError(
+          `node ${ip} is a DEA that still runs apps`,
+          `retire it first: kato node retire -n ${ip} (its apps move to other DEAs), then remove it`,
+        );
     }
     for (const ip of ips) {
       await s.putNode(ip, null);
@@ -156,6 +164,28 @@ export async function remove(ctx: Ctx, p: Parsed): Promise<void> {
       ctx.out(`Removed ${ip} (${nodes[ip]!.name}) from the cluster\n`);
     }
   });
+}
+
+/**
+ * `kato node retire [-n NODE]` (3.0+, reference/kato.md 2.5): the DEA's apps start on other DEAs, then its
+ * DEA shuts down; run on the core for another node with -n. The lab has no apps to move: the DEA role stops
+ * and the cluster's entry for the node is marked retired.
+ */
+export async function retire(ctx: Ctx, p: Parsed): Promise<void> {
+  if (ctx.state.mode === 'micro') throw new KatoError('this node is not part of a cluster');
+  const ip = value(p, 'node') ?? ctx.ip;
+  checkIp(ip, 'node IP');
+  if (ip === ctx.ip) {
+    if (!ctx.state.roles.dea) throw new KatoError('this node is not a DEA', 'only DEA nodes are retired');
+    await withStore(ctx, (s) => applyRoles(ctx, { ...ctx.state.roles, dea: 'stopped' }, s));
+  }
+  await withStore(ctx, async (s) => {
+    const entry = (await s.nodes())[ip];
+    if (!entry) throw new KatoError(`node ${ip} is not part of this cluster`);
+    if (!entry.roles.dea) throw new KatoError(`node ${ip} is not a DEA`, 'only DEA nodes are retired');
+    await s.putNode(ip, { ...entry, roles: { ...entry.roles, dea: 'stopped' }, retired: true });
+  });
+  ctx.out(`Retired the DEA on ${ip}: its apps were started on other DEAs\n`);
 }
 
 /** A node removed from the cluster (without --skip-detach) detaches itself when kato next runs on it. */

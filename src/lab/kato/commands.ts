@@ -42,6 +42,7 @@ export const COMMANDS: CommandSpec[] = [
   ),
   cmd('node reattach', 'node reattach <core-ip>', [verbose], 1, 1, (f) => f.reattach),
   cmd('node detach', 'node detach [-s|--start] [-v]', [{ long: 'start', short: 's' }, verbose], 0, 0, (f) => f.v3),
+  cmd('node retire', 'node retire [-n <node-id>] [-v]', [node, verbose], 0, 0, (f) => f.v3),
   cmd(
     'node remove',
     'node remove [-s|--skip-detach] <node-IP>...',

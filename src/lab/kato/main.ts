@@ -3,7 +3,7 @@
 // failure from 3.4.1 on; 2.x always exits 0 (bug 103719) unless the lab was made with strict exit codes or
 // KATO_STRICT_EXIT=1 is set.
 import { parseArgs, usageOf, type Parsed } from './args.js';
-import { attach, detach, detachIfRemoved, reattach, remove } from './cmd-attach.js';
+import { attach, detach, detachIfRemoved, reattach, remove, retire } from './cmd-attach.js';
 import { configDel, configGet, configPushPop, configSet } from './cmd-config.js';
 import { setupCore } from './cmd-core.js';
 import { info, nodeList, roleList, version } from './cmd-info.js';
@@ -34,6 +34,7 @@ const HANDLERS: Record<string, Handler> = {
   'node attach': attach,
   'node reattach': reattach,
   'node detach': detach,
+  'node retire': retire,
   'node remove': remove,
   'node rename': rename,
   'node migrate': migrate,

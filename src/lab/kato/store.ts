@@ -11,6 +11,8 @@ export interface NodeEntry {
   roles: Record<string, RoleState>;
   /** The node's roles show STARTING until then (epoch ms), after its setup or attach. */
   startingUntil?: number;
+  /** `kato node retire` shut this DEA down (its apps moved to other DEAs); `node remove` may now take it. */
+  retired?: boolean;
 }
 export interface ClusterInfo {
   mbusip: string;
