@@ -135,13 +135,6 @@ function statusOf(out: { code: number | null; stdout: string; stderr: string }):
   return status;
 }
 
-export const katoStatus = defineFact({
-  name: 'kato_status',
-  shared: true,
-  command: () => readOnly(kato`kato status --json`),
-  parse: statusOf,
-});
-
 /**
  * `kato status --json` once no role shows starting any more, or after `settle` seconds: roles start a
  * while after setup or attach (reference/kato.md 2.12), and a check of what runs must not fail a role

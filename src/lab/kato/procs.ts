@@ -114,11 +114,11 @@ function spawnLogged(proc: string, l: Launch, log: string): ProcRecord {
 }
 
 /** Runs a root process's daemon through sudo and records the PID it wrote. */
-async function startAsRoot(ctx: Ctx, proc: string, l: Launch & { rootPidFile: string }): Promise<ProcRecord> {
-  rmSync(l.rootPidFile, { force: true });
+async function startAsRoot(ctx: Ctx, proc: string, l: Launch, pidFile: string): Promise<ProcRecord> {
+  rmSync(pidFile, { force: true });
   await asRoot(ctx, `start ${proc}`, [l.cmd, ...l.args]);
-  const pid = Number(existsSync(l.rootPidFile) ? readFileSync(l.rootPidFile, 'utf8').trim() : NaN);
-  if (!Number.isInteger(pid)) throw new KatoError(`${proc} did not start: no PID in ${l.rootPidFile}`);
+  const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : NaN);
+  if (!Number.isInteger(pid)) throw new KatoError(`${proc} did not start: no PID in ${pidFile}`);
   return recordOf(pid, proc);
 }
 
@@ -131,9 +131,7 @@ export async function startProcess(ctx: Ctx, proc: string): Promise<void> {
   mkdirSync(PATHS.logs, { recursive: true });
   if (proc === f.storeProcess) mkdirSync(PATHS.storeData, { recursive: true });
   const log = join(PATHS.logs, `${proc}.log`);
-  const rec = l.rootPidFile
-    ? await startAsRoot(ctx, proc, { ...l, rootPidFile: l.rootPidFile })
-    : spawnLogged(proc, l, log);
+  const rec = l.rootPidFile ? await startAsRoot(ctx, proc, l, l.rootPidFile) : spawnLogged(proc, l, log);
   writeJson(pidFile(proc), rec);
   if (!(await waitPort(l.port, rec, 8000))) {
     await stopProcess(ctx, proc);
