@@ -10,11 +10,14 @@ import { taskSelected } from './tags.js';
 import { runInclude } from './include.js';
 import { factsTask, keepFacts } from './facts.js';
 import { probesAhead } from './lookahead.js';
+import { type AllDown, watchBatch } from './all-down.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
   /** Set when the run must stop: a fail limit, any_errors_fatal, or an interrupt. */
   stop?: string;
+  /** Set when every host of a batch went down in it: as ansible-playbook, the run ends after it (runPlays). */
+  allDown?: AllDown;
 }
 
 export interface PlayHosts {
@@ -195,6 +198,10 @@ export async function runItems(
 export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts: PlayHosts): Promise<void> {
   const indexOf = new Map<object, number>(flatTasks(play.tasks).map((t, i) => [t, i] as const));
   let batchNo = 0;
+  // Without serial, Ansible's batch is the whole play (phases are stackplay's own order within it).
+  const everyone = hosts.phases.flatMap((p) => p.hosts);
+  const whole = watchBatch(everyone);
+  let seen = 0;
   for (const { phase, hosts: phaseHosts } of hosts.phases) {
     if (run.stop || run.opts.signal?.aborted) return;
     if (phase) run.opts.report({ type: 'phase:start', play: playIndex, phase, hosts: phaseHosts.map((h) => h.name) });
@@ -202,7 +209,10 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
       if (run.stop || run.opts.signal?.aborted) return;
       if (play.serial.length > 0)
         run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
+      // A host is in the recap once its batch begins (hosts of a batch the run never reached are not, as in Ansible).
+      for (const h of batch) run.recap.ensure(h.name);
       const b: BatchRun = { run, play, playIndex, batch, indexOf };
+      const watched = watchBatch(batch);
       // Tags never skip it, as in Ansible (its tag is `always`).
       if (play.gatherFacts && active(batch).length > 0) {
         const gather = factsTask(play);
@@ -220,8 +230,16 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
       await runItems(b, play.tasks, batch, { rescuable: false });
       if (run.stop) return;
       if (!run.opts.signal?.aborted) await runHandlers(b);
+      seen += batch.length;
+      if (play.serial.length > 0 && watched.allWentDown()) {
+        const where = `batch ${batchNo} of play "${play.name}"`;
+        run.allDown = { where, hosts: batch.map((h) => h.name), cut: seen < everyone.length };
+        return;
+      }
     }
   }
+  if (play.serial.length === 0 && whole.allWentDown())
+    run.allDown = { where: `play "${play.name}"`, hosts: everyone.map((h) => h.name), cut: false };
 }
 
 export { groupByPhase, runTask };
