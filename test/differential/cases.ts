@@ -1,4 +1,5 @@
-// The differential cases: one folder each under cases/, a playbook.yml, optional case.json ({ "args": [...] }) and files.
+// The differential cases: one folder each under cases/, a playbook.yml, optional case.json ({ "args": [...] }),
+// optional inventory.ini (else a one-host localhost inventory) and files.
 import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,8 +32,10 @@ export async function stageCase(c: Case, runner: string): Promise<{ base: string
   const base = await mkdtemp(join(tmpdir(), `stackplay-diff-${runner}-`));
   const work = join(base, 'work');
   await mkdir(work);
-  await cp(join(CASES_DIR, c.name), work, { recursive: true });
+  const own = join(CASES_DIR, c.name, 'inventory.ini');
+  await cp(join(CASES_DIR, c.name), work, { recursive: true, filter: (src) => src !== own });
   const inventory = join(base, 'inventory.ini');
-  await writeFile(inventory, 'localhost ansible_connection=local\n');
+  if (existsSync(own)) await cp(own, inventory);
+  else await writeFile(inventory, 'localhost ansible_connection=local\n');
   return { base, work, inventory };
 }
