@@ -14,7 +14,7 @@ import { type AllDown, watchBatch } from './all-down.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
-  /** Set when the run must stop: a fail limit, any_errors_fatal, or an interrupt. */
+  /** Set when the run must stop: a fail limit, any_errors_fatal, an interrupt, or (runPlays) a batch all down. */
   stop?: string;
   /** Set when every host of a batch went down in it: as ansible-playbook, the run ends after it (runPlays). */
   allDown?: AllDown;
