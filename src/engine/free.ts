@@ -6,9 +6,12 @@ import type { BatchRun } from './play.js';
 
 /** ansible-core 2.14's warnings for keywords the free strategies ignore: each once per play. */
 const IGNORED = {
-  any_errors_fatal: 'Using any_errors_fatal with the free strategy is not supported, as tasks are executed independently on each host: every host goes on',
-  max_fail_percentage: 'Using max_fail_percentage with the free strategy is not supported, as tasks are executed independently on each host: every host goes on',
-  run_once: 'Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.',
+  any_errors_fatal:
+    'Using any_errors_fatal with the free strategy is not supported, as tasks are executed independently on each host: every host goes on',
+  max_fail_percentage:
+    'Using max_fail_percentage with the free strategy is not supported, as tasks are executed independently on each host: every host goes on',
+  run_once:
+    'Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.',
 } as const;
 
 const warned = new WeakMap<Play, Set<keyof typeof IGNORED>>();
