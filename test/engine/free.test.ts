@@ -1,36 +1,12 @@
 // strategy free and host_pinned on fake hosts: hosts never wait for each other, forks, handlers, run_once, ignored fail limits.
 import test from 'ava';
-import { runPlays } from '../../src/engine/run-plays.js';
-import type { Block, Playbook, TaskItem } from '../../src/load/playbook-types.js';
-import type { Inventory, ResolvedHost } from '../../src/inventory/types.js';
-import type { EngineOptions } from '../../src/engine/types.js';
+import type { Block, TaskItem } from '../../src/load/playbook-types.js';
+import type { ResolvedHost } from '../../src/inventory/types.js';
 import type { RunEvent } from '../../src/report/events.js';
 import type { Transport } from '../../src/transport/types.js';
-import { FakeConnector, collect, play, task, testModules } from './fakes.js';
+import { FakeConnector, book, ends, go, play, task } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
 
-const book = (...plays: Playbook['plays']): Playbook => ({ file: 'test.yml', dir: '.', plays, text: '' });
-
-async function go(pb: Playbook, inv: Inventory, connector: FakeConnector, extra: Partial<EngineOptions> = {}) {
-  const { events, report } = collect();
-  const result = await runPlays(pb, inv, {
-    check: false,
-    diff: false,
-    forks: 20,
-    tags: [],
-    skipTags: [],
-    extraVars: {},
-    modules: testModules,
-    connector,
-    report,
-    playbookDir: '.',
-    ...extra,
-  });
-  return { result, events };
-}
-
-const ends = (events: RunEvent[]) =>
-  events.filter((e): e is Extract<RunEvent, { type: 'host:end' }> => e.type === 'host:end');
 const warnings = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
 
 /** A command whose text holds `waits` does not return on `host` until `opens` has run on another host. */
