@@ -84,8 +84,11 @@ async function runTask(
         if (rescued)
           host.failure = { task: { name: task.name, action: task.module, args: task.params }, result: out.result };
         if (out.status === 'changed') for (const n of task.notify) host.notified.add(n);
-        if (once) shareResult(task, host, hosts, out.result);
-        else if (task.runOnce && host.state === 'failed' && !rescued) failEveryHost(b);
+        if (once) {
+          shareResult(task, host, hosts, out.result);
+          if (host.state === 'failed') failEveryHost(b, rescued ? hosts : []);
+          else if (host.state === 'unreachable' && !task.ignoreErrors) runOnceUnreachable(run, task, host);
+        } else if (task.runOnce && host.state === 'failed' && !rescued) failEveryHost(b);
         const output = typeof out.result.msg === 'string' && task.module === 'debug' ? out.result.msg : undefined;
         run.opts.report({
           type: 'host:end',
@@ -115,9 +118,21 @@ function shareResult(task: Task, ran: HostState, hosts: HostState[], result: Rec
   }
 }
 
-/** A run_once task failed under free: as in Ansible, every host of the batch is failed there (stops, uncounted). */
-function failEveryHost(b: BatchRun): void {
-  for (const h of active(b.batch)) h.state = 'failed';
+/**
+ * A run_once task failed (under linear on the one host that ran it, under free on any): as in Ansible, every
+ * host of the batch is failed there, uncounted. Those of `rescuing` (the task's hosts, when a block's rescue
+ * takes the failure) go to that rescue, without ansible_failed_task/result; the others stop.
+ */
+function failEveryHost(b: BatchRun, rescuing: HostState[] = []): void {
+  for (const h of active(b.batch)) {
+    h.state = 'failed';
+    if (rescuing.includes(h)) h.failure = {};
+  }
+}
+
+/** ansible-playbook makes a run_once task any_errors_fatal: its host unreachable ends the run, no rescue, no always. */
+function runOnceUnreachable(run: PlayRun, task: Task, host: HostState): void {
+  run.stop = `run_once task "${task.name}" could not reach ${host.name}`;
 }
 
 /** Stops the run when any_errors_fatal or max_fail_percentage says so (a failure a rescue will take is not down). */
@@ -157,8 +172,8 @@ async function runBlock(b: BatchRun, block: Block, hosts: HostState[], scope: Sc
   const failed = entered.filter((h) => h.state === 'failed' && h.failure);
   if (block.rescue.length > 0 && failed.length > 0 && !b.run.stop) {
     for (const h of failed) {
-      h.registered.ansible_failed_task = h.failure!.task;
-      h.registered.ansible_failed_result = h.failure!.result;
+      if (h.failure!.task) h.registered.ansible_failed_task = h.failure!.task;
+      if (h.failure!.result) h.registered.ansible_failed_result = h.failure!.result;
       delete h.failure;
       h.state = 'active';
     }

@@ -40,8 +40,14 @@ export interface HostState {
   registered: Record<string, unknown>;
   /** The vars of the include_tasks instance the host is running (rendered, and its loop item). */
   scope?: Record<string, unknown>;
-  /** A failure inside a block with a rescue: the rescue section sees it as ansible_failed_task/result. */
-  failure?: { task: { name: string; action: string; args: Record<string, unknown> }; result: Record<string, unknown> };
+  /**
+   * A failure inside a block with a rescue: the rescue section sees it as ansible_failed_task/result.
+   * Without them, the host goes to rescue for a run_once task that failed on another host (as in Ansible).
+   */
+  failure?: {
+    task?: { name: string; action: string; args: Record<string, unknown> };
+    result?: Record<string, unknown>;
+  };
   /** System facts from gather_facts or a setup task (ansible_hostname, ...); absent until gathered. */
   facts?: Record<string, unknown>;
   /** Handler names notified and not yet run. */
