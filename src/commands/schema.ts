@@ -2,7 +2,7 @@
 import { BECOME_METHODS } from '../privilege.js';
 import { z } from 'zod';
 import type { Module } from '../sdk.js';
-import { META_ACTIONS, ORDERS } from '../load/playbook-keys.js';
+import { META_ACTIONS, ORDERS, STRATEGIES } from '../load/playbook-keys.js';
 
 type Json = Record<string, unknown>;
 
@@ -215,6 +215,7 @@ export function playbookJsonSchema(modules: ReadonlyMap<string, Module>): Json {
       max_fail_percentage: { type: 'integer', minimum: 0, maximum: 100 },
       any_errors_fatal: bool,
       order: { enum: [...ORDERS] },
+      strategy: { enum: [...STRATEGIES] },
       become: bool,
       become_user: str,
       become_method: { enum: [...BECOME_METHODS] },

@@ -1,5 +1,5 @@
-// Running one play: phases, serial batches, task items in lock-step across a batch, handlers, fail limits.
-import pLimit from 'p-limit';
+// Running one play: phases, serial batches, task items in lock-step across a batch (or per host: free.ts), handlers, fail limits.
+import pLimit, { type LimitFunction } from 'p-limit';
 import { flatTasks, isTask, type Block, type Play, type Task, type TaskItem } from '../load/playbook-types.js';
 import type { TaskRef } from '../report/events.js';
 import type { HostState } from './types.js';
@@ -10,6 +10,7 @@ import { taskSelected } from './tags.js';
 import { runInclude } from './include.js';
 import { factsTask, keepFacts } from './facts.js';
 import { lookAhead } from './lookahead.js';
+import { runFree, warnIgnored } from './free.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
@@ -30,6 +31,8 @@ export interface BatchRun {
   batch: HostState[];
   /** Each task's index in the play (tasks read by a dynamic include are numbered after the play's own). */
   indexOf: Map<object, number>;
+  /** strategy free: the batch's forks, shared by every host's tasks (each host walks alone; src/engine/free.ts). */
+  slots?: LimitFunction;
 }
 
 /** Inside the block part of a block with a rescue (here or around it), a failure is rescued, not final. */
@@ -55,14 +58,21 @@ async function runTask(
 ): Promise<void> {
   const { run, play } = b;
   // The probes of the tasks after this one ride along with this one's round trips (src/engine/prefetch.ts);
-  // so do their commands when no other host runs in lock-step with this one, nor can stop it.
+  // so do their commands when no other host runs in lock-step with this one, nor can stop it (fail
+  // limits do not act under free, as in Ansible).
   const alone =
-    hosts.length === 1 && (b.batch.length === 1 || (!play.anyErrorsFatal && play.maxFailPercentage === undefined));
+    hosts.length === 1 &&
+    (b.batch.length === 1 ||
+      play.strategy !== undefined ||
+      (!play.anyErrorsFatal && play.maxFailPercentage === undefined));
   const ctx =
     following.length > 0 ? { ...run, ahead: (h: HostState) => lookAhead(run, play, task, following, h, alone) } : run;
-  const limit = pLimit(Math.max(1, run.opts.forks));
+  const limit = b.slots ?? pLimit(Math.max(1, run.opts.forks));
   // run_once: the first host runs it; the others get its registered result and facts, uncounted (as Ansible).
-  const runners = task.runOnce ? hosts.slice(0, 1) : hosts;
+  // Under free every host runs it, with Ansible's warning.
+  const once = task.runOnce && !play.strategy;
+  if (task.runOnce && play.strategy) warnIgnored(b, 'run_once');
+  const runners = once ? hosts.slice(0, 1) : hosts;
   run.opts.report({ type: 'task:start', task: ref, hosts: runners.map((h) => h.name) });
   await Promise.all(
     runners.map((host) =>
@@ -79,7 +89,8 @@ async function runTask(
         if (rescued)
           host.failure = { task: { name: task.name, action: task.module, args: task.params }, result: out.result };
         if (out.status === 'changed') for (const n of task.notify) host.notified.add(n);
-        if (task.runOnce) shareResult(task, host, hosts, out.result);
+        if (once) shareResult(task, host, hosts, out.result);
+        else if (task.runOnce && host.state === 'failed' && !rescued) failEveryHost(b);
         const output = typeof out.result.msg === 'string' && task.module === 'debug' ? out.result.msg : undefined;
         run.opts.report({
           type: 'host:end',
@@ -109,8 +120,14 @@ function shareResult(task: Task, ran: HostState, hosts: HostState[], result: Rec
   }
 }
 
+/** A run_once task failed under free: as in Ansible, every host of the batch is failed there (stops, uncounted). */
+function failEveryHost(b: BatchRun): void {
+  for (const h of active(b.batch)) h.state = 'failed';
+}
+
 /** Stops the run when any_errors_fatal or max_fail_percentage says so (a failure a rescue will take is not down). */
 function checkFailLimits(run: PlayRun, play: Play, batch: HostState[]): void {
+  if (play.strategy) return; // ignored under free, as in Ansible (src/engine/free.ts warns)
   const down = batch.filter((h) => h.state !== 'active' && !h.failure).length;
   if (down === 0) return;
   if (play.anyErrorsFatal) run.stop = `any_errors_fatal: ${down} host(s) failed in play "${play.name}"`;
@@ -119,17 +136,20 @@ function checkFailLimits(run: PlayRun, play: Play, batch: HostState[]): void {
   }
 }
 
-/** Runs the handlers notified on the batch's active hosts (end of a section, meta: flush_handlers, end of play). */
-async function runHandlers(b: BatchRun): Promise<void> {
-  const { play, playIndex, batch } = b;
+/**
+ * Runs the handlers notified on the active hosts of `among` (end of a section, meta: flush_handlers, end of
+ * play): the batch in lock-step, or under free the one host that reached the flush.
+ */
+async function runHandlers(b: BatchRun, among: HostState[]): Promise<void> {
+  const { play, playIndex } = b;
   for (const [i, handler] of play.handlers.entries()) {
     const names = [handler.name, ...handler.listen];
-    const hosts = active(batch).filter((h) => names.some((n) => h.notified.has(n)));
+    const hosts = active(among).filter((h) => names.some((n) => h.notified.has(n)));
     if (hosts.length === 0) continue;
     const ref: TaskRef = { play: playIndex, index: i, name: handler.name, module: handler.module, handler: true };
     await runTask(b, handler, ref, hosts);
   }
-  for (const h of batch) h.notified.clear();
+  for (const h of among) h.notified.clear();
 }
 
 /**
@@ -163,7 +183,7 @@ export async function runItems(
   hosts: HostState[],
   scope: Scope,
 ): Promise<void> {
-  const { run } = b;
+  const { run, play } = b;
   for (const [i, item] of items.entries()) {
     const targets = active(hosts);
     if (targets.length === 0 || run.stop || run.opts.signal?.aborted) return;
@@ -172,7 +192,7 @@ export async function runItems(
       await runTask(b, item, taskRef(b, item), targets, scope, items.slice(i + 1));
       checkFailLimits(run, b.play, b.batch);
     } else if (item.kind === 'block') await runBlock(b, item, targets, scope);
-    else if (item.kind === 'flush') await runHandlers(b);
+    else if (item.kind === 'flush') await runHandlers(b, play.strategy ? hosts : b.batch);
     else if (taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) {
       await runInclude(
         b,
@@ -207,25 +227,33 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
       if (play.serial.length > 0)
         run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
       const b: BatchRun = { run, play, playIndex, batch, indexOf };
-      // Tags never skip it, as in Ansible (its tag is `always`).
-      if (play.gatherFacts && active(batch).length > 0) {
-        const gather = factsTask(play);
-        await runTask(
-          b,
-          gather,
-          { play: playIndex, index: -1, name: gather.name, module: gather.module },
-          active(batch),
-          { rescuable: false },
-          play.tasks,
-        );
-        checkFailLimits(run, play, batch);
-        if (run.stop) return;
-      }
-      await runItems(b, play.tasks, batch, { rescuable: false });
+      if (play.strategy) await runFree(b, (fb, host) => runHosts(fb, [host]));
+      else await runHosts(b, batch);
       if (run.stop) return;
-      if (!run.opts.signal?.aborted) await runHandlers(b);
     }
   }
+}
+
+/** The play on these hosts: facts, task items, handlers (the whole batch in lock-step, or one host under free). */
+async function runHosts(b: BatchRun, hosts: HostState[]): Promise<void> {
+  const { run, play, playIndex } = b;
+  // Tags never skip it, as in Ansible (its tag is `always`).
+  if (play.gatherFacts && active(hosts).length > 0) {
+    const gather = factsTask(play);
+    await runTask(
+      b,
+      gather,
+      { play: playIndex, index: -1, name: gather.name, module: gather.module },
+      active(hosts),
+      { rescuable: false },
+      play.tasks,
+    );
+    checkFailLimits(run, play, b.batch);
+    if (run.stop) return;
+  }
+  await runItems(b, play.tasks, hosts, { rescuable: false });
+  if (run.stop) return;
+  if (!run.opts.signal?.aborted) await runHandlers(b, hosts);
 }
 
 export { groupByPhase, runTask };

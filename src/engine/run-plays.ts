@@ -129,7 +129,13 @@ export async function runPlays(
       const hosts = playHosts(inv, play, opts.limit, states);
       const names = hosts.phases.flatMap((p) => p.hosts.map((h) => h.name));
       for (const n of names) run.recap.ensure(n);
-      opts.report({ type: 'play:start', play: i, name: play.name, hosts: names });
+      opts.report({
+        type: 'play:start',
+        play: i,
+        name: play.name,
+        hosts: names,
+        ...(play.strategy ? { strategy: play.strategy } : {}),
+      });
       if (names.length === 0)
         opts.report({ type: 'warning', message: `play "${play.name}": no hosts matched "${play.hosts}"` });
       await runPlay(run, play, i, hosts);

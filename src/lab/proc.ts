@@ -52,26 +52,33 @@ export function spawnDetached(
   }
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
+/** How a signal reaches a process: the lab signals its own directly; kato goes through sudo for root's. */
+export type Signaller = (r: ProcRecord, sig: NodeJS.Signals) => void | Promise<void>;
+
+const direct: Signaller = (r, sig) => {
   try {
-    process.kill(pid, sig);
+    process.kill(r.pid, sig);
   } catch {
     /* already gone */
   }
-}
+};
 
 /**
  * Ends the recorded processes: SIGTERM, then SIGKILL for those still alive after `graceMs`.
  * With `graceMs` 0 it is SIGKILL straight away. A record whose PID now belongs to another process
  * (start time differs) is left alone.
  */
-export async function endProcesses(records: readonly ProcRecord[], graceMs = 3000): Promise<ProcRecord[]> {
+export async function endProcesses(
+  records: readonly ProcRecord[],
+  graceMs = 3000,
+  signal: Signaller = direct,
+): Promise<ProcRecord[]> {
   const live = records.filter(isAlive);
-  if (graceMs > 0) for (const r of live) signal(r.pid, 'SIGTERM');
+  if (graceMs > 0) for (const r of live) await signal(r, 'SIGTERM');
   const end = Date.now() + graceMs;
   while (live.some(isAlive) && Date.now() < end) await sleep(50);
   const stubborn = live.filter(isAlive);
-  for (const r of stubborn) signal(r.pid, 'SIGKILL');
+  for (const r of stubborn) await signal(r, 'SIGKILL');
   const killEnd = Date.now() + 2000;
   while (stubborn.some(isAlive) && Date.now() < killEnd) await sleep(50);
   return live;

@@ -15,6 +15,7 @@ export const PLAY_KEYS = [
   'max_fail_percentage',
   'any_errors_fatal',
   'order',
+  'strategy',
   'become',
   'become_user',
   'become_method',
@@ -87,6 +88,9 @@ export const META_KEYS = ['name', 'meta', 'when', 'tags'] as const;
 /** The meta actions stackplay runs. */
 export const META_ACTIONS = ['flush_handlers'] as const;
 
+/** The play strategies stackplay runs (ansible-core 2.14's built-in linear, free and host_pinned). */
+export const STRATEGIES = ['linear', 'free', 'host_pinned'] as const;
+
 export const ORDERS = ['phased', 'inventory', 'sorted', 'reverse_inventory', 'reverse_sorted'] as const;
 
 const withLoop = 'use "loop:" with a list (or a template giving one)';
@@ -108,7 +112,6 @@ export const UNSUPPORTED: Record<string, string> = {
   with_subelements: withLoop,
   with_indexed_items: withLoop,
   diff: 'run with --diff',
-  strategy: 'stackplay runs tasks in lock-step per batch (use serial)',
   connection: 'connections come from the inventory',
   remote_user: 'set ansible_user in the inventory',
   gather_subset: 'modules gather the facts they need',

@@ -5,7 +5,7 @@ import type { Module } from '../sdk.js';
 import { isTask, type Inherited, type Play, type TaskItem } from './playbook-types.js';
 import { didYouMean } from '../suggest.js';
 import { BECOME_METHODS } from '../privilege.js';
-import { ORDERS, PLAY_KEYS, UNSUPPORTED } from './playbook-keys.js';
+import { ORDERS, PLAY_KEYS, STRATEGIES, UNSUPPORTED } from './playbook-keys.js';
 import {
   checkTemplates,
   describeNode,
@@ -86,6 +86,34 @@ function readSerial(ctx: LoadContext, node: YNode): (number | string)[] {
   return out;
 }
 
+/** What to write instead of a strategy stackplay does not run. */
+const STRATEGY_HINTS: Record<string, string> = {
+  debug: 'the debug strategy is interactive; use linear (the default) and debug tasks',
+  mitogen_linear: 'use linear: stackplay already keeps one connection per host',
+  mitogen_free: 'use free: stackplay already keeps one connection per host',
+  mitogen_host_pinned: 'use host_pinned: stackplay already keeps one connection per host',
+};
+
+/** strategy: linear (the default), free or host_pinned, written as a plain string. */
+function readStrategy(ctx: LoadContext, node: YNode): Play['strategy'] {
+  const s = readString(ctx, node, 'strategy');
+  if (s === undefined) return undefined;
+  const name = s.trim().replace(/^ansible\.builtin\./, '');
+  if (name === 'free' || name === 'host_pinned') return name;
+  if (name === 'linear') return undefined;
+  const templated = s.includes('{{');
+  report(
+    ctx,
+    'E_STRATEGY',
+    templated ? 'strategy: templates are not supported' : `strategy: "${s}" is not a strategy stackplay runs`,
+    node,
+    STRATEGY_HINTS[name] ??
+      didYouMean(name, STRATEGIES) ??
+      'stackplay runs linear (the default), free or host_pinned: write one of them as plain text',
+  );
+  return undefined;
+}
+
 export interface LoadedPlay {
   play: Play;
   /** notify items of its tasks, to check against its handlers. */
@@ -148,6 +176,7 @@ export function loadPlay(
         didYouMean(o, ORDERS),
       );
   }
+  const strategy = has('strategy') ? readStrategy(ctx, at('strategy')) : undefined;
   if (has('vars')) checkTemplates(ctx, at('vars'));
   const notified: { name: string; node: Node }[] = [];
   // Ansible flushes handlers after each section: pre_tasks, (roles and) tasks, post_tasks.
@@ -191,6 +220,7 @@ export function loadPlay(
       ? (readBool(ctx, at('any_errors_fatal'), 'any_errors_fatal') ?? false)
       : false,
     order,
+    ...(strategy ? { strategy } : {}),
     become: has('become') ? (readBool(ctx, at('become'), 'become') ?? false) : false,
     becomeUser: has('become_user') ? readString(ctx, at('become_user'), 'become_user') : undefined,
     becomeMethod: has('become_method')

@@ -140,6 +140,11 @@ export interface Play {
   anyErrorsFatal: boolean;
   /** 'phased' runs the task list phase by phase (default when hosts name role groups); 'inventory' keeps inventory order. */
   order?: 'phased' | 'inventory' | 'sorted' | 'reverse_inventory' | 'reverse_sorted';
+  /**
+   * How hosts walk the tasks: absent (linear) in lock-step per batch; 'free' each host on its own, at most
+   * forks tasks at once; 'host_pinned' free with at most forks hosts in the play at once (src/engine/free.ts).
+   */
+  strategy?: 'free' | 'host_pinned';
   become: boolean;
   becomeUser?: string | undefined;
   becomeMethod?: BecomeMethod | undefined;

@@ -57,7 +57,14 @@ export interface RecapLine {
 
 export type RunEvent =
   | { type: 'run:start'; playbook: string; check: boolean; diff: boolean; hosts: string[] }
-  | { type: 'play:start'; play: number; name: string; hosts: string[] }
+  | {
+      type: 'play:start';
+      play: number;
+      name: string;
+      hosts: string[];
+      /** Set for strategy free / host_pinned: the play's task events then interleave across hosts (README). */
+      strategy?: 'free' | 'host_pinned';
+    }
   | { type: 'phase:start'; play: number; phase: string; hosts: string[] }
   | { type: 'batch:start'; play: number; batch: number; hosts: string[] }
   | { type: 'task:start'; task: TaskRef; hosts: string[] }

@@ -38,9 +38,32 @@ export function formatPlain(e: RunEvent): string | undefined {
   }
 }
 
-export const plainReporter =
-  (write: (text: string) => void): Reporter =>
-  (e) => {
+/**
+ * Plain lines as a run goes. Under strategy free a host's events may belong to any task, so a task's
+ * banner comes before the first host line of a task other than the last banner's, as Ansible's
+ * default callback prints it under free, and never on task:start.
+ */
+export function plainLines(): (e: RunEvent) => string | undefined {
+  let free = false;
+  let last: string | undefined;
+  return (e) => {
+    if (e.type === 'play:start') free = e.strategy !== undefined;
+    if (e.type === 'play:start' || e.type === 'phase:start' || e.type === 'batch:start') last = undefined;
+    if (!free) return formatPlain(e);
+    if (e.type === 'task:start') return undefined;
     const text = formatPlain(e);
+    if (text === undefined || (e.type !== 'host:plan' && e.type !== 'host:end')) return text;
+    const key = `${e.task.play}:${e.task.index}:${e.task.handler ? 'h' : 't'}`;
+    if (key === last) return text;
+    last = key;
+    return `${formatPlain({ type: 'task:start', task: e.task, hosts: [e.host] })}\n${text}`;
+  };
+}
+
+export const plainReporter = (write: (text: string) => void): Reporter => {
+  const lines = plainLines();
+  return (e) => {
+    const text = lines(e);
     if (text !== undefined) write(`${text}\n`);
   };
+};

@@ -1,7 +1,7 @@
 // Live tree renderer for terminals: each task is a listr2 list with one row per host.
 import { Listr } from 'listr2';
 import type { Reporter, RunEvent } from './events.js';
-import { formatPlain } from './plain.js';
+import { plainLines } from './plain.js';
 import { describeStep } from './diff.js';
 
 /** The part of listr2's task wrapper this renderer uses. */
@@ -21,10 +21,15 @@ export interface TreeReporter {
   done(): Promise<void>;
 }
 
-/** Tasks run in lock-step, so one listr2 list is live at a time; lines between them print plainly. */
+/**
+ * Tasks run in lock-step, so one listr2 list is live at a time; lines between them print plainly. A play
+ * under strategy free has no such task: its tasks print as plain lines, each as it ends.
+ */
 export function treeReporter(write: (text: string) => void): TreeReporter {
   let chain: Promise<unknown> = Promise.resolve();
   let rows = new Map<string, HostRow>();
+  const lines = plainLines();
+  let free = false;
   const after = (fn: () => unknown) => {
     chain = chain.then(fn, fn);
   };
@@ -76,6 +81,12 @@ export function treeReporter(write: (text: string) => void): TreeReporter {
   };
 
   const report: Reporter = (e) => {
+    if (e.type === 'play:start') free = e.strategy !== undefined;
+    if (free && (e.type === 'task:start' || e.type === 'host:plan' || e.type === 'host:end')) {
+      const text = lines(e);
+      if (text !== undefined) after(() => write(`${text}\n`));
+      return;
+    }
     switch (e.type) {
       case 'task:start':
         return startTask(e);
@@ -93,7 +104,7 @@ export function treeReporter(write: (text: string) => void): TreeReporter {
       case 'play:end':
         return;
       default: {
-        const text = formatPlain(e);
+        const text = lines(e);
         if (text !== undefined) after(() => write(`${text}\n`));
       }
     }

@@ -1,5 +1,6 @@
-// The differential cases: one folder each under cases/, a playbook.yml, optional case.json ({ "args": [...] }) and files.
-import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+// The differential cases: one folder each under cases/, a playbook.yml, optional case.json ({ "args": [...] }),
+// optional inventory.ini (default: one local host, localhost) and files.
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export async function stageCase(c: Case, runner: string): Promise<{ base: string
   await mkdir(work);
   await cp(join(CASES_DIR, c.name), work, { recursive: true });
   const inventory = join(base, 'inventory.ini');
-  await writeFile(inventory, 'localhost ansible_connection=local\n');
+  // A case's own inventory (several ansible_connection=local hosts, say) sits beside its work folder, not in it.
+  if (existsSync(join(work, 'inventory.ini'))) await rename(join(work, 'inventory.ini'), inventory);
+  else await writeFile(inventory, 'localhost ansible_connection=local\n');
   return { base, work, inventory };
 }

@@ -1,42 +1,9 @@
 // Engine behaviour on fake hosts: ordering, parallelism, failures, batches, handlers, check mode.
 import test from 'ava';
-import { runPlays } from '../../src/engine/run-plays.js';
-import type { Playbook } from '../../src/load/playbook-types.js';
-import type { Inventory } from '../../src/inventory/types.js';
-import type { EngineOptions } from '../../src/engine/types.js';
-import type { RunEvent } from '../../src/report/events.js';
-import { FakeConnector, collect, play, task, testModules } from './fakes.js';
+import { FakeConnector, book, ends, go, play, task } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
 import { loadInventoryTexts } from '../../src/inventory/load.js';
 import { groupsMap } from '../../src/inventory/resolve.js';
-
-const book = (...plays: Playbook['plays']): Playbook => ({ file: 'test.yml', dir: '.', plays, text: '' });
-
-async function go(
-  pb: Playbook,
-  inv: Inventory,
-  connector: FakeConnector,
-  extra: Partial<EngineOptions & { limit: string }> = {},
-) {
-  const { events, report } = collect();
-  const result = await runPlays(pb, inv, {
-    check: false,
-    diff: false,
-    forks: 20,
-    tags: [],
-    skipTags: [],
-    extraVars: {},
-    modules: testModules,
-    connector,
-    report,
-    playbookDir: '.',
-    ...extra,
-  });
-  return { result, events };
-}
-
-const ends = (events: RunEvent[]) =>
-  events.filter((e): e is Extract<RunEvent, { type: 'host:end' }> => e.type === 'host:end');
 
 test('tasks run in lock-step: every host finishes task 1 before any starts task 2', async (t) => {
   const inv = buildInventory({ web: ['a', 'b', 'c'] });

@@ -4,7 +4,10 @@ import { UnreachableError, CheckModeViolation } from '../../src/errors.js';
 import type { Transport, ExecResult } from '../../src/transport/types.js';
 import type { Connector } from '../../src/engine/types.js';
 import type { ResolvedHost } from '../../src/inventory/types.js';
-import type { Play, Task } from '../../src/load/playbook-types.js';
+import type { Play, Playbook, Task } from '../../src/load/playbook-types.js';
+import type { EngineOptions } from '../../src/engine/types.js';
+import type { Inventory } from '../../src/inventory/types.js';
+import { runPlays } from '../../src/engine/run-plays.js';
 import { builtTask } from '../../src/load/built-task.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { defineModule, readOnly, sh, sumOf, write, z, type Module } from '../../src/sdk.js';
@@ -154,3 +157,32 @@ export const collect = () => {
     },
   };
 };
+
+export const book = (...plays: Playbook['plays']): Playbook => ({ file: 'test.yml', dir: '.', plays, text: '' });
+
+/** Runs a playbook on fake hosts with the test modules; returns the result and every event. */
+export async function go(
+  pb: Playbook,
+  inv: Inventory,
+  connector: Connector,
+  extra: Partial<EngineOptions & { limit: string }> = {},
+) {
+  const { events, report } = collect();
+  const result = await runPlays(pb, inv, {
+    check: false,
+    diff: false,
+    forks: 20,
+    tags: [],
+    skipTags: [],
+    extraVars: {},
+    modules: testModules,
+    connector,
+    report,
+    playbookDir: '.',
+    ...extra,
+  });
+  return { result, events };
+}
+
+export const ends = (events: RunEvent[]) =>
+  events.filter((e): e is Extract<RunEvent, { type: 'host:end' }> => e.type === 'host:end');

@@ -136,3 +136,10 @@ test('every diagnostic is an error and the file loads only without them', (t) =>
   t.deepEqual(r.diagnostics, []);
   t.truthy(r.playbook);
 });
+
+test('strategies.yml: linear (the default) is unset; free and host_pinned are kept, also by their FQCN', (t) => {
+  t.deepEqual(
+    load('strategies').plays.map((p) => p.strategy),
+    [undefined, 'free', 'host_pinned', 'free', undefined],
+  );
+});

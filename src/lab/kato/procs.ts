@@ -3,20 +3,22 @@
 // nginx's master runs as root, as nginx does everywhere (it reads the root-only key an administrator
 // installs), so kato starts, reloads and stops it through sudo; the others run as kato's user.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { isAlive, recordOf, type ProcRecord } from '../proc.js';
+import { endProcesses, isAlive, recordOf, type ProcRecord, type Signaller } from '../proc.js';
 import { KatoError } from './errors.js';
 import type { Ctx } from './ctx.js';
 import type { Flavor } from './flavor.js';
 import { PATHS, readJson, writeJson, type Identity } from './node.js';
-import { asRoot } from './sudo.js';
+import { asRoot, SudoCommandError } from './sudo.js';
 
 interface Launch {
   cmd: string;
   args: string[];
   port: number;
+  /** What the process writes: kato's capture of its output, or the error log a root daemon writes itself. */
+  log: string;
   /** Started through sudo; it daemonizes and writes this PID file itself. */
   rootPidFile?: string;
 }
@@ -30,6 +32,7 @@ export function launchOf(proc: string, f: Flavor, id: Identity): Launch | null {
     cmd: process.execPath,
     args: ['--max-old-space-size=32', process.argv[1]!, '__serve', ...args],
     port: Number(args[2]),
+    log: outputLog(proc),
   });
   if (proc === f.storeProcess) {
     return {
@@ -53,12 +56,19 @@ export function launchOf(proc: string, f: Flavor, id: Identity): Launch | null {
         '--logfile',
         '',
       ],
+      log: outputLog(proc),
     };
   }
   if (proc === f.mbusProcess) return self('mbus', '--port', String(f.mbusPort), '--name', id.name);
   if (proc === 'router2g') return self('router', '--port', '80', '--name', id.name);
   if (proc === 'nginx')
-    return { cmd: 'nginx', args: ['-e', NGINX_ERROR_LOG, '-c', PATHS.nginxConf], port: 443, rootPidFile: NGINX_PID };
+    return {
+      cmd: 'nginx',
+      args: ['-e', NGINX_ERROR_LOG, '-c', PATHS.nginxConf],
+      port: 443,
+      log: NGINX_ERROR_LOG,
+      rootPidFile: NGINX_PID,
+    };
   return null;
 }
 
@@ -67,6 +77,7 @@ export const NGINX_PID = `${PATHS.run}/nginx-lb.pid`;
 export const NGINX_ERROR_LOG = `${PATHS.logs}/nginx-lb-error.log`;
 
 const pidFile = (proc: string): string => join(PATHS.run, `${proc}.pid`);
+const outputLog = (proc: string): string => join(PATHS.logs, `${proc}.log`);
 
 export function processRecord(proc: string): ProcRecord | null {
   const r = readJson<ProcRecord>(pidFile(proc));
@@ -98,8 +109,8 @@ async function waitPort(port: number, rec: ProcRecord, ms: number): Promise<bool
   return false;
 }
 
-function spawnLogged(proc: string, l: Launch, log: string): ProcRecord {
-  const fd = openSync(log, 'a');
+function spawnLogged(proc: string, l: Launch): ProcRecord {
+  const fd = openSync(l.log, 'a');
   try {
     const child = spawn(l.cmd, l.args, { detached: true, stdio: ['ignore', fd, fd] });
     child.on('error', () => {
@@ -113,13 +124,34 @@ function spawnLogged(proc: string, l: Launch, log: string): ProcRecord {
   }
 }
 
+const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
+
+/** The last lines of `text`, for a failure message. */
+const lastLines = (text: string): string => text.trim().split('\n').slice(-3).join('\n');
+
+/**
+ * A process that did not come up, with the last lines it wrote to its own log since `from` (the log's size
+ * when this start began); when it wrote none there, what sudo relayed of it.
+ */
+function notStarted(proc: string, l: Launch, from: number, why: string, relayed = ''): KatoError {
+  const log = existsSync(l.log) ? readFileSync(l.log) : Buffer.alloc(0);
+  const tail = lastLines(log.subarray(log.length >= from ? from : 0).toString('utf8')) || lastLines(relayed);
+  return new KatoError(`${proc} did not start (${why})${tail ? `:\n${tail}` : ''}`, `see ${l.log}`);
+}
+
 /** Runs a root process's daemon through sudo and records the PID it wrote. */
-async function startAsRoot(ctx: Ctx, proc: string, l: Launch, pidFile: string): Promise<ProcRecord> {
+async function startAsRoot(ctx: Ctx, proc: string, l: Launch, pidFile: string, from: number): Promise<ProcRecord> {
   rmSync(pidFile, { force: true });
-  await asRoot(ctx, `start ${proc}`, [l.cmd, ...l.args]);
-  const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : NaN);
-  if (!Number.isInteger(pid)) throw new KatoError(`${proc} did not start: no PID in ${pidFile}`);
-  return recordOf(pid, proc);
+  try {
+    await asRoot(ctx, `start ${proc}`, [l.cmd, ...l.args]);
+  } catch (e) {
+    if (e instanceof SudoCommandError)
+      throw notStarted(proc, l, from, `sudo ${l.cmd} exited ${e.status ?? 'on a signal'}`, e.stderr);
+    throw e;
+  }
+  const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
+  if (!/^[1-9]\d*$/.test(pid)) throw notStarted(proc, l, from, `no PID in ${pidFile}`);
+  return recordOf(Number(pid), proc);
 }
 
 export async function startProcess(ctx: Ctx, proc: string): Promise<void> {
@@ -130,37 +162,30 @@ export async function startProcess(ctx: Ctx, proc: string): Promise<void> {
   mkdirSync(PATHS.run, { recursive: true });
   mkdirSync(PATHS.logs, { recursive: true });
   if (proc === f.storeProcess) mkdirSync(PATHS.storeData, { recursive: true });
-  const log = join(PATHS.logs, `${proc}.log`);
-  const rec = l.rootPidFile ? await startAsRoot(ctx, proc, l, l.rootPidFile) : spawnLogged(proc, l, log);
+  const from = sizeOf(l.log);
+  const rec = l.rootPidFile ? await startAsRoot(ctx, proc, l, l.rootPidFile, from) : spawnLogged(proc, l);
   writeJson(pidFile(proc), rec);
   if (!(await waitPort(l.port, rec, 8000))) {
     await stopProcess(ctx, proc);
-    const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join('\n') : '';
-    throw new KatoError(
-      `${proc} did not start (nothing answered on port ${l.port})${tail ? `:\n${tail}` : ''}`,
-      `see ${log}`,
-    );
+    throw notStarted(proc, l, from, `nothing answered on port ${l.port}`);
   }
 }
 
-/** Sends a signal, through sudo when the process is root's (EPERM). */
-async function signal(ctx: Ctx, r: ProcRecord, sig: 'TERM' | 'KILL' | 'HUP'): Promise<void> {
-  try {
-    process.kill(r.pid, `SIG${sig}`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EPERM')
-      await asRoot(ctx, `signal ${r.what}`, ['kill', `-${sig}`, String(r.pid)]);
-  }
-}
+/** Signals kato's own processes directly and root's (nginx's master: EPERM) through sudo. */
+const signalOf =
+  (ctx: Ctx): Signaller =>
+  async (r, sig) => {
+    try {
+      process.kill(r.pid, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM')
+        await asRoot(ctx, `signal ${r.what}`, ['kill', `-${sig.replace(/^SIG/, '')}`, String(r.pid)]);
+    }
+  };
 
 export async function stopProcess(ctx: Ctx, proc: string): Promise<void> {
   const r = readJson<ProcRecord>(pidFile(proc));
-  if (r && isAlive(r)) {
-    await signal(ctx, r, 'TERM');
-    const end = Date.now() + 5000;
-    while (isAlive(r) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
-    if (isAlive(r)) await signal(ctx, r, 'KILL');
-  }
+  if (r) await endProcesses([r], 5000, signalOf(ctx));
   rmSync(pidFile(proc), { force: true });
 }
 
@@ -168,6 +193,6 @@ export async function stopProcess(ctx: Ctx, proc: string): Promise<void> {
 export async function reloadProcess(ctx: Ctx, proc: string): Promise<boolean> {
   const r = processRecord(proc);
   if (!r) return false;
-  await signal(ctx, r, 'HUP');
+  await signalOf(ctx)(r, 'SIGHUP');
   return true;
 }

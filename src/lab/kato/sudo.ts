@@ -8,6 +8,24 @@ import type { Ctx } from './ctx.js';
 import { KatoError } from './errors.js';
 import { PATHS } from './node.js';
 
+/** sudo ran (or refused) the command itself, not for the password: the exit status and what it said. */
+export class SudoCommandError extends KatoError {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
+}
+
+const failed = (argv: readonly string[], why: string, r: { status: number | null; stderr: string }) =>
+  new SudoCommandError(
+    `sudo ${argv[0]} (to ${why}) failed: ${r.stderr.trim() || `exit ${r.status}`}`,
+    r.status,
+    r.stderr,
+  );
+
 const sudo = (args: readonly string[], input = '') =>
   spawnSync('sudo', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 
@@ -18,8 +36,7 @@ const sudo = (args: readonly string[], input = '') =>
 export async function asRoot(ctx: Ctx, why: string, argv: readonly string[]): Promise<string> {
   const first = sudo(['-n', '--', ...argv]);
   if (first.status === 0) return first.stdout;
-  if (!/password is required/.test(first.stderr))
-    throw new KatoError(`sudo ${argv[0]} (to ${why}) failed: ${first.stderr.trim() || `exit ${first.status}`}`);
+  if (!/password is required/.test(first.stderr)) throw failed(argv, why, first);
   const user = userInfo().username;
   if (ctx.sudoPassword === undefined) {
     const answer = await ctx.prompt.ask(`[sudo] password for ${user}: `, { secret: true });
@@ -33,12 +50,9 @@ export async function asRoot(ctx: Ctx, why: string, argv: readonly string[]): Pr
   // Only the password on stdin: sudo would read further lines as new attempts.
   const r = sudo(['-S', '-p', '', '--', ...argv], `${ctx.sudoPassword}\n`);
   if (r.status !== 0) {
-    const wrong = /incorrect password|try again|Authentication failure/i.test(r.stderr);
-    throw new KatoError(
-      wrong
-        ? `sudo: incorrect password for ${user} (kato needed sudo to ${why})`
-        : `sudo ${argv[0]} (to ${why}) failed: ${r.stderr.trim() || `exit ${r.status}`}`,
-    );
+    if (/incorrect password|try again|Authentication failure/i.test(r.stderr))
+      throw new KatoError(`sudo: incorrect password for ${user} (kato needed sudo to ${why})`);
+    throw failed(argv, why, r);
   }
   return r.stdout;
 }
