@@ -47,7 +47,7 @@ const tenThenFive = (hosts: string) => {
 };
 
 labTest(
-  'alone on its host, a run of commands goes in one round trip, in order; in lock-step with another host it does not',
+  'alone on its host (or under strategy free), a run of commands goes in one round trip, in order; in lock-step with another host it does not',
   (t) =>
     withLab(t, { nodes: 2 }, async (lab) => {
       const dir = mkdtempSync(join(tmpdir(), 'stackplay-ca-'));
@@ -72,6 +72,26 @@ labTest(
       const locked = await run(lab, both);
       t.is(locked.code, 0, locked.stderr);
       for (const h of [a, b]) t.true(tripsOf(locked)[h]! >= 10, `${h}: ${tripsOf(locked)[h]} round trips in lock-step`);
+
+      // Under strategy free no host waits for another: each sends its commands ahead.
+      const free = play(
+        dir,
+        'free.yml',
+        tenThenFive('all').replace('- hosts: all\n', '- hosts: all\n  strategy: free\n'),
+      );
+      const loose = await run(lab, free);
+      t.is(loose.code, 0, loose.stderr);
+      for (const h of [a, b]) {
+        t.is(recapOf(loose)[h]!.ok, 15);
+        t.true(tripsOf(loose)[h]! <= 2, `${h}: ${tripsOf(loose)[h]} round trips under free`);
+      }
+      const logs = await Promise.all([a, b].map((h) => lab.exec(h, 'cat /home/stackato/ca-log')));
+      t.is(
+        logs[0]!.stdout,
+        `${[...Array(10).keys()].join('\n')}\n`.repeat(4),
+        'every command ran once a run, in order',
+      );
+      t.is(logs[1]!.stdout, `${[...Array(10).keys()].join('\n')}\n`.repeat(2));
     }),
 );
 
