@@ -70,7 +70,8 @@ export interface LatencyOptions {
 
 /** Markdown lines: per RTT and run, each runner's wall time and round trips per host-task. */
 export async function latencyBench(o: LatencyOptions): Promise<string[]> {
-  const dir = join(o.work, `latency-${o.strategy}`);
+  // Short: Ansible's ControlPath sockets live under it (a Unix socket path has at most 107 bytes).
+  const dir = join(o.work, `lat-${o.strategy[0]}`);
   mkdirSync(dir, { recursive: true });
   const proxy = bundleProxy(dir);
   const hosts = spreadHosts(o.s, o.hosts, 'l');
