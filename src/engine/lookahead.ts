@@ -168,7 +168,8 @@ const CHAIN_MAX = 32;
 /**
  * Whether nothing about a command task's outcome but its success decides what the engine does
  * next: no register (a later task may read it), no failed_when or until (success is not its exit
- * code), no loop, delegation, run_once or time limit, and it really runs (not in check mode).
+ * code), no loop, delegation, run_once or time limit, no look at other hosts' vars, and it really
+ * runs (not in check mode).
  */
 export function chainable(task: Task, run: TaskHostContext): boolean {
   return (
@@ -179,9 +180,17 @@ export function chainable(task: Task, run: TaskHostContext): boolean {
     task.delegateTo === undefined &&
     !task.runOnce &&
     (task.timeout ?? run.opts.timeoutSec) === undefined &&
-    !(task.checkMode ?? run.opts.check)
+    !(task.checkMode ?? run.opts.check) &&
+    !readsOtherHosts(task)
   );
 }
+
+/**
+ * Whether the task's `when`, params, vars or environment read other hosts' variables: under free, another
+ * host may register or set them before the engine reaches this task, so what it does is not known yet.
+ */
+const readsOtherHosts = (task: Task): boolean =>
+  JSON.stringify([task.when, task.params, task.vars, task.environment ?? null]).includes('hostvars');
 
 /** The task's one command as apply would send it now, or undefined when it cannot be known ahead. */
 async function commandAhead(
