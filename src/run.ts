@@ -184,6 +184,7 @@ export async function runPlaybook(o: RunOptions, rawReport: Reporter): Promise<n
     ms: Date.now() - started,
     roundTrips: result.roundTrips,
     ...(result.interrupted ? { interrupted: true } : {}),
+    ...(result.stopped ? { stopped: result.stopped } : {}),
   });
   return result.exitCode;
 }

@@ -11,11 +11,14 @@ import { runInclude } from './include.js';
 import { factsTask, keepFacts } from './facts.js';
 import { lookAhead } from './lookahead.js';
 import { runFree, warnIgnored } from './free.js';
+import { type AllDown, watchBatch } from './all-down.js';
 
 export interface PlayRun extends TaskHostContext {
   recap: Recap;
-  /** Set when the run must stop: a fail limit, any_errors_fatal, or an interrupt. */
+  /** Set when the run must stop: a fail limit, any_errors_fatal, an interrupt, or (runPlays) a batch all down. */
   stop?: string;
+  /** Set when every host of a batch went down in it: as ansible-playbook, the run ends after it (runPlays). */
+  allDown?: AllDown;
 }
 
 export interface PlayHosts {
@@ -219,6 +222,10 @@ export async function runItems(
 export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts: PlayHosts): Promise<void> {
   const indexOf = new Map<object, number>(flatTasks(play.tasks).map((t, i) => [t, i] as const));
   let batchNo = 0;
+  // Without serial, Ansible's batch is the whole play (phases are stackplay's own order within it).
+  const everyone = hosts.phases.flatMap((p) => p.hosts);
+  const whole = watchBatch(everyone);
+  let seen = 0;
   for (const { phase, hosts: phaseHosts } of hosts.phases) {
     if (run.stop || run.opts.signal?.aborted) return;
     if (phase) run.opts.report({ type: 'phase:start', play: playIndex, phase, hosts: phaseHosts.map((h) => h.name) });
@@ -226,12 +233,23 @@ export async function runPlay(run: PlayRun, play: Play, playIndex: number, hosts
       if (run.stop || run.opts.signal?.aborted) return;
       if (play.serial.length > 0)
         run.opts.report({ type: 'batch:start', play: playIndex, batch: ++batchNo, hosts: batch.map((h) => h.name) });
+      // A host is in the recap once its batch begins (hosts of a batch the run never reached are not, as in Ansible).
+      for (const h of batch) run.recap.ensure(h.name);
       const b: BatchRun = { run, play, playIndex, batch, indexOf };
+      const watched = watchBatch(batch);
       if (play.strategy) await runFree(b, (fb, host) => runHosts(fb, [host]));
       else await runHosts(b, batch);
       if (run.stop) return;
+      seen += batch.length;
+      if (play.serial.length > 0 && watched.allWentDown()) {
+        const where = `batch ${batchNo} of play "${play.name}"`;
+        run.allDown = { where, hosts: batch.map((h) => h.name), cut: seen < everyone.length };
+        return;
+      }
     }
   }
+  if (play.serial.length === 0 && whole.allWentDown())
+    run.allDown = { where: `play "${play.name}"`, hosts: everyone.map((h) => h.name), cut: false };
 }
 
 /** The play on these hosts: facts, task items, handlers (the whole batch in lock-step, or one host under free). */

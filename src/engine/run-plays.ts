@@ -12,6 +12,7 @@ import { Recap } from './recap.js';
 import { Prefetch } from './prefetch.js';
 import { groupByPhase } from './batches.js';
 import { runPlay, type PlayHosts, type PlayRun } from './play.js';
+import { allDownMessage } from './all-down.js';
 
 export interface RunResult {
   recap: Recap;
@@ -128,7 +129,6 @@ export async function runPlays(
       if (run.stop || opts.signal?.aborted) break;
       const hosts = playHosts(inv, play, opts.limit, states);
       const names = hosts.phases.flatMap((p) => p.hosts.map((h) => h.name));
-      for (const n of names) run.recap.ensure(n);
       opts.report({
         type: 'play:start',
         play: i,
@@ -140,6 +140,10 @@ export async function runPlays(
         opts.report({ type: 'warning', message: `play "${play.name}": no hosts matched "${play.hosts}"` });
       await runPlay(run, play, i, hosts);
       opts.report({ type: 'play:end', play: i });
+      if (run.allDown) {
+        if (run.allDown.cut || i < playbook.plays.length - 1) run.stop = allDownMessage(run.allDown);
+        break;
+      }
     }
   } finally {
     if (!opts.keepOpen) await opts.connector.closeAll();

@@ -95,6 +95,8 @@ export type RunEvent =
       exitCode: number;
       ms: number;
       interrupted?: boolean;
+      /** Why the run stopped before its end (any_errors_fatal, max_fail_percentage, every host of a batch down); also a warning. */
+      stopped?: string;
       /** Round trips per host the tasks made, beyond connecting (each task's probes, commands and writes). */
       roundTrips?: Record<string, number>;
     };

@@ -5,14 +5,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ansibleEnv } from '../helpers/ansible-core.js';
 import { type Case, stageCase } from './cases.js';
-import { counts, type ExitClass, normalisePaths, type Observed, snapshotFiles } from './observed.js';
+import { type Counts, counts, type ExitClass, normalisePaths, type Observed, snapshotFiles } from './observed.js';
 
 const run = promisify(execFile);
 
-/** ansible-playbook's exit codes: 2 failed hosts, 4 unreachable or a parser error, 1/5 other errors before running. */
-function exitClass(code: number): ExitClass {
+/**
+ * ansible-playbook's exit codes: 2 failed hosts, 4 unreachable or a parser error, 1/5 other errors before running.
+ * An unreachable run is classed as stackplay's exit codes (README) class it: failed when a host also failed, else unreachable.
+ */
+function exitClass(code: number, recap: Record<string, Counts>): ExitClass {
+  const lines = Object.values(recap);
   if (code === 0) return 'ok';
   if (code === 2) return 'host-failed';
+  if (code === 4 && lines.some((l) => l.unreachable > 0))
+    return lines.some((l) => l.failed > 0) ? 'host-failed' : 'unreachable';
   if (code === 1 || code === 4 || code === 5) return 'parse-error';
   return `exit ${code}`;
 }
@@ -74,7 +80,7 @@ export async function runAnsible(c: Case): Promise<Observed & { log: string }> {
       Object.entries(report?.stats ?? {}).map(([h, s]) => [h, counts({ ...s, failed: s.failures })]),
     );
     const observed = {
-      exit: exitClass(code),
+      exit: exitClass(code, recap),
       recap,
       debug: report ? debugOutput(report) : {},
       files: await snapshotFiles(work),

@@ -8,6 +8,7 @@ export interface Counts {
   ok: number;
   changed: number;
   failed: number;
+  unreachable: number;
   skipped: number;
   ignored: number;
   rescued: number;
@@ -51,6 +52,7 @@ export const counts = (c: Partial<Counts>): Counts => ({
   ok: c.ok ?? 0,
   changed: c.changed ?? 0,
   failed: c.failed ?? 0,
+  unreachable: c.unreachable ?? 0,
   skipped: c.skipped ?? 0,
   ignored: c.ignored ?? 0,
   rescued: c.rescued ?? 0,

@@ -4,6 +4,7 @@ import { FakeConnector, book, ends, go, play, task } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
 import { loadInventoryTexts } from '../../src/inventory/load.js';
 import { groupsMap } from '../../src/inventory/resolve.js';
+import type { RunEvent } from '../../src/report/events.js';
 
 test('tasks run in lock-step: every host finishes task 1 before any starts task 2', async (t) => {
   const inv = buildInventory({ web: ['a', 'b', 'c'] });
@@ -262,4 +263,127 @@ test('data is never code: a host printing a template gets it passed on as text, 
   t.is(c.host('a').files.get('/copy'), 'got {{ api_note | upper }}');
   t.is(c.host('a').files.get('/lone'), '{{ api_note | upper }}');
   t.false(c.host('a').execs.some((e) => e.includes('CONTROLLER-ONLY')));
+});
+
+const warnings = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+const playsStarted = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'play:start' ? [e.name] : []));
+
+test('every host of a play failed: the run ends there, as ansible-playbook; the next play and its hosts are left out', async (t) => {
+  const c = new FakeConnector();
+  for (const h of ['a', 'b']) c.host(h).answer = () => ({ code: 1 });
+  const inv = buildInventory({ first: ['a', 'b'], second: ['c'] });
+  const pb = book(
+    play('first', [task('run', { cmd: 'x' })], { name: 'one' }),
+    play('second', [task('run', { cmd: 'y' })]),
+  );
+  const { result, events } = await go(pb, inv, c);
+  t.deepEqual(playsStarted(events), ['one']);
+  t.deepEqual(c.host('c').execs, []);
+  t.is(result.exitCode, 2);
+  t.regex(result.stopped!, /^every host of play "one" failed or was unreachable \(a, b\)/);
+  t.deepEqual(warnings(events), [`run stopped: ${result.stopped}`]);
+  t.deepEqual(Object.keys(result.recap.toJSON()), ['a', 'b'], 'c never ran: not in the recap');
+});
+
+test('every host of a play unreachable ends the run too (exit 3); some hosts down and others not, it goes on', async (t) => {
+  const c = new FakeConnector();
+  c.host('a').unreachable = true;
+  const inv = buildInventory({ first: ['a'], both: ['a', 'b'], last: ['c'] });
+  const gone = await go(
+    book(play('first', [task('run', { cmd: 'x' })]), play('last', [task('run', { cmd: 'y' })])),
+    inv,
+    c,
+  );
+  t.is(gone.result.exitCode, 3);
+  t.deepEqual(playsStarted(gone.events), ['first']);
+  const half = await go(
+    book(play('both', [task('run', { cmd: 'x' })]), play('last', [task('run', { cmd: 'y' })])),
+    inv,
+    c,
+  );
+  t.deepEqual(playsStarted(half.events), ['both', 'last']);
+  t.is(half.result.stopped, undefined);
+});
+
+test('serial: a batch whose hosts all failed ends the run; the later batches and plays do not run', async (t) => {
+  const c = new FakeConnector();
+  for (const h of ['h3', 'h4']) c.host(h).answer = () => ({ code: 1 });
+  const inv = buildInventory({ g: ['h1', 'h2', 'h3', 'h4', 'h5'] });
+  const pb = book(
+    play('all', [task('run', { cmd: 'x' })], { name: 'rolling', serial: [2] }),
+    play('all', [task('run', { cmd: 'y' })]),
+  );
+  const { result, events } = await go(pb, inv, c);
+  t.deepEqual(
+    events.flatMap((e) => (e.type === 'batch:start' ? [e.hosts] : [])),
+    [
+      ['h1', 'h2'],
+      ['h3', 'h4'],
+    ],
+  );
+  t.deepEqual(playsStarted(events), ['rolling']);
+  t.regex(result.stopped!, /^every host of batch 2 of play "rolling" failed or was unreachable \(h3, h4\)/);
+  t.false('h5' in result.recap.toJSON(), 'the batch never reached is not in the recap');
+});
+
+test('a host already down when a batch begins keeps the run going, even when all the others fail in it', async (t) => {
+  const c = new FakeConnector();
+  c.host('a').answer = (text) => (text.includes('first') ? { code: 1 } : undefined);
+  c.host('b').answer = (text) => (text.includes('second') ? { code: 1 } : undefined);
+  const inv = buildInventory({ ab: ['a', 'b'], e: ['e'] });
+  const pb = book(
+    play('ab', [task('run', { cmd: 'first' })]),
+    play('ab', [task('run', { cmd: 'second' })]),
+    play('e', [task('run', { cmd: 'third' })]),
+  );
+  const { result, events } = await go(pb, inv, c);
+  t.deepEqual(playsStarted(events), ['ab', 'ab', 'e']);
+  t.deepEqual(c.host('e').execs, ['sh -c third']);
+  t.is(result.stopped, undefined);
+});
+
+test('a phased play without serial is one batch: the core failing does not stop its later phases; all down, the run ends after it', async (t) => {
+  const c = new FakeConnector();
+  c.host('core1').answer = () => ({ code: 1 });
+  const inv = buildInventory({ core: ['core1'], dea: ['dea1'], router: ['r1'] });
+  const cluster = play('core:dea', [task('run', { cmd: 'x' })], { name: 'cluster' });
+  const after = play('router', [task('run', { cmd: 'y' })]);
+  const goesOn = await go(book(cluster, after), inv, c);
+  t.deepEqual(
+    ends(goesOn.events).map((e) => `${e.host} ${e.status}`),
+    ['core1 failed', 'dea1 changed', 'r1 changed'],
+  );
+  c.host('dea1').answer = () => ({ code: 1 });
+  const ended = await go(book(cluster, after), inv, c);
+  t.deepEqual(
+    ends(ended.events).map((e) => `${e.host} ${e.status}`),
+    ['core1 failed', 'dea1 failed'],
+  );
+  t.regex(ended.result.stopped!, /^every host of play "cluster" failed or was unreachable \(core1, dea1\)/);
+});
+
+test('with nothing left to run, hosts all down stop nothing: no warning, no stopped (a last play, a last batch)', async (t) => {
+  const c = new FakeConnector();
+  for (const h of ['a', 'b']) c.host(h).answer = () => ({ code: 1 });
+  const inv = buildInventory({ g: ['a', 'b'] });
+  for (const extra of [{}, { serial: [1] }]) {
+    c.host('a').answer = extra.serial ? undefined : () => ({ code: 1 });
+    const { result, events } = await go(book(play('all', [task('run', { cmd: 'x' })], extra)), inv, c);
+    t.is(result.exitCode, 2);
+    t.is(result.stopped, undefined);
+    t.deepEqual(warnings(events), []);
+  }
+});
+
+test('a play that matches no host is skipped and does not end the run', async (t) => {
+  const c = new FakeConnector();
+  const inv = buildInventory({ g: ['a'] });
+  const { result, events } = await go(
+    book(play('nosuch', [task('run', { cmd: 'x' })]), play('g', [task('run', { cmd: 'y' })])),
+    inv,
+    c,
+  );
+  t.deepEqual(playsStarted(events), ['nosuch', 'g']);
+  t.deepEqual(c.host('a').execs, ['sh -c y']);
+  t.is(result.stopped, undefined);
 });
