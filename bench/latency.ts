@@ -122,7 +122,7 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
     const cells = new Map<string, string[]>();
     const times = new Map<string, number[]>();
     for (const [ri, r] of runners.entries()) {
-      const remote = `${o.remote}/lat${rtt}-${ri}`;
+      const remote = `${o.remote}/lat${o.strategy[0]}${rtt}-${ri}`;
       await o.makeDirs(remote);
       mkdirSync(join(dir, `r${ri}-${rtt}`), { recursive: true });
       const book = writePlaybook(join(dir, `r${ri}-${rtt}`, 'play.yml'), {
