@@ -6,17 +6,11 @@ import { join } from 'node:path';
 import { labPaths } from '../../src/lab/state.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { labSkipReason, withLab, type TestLab } from '../helpers/lab.js';
-import { recapOf, runCli, startCli, type CliResult } from './cli.js';
+import { recapOf, runCli, startCli, tripsOf, type CliResult } from './cli.js';
 
 const skip = labSkipReason();
 const labTest = skip ? test.skip : test.serial;
 if (skip) test('commands ahead (skipped: needs the lab)', (t) => t.pass(skip));
-
-function tripsOf(r: CliResult): Record<string, number> {
-  const end = r.events.find((e): e is Extract<RunEvent, { type: 'run:end' }> => e.type === 'run:end');
-  if (!end?.roundTrips) throw new Error(`no round trips in run:end\n${r.stdout}\n${r.stderr}`);
-  return end.roundTrips;
-}
 
 const ends = (r: CliResult) =>
   r.events
