@@ -50,6 +50,8 @@ interface Runner {
   changed(m: Measured): { code: number | null; recap: ReturnType<typeof stackplayRecap> };
   /** Ends what outlives a run (Ansible's ControlPersist masters and with them their proxies). */
   after?(): void;
+  /** The play's `strategy` for a free run: Mitogen's own mitogen_free, the others Ansible's free. */
+  free: string;
 }
 
 export interface LatencyOptions {
@@ -62,11 +64,14 @@ export interface LatencyOptions {
   stackplayName: string;
   makeDirs: (dir: string) => Promise<void>;
   log: (s: string) => void;
+  /** linear (Ansible's default: every task waits for every host) or free (no host waits for another). */
+  strategy: 'linear' | 'free';
 }
 
 /** Markdown lines: per RTT and run, each runner's wall time and round trips per host-task. */
 export async function latencyBench(o: LatencyOptions): Promise<string[]> {
-  const dir = join(o.work, 'latency');
+  // Short: Ansible's ControlPath sockets live under it (a Unix socket path has at most 107 bytes).
+  const dir = join(o.work, `lat-${o.strategy[0]}`);
   mkdirSync(dir, { recursive: true });
   const proxy = bundleProxy(dir);
   const hosts = spreadHosts(o.s, o.hosts, 'l');
@@ -77,6 +82,7 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
       run: (inv, book, chk) =>
         o.stackplay(['run', book, '-i', inv, '-f', String(o.hosts), '--output', 'json', ...(chk ? ['--check'] : [])]),
       changed: (m) => ({ code: m.code, recap: stackplayRecap(m) }),
+      free: 'free',
     },
   ];
   const a = ensureAnsible(o.log);
@@ -90,7 +96,8 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
         ? []
         : [{ name: 'ansible+mitogen', cfgDir: join(dir, 'mitogen'), strategies: mitogen.strategies }]),
     ];
-    lines.push(`${a.version}${'missing' in mitogen ? '' : `, ${mitogen.version} (strategy mitogen_linear)`}`);
+    const mitogenStrategy = o.strategy === 'free' ? 'mitogen_free' : 'mitogen_linear';
+    lines.push(`${a.version}${'missing' in mitogen ? '' : `, ${mitogen.version} (strategy ${mitogenStrategy})`}`);
     for (const k of kinds) {
       const cfg = writeAnsibleConfig(k.cfgDir, labPaths(o.s.dir).knownHosts, o.hosts, {
         ...(k.strategies ? { mitogenStrategies: k.strategies } : {}),
@@ -102,11 +109,12 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
           measure(a.path, ['-i', inv, book, ...(chk ? ['--check'] : [])], { env, timeoutMs: 900_000 }),
         changed: (m) => ({ code: m.code, recap: ansibleRecap(m) }),
         after: () => closeControlMasters(join(k.cfgDir, 'cp')),
+        free: k.strategies ? 'mitogen_free' : 'free',
       });
     }
   }
   lines.push(
-    `${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`delay-proxy\` (RTT/2 each way) in front of the lab's ProxyCommand; time, then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included)`,
+    `strategy ${o.strategy}: ${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`delay-proxy\` (RTT/2 each way) in front of the lab's ProxyCommand; time, then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included)`,
   );
   lines.push(row(['RTT', 'run', ...runners.map((r) => r.name), ...runners.slice(1).map((r) => `${r.name}/stackplay`)]));
   lines.push(row(Array(2 + runners.length * 2 - 1).fill('---')));
@@ -114,10 +122,14 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
     const cells = new Map<string, string[]>();
     const times = new Map<string, number[]>();
     for (const [ri, r] of runners.entries()) {
-      const remote = `${o.remote}/lat${rtt}-${ri}`;
+      const remote = `${o.remote}/lat${o.strategy[0]}${rtt}-${ri}`;
       await o.makeDirs(remote);
       mkdirSync(join(dir, `r${ri}-${rtt}`), { recursive: true });
-      const book = writePlaybook(join(dir, `r${ri}-${rtt}`, 'play.yml'), { ...WORKLOAD, dir: remote });
+      const book = writePlaybook(join(dir, `r${ri}-${rtt}`, 'play.yml'), {
+        ...WORKLOAD,
+        dir: remote,
+        ...(o.strategy === 'free' ? { strategy: r.free } : {}),
+      });
       for (const [phase, chk, changed] of [
         ['first run', false, o.hosts * CHANGING],
         ['rerun', false, 0],

@@ -4,6 +4,7 @@
 // BENCH_SCALE (host counts for the scale runs, default "200,500"; "" skips), BENCH_SKIP=template,ansible,floor,scale,cluster,largecopy,latency,
 // BENCH_ONLY=<the same names, plus compare for sections 1 and 2> runs only those sections (e.g. BENCH_ONLY=latency BENCH_NODES=5),
 // BENCH_RTTS (the latency section's RTTs in ms, default "0,20,100"), BENCH_LATENCY_HOSTS (default 5),
+// BENCH_LATENCY_STRATEGIES (the plays' strategy, "linear,free" by default: Mitogen runs mitogen_linear / mitogen_free),
 // BENCH_SHARED_SCALE (host counts over shared loopback sshds, section 7 'sharedscale', default "200,500,2000"),
 // BENCH_SHARED_SSHDS (default 4).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,9 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const want = (section: string, within = section) => !SKIP.has(section) && (ONLY.size === 0 || ONLY.has(within));
 const RTTS = (process.env.BENCH_RTTS ?? '0,20,100').split(',').filter(Boolean).map(Number);
 const LATENCY_HOSTS = num(process.env.BENCH_LATENCY_HOSTS, 5);
+const LATENCY_STRATEGIES = (process.env.BENCH_LATENCY_STRATEGIES ?? 'linear,free')
+  .split(',')
+  .filter((x): x is 'linear' | 'free' => x === 'linear' || x === 'free');
 const SHARED = (process.env.BENCH_SHARED_SCALE ?? '200,500,2000').split(',').filter(Boolean).map(Number);
 const SHARED_SSHDS = num(process.env.BENCH_SHARED_SSHDS, 4);
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
@@ -282,18 +286,21 @@ async function main(): Promise<void> {
 
       if (want('latency') && RTTS.length) {
         out(`\n## 6. latency: through a delaying proxy at RTT ${RTTS.join(', ')} ms, ${cliName}`);
-        const lines = await latencyBench({
-          s,
-          work,
-          remote,
-          hosts: Math.min(LATENCY_HOSTS, s.nodes.length),
-          rtts: RTTS,
-          stackplay: (args) => stackplay(args, shipped),
-          stackplayName: shipped,
-          makeDirs: (d) => makeDirs(s, d),
-          log,
-        });
-        for (const line of lines) out(line);
+        for (const strategy of LATENCY_STRATEGIES) {
+          const lines = await latencyBench({
+            s,
+            work,
+            remote,
+            hosts: Math.min(LATENCY_HOSTS, s.nodes.length),
+            rtts: RTTS,
+            stackplay: (args) => stackplay(args, shipped),
+            stackplayName: shipped,
+            makeDirs: (d) => makeDirs(s, d),
+            log,
+            strategy,
+          });
+          for (const line of lines) out(line);
+        }
       }
     });
   } finally {

@@ -48,7 +48,7 @@ export function writeInventory(
  */
 export function writePlaybook(
   file: string,
-  o: { commands: number; copies: number; dir: string; templates?: number; files?: number },
+  o: { commands: number; copies: number; dir: string; templates?: number; files?: number; strategy?: string },
 ): string {
   const tasks: string[] = [];
   if (o.templates) writeFileSync(join(dirname(file), 'bench.j2'), 'rendered for {{ inventory_hostname }}\n');
@@ -69,7 +69,11 @@ export function writePlaybook(
       `    - name: folder ${i}\n      file:\n        path: "${o.dir}/{{ inventory_hostname }}-d${i}"\n        state: directory\n        mode: "0755"`,
     );
   }
-  writeFileSync(file, `- name: bench\n  hosts: bench\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`);
+  const strategy = o.strategy ? `  strategy: ${o.strategy}\n` : '';
+  writeFileSync(
+    file,
+    `- name: bench\n  hosts: bench\n${strategy}  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`,
+  );
   return file;
 }
 

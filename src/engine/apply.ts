@@ -3,6 +3,7 @@ import type { Step } from '../sdk.js';
 import type { Become, Command } from '../command.js';
 import type { ChainedStep, ExecResult, Followers, Transport } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
+import type { AheadCommand } from './lookahead.js';
 import { HostError } from '../errors.js';
 import { quote } from '../command.js';
 import { writeControllerFile } from './controller-files.js';
@@ -18,6 +19,14 @@ export interface ApplyContext {
   /** The task's `environment`: exported for its commands only (a subshell, so a shared shell keeps none). */
   env?: Record<string, string>;
   report: Reporter;
+  /**
+   * The commands of the tasks after this one that go in its last step's round trip, each run only
+   * if the one before it succeeded (src/engine/lookahead.ts); `done` gets their results, undefined
+   * for one that did not run. `signal` stops those not yet started.
+   */
+  /** The result of the first step, which already ran: sent ahead with an earlier task's round trip. */
+  sent?: ExecResult;
+  ahead?: { commands: readonly AheadCommand[]; done(results: (ExecResult | undefined)[]): void; signal?: AbortSignal };
   /** Called for reconnect steps; returns the transport to use from then on. */
   reconnect(address: string, timeoutSec?: number): Promise<Transport>;
 }
@@ -42,10 +51,12 @@ const withEnvironment = (env: Record<string, string>, text: string): string =>
 )`;
 
 /** The command a step runs: with the task's environment and privilege. */
-function commandOf(ctx: ApplyContext, cmd: Command): Command {
-  const withEnv = ctx.env ? { ...cmd, text: withEnvironment(ctx.env, cmd.text) } : cmd;
-  return ctx.become ? { ...withEnv, become: ctx.become } : withEnv;
+export function commandFor(cmd: Command, env: Record<string, string> | undefined, become: Become | undefined): Command {
+  const withEnv = env ? { ...cmd, text: withEnvironment(env, cmd.text) } : cmd;
+  return become ? { ...withEnv, become } : withEnv;
 }
+
+const commandOf = (ctx: ApplyContext, cmd: Command): Command => commandFor(cmd, ctx.env, ctx.become);
 
 /** A step another can be chained after, and the exit codes that let the next one run. */
 const okCodesOf = (step: Step): readonly number[] | undefined =>
@@ -60,7 +71,8 @@ const okCodesOf = (step: Step): readonly number[] | undefined =>
 /**
  * The exec steps after step `i` that can go in its round trip (no stdin), each run only if the one
  * before it succeeded; their results land in `ran`. A transport that cannot chain them leaves them
- * for this loop to run, as before.
+ * for this loop to run, as before. When they reach the last step, the commands of the tasks ahead
+ * (ctx.ahead) follow them, guarded the same way.
  */
 function chainAfter(
   ctx: ApplyContext,
@@ -76,13 +88,21 @@ function chainAfter(
     chain.push({ cmd: commandOf(ctx, s.cmd), after });
     after = okCodesOf(s);
   }
+  const own = chain.length;
+  const ahead = i + own === steps.length - 1 && after ? (ctx.ahead?.commands ?? []) : [];
+  for (const c of ahead) {
+    chain.push({ cmd: c.cmd, after: after! });
+    after = c.okCodes;
+  }
   if (chain.length === 0) return {};
   return {
     followers: {
       steps: chain,
       stepsDone: (results) => {
-        for (const [k, r] of results.entries()) if (r) ran.set(i + 1 + k, r);
+        for (const [k, r] of results.slice(0, own).entries()) if (r) ran.set(i + 1 + k, r);
+        if (ahead.length > 0) ctx.ahead!.done(results.slice(own));
       },
+      ...(ahead.length > 0 ? { aheadFrom: own, ...(ctx.ahead!.signal ? { cancel: ctx.ahead!.signal } : {}) } : {}),
       cmds: [],
       done: () => undefined,
     },
@@ -94,7 +114,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
   let transport = ctx.transport;
   let last: ExecResult | undefined;
   /** Results of steps that ran chained to an earlier one, in its round trip. */
-  const ran = new Map<number, ExecResult>();
+  const ran = new Map<number, ExecResult>(ctx.sent ? [[0, ctx.sent]] : []);
   for (const [i, step] of steps.entries()) {
     const shown = shownStep(step);
     ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step: shown });

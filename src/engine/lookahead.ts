@@ -1,6 +1,7 @@
 // The probes of the tasks ahead of a host that can be known now: each task's gather run on a view that only records what it asks.
 import { join } from 'node:path';
 import { isTask, type Play, type Task, type TaskItem } from '../load/playbook-types.js';
+import type { Become, Command } from '../command.js';
 import type { Module } from '../sdk.js';
 import type { Transport } from '../transport/types.js';
 import { privilegeFor } from '../privilege.js';
@@ -9,7 +10,8 @@ import { renderingAhead } from '../template/engine.js';
 import { buildHostView } from './host-view.js';
 import type { Probe } from './prefetch.js';
 import { taskSelected } from './tags.js';
-import { paramsFor, type TaskHostContext } from './task-host.js';
+import { commandFor } from './apply.js';
+import { environmentOf, paramsFor, type TaskHostContext } from './task-host.js';
 import type { HostState } from './types.js';
 import { taskVars } from './vars.js';
 
@@ -25,62 +27,92 @@ const nowhere = (host: string): Transport => ({
   close: () => Promise.resolve(),
 });
 
+/** What a task's gather did on the recording view: `skip` when its `when` is false, `unknown` when it cannot be rendered yet. */
+type Recording =
+  | { state: 'skip' }
+  | { state: 'unknown' }
+  | {
+      state: 'gathered';
+      /** The probes it asked before its first answer. */
+      probes: Probe[];
+      /** Its facts, when it finished without asking the host anything. */
+      facts?: { value: unknown };
+      params: unknown;
+      vars: Record<string, unknown>;
+      become: Become | undefined;
+    };
+
 /**
- * The read-only probes the task's gather asks first on this host, as it would ask them now: none
- * when its `when` or params cannot be rendered yet (they need a result still to come). A probe
- * that depends on another's answer is not known ahead: it is asked in its place.
+ * The task's gather on this host as it would run now, on a view that records what it asks and
+ * answers nothing. A probe that depends on another's answer is not known ahead: it is asked in its place.
  */
-async function probesOf(
+async function recordGather(
   module: Module,
   run: TaskHostContext,
   play: Play,
   task: Task,
   host: HostState,
-): Promise<Probe[]> {
+): Promise<Recording> {
   const seen: Probe[] = [];
+  let vars: Record<string, unknown>;
+  let params: unknown;
   try {
     // Rendering has no effects but one: lookup('pipe') runs a command on the controller, so it waits for its turn.
     renderingAhead.on = true;
-    let vars: Record<string, unknown>;
-    let params: unknown;
     try {
       vars = taskVars(run.vars, play, task, host);
-      if (!task.when.every((c) => testExpr(c, vars))) return [];
+      if (!task.when.every((c) => testExpr(c, vars))) return { state: 'skip' };
       params = paramsFor(module, task, vars);
     } finally {
       renderingAhead.on = false;
     }
-    const become = privilegeFor(host.resolved.connection?.become, task, play);
-    const recording = buildHostView({
-      name: host.name,
-      vars,
-      playbookDir: run.opts.playbookDir,
-      ...(task.roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(task.roleDir!, d)) } : {}),
-      ...(become ? { become } : {}),
-      ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
-      transport: nowhere(host.name),
-      probe: (cmd, fact) => {
-        if (cmd.readOnly && fact.ahead) seen.push({ cmd, shared: fact.shared });
-        return Promise.reject(new Recorded());
+  } catch {
+    return { state: 'unknown' };
+  }
+  const become = privilegeFor(host.resolved.connection?.become, task, play);
+  const recording = buildHostView({
+    name: host.name,
+    vars,
+    playbookDir: run.opts.playbookDir,
+    ...(task.roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(task.roleDir!, d)) } : {}),
+    ...(become ? { become } : {}),
+    ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
+    transport: nowhere(host.name),
+    probe: (cmd, fact) => {
+      if (cmd.readOnly && fact.ahead) seen.push({ cmd, shared: fact.shared });
+      return Promise.reject(new Recorded());
+    },
+  });
+  // Templates and conditions inside gather (a template file) are not rendered ahead: gather stops there.
+  const view = {
+    ...recording,
+    render: () => {
+      throw new Recorded();
+    },
+    test: () => {
+      throw new Recorded();
+    },
+  };
+  let facts: { value: unknown } | undefined;
+  try {
+    const gathering = module.gather(view, params).then(
+      (value) => {
+        facts = { value };
       },
-    });
-    // Templates and conditions inside gather (a template file) are not rendered ahead: gather stops there.
-    const view = {
-      ...recording,
-      render: () => {
-        throw new Recorded();
-      },
-      test: () => {
-        throw new Recorded();
-      },
-    };
-    const gathering = module.gather(view, params).catch(() => undefined);
+      () => undefined,
+    );
     // Every probe gather asks before its first answer is asked by the time pending promises settle.
     await Promise.race([gathering, new Promise<void>((r) => setImmediate(r))]);
   } catch {
-    return seen;
+    // gather threw before its first await: what it asked so far is known.
   }
-  return seen;
+  return { state: 'gathered', probes: seen, ...(facts ? { facts } : {}), params, vars, become };
+}
+
+/** The read-only probes the task's gather asks first on this host: none when it cannot be known yet. */
+async function probesOf(module: Module, run: TaskHostContext, play: Play, task: Task, host: HostState) {
+  const r = await recordGather(module, run, play, task, host);
+  return r.state === 'gathered' ? r.probes : [];
 }
 
 /** Tasks looked at ahead, at most: each costs a render and a recorded gather on every miss. */
@@ -111,4 +143,126 @@ export async function probesAhead(
     out.push(...(await probesOf(module, run, play, item, host)));
   }
   return out;
+}
+
+/** A command of a task ahead, sent after the current one's and run only if each before it succeeded. */
+export interface AheadCommand {
+  task: Task;
+  /** As apply sends it: with the task's environment and privilege. */
+  cmd: Command;
+  /** The exit codes that count as its success: they let the next one run. */
+  okCodes: readonly number[];
+}
+
+/** What can go with a host's round trip now, for the tasks after the current one. */
+export interface Ahead {
+  /** The probes of the tasks ahead, up to the next command that runs. */
+  probes: Probe[];
+  /** When the tasks right after this one are commands that may go with it: those, and the probes of the tasks after them. */
+  chain?: { commands: AheadCommand[]; probes: Probe[] };
+}
+
+/** Commands sent ahead at most, in one round trip. */
+const CHAIN_MAX = 32;
+
+/**
+ * Whether nothing about a command task's outcome but its success decides what the engine does
+ * next: no register (a later task may read it), no failed_when or until (success is not its exit
+ * code), no loop, delegation, run_once or time limit, no look at other hosts' vars, and it really
+ * runs (not in check mode).
+ */
+export function chainable(task: Task, run: TaskHostContext): boolean {
+  return (
+    task.loop === undefined &&
+    task.register === undefined &&
+    task.failedWhen === undefined &&
+    task.until === undefined &&
+    task.delegateTo === undefined &&
+    !task.runOnce &&
+    (task.timeout ?? run.opts.timeoutSec) === undefined &&
+    !(task.checkMode ?? run.opts.check) &&
+    !readsOtherHosts(task)
+  );
+}
+
+/**
+ * Whether the task's `when`, params, vars or environment read other hosts' variables: under free, another
+ * host may register or set them before the engine reaches this task, so what it does is not known yet.
+ */
+const readsOtherHosts = (task: Task): boolean =>
+  JSON.stringify([task.when, task.params, task.vars, task.environment ?? null]).includes('hostvars');
+
+/** The task's one command as apply would send it now, or undefined when it cannot be known ahead. */
+async function commandAhead(
+  module: Module,
+  run: TaskHostContext,
+  play: Play,
+  task: Task,
+  host: HostState,
+): Promise<AheadCommand | 'skip' | undefined> {
+  const r = await recordGather(module, run, play, task, host);
+  if (r.state === 'skip') return 'skip';
+  // A gather that asks the host anything (creates, removes) needs its answer first.
+  if (r.state !== 'gathered' || !r.facts || r.probes.length > 0) return undefined;
+  try {
+    const plan = module.plan(r.facts.value, r.params);
+    const step = plan.steps[0];
+    if (plan.fail || plan.steps.length !== 1 || step?.kind !== 'exec' || step.stdin !== undefined) return undefined;
+    renderingAhead.on = true;
+    try {
+      const env = task.environment ? environmentOf(task, r.vars) : undefined;
+      return { task, cmd: commandFor(step.cmd, env, r.become), okCodes: step.okCodes ?? [0] };
+    } finally {
+      renderingAhead.on = false;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The commands of the tasks right after the current one that may run in its round trip: each a
+ * command task that is chainable and whose one command is known now; tasks its tags or `when`
+ * skip are passed over, anything else ends the chain. `next` is where the tasks after it start.
+ */
+async function commandsAhead(
+  run: TaskHostContext,
+  play: Play,
+  items: readonly TaskItem[],
+  host: HostState,
+): Promise<{ commands: AheadCommand[]; next: number }> {
+  const commands: AheadCommand[] = [];
+  let next = 0;
+  for (const [i, item] of items.entries()) {
+    if (commands.length >= CHAIN_MAX || !isTask(item)) break;
+    next = i;
+    if (!taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) continue;
+    const module = run.opts.modules.get(item.module);
+    if (module?.idempotent !== false || module.local || !chainable(item, run)) break;
+    const c = await commandAhead(module, run, play, item, host);
+    if (c === undefined) break;
+    if (c !== 'skip') commands.push(c);
+    next = i + 1;
+  }
+  return { commands, next };
+}
+
+/**
+ * What may go with the current task's round trips on this host: the probes ahead, and when the
+ * host runs alone (no other host in lock-step with it) and the current task is a chainable command,
+ * the commands right after it with the probes after those.
+ */
+export async function lookAhead(
+  run: TaskHostContext,
+  play: Play,
+  current: Task,
+  items: readonly TaskItem[],
+  host: HostState,
+  alone: boolean,
+): Promise<Ahead> {
+  const probes = await probesAhead(run, play, items, host);
+  if (!alone || !chainable(current, run)) return { probes };
+  const { commands, next } = await commandsAhead(run, play, items, host);
+  if (commands.length === 0) return { probes };
+  return { probes, chain: { commands, probes: await probesAhead(run, play, items.slice(next), host) } };
 }

@@ -9,7 +9,7 @@ import { splitBatches, groupByPhase } from './batches.js';
 import { taskSelected } from './tags.js';
 import { runInclude } from './include.js';
 import { factsTask, keepFacts } from './facts.js';
-import { probesAhead } from './lookahead.js';
+import { lookAhead } from './lookahead.js';
 import { runFree, warnIgnored } from './free.js';
 import { type AllDown, watchBatch } from './all-down.js';
 
@@ -60,8 +60,16 @@ async function runTask(
   following: readonly TaskItem[] = [],
 ): Promise<void> {
   const { run, play } = b;
-  // The probes of the tasks after this one ride along with this one's round trips (src/engine/prefetch.ts).
-  const ctx = following.length > 0 ? { ...run, ahead: (h: HostState) => probesAhead(run, play, following, h) } : run;
+  // The probes of the tasks after this one ride along with this one's round trips (src/engine/prefetch.ts);
+  // so do their commands when no other host runs in lock-step with this one, nor can stop it (fail
+  // limits do not act under free, as in Ansible).
+  const alone =
+    hosts.length === 1 &&
+    (b.batch.length === 1 ||
+      play.strategy !== undefined ||
+      (!play.anyErrorsFatal && play.maxFailPercentage === undefined));
+  const ctx =
+    following.length > 0 ? { ...run, ahead: (h: HostState) => lookAhead(run, play, task, following, h, alone) } : run;
   const limit = b.slots ?? pLimit(Math.max(1, run.opts.forks));
   // run_once: the first host runs it; the others get its registered result and facts, uncounted (as Ansible).
   // Under free every host runs it, with Ansible's warning.

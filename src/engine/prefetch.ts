@@ -7,6 +7,8 @@
 // any host. An effect carries the probes wanted next (the task's own, for its re-plan, then those
 // of the tasks ahead) in its own round trip, after itself, so they see what it did.
 import type { Command } from '../command.js';
+import type { Task } from '../load/playbook-types.js';
+import type { Ahead, AheadCommand } from './lookahead.js';
 import type { ExecOptions, ExecResult, Followers, Transport, WriteContent, WriteOptions } from '../transport/types.js';
 
 /** A probe as sent: the command with its privilege, and whether its answer depends on other hosts. */
@@ -49,10 +51,19 @@ export function pathsIn(text: string): string[] {
   );
 }
 
+/** A command of a later task that ran ahead, in an earlier task's round trip; no result when it did not run. */
+interface SentAhead {
+  task: Task;
+  key: string;
+  result: ExecResult | undefined;
+}
+
 /** One host's cached answers; `epoch` moves at the start and at the end of every effect there. */
 class HostAnswers {
   epoch = 0;
   readonly answers = new Map<string, Answer>();
+  /** The commands of the tasks after the current one that already ran here, in order, for those tasks to take. */
+  sent: SentAhead[] = [];
   /** The transports the host was reached through (their round trips are the host's). */
   readonly transports = new Set<Transport>();
 }
@@ -97,7 +108,7 @@ export class Prefetch {
   }
 
   /** One task's probes on the host `transport` reaches; `ahead` lists the probes of the tasks after it. */
-  forTask(raw: Transport, transport: Transport, ahead: () => Promise<Probe[]>): TaskProbes {
+  forTask(raw: Transport, transport: Transport, ahead: () => Promise<Ahead>): TaskProbes {
     const h = this.host(raw.host);
     h.transports.add(raw);
     return new TaskProbes(this, h, transport, ahead);
@@ -118,14 +129,50 @@ export class Prefetch {
 export class TaskProbes {
   /** The probes this task asked for, in order: its re-plan asks them again after apply. */
   readonly #own: Probe[] = [];
-  #ahead: Promise<Probe[]> | undefined;
+  #ahead: Promise<Ahead> | undefined;
+  /** The commands ahead that went with this task's last effect, and their results, for the tasks after it. */
+  #sent: SentAhead[] | undefined;
 
   constructor(
     readonly run: Prefetch,
     readonly host: HostAnswers,
     private transport: Transport,
-    readonly ahead: () => Promise<Probe[]>,
+    readonly ahead: () => Promise<Ahead>,
   ) {}
+
+  #look(): Promise<Ahead> {
+    this.#ahead ??= this.ahead().catch(() => ({ probes: [] }));
+    return this.#ahead;
+  }
+
+  /** The commands of the tasks after this one that may go with its command (none unless the host runs alone). */
+  async commandsAhead(): Promise<readonly AheadCommand[]> {
+    return (await this.#look()).chain?.commands ?? [];
+  }
+
+  /** The results of the commands ahead that went with this task's command (undefined: it did not run). */
+  sentAhead(commands: readonly AheadCommand[], results: (ExecResult | undefined)[]): void {
+    this.#sent = commands.map((c, i) => ({ task: c.task, key: keyOf(c.cmd), result: results[i] }));
+  }
+
+  /**
+   * What this task's command gave when it ran ahead, in an earlier task's round trip; undefined when
+   * it did not (it runs now). The engine reaches the tasks in the order they were sent; anything else
+   * is a bug: a command ran that the engine did not mean to run.
+   */
+  takeSent(task: Task, cmd: Command | undefined): ExecResult | undefined {
+    const head = this.host.sent.shift();
+    if (!head) return undefined;
+    if (head.task !== task || cmd === undefined || head.key !== keyOf(cmd)) {
+      this.host.sent = [];
+      if (head.result)
+        throw new Error(`internal error: a command sent ahead is not the one this task runs (${task.name})`);
+      return undefined;
+    }
+    // Once one did not run, none after it did.
+    if (!head.result) this.host.sent = [];
+    return head.result;
+  }
 
   #valid(key: string): ExecResult | undefined {
     const a = this.host.answers.get(key);
@@ -137,10 +184,13 @@ export class TaskProbes {
     return undefined;
   }
 
-  /** The probes wanted after now that have no valid answer: this task's own, then those ahead. */
-  async #wanted(except: string | undefined): Promise<Probe[]> {
-    this.#ahead ??= this.ahead().catch(() => []);
-    const ahead = await this.#ahead;
+  /**
+   * The probes wanted after now that have no valid answer: this task's own, then those ahead (those
+   * after the commands sent ahead when they go too: the probes run after them).
+   */
+  async #wanted(except: string | undefined, withCommands = false): Promise<Probe[]> {
+    const look = await this.#look();
+    const ahead = withCommands ? (look.chain?.probes ?? []) : look.probes;
     const seen = new Set(except === undefined ? [] : [except]);
     const out: Probe[] = [];
     for (const p of [...this.#own, ...ahead]) {
@@ -196,26 +246,38 @@ export class TaskProbes {
     this.run.global++;
     // Every answer kept for this host carried the old epoch: none can be used again.
     this.host.answers.clear();
+    // An effect the tasks ahead did not expect: what they sent ahead is not theirs to take.
+    this.host.sent = [];
   }
 
   /**
    * An effect naming `paths`: what it may change is stale, here and, for those paths, on other
    * hosts; the probes wanted next follow it in its round trip and see what it did.
    */
-  async #effect<T>(paths: string[], call: (followers: { followers?: Followers }) => Promise<T>): Promise<T> {
+  async #effect<T>(
+    paths: string[],
+    withCommands: boolean,
+    call: (followers: { followers?: Followers }) => Promise<T>,
+  ): Promise<T> {
     this.#moved();
     this.run.touched(this.host, paths);
     const epoch = this.host.epoch;
     const global = this.run.global;
-    const next = await this.#wanted(undefined);
+    const next = await this.#wanted(undefined, withCommands);
     let got: (ExecResult | undefined)[] = [];
+    this.#sent = undefined;
     try {
       return await call(this.#followers(next, (r) => (got = r)));
     } finally {
       this.#moved();
       this.run.touched(this.host, paths);
       // Kept only when no other effect here (or anywhere, for shared facts) overlapped this one.
-      if (this.host.epoch === epoch + 1) this.#keep(next, got, { epoch: epoch + 1, sent: global, global: global + 1 });
+      if (this.host.epoch === epoch + 1) {
+        this.#keep(next, got, { epoch: epoch + 1, sent: global, global: global + 1 });
+        // The probes ran after the commands sent ahead: they hold once those tasks have taken their results.
+        if (this.#sent) this.host.sent = this.#sent;
+      }
+      this.#sent = undefined;
     }
   }
 
@@ -231,10 +293,14 @@ export class TaskProbes {
     return {
       host: inner.host,
       exec: (cmd: Command, o: ExecOptions = {}) =>
-        this.#effect([...pathsIn(cmd.text), ...chained(o)], (f) => inner.exec(cmd, { ...o, ...both(o.followers, f) })),
+        this.#effect([...pathsIn(cmd.text), ...chained(o)], o.followers?.aheadFrom !== undefined, (f) =>
+          inner.exec(cmd, { ...o, ...both(o.followers, f) }),
+        ),
       read: (path, o) => inner.read(path, o),
       write: (path: string, content: WriteContent, o: WriteOptions = {}) =>
-        this.#effect([path, ...chained(o)], (f) => inner.write(path, content, { ...o, ...both(o.followers, f) })),
+        this.#effect([path, ...chained(o)], false, (f) =>
+          inner.write(path, content, { ...o, ...both(o.followers, f) }),
+        ),
       close: () => inner.close(),
       ...(inner.lostReason ? { lostReason: () => inner.lostReason!() } : {}),
     };

@@ -12,14 +12,15 @@ import { testExpr } from '../template/expr.js';
 import { withData } from '../template/scope.js';
 import { ExprError, TemplateError, gatherFactsHint } from '../template/errors.js';
 import { buildHostView } from './host-view.js';
-import { applySteps, StepFailedError } from './apply.js';
+import { applySteps, commandFor, StepFailedError } from './apply.js';
 import { shownPlan } from './write-diff.js';
 import { renderDeep, taskVars, type VarSources } from './vars.js';
 import { loopItems } from './loop-items.js';
 import { failedExecResult, loopResult, resultOf, skippedByWhen, skippedResult } from './task-result.js';
 import type { Become } from '../command.js';
 import { privilegeFor } from '../privilege.js';
-import type { Prefetch, Probe, TaskProbes } from './prefetch.js';
+import type { Prefetch, TaskProbes } from './prefetch.js';
+import type { Ahead } from './lookahead.js';
 
 export interface TaskOutcome {
   status: HostStatus;
@@ -34,8 +35,8 @@ export interface TaskHostContext {
   vars: VarSources;
   /** The run's probe cache (src/engine/prefetch.ts); without it every probe is its own round trip. */
   prefetch?: Prefetch;
-  /** The probes of the tasks after this one that can be known now, for this host (src/engine/lookahead.ts). */
-  ahead?: (host: HostState) => Promise<Probe[]>;
+  /** The probes (and commands) of the tasks after this one that can be known now, for this host (src/engine/lookahead.ts). */
+  ahead?: (host: HostState) => Promise<Ahead>;
 }
 
 const NO_LOG = 'the output has been hidden due to no_log: true';
@@ -120,7 +121,7 @@ const noLogReporter =
   };
 
 /** The task's environment rendered for this host: strings as Ansible exports them (True/False for booleans). */
-function environmentOf(task: Task, vars: Record<string, unknown>): Record<string, string> {
+export function environmentOf(task: Task, vars: Record<string, unknown>): Record<string, string> {
   const env = renderDeep(task.environment, vars) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(env).map(([k, v]) => [
@@ -165,7 +166,7 @@ async function attempt(
   const ahead = ctx.ahead && !task.delegateTo ? ctx.ahead : undefined;
   const probes =
     raw && transport && ctx.prefetch
-      ? ctx.prefetch.forTask(raw, transport, ahead ? () => ahead(host) : () => Promise.resolve([]))
+      ? ctx.prefetch.forTask(raw, transport, ahead ? () => ahead(host) : () => Promise.resolve({ probes: [] }))
       : undefined;
   const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir, probes);
   const diff = ctx.opts.diff && !task.noLog;
@@ -189,6 +190,12 @@ async function attempt(
       ...resultOf(plan, undefined, true),
       ...(module.idempotent === false ? { skipped: true, msg: 'would run (check mode)' } : {}),
     };
+  const env = task.environment ? environmentOf(task, vars) : undefined;
+  // A command task's one command may have run already, sent ahead with an earlier task's (lookahead.ts).
+  const only = plan.steps.length === 1 && module.idempotent === false ? plan.steps[0] : undefined;
+  const one = only?.kind === 'exec' && only.stdin === undefined ? commandFor(only.cmd, env, become) : undefined;
+  const sent = probes?.takeSent(task, one);
+  const commandsAhead = one && probes && !sent ? await probes.commandsAhead() : [];
   const applyCtx = {
     host: host.name,
     task: ref,
@@ -196,7 +203,17 @@ async function attempt(
     become,
     report: task.noLog ? noLogReporter(ctx.opts.report) : ctx.opts.report,
     ...(limitMs ? { timeoutMs: limitMs } : {}),
-    ...(task.environment ? { env: environmentOf(task, vars) } : {}),
+    ...(env ? { env } : {}),
+    ...(sent ? { sent } : {}),
+    ...(commandsAhead.length > 0
+      ? {
+          ahead: {
+            commands: commandsAhead,
+            done: (r: Parameters<TaskProbes['sentAhead']>[1]) => probes!.sentAhead(commandsAhead, r),
+            ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
+          },
+        }
+      : {}),
     reconnect: async (address: string, timeoutSec?: number) => {
       const next = await ctx.opts.connector.reconnect(host.resolved, address, timeoutSec);
       return probes ? probes.reconnected(next) : next;

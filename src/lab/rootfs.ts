@@ -64,6 +64,13 @@ export function sharedPaths(labDir: string): string[] {
   return [...new Set(paths)].sort((a, b) => a.length - b.length);
 }
 
+/**
+ * The node's resolver: no name server is reachable from the lab, so it names the node's own loopback, where
+ * nothing listens on port 53 and a query is refused at once, as a VM's resolver answers or fails fast.
+ * The host's own resolv.conf (seen through the /etc overlay otherwise) names servers the lab cannot reach.
+ */
+export const NODE_RESOLV_CONF = 'nameserver 127.0.0.1\n';
+
 /** Creates the node's folders and first-boot files. Safe to repeat: existing files are kept. */
 export function prepareTree(
   t: NodeTree,
@@ -103,6 +110,7 @@ export function prepareTree(
   };
   first('hostname', `${name}\n`);
   first('hosts', `127.0.0.1\tlocalhost\n${address}\t${name}\n`);
+  first('resolv.conf', NODE_RESOLV_CONF);
   first('network/interfaces', 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet dhcp\n');
   // Written into the node's upper /etc layer, so only the node sees it: the host's /etc/init.d stays as it is.
   const init = join(etc, 'init.d', 'networking');

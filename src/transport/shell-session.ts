@@ -7,6 +7,7 @@
 // random marker that commands cannot know.
 import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
+import { quote } from '../command.js';
 import { UnreachableError } from '../errors.js';
 import { OutputCollector } from './output.js';
 import type { RoundTrips } from './round-trips.js';
@@ -34,11 +35,13 @@ import type { ExecOptions, ExecResult } from './types.js';
     "__sp_nl=$(printf '\\nx'); __sp_nl=${__sp_nl%x};",
     `trap 'rm -rf "$__sp_d"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM;`,
     // Ready on both streams: what the login's rc files printed comes before it on each.
-    `printf '%sready\\n' "$__sp_m"; printf '%sready\\n' "$__sp_m" >&2;`,
+    `printf '%sready %s\\n' "$__sp_m" "$__sp_d"; printf '%sready\\n' "$__sp_m" >&2;`,
     'while IFS= read -r __sp_h; do',
     // A header `ID LINES CODES` (a guarded step) runs only if the command before it exited with one of CODES.
     '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0;',
     'case $__sp_n in *" "*) __sp_g=",${__sp_n#* },"; __sp_n=${__sp_n%% *};; esac;',
+    // A step marked `c` (a later task's command, sent ahead) is skipped once the controller cancelled: a stop file.
+    `case $__sp_g in *" c,") __sp_g="\${__sp_g% c,},"; [ -e "$__sp_d/stop" ] && __sp_g=,stop,;; esac;`,
     'while [ "$__sp_i" -lt "$__sp_n" ]; do IFS= read -r __sp_l || exit 0; __sp_s="$__sp_s$__sp_l$__sp_nl"; __sp_i=$((__sp_i + 1)); done;',
     'case $__sp_g in "") ;; *",$__sp_rc,"*) __sp_g=;; *) __sp_g=skip;; esac;',
     // The text went out with a newline added after its last line: take it off again (a final backslash stays one).
@@ -114,6 +117,8 @@ export interface BatchItem {
   display: string;
   /** A guarded step: it runs only if the command before it exited with one of these codes, else it is skipped. */
   after?: readonly number[];
+  /** A guarded step that `cancelAhead` stops (a later task's command, sent ahead of its turn). */
+  cancellable?: boolean;
   /** Its output, when it has come (the first command's goes to runBatch's onOutput). */
   onOutput?: ExecOptions['onOutput'];
 }
@@ -130,7 +135,13 @@ export class ShellSession {
   #queue: Running[] = [];
   #closed = false;
 
-  private constructor(ch: ClientChannel, mark: string, trips: RoundTrips | undefined) {
+  private constructor(
+    ch: ClientChannel,
+    mark: string,
+    trips: RoundTrips | undefined,
+    readonly client: Client,
+    readonly dir: string,
+  ) {
     this.#ch = ch;
     this.#mark = mark;
     this.#trips = trips;
@@ -170,16 +181,26 @@ export class ShellSession {
         // streams arrive independently: a command is sent only once both said ready, so late rc
         // output on stderr can never be taken for the first command's.
         const seen = { out: '', err: '' };
+        // stdout's ready line names the shell's own folder (where cancelAhead leaves its stop file).
+        const readyLine = { out: `${mark}ready `, err: `${mark}ready\n` };
+        let dir = '';
         const ready = (stream: 'out' | 'err') => (d: Buffer) => {
           if (seen[stream] === READY) return;
-          seen[stream] = (seen[stream] + d.toString('latin1')).slice(-200);
-          if (seen[stream].includes(`${mark}ready\n`)) seen[stream] = READY;
+          seen[stream] = (seen[stream] + d.toString('latin1')).slice(-4200);
+          const at = seen[stream].indexOf(readyLine[stream]);
+          if (at >= 0 && stream === 'err') seen.err = READY;
+          if (at >= 0 && stream === 'out') {
+            const rest = seen.out.slice(at + readyLine.out.length);
+            if (!rest.includes('\n')) return;
+            dir = Buffer.from(rest.slice(0, rest.indexOf('\n')), 'latin1').toString();
+            seen.out = READY;
+          }
           if (seen.out !== READY || seen.err !== READY) return;
           clearTimeout(timer);
           opened.off('data', onData);
           opened.stderr.off('data', onErr);
           opened.off('close', onClose);
-          resolve(new ShellSession(opened, mark, trips));
+          resolve(new ShellSession(opened, mark, trips, client, dir));
         };
         const onData = ready('out');
         const onErr = ready('err');
@@ -224,7 +245,9 @@ export class ShellSession {
       const out = new Framed(new RegExp(`${escaped}${id}:(\\d+|skip)\\n`));
       const err = new Framed(new RegExp(`${escaped}${id}\\n`));
       const lines = item.text.split('\n');
-      const guard = item.after ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}` : '';
+      const guard = item.after
+        ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}${item.cancellable ? ' c' : ''}`
+        : '';
       request += `${id} ${lines.length}${guard}\n${item.text}\n`;
       return new Promise<ExecResult | typeof SKIPPED>((resolve, reject) => {
         const running: Running = { out, err, settle: () => undefined };
@@ -280,6 +303,24 @@ export class ShellSession {
       const head = this.#queue[0];
       if (!head?.out.done() || !head.err.done()) return;
       head.settle({ code: null });
+    }
+  }
+
+  /**
+   * Stops the cancellable steps not yet started: a stop file in the shell's folder, left through
+   * a channel of its own (the shell's input is queued behind them). One that already runs ends as it would.
+   */
+  cancelAhead(): void {
+    if (this.#closed || this.dir === '') return;
+    try {
+      this.client.exec(`: > ${quote(`${this.dir}/stop`)}`, (err, ch) => {
+        if (err) return;
+        ch.on('error', () => undefined);
+        ch.resume();
+        ch.stderr.resume();
+      });
+    } catch {
+      /* the connection is gone: nothing more runs */
     }
   }
 

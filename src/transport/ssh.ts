@@ -280,16 +280,21 @@ export class SshTransport implements Transport {
       return w.stdinPrefix ? undefined : { text: w.text, display: w.display };
     };
     const steps: BatchItem[] = [];
-    for (const s of followers?.steps ?? []) {
+    const aheadFrom = followers?.aheadFrom ?? Number.POSITIVE_INFINITY;
+    for (const [i, s] of (followers?.steps ?? []).entries()) {
       const x = itemOf(s.cmd);
       if (!x) break;
-      steps.push({ ...x, after: s.after });
+      steps.push({ ...x, after: s.after, ...(i >= aheadFrom ? { cancellable: true } : {}) });
     }
     const probes = (followers?.cmds ?? []).map((c) => (c.readOnly ? itemOf(c) : undefined));
     const sent = probes.filter((x): x is BatchItem => x !== undefined);
+    const cancel = steps.length > aheadFrom ? followers?.cancel : undefined;
+    if (cancel?.aborted) shell.cancelAhead();
+    const onAbort = () => shell.cancelAhead();
+    cancel?.addEventListener('abort', onAbort, { once: true });
     const [main, ...rest] = shell.runBatch([item, ...steps, ...sent], this.#sessionContext(), o);
-    const settled = (await Promise.allSettled(rest)).map((r) =>
-      r.status === 'fulfilled' && r.value !== SKIPPED ? r.value : undefined,
+    const settled = (await Promise.allSettled(rest).finally(() => cancel?.removeEventListener('abort', onAbort))).map(
+      (r) => (r.status === 'fulfilled' && r.value !== SKIPPED ? r.value : undefined),
     );
     const result = await main!;
     if (result === SKIPPED) throw new Error('the command shell skipped a command that had no guard');

@@ -34,6 +34,12 @@ export interface Followers {
   steps?: readonly ChainedStep[];
   /** Aligned with steps; undefined for one that did not run (after a failure, or left to the caller). */
   stepsDone?(results: (ExecResult | undefined)[]): void;
+  /**
+   * Where, in steps, the commands of later tasks begin (sent ahead: src/engine/lookahead.ts): from
+   * there, `cancel` aborting stops the ones not yet started.
+   */
+  aheadFrom?: number;
+  cancel?: AbortSignal;
   cmds: readonly Command[];
   /** Aligned with cmds; undefined for one that could not run with the others. */
   done(results: (ExecResult | undefined)[]): void;

@@ -55,6 +55,13 @@ export const recapOf = (r: CliResult) => {
   return end.recap;
 };
 
+/** Round trips per host from the run:end event (beyond connecting). */
+export function tripsOf(r: CliResult): Record<string, number> {
+  const end = r.events.find((e): e is Extract<RunEvent, { type: 'run:end' }> => e.type === 'run:end');
+  if (!end?.roundTrips) throw new Error(`no round trips in run:end\n${r.stdout}\n${r.stderr}`);
+  return end.roundTrips;
+}
+
 export interface RunningCli {
   result(): CliResult;
   events(): RunEvent[];

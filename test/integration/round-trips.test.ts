@@ -6,18 +6,11 @@ import { join } from 'node:path';
 import { labPaths } from '../../src/lab/state.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { labSkipReason, withLab, type TestLab } from '../helpers/lab.js';
-import { recapOf, runCli, type CliResult } from './cli.js';
+import { recapOf, runCli, tripsOf } from './cli.js';
 
 const skip = labSkipReason();
 const labTest = skip ? test.skip : test.serial;
 if (skip) test('round trips (skipped: needs the lab)', (t) => t.pass(skip));
-
-/** Round trips per host from the run:end event (beyond connecting). */
-function tripsOf(r: CliResult): Record<string, number> {
-  const end = r.events.find((e): e is Extract<RunEvent, { type: 'run:end' }> => e.type === 'run:end');
-  if (!end?.roundTrips) throw new Error(`no round trips in run:end\n${r.stdout}\n${r.stderr}`);
-  return end.roundTrips;
-}
 
 /**
  * 20 tasks: 10 commands (changed_when: false) alternating with 10 declarative tasks, a mix of copy,

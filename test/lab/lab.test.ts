@@ -35,6 +35,26 @@ const mountsMentioning = (s: string): string[] =>
     .split('\n')
     .filter((l) => l.includes(s));
 
+// A VM's resolver answers or fails fast; the host's resolv.conf names servers the lab cannot (and must not) reach.
+serial("a node's resolver names only its own loopback, and its own name is in /etc/hosts", (t) =>
+  withLab(t, { nodes: 1 }, async (lab) => {
+    const r = await lab.ssh('core1', 'cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---; hostname');
+    t.is(r.code, 0, r.stderr);
+    const [resolv = '', hosts = '', name = ''] = r.stdout.split('---\n');
+    const servers = resolv
+      .split('\n')
+      .filter((l) => /^\s*nameserver\s/.test(l))
+      .map((l) => l.trim().split(/\s+/)[1]);
+    t.true(servers.length > 0, resolv);
+    for (const s of servers) t.regex(s ?? '', /^127\./, `${s} is outside the node`);
+    const own = hosts.split('\n').find((l) => l.trim().split(/\s+/).slice(1).includes(name.trim()));
+    t.is(own?.split(/\s+/)[0], lab.state.nodes[0]?.address, hosts);
+    // Nothing answers on the node's loopback port 53: an unknown name is not found (refused, not timed out).
+    const miss = await lab.ssh('core1', 'getent hosts name-not-in-hosts.invalid; echo "rc=$?"');
+    t.is(miss.stdout.trim(), 'rc=2');
+  }),
+);
+
 serial('lab up: three nodes with own namespaces, hostnames, sshd, inventory; the host has no lab address', (t) =>
   withLab(t, { nodes: 3 }, async (lab) => {
     t.deepEqual(

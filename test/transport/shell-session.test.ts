@@ -269,10 +269,23 @@ sshTest(
 );
 
 /** Runs the loop itself under `shell` with two requests on stdin, as the controller sends them. */
-function runLoopUnder(shell: string, commands: string[]): { stdout: string; stderr: string; status: number | null } {
+function runLoopUnder(
+  shell: string,
+  commands: (string | { text: string; guard: string })[],
+  env?: NodeJS.ProcessEnv,
+): { stdout: string; stderr: string; status: number | null } {
   const mark = '\u0001spmtest';
-  const input = `${[mark, ...commands.map((c, i) => `${i + 1} ${c.split('\n').length}\n${c}`)].join('\n')}\n`;
-  const r = spawnSync(shell, ['-c', sessionScript()], { input, encoding: 'latin1', timeout: 60_000 });
+  const request = (c: string | { text: string; guard: string }, i: number) => {
+    const text = typeof c === 'string' ? c : c.text;
+    return `${i + 1} ${text.split('\n').length}${typeof c === 'string' ? '' : ` ${c.guard}`}\n${text}`;
+  };
+  const input = `${[mark, ...commands.map(request)].join('\n')}\n`;
+  const r = spawnSync(shell, ['-c', sessionScript()], {
+    input,
+    encoding: 'latin1',
+    timeout: 60_000,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
@@ -288,8 +301,57 @@ for (const shell of ['/bin/dash', '/bin/bash']) {
       'echo "${__sp_id:-clean}"',
     ]);
     t.is(r.status, 0, r.stderr);
-    t.is(r.stdout, '\u0001spmtestready\none\n\u0001spmtest1:3\ntwo\\ three\u0001spmtest2:0\nclean\n\u0001spmtest3:0\n');
+    // The ready line names the shell's own folder (for cancelAhead's stop file).
+    t.true(/^spmtestready \/\S+\n/.test(r.stdout.slice(1)) && r.stdout.startsWith('\u0001'), r.stdout);
+    t.is(
+      r.stdout.replace(/ \/\S+\n/, '\n'),
+      '\u0001spmtestready\none\n\u0001spmtest1:3\ntwo\\ three\u0001spmtest2:0\nclean\n\u0001spmtest3:0\n',
+    );
     t.is(r.stderr, '\u0001spmtestready\nerr\n\u0001spmtest1\n\u0001spmtest2\n\u0001spmtest3\n');
+  });
+}
+
+for (const shell of ['/bin/dash', '/bin/bash']) {
+  test(`under ${shell}, steps marked cancellable stop at the shell's stop file; plain guarded ones do not`, (t) => {
+    if (!existsSync(shell)) {
+      t.pass(`${shell} is not installed`);
+      return;
+    }
+    const tmp = mkdtempSync(join(tmpdir(), 'stackplay-loop-'));
+    try {
+      const r = runLoopUnder(
+        shell,
+        [
+          'echo first',
+          { text: 'echo guarded', guard: '0' },
+          { text: 'echo ahead', guard: '0 c' },
+          // What cancelAhead does, from inside: the stop file in the shell's own folder.
+          { text: 'for d in "$TMPDIR"/*/; do : > "$d/stop"; done; echo stopped', guard: '0' },
+          { text: 'echo plain', guard: '0' },
+          { text: 'echo cancelled', guard: '0 c' },
+          { text: 'echo after-skip', guard: '0' },
+          'echo unguarded',
+        ],
+        { TMPDIR: tmp },
+      );
+      t.is(r.status, 0, r.stderr);
+      const body = r.stdout.slice(r.stdout.indexOf('\n') + 1);
+      t.is(
+        body,
+        [
+          'first\n\u0001spmtest1:0',
+          'guarded\n\u0001spmtest2:0',
+          'ahead\n\u0001spmtest3:0',
+          'stopped\n\u0001spmtest4:0',
+          'plain\n\u0001spmtest5:0',
+          '\u0001spmtest6:skip',
+          '\u0001spmtest7:skip',
+          'unguarded\n\u0001spmtest8:0\n',
+        ].join('\n'),
+      );
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 }
 
