@@ -168,8 +168,7 @@ const CHAIN_MAX = 32;
 /**
  * Whether nothing about a command task's outcome but its success decides what the engine does
  * next: no register (a later task may read it), no failed_when or until (success is not its exit
- * code), no loop, delegation, run_once or time limit, no look at other hosts' vars, and it really
- * runs (not in check mode).
+ * code), no loop, delegation, run_once or time limit, and it really runs (not in check mode).
  */
 export function chainable(task: Task, run: TaskHostContext): boolean {
   return (
@@ -180,17 +179,31 @@ export function chainable(task: Task, run: TaskHostContext): boolean {
     task.delegateTo === undefined &&
     !task.runOnce &&
     (task.timeout ?? run.opts.timeoutSec) === undefined &&
-    !(task.checkMode ?? run.opts.check) &&
-    !readsOtherHosts(task)
+    !(task.checkMode ?? run.opts.check)
   );
 }
 
+/** Whether a value's text names hostvars, kept per object: play and inventory vars are looked at once. */
+const namesHostvars = new WeakMap<object, boolean>();
+const mentions = (o: object): boolean => {
+  const known = namesHostvars.get(o);
+  if (known !== undefined) return known;
+  const v = JSON.stringify(o).includes('hostvars');
+  namesHostvars.set(o, v);
+  return v;
+};
+
 /**
- * Whether the task's `when`, params, vars or environment read other hosts' variables: under free, another
- * host may register or set them before the engine reaches this task, so what it does is not known yet.
+ * Whether what the task runs may read other hosts' variables: its `when`, params, vars or
+ * environment, or the play's and the host's vars (rendered when a template uses them). With other
+ * hosts running at the same time (under free), one may register or set them before the engine
+ * reaches the task, so what it does is not known yet.
  */
-const readsOtherHosts = (task: Task): boolean =>
-  JSON.stringify([task.when, task.params, task.vars, task.environment ?? null]).includes('hostvars');
+const readsOtherHosts = (task: Task, play: Play, host: HostState): boolean =>
+  JSON.stringify([task.when, task.params, task.vars, task.environment ?? null]).includes('hostvars') ||
+  mentions(play.vars) ||
+  mentions(play.defaults ?? {}) ||
+  mentions(host.resolved.vars);
 
 /** The task's one command as apply would send it now, or undefined when it cannot be known ahead. */
 async function commandAhead(
@@ -230,6 +243,7 @@ async function commandsAhead(
   play: Play,
   items: readonly TaskItem[],
   host: HostState,
+  withOthers: boolean,
 ): Promise<{ commands: AheadCommand[]; next: number }> {
   const commands: AheadCommand[] = [];
   let next = 0;
@@ -239,6 +253,7 @@ async function commandsAhead(
     if (!taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) continue;
     const module = run.opts.modules.get(item.module);
     if (module?.idempotent !== false || module.local || !chainable(item, run)) break;
+    if (withOthers && readsOtherHosts(item, play, host)) break;
     const c = await commandAhead(module, run, play, item, host);
     if (c === undefined) break;
     if (c !== 'skip') commands.push(c);
@@ -249,8 +264,9 @@ async function commandsAhead(
 
 /**
  * What may go with the current task's round trips on this host: the probes ahead, and when the
- * host runs alone (no other host in lock-step with it) and the current task is a chainable command,
- * the commands right after it with the probes after those.
+ * host runs alone (no other host in lock-step with it; `withOthers` when other hosts of its batch
+ * run meanwhile, under free) and the current task is a chainable command, the commands right after
+ * it with the probes after those.
  */
 export async function lookAhead(
   run: TaskHostContext,
@@ -258,11 +274,11 @@ export async function lookAhead(
   current: Task,
   items: readonly TaskItem[],
   host: HostState,
-  alone: boolean,
+  alone: { withOthers: boolean } | undefined,
 ): Promise<Ahead> {
   const probes = await probesAhead(run, play, items, host);
   if (!alone || !chainable(current, run)) return { probes };
-  const { commands, next } = await commandsAhead(run, play, items, host);
+  const { commands, next } = await commandsAhead(run, play, items, host, alone.withOthers);
   if (commands.length === 0) return { probes };
   return { probes, chain: { commands, probes: await probesAhead(run, play, items.slice(next), host) } };
 }

@@ -67,7 +67,9 @@ async function runTask(
     hosts.length === 1 &&
     (b.batch.length === 1 ||
       play.strategy !== undefined ||
-      (!play.anyErrorsFatal && play.maxFailPercentage === undefined));
+      (!play.anyErrorsFatal && play.maxFailPercentage === undefined))
+      ? { withOthers: play.strategy !== undefined && b.batch.length > 1 }
+      : undefined;
   const ctx =
     following.length > 0 ? { ...run, ahead: (h: HostState) => lookAhead(run, play, task, following, h, alone) } : run;
   const limit = b.slots ?? pLimit(Math.max(1, run.opts.forks));

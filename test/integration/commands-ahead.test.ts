@@ -79,13 +79,25 @@ labTest(
         t.is(recapOf(loose)[h]!.ok, 15);
         t.true(tripsOf(loose)[h]! <= 2, `${h}: ${tripsOf(loose)[h]} round trips under free`);
       }
+      // Play vars that read other hosts' vars: under free another host may set them meanwhile, so nothing goes ahead.
+      const peers = play(
+        dir,
+        'peers.yml',
+        tenThenFive('all').replace(
+          '- hosts: all\n',
+          '- hosts: all\n  strategy: free\n  vars: { peer: "{{ hostvars[inventory_hostname].inventory_hostname }}" }\n',
+        ),
+      );
+      const careful = await run(lab, peers);
+      t.is(careful.code, 0, careful.stderr);
+      for (const h of [a, b]) t.true(tripsOf(careful)[h]! >= 10, `${h}: ${tripsOf(careful)[h]} round trips (hostvars)`);
       const logs = await Promise.all([a, b].map((h) => lab.exec(h, 'cat /home/stackato/ca-log')));
       t.is(
         logs[0]!.stdout,
-        `${[...Array(10).keys()].join('\n')}\n`.repeat(4),
+        `${[...Array(10).keys()].join('\n')}\n`.repeat(5),
         'every command ran once a run, in order',
       );
-      t.is(logs[1]!.stdout, `${[...Array(10).keys()].join('\n')}\n`.repeat(2));
+      t.is(logs[1]!.stdout, `${[...Array(10).keys()].join('\n')}\n`.repeat(3));
     }),
 );
 
