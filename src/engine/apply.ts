@@ -19,13 +19,13 @@ export interface ApplyContext {
   /** The task's `environment`: exported for its commands only (a subshell, so a shared shell keeps none). */
   env?: Record<string, string>;
   report: Reporter;
+  /** The result of the first step, which already ran: sent ahead with an earlier task's round trip. */
+  sent?: ExecResult;
   /**
    * The commands of the tasks after this one that go in its last step's round trip, each run only
    * if the one before it succeeded (src/engine/lookahead.ts); `done` gets their results, undefined
    * for one that did not run. `signal` stops those not yet started.
    */
-  /** The result of the first step, which already ran: sent ahead with an earlier task's round trip. */
-  sent?: ExecResult;
   ahead?: { commands: readonly AheadCommand[]; done(results: (ExecResult | undefined)[]): void; signal?: AbortSignal };
   /** Called for reconnect steps; returns the transport to use from then on. */
   reconnect(address: string, timeoutSec?: number): Promise<Transport>;

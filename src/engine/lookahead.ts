@@ -27,6 +27,19 @@ const nowhere = (host: string): Transport => ({
   close: () => Promise.resolve(),
 });
 
+/** Renders ahead of the task's turn. Rendering has no effects but one: lookup('pipe') runs a command on the controller, so it waits for its turn. */
+function ahead<T>(render: () => T): T {
+  renderingAhead.on = true;
+  try {
+    return render();
+  } finally {
+    renderingAhead.on = false;
+  }
+}
+
+/** Whether the task really runs (check_mode on the task overrides --check, both ways). */
+const runsForReal = (task: Task, run: TaskHostContext): boolean => !(task.checkMode ?? run.opts.check);
+
 /** What a task's gather did on the recording view: `skip` when its `when` is false, `unknown` when it cannot be rendered yet. */
 type Recording =
   | { state: 'skip' }
@@ -57,15 +70,9 @@ async function recordGather(
   let vars: Record<string, unknown>;
   let params: unknown;
   try {
-    // Rendering has no effects but one: lookup('pipe') runs a command on the controller, so it waits for its turn.
-    renderingAhead.on = true;
-    try {
-      vars = taskVars(run.vars, play, task, host);
-      if (!task.when.every((c) => testExpr(c, vars))) return { state: 'skip' };
-      params = paramsFor(module, task, vars);
-    } finally {
-      renderingAhead.on = false;
-    }
+    vars = ahead(() => taskVars(run.vars, play, task, host));
+    if (!ahead(() => task.when.every((c) => testExpr(c, vars)))) return { state: 'skip' };
+    params = ahead(() => paramsFor(module, task, vars));
   } catch {
     return { state: 'unknown' };
   }
@@ -137,8 +144,7 @@ export async function probesAhead(
     if (!taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) continue;
     const module = run.opts.modules.get(item.module);
     if (!module) break;
-    const runsForReal = !(item.checkMode ?? run.opts.check);
-    if (module.idempotent === false && runsForReal) break;
+    if (module.idempotent === false && runsForReal(item, run)) break;
     if (module.local || item.loop !== undefined || item.delegateTo || item.runOnce) continue;
     out.push(...(await probesOf(module, run, play, item, host)));
   }
@@ -179,7 +185,7 @@ export function chainable(task: Task, run: TaskHostContext): boolean {
     task.delegateTo === undefined &&
     !task.runOnce &&
     (task.timeout ?? run.opts.timeoutSec) === undefined &&
-    !(task.checkMode ?? run.opts.check)
+    runsForReal(task, run)
   );
 }
 
@@ -221,13 +227,8 @@ async function commandAhead(
     const plan = module.plan(r.facts.value, r.params);
     const step = plan.steps[0];
     if (plan.fail || plan.steps.length !== 1 || step?.kind !== 'exec' || step.stdin !== undefined) return undefined;
-    renderingAhead.on = true;
-    try {
-      const env = task.environment ? environmentOf(task, r.vars) : undefined;
-      return { task, cmd: commandFor(step.cmd, env, r.become), okCodes: step.okCodes ?? [0] };
-    } finally {
-      renderingAhead.on = false;
-    }
+    const env = task.environment ? ahead(() => environmentOf(task, r.vars)) : undefined;
+    return { task, cmd: commandFor(step.cmd, env, r.become), okCodes: step.okCodes ?? [0] };
   } catch {
     return undefined;
   }
