@@ -1,5 +1,5 @@
 // Processes found by parent PID in /proc (never by name), for tests that end what they started.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 /** Parent PID → child PIDs of every process now running. */
 function childMap(): Map<number, number[]> {
@@ -41,4 +41,30 @@ export function commOf(pid: number): string {
   } catch {
     return '';
   }
+}
+
+/** The processes that hold `path` open now (matched by device and inode, so any mount namespace's view counts). */
+export function openersOf(path: string): number[] {
+  const target = statSync(path);
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // ended while we looked
+    }
+    for (const fd of fds) {
+      try {
+        const s = statSync(`/proc/${pid}/fd/${fd}`);
+        if (s.ino === target.ino && s.dev === target.dev) {
+          out.push(Number(pid));
+          break;
+        }
+      } catch {
+        /* closed while we looked */
+      }
+    }
+  }
+  return out;
 }

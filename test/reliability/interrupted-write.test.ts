@@ -1,11 +1,13 @@
 // Fault on the lab: a big copy cut mid-transfer. dest keeps its old content byte for byte; the rerun writes the new content whole and removes the leftover temp file.
 import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labReboot } from '../../src/commands/lab.js';
 import { labSkipReason, withLab, type TestLab } from '../helpers/lab.js';
 import { recapOf, runCli, startCli, until, type CliResult, type RunningCli } from '../integration/cli.js';
+import { waitUntil } from '../helpers/wait.js';
+import { openersOf } from '../helpers/procs.js';
 import { cutLink, killSshd, labInventory, nodeRoot, shown } from './lab-faults.js';
 
 const skip = labSkipReason();
@@ -72,6 +74,13 @@ function assertCutWrite(t: ExecutionContext, c: BigCopy): string {
   return left[0] ?? '';
 }
 
+/** The victim's temp files with their age in seconds, for a failure message. */
+const ages = (c: BigCopy) =>
+  c
+    .temps(VICTIM)
+    .map((f) => `${f} ${Math.round((Date.now() - statSync(join(c.srv(VICTIM), f)).mtimeMs) / 1000)}s`)
+    .join(', ');
+
 const plannedOn = (r: CliResult, host: string) =>
   r.events.flatMap((e) => (e.type === 'host:plan' && e.host === host ? e.plan.steps.map((s) => s.title) : []));
 
@@ -81,6 +90,10 @@ const plannedOn = (r: CliResult, host: string) =>
  * and leaves no temp file.
  */
 async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: string): Promise<void> {
+  // The node's SFTP server may still be writing what it had received before its client vanished
+  // (seconds on a busy machine): until it closes the file, its mtime moves on and it is no leftover.
+  const temp = join(c.srv(VICTIM), leftover);
+  t.true(await waitUntil(() => openersOf(temp).length === 0), `the cut write's SFTP server closed ${temp}`);
   const early = await runCli(['run', c.playbook, '-i', c.inventory, '--output', 'json', '--check']);
   t.is(early.code, 0, shown(early));
   t.false(
@@ -96,7 +109,7 @@ async function assertRerunConverges(t: ExecutionContext, c: BigCopy, leftover: s
   const planned = plannedOn(check, VICTIM);
   t.true(
     planned.includes(`remove leftover temp file /srv/${leftover} of an interrupted write`),
-    `--check shows the removal: ${JSON.stringify(planned)}`,
+    `--check shows the removal: ${JSON.stringify(planned)}; temp files now: ${ages(c)}`,
   );
   t.deepEqual(c.temps(VICTIM), [leftover], '--check removed nothing');
 
