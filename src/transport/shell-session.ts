@@ -106,10 +106,14 @@ interface Running {
   out: Framed;
   err: Framed;
   settle: (r: { code: number | null }) => void;
+  notStarted: () => void;
 }
 
-/** Stands for a stream whose ready line has arrived. */
-const READY = '\u0000ready';
+/**
+ * The shell ended (or did not say ready in time) before its loop began: nothing sent to it ran, so
+ * the caller may run the same commands elsewhere.
+ */
+export class ShellNotStartedError extends Error {}
 
 /** One command of a batch: what runs and how it is named in errors. */
 export interface BatchItem {
@@ -134,13 +138,23 @@ export class ShellSession {
   /** The commands sent and not yet answered, in the order the shell runs them. */
   #queue: Running[] = [];
   #closed = false;
+  /**
+   * What each stream brought before its ready line (the login's rc noise, dropped), until that line
+   * has come; undefined for a stream past it. Commands go in before it: they are read only once the
+   * loop runs, and their output follows the ready line on each stream.
+   */
+  #before: { out?: string; err?: string } = { out: '', err: '' };
+  #dir = '';
+  #cancelWanted = false;
+  #closedByUs = false;
+  readonly #timer: NodeJS.Timeout;
 
   private constructor(
     ch: ClientChannel,
     mark: string,
     trips: RoundTrips | undefined,
     readonly client: Client,
-    readonly dir: string,
+    timeoutMs: number,
   ) {
     this.#ch = ch;
     this.#mark = mark;
@@ -150,65 +164,65 @@ export class ShellSession {
     ch.on('error', () => {
       /* followed by close */
     });
-    ch.on('close', () => {
+    ch.on('close', () => this.#ended());
+    // Also covers a shell that hangs before its loop (an rc file waiting for input).
+    this.#timer = setTimeout(() => {
+      if (this.#before.out === undefined && this.#before.err === undefined) return;
       this.#closed = true;
-      // The shell died under a command (it killed its own process group, say): its outcome is unknown.
-      for (const r of [...this.#queue]) r.settle({ code: null });
-    });
+      this.#closedByUs = true;
+      ch.close();
+    }, timeoutMs);
+    this.#timer.unref();
   }
 
-  /** Starts the shell; resolves once it said it is ready, rejects when it cannot start (no mktemp, a restricted shell). */
+  /** The shell's own folder (where cancelAhead leaves its stop file); '' until its ready line came. */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** Whether it ended before its loop began (a server that cannot run it: no mktemp, a restricted shell). */
+  get neverStarted(): boolean {
+    return this.#closed && this.#before.out !== undefined;
+  }
+
+  #ended(): void {
+    clearTimeout(this.#timer);
+    this.#closed = true;
+    const queued = [...this.#queue];
+    // The shell ended by itself before stdout's ready line (which it writes before its loop and
+    // which would have come before the end): nothing sent ran. Closed by us, a ready line may have
+    // been on its way: the outcome is unknown.
+    if (this.#before.out !== undefined && !this.#closedByUs) for (const r of queued) r.notStarted();
+    // The shell died under a command (it killed its own process group, say): its outcome is unknown.
+    else for (const r of queued) r.settle({ code: null });
+  }
+
+  /**
+   * Starts the shell: resolves once its channel is open, without waiting for the shell to say it is
+   * ready (that would cost a round trip before the first command); rejects when no channel opens.
+   */
   static open(client: Client, timeoutMs: number, trips?: RoundTrips): Promise<ShellSession> {
     const mark = `\u0001spm${randomBytes(12).toString('hex')}`;
     return new Promise((resolve, reject) => {
-      let ch: ClientChannel | undefined;
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        ch?.removeAllListeners('data');
-        ch?.close();
-        reject(new Error(why));
-      };
-      // Also covers a channel open that is never answered.
-      const timer = setTimeout(() => fail('the command shell did not start in time'), timeoutMs);
+      let settled = false;
+      // A channel open that is never answered.
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new Error('the command shell did not start in time'));
+      }, timeoutMs);
       client.exec(sessionScript(), (err, opened) => {
+        clearTimeout(timer);
+        if (settled) {
+          if (!err) opened.close();
+          return;
+        }
         if (err) {
-          clearTimeout(timer);
           reject(err);
           return;
         }
-        ch = opened;
-        // Anything before the ready line on either stream (a chatty .bashrc) is dropped. The two
-        // streams arrive independently: a command is sent only once both said ready, so late rc
-        // output on stderr can never be taken for the first command's.
-        const seen = { out: '', err: '' };
-        // stdout's ready line names the shell's own folder (where cancelAhead leaves its stop file).
-        const readyLine = { out: `${mark}ready `, err: `${mark}ready\n` };
-        let dir = '';
-        const ready = (stream: 'out' | 'err') => (d: Buffer) => {
-          if (seen[stream] === READY) return;
-          seen[stream] = (seen[stream] + d.toString('latin1')).slice(-4200);
-          const at = seen[stream].indexOf(readyLine[stream]);
-          if (at >= 0 && stream === 'err') seen.err = READY;
-          if (at >= 0 && stream === 'out') {
-            const rest = seen.out.slice(at + readyLine.out.length);
-            if (!rest.includes('\n')) return;
-            dir = Buffer.from(rest.slice(0, rest.indexOf('\n')), 'latin1').toString();
-            seen.out = READY;
-          }
-          if (seen.out !== READY || seen.err !== READY) return;
-          clearTimeout(timer);
-          opened.off('data', onData);
-          opened.stderr.off('data', onErr);
-          opened.off('close', onClose);
-          resolve(new ShellSession(opened, mark, trips, client, dir));
-        };
-        const onData = ready('out');
-        const onErr = ready('err');
-        const onClose = () => fail('the command shell ended before it was ready');
-        opened.on('data', onData);
-        opened.stderr.on('data', onErr);
-        opened.once('close', onClose);
+        const session = new ShellSession(opened, mark, trips, client, timeoutMs);
         opened.write(`${mark}\n`);
+        resolve(session);
       });
     });
   }
@@ -250,7 +264,7 @@ export class ShellSession {
         : '';
       request += `${id} ${lines.length}${guard}\n${item.text}\n`;
       return new Promise<ExecResult | typeof SKIPPED>((resolve, reject) => {
-        const running: Running = { out, err, settle: () => undefined };
+        const running: Running = { out, err, settle: () => undefined, notStarted: () => undefined };
         const leave = () => {
           untrack();
           this.#queue = this.#queue.filter((r) => r !== running);
@@ -259,6 +273,10 @@ export class ShellSession {
           leave();
           reject(new UnreachableError(ctx.host, `${e.message} while running: ${item.display}`, { cause: e }));
         });
+        running.notStarted = () => {
+          leave();
+          reject(new ShellNotStartedError(`the command shell ended before it was ready: ${item.display} did not run`));
+        };
         running.settle = ({ code }) => {
           leave();
           const lost = ctx.lost();
@@ -294,7 +312,7 @@ export class ShellSession {
 
   /** Gives a stream's bytes to the commands in order: past one's end marker they are the next one's. */
   #feed(stream: 'out' | 'err', d: Buffer): void {
-    let rest: Buffer | undefined = d;
+    let rest: Buffer | undefined = this.#pastReady(stream, d);
     for (const r of this.#queue) {
       if (!rest) break;
       rest = r[stream].push(rest);
@@ -307,11 +325,48 @@ export class ShellSession {
   }
 
   /**
+   * Drops what a stream brought before its ready line (anything a chatty .bashrc printed: it comes
+   * before that line on each stream); returns the bytes after it, the commands' own.
+   */
+  #pastReady(stream: 'out' | 'err', d: Buffer): Buffer | undefined {
+    const before = this.#before[stream];
+    if (before === undefined) return d;
+    const seen = before + d.toString('latin1');
+    const line = stream === 'out' ? `${this.#mark}ready ` : `${this.#mark}ready\n`;
+    const at = seen.indexOf(line);
+    let rest: string;
+    if (at < 0) {
+      this.#before[stream] = seen.slice(-4200);
+      return undefined;
+    }
+    rest = seen.slice(at + line.length);
+    if (stream === 'out') {
+      // stdout's ready line names the shell's own folder.
+      const nl = rest.indexOf('\n');
+      if (nl < 0) {
+        this.#before.out = seen.slice(at);
+        return undefined;
+      }
+      this.#dir = Buffer.from(rest.slice(0, nl), 'latin1').toString();
+      rest = rest.slice(nl + 1);
+    }
+    this.#before[stream] = undefined;
+    if (this.#before.out === undefined && this.#before.err === undefined) clearTimeout(this.#timer);
+    if (stream === 'out' && this.#cancelWanted) this.cancelAhead();
+    return rest.length > 0 ? Buffer.from(rest, 'latin1') : undefined;
+  }
+
+  /**
    * Stops the cancellable steps not yet started: a stop file in the shell's folder, left through
    * a channel of its own (the shell's input is queued behind them). One that already runs ends as it would.
    */
   cancelAhead(): void {
-    if (this.#closed || this.dir === '') return;
+    if (this.#closed) return;
+    // Before the ready line the folder is not known yet; the loop has not begun, so nothing ran: once it says ready.
+    if (this.#dir === '') {
+      this.#cancelWanted = true;
+      return;
+    }
     try {
       this.client.exec(`: > ${quote(`${this.dir}/stop`)}`, (err, ch) => {
         if (err) return;
@@ -327,6 +382,7 @@ export class ShellSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closedByUs = true;
     try {
       this.#ch.end();
     } catch {

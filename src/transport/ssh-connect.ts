@@ -13,6 +13,7 @@ import { formatSeconds } from './errors.js';
 import { verifyHostKey, type HostKeyPolicy } from './host-key-policy.js';
 import { knownKeyTypes } from './known-hosts.js';
 import { spawnProxyCommand, type ProxyProcess } from './proxy-command.js';
+import { signPublicKeyAtOnce } from './sign-at-once.js';
 import { planAuth } from './ssh-auth.js';
 
 export interface ClientOptions {
@@ -249,6 +250,7 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
     client.once('close', () => void failFromSsh(undefined));
     try {
       client.connect(config);
+      signPublicKeyAtOnce(client);
     } catch (e) {
       fail(new UnreachableError(conn.name, `cannot connect to ${where}: ${(e as Error).message}`, { cause: e }));
       return;

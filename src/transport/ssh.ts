@@ -12,7 +12,7 @@ import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
 import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
 import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
-import { ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
+import { ShellNotStartedError, ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
 import { RoundTrips } from './round-trips.js';
 import { countingSftp } from './sftp-count.js';
 import { shellWrite, SHELL_WRITE_MAX } from './shell-write.js';
@@ -139,6 +139,12 @@ export class SshTransport implements Transport {
     }
   }
 
+  /** After a shell that never began its loop, this connection uses exec channels. */
+  #noShell(shell: ShellSession): void {
+    this.#shell = false;
+    shell.close();
+  }
+
   /** On a server with very few sessions (MaxSessions 1 or 2) the command shell gives its session up. */
   async #freeShellSession(): Promise<boolean> {
     const shell = this.#shell ? await this.#shell : undefined;
@@ -203,6 +209,11 @@ export class SshTransport implements Transport {
     this.#shell ??= starting;
     const shell = await starting;
     if (!shell?.closed) return shell;
+    if (shell.neverStarted) {
+      // It could not run its loop (no mktemp, a restricted shell): exec channels from now on.
+      if (this.#shell === starting) this.#shell = false;
+      return undefined;
+    }
     // It died since (a command killed it): the first caller to see that starts the next one, the others share it.
     if (this.#shell === starting) this.#shell = undefined;
     return this.#idleShell();
@@ -224,7 +235,14 @@ export class SshTransport implements Transport {
       const shell = await this.#idleShell();
       this.#check();
       // No await between this check and run(): a concurrent caller takes an exec channel instead.
-      if (shell?.idle) return this.#inShell(shell, { text: w.text, display: w.display }, o.followers, o);
+      if (shell?.idle)
+        try {
+          return await this.#inShell(shell, { text: w.text, display: w.display }, o.followers, o);
+        } catch (e) {
+          // The shell could not begin its loop: the command did not run; it takes an exec channel below.
+          if (!(e instanceof ShellNotStartedError)) throw e;
+          this.#noShell(shell);
+        }
     }
     const killable =
       !this.#cleanups.has(cmd) && ((o.timeoutMs ?? this.#commandTimeoutMs) !== undefined || o.signal !== undefined);
@@ -400,14 +418,16 @@ export class SshTransport implements Transport {
       this.#check();
       if (shell?.idle) {
         const cmd = shellWrite(path, content, o.mode);
-        let r: ExecResult;
+        let r: ExecResult | undefined;
         try {
           r = await this.#inShell(shell, cmd, o.followers, {});
         } catch (e) {
-          throw this.#fileError('write', path, e);
+          if (!(e instanceof ShellNotStartedError)) throw this.#fileError('write', path, e);
+          // Nothing ran: the write goes through SFTP below.
+          this.#noShell(shell);
         }
-        if (r.code !== 0) throw this.#fileError('write', path, new Error(tail(r.stderr) || `exit ${r.code}`));
-        return;
+        if (r && r.code !== 0) throw this.#fileError('write', path, new Error(tail(r.stderr) || `exit ${r.code}`));
+        if (r) return;
       }
     }
     try {

@@ -8,6 +8,7 @@ import { sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
 import { sessionScript } from '../../src/transport/shell-session.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
+import type { ExecResult } from '../../src/transport/types.js';
 import { childrenOf, descendantsOf } from '../helpers/procs.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { connectTo, sshdAvailable, sshTest, startedUnder } from './util.js';
@@ -202,6 +203,31 @@ sshTest('a shell that cannot start (no usable temp folder) leaves commands on ex
   t.notRegex(r.stdout, /__sp_/);
   t.is((await tr.exec(raw('echo fine; exit 3'))).code, 3);
 });
+
+// The first command goes to the shell with its start (no round trip waiting for the ready line):
+// when the shell then ends before its loop, that command and its followers did not run, and run once elsewhere.
+sshTest(
+  'a shell that cannot start: the command sent with its start runs once, on an exec channel; a write with followers goes by SFTP',
+  async (t) => {
+    const own = await startSshd({ setEnv: { TMPDIR: '/nonexistent-stackplay-tmp' } });
+    t.teardown(() => own.stop());
+    const tr = await connectTo(own);
+    t.teardown(() => tr.close());
+    const log = join(own.dir, 'ran.log');
+    let answers: (ExecResult | undefined)[] | undefined;
+    const r = await tr.exec(raw(`echo once >> ${log}; echo done`), {
+      followers: { cmds: [raw('echo probe')], done: (a) => (answers = a) },
+    });
+    t.is(r.stdout, 'done\n');
+    t.is(readFileSync(log, 'utf8'), 'once\n', 'the command ran exactly once');
+    t.is(answers, undefined, 'followers that did not run are not answered');
+    const file = join(own.dir, 'via-sftp');
+    const fresh = await connectTo(own);
+    t.teardown(() => fresh.close());
+    await fresh.write(file, 'small\n', { followers: { cmds: [raw('echo probe')], done: () => undefined } });
+    t.is(readFileSync(file, 'utf8'), 'small\n');
+  },
+);
 
 sshTest('on a server that allows one session, the command shell gives it up for sftp and exec channels', async (t) => {
   const own = await startSshd({ maxSessions: 1 });
