@@ -153,7 +153,8 @@ export class ShellSession {
     ch: ClientChannel,
     mark: string,
     trips: RoundTrips | undefined,
-    readonly client: Client,
+    /** Runs a command beside the shell (the transport's exec channel, through its channel limit). */
+    readonly sideExec: (text: string) => void,
     timeoutMs: number,
   ) {
     this.#ch = ch;
@@ -201,7 +202,12 @@ export class ShellSession {
    * Starts the shell: resolves once its channel is open, without waiting for the shell to say it is
    * ready (that would cost a round trip before the first command); rejects when no channel opens.
    */
-  static open(client: Client, timeoutMs: number, trips?: RoundTrips): Promise<ShellSession> {
+  static open(
+    client: Client,
+    timeoutMs: number,
+    sideExec: (text: string) => void,
+    trips?: RoundTrips,
+  ): Promise<ShellSession> {
     const mark = `\u0001spm${randomBytes(12).toString('hex')}`;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -220,7 +226,7 @@ export class ShellSession {
           reject(err);
           return;
         }
-        const session = new ShellSession(opened, mark, trips, client, timeoutMs);
+        const session = new ShellSession(opened, mark, trips, sideExec, timeoutMs);
         opened.write(`${mark}\n`);
         resolve(session);
       });
@@ -358,7 +364,7 @@ export class ShellSession {
 
   /**
    * Stops the cancellable steps not yet started: a stop file in the shell's folder, left through
-   * a channel of its own (the shell's input is queued behind them). One that already runs ends as it would.
+   * another channel (the shell's input is queued behind them). One that already runs ends as it would.
    */
   cancelAhead(): void {
     if (this.#closed) return;
@@ -367,16 +373,7 @@ export class ShellSession {
       this.#cancelWanted = true;
       return;
     }
-    try {
-      this.client.exec(`: > ${quote(`${this.dir}/stop`)}`, (err, ch) => {
-        if (err) return;
-        ch.on('error', () => undefined);
-        ch.resume();
-        ch.stderr.resume();
-      });
-    } catch {
-      /* the connection is gone: nothing more runs */
-    }
+    this.sideExec(`: > ${quote(`${this.#dir}/stop`)}`);
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 // The SSH transport: one ssh2 connection per host, bounded channels, timeouts, sudo, atomic sftp writes.
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
-import { sh, wrapBecome, type Become, type Command } from '../command.js';
+import { sh, shellScript, wrapBecome, type Become, type Command } from '../command.js';
 import { HostError, UnreachableError } from '../errors.js';
 import type { ConnectionDefaults, HostConnection, HostKeyChecking } from './connection.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
@@ -139,6 +139,14 @@ export class SshTransport implements Transport {
     }
   }
 
+  /**
+   * A command beside the busy shell (cancelAhead's stop file): an exec channel through the channel
+   * limit, retried while the server is short of sessions; lost only with the connection.
+   */
+  #sideExec(text: string): void {
+    void this.exec(shellScript(text, 'stop the commands sent ahead')).catch(() => undefined);
+  }
+
   /** After a shell that never began its loop, this connection uses exec channels. */
   #noShell(shell: ShellSession): void {
     this.#shell = false;
@@ -201,7 +209,9 @@ export class SshTransport implements Transport {
     if (this.#shell === false) return undefined;
     const starting =
       this.#shell ??
-      this.#untilLost(ShellSession.open(this.#open.client, this.#shellStartMs, this.#trips)).catch(() => {
+      this.#untilLost(
+        ShellSession.open(this.#open.client, this.#shellStartMs, (text) => this.#sideExec(text), this.#trips),
+      ).catch(() => {
         // A server that cannot run it (no mktemp, a restricted shell, no free session) gets exec channels only.
         if (this.#shell === starting) this.#shell = false;
         return undefined;
