@@ -107,13 +107,17 @@ interface Running {
   err: Framed;
   settle: (r: { code: number | null }) => void;
   notStarted: () => void;
+  fail: (e: Error) => void;
 }
 
 /**
- * The shell ended (or did not say ready in time) before its loop began: nothing sent to it ran, so
- * the caller may run the same commands elsewhere.
+ * The shell ended by itself before its loop began: nothing sent to it ran, so the caller may run
+ * the same commands elsewhere.
  */
 export class ShellNotStartedError extends Error {}
+
+/** How many start times a shell that has commands waiting gets before it is given up. */
+const LATE_FACTOR = 6;
 
 /** One command of a batch: what runs and how it is named in errors. */
 export interface BatchItem {
@@ -147,7 +151,9 @@ export class ShellSession {
   #dir = '';
   #cancelWanted = false;
   #closedByUs = false;
-  readonly #timer: NodeJS.Timeout;
+  /** Past its start time without its ready lines: not given new commands. */
+  #late = false;
+  #timer: NodeJS.Timeout;
 
   private constructor(
     ch: ClientChannel,
@@ -166,14 +172,45 @@ export class ShellSession {
       /* followed by close */
     });
     ch.on('close', () => this.#ended());
-    // Also covers a shell that hangs before its loop (an rc file waiting for input).
+    // A shell slow to start (a heavy rc file, a busy machine) is not used for other commands once
+    // its time is up; what was sent to it may still run once it starts. One that never starts
+    // (an rc file waiting for input) is given up after LATE_FACTOR times that: what it was sent
+    // then fails with its outcome unknown, as it may have begun meanwhile.
     this.#timer = setTimeout(() => {
-      if (this.#before.out === undefined && this.#before.err === undefined) return;
-      this.#closed = true;
-      this.#closedByUs = true;
-      ch.close();
+      if (this.#started()) return;
+      if (this.#queue.length === 0) {
+        this.#giveUp();
+        return;
+      }
+      this.#late = true;
+      this.#timer = setTimeout(
+        () => {
+          if (this.#started()) return;
+          const e = new Error(
+            `the command shell did not start within ${Math.round((timeoutMs * LATE_FACTOR) / 1000)} s`,
+          );
+          for (const r of [...this.#queue]) r.fail(e);
+          this.#giveUp();
+        },
+        timeoutMs * (LATE_FACTOR - 1),
+      );
+      this.#timer.unref();
     }, timeoutMs);
     this.#timer.unref();
+  }
+
+  #started(): boolean {
+    return this.#before.out === undefined && this.#before.err === undefined;
+  }
+
+  #giveUp(): void {
+    this.#closed = true;
+    this.#closedByUs = true;
+    try {
+      this.#ch.close();
+    } catch {
+      /* the connection is gone */
+    }
   }
 
   /** The shell's own folder (where cancelAhead leaves its stop file); '' until its ready line came. */
@@ -235,7 +272,7 @@ export class ShellSession {
 
   /** Whether it can take a command now (one batch at a time; callers use an exec channel meanwhile). */
   get idle(): boolean {
-    return !this.#closed && this.#queue.length === 0;
+    return !this.#closed && !this.#late && this.#queue.length === 0;
   }
   get closed(): boolean {
     return this.#closed;
@@ -270,7 +307,13 @@ export class ShellSession {
         : '';
       request += `${id} ${lines.length}${guard}\n${item.text}\n`;
       return new Promise<ExecResult | typeof SKIPPED>((resolve, reject) => {
-        const running: Running = { out, err, settle: () => undefined, notStarted: () => undefined };
+        const running: Running = {
+          out,
+          err,
+          settle: () => undefined,
+          notStarted: () => undefined,
+          fail: () => undefined,
+        };
         const leave = () => {
           untrack();
           this.#queue = this.#queue.filter((r) => r !== running);
@@ -279,6 +322,12 @@ export class ShellSession {
           leave();
           reject(new UnreachableError(ctx.host, `${e.message} while running: ${item.display}`, { cause: e }));
         });
+        running.fail = (e) => {
+          leave();
+          reject(
+            new UnreachableError(ctx.host, `${e.message}; whether it ran is unknown: ${item.display}`, { cause: e }),
+          );
+        };
         running.notStarted = () => {
           leave();
           reject(new ShellNotStartedError(`the command shell ended before it was ready: ${item.display} did not run`));
@@ -357,7 +406,7 @@ export class ShellSession {
       rest = rest.slice(nl + 1);
     }
     this.#before[stream] = undefined;
-    if (this.#before.out === undefined && this.#before.err === undefined) clearTimeout(this.#timer);
+    if (this.#started()) clearTimeout(this.#timer);
     if (stream === 'out' && this.#cancelWanted) this.cancelAhead();
     return rest.length > 0 ? Buffer.from(rest, 'latin1') : undefined;
   }
@@ -378,6 +427,7 @@ export class ShellSession {
 
   close(): void {
     if (this.#closed) return;
+    clearTimeout(this.#timer);
     this.#closed = true;
     this.#closedByUs = true;
     try {

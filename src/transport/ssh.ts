@@ -316,8 +316,9 @@ export class SshTransport implements Transport {
     }
     const probes = (followers?.cmds ?? []).map((c) => (c.readOnly ? itemOf(c) : undefined));
     const sent = probes.filter((x): x is BatchItem => x !== undefined);
+    // Cancelled already: what was to go ahead is not sent at all (the caller runs nothing it did not get back).
+    if (followers?.cancel?.aborted && steps.length > aheadFrom) steps.length = aheadFrom;
     const cancel = steps.length > aheadFrom ? followers?.cancel : undefined;
-    if (cancel?.aborted) shell.cancelAhead();
     const onAbort = () => shell.cancelAhead();
     cancel?.addEventListener('abort', onAbort, { once: true });
     const [main, ...rest] = shell.runBatch([item, ...steps, ...sent], this.#sessionContext(), o);

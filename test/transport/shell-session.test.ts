@@ -204,6 +204,25 @@ sshTest('a shell that cannot start (no usable temp folder) leaves commands on ex
   t.is((await tr.exec(raw('echo fine; exit 3'))).code, 3);
 });
 
+// A login that takes longer than the shell's start time (a heavy ~/.bashrc): the command sent with
+// the shell's start waits for it and runs once; others meanwhile take exec channels.
+sshTest(
+  'a shell slower to start than its start time: the first command still runs once; others take exec channels',
+  async (t) => {
+    const own = await startSshd({ home: { '.bashrc': 'sleep 2\n' } });
+    t.teardown(() => own.stop());
+    const tr = await connectTo(own, {}, { connectTimeoutMs: 500 });
+    t.teardown(() => tr.close());
+    const log = join(own.dir, 'slow.log');
+    const first = tr.exec(raw(`echo shell >> ${log}; echo first`));
+      const other = await tr.exec(raw('echo other; cat /proc/$PPID/cmdline | tr "\\0" " "'));
+    t.is(other.stdout.split('\n')[0], 'other');
+    t.notRegex(other.stdout, /__sp_/, 'the late shell was not given the second command');
+    t.like(await first, { code: 0, stdout: 'first\n' });
+    t.is(readFileSync(log, 'utf8'), 'shell\n', 'the first command ran exactly once');
+  },
+);
+
 // The first command goes to the shell with its start (no round trip waiting for the ready line):
 // when the shell then ends before its loop, that command and its followers did not run, and run once elsewhere.
 sshTest(
