@@ -215,7 +215,7 @@ sshTest(
     t.teardown(() => tr.close());
     const log = join(own.dir, 'slow.log');
     const first = tr.exec(raw(`echo shell >> ${log}; echo first`));
-      const other = await tr.exec(raw('echo other; cat /proc/$PPID/cmdline | tr "\\0" " "'));
+    const other = await tr.exec(raw('echo other; cat /proc/$PPID/cmdline | tr "\\0" " "'));
     t.is(other.stdout.split('\n')[0], 'other');
     t.notRegex(other.stdout, /__sp_/, 'the late shell was not given the second command');
     t.like(await first, { code: 0, stdout: 'first\n' });
