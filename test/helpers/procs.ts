@@ -43,9 +43,14 @@ export function commOf(pid: number): string {
   }
 }
 
-/** The processes that hold `path` open now (matched by device and inode, so any mount namespace's view counts). */
+/** The processes that hold `path` open now (matched by device and inode, so any mount namespace's view counts); none once it is gone. */
 export function openersOf(path: string): number[] {
-  const target = statSync(path);
+  let target: ReturnType<typeof statSync>;
+  try {
+    target = statSync(path);
+  } catch {
+    return []; // gone: nobody holds it
+  }
   const out: number[] = [];
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     let fds: string[];
