@@ -30,6 +30,8 @@ export interface SshOptions {
   connectTimeoutMs?: number;
   /** Default per-command limit; none when absent. */
   commandTimeoutMs?: number;
+  /** How long the command shell may take to say it is ready (default: the connect timeout). */
+  shellStartMs?: number;
   /** Keepalive interval (default 15s) and how many may go unanswered (default 3). */
   keepaliveSec?: number;
   keepaliveCountMax?: number;
@@ -492,6 +494,6 @@ export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Prom
     maxChannels: o.maxChannels ?? 5,
     ...(o.commandTimeoutMs !== undefined ? { commandTimeoutMs: o.commandTimeoutMs } : {}),
     ...(o.shellSession !== undefined ? { shellSession: o.shellSession } : {}),
-    shellStartMs: o.connectTimeoutMs ?? 10_000,
+    shellStartMs: o.shellStartMs ?? o.connectTimeoutMs ?? 10_000,
   });
 }

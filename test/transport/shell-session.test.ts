@@ -211,7 +211,7 @@ sshTest(
   async (t) => {
     const own = await startSshd({ home: { '.bashrc': 'sleep 2\n' } });
     t.teardown(() => own.stop());
-    const tr = await connectTo(own, {}, { connectTimeoutMs: 500 });
+    const tr = await connectTo(own, {}, { shellStartMs: 500 });
     t.teardown(() => tr.close());
     const log = join(own.dir, 'slow.log');
     const first = tr.exec(raw(`echo shell >> ${log}; echo first`));
