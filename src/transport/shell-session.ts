@@ -389,12 +389,11 @@ export class ShellSession {
     const seen = before + d.toString('latin1');
     const line = stream === 'out' ? `${this.#mark}ready ` : `${this.#mark}ready\n`;
     const at = seen.indexOf(line);
-    let rest: string;
     if (at < 0) {
       this.#before[stream] = seen.slice(-4200);
       return undefined;
     }
-    rest = seen.slice(at + line.length);
+    let rest = seen.slice(at + line.length);
     if (stream === 'out') {
       // stdout's ready line names the shell's own folder.
       const nl = rest.indexOf('\n');

@@ -149,12 +149,6 @@ export class SshTransport implements Transport {
     void this.exec(shellScript(text, 'stop the commands sent ahead')).catch(() => undefined);
   }
 
-  /** After a shell that never began its loop, this connection uses exec channels. */
-  #noShell(shell: ShellSession): void {
-    this.#shell = false;
-    shell.close();
-  }
-
   /** On a server with very few sessions (MaxSessions 1 or 2) the command shell gives its session up. */
   async #freeShellSession(): Promise<boolean> {
     const shell = this.#shell ? await this.#shell : undefined;
@@ -251,9 +245,9 @@ export class SshTransport implements Transport {
         try {
           return await this.#inShell(shell, { text: w.text, display: w.display }, o.followers, o);
         } catch (e) {
-          // The shell could not begin its loop: the command did not run; it takes an exec channel below.
+          // The shell could not begin its loop: the command did not run; it takes an exec channel below
+          // (and #idleShell, seeing the shell never started, gives this connection no other).
           if (!(e instanceof ShellNotStartedError)) throw e;
-          this.#noShell(shell);
         }
     }
     const killable =
@@ -435,9 +429,8 @@ export class SshTransport implements Transport {
         try {
           r = await this.#inShell(shell, cmd, o.followers, {});
         } catch (e) {
-          if (!(e instanceof ShellNotStartedError)) throw this.#fileError('write', path, e);
           // Nothing ran: the write goes through SFTP below.
-          this.#noShell(shell);
+          if (!(e instanceof ShellNotStartedError)) throw this.#fileError('write', path, e);
         }
         if (r && r.code !== 0) throw this.#fileError('write', path, new Error(tail(r.stderr) || `exit ${r.code}`));
         if (r) return;
