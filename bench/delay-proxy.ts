@@ -12,20 +12,30 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
-/** Turns of the conversation: node->controller data right after controller->node data. */
+/**
+ * Turns of the conversation: node->controller data right after controller->node data. With
+ * `answerMs` (half the RTT: the least time a request takes to reach the node), node data that
+ * arrives sooner after the turn's first controller chunk was sent before the node could have seen
+ * it (a server's own message, late on a busy machine): it answers nothing, and the turn stays open.
+ */
 export class RoundTrips {
   count = 0;
   up = 0;
   down = 0;
   #last: 'up' | 'down' | undefined;
+  #askedAt = 0;
 
-  fromController(bytes: number): void {
+  constructor(readonly answerMs = 0) {}
+
+  fromController(bytes: number, at = performance.now()): void {
     this.up += bytes;
+    if (this.#last !== 'up') this.#askedAt = at;
     this.#last = 'up';
   }
 
-  fromNode(bytes: number): void {
+  fromNode(bytes: number, at = performance.now()): void {
     this.down += bytes;
+    if (this.#last === 'up' && at - this.#askedAt < this.answerMs) return;
     if (this.#last === 'up') this.count++;
     this.#last = 'down';
   }
@@ -91,7 +101,7 @@ function main(argv: string[]): void {
   }
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${process.pid}.start`), '');
-  const trips = new RoundTrips();
+  const trips = new RoundTrips(rtt / 2);
   let written = false;
   const record = () => {
     if (written) return;

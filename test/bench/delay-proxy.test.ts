@@ -32,6 +32,18 @@ test('delayedPipe holds each chunk at least the delay and keeps their order', as
   t.true(to.writableEnded);
 });
 
+test('RoundTrips with an answer time: node data sooner than that after a request answers nothing and leaves the turn open', (t) => {
+  const r = new RoundTrips(50);
+  r.fromController(3, 0);
+  r.fromNode(1, 10); // the server's own message, sent before the request could reach it
+  r.fromController(2, 12);
+  r.fromNode(4, 60); // the answer: one turn, not two
+  r.fromController(1, 100);
+  r.fromNode(1, 151);
+  t.is(r.count, 2);
+  t.deepEqual([r.up, r.down], [6, 6]);
+});
+
 test('RoundTrips counts a turn each time the node answers after the controller spoke', (t) => {
   const r = new RoundTrips();
   r.fromNode(5); // the server's banner comes first: no question was asked
