@@ -1,10 +1,10 @@
 // Running a plan's steps on a host: the only code that changes hosts.
 import type { Step } from '../sdk.js';
 import type { Become, Command } from '../command.js';
-import type { ChainedStep, ExecResult, Followers, Transport } from '../transport/types.js';
+import type { ChainedItem, ChainedStep, ExecResult, Followers, Transport } from '../transport/types.js';
 import type { TaskRef, Reporter } from '../report/events.js';
-import type { AheadCommand } from './lookahead.js';
 import { HostError } from '../errors.js';
+import { FileTransferError } from '../transport/errors.js';
 import { quote } from '../command.js';
 import { writeControllerFile } from './controller-files.js';
 import { shownStep } from '../report/step-shown.js';
@@ -19,14 +19,17 @@ export interface ApplyContext {
   /** The task's `environment`: exported for its commands only (a subshell, so a shared shell keeps none). */
   env?: Record<string, string>;
   report: Reporter;
-  /** The result of the first step, which already ran: sent ahead with an earlier task's round trip. */
-  sent?: ExecResult;
   /**
-   * The commands of the tasks after this one that go in its last step's round trip, each run only
+   * Results of steps that already ran, by index, sent ahead with an earlier task's round trip
+   * (its command: lookahead.ts; its plan: plans-ahead.ts); the others run in their turn.
+   */
+  sent?: ReadonlyMap<number, ExecResult>;
+  /**
+   * The steps of the tasks after this one that go in its last step's round trip, each run only
    * if the one before it succeeded (src/engine/lookahead.ts); `done` gets their results, undefined
    * for one that did not run. `signal` stops those not yet started.
    */
-  ahead?: { commands: readonly AheadCommand[]; done(results: (ExecResult | undefined)[]): void; signal?: AbortSignal };
+  ahead?: { steps: readonly AheadStep[]; done(results: (ExecResult | undefined)[]): void; signal?: AbortSignal };
   /** Called for reconnect steps; returns the transport to use from then on. */
   reconnect(address: string, timeoutSec?: number): Promise<Transport>;
 }
@@ -57,6 +60,29 @@ export function commandFor(cmd: Command, env: Record<string, string> | undefined
 }
 
 const commandOf = (ctx: ApplyContext, cmd: Command): Command => commandFor(cmd, ctx.env, ctx.become);
+
+/** A step of a later task, sent in this task's last round trip. */
+export interface AheadStep {
+  item: ChainedItem;
+  /** The exit codes that let the step after it run; none for a probe inside the chain (the code before it holds). */
+  okCodes?: readonly number[];
+}
+
+/** A write step as a chain holds it: text only (a controller file streams on its own). */
+export function chainedWrite(
+  step: Extract<Step, { kind: 'write' }>,
+  become: Become | undefined,
+): ChainedItem | undefined {
+  if (typeof step.content !== 'string') return undefined;
+  return {
+    write: {
+      path: step.path,
+      content: step.content,
+      ...(step.mode ? { mode: step.mode } : {}),
+      ...(become ? { become } : {}),
+    },
+  };
+}
 
 /** A step another can be chained after, and the exit codes that let the next one run. */
 const okCodesOf = (step: Step): readonly number[] | undefined =>
@@ -89,10 +115,10 @@ function chainAfter(
     after = okCodesOf(s);
   }
   const own = chain.length;
-  const ahead = i + own === steps.length - 1 && after ? (ctx.ahead?.commands ?? []) : [];
-  for (const c of ahead) {
-    chain.push({ cmd: c.cmd, after: after! });
-    after = c.okCodes;
+  const ahead = i + own === steps.length - 1 && after ? (ctx.ahead?.steps ?? []) : [];
+  for (const a of ahead) {
+    chain.push({ ...a.item, after: after! });
+    after = a.okCodes ?? after;
   }
   if (chain.length === 0) return {};
   return {
@@ -114,7 +140,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
   let transport = ctx.transport;
   let last: ExecResult | undefined;
   /** Results of steps that ran chained to an earlier one, in its round trip. */
-  const ran = new Map<number, ExecResult>(ctx.sent ? [[0, ctx.sent]] : []);
+  const ran = new Map<number, ExecResult>(ctx.sent ?? []);
   for (const [i, step] of steps.entries()) {
     const shown = shownStep(step);
     ctx.report({ type: 'step:start', task: ctx.task, host: ctx.host, step: shown });
@@ -148,11 +174,17 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       });
       if (!ok) throw new StepFailedError(ctx.host, step, result);
     } else if (step.kind === 'write') {
-      await transport.write(step.path, step.content, {
-        ...(step.mode ? { mode: step.mode } : {}),
-        ...(ctx.become ? { become: ctx.become } : {}),
-        ...chainAfter(ctx, steps, i, ran),
-      });
+      const early = ran.get(i);
+      if (early && early.code !== 0) {
+        const why = early.stderr.trim().split('\n').slice(-3).join('\n') || `exit ${early.code ?? early.signal}`;
+        throw new FileTransferError(ctx.host, 'write', step.path, why);
+      }
+      if (!early)
+        await transport.write(step.path, step.content, {
+          ...(step.mode ? { mode: step.mode } : {}),
+          ...(ctx.become ? { become: ctx.become } : {}),
+          ...chainAfter(ctx, steps, i, ran),
+        });
       ctx.report({ type: 'step:end', task: ctx.task, host: ctx.host, step: shown, ok: true, ms: Date.now() - started });
     } else if (step.kind === 'controller-write') {
       await writeControllerFile(step.path, Buffer.from(step.base64, 'base64'));

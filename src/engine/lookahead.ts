@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { isTask, type Play, type Task, type TaskItem } from '../load/playbook-types.js';
 import type { Become, Command } from '../command.js';
 import type { Module } from '../sdk.js';
-import type { Transport } from '../transport/types.js';
+import type { ExecResult, Transport } from '../transport/types.js';
+import { mayPlanAhead, plansAhead, type PlanAhead } from './plans-ahead.js';
 import { privilegeFor } from '../privilege.js';
 import { testExpr } from '../template/expr.js';
 import { renderingAhead } from '../template/engine.js';
@@ -28,7 +29,7 @@ const nowhere = (host: string): Transport => ({
 });
 
 /** Renders ahead of the task's turn. Rendering has no effects but one: lookup('pipe') runs a command on the controller, so it waits for its turn. */
-function ahead<T>(render: () => T): T {
+export function ahead<T>(render: () => T): T {
   renderingAhead.on = true;
   try {
     return render();
@@ -166,6 +167,11 @@ export interface Ahead {
   probes: Probe[];
   /** When the tasks right after this one are commands that may go with it: those, and the probes of the tasks after them. */
   chain?: { commands: AheadCommand[]; probes: Probe[] };
+  /**
+   * When this task is a declarative one that may carry others: the plans of the tasks right after
+   * it, made from the answers `answer` knows (src/engine/plans-ahead.ts).
+   */
+  plans?: (answer: (cmd: Command) => ExecResult | undefined) => Promise<PlanAhead[]>;
 }
 
 /** Commands sent ahead at most, in one round trip. */
@@ -205,7 +211,7 @@ const mentions = (o: object): boolean => {
  * hosts running at the same time (under free), one may register or set them before the engine
  * reaches the task, so what it does is not known yet.
  */
-const readsOtherHosts = (task: Task, play: Play, host: HostState): boolean =>
+export const readsOtherHosts = (task: Task, play: Play, host: HostState): boolean =>
   JSON.stringify([task.when, task.params, task.vars, task.environment ?? null]).includes('hostvars') ||
   mentions(play.vars) ||
   mentions(play.defaults ?? {}) ||
@@ -279,6 +285,12 @@ export async function lookAhead(
 ): Promise<Ahead> {
   const probes = await probesAhead(run, play, items, host);
   if (!alone || !chainable(current, run)) return { probes };
+  const module = run.opts.modules.get(current.module);
+  if (module?.idempotent !== false) {
+    // A plan made ahead is shown without a diff: a diff reads the file, which would be a round trip of its own.
+    if (run.opts.diff || !mayPlanAhead(current, run)) return { probes };
+    return { probes, plans: (answer) => plansAhead(run, play, items, host, alone.withOthers, answer) };
+  }
   const { commands, next } = await commandsAhead(run, play, items, host, alone.withOthers);
   if (commands.length === 0) return { probes };
   return { probes, chain: { commands, probes: await probesAhead(run, play, items.slice(next), host) } };

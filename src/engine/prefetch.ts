@@ -9,6 +9,8 @@
 import type { Command } from '../command.js';
 import type { Task } from '../load/playbook-types.js';
 import type { Ahead, AheadCommand } from './lookahead.js';
+import type { PlanAhead } from './plans-ahead.js';
+import { chainedWrite, commandFor, type AheadStep } from './apply.js';
 import type { ExecOptions, ExecResult, Followers, Transport, WriteContent, WriteOptions } from '../transport/types.js';
 
 /** A probe as sent: the command with its privilege, and whether its answer depends on other hosts. */
@@ -58,12 +60,37 @@ interface SentAhead {
   result: ExecResult | undefined;
 }
 
+/** Probes and their answers, aligned (undefined: it did not run). */
+interface Answered {
+  probes: readonly Probe[];
+  results: readonly (ExecResult | undefined)[];
+}
+
+/** A later task's plan that went, guarded, with an earlier task's round trip: its guard held. */
+export interface PlannedAhead {
+  ahead: PlanAhead;
+  /** Its steps' results by index, those that ran (none when the chain stopped right after its guard). */
+  results: Map<number, ExecResult>;
+  /** The answers that hold after its steps: its own probes', and for the last one the probes that followed the chain. */
+  after: Answered;
+  /** The run's epoch when the chain was sent (see Answer.sent). */
+  sent: number;
+}
+
+/** What came of a chain of plans ahead: the carrying task's own probes' answers inside it, then the plans whose guards held. */
+interface ChainOutcome {
+  own: Answered;
+  plans: PlannedAhead[];
+}
+
 /** One host's cached answers; `epoch` moves at the start and at the end of every effect there. */
 class HostAnswers {
   epoch = 0;
   readonly answers = new Map<string, Answer>();
   /** The commands of the tasks after the current one that already ran here, in order, for those tasks to take. */
   sent: SentAhead[] = [];
+  /** The plans of the tasks after the current one whose guards held here, in order, for those tasks to take. */
+  planned: PlannedAhead[] = [];
   /** The transports the host was reached through (their round trips are the host's). */
   readonly transports = new Set<Transport>();
 }
@@ -132,6 +159,8 @@ export class TaskProbes {
   #ahead: Promise<Ahead> | undefined;
   /** The commands ahead that went with this task's last effect, and their results, for the tasks after it. */
   #sent: SentAhead[] | undefined;
+  /** What came of the plans ahead that went with this task's last effect: its own probes' answers inside the chain, then the plans. */
+  #planned: ChainOutcome | undefined;
 
   constructor(
     readonly run: Prefetch,
@@ -174,6 +203,95 @@ export class TaskProbes {
     return head.result;
   }
 
+  /**
+   * The plans of the tasks after this one, made now from the answers valid now, as steps for this
+   * task's last round trip: this task's own probes (its re-plan sees its effect alone), then for each
+   * plan its guard, its steps and its own probes again. Undefined when none can go.
+   */
+  async plansAhead(): Promise<{ steps: AheadStep[]; done(results: (ExecResult | undefined)[]): void } | undefined> {
+    const look = await this.#look();
+    if (!look.plans) return undefined;
+    const plans = await look.plans((cmd) => this.#valid(keyOf(cmd)));
+    const own = [...this.#own];
+    const steps: AheadStep[] = own.map((p) => ({ item: { cmd: p.cmd, keepsCode: true } }));
+    const starts: number[] = [];
+    for (const p of plans) {
+      const items = stepsOf(p);
+      if (!items) break;
+      starts.push(steps.length);
+      steps.push({ item: { guard: p.asked.map((a) => ({ cmd: a.probe.cmd, expect: a.result })) }, okCodes: [0] });
+      steps.push(...items);
+      if (p.plan.steps.length > 0) steps.push(...p.asked.map((a) => ({ item: { cmd: a.probe.cmd, keepsCode: true } })));
+    }
+    if (starts.length === 0) return undefined;
+    const sent = this.run.global;
+    const done = (results: (ExecResult | undefined)[]): void => {
+      const out: PlannedAhead[] = [];
+      for (const [k, start] of starts.entries()) {
+        const p = plans[k]!;
+        const guard = results[start];
+        if (!guard || guard.code !== 0) break;
+        const n = p.plan.steps.length;
+        const ran = new Map<number, ExecResult>();
+        for (let i = 0; i < n; i++) {
+          const r = results[start + 1 + i];
+          if (r) ran.set(i, r);
+        }
+        const asked = p.asked.map((a) => a.probe);
+        // Nothing of it ran: the answers its guard confirmed still hold.
+        const after =
+          n === 0 || ran.size === 0
+            ? { probes: asked, results: p.asked.map((a) => a.result) }
+            : { probes: asked, results: results.slice(start + 1 + n, start + 1 + n + asked.length) };
+        out.push({ ahead: p, results: ran, after, sent });
+        if (!completed(p, ran)) break;
+      }
+      this.#planned = { own: { probes: own, results: results.slice(0, own.length) }, plans: out };
+    };
+    return { steps, done };
+  }
+
+  /**
+   * This task's plan, when it went ahead with an earlier task's round trip and its guard held: its
+   * steps' results (those that ran) and the answers after them, kept as an effect's would be. A plan
+   * that changes nothing gives undefined: its answers are kept and the task plans from them as usual.
+   */
+  takePlan(task: Task): PlannedAhead | undefined {
+    const head = this.host.planned.shift();
+    if (!head) return undefined;
+    if (head.ahead.task !== task) {
+      this.host.planned.unshift(head);
+      const ran = this.unreached();
+      if (ran.length > 0)
+        throw new Error(
+          `internal error: tasks planned ahead ran but are not the ones the engine reached (${ran.join(', ')})`,
+        );
+      return undefined;
+    }
+    // Its gather did not run here: its probes are the ones its guard asked (its re-plan asks them again).
+    for (const a of head.ahead.asked)
+      if (!this.#own.some((p) => keyOf(p.cmd) === keyOf(a.probe.cmd))) this.#own.push(a.probe);
+    if (head.results.size > 0) {
+      // Its steps ran in the earlier round trip: an effect, as if applied now (the answers before it are stale).
+      this.#moved(true);
+      this.run.touched(this.host, changedPaths(head.ahead));
+    }
+    this.#keep(head.after.probes, head.after.results, {
+      epoch: this.host.epoch,
+      sent: head.sent,
+      global: this.run.global,
+      local: true,
+    });
+    return head.ahead.plan.steps.length > 0 ? head : undefined;
+  }
+
+  /** The tasks whose plans went ahead and ran but that the engine will not reach (the host stops here); forgotten. */
+  unreached(): string[] {
+    const ran = this.host.planned.filter((p) => p.results.size > 0).map((p) => p.ahead.task.name);
+    this.host.planned = [];
+    return ran;
+  }
+
   #valid(key: string): ExecResult | undefined {
     const a = this.host.answers.get(key);
     if (!a) return undefined;
@@ -209,14 +327,16 @@ export class TaskProbes {
   #keep(
     probes: readonly Probe[],
     results: readonly (ExecResult | undefined)[],
-    at: { epoch: number; sent: number; global: number },
+    at: { epoch: number; sent: number; global: number; local?: boolean },
   ): void {
     if (this.host.epoch !== at.epoch) return;
+    const { local, ...when } = at;
     probes.forEach((p, i) => {
       const result = results[i];
-      if (!result || (p.shared && at.global !== this.run.global)) return;
+      // `local`: answers from a chain that other hosts' changes may have overtaken since; shared ones are asked again.
+      if (!result || (p.shared && (local || at.global !== this.run.global))) return;
       if (result.stdout.length + result.stderr.length > KEEP_MAX) return;
-      this.host.answers.set(keyOf(p.cmd), { result, ...at, shared: p.shared, by: this });
+      this.host.answers.set(keyOf(p.cmd), { result, ...when, shared: p.shared, by: this });
     });
   }
 
@@ -241,13 +361,15 @@ export class TaskProbes {
   }
 
   /** Every answer of this host so far is stale (and shared ones everywhere): an effect starts or ended. */
-  #moved(): void {
+  #moved(planned = false): void {
     this.host.epoch++;
     this.run.global++;
     // Every answer kept for this host carried the old epoch: none can be used again.
     this.host.answers.clear();
-    // An effect the tasks ahead did not expect: what they sent ahead is not theirs to take.
+    // An effect the tasks ahead did not expect: what they sent ahead is not theirs to take
+    // (`planned`: the effect is one of those plans, taken by its task).
     this.host.sent = [];
+    if (!planned) this.host.planned = [];
   }
 
   /**
@@ -266,6 +388,7 @@ export class TaskProbes {
     const next = await this.#wanted(undefined, withCommands);
     let got: (ExecResult | undefined)[] = [];
     this.#sent = undefined;
+    this.#planned = undefined;
     try {
       return await call(this.#followers(next, (r) => (got = r)));
     } finally {
@@ -273,11 +396,20 @@ export class TaskProbes {
       this.run.touched(this.host, paths);
       // Kept only when no other effect here (or anywhere, for shared facts) overlapped this one.
       if (this.host.epoch === epoch + 1) {
-        this.#keep(next, got, { epoch: epoch + 1, sent: global, global: global + 1 });
+        const at = { epoch: epoch + 1, sent: global, global: global + 1 };
+        const planned = this.#planned as ChainOutcome | undefined;
+        const last = planned?.plans.at(-1);
+        if (planned) this.#keep(planned.own.probes, planned.own.results, at);
+        // The probes ran after the whole chain: they hold after the last plan that ran, once its task took it.
+        if (last && (last.results.size === 0 || completed(last.ahead, last.results)))
+          last.after = { probes: [...last.after.probes, ...next], results: [...last.after.results, ...got] };
+        else if (!last) this.#keep(next, got, at);
         // The probes ran after the commands sent ahead: they hold once those tasks have taken their results.
         if (this.#sent) this.host.sent = this.#sent;
+        if (planned) this.host.planned = planned.plans;
       }
       this.#sent = undefined;
+      this.#planned = undefined;
     }
   }
 
@@ -289,7 +421,10 @@ export class TaskProbes {
       if (!mine) return f;
       return { followers: { ...mine, cmds: f.followers?.cmds ?? [], done: f.followers?.done ?? (() => undefined) } };
     };
-    const chained = (o: { followers?: Followers }) => (o.followers?.steps ?? []).flatMap((x) => pathsIn(x.cmd.text));
+    const chained = (o: { followers?: Followers }) =>
+      (o.followers?.steps ?? []).flatMap((x) =>
+        'cmd' in x ? pathsIn(x.cmd.text) : 'write' in x ? [x.write.path] : [],
+      );
     return {
       host: inner.host,
       exec: (cmd: Command, o: ExecOptions = {}) =>
@@ -314,4 +449,33 @@ export class TaskProbes {
     this.transport = raw;
     return this.effects();
   }
+}
+
+/** A plan's steps as a chain holds them, after its guard; undefined when one cannot go in a chain. */
+function stepsOf(p: PlanAhead): AheadStep[] | undefined {
+  const out: AheadStep[] = [];
+  for (const step of p.plan.steps) {
+    if (step.kind === 'write') {
+      const item = chainedWrite(step, p.become);
+      if (!item) return undefined;
+      out.push({ item, okCodes: [0] });
+    } else if (step.kind === 'exec' && step.stdin === undefined) {
+      out.push({ item: { cmd: commandFor(step.cmd, p.env, p.become) }, okCodes: step.okCodes ?? [0] });
+    } else return undefined;
+  }
+  return out;
+}
+
+/** Whether every step of a plan ran and succeeded (so what ran after it saw it whole). */
+function completed(p: PlanAhead, results: ReadonlyMap<number, ExecResult>): boolean {
+  return p.plan.steps.every((step, i) => {
+    const r = results.get(i);
+    if (!r || r.code === null) return false;
+    return step.kind === 'exec' ? (step.okCodes ?? [0]).includes(r.code) : r.code === 0;
+  });
+}
+
+/** The paths a plan's steps name (see pathsIn). */
+function changedPaths(p: PlanAhead): string[] {
+  return p.plan.steps.flatMap((s) => (s.kind === 'write' ? [s.path] : s.kind === 'exec' ? pathsIn(s.cmd.text) : []));
 }

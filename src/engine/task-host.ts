@@ -168,7 +168,11 @@ async function attempt(
     raw && transport && ctx.prefetch
       ? ctx.prefetch.forTask(raw, transport, ahead ? () => ahead(host) : () => Promise.resolve({ probes: [] }))
       : undefined;
-  const plan = await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir, probes);
+  // Its plan may have gone ahead already, guarded, with an earlier task's round trip (plans-ahead.ts).
+  const planned = check ? undefined : probes?.takePlan(task);
+  const plan =
+    planned?.ahead.plan ??
+    (await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir, probes));
   const diff = ctx.opts.diff && !task.noLog;
   const shown = await shownPlan(
     plan,
@@ -194,8 +198,15 @@ async function attempt(
   // A command task's one command may have run already, sent ahead with an earlier task's (lookahead.ts).
   const only = plan.steps.length === 1 && module.idempotent === false ? plan.steps[0] : undefined;
   const one = only?.kind === 'exec' && only.stdin === undefined ? commandFor(only.cmd, env, become) : undefined;
-  const sent = probes?.takeSent(task, one);
+  const sentCommand = planned ? undefined : probes?.takeSent(task, one);
+  const sent =
+    planned && planned.results.size > 0 ? planned.results : sentCommand ? new Map([[0, sentCommand]]) : undefined;
   const commandsAhead = one && probes && !sent ? await probes.commandsAhead() : [];
+  // A declarative task that changes the host carries the plans of the tasks after it, unless it sets facts they read.
+  const plansAhead =
+    probes && !sent && module.idempotent !== false && plan.data?.ansible_facts === undefined
+      ? await probes.plansAhead()
+      : undefined;
   const applyCtx = {
     host: host.name,
     task: ref,
@@ -208,12 +219,14 @@ async function attempt(
     ...(commandsAhead.length > 0
       ? {
           ahead: {
-            commands: commandsAhead,
+            steps: commandsAhead.map((c) => ({ item: { cmd: c.cmd }, okCodes: c.okCodes })),
             done: (r: Parameters<TaskProbes['sentAhead']>[1]) => probes!.sentAhead(commandsAhead, r),
             ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
           },
         }
-      : {}),
+      : plansAhead
+        ? { ahead: { ...plansAhead, ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}) } }
+        : {}),
     reconnect: async (address: string, timeoutSec?: number) => {
       const next = await ctx.opts.connector.reconnect(host.resolved, address, timeoutSec);
       return probes ? probes.reconnected(next) : next;
@@ -230,7 +243,7 @@ async function attempt(
   if (module.idempotent !== false) {
     const again = await planOn(
       module,
-      params,
+      planned ? planned.ahead.params : params,
       ctx,
       host,
       vars,
@@ -240,13 +253,19 @@ async function attempt(
       task.roleDir,
       probes,
     );
-    if (again.fail) throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}`);
+    // The tasks whose plans went with this one's round trip and ran: the host stops here, so say so.
+    const ranAhead = () => {
+      const ran = probes?.unreached() ?? [];
+      return ran.length > 0 ? ` (planned ahead and already applied with it: ${ran.join(', ')})` : '';
+    };
+    if (again.fail)
+      throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}${ranAhead()}`);
     // Actions asked for on every run (restart, reload) come back; every other step must be gone.
     const left = again.steps.filter((s) => !(s.kind === 'exec' && s.always));
     if (left.length > 0) {
       throw new ModuleBugError(
         module.name,
-        `not convergent on ${host.name}: after apply it still plans ${left.map((s) => s.title).join('; ')}`,
+        `not convergent on ${host.name}: after apply it still plans ${left.map((s) => s.title).join('; ')}${ranAhead()}`,
       );
     }
   }

@@ -8,7 +8,11 @@ export function readOnlyTransport(inner: Transport): Transport {
     host: inner.host,
     exec(cmd: Command, o?: ExecOptions): Promise<ExecResult> {
       if (!cmd.readOnly) return Promise.reject(new CheckModeViolation(inner.host, `run ${cmd.display}`));
-      const bad = [...(o?.followers?.steps ?? []).map((x) => x.cmd), ...(o?.followers?.cmds ?? [])].find(
+      const steps = o?.followers?.steps ?? [];
+      const written = steps.find((x) => 'write' in x);
+      if (written && 'write' in written)
+        return Promise.reject(new CheckModeViolation(inner.host, `write ${written.write.path}`));
+      const bad = [...steps.flatMap((x) => ('cmd' in x ? [x.cmd] : [])), ...(o?.followers?.cmds ?? [])].find(
         (c) => !c.readOnly,
       );
       if (bad) return Promise.reject(new CheckModeViolation(inner.host, `run ${bad.display}`));

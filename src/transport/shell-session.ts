@@ -38,18 +38,20 @@ import type { ExecOptions, ExecResult } from './types.js';
     `printf '%sready %s\\n' "$__sp_m" "$__sp_d"; printf '%sready\\n' "$__sp_m" >&2;`,
     'while IFS= read -r __sp_h; do',
     // A header `ID LINES CODES` (a guarded step) runs only if the command before it exited with one of CODES.
-    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0;',
+    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0; __sp_k=;',
     'case $__sp_n in *" "*) __sp_g=",${__sp_n#* },"; __sp_n=${__sp_n%% *};; esac;',
+    // A step marked `p` (a probe inside the chain) leaves the chain's code as it was: the next step is guarded by the one before it.
+    `case $__sp_g in *" p,") __sp_g="\${__sp_g% p,},"; __sp_k=\${__sp_rc-0};; esac;`,
     // A step marked `c` (a later task's command, sent ahead) is skipped once the controller cancelled: a stop file.
     `case $__sp_g in *" c,") __sp_g="\${__sp_g% c,},"; [ -e "$__sp_d/stop" ] && __sp_g=,stop,;; esac;`,
     'while [ "$__sp_i" -lt "$__sp_n" ]; do IFS= read -r __sp_l || exit 0; __sp_s="$__sp_s$__sp_l$__sp_nl"; __sp_i=$((__sp_i + 1)); done;',
     'case $__sp_g in "") ;; *",$__sp_rc,"*) __sp_g=;; *) __sp_g=skip;; esac;',
     // The text went out with a newline added after its last line: take it off again (a final backslash stays one).
-    'if [ -n "$__sp_g" ]; then __sp_rc=skip; else',
-    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl __sp_g; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
-    '__sp_rc=$?; fi;',
+    'if [ -n "$__sp_g" ]; then __sp_rc=skip; __sp_c=skip; else',
+    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl __sp_g __sp_k __sp_c; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
+    '__sp_rc=$?; __sp_c=$__sp_rc; [ -n "$__sp_k" ] && __sp_rc=$__sp_k; fi;',
     '[ -s "$__sp_d/$__sp_id.o" ] && cat "$__sp_d/$__sp_id.o";',
-    `printf '%s%s:%s\\n' "$__sp_m" "$__sp_id" "$__sp_rc";`,
+    `printf '%s%s:%s\\n' "$__sp_m" "$__sp_id" "$__sp_c";`,
     '[ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2;',
     `printf '%s%s\\n' "$__sp_m" "$__sp_id" >&2;`,
     // Emptied at once (a builtin, no fork): the output, which may hold secrets, stays on disk no longer than needed.
@@ -127,6 +129,8 @@ export interface BatchItem {
   after?: readonly number[];
   /** A guarded step that `cancelAhead` stops (a later task's command, sent ahead of its turn). */
   cancellable?: boolean;
+  /** A guarded read-only probe: the step after it is guarded by the code of the one before it. */
+  keepsCode?: boolean;
   /** Its output, when it has come (the first command's goes to runBatch's onOutput). */
   onOutput?: ExecOptions['onOutput'];
 }
@@ -303,7 +307,7 @@ export class ShellSession {
       const err = new Framed(new RegExp(`${escaped}${id}\\n`));
       const lines = item.text.split('\n');
       const guard = item.after
-        ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}${item.cancellable ? ' c' : ''}`
+        ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}${item.cancellable ? ' c' : ''}${item.keepsCode ? ' p' : ''}`
         : '';
       request += `${id} ${lines.length}${guard}\n${item.text}\n`;
       return new Promise<ExecResult | typeof SKIPPED>((resolve, reject) => {

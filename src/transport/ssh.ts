@@ -16,7 +16,16 @@ import { ShellNotStartedError, ShellSession, SKIPPED, type BatchItem } from './s
 import { RoundTrips } from './round-trips.js';
 import { countingSftp } from './sftp-count.js';
 import { shellWrite, SHELL_WRITE_MAX } from './shell-write.js';
-import type { ExecOptions, ExecResult, Followers, Transport, WriteContent, WriteOptions } from './types.js';
+import type {
+  ChainedStep,
+  ExecOptions,
+  ExecResult,
+  Followers,
+  Transport,
+  WriteContent,
+  WriteOptions,
+} from './types.js';
+import { answerDigest, guardScript } from './guard.js';
 
 export interface SshOptions {
   /** Default 'strict'; a host's StrictHostKeyChecking overrides it. */
@@ -303,12 +312,30 @@ export class SshTransport implements Transport {
       const w = b ? wrapBecome(c, b) : { text: c.text, display: c.display, stdinPrefix: undefined };
       return w.stdinPrefix ? undefined : { text: w.text, display: w.display };
     };
+    const stepItem = (s: ChainedStep): BatchItem | undefined => {
+      if ('cmd' in s) return itemOf(s.cmd);
+      if ('write' in s) {
+        const w = s.write;
+        // As write(): privilege and larger content go their own ways, which a chain cannot hold.
+        if (this.#become(w.become) || Buffer.byteLength(w.content) > SHELL_WRITE_MAX) return undefined;
+        return shellWrite(w.path, w.content, w.mode);
+      }
+      const probes = s.guard.map((g) => itemOf(g.cmd));
+      if (probes.some((x) => x === undefined)) return undefined;
+      const texts = probes.map((x, k) => ({ text: x!.text, digest: answerDigest(s.guard[k]!.expect) }));
+      return { text: guardScript(texts), display: `check ${s.guard.map((g) => g.cmd.display).join('; ')}` };
+    };
     const steps: BatchItem[] = [];
     const aheadFrom = followers?.aheadFrom ?? Number.POSITIVE_INFINITY;
     for (const [i, s] of (followers?.steps ?? []).entries()) {
-      const x = itemOf(s.cmd);
+      const x = stepItem(s);
       if (!x) break;
-      steps.push({ ...x, after: s.after, ...(i >= aheadFrom ? { cancellable: true } : {}) });
+      steps.push({
+        ...x,
+        after: s.after,
+        ...(i >= aheadFrom ? { cancellable: true } : {}),
+        ...('cmd' in s && s.keepsCode ? { keepsCode: true } : {}),
+      });
     }
     const probes = (followers?.cmds ?? []).map((c) => (c.readOnly ? itemOf(c) : undefined));
     const sent = probes.filter((x): x is BatchItem => x !== undefined);

@@ -56,11 +56,38 @@ export interface ControllerFile {
 /** What a write puts in a file: text held in memory (a template, inline content) or a controller file. */
 export type WriteContent = string | ControllerFile;
 
+/** What a step run after a call in its round trip does: a command, a small write, or a guard. */
+export type ChainedItem =
+  | {
+      cmd: Command;
+      /**
+       * A read-only probe inside the chain (a task's re-plan probe, between its steps and the next
+       * task's): it runs while the chain holds, and the step after it is guarded by the code before it.
+       */
+      keepsCode?: boolean;
+    }
+  | {
+      /** Text written atomically as a write() would (too large, or needing privilege: the chain stops there). */
+      write: { path: string; content: string; mode?: string; become?: Become };
+    }
+  | {
+      /**
+       * Probes run again and compared with the answers a plan was made from: exit 0 when every
+       * answer is the same (src/transport/guard.ts), else 1; the steps after it are guarded by that.
+       */
+      guard: readonly GuardedProbe[];
+    };
+
 /** A step run after a call in its round trip (see Followers.steps). */
-export interface ChainedStep {
-  cmd: Command;
+export type ChainedStep = ChainedItem & {
   /** The exit codes of the command before it that let it run. */
   after: readonly number[];
+};
+
+/** A probe in a guard, and the answer it must give again. */
+export interface GuardedProbe {
+  cmd: Command;
+  expect: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>;
 }
 
 export interface WriteOptions {

@@ -1,14 +1,15 @@
 // The command shell on a real sshd: same results as exec channels, commands isolated from each other, fallbacks.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sh, type Command } from '../../src/command.js';
+import { readOnly, sh, type Command } from '../../src/command.js';
 import { UnreachableError } from '../../src/errors.js';
 import { sessionScript } from '../../src/transport/shell-session.js';
 import type { SshTransport } from '../../src/transport/ssh.js';
-import type { ExecResult } from '../../src/transport/types.js';
+import type { ChainedStep, ExecResult } from '../../src/transport/types.js';
+import { SHELL_WRITE_MAX } from '../../src/transport/shell-write.js';
 import { childrenOf, descendantsOf } from '../helpers/procs.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { connectTo, sshdAvailable, sshTest, startedUnder } from './util.js';
@@ -504,3 +505,81 @@ sshTest('chained steps run after the command in its round trip, each only if the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+sshTest(
+  'a chain holds probes that keep its code, small writes, and guards that run probes again and compare their answers',
+  async (t) => {
+    const ssh = await connectTo(sshd);
+    const dir = mkdtempSync(join(tmpdir(), 'stackplay-guard-'));
+    const file = join(dir, 'f');
+    const probe = readOnly(sh`cat -- ${file}; echo "[$?]" >&2`);
+    try {
+      const before = await ssh.exec(probe);
+      const chain = async (main: Command, steps: ChainedStep[]) => {
+        let got: (ExecResult | undefined)[] = [];
+        const trips = ssh.roundTrips();
+        const r = await ssh.exec(main, {
+          followers: { steps, stepsDone: (x) => (got = x), cmds: [], done: () => undefined },
+        });
+        t.is(ssh.roundTrips() - trips, 1, 'one round trip');
+        return [r.code, ...got.map((x) => (x ? `${x.code}:${x.stdout.trim()}` : 'not run'))];
+      };
+      t.deepEqual(
+        await chain(raw('exit 3'), [
+          { cmd: raw('echo p; exit 7'), keepsCode: true, after: [3] },
+          { cmd: raw('echo s'), after: [3] },
+          { cmd: raw('echo q; exit 0'), keepsCode: true, after: [0] },
+          { cmd: raw('echo never'), after: [1] },
+        ]),
+        [3, '7:p', '0:s', '0:q', 'not run'],
+        'a probe in the chain reports its own code and leaves the chain’s: the next step is guarded by the one before the probe',
+      );
+      t.deepEqual(
+        await chain(raw('exit 1'), [
+          { cmd: raw('echo p'), keepsCode: true, after: [0] },
+          { cmd: raw('echo s'), after: [0, 1] },
+        ]),
+        [1, 'not run', 'not run'],
+        'a probe whose guard fails is skipped, and so is what follows',
+      );
+      t.deepEqual(
+        await chain(raw('true'), [
+          { guard: [{ cmd: probe, expect: before }], after: [0] },
+          { write: { path: file, content: 'one\n', mode: '0640' }, after: [0] },
+          { cmd: probe, keepsCode: true, after: [0] },
+          { guard: [{ cmd: probe, expect: before }], after: [0] },
+          { write: { path: file, content: 'two\n' }, after: [0] },
+        ]),
+        [0, '0:', '0:', '0:one', '1:', 'not run'],
+        'a guard whose probe answers as before lets its write run; once the answer differs, nothing after it runs',
+      );
+      t.is(readFileSync(file, 'utf8'), 'one\n');
+      t.is((statSync(file).mode & 0o777).toString(8), '640');
+      const now = await ssh.exec(probe);
+      t.deepEqual(
+        await chain(raw('true'), [
+          {
+            guard: [
+              { cmd: probe, expect: now },
+              { cmd: raw('true'), expect: { code: 0, stdout: '', stderr: '' } },
+            ],
+            after: [0],
+          },
+          { write: { path: file, content: 'three\n' }, after: [0] },
+          { guard: [{ cmd: raw('printf x'), expect: { code: 0, stdout: 'x', stderr: 'x' } }], after: [0] },
+        ]),
+        [0, '0:', '0:', '1:'],
+        'every probe of a guard must answer the same: stdout, code and stderr',
+      );
+      t.is(readFileSync(file, 'utf8'), 'three\n');
+      t.deepEqual(
+        await chain(raw('true'), [{ write: { path: file, content: 'x'.repeat(SHELL_WRITE_MAX + 1) }, after: [0] }]),
+        [0, 'not run'],
+        'content too large for the shell is left to the caller',
+      );
+    } finally {
+      await ssh.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -1,0 +1,148 @@
+// The plans of the declarative tasks after a changing one, made now from the answers known now, to go guarded in its round trip.
+//
+// Why: a first run changes task after task, and each write is planned from its probe's answer,
+// so each cost a round trip of its own. A plan made ahead goes with the task before it, behind a
+// guard: on the host, the probes it was made from run again right before its steps, and the steps
+// run only if every answer is the same (src/transport/guard.ts). The module's plan is a pure
+// function of those answers and the task's vars (sdk.ts), so the same answers make the same plan:
+// what runs is what the engine would have planned at that moment. A difference stops the chain
+// there; the engine plans that task again, from the answers that followed the chain.
+import { join } from 'node:path';
+import { isTask, type Play, type Task, type TaskItem } from '../load/playbook-types.js';
+import type { Become, Command } from '../command.js';
+import type { Plan } from '../sdk.js';
+import type { ExecResult } from '../transport/types.js';
+import { privilegeFor } from '../privilege.js';
+import { testExpr } from '../template/expr.js';
+import { buildHostView } from './host-view.js';
+import { taskSelected } from './tags.js';
+import { ahead, chainable, readsOtherHosts } from './lookahead.js';
+import { environmentOf, paramsFor, type TaskHostContext } from './task-host.js';
+import type { Probe } from './prefetch.js';
+import type { HostState } from './types.js';
+import { taskVars } from './vars.js';
+
+/** A task's plan made ahead of its turn, and what it was made from. */
+export interface PlanAhead {
+  task: Task;
+  params: unknown;
+  plan: Plan;
+  /** The probes its gather asked, in order, with the answers the plan was made from: its guard. */
+  asked: { probe: Probe; result: ExecResult }[];
+  become: Become | undefined;
+  env: Record<string, string> | undefined;
+}
+
+/** What the view answers a probe it has no answer for, and any read of the host: the task cannot be planned ahead. */
+class NotKnown extends Error {}
+
+/** Plans made ahead at most, in one round trip. */
+const PLANS_MAX = 32;
+
+/**
+ * Whether a plan can go in a chain: exec steps without stdin and writes of text (the transport
+ * decides whether it fits); no reconnect, no controller write, no failure, no facts it sets for
+ * the tasks after it.
+ */
+const chainablePlan = (plan: Plan): boolean =>
+  plan.fail === undefined &&
+  plan.data?.ansible_facts === undefined &&
+  plan.steps.every(
+    (s) => (s.kind === 'exec' && s.stdin === undefined) || (s.kind === 'write' && typeof s.content === 'string'),
+  );
+
+/**
+ * Whether a task may carry plans or be planned ahead: one that may go in a chain (chainable), whose
+ * steps are shown, and whose result the engine takes as it comes (a changed_when that fails to
+ * evaluate would stop the host after the tasks ahead of it ran).
+ */
+export const mayPlanAhead = (task: Task, run: TaskHostContext): boolean =>
+  chainable(task, run) && !task.noLog && task.changedWhen === undefined;
+
+/** The task's plan from the answers known now, or undefined when it needs anything else from the host. */
+async function planAhead(
+  run: TaskHostContext,
+  play: Play,
+  task: Task,
+  host: HostState,
+  answer: (cmd: Command) => ExecResult | undefined,
+): Promise<PlanAhead | 'skip' | undefined> {
+  const module = run.opts.modules.get(task.module)!;
+  let vars: Record<string, unknown>;
+  let params: unknown;
+  try {
+    vars = ahead(() => taskVars(run.vars, play, task, host));
+    if (!ahead(() => task.when.every((c) => testExpr(c, vars)))) return 'skip';
+    params = ahead(() => paramsFor(module, task, vars));
+  } catch {
+    return undefined;
+  }
+  const become = privilegeFor(host.resolved.connection?.become, task, play);
+  const asked: PlanAhead['asked'] = [];
+  const base = buildHostView({
+    name: host.name,
+    vars,
+    playbookDir: run.opts.playbookDir,
+    ...(task.roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(task.roleDir!, d)) } : {}),
+    ...(become ? { become } : {}),
+    ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
+    transport: {
+      host: host.name,
+      exec: () => Promise.reject(new NotKnown()),
+      read: () => Promise.reject(new NotKnown()),
+      write: () => Promise.reject(new NotKnown()),
+      close: () => Promise.resolve(),
+    },
+    probe: async (cmd, fact) => {
+      const result = fact.ahead && cmd.readOnly ? answer(cmd) : undefined;
+      if (!result) throw new NotKnown();
+      asked.push({ probe: { cmd, shared: fact.shared }, result });
+      return result;
+    },
+  });
+  // Rendering ahead has no effects but lookup('pipe'), which refuses meanwhile (a template using it fails to plan here).
+  const view = {
+    ...base,
+    render: (template: string, source: string) => ahead(() => base.render(template, source)),
+    test: (expression: string) => ahead(() => base.test(expression)),
+  };
+  try {
+    const facts = await module.gather(view, params);
+    const plan = module.plan(facts, params);
+    if (!chainablePlan(plan)) return undefined;
+    const env = task.environment ? ahead(() => environmentOf(task, vars)) : undefined;
+    return { task, params, plan, asked, become, env };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The plans of the tasks right after a changing one that can be made now, from `answer` (the
+ * host's answers known before its change): declarative tasks that may go in a chain. Tasks its
+ * tags or `when` skip are passed over; anything else ends the list (a command, whose effects are
+ * unknown; a controller-only module such as set_fact or assert; a loop; a register; a task that
+ * needs an answer not known yet), and so does a task reading other hosts' variables while they
+ * run (`withOthers`).
+ */
+export async function plansAhead(
+  run: TaskHostContext,
+  play: Play,
+  items: readonly TaskItem[],
+  host: HostState,
+  withOthers: boolean,
+  answer: (cmd: Command) => ExecResult | undefined,
+): Promise<PlanAhead[]> {
+  const out: PlanAhead[] = [];
+  for (const item of items) {
+    if (out.length >= PLANS_MAX || !isTask(item)) break;
+    if (!taskSelected(item.tags, run.opts.tags, run.opts.skipTags)) continue;
+    const module = run.opts.modules.get(item.module);
+    if (!module || module.idempotent === false || module.local || !mayPlanAhead(item, run)) break;
+    if (withOthers && readsOtherHosts(item, play, host)) break;
+    const p = await planAhead(run, play, item, host, answer);
+    if (p === undefined) break;
+    if (p !== 'skip') out.push(p);
+  }
+  return out;
+}
