@@ -66,6 +66,7 @@ async function planAhead(
   task: Task,
   host: HostState,
   answer: (cmd: Command) => ExecResult | undefined,
+  withOthers: boolean,
 ): Promise<PlanAhead | 'skip' | undefined> {
   const module = run.opts.modules.get(task.module)!;
   let vars: Record<string, unknown>;
@@ -79,6 +80,12 @@ async function planAhead(
   }
   const become = privilegeFor(host.resolved.connection?.become, task, play);
   const asked: PlanAhead['asked'] = [];
+  // Set when the view could not answer: a gather that caught that would plan from what it did not know.
+  let missed = false;
+  const notKnown = () => {
+    missed = true;
+    return new NotKnown();
+  };
   const base = buildHostView({
     name: host.name,
     vars,
@@ -88,28 +95,34 @@ async function planAhead(
     ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
     transport: {
       host: host.name,
-      exec: () => Promise.reject(new NotKnown()),
-      read: () => Promise.reject(new NotKnown()),
-      write: () => Promise.reject(new NotKnown()),
+      exec: () => Promise.reject(notKnown()),
+      read: () => Promise.reject(notKnown()),
+      write: () => Promise.reject(notKnown()),
       close: () => Promise.resolve(),
     },
     probe: async (cmd, fact) => {
       const result = fact.ahead && cmd.readOnly ? answer(cmd) : undefined;
-      if (!result) throw new NotKnown();
+      if (!result) throw notKnown();
       asked.push({ probe: { cmd, shared: fact.shared }, result });
       return result;
     },
   });
   // Rendering ahead has no effects but lookup('pipe'), which refuses meanwhile (a template using it fails to plan here).
+  // A template file reading other hosts' variables while they run is rendered in its turn (they may change them meanwhile).
   const view = {
     ...base,
+    readLocal: async (path: string) => {
+      const text = await base.readLocal(path);
+      if (withOthers && text.includes('hostvars')) throw notKnown();
+      return text;
+    },
     render: (template: string, source: string) => ahead(() => base.render(template, source)),
     test: (expression: string) => ahead(() => base.test(expression)),
   };
   try {
     const facts = await module.gather(view, params);
     const plan = module.plan(facts, params);
-    if (!chainablePlan(plan)) return undefined;
+    if (missed || !chainablePlan(plan)) return undefined;
     const env = task.environment ? ahead(() => environmentOf(task, vars)) : undefined;
     return { task, params, plan, asked, become, env };
   } catch {
@@ -140,7 +153,7 @@ export async function plansAhead(
     const module = run.opts.modules.get(item.module);
     if (!module || module.idempotent === false || module.local || !mayPlanAhead(item, run)) break;
     if (withOthers && readsOtherHosts(item, play, host)) break;
-    const p = await planAhead(run, play, item, host, answer);
+    const p = await planAhead(run, play, item, host, answer, withOthers);
     if (p === undefined) break;
     if (p !== 'skip') out.push(p);
   }

@@ -29,7 +29,7 @@ interface Answer {
   global: number;
   shared: boolean;
   /** The task attempt that asked it: within it, other hosts run alongside as they always did. */
-  by: TaskProbes;
+  by: TaskProbes | undefined;
 }
 
 /** Paths another host's change named, with the run's epoch then (see pathsIn). */
@@ -85,6 +85,7 @@ interface ChainOutcome {
 
 /** One host's cached answers; `epoch` moves at the start and at the end of every effect there. */
 class HostAnswers {
+  constructor(readonly name: string) {}
   epoch = 0;
   readonly answers = new Map<string, Answer>();
   /** The commands of the tasks after the current one that already ran here, in order, for those tasks to take. */
@@ -103,6 +104,8 @@ const keyOf = (c: Command): string => `${c.become ? `${c.become.method}:${c.beco
 /** The run's prefetch state: every host's answers, and the epoch any effect anywhere moves (for shared facts). */
 export class Prefetch {
   global = 0;
+  /** Says what ran ahead on a host but was never reached by its task (the run went elsewhere, or ended first). */
+  constructor(readonly warn: (message: string) => void = () => undefined) {}
   readonly #hosts = new Map<string, HostAnswers>();
   readonly #touches: Touch[] = [];
   #forgotten = -1;
@@ -128,7 +131,7 @@ export class Prefetch {
   host(name: string): HostAnswers {
     let h = this.#hosts.get(name);
     if (!h) {
-      h = new HostAnswers();
+      h = new HostAnswers(name);
       this.#hosts.set(name, h);
     }
     return h;
@@ -139,6 +142,11 @@ export class Prefetch {
     const h = this.host(raw.host);
     h.transports.add(raw);
     return new TaskProbes(this, h, transport, ahead);
+  }
+
+  /** Warns of every host's steps that ran ahead and were never taken by their tasks (at the end of the run). */
+  unreached(): void {
+    for (const h of this.#hosts.values()) unreachedOn(this, h);
   }
 
   /** Round trips per host beyond connecting, over every connection the engine used (reconnects included). */
@@ -190,14 +198,14 @@ export class TaskProbes {
    * is a bug: a command ran that the engine did not mean to run.
    */
   takeSent(task: Task, cmd: Command | undefined): ExecResult | undefined {
-    const head = this.host.sent.shift();
+    const head = this.host.sent[0];
     if (!head) return undefined;
     if (head.task !== task || cmd === undefined || head.key !== keyOf(cmd)) {
-      this.host.sent = [];
-      if (head.result)
-        throw new Error(`internal error: a command sent ahead is not the one this task runs (${task.name})`);
+      // The run went elsewhere than the chain foresaw (a rescue after a failure the engine found itself).
+      unreachedOn(this.run, this.host);
       return undefined;
     }
+    this.host.sent.shift();
     // Once one did not run, none after it did.
     if (!head.result) this.host.sent = [];
     return head.result;
@@ -257,17 +265,13 @@ export class TaskProbes {
    * that changes nothing gives undefined: its answers are kept and the task plans from them as usual.
    */
   takePlan(task: Task): PlannedAhead | undefined {
-    const head = this.host.planned.shift();
+    const head = this.host.planned[0];
     if (!head) return undefined;
     if (head.ahead.task !== task) {
-      this.host.planned.unshift(head);
-      const ran = this.unreached();
-      if (ran.length > 0)
-        throw new Error(
-          `internal error: tasks planned ahead ran but are not the ones the engine reached (${ran.join(', ')})`,
-        );
+      unreachedOn(this.run, this.host);
       return undefined;
     }
+    this.host.planned.shift();
     // Its gather did not run here: its probes are the ones its guard asked (its re-plan asks them again).
     for (const a of head.ahead.asked)
       if (!this.#own.some((p) => keyOf(p.cmd) === keyOf(a.probe.cmd))) this.#own.push(a.probe);
@@ -280,16 +284,15 @@ export class TaskProbes {
       epoch: this.host.epoch,
       sent: head.sent,
       global: this.run.global,
-      local: true,
+      chain: true,
     });
-    return head.ahead.plan.steps.length > 0 ? head : undefined;
+    // None of its steps ran (it changes nothing, or the chain stopped right after its guard): it plans in its turn, from those answers.
+    return head.results.size > 0 ? head : undefined;
   }
 
-  /** The tasks whose plans went ahead and ran but that the engine will not reach (the host stops here); forgotten. */
-  unreached(): string[] {
-    const ran = this.host.planned.filter((p) => p.results.size > 0).map((p) => p.ahead.task.name);
-    this.host.planned = [];
-    return ran;
+  /** The tasks after this one whose steps already ran ahead, not yet reached by the engine. */
+  ranAhead(): string[] {
+    return ranOn(this.host);
   }
 
   #valid(key: string): ExecResult | undefined {
@@ -327,16 +330,17 @@ export class TaskProbes {
   #keep(
     probes: readonly Probe[],
     results: readonly (ExecResult | undefined)[],
-    at: { epoch: number; sent: number; global: number; local?: boolean },
+    at: { epoch: number; sent: number; global: number; chain?: boolean },
   ): void {
     if (this.host.epoch !== at.epoch) return;
-    const { local, ...when } = at;
+    const { chain, ...when } = at;
     probes.forEach((p, i) => {
       const result = results[i];
-      // `local`: answers from a chain that other hosts' changes may have overtaken since; shared ones are asked again.
-      if (!result || (p.shared && (local || at.global !== this.run.global))) return;
+      // `chain`: answers from an earlier chain, which other hosts' changes may have overtaken since:
+      // shared ones are asked again, and the others are checked against other hosts' changes (not `by` this task).
+      if (!result || (p.shared && (chain || at.global !== this.run.global))) return;
       if (result.stdout.length + result.stderr.length > KEEP_MAX) return;
-      this.host.answers.set(keyOf(p.cmd), { result, ...when, shared: p.shared, by: this });
+      this.host.answers.set(keyOf(p.cmd), { result, ...when, shared: p.shared, by: chain ? undefined : this });
     });
   }
 
@@ -366,10 +370,13 @@ export class TaskProbes {
     this.run.global++;
     // Every answer kept for this host carried the old epoch: none can be used again.
     this.host.answers.clear();
-    // An effect the tasks ahead did not expect: what they sent ahead is not theirs to take
-    // (`planned`: the effect is one of those plans, taken by its task).
-    this.host.sent = [];
-    if (!planned) this.host.planned = [];
+    // What ran ahead stays for its task to take (an effect from elsewhere, a task delegated here,
+    // does not undo it), without the answers that followed it; what did not run is forgotten.
+    this.host.sent = this.host.sent.filter((x) => x.result !== undefined);
+    if (!planned)
+      this.host.planned = this.host.planned
+        .filter((x) => x.results.size > 0)
+        .map((x) => ({ ...x, after: { probes: [], results: [] } }));
   }
 
   /**
@@ -394,20 +401,20 @@ export class TaskProbes {
     } finally {
       this.#moved();
       this.run.touched(this.host, paths);
-      // Kept only when no other effect here (or anywhere, for shared facts) overlapped this one.
+      const planned = this.#planned as ChainOutcome | undefined;
+      // Answers are kept only when no other effect here (or anywhere, for shared facts) overlapped this one.
       if (this.host.epoch === epoch + 1) {
         const at = { epoch: epoch + 1, sent: global, global: global + 1 };
-        const planned = this.#planned as ChainOutcome | undefined;
         const last = planned?.plans.at(-1);
         if (planned) this.#keep(planned.own.probes, planned.own.results, at);
         // The probes ran after the whole chain: they hold after the last plan that ran, once its task took it.
         if (last && (last.results.size === 0 || completed(last.ahead, last.results)))
           last.after = { probes: [...last.after.probes, ...next], results: [...last.after.results, ...got] };
         else if (!last) this.#keep(next, got, at);
-        // The probes ran after the commands sent ahead: they hold once those tasks have taken their results.
-        if (this.#sent) this.host.sent = this.#sent;
-        if (planned) this.host.planned = planned.plans;
-      }
+      } else if (planned) for (const p of planned.plans) p.after = { probes: [], results: [] };
+      // What ran ahead is for its tasks to take, whatever overlapped (the probes after the commands hold once they have).
+      if (this.#sent) this.host.sent = this.#sent;
+      if (planned) this.host.planned = planned.plans;
       this.#sent = undefined;
       this.#planned = undefined;
     }
@@ -478,4 +485,23 @@ function completed(p: PlanAhead, results: ReadonlyMap<number, ExecResult>): bool
 /** The paths a plan's steps name (see pathsIn). */
 function changedPaths(p: PlanAhead): string[] {
   return p.plan.steps.flatMap((s) => (s.kind === 'write' ? [s.path] : s.kind === 'exec' ? pathsIn(s.cmd.text) : []));
+}
+
+/** The tasks whose steps ran ahead on a host and wait for the engine to reach them. */
+function ranOn(h: HostAnswers): string[] {
+  return [
+    ...h.sent.filter((x) => x.result).map((x) => x.task.name),
+    ...h.planned.filter((x) => x.results.size > 0).map((x) => x.ahead.task.name),
+  ];
+}
+
+/** Warns of what ran ahead on a host and will not be taken by its tasks, and forgets it. */
+function unreachedOn(run: Prefetch, h: HostAnswers): void {
+  const ran = ranOn(h);
+  h.sent = [];
+  h.planned = [];
+  if (ran.length > 0)
+    run.warn(
+      `${h.name}: ran ahead, in an earlier task's round trip, and the run did not reach them after it: ${ran.map((n) => `"${n}"`).join(', ')}`,
+    );
 }

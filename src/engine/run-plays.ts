@@ -115,7 +115,7 @@ export async function runPlays(
   const run: PlayRun = {
     opts,
     recap: new Recap(),
-    prefetch: new Prefetch(),
+    prefetch: new Prefetch((message) => opts.report({ type: 'warning', message })),
     vars: {
       hostvars,
       extraVars: opts.extraVars,
@@ -148,6 +148,7 @@ export async function runPlays(
   } finally {
     if (!opts.keepOpen) await opts.connector.closeAll();
   }
+  run.prefetch!.unreached();
   if (run.stop) opts.report({ type: 'warning', message: `run stopped: ${run.stop}` });
   const interrupted = opts.signal?.aborted ?? false;
   const exitCode = run.recap.exitCode(interrupted);

@@ -169,7 +169,8 @@ async function attempt(
       ? ctx.prefetch.forTask(raw, transport, ahead ? () => ahead(host) : () => Promise.resolve({ probes: [] }))
       : undefined;
   // Its plan may have gone ahead already, guarded, with an earlier task's round trip (plans-ahead.ts).
-  const planned = check ? undefined : probes?.takePlan(task);
+  // A delegated task reaches another host, whose queue is that host's own tasks'.
+  const planned = check || task.delegateTo ? undefined : probes?.takePlan(task);
   const plan =
     planned?.ahead.plan ??
     (await planOn(module, params, ctx, host, vars, become, limitMs, transport, task.roleDir, probes));
@@ -198,9 +199,8 @@ async function attempt(
   // A command task's one command may have run already, sent ahead with an earlier task's (lookahead.ts).
   const only = plan.steps.length === 1 && module.idempotent === false ? plan.steps[0] : undefined;
   const one = only?.kind === 'exec' && only.stdin === undefined ? commandFor(only.cmd, env, become) : undefined;
-  const sentCommand = planned ? undefined : probes?.takeSent(task, one);
-  const sent =
-    planned && planned.results.size > 0 ? planned.results : sentCommand ? new Map([[0, sentCommand]]) : undefined;
+  const sentCommand = planned || task.delegateTo ? undefined : probes?.takeSent(task, one);
+  const sent = planned ? planned.results : sentCommand ? new Map([[0, sentCommand]]) : undefined;
   const commandsAhead = one && probes && !sent ? await probes.commandsAhead() : [];
   // A declarative task that changes the host carries the plans of the tasks after it, unless it sets facts they read.
   const plansAhead =
@@ -241,23 +241,29 @@ async function attempt(
     return { ...failedExecResult(plan, e.result, module.idempotent === false), [DETAIL]: e.message };
   }
   if (module.idempotent !== false) {
-    const again = await planOn(
-      module,
-      planned ? planned.ahead.params : params,
-      ctx,
-      host,
-      vars,
-      become,
-      limitMs,
-      applyCtx.transport,
-      task.roleDir,
-      probes,
-    );
-    // The tasks whose plans went with this one's round trip and ran: the host stops here, so say so.
+    // The tasks after this one whose steps ran with its round trip: a failure here is told with them.
     const ranAhead = () => {
-      const ran = probes?.unreached() ?? [];
-      return ran.length > 0 ? ` (planned ahead and already applied with it: ${ran.join(', ')})` : '';
+      const ran = probes?.ranAhead() ?? [];
+      return ran.length > 0 ? ` (already applied with it, planned ahead: ${ran.map((n) => `"${n}"`).join(', ')})` : '';
     };
+    let again: Plan;
+    try {
+      again = await planOn(
+        module,
+        planned ? planned.ahead.params : params,
+        ctx,
+        host,
+        vars,
+        become,
+        limitMs,
+        applyCtx.transport,
+        task.roleDir,
+        probes,
+      );
+    } catch (e) {
+      if (e instanceof Error) e.message += ranAhead();
+      throw e;
+    }
     if (again.fail)
       throw new ModuleBugError(module.name, `after apply on ${host.name} it refuses: ${again.fail}${ranAhead()}`);
     // Actions asked for on every run (restart, reload) come back; every other step must be gone.

@@ -24,14 +24,16 @@ export function answerDigest(r: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>):
  * what it gave against the expected one. Stops at the first difference.
  */
 export function guardScript(probes: readonly { text: string; digest: string }[]): string {
-  const lines = ['__sp_t=$(mktemp -d 2>/dev/null) || exit 1'];
+  // The trap removes the folder however the script ends (a probe's text the shell cannot parse included).
+  const lines = [`__sp_t=$(mktemp -d 2>/dev/null) || exit ${GUARD_DIFFERS}`, `trap 'rm -rf "$__sp_t"' EXIT`];
   for (const p of probes) {
     lines.push(
-      `(${p.text}`,
+      // A space after the parenthesis: text that starts with one must not make it `((`, arithmetic.
+      `( ${p.text}`,
       `) </dev/null >"$__sp_t/o" 2>"$__sp_t/e"; __sp_r=$?`,
-      `[ "$({ cat "$__sp_t/o"; printf '\\000%s\\000' "$__sp_r"; cat "$__sp_t/e"; } | sha256sum 2>/dev/null)" = '${p.digest}  -' ] || { rm -rf "$__sp_t"; exit ${GUARD_DIFFERS}; }`,
+      `[ "$({ cat "$__sp_t/o"; printf '\\000%s\\000' "$__sp_r"; cat "$__sp_t/e"; } | sha256sum 2>/dev/null)" = '${p.digest}  -' ] || exit ${GUARD_DIFFERS}`,
     );
   }
-  lines.push('rm -rf "$__sp_t"; exit 0');
+  lines.push('exit 0');
   return lines.join('\n');
 }
