@@ -101,9 +101,12 @@ export function ensureStackato(upperEtc: string, home: string, katoDirs: readonl
   writeFileSync(file('group'), group);
   const sudoers = join(upperEtc, 'sudoers.d');
   mkdirSync(sudoers, { recursive: true });
-  // As a Stackato VM ships: stackato may sudo, with its password (no NOPASSWD by default).
+  // As a Stackato VM ships: stackato may sudo, with its password (no NOPASSWD by default). The VM grants it in
+  // /etc/sudoers, read before /etc/sudoers.d; sudo takes the last rule that matches, so automation's
+  // /etc/sudoers.d/nopasswd wins over it. Here the grant is a file that sorts before `nopasswd`, for the same order.
+  rmSync(join(sudoers, 'stackato'), { force: true });
   writeFileSync(
-    join(sudoers, 'stackato'),
+    join(sudoers, '00-stackato'),
     `${STACKATO_USER} ALL=(ALL:ALL) ALL\nDefaults:${STACKATO_USER} lecture=never\n`,
     {
       mode: 0o440,

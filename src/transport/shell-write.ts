@@ -1,6 +1,7 @@
 // A small file written through the command shell: temp file beside it (0600), mode, rename; what SFTP does, in one request.
-import { quote } from '../command.js';
-import { tempPathFor } from './become-files.js';
+import { quote, wrapBecome, type Become } from '../command.js';
+import { sumOf } from '../file-sum.js';
+import { becomeWriteCommand, tempPathFor } from './become-files.js';
 import type { BatchItem } from './shell-session.js';
 
 /** Larger content goes over SFTP: the command shell reads its command text a byte at a time, base64 makes it a third bigger. */
@@ -21,4 +22,23 @@ export function shellWrite(path: string, content: string, mode: string | undefin
     `(set -C; umask 077; printf '%s' ${data} | base64 -d > ${t}) && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }`,
   ].join('\n');
   return { text, display: `write ${path}` };
+}
+
+/**
+ * The same with privilege, when it needs no password: the content, decoded from base64 by a pipe,
+ * goes on stdin to the privileged write script every become write runs (become-files.ts: size and
+ * sha256 checked, owner and mode kept or set, renamed over), as writeWithBecome sends it. The content
+ * is an argument of `printf` only, a builtin: on no command line, sudo's included. Undefined when
+ * the privilege needs a password (it would have to go on that stdin too, and stays off the shell).
+ */
+export function shellWriteAs(
+  path: string,
+  content: string,
+  mode: string | undefined,
+  b: Become,
+): BatchItem | undefined {
+  const w = wrapBecome(becomeWriteCommand(path, sumOf(content), mode, b), b);
+  if (w.stdinPrefix !== undefined || w.stdinSuffix !== undefined) return undefined;
+  const data = quote(Buffer.from(content, 'utf8').toString('base64'));
+  return { text: `printf '%s' ${data} | base64 -d | ${w.text}`, display: w.display };
 }

@@ -15,7 +15,7 @@ import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
 import { ShellNotStartedError, ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
 import { RoundTrips } from './round-trips.js';
 import { countingSftp } from './sftp-count.js';
-import { shellWrite, SHELL_WRITE_MAX } from './shell-write.js';
+import { shellWrite, shellWriteAs, SHELL_WRITE_MAX } from './shell-write.js';
 import type {
   ChainedStep,
   ExecOptions,
@@ -316,9 +316,10 @@ export class SshTransport implements Transport {
       if ('cmd' in s) return itemOf(s.cmd);
       if ('write' in s) {
         const w = s.write;
-        // As write(): privilege and larger content go their own ways, which a chain cannot hold.
-        if (this.#become(w.become) || Buffer.byteLength(w.content) > SHELL_WRITE_MAX) return undefined;
-        return shellWrite(w.path, w.content, w.mode);
+        // As write(): larger content (and privilege that needs a password) go their own ways, which a chain cannot hold.
+        if (Buffer.byteLength(w.content) > SHELL_WRITE_MAX) return undefined;
+        const as = this.#become(w.become);
+        return as ? shellWriteAs(w.path, w.content, w.mode, as) : shellWrite(w.path, w.content, w.mode);
       }
       const probes = s.guard.map((g) => itemOf(g.cmd));
       if (probes.some((x) => x === undefined)) return undefined;
@@ -445,23 +446,30 @@ export class SshTransport implements Transport {
     this.#check();
     if (o.mode !== undefined) parseMode(o.mode);
     const b = this.#become(o.become);
-    if (b) return writeWithBecome(this, path, content, o.mode, b);
-    // Small text with probes to follow goes through the command shell: the write and the probes are one round trip.
-    if (o.followers && typeof content === 'string' && Buffer.byteLength(content) <= SHELL_WRITE_MAX) {
+    // Small text with probes to follow goes through the command shell: the write and the probes are one round trip
+    // (with privilege too, when it needs no password).
+    const cmd =
+      o.followers && typeof content === 'string' && Buffer.byteLength(content) <= SHELL_WRITE_MAX
+        ? b
+          ? shellWriteAs(path, content, o.mode, b)
+          : shellWrite(path, content, o.mode)
+        : undefined;
+    if (b && !cmd) return writeWithBecome(this, path, content, o.mode, b);
+    if (cmd) {
       const shell = await this.#idleShell();
       this.#check();
       if (shell?.idle) {
-        const cmd = shellWrite(path, content, o.mode);
         let r: ExecResult | undefined;
         try {
           r = await this.#inShell(shell, cmd, o.followers, {});
         } catch (e) {
-          // Nothing ran: the write goes through SFTP below.
+          // Nothing ran: the write goes through SFTP (or the privileged write command) below.
           if (!(e instanceof ShellNotStartedError)) throw this.#fileError('write', path, e);
         }
         if (r && r.code !== 0) throw this.#fileError('write', path, new Error(tail(r.stderr) || `exit ${r.code}`));
         if (r) return;
       }
+      if (b) return writeWithBecome(this, path, content, o.mode, b);
     }
     try {
       await this.#untilLost(

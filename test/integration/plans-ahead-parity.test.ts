@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import { spreadHosts, writeInventory } from '../../bench/workload.js';
 import { labPaths } from '../../src/lab/state.js';
 import type { RunEvent } from '../../src/report/events.js';
-import { snapshotFiles } from '../differential/observed.js';
 import { ansibleEnv, ensureAnsible } from '../helpers/ansible-core.js';
 import { labSkipReason, withLab } from '../helpers/lab.js';
 import { runCli } from './cli.js';
@@ -91,9 +90,9 @@ labTest('plans made ahead: the statuses and files ansible-playbook gives, on a f
     });
     const seen: Record<string, { statuses: Record<string, string[]>[]; files: Record<string, string> }> = {};
     for (const runner of ['ansible', 'stackplay'] as const) {
-      // Nodes share /tmp with this machine: each runner's files land in a folder of its own, read here.
-      const d = mkdtempSync(join(base, `${runner}-`));
-      chmodSync(d, 0o755);
+      // A folder of its own on each node for each runner, read back there.
+      const d = `/root/pa-parity-${runner}`;
+      for (const n of lab.state.nodes) await lab.exec(n.name, `rm -rf ${d}; mkdir -p ${d}`);
       const statuses: Record<string, string[]>[] = [];
       for (let pass = 0; pass < 2; pass++) {
         if (runner === 'ansible') {
@@ -108,9 +107,20 @@ labTest('plans made ahead: the statuses and files ansible-playbook gives, on a f
           statuses.push(stackplayStatuses(r.events));
         }
       }
-      seen[runner] = { statuses, files: await snapshotFiles(d) };
+      const files: Record<string, string> = {};
+      for (const n of lab.state.nodes) {
+        const r = await lab.exec(
+          n.name,
+          `cd ${d} && find . -mindepth 1 | sort | while read -r f; do printf '%s %s ' "$f" "$(stat -c '%F %U %a' "$f")"; [ -f "$f" ] && cat "$f"; echo; done`,
+        );
+        files[n.name] = r.stdout;
+      }
+      seen[runner] = { statuses, files };
     }
-    t.log(seen.stackplay!.statuses[0]);
+    t.log(seen.stackplay!.statuses[0], seen.stackplay!.files);
+    // The case is the one meant: h1 reaches the end, h2 stops at its failing write.
+    t.is(seen.ansible!.statuses[0]!.h1!.at(-1), 'the same again: ok');
+    t.is(seen.ansible!.statuses[0]!.h2!.at(-1), 'nowhere on h2: failed');
     t.deepEqual(seen.stackplay!.statuses, seen.ansible!.statuses, 'every task on every host, first run and rerun');
     t.deepEqual(seen.stackplay!.files, seen.ansible!.files, 'what is on the hosts afterwards');
   });

@@ -1,6 +1,6 @@
 // Plans made ahead on real lab nodes: a first run's writes go, guarded, in one round trip; a guard that differs re-plans; a failure stops the rest.
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labPaths } from '../../src/lab/state.js';
@@ -170,4 +170,34 @@ labTest('a folder made in the chain holds the file the next task writes in it; a
     const r = await lab.exec(host, `cat /home/stackato/pa-${host}-d/f /home/stackato/pa-${host}-said`);
     t.is(r.stdout, 'in\nTrue\n', 'the registered result was the one the task had when the next one was planned');
   }),
+);
+
+labTest(
+  'with become and sudo that needs no password, root-owned files are planned ahead and written in one round trip',
+  (t) =>
+    withLab(t, { nodes: 1, sudoNopasswd: true }, async (lab) => {
+      const dir = mkdtempSync(join(tmpdir(), 'stackplay-pa-'));
+      const host = lab.state.nodes[0]!.name;
+      // As automation runs it: NOPASSWD sudo and no become password in the inventory.
+      const inventory = join(dir, 'nopasswd.ini');
+      writeFileSync(
+        inventory,
+        readFileSync(labPaths(lab.dir).inventory, 'utf8').replace(/^ansible_become_password=.*$/m, ''),
+      );
+      const tasks = ['  - name: look\n    command: cat /etc/hostname\n    changed_when: false'];
+      for (let i = 0; i < 5; i++)
+        tasks.push(`  - name: conf ${i}\n    copy: { dest: /etc/pa-conf-${i}, content: "conf ${i}\\n", mode: "0640" }`);
+      const book = join(dir, 'become.yml');
+      writeFileSync(book, `- hosts: all\n  become: true\n  tasks:\n${tasks.join('\n')}\n`);
+      const first = await runCli(['run', book, '-i', inventory, '--output', 'json']);
+      const failures = first.events.filter((e) => e.type === 'host:end' && e.status === 'failed');
+      t.is(first.code, 0, `${first.stderr}\n${JSON.stringify(failures)}`);
+      const rerun = await runCli(['run', book, '-i', inventory, '--output', 'json']);
+      t.is(rerun.code, 0, rerun.stderr);
+      t.is(recapOf(first)[host]!.changed, 5);
+      t.is(recapOf(rerun)[host]!.changed, 0, 'each re-plan held: the files are as planned');
+      t.true(tripsOf(first)[host]! <= 2, `the first run took ${tripsOf(first)[host]} round trips`);
+      const r = await lab.exec(host, 'stat -c %U:%G:%a /etc/pa-conf-0 /etc/pa-conf-4; cat /etc/pa-conf-4');
+      t.is(r.stdout, 'root:root:640\nroot:root:640\nconf 4\n');
+    }),
 );

@@ -136,6 +136,43 @@ sshTest('write with become: temp file beside the target, mode set, renamed over,
   t.deepEqual(leftovers(dir), []);
 });
 
+sshTest(
+  'a small write with become and probes to follow goes through the command shell: one round trip, content on no command line',
+  async (t) => {
+    const ssh = await connectTo(plain, asNobody);
+    t.teardown(() => ssh.close());
+    const dir = nobodyDir();
+    const target = join(dir, 'conf');
+    const secret = 'the content 5e3f9a\n';
+    const probe = { ...readOnly(sh`stat -c %U:%a -- ${target}`), become: becomeOf(asNobody) };
+    let seen: (string | undefined)[] = [];
+    await ssh.exec(sh`true`);
+    const before = ssh.roundTrips();
+    await ssh.write(target, secret, {
+      become: becomeOf(asNobody),
+      mode: '0640',
+      followers: { cmds: [probe], done: (r) => (seen = r.map((x) => x?.stdout)) },
+    });
+    t.is(ssh.roundTrips() - before, 1, 'the write and its probe in one round trip');
+    t.deepEqual(seen, ['nobody:640\n'], 'the probe ran after the write, as the become user');
+    t.is(readFileSync(target, 'utf8'), secret);
+    t.like(statSync(target), { uid: NOBODY, mode: 0o100640 });
+    await ssh.write(target, 'two\n', { become: becomeOf(asNobody), followers: { cmds: [], done: () => undefined } });
+    t.is(statSync(target).mode & 0o777, 0o640, 'an overwrite keeps the mode');
+    t.false(sudoLog().includes('5e3f9a'), 'the content never reached sudo’s command line');
+    t.false(sudoLog().includes(Buffer.from(secret).toString('base64')), 'nor its base64');
+    t.deepEqual(leftovers(dir), []);
+    const e = await t.throwsAsync(
+      ssh.write(join(dir, 'missing', 'f'), 'x', {
+        become: becomeOf(asNobody),
+        followers: { cmds: [], done: () => undefined },
+      }),
+      { instanceOf: FileTransferError },
+    );
+    t.regex(e?.message ?? '', new RegExp(`cannot write ${dir}/missing/f: .*Directory nonexistent`));
+  },
+);
+
 sshTest('write with become fails clearly where the become user may not write, leaving nothing behind', async (t) => {
   const ssh = await connectTo(plain, asNobody);
   t.teardown(() => ssh.close());
