@@ -169,6 +169,8 @@ export class TaskProbes {
   #sent: SentAhead[] | undefined;
   /** What came of the plans ahead that went with this task's last effect: its own probes' answers inside the chain, then the plans. */
   #planned: ChainOutcome | undefined;
+  /** The probes the plans ahead carry inside their chain (this task's own, and each plan's): not asked again after it. */
+  #inChain = new Set<string>();
 
   constructor(
     readonly run: Prefetch,
@@ -232,6 +234,10 @@ export class TaskProbes {
       if (p.plan.steps.length > 0) steps.push(...p.asked.map((a) => ({ item: { cmd: a.probe.cmd, keepsCode: true } })));
     }
     if (starts.length === 0) return undefined;
+    // A guard that differs leaves its task's probes unanswered: it asks them in its turn (one round trip, rarely).
+    this.#inChain = new Set(
+      [...own, ...plans.slice(0, starts.length).flatMap((p) => p.asked.map((a) => a.probe))].map((p) => keyOf(p.cmd)),
+    );
     const sent = this.run.global;
     const done = (results: (ExecResult | undefined)[]): void => {
       const out: PlannedAhead[] = [];
@@ -309,10 +315,10 @@ export class TaskProbes {
    * The probes wanted after now that have no valid answer: this task's own, then those ahead (those
    * after the commands sent ahead when they go too: the probes run after them).
    */
-  async #wanted(except: string | undefined, withCommands = false): Promise<Probe[]> {
+  async #wanted(except: Iterable<string>, withCommands = false): Promise<Probe[]> {
     const look = await this.#look();
     const ahead = withCommands ? (look.chain?.probes ?? []) : look.probes;
-    const seen = new Set(except === undefined ? [] : [except]);
+    const seen = new Set(except);
     const out: Probe[] = [];
     for (const p of [...this.#own, ...ahead]) {
       const key = keyOf(p.cmd);
@@ -351,7 +357,7 @@ export class TaskProbes {
     if (!this.#own.some((p) => keyOf(p.cmd) === key)) this.#own.push(probe);
     const hit = this.#valid(key);
     if (hit) return hit;
-    const next = await this.#wanted(key);
+    const next = await this.#wanted([key]);
     const epoch = this.host.epoch;
     const global = this.run.global;
     let got: (ExecResult | undefined)[] = [];
@@ -392,7 +398,8 @@ export class TaskProbes {
     this.run.touched(this.host, paths);
     const epoch = this.host.epoch;
     const global = this.run.global;
-    const next = await this.#wanted(undefined, withCommands);
+    const next = await this.#wanted(this.#inChain, withCommands);
+    this.#inChain = new Set();
     let got: (ExecResult | undefined)[] = [];
     this.#sent = undefined;
     this.#planned = undefined;
