@@ -392,14 +392,16 @@ export class TaskProbes {
   async #effect<T>(
     paths: string[],
     withCommands: boolean,
+    carries: boolean,
     call: (followers: { followers?: Followers }) => Promise<T>,
   ): Promise<T> {
     this.#moved();
     this.run.touched(this.host, paths);
     const epoch = this.host.epoch;
     const global = this.run.global;
-    const next = await this.#wanted(this.#inChain, withCommands);
-    this.#inChain = new Set();
+    // Only the round trip that carries the chain holds its probes.
+    const next = await this.#wanted(carries ? this.#inChain : [], withCommands);
+    if (carries) this.#inChain = new Set();
     let got: (ExecResult | undefined)[] = [];
     this.#sent = undefined;
     this.#planned = undefined;
@@ -442,12 +444,15 @@ export class TaskProbes {
     return {
       host: inner.host,
       exec: (cmd: Command, o: ExecOptions = {}) =>
-        this.#effect([...pathsIn(cmd.text), ...chained(o)], o.followers?.aheadFrom !== undefined, (f) =>
-          inner.exec(cmd, { ...o, ...both(o.followers, f) }),
+        this.#effect(
+          [...pathsIn(cmd.text), ...chained(o)],
+          o.followers?.aheadFrom !== undefined,
+          o.followers?.aheadFrom !== undefined,
+          (f) => inner.exec(cmd, { ...o, ...both(o.followers, f) }),
         ),
       read: (path, o) => inner.read(path, o),
       write: (path: string, content: WriteContent, o: WriteOptions = {}) =>
-        this.#effect([path, ...chained(o)], false, (f) =>
+        this.#effect([path, ...chained(o)], false, o.followers?.aheadFrom !== undefined, (f) =>
           inner.write(path, content, { ...o, ...both(o.followers, f) }),
         ),
       close: () => inner.close(),
@@ -507,8 +512,11 @@ function unreachedOn(run: Prefetch, h: HostAnswers): void {
   const ran = ranOn(h);
   h.sent = [];
   h.planned = [];
-  if (ran.length > 0)
-    run.warn(
-      `${h.name}: ran ahead, in an earlier task's round trip, and the run did not reach them after it: ${ran.map((n) => `"${n}"`).join(', ')}`,
-    );
+  if (ran.length === 0) return;
+  // What was kept from inside the chain came before those steps ran: none of it holds now.
+  h.epoch++;
+  h.answers.clear();
+  run.warn(
+    `${h.name}: ran ahead, in an earlier task's round trip, and the run did not reach them after it: ${ran.map((n) => `"${n}"`).join(', ')}`,
+  );
 }

@@ -7,19 +7,29 @@ import type { BatchItem } from './shell-session.js';
 /** Larger content goes over SFTP: the command shell reads its command text a byte at a time, base64 makes it a third bigger. */
 export const SHELL_WRITE_MAX = 16 * 1024;
 
+/** The here-document's end line: base64 text never holds an underscore. */
+const END = '__sp_base64';
+
+/**
+ * `content` as base64 in a quoted here-document, the stdin of the command on the line before it:
+ * the content is on no command line, whatever the login shell has built in.
+ */
+const hereDoc = (content: string): string => `${Buffer.from(content, 'utf8').toString('base64')}\n${END}`;
+
 /**
  * The command writing `content` to `path` atomically, shown as `write PATH` (the content, which may
  * be secret, is never shown). A new file gets 0644 and an existing one keeps its mode unless `mode`
- * is given, as over SFTP. The content goes through `printf`, a builtin: it is on no command line.
+ * is given, as over SFTP.
  */
 export function shellWrite(path: string, content: string, mode: string | undefined): BatchItem {
   const p = quote(path);
   const t = quote(tempPathFor(path));
-  const data = quote(Buffer.from(content, 'utf8').toString('base64'));
   const bits = mode !== undefined ? quote(mode) : `"$(stat -L -c %a -- ${p} 2>/dev/null || echo 644)"`;
   const text = [
     `if [ -d ${p} ] && [ ! -L ${p} ]; then echo 'Failure (it is a directory)' >&2; exit 1; fi`,
-    `(set -C; umask 077; printf '%s' ${data} | base64 -d > ${t}) && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }`,
+    `(set -C; umask 077; base64 -d > ${t} <<'${END}'`,
+    hereDoc(content),
+    `) && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }`,
   ].join('\n');
   return { text, display: `write ${path}` };
 }
@@ -27,9 +37,9 @@ export function shellWrite(path: string, content: string, mode: string | undefin
 /**
  * The same with privilege, when it needs no password: the content, decoded from base64 by a pipe,
  * goes on stdin to the privileged write script every become write runs (become-files.ts: size and
- * sha256 checked, owner and mode kept or set, renamed over), as writeWithBecome sends it. The content
- * is an argument of `printf` only, a builtin: on no command line, sudo's included. Undefined when
- * the privilege needs a password (it would have to go on that stdin too, and stays off the shell).
+ * sha256 checked, owner and mode kept or set, renamed over), as writeWithBecome sends it; on no
+ * command line, sudo's included. Undefined when the privilege needs a password (it would have to go
+ * on that stdin too, and stays off the shell).
  */
 export function shellWriteAs(
   path: string,
@@ -39,6 +49,5 @@ export function shellWriteAs(
 ): BatchItem | undefined {
   const w = wrapBecome(becomeWriteCommand(path, sumOf(content), mode, b), b);
   if (w.stdinPrefix !== undefined || w.stdinSuffix !== undefined) return undefined;
-  const data = quote(Buffer.from(content, 'utf8').toString('base64'));
-  return { text: `printf '%s' ${data} | base64 -d | ${w.text}`, display: w.display };
+  return { text: `base64 -d <<'${END}' | ${w.text}\n${hereDoc(content)}`, display: w.display };
 }

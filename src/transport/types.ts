@@ -67,7 +67,7 @@ export type ChainedItem =
       keepsCode?: boolean;
     }
   | {
-      /** Text written atomically as a write() would (too large, or needing privilege: the chain stops there). */
+      /** Text written atomically as a write() would (too large, or privilege that needs a password: the chain stops there). */
       write: { path: string; content: string; mode?: string; become?: Become };
     }
   | {

@@ -1,6 +1,17 @@
 // Privilege escalation over SSH: sudo wrapping, become passwords on stdin, reads and writes as another user.
 import test from 'ava';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOnly, sh, type Become } from '../../src/command.js';
@@ -170,6 +181,17 @@ sshTest(
       { instanceOf: FileTransferError },
     );
     t.regex(e?.message ?? '', new RegExp(`cannot write ${dir}/missing/f: .*Directory nonexistent`));
+    // A folder where the file was planned: refused, not written into (both ways of writing with become).
+    const folder = join(dir, 'now-a-folder');
+    mkdirSync(folder);
+    chownSync(folder, NOBODY, NOBODY);
+    for (const followers of [{ followers: { cmds: [], done: () => undefined } }, {}]) {
+      const refused = await t.throwsAsync(ssh.write(folder, 'x', { become: becomeOf(asNobody), ...followers }), {
+        instanceOf: FileTransferError,
+      });
+      t.regex(refused?.message ?? '', /it is a directory/);
+    }
+    t.deepEqual(readdirSync(folder), [], 'nothing was put inside it');
   },
 );
 
