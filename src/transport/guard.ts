@@ -1,5 +1,6 @@
 // A guard in a command chain: probes run again on the host, each answer compared by sha256 with the one a plan was made from.
 import { createHash } from 'node:crypto';
+import { quote } from '../command.js';
 import type { ExecResult } from './types.js';
 
 /** What a guard exits with when an answer differs (or cannot be had): the steps after it do not run. */
@@ -18,21 +19,47 @@ export function answerDigest(r: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>):
     .digest('hex');
 }
 
+/** A probe's answer small enough to compare as text in the guard itself (a shell string holds no NUL). */
+const COMPARE_MAX = 16 * 1024;
+
+/** A probe as the guard runs it: its shell text and the answer it must give again. */
+export interface GuardItem {
+  text: string;
+  expect: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>;
+}
+
 /**
  * The shell text of a guard: each probe's text (as the command shell would run it: privilege
- * included) in a subshell with stdin from /dev/null, its output to files, then the digest of
- * what it gave against the expected one. Stops at the first difference.
+ * included) in a subshell with stdin from /dev/null, then what it gave against what it must give;
+ * stops at the first difference. An answer with no stderr (the usual one) is compared as text,
+ * stdout and exit code from one command substitution (no program run but the probe's own) and
+ * stderr by being empty; any other by the sha256 of its output files (answerDigest). `dir` is a
+ * private folder for those files (the command shell's own); without it the guard makes one.
  */
-export function guardScript(probes: readonly { text: string; digest: string }[]): string {
+export function guardScript(probes: readonly GuardItem[], dir?: string): string {
+  const lines: string[] = [];
+  if (dir) lines.push(`__sp_t=${quote(dir)}`);
   // The trap removes the folder however the script ends (a probe's text the shell cannot parse included).
-  const lines = [`__sp_t=$(mktemp -d 2>/dev/null) || exit ${GUARD_DIFFERS}`, `trap 'rm -rf "$__sp_t"' EXIT`];
-  for (const p of probes) {
-    lines.push(
-      // A space after the parenthesis: text that starts with one must not make it `((`, arithmetic.
-      `( ${p.text}`,
-      `) </dev/null >"$__sp_t/o" 2>"$__sp_t/e"; __sp_r=$?`,
-      `[ "$({ cat "$__sp_t/o"; printf '\\000%s\\000' "$__sp_r"; cat "$__sp_t/e"; } | sha256sum 2>/dev/null)" = '${p.digest}  -' ] || exit ${GUARD_DIFFERS}`,
-    );
+  else lines.push(`__sp_t=$(mktemp -d 2>/dev/null) || exit ${GUARD_DIFFERS}`, `trap 'rm -rf "$__sp_t"' EXIT`);
+  for (const { text, expect } of probes) {
+    // A space after the parenthesis: text that starts with one must not make it `((`, arithmetic.
+    if (
+      expect.stderr === '' &&
+      expect.code !== null &&
+      expect.stdout.length <= COMPARE_MAX &&
+      !expect.stdout.includes('\0')
+    )
+      lines.push(
+        // `x` and the code after the output keep its trailing newlines, which a substitution drops.
+        `[ "$( ( ${text}`,
+        `) </dev/null 2>"$__sp_t/e"; printf 'x%s' "$?")" = ${quote(`${expect.stdout}x${expect.code}`)} ] && [ ! -s "$__sp_t/e" ] || exit ${GUARD_DIFFERS}`,
+      );
+    else
+      lines.push(
+        `( ${text}`,
+        `) </dev/null >"$__sp_t/o" 2>"$__sp_t/e"; __sp_r=$?`,
+        `[ "$({ cat "$__sp_t/o"; printf '\\000%s\\000' "$__sp_r"; cat "$__sp_t/e"; } | sha256sum 2>/dev/null)" = '${answerDigest(expect)}  -' ] || exit ${GUARD_DIFFERS}`,
+      );
   }
   lines.push('exit 0');
   return lines.join('\n');

@@ -25,7 +25,7 @@ import type {
   WriteContent,
   WriteOptions,
 } from './types.js';
-import { answerDigest, guardScript } from './guard.js';
+import { guardScript } from './guard.js';
 
 export interface SshOptions {
   /** Default 'strict'; a host's StrictHostKeyChecking overrides it. */
@@ -323,8 +323,12 @@ export class SshTransport implements Transport {
       }
       const probes = s.guard.map((g) => itemOf(g.cmd));
       if (probes.some((x) => x === undefined)) return undefined;
-      const texts = probes.map((x, k) => ({ text: x!.text, digest: answerDigest(s.guard[k]!.expect) }));
-      return { text: guardScript(texts), display: `check ${s.guard.map((g) => g.cmd.display).join('; ')}` };
+      const items = probes.map((x, k) => ({ text: x!.text, expect: s.guard[k]!.expect }));
+      // The shell's own folder holds the guard's files (known once the shell is ready).
+      return {
+        text: guardScript(items, shell.dir || undefined),
+        display: `check ${s.guard.map((g) => g.cmd.display).join('; ')}`,
+      };
     };
     const steps: BatchItem[] = [];
     const aheadFrom = followers?.aheadFrom ?? Number.POSITIVE_INFINITY;

@@ -577,6 +577,38 @@ sshTest(
         [0, 'not run'],
         'content too large for the shell is left to the caller',
       );
+      const answer = (stdout: string, code = 0, stderr = '') => ({ code, stdout, stderr });
+      const guard = (text: string, expect: ReturnType<typeof answer>): ChainedStep => ({
+        guard: [{ cmd: readOnly(raw(text)), expect }],
+        after: [0],
+      });
+      t.deepEqual(
+        await chain(raw('true'), [
+          guard('echo x', answer('x\n')),
+          guard('(exit 3)', answer('', 3)),
+          guard('printf "a\\n\\n"', answer('a\n\n')),
+          guard('echo "it\'s"', answer("it's\n")),
+        ]),
+        [0, '0:', '0:', '0:', '0:'],
+        'an answer without stderr is compared as text: output, trailing newlines and exit code',
+      );
+      for (const [text, expect, why] of [
+        ['echo x', answer('x'), 'a trailing newline less'],
+        ['(exit 3)', answer(''), 'another exit code'],
+        ['echo x; echo e >&2', answer('x\n'), 'stderr where there was none'],
+        ['echo y', answer('x\n'), 'other output'],
+      ] as const)
+        t.deepEqual(await chain(raw('true'), [guard(text, expect)]), [0, '1:'], why);
+      await chain(raw('true'), [
+        { write: { path: join(dir, 'm1'), content: 'a', mode: '0640' }, after: [0] },
+        { write: { path: join(dir, 'm2'), content: 'b', mode: '0755' }, after: [0] },
+        { write: { path: join(dir, 'm3'), content: 'c', mode: '4750' }, after: [0] },
+      ]);
+      t.deepEqual(
+        ['m1', 'm2', 'm3'].map((f) => (statSync(join(dir, f)).mode & 0o7777).toString(8)),
+        ['640', '755', '4750'],
+        'every mode, whether the file is made with it or changed to it',
+      );
     } finally {
       await ssh.close();
       rmSync(dir, { recursive: true, force: true });
