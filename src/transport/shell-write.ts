@@ -24,15 +24,13 @@ const hereDoc = (content: string): string => `${Buffer.from(content, 'utf8').toS
 export function shellWrite(path: string, content: string, mode: string | undefined): BatchItem {
   const p = quote(path);
   const t = quote(tempPathFor(path));
-  // A mode with no execute or special bits is the one the file is made with under its umask: no chmod to run.
-  const m = mode !== undefined && /^0?[0-7]{3,4}$/.test(mode) ? Number.parseInt(mode, 8) : undefined;
-  const made = m !== undefined && (m & 0o7111) === 0 ? (~m & 0o777).toString(8).padStart(3, '0') : undefined;
   const bits = mode !== undefined ? quote(mode) : `"$(stat -L -c %a -- ${p} 2>/dev/null || echo 644)"`;
   const text = [
     `if [ -d ${p} ] && [ ! -L ${p} ]; then echo 'Failure (it is a directory)' >&2; exit 1; fi`,
-    `(set -C; umask ${made ?? '077'}; base64 -d > ${t} <<'${END}'`,
+    `(set -C; umask 077; base64 -d > ${t} <<'${END}'`,
     hereDoc(content),
-    `)${made ? '' : ` && chmod ${bits} ${t}`} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }`,
+    // chmod even where a umask could give the mode: a folder's default ACL would take the umask's place.
+    `) && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }`,
   ].join('\n');
   return { text, display: `write ${path}` };
 }
