@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { isTask, type Play, type Task, type TaskItem } from '../load/playbook-types.js';
 import type { Become, Command } from '../command.js';
-import type { Module } from '../sdk.js';
+import type { HostView, Module } from '../sdk.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import { mayPlanAhead, plansAhead, type PlanAhead } from './plans-ahead.js';
 import { privilegeFor } from '../privilege.js';
@@ -19,14 +19,56 @@ import { taskVars } from './vars.js';
 /** What a recording view answers every probe and read with: gather stops there, having named what it asks. */
 class Recorded extends Error {}
 
-/** A transport that reaches nothing: the recording view must never touch the host. */
-const nowhere = (host: string): Transport => ({
+/** A transport that reaches nothing: a view of a task ahead must never touch the host. */
+const nowhere = (host: string, refused: () => Error): Transport => ({
   host,
-  exec: () => Promise.reject(new Recorded()),
-  read: () => Promise.reject(new Recorded()),
-  write: () => Promise.reject(new Recorded()),
+  exec: () => Promise.reject(refused()),
+  read: () => Promise.reject(refused()),
+  write: () => Promise.reject(refused()),
   close: () => Promise.resolve(),
 });
+
+/** A task as it would run now on a host, rendered ahead: `skip` when its `when` is false, `unknown` when it cannot be rendered yet. */
+export type Rendered =
+  | { state: 'skip' }
+  | { state: 'unknown' }
+  | { state: 'ready'; vars: Record<string, unknown>; params: unknown; become: Become | undefined };
+
+/** The task's vars, `when` and params on this host as they render now, and its privilege. */
+export function renderedAhead(module: Module, run: TaskHostContext, play: Play, task: Task, host: HostState): Rendered {
+  try {
+    const vars = ahead(() => taskVars(run.vars, play, task, host));
+    if (!ahead(() => task.when.every((c) => testExpr(c, vars)))) return { state: 'skip' };
+    const params = ahead(() => paramsFor(module, task, vars));
+    return { state: 'ready', vars, params, become: privilegeFor(host.resolved.connection?.become, task, play) };
+  } catch {
+    return { state: 'unknown' };
+  }
+}
+
+/**
+ * The view a task ahead's gather runs on: as in its turn, but the host is never reached: `probe`
+ * answers its probes, and anything else it asks is refused with `refused()`.
+ */
+export function viewAhead(
+  run: TaskHostContext,
+  task: Task,
+  host: HostState,
+  r: Extract<Rendered, { state: 'ready' }>,
+  probe: NonNullable<Parameters<typeof buildHostView>[0]['probe']>,
+  refused: () => Error,
+): HostView {
+  return buildHostView({
+    name: host.name,
+    vars: r.vars,
+    playbookDir: run.opts.playbookDir,
+    ...(task.roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(task.roleDir!, d)) } : {}),
+    ...(r.become ? { become: r.become } : {}),
+    ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
+    transport: nowhere(host.name, refused),
+    probe,
+  });
+}
 
 /** Renders ahead of the task's turn. Rendering has no effects but one: lookup('pipe') runs a command on the controller, so it waits for its turn. */
 export function ahead<T>(render: () => T): T {
@@ -68,29 +110,20 @@ async function recordGather(
   host: HostState,
 ): Promise<Recording> {
   const seen: Probe[] = [];
-  let vars: Record<string, unknown>;
-  let params: unknown;
-  try {
-    vars = ahead(() => taskVars(run.vars, play, task, host));
-    if (!ahead(() => task.when.every((c) => testExpr(c, vars)))) return { state: 'skip' };
-    params = ahead(() => paramsFor(module, task, vars));
-  } catch {
-    return { state: 'unknown' };
-  }
-  const become = privilegeFor(host.resolved.connection?.become, task, play);
-  const recording = buildHostView({
-    name: host.name,
-    vars,
-    playbookDir: run.opts.playbookDir,
-    ...(task.roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(task.roleDir!, d)) } : {}),
-    ...(become ? { become } : {}),
-    ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
-    transport: nowhere(host.name),
-    probe: (cmd, fact) => {
+  const r = renderedAhead(module, run, play, task, host);
+  if (r.state !== 'ready') return r;
+  const { vars, params, become } = r;
+  const recording = viewAhead(
+    run,
+    task,
+    host,
+    r,
+    (cmd, fact) => {
       if (cmd.readOnly && fact.ahead) seen.push({ cmd, shared: fact.shared });
       return Promise.reject(new Recorded());
     },
-  });
+    () => new Recorded(),
+  );
   // Templates and conditions inside gather (a template file) are not rendered ahead: gather stops there.
   const view = {
     ...recording,

@@ -7,20 +7,15 @@
 // function of those answers and the task's vars (sdk.ts), so the same answers make the same plan:
 // what runs is what the engine would have planned at that moment. A difference stops the chain
 // there; the engine plans that task again, from the answers that followed the chain.
-import { join } from 'node:path';
 import { isTask, type Play, type Task, type TaskItem } from '../load/playbook-types.js';
 import type { Become, Command } from '../command.js';
 import type { Plan } from '../sdk.js';
 import type { ExecResult } from '../transport/types.js';
-import { privilegeFor } from '../privilege.js';
-import { testExpr } from '../template/expr.js';
-import { buildHostView } from './host-view.js';
 import { taskSelected } from './tags.js';
-import { ahead, chainable, readsOtherHosts } from './lookahead.js';
-import { environmentOf, paramsFor, type TaskHostContext } from './task-host.js';
+import { ahead, chainable, readsOtherHosts, renderedAhead, viewAhead } from './lookahead.js';
+import { environmentOf, type TaskHostContext } from './task-host.js';
 import type { Probe } from './prefetch.js';
 import type { HostState } from './types.js';
-import { taskVars } from './vars.js';
 
 /** A task's plan made ahead of its turn, and what it was made from. */
 export interface PlanAhead {
@@ -69,16 +64,10 @@ async function planAhead(
   withOthers: boolean,
 ): Promise<PlanAhead | 'skip' | undefined> {
   const module = run.opts.modules.get(task.module)!;
-  let vars: Record<string, unknown>;
-  let params: unknown;
-  try {
-    vars = ahead(() => taskVars(run.vars, play, task, host));
-    if (!ahead(() => task.when.every((c) => testExpr(c, vars)))) return 'skip';
-    params = ahead(() => paramsFor(module, task, vars));
-  } catch {
-    return undefined;
-  }
-  const become = privilegeFor(host.resolved.connection?.become, task, play);
+  const r = renderedAhead(module, run, play, task, host);
+  if (r.state === 'skip') return 'skip';
+  if (r.state === 'unknown') return undefined;
+  const { vars, params, become } = r;
   const asked: PlanAhead['asked'] = [];
   // Set when the view could not answer: a gather that caught that would plan from what it did not know.
   let missed = false;
@@ -86,27 +75,19 @@ async function planAhead(
     missed = true;
     return new NotKnown();
   };
-  const base = buildHostView({
-    name: host.name,
-    vars,
-    playbookDir: run.opts.playbookDir,
-    ...(task.roleDir ? { localDirs: ['templates', 'files', '.'].map((d) => join(task.roleDir!, d)) } : {}),
-    ...(become ? { become } : {}),
-    ...(host.resolved.connection ? { connection: host.resolved.connection } : {}),
-    transport: {
-      host: host.name,
-      exec: () => Promise.reject(notKnown()),
-      read: () => Promise.reject(notKnown()),
-      write: () => Promise.reject(notKnown()),
-      close: () => Promise.resolve(),
-    },
-    probe: async (cmd, fact) => {
+  const base = viewAhead(
+    run,
+    task,
+    host,
+    r,
+    async (cmd, fact) => {
       const result = fact.ahead && cmd.readOnly ? answer(cmd) : undefined;
       if (!result) throw notKnown();
       asked.push({ probe: { cmd, shared: fact.shared }, result });
       return result;
     },
-  });
+    notKnown,
+  );
   // Rendering ahead has no effects but lookup('pipe'), which refuses meanwhile (a template using it fails to plan here).
   // A template file reading other hosts' variables while they run is rendered in its turn (they may change them meanwhile).
   const view = {
