@@ -30,6 +30,8 @@ interface Answer {
   shared: boolean;
   /** The task attempt that asked it: within it, other hosts run alongside as they always did. */
   by: TaskProbes | undefined;
+  /** The task attempt that kept it: while steps that ran ahead wait for their tasks, only it may use it. */
+  owner: TaskProbes;
 }
 
 /** Paths another host's change named, with the run's epoch then (see pathsIn). */
@@ -304,6 +306,9 @@ export class TaskProbes {
   #valid(key: string): ExecResult | undefined {
     const a = this.host.answers.get(key);
     if (!a) return undefined;
+    // Steps that ran ahead of their tasks changed the host since: only the task that kept it (the one
+    // the answer follows in the chain) may use it meanwhile; another (a task delegated here) asks again.
+    if (a.owner !== this && ranOn(this.host).length > 0) return undefined;
     const fresh = a.epoch === this.host.epoch && (!a.shared || a.global === this.run.global);
     // For a later task, another host's change since to a path it names (shared storage) makes it stale.
     if (fresh && (a.by === this || !this.run.changedElsewhere(this.host, key, a.sent))) return a.result;
@@ -317,7 +322,7 @@ export class TaskProbes {
    */
   async #wanted(except: Iterable<string>, withCommands = false): Promise<Probe[]> {
     const look = await this.#look();
-    const ahead = withCommands ? (look.chain?.probes ?? []) : look.probes;
+    const ahead = withCommands && look.chain ? look.chain.probes : look.probes;
     const seen = new Set(except);
     const out: Probe[] = [];
     for (const p of [...this.#own, ...ahead]) {
@@ -346,7 +351,13 @@ export class TaskProbes {
       // shared ones are asked again, and the others are checked against other hosts' changes (not `by` this task).
       if (!result || (p.shared && (chain || at.global !== this.run.global))) return;
       if (result.stdout.length + result.stderr.length > KEEP_MAX) return;
-      this.host.answers.set(keyOf(p.cmd), { result, ...when, shared: p.shared, by: chain ? undefined : this });
+      this.host.answers.set(keyOf(p.cmd), {
+        result,
+        ...when,
+        shared: p.shared,
+        by: chain ? undefined : this,
+        owner: this,
+      });
     });
   }
 

@@ -47,8 +47,8 @@ const WRITE = [
   '[ $(( $(wc -c < "$n") )) -eq "$size" ] || { echo "stackplay: received a truncated file" >&2; fail; }',
   'got=$(sha256sum < "$n") || fail',
   '[ "${got%% *}" = "$sum" ] || { echo "stackplay: received bytes that do not match the planned sha256" >&2; fail; }',
-  // mv would put the file inside a folder that took the target's place since the plan.
-  'if [ -d "$t" ] && [ ! -L "$t" ]; then echo "Failure (it is a directory)" >&2; fail; fi',
+  // mv would put the file inside a folder (or a link to one) that took the target's place since the plan.
+  'if [ -d "$t" ]; then echo "Failure (it is a directory)" >&2; fail; fi',
   'if [ -e "$t" ]; then chown --reference="$t" "$n" 2>/dev/null || true; fi',
   'if [ -n "$mode" ]; then chmod "$mode" "$n" || fail',
   'elif [ -e "$t" ]; then chmod --reference="$t" "$n" || fail',

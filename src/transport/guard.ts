@@ -1,5 +1,5 @@
-// A guard in a command chain: probes run again on the host, each answer compared by sha256 with the one a plan was made from.
-import { createHash } from 'node:crypto';
+// A guard in a command chain: probes run again on the host, each answer compared with the one a plan was made from.
+import { createHash, randomBytes } from 'node:crypto';
 import { quote } from '../command.js';
 import type { ExecResult } from './types.js';
 
@@ -19,7 +19,7 @@ export function answerDigest(r: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>):
     .digest('hex');
 }
 
-/** A probe's answer small enough to compare as text in the guard itself (a shell string holds no NUL). */
+/** A probe's answer small enough to compare as text in the guard itself. */
 const COMPARE_MAX = 16 * 1024;
 
 /** A probe as the guard runs it: its shell text and the answer it must give again. */
@@ -28,38 +28,55 @@ export interface GuardItem {
   expect: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>;
 }
 
+/** The end line of the here-document holding an expected output: one that is not a line of it. */
+function endLine(text: string): string | undefined {
+  const lines = new Set(text.split('\n'));
+  for (let i = 0; i < 8; i++) {
+    const end = `__sp_expect_${randomBytes(6).toString('hex')}`;
+    if (!lines.has(end)) return end;
+  }
+  return undefined;
+}
+
 /**
  * The shell text of a guard: each probe's text (as the command shell would run it: privilege
- * included) in a subshell with stdin from /dev/null, then what it gave against what it must give;
- * stops at the first difference. An answer with no stderr (the usual one) is compared as text,
- * stdout and exit code from one command substitution (no program run but the probe's own) and
- * stderr by being empty; any other by the sha256 of its output files (answerDigest). `dir` is a
- * private folder for those files (the command shell's own); without it the guard makes one.
+ * included) in a subshell with stdin from /dev/null and its output to files, then what it gave
+ * against what it must give; stops at the first difference. An answer with no stderr (the usual
+ * one) is compared byte for byte by `cmp` against the expected output in a here-document, with its
+ * exit code and an empty stderr; any other by the sha256 of its files (answerDigest). A probe whose
+ * files cannot be opened leaves its code "unrun", which no answer has. The files are emptied after
+ * each probe (its output may be secret). `dir` is a private folder for them (the command shell's
+ * own); without it the guard makes one.
  */
 export function guardScript(probes: readonly GuardItem[], dir?: string): string {
   const lines: string[] = [];
   if (dir) lines.push(`__sp_t=${quote(dir)}`);
   // The trap removes the folder however the script ends (a probe's text the shell cannot parse included).
   else lines.push(`__sp_t=$(mktemp -d 2>/dev/null) || exit ${GUARD_DIFFERS}`, `trap 'rm -rf "$__sp_t"' EXIT`);
+  const o = '"$__sp_t/o"';
+  const e = '"$__sp_t/e"';
   for (const { text, expect } of probes) {
     // A space after the parenthesis: text that starts with one must not make it `((`, arithmetic.
-    if (
+    lines.push(`__sp_r=unrun; { ( ${text}`, `) </dev/null; __sp_r=$?; } >|${o} 2>|${e}`);
+    const end =
       expect.stderr === '' &&
       expect.code !== null &&
       expect.stdout.length <= COMPARE_MAX &&
       !expect.stdout.includes('\0')
-    )
+        ? endLine(expect.stdout)
+        : undefined;
+    if (end)
       lines.push(
-        // `x` and the code after the output keep its trailing newlines, which a substitution drops.
-        `[ "$( ( ${text}`,
-        `) </dev/null 2>"$__sp_t/e"; printf 'x%s' "$?")" = ${quote(`${expect.stdout}x${expect.code}`)} ] && [ ! -s "$__sp_t/e" ] || exit ${GUARD_DIFFERS}`,
+        // The here-document ends its text with a newline: one more after the output makes the two alike.
+        `__sp_ok=1; [ "$__sp_r" = ${expect.code} ] && [ ! -s ${e} ] && printf '\\n' >>${o} && cmp -s ${o} - <<'${end}' && __sp_ok=0`,
+        expect.stdout,
+        end,
       );
     else
       lines.push(
-        `( ${text}`,
-        `) </dev/null >"$__sp_t/o" 2>"$__sp_t/e"; __sp_r=$?`,
-        `[ "$({ cat "$__sp_t/o"; printf '\\000%s\\000' "$__sp_r"; cat "$__sp_t/e"; } | sha256sum 2>/dev/null)" = '${answerDigest(expect)}  -' ] || exit ${GUARD_DIFFERS}`,
+        `__sp_ok=1; [ "$({ cat ${o}; printf '\\000%s\\000' "$__sp_r"; cat ${e}; } | sha256sum 2>/dev/null)" = '${answerDigest(expect)}  -' ] && __sp_ok=0`,
       );
+    lines.push(`: >|${o}; : >|${e}; [ "$__sp_ok" = 0 ] || exit ${GUARD_DIFFERS}`);
   }
   lines.push('exit 0');
   return lines.join('\n');

@@ -26,7 +26,8 @@ export function shellWrite(path: string, content: string, mode: string | undefin
   const t = quote(tempPathFor(path));
   const bits = mode !== undefined ? quote(mode) : `"$(stat -L -c %a -- ${p} 2>/dev/null || echo 644)"`;
   const text = [
-    `if [ -d ${p} ] && [ ! -L ${p} ]; then echo 'Failure (it is a directory)' >&2; exit 1; fi`,
+    // A link to a folder too: mv would put the file inside it.
+    `if [ -d ${p} ]; then echo 'Failure (it is a directory)' >&2; exit 1; fi`,
     `(set -C; umask 077; base64 -d > ${t} <<'${END}'`,
     hereDoc(content),
     // chmod even where a umask could give the mode: a folder's default ACL would take the umask's place.
