@@ -1,16 +1,20 @@
 // Handlebars, only for template files ending in `.hbs`: strict (a missing variable fails), never HTML-escaped.
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsType from 'handlebars';
 import { TemplateError, undefinedHint } from './errors.js';
 
-const engine = Handlebars.create();
-const cache = new Map<string, Handlebars.TemplateDelegate>();
+/** Loaded on the first `.hbs` file: a run without one does not pay for compiling Handlebars at start. */
+let engine: typeof HandlebarsType | undefined;
+const handlebars = (): typeof HandlebarsType =>
+  (engine ??= (createRequire(import.meta.url)('handlebars') as typeof HandlebarsType).create());
+const cache = new Map<string, HandlebarsType.TemplateDelegate>();
 
 /** Renders a `.hbs` file's text with the host's variables; errors name the file. */
 export function renderHandlebars(text: string, vars: Readonly<Record<string, unknown>>, file: string): string {
   let t = cache.get(text);
   try {
     if (!t) {
-      t = engine.compile(text, { noEscape: true, strict: true });
+      t = handlebars().compile(text, { noEscape: true, strict: true });
       cache.set(text, t);
     }
     return t({ ...vars });
