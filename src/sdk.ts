@@ -182,5 +182,6 @@ export const digest = (
   data: string | Uint8Array,
 ): string => createHash(algorithm).update(data).digest('hex');
 
-/** semver, for gating modules on the node's kato version (DESIGN.md section 5); loaded on first use. */
-export { semver } from './semver.js';
+import semverLib from 'semver';
+/** semver, for gating modules on the node's kato version (DESIGN.md section 5). */
+export const semver = semverLib;

@@ -1,7 +1,7 @@
 // `lab up`: make (or repair) the namespaces, private trees, holders and sshds; idempotent.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { semver } from '../semver.js';
+import semver from 'semver';
 import { bootNodes, recordNamespace } from './boot.js';
 import { bundleKato } from './bundle.js';
 import { writeClientFiles } from './files.js';

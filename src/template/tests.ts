@@ -1,5 +1,5 @@
 // Jinja2 and Ansible tests: defined, undefined, none, failed, succeeded, changed, skipped, match, search, version, in.
-import { semver } from '../semver.js';
+import semver from 'semver';
 import { type Family, asString } from './define.js';
 import { toRegExp } from './regex.js';
 import { TypeUse, Undefined, equal, isDict, pyTruthy, toText } from './values.js';

@@ -1,5 +1,5 @@
 // What differs between kato versions (reference/kato.md section 7), as one value per emulated version.
-import { semver } from '../../semver.js';
+import semver from 'semver';
 
 export interface Flavor {
   version: string;
