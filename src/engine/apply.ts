@@ -5,6 +5,7 @@ import type { ChainedItem, ChainedStep, ExecResult, Followers, Transport } from 
 import type { TaskRef, Reporter } from '../report/events.js';
 import { HostError } from '../errors.js';
 import { FileTransferError } from '../transport/errors.js';
+import { whyFailed } from '../transport/become-files.js';
 import { quote } from '../command.js';
 import { writeControllerFile } from './controller-files.js';
 import { shownStep } from '../report/step-shown.js';
@@ -85,7 +86,7 @@ export function chainedWrite(
 }
 
 /** A step another can be chained after, and the exit codes that let the next one run. */
-const okCodesOf = (step: Step): readonly number[] | undefined =>
+export const okCodesOf = (step: Step): readonly number[] | undefined =>
   step.kind === 'exec'
     ? step.stdin === undefined
       ? (step.okCodes ?? [0])
@@ -175,10 +176,7 @@ export async function applySteps(ctx: ApplyContext, steps: readonly Step[]): Pro
       if (!ok) throw new StepFailedError(ctx.host, step, result);
     } else if (step.kind === 'write') {
       const early = ran.get(i);
-      if (early && early.code !== 0) {
-        const why = early.stderr.trim().split('\n').slice(-3).join('\n') || `exit ${early.code ?? early.signal}`;
-        throw new FileTransferError(ctx.host, 'write', step.path, why);
-      }
+      if (early && early.code !== 0) throw new FileTransferError(ctx.host, 'write', step.path, whyFailed(early));
       if (!early)
         await transport.write(step.path, step.content, {
           ...(step.mode ? { mode: step.mode } : {}),

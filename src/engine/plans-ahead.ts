@@ -35,16 +35,10 @@ class NotKnown extends Error {}
 const PLANS_MAX = 32;
 
 /**
- * Whether a plan can go in a chain: exec steps without stdin and writes of text (the transport
- * decides whether it fits); no reconnect, no controller write, no failure, no facts it sets for
- * the tasks after it.
+ * Whether a plan may be made ahead: no failure, no facts it sets for the tasks after it. Whether
+ * its steps can go in a chain is decided where the chain is built (stepsOf in prefetch.ts).
  */
-const chainablePlan = (plan: Plan): boolean =>
-  plan.fail === undefined &&
-  plan.data?.ansible_facts === undefined &&
-  plan.steps.every(
-    (s) => (s.kind === 'exec' && s.stdin === undefined) || (s.kind === 'write' && typeof s.content === 'string'),
-  );
+const chainablePlan = (plan: Plan): boolean => plan.fail === undefined && plan.data?.ansible_facts === undefined;
 
 /**
  * Whether a task may carry plans or be planned ahead: one that may go in a chain (chainable), whose

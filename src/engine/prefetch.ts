@@ -10,7 +10,7 @@ import type { Command } from '../command.js';
 import type { Task } from '../load/playbook-types.js';
 import type { Ahead, AheadCommand } from './lookahead.js';
 import type { PlanAhead } from './plans-ahead.js';
-import { chainedWrite, commandFor, type AheadStep } from './apply.js';
+import { chainedWrite, commandFor, okCodesOf, type AheadStep } from './apply.js';
 import type { ExecOptions, ExecResult, Followers, Transport, WriteContent, WriteOptions } from '../transport/types.js';
 
 /** A probe as sent: the command with its privilege, and whether its answer depends on other hosts. */
@@ -308,7 +308,7 @@ export class TaskProbes {
     if (!a) return undefined;
     // Steps that ran ahead of their tasks changed the host since: only the task that kept it (the one
     // the answer follows in the chain) may use it meanwhile; another (a task delegated here) asks again.
-    if (a.owner !== this && ranOn(this.host).length > 0) return undefined;
+    if (a.owner !== this && waiting(this.host)) return undefined;
     const fresh = a.epoch === this.host.epoch && (!a.shared || a.global === this.run.global);
     // For a later task, another host's change since to a path it names (shared storage) makes it stale.
     if (fresh && (a.by === this || !this.run.changedElsewhere(this.host, key, a.sent))) return a.result;
@@ -485,13 +485,15 @@ export class TaskProbes {
 function stepsOf(p: PlanAhead): AheadStep[] | undefined {
   const out: AheadStep[] = [];
   for (const step of p.plan.steps) {
-    if (step.kind === 'write') {
-      const item = chainedWrite(step, p.become);
-      if (!item) return undefined;
-      out.push({ item, okCodes: [0] });
-    } else if (step.kind === 'exec' && step.stdin === undefined) {
-      out.push({ item: { cmd: commandFor(step.cmd, p.env, p.become) }, okCodes: step.okCodes ?? [0] });
-    } else return undefined;
+    const okCodes = okCodesOf(step);
+    const item =
+      step.kind === 'write'
+        ? chainedWrite(step, p.become)
+        : step.kind === 'exec'
+          ? { cmd: commandFor(step.cmd, p.env, p.become) }
+          : undefined;
+    if (!okCodes || !item) return undefined;
+    out.push({ item, okCodes });
   }
   return out;
 }
@@ -499,9 +501,8 @@ function stepsOf(p: PlanAhead): AheadStep[] | undefined {
 /** Whether every step of a plan ran and succeeded (so what ran after it saw it whole). */
 function completed(p: PlanAhead, results: ReadonlyMap<number, ExecResult>): boolean {
   return p.plan.steps.every((step, i) => {
-    const r = results.get(i);
-    if (!r || r.code === null) return false;
-    return step.kind === 'exec' ? (step.okCodes ?? [0]).includes(r.code) : r.code === 0;
+    const code = results.get(i)?.code;
+    return code !== undefined && code !== null && (okCodesOf(step)?.includes(code) ?? false);
   });
 }
 
@@ -509,6 +510,9 @@ function completed(p: PlanAhead, results: ReadonlyMap<number, ExecResult>): bool
 function changedPaths(p: PlanAhead): string[] {
   return p.plan.steps.flatMap((s) => (s.kind === 'write' ? [s.path] : s.kind === 'exec' ? pathsIn(s.cmd.text) : []));
 }
+
+/** Whether steps that ran ahead on a host wait for the engine to reach their tasks (asked on every probe: no list built). */
+const waiting = (h: HostAnswers): boolean => h.sent.some((x) => x.result) || h.planned.some((x) => x.results.size > 0);
 
 /** The tasks whose steps ran ahead on a host and wait for the engine to reach them. */
 function ranOn(h: HostAnswers): string[] {

@@ -22,7 +22,7 @@ export const becomeReadCommand = (path: string, become: Become): Command => ({
 });
 
 /** The last lines of a failed file command's stderr, else its exit. */
-const whyFailed = (r: ExecResult): string =>
+export const whyFailed = (r: ExecResult): string =>
   r.stderr.trim().split('\n').slice(-3).join('\n') || `exit ${r.code ?? r.signal}`;
 
 /** Reads a file through the privileged read command on any transport: its content, or null when absent. */
