@@ -314,13 +314,8 @@ export class SshTransport implements Transport {
     };
     const stepItem = (s: ChainedStep): BatchItem | undefined => {
       if ('cmd' in s) return itemOf(s.cmd);
-      if ('write' in s) {
-        const w = s.write;
-        // As write(): larger content (and privilege that needs a password) go their own ways, which a chain cannot hold.
-        if (Buffer.byteLength(w.content) > SHELL_WRITE_MAX) return undefined;
-        const as = this.#become(w.become);
-        return as ? shellWriteAs(w.path, w.content, w.mode, as) : shellWrite(w.path, w.content, w.mode);
-      }
+      // As write(): larger content (and privilege that needs a password) go their own ways, which a chain cannot hold.
+      if ('write' in s) return this.#shellWriteItem(s.write.path, s.write.content, s.write.mode, s.write.become);
       const probes = s.guard.map((g) => itemOf(g.cmd));
       if (probes.some((x) => x === undefined)) return undefined;
       const items = probes.map((x, k) => ({ text: x!.text, expect: s.guard[k]!.expect }));
@@ -446,6 +441,13 @@ export class SshTransport implements Transport {
     }
   }
 
+  /** A write the command shell can run (small text; privilege only when it needs no password), else undefined. */
+  #shellWriteItem(path: string, content: string, mode: string | undefined, become: Become | undefined) {
+    if (Buffer.byteLength(content) > SHELL_WRITE_MAX) return undefined;
+    const b = this.#become(become);
+    return b ? shellWriteAs(path, content, mode, b) : shellWrite(path, content, mode);
+  }
+
   async write(path: string, content: WriteContent, o: WriteOptions = {}): Promise<void> {
     this.#check();
     if (o.mode !== undefined) parseMode(o.mode);
@@ -453,11 +455,7 @@ export class SshTransport implements Transport {
     // Small text with probes to follow goes through the command shell: the write and the probes are one round trip
     // (with privilege too, when it needs no password).
     const cmd =
-      o.followers && typeof content === 'string' && Buffer.byteLength(content) <= SHELL_WRITE_MAX
-        ? b
-          ? shellWriteAs(path, content, o.mode, b)
-          : shellWrite(path, content, o.mode)
-        : undefined;
+      o.followers && typeof content === 'string' ? this.#shellWriteItem(path, content, o.mode, o.become) : undefined;
     if (b && !cmd) return writeWithBecome(this, path, content, o.mode, b);
     if (cmd) {
       const shell = await this.#idleShell();
