@@ -1,4 +1,4 @@
-// The CLI as shipped: bin/stackplay.js runs dist/stackplay.mjs when it is current, or the sources through tsx (STACKPLAY_FROM_SOURCE=1).
+// The CLI as shipped: bin/stackplay.js runs dist/stackplay.cjs when it is current, or the sources through tsx (STACKPLAY_FROM_SOURCE=1).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -15,7 +15,11 @@ export const entryEnv = (entry: Entry): NodeJS.ProcessEnv => ({
 export function entryOf(stderr: string): Entry | undefined {
   const m = /^stackplay: entry (.*)$/m.exec(stderr);
   if (!m) return undefined;
-  return m[1]!.endsWith('dist/stackplay.mjs') ? 'bundle' : 'tsx';
+  return m[1]!.startsWith('src/cli.ts through tsx')
+    ? 'tsx'
+    : m[1]!.includes('dist/stackplay.cjs')
+      ? 'bundle'
+      : undefined;
 }
 
 /** `npm run build` (what `npm ci` did), so the bundle matches the sources as they are now; undefined, or why it failed. */

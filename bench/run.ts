@@ -47,7 +47,7 @@ const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
 /**
- * bin/stackplay.js as a user runs it: 'bundle' is the shipped default (dist/stackplay.mjs, rebuilt first so edits
+ * bin/stackplay.js as a user runs it: 'bundle' is the shipped default (dist/stackplay.cjs, rebuilt first so edits
  * made meanwhile by others do not send it to tsx), 'tsx' the sources (STACKPLAY_FROM_SOURCE=1). Checks the entry taken.
  */
 async function stackplay(args: string[], entry: Entry): Promise<Measured> {
@@ -94,7 +94,7 @@ async function compare(
     `\n## 1. ${HOSTS} hosts x ${tasks} tasks (10 command: true, 10 copies), forks ${FORKS}, lab of ${s.nodes.length} nodes`,
   );
   out(
-    `stackplay startup (run --list-hosts, median of 3): ${startupB !== undefined ? `${secs(startupB)} as shipped (bundle, dist/stackplay.mjs), ` : ''}${secs(startup)} from the sources (tsx, STACKPLAY_FROM_SOURCE=1)${noBundle ? ` (no bundle: ${noBundle})` : ''}`,
+    `stackplay startup (run --list-hosts, median of 3): ${startupB !== undefined ? `${secs(startupB)} as shipped (bundle, dist/stackplay.cjs), ` : ''}${secs(startup)} from the sources (tsx, STACKPLAY_FROM_SOURCE=1)${noBundle ? ` (no bundle: ${noBundle})` : ''}`,
   );
   const spArgs = (book: string) => ['run', book, '-i', inv, '-f', String(FORKS), '--output', 'json'];
   log('stackplay (tsx) first run');

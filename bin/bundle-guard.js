@@ -1,16 +1,18 @@
-// Says whether dist/stackplay.mjs was built from the sources as they are now (a content hash of every input).
-import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+// Says whether dist/stackplay.cjs was built from the sources as they are now (a content hash of every input).
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 /** The bundle, relative to the project root. */
-export const BUNDLE = 'dist/stackplay.mjs';
+export const BUNDLE = 'dist/stackplay.cjs';
 /** The bundle's first line: this prefix, then the fingerprint of the sources it was built from. */
 export const HEADER = '// stackplay bundle of sources ';
 
 // Folders read whole (any file in them, so a new or deleted file counts too), and single files that shape the build.
 const SOURCE_DIRS = ['src', 'modules'];
+// The npm packages are bundled too, so the lockfile that pins them is an input (when there is one).
 const SOURCE_FILES = ['package.json', 'tsconfig.json', 'scripts/build.mjs'];
+const OPTIONAL_FILES = ['package-lock.json'];
 
 function listFiles(root, dir, out) {
   for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -23,7 +25,11 @@ function listFiles(root, dir, out) {
 
 /** Every input of the build, path -> content, sorted by path. */
 export function readSources(root) {
-  const paths = [...SOURCE_DIRS.flatMap((d) => listFiles(root, d, [])), ...SOURCE_FILES].sort();
+  const paths = [
+    ...SOURCE_DIRS.flatMap((d) => listFiles(root, d, [])),
+    ...SOURCE_FILES,
+    ...OPTIONAL_FILES.filter((f) => existsSync(join(root, f))),
+  ].sort();
   return new Map(paths.map((p) => [p, readFileSync(join(root, p))]));
 }
 

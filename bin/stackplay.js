@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-// Entry point: runs the bundle (dist/stackplay.mjs) when it was built from the current sources, else the TypeScript through tsx.
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Entry point: runs the bundle (dist/stackplay.cjs) when it was built from the current sources, else the TypeScript through tsx.
+import { fileURLToPath } from 'node:url';
 import { checkBundle } from './bundle-guard.js';
+import { loadBundle } from './code-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = process.env.STACKPLAY_FROM_SOURCE === '1' ? { stale: 'STACKPLAY_FROM_SOURCE=1' } : checkBundle(root);
-if (process.env.STACKPLAY_DEBUG_ENTRY === '1') {
-  process.stderr.write(
-    `stackplay: entry ${'path' in bundle ? bundle.path : `src/cli.ts through tsx (${bundle.stale})`}\n`,
-  );
-}
+
+const sayEntry = (entry) => {
+  if (process.env.STACKPLAY_DEBUG_ENTRY === '1') process.stderr.write(`stackplay: entry ${entry}\n`);
+};
 
 let main;
-if ('path' in bundle) ({ main } = await import(pathToFileURL(bundle.path).href));
-else {
+if ('path' in bundle) {
+  const loaded = loadBundle(bundle.path);
+  ({ main } = loaded.exports);
+  sayEntry(`${bundle.path} (code cache: ${loaded.cache})`);
+} else {
+  sayEntry(`src/cli.ts through tsx (${bundle.stale})`);
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../src/cli.ts'));

@@ -1,13 +1,15 @@
-// `npm run build`: bundles src/cli.ts into dist/stackplay.mjs (npm packages stay external) and records what it was built from.
+// `npm run build`: bundles src/cli.ts and its npm packages into dist/stackplay.cjs with V8's code cache for it, and records what it was built from.
 //
 // The sources are read once, hashed, and esbuild is fed exactly those bytes, so the fingerprint always describes
 // the code in the bundle, even if a file is edited while the build runs. `--warn-only` (used by `prepare`)
 // reports a failed build without failing `npm ci`: bin/stackplay.js then runs the sources through tsx.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { extname, join, relative } from 'node:path';
+import { extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE, HEADER, fingerprintOf, readSources } from '../bin/bundle-guard.js';
+import { cachePathOf } from '../bin/code-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const LOADERS = { '.ts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' };
@@ -21,6 +23,8 @@ function writeAtomically(path, content) {
 
 /**
  * Serves every input from the snapshot; an input outside it fails the build (it would not be fingerprinted).
+ * npm packages are read from node_modules (package-lock.json is in the fingerprint), except native addons: a
+ * `.node` file is required at run time by its path inside node_modules, from the bundle's place.
  * `import.meta.url` keeps meaning the source file's URL (e.g. projectRoot in src/lab/rootfs.ts), computed
  * relative to the bundle so a moved checkout still works.
  */
@@ -28,7 +32,14 @@ function fromSnapshot(esbuild, sources) {
   return {
     name: 'stackplay-snapshot',
     setup(build) {
+      build.onResolve({ filter: /\.node$/ }, (args) => {
+        const abs = resolve(args.resolveDir, args.path);
+        const at = abs.lastIndexOf('/node_modules/');
+        if (at < 0) return { errors: [{ text: `${args.path}: a native addon outside node_modules` }] };
+        return { path: abs.slice(at + '/node_modules/'.length), external: true };
+      });
       build.onLoad({ filter: /.*/ }, async (args) => {
+        if (args.path.includes('/node_modules/')) return undefined;
         const path = relative(root, args.path);
         const content = sources.get(path);
         const loader = LOADERS[extname(path)];
@@ -40,7 +51,7 @@ function fromSnapshot(esbuild, sources) {
           loader,
           define: { 'import.meta.url': '__stackplay_source_url' },
         });
-        const url = `new URL(${JSON.stringify(relative(join(root, 'dist'), args.path))}, import.meta.url).href`;
+        const url = `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(relative(join(root, 'dist'), args.path))})).href`;
         return { contents: `const __stackplay_source_url = ${url};\n${code}`, loader: 'js' };
       });
     },
@@ -55,9 +66,10 @@ async function build() {
     entryPoints: [join(root, 'src/cli.ts')],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
-    packages: 'external',
+    // Loaded by the handlebars engine and bin/stackplay.js at run time, not at every start.
+    external: ['handlebars', 'tsx', 'tsx/*'],
     outfile: join(root, BUNDLE),
     write: false,
     logLevel: 'silent',
@@ -67,6 +79,8 @@ async function build() {
   const out = result.outputFiles.find((f) => f.path === join(root, BUNDLE));
   mkdirSync(join(root, 'dist'), { recursive: true });
   writeAtomically(join(root, BUNDLE), out.contents);
+  rmSync(join(root, 'dist/stackplay.mjs'), { force: true });
+  const cache = writeCodeCache(join(root, BUNDLE));
   const files = [...sources].map(([path, c]) => ({
     path,
     size: c.length,
@@ -81,14 +95,31 @@ async function build() {
     files,
   };
   writeAtomically(join(root, 'dist/build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
-  return { bytes: out.contents.length, files: files.length, fingerprint };
+  return { bytes: out.contents.length, files: files.length, fingerprint, cache };
+}
+
+/**
+ * The bundle's code cache, made by a plain `node` child (V8 takes a cache only under the flags it was made with, and
+ * the bundle's top level must run in a process of its own). Without one the bundle still runs, compiled at each start.
+ */
+function writeCodeCache(bundle) {
+  rmSync(cachePathOf(bundle), { force: true });
+  const env = { ...process.env };
+  delete env.STACKPLAY_CLI;
+  const script = `import { writeCodeCache } from ${JSON.stringify(join(root, 'bin/code-cache.js'))}; process.stdout.write(String(writeCodeCache(${JSON.stringify(bundle)})));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+  if (r.status === 0) return `code cache ${(Number(r.stdout) / 1024).toFixed(0)} KiB`;
+  process.stderr.write(
+    `stackplay: no code cache for ${BUNDLE} (it starts slower): ${(r.stderr || String(r.error)).trim()}\n`,
+  );
+  return 'no code cache';
 }
 
 const warnOnly = process.argv.includes('--warn-only');
 try {
   const r = await build();
   process.stderr.write(
-    `stackplay: built ${BUNDLE} (${(r.bytes / 1024).toFixed(0)} KiB from ${r.files} source files, ${r.fingerprint.slice(0, 12)})\n`,
+    `stackplay: built ${BUNDLE} (${(r.bytes / 1024).toFixed(0)} KiB from ${r.files} source files, ${r.fingerprint.slice(0, 12)}, ${r.cache})\n`,
   );
 } catch (e) {
   const why = e.errors?.length

@@ -180,6 +180,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Run directly (`npm run stackplay`); no top-level await, so the bundle can be CommonJS (bin/code-cache.js).
 if (import.meta.url === `file://${process.argv[1]}` || process.env.STACKPLAY_CLI === '1') {
-  process.exitCode = await main(process.argv);
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
 }

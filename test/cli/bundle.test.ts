@@ -1,4 +1,4 @@
-// The shipped bundle (npm run build -> dist/stackplay.mjs) behaves like the sources, and bin/stackplay.js never runs a stale one.
+// The shipped bundle (npm run build -> dist/stackplay.cjs and its code cache) behaves like the sources, and bin/stackplay.js never runs a stale one.
 import test from 'ava';
 import { appendFileSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +81,7 @@ test('build-info.json records the fingerprint in the bundle and every source fil
     files: Array<{ path: string; size: number }>;
   };
   t.is(
-    readFileSync(join(dir, 'dist/stackplay.mjs'), 'utf8').split('\n')[0],
+    readFileSync(join(dir, 'dist/stackplay.cjs'), 'utf8').split('\n')[0],
     `// stackplay bundle of sources ${info.fingerprint}`,
   );
   const cli = info.files.find((f) => f.path === 'src/cli.ts');
@@ -99,7 +99,7 @@ test('import.meta.url in the bundle still means the source file, also after the 
   const moved = `${c.dir}-moved`;
   renameSync(c.dir, moved);
   copies.push(() => rmSync(moved, { recursive: true, force: true }));
-  const bundle = pathToFileURL(join(moved, 'dist/stackplay.mjs')).href;
+  const bundle = pathToFileURL(join(moved, 'dist/stackplay.cjs')).href;
   const r = await runNode(moved, [
     '--input-type=module',
     '-e',
@@ -149,7 +149,7 @@ test('a new source file or a package.json edit makes the bundle stale; a touch a
 test('STACKPLAY_FROM_SOURCE=1, a missing bundle or one without a fingerprint mean the sources', async (t) => {
   const dir = await builtCopy();
   t.is((await stackplay(dir, ['--version'], { STACKPLAY_FROM_SOURCE: '1' })).entry, 'tsx');
-  const bundle = join(dir, 'dist/stackplay.mjs');
+  const bundle = join(dir, 'dist/stackplay.cjs');
   writeFileSync(bundle, readFileSync(bundle, 'utf8').split('\n').slice(1).join('\n'));
   const headless = await stackplay(dir, ['--version']);
   t.is(headless.entry, 'tsx');
@@ -165,10 +165,38 @@ test('a failed build says where and why; npm run build fails, prepare (--warn-on
   appendFileSync(join(dir, 'src/suggest.ts'), '\nexport const broken = ;\n');
   const b = await build(dir);
   t.is(b.code, 1);
-  t.regex(b.stderr, /could not build dist\/stackplay\.mjs:\n {2}src\/suggest\.ts:\d+:\d+: /);
+  t.regex(b.stderr, /could not build dist\/stackplay\.cjs:\n {2}src\/suggest\.ts:\d+:\d+: /);
   t.regex(b.stderr, /run the TypeScript sources through tsx/);
   const w = await build(dir, '--warn-only');
   t.is(w.code, 0);
   t.is(w.stderr, b.stderr);
   t.is((await stackplay(dir, ['--version'])).entry, 'tsx');
+});
+
+test('V8 takes the code cache the build made; other flags or another bundle of the same length compile from source', async (t) => {
+  const dir = await builtCopy();
+  const plain = { NODE_OPTIONS: '' };
+  const used = await stackplay(dir, ['--version'], plain);
+  t.is(used.cache, 'used');
+  t.is(used.stdout.trim(), '0.1.0');
+  // V8 checks a cache against its flags: made without this one, it is refused and the bundle compiles as usual.
+  const other = await stackplay(dir, ['--version'], { NODE_OPTIONS: '--max-old-space-size=600' });
+  t.is(other.cache, 'rejected');
+  t.is(other.stdout.trim(), '0.1.0');
+  // V8 checks only the source's length: a bundle changed in place (same length, same fingerprint line) must not get
+  // the old bundle's compiled code.
+  const bundle = join(dir, 'dist/stackplay.cjs');
+  const before = readFileSync(bundle, 'utf8');
+  const after = before.replace('.version("0.1.0")', '.version("0.1.7")');
+  t.not(after, before);
+  t.is(after.length, before.length);
+  writeFileSync(bundle, after);
+  const changed = await stackplay(dir, ['--version'], plain);
+  t.is(changed.entry, 'bundle');
+  t.is(changed.cache, 'not this bundle');
+  t.is(changed.stdout.trim(), '0.1.7');
+  rmSync(`${bundle}.v8cache`);
+  const none = await stackplay(dir, ['--version'], plain);
+  t.is(none.cache, 'none');
+  t.is(none.stdout.trim(), '0.1.7');
 });

@@ -13,6 +13,7 @@ const COPIED = [
   'bin',
   'scripts',
   'package.json',
+  'package-lock.json',
   'tsconfig.json',
   'playbooks',
   'inventory',
@@ -59,20 +60,24 @@ export function runNode(cwd: string, args: string[], env: Record<string, string>
 /** `npm run build` in the copy. */
 export const build = (dir: string, ...flags: string[]) => runNode(dir, ['scripts/build.mjs', ...flags]);
 
-/** bin/stackplay.js in the copy; `entry` is what it says it loaded (STACKPLAY_DEBUG_ENTRY), `stderr` is without that line. */
+/**
+ * bin/stackplay.js in the copy; `entry` is what it says it loaded (STACKPLAY_DEBUG_ENTRY) and `cache` what became of
+ * the bundle's code cache (used, rejected, none, not this bundle); `stderr` is without that line.
+ */
 export async function stackplay(
   dir: string,
   args: string[],
   env: Record<string, string> = {},
-): Promise<Ran & { entry: 'bundle' | 'tsx' | undefined }> {
+): Promise<Ran & { entry: 'bundle' | 'tsx' | undefined; cache: string | undefined }> {
   const r = await runNode(dir, ['bin/stackplay.js', ...args], { STACKPLAY_DEBUG_ENTRY: '1', ...env });
   const line = /^stackplay: entry (.*)\n/m.exec(r.stderr);
   const entry = !line
     ? undefined
-    : line[1] === join(dir, 'dist/stackplay.mjs')
+    : line[1]!.startsWith(`${join(dir, 'dist/stackplay.cjs')} (code cache: `)
       ? 'bundle'
       : line[1]!.startsWith('src/cli.ts through tsx')
         ? 'tsx'
         : undefined;
-  return { ...r, stderr: line ? r.stderr.replace(line[0], '') : r.stderr, entry };
+  const cache = line ? /\(code cache: ([^)]*)\)$/.exec(line[1]!)?.[1] : undefined;
+  return { ...r, stderr: line ? r.stderr.replace(line[0], '') : r.stderr, entry, cache };
 }
