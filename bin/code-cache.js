@@ -45,11 +45,17 @@ export function loadBundle(bundle) {
 }
 
 /**
- * Writes the bundle's code cache, made after its top level ran (so the functions that ran are in it). Run by the
- * build in a plain `node` child: V8 takes a cache only under the flags it was made with.
+ * Writes the bundle's code cache, made after its top level ran and, given `warm` (CLI arguments of a command that
+ * changes nothing, such as --list-tasks of a playbook), after that command ran too: the functions that ran are in
+ * the cache, compiled. Run by the build in a plain `node` child: V8 takes a cache only under the flags it was made with.
  */
-export function writeCodeCache(bundle) {
+export async function writeCodeCache(bundle, warm) {
   const r = compileAndRun(bundle, undefined);
+  if (warm) {
+    await r.exports.main(['node', 'stackplay', ...warm]);
+    // What the listing exits with is not the cache's business.
+    process.exitCode = undefined;
+  }
   const data = Buffer.concat([r.digest, r.script.createCachedData()]);
   const tmp = `${cachePathOf(bundle)}.${process.pid}.tmp`;
   writeFileSync(tmp, data);

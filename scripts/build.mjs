@@ -3,7 +3,7 @@
 // The sources are read once, hashed, and esbuild is fed exactly those bytes, so the fingerprint always describes
 // the code in the bundle, even if a file is edited while the build runs. `--warn-only` (used by `prepare`)
 // reports a failed build without failing `npm ci`: bin/stackplay.js then runs the sources through tsx.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { extname, join, relative, resolve } from 'node:path';
@@ -12,6 +12,8 @@ import { BUNDLE, HEADER, fingerprintOf, readSources } from '../bin/bundle-guard.
 import { cachePathOf } from '../bin/code-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const WARM_BOOK = 'playbooks/cluster.yml';
+const WARM_INVENTORY = 'inventory/lab.ini';
 const LOADERS = { '.ts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' };
 
 /** Writes via a temporary file and a rename, so a starting stackplay never reads half a file. */
@@ -106,9 +108,20 @@ function writeCodeCache(bundle) {
   rmSync(cachePathOf(bundle), { force: true });
   const env = { ...process.env };
   delete env.STACKPLAY_CLI;
-  const script = `import { writeCodeCache } from ${JSON.stringify(join(root, 'bin/code-cache.js'))}; process.stdout.write(String(writeCodeCache(${JSON.stringify(bundle)})));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
-  if (r.status === 0) return `code cache ${(Number(r.stdout) / 1024).toFixed(0)} KiB`;
+  // Listing the cluster playbook's tasks loads, checks and renders it without touching a host: what every run does first.
+  const warm =
+    existsSync(join(root, WARM_BOOK)) && existsSync(join(root, WARM_INVENTORY))
+      ? ['run', WARM_BOOK, '-i', WARM_INVENTORY, '--list-tasks']
+      : undefined;
+  const script = `import { writeCodeCache } from ${JSON.stringify(join(root, 'bin/code-cache.js'))}; process.stderr.write(String(await writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(warm)})));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env,
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const size = /(\d+)$/.exec(r.stderr ?? '')?.[1];
+  if (r.status === 0 && size) return `code cache ${(Number(size) / 1024).toFixed(0)} KiB`;
   process.stderr.write(
     `stackplay: no code cache for ${BUNDLE} (it starts slower): ${(r.stderr || String(r.error)).trim()}\n`,
   );
