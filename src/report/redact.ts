@@ -110,13 +110,19 @@ function scrub(value: unknown, mask: (text: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => scrub(v, mask));
   if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    // fromEntries defines own properties, so a key such as "__proto__" (a host name) stays a key.
-    return Object.fromEntries(
-      Object.entries(obj)
-        // the runnable form of a command may hold revealed secrets
-        .filter(([k]) => !(k === 'text' && 'display' in obj))
-        .map(([k, v]) => [k, k === 'stdin' && v !== undefined ? MASK : scrub(v, mask)]),
-    );
+    // the runnable form of a command may hold revealed secrets
+    const dropText = 'display' in obj;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(obj)) {
+      if (dropText && k === 'text') continue;
+      const v = obj[k];
+      const clean = k === 'stdin' && v !== undefined ? MASK : scrub(v, mask);
+      // Defined, not assigned: a key such as "__proto__" (a host name) stays a key.
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: clean, enumerable: true, writable: true, configurable: true });
+      else out[k] = clean;
+    }
+    return out;
   }
   return value;
 }

@@ -72,6 +72,24 @@ test('redaction masks secret values everywhere and drops the runnable command te
   t.true(text.includes('login ********'));
 });
 
+test('redaction copies an event: keys such as __proto__ stay keys, the original is untouched', (t) => {
+  const seen: RunEvent[] = [];
+  const report = redactingReporter(
+    (e) => seen.push(e),
+    () => ['hunter22'],
+  );
+  const hosts = JSON.parse('{"__proto__": "said hunter22", "b": ["hunter22", 1]}') as Record<string, unknown>;
+  const event = { type: 'warning', message: 'x', hosts } as unknown as RunEvent;
+  report(event);
+  const out = (seen[0] as unknown as { hosts: Record<string, unknown> }).hosts;
+  t.deepEqual(Object.keys(out), ['__proto__', 'b']);
+  t.is(Object.getPrototypeOf(out), Object.prototype);
+  t.is(out.__proto__, 'said ********');
+  t.deepEqual(out.b, ['********', 1]);
+  t.is(hosts.b instanceof Array && (hosts.b as unknown[])[0], 'hunter22');
+  t.not(seen[0], event);
+});
+
 test('a controller write reaches events by size and sha256, never its bytes; its diff is masked', async (t) => {
   const seen: RunEvent[] = [];
   const report = redactingReporter(
