@@ -10,9 +10,10 @@ export const HEADER = '// stackplay bundle of sources ';
 
 // Folders read whole (any file in them, so a new or deleted file counts too), and single files that shape the build.
 const SOURCE_DIRS = ['src', 'modules'];
-// The npm packages are bundled too, so the lockfile that pins them is an input (when there is one).
+// The npm packages are bundled too: the lockfile that pins them, and npm's record of what node_modules holds
+// (rewritten by every install, --no-save and npm link included, before `prepare` builds), are inputs when present.
 const SOURCE_FILES = ['package.json', 'tsconfig.json', 'scripts/build.mjs'];
-const OPTIONAL_FILES = ['package-lock.json'];
+const OPTIONAL_FILES = ['package-lock.json', 'node_modules/.package-lock.json'];
 
 function listFiles(root, dir, out) {
   for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {

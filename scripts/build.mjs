@@ -1,7 +1,8 @@
 // `npm run build`: bundles src/cli.ts and its npm packages into dist/stackplay.cjs with V8's code cache for it, and records what it was built from.
 //
 // The sources are read once, hashed, and esbuild is fed exactly those bytes, so the fingerprint always describes
-// the code in the bundle, even if a file is edited while the build runs. `--warn-only` (used by `prepare`)
+// the project's code in the bundle, even if a file is edited while the build runs; the npm packages are read from
+// node_modules, described by the lockfiles in the fingerprint. `--warn-only` (used by `prepare`)
 // reports a failed build without failing `npm ci`: bin/stackplay.js then runs the sources through tsx.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -106,8 +107,10 @@ async function build() {
  */
 function writeCodeCache(bundle) {
   rmSync(cachePathOf(bundle), { force: true });
+  // A plain `node`, as bin/stackplay.js is usually started: NODE_OPTIONS would make V8 refuse the cache later.
   const env = { ...process.env };
   delete env.STACKPLAY_CLI;
+  delete env.NODE_OPTIONS;
   // Listing the cluster playbook's tasks loads, checks and renders it without touching a host: what every run does first.
   const warm =
     existsSync(join(root, WARM_BOOK)) && existsSync(join(root, WARM_INVENTORY))
@@ -119,6 +122,7 @@ function writeCodeCache(bundle) {
     env,
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 120_000,
   });
   const size = /(\d+)$/.exec(r.stderr ?? '')?.[1];
   if (r.status === 0 && size) return `code cache ${(Number(size) / 1024).toFixed(0)} KiB`;

@@ -1,6 +1,16 @@
 // The shipped bundle (npm run build -> dist/stackplay.cjs and its code cache) behaves like the sources, and bin/stackplay.js never runs a stale one.
 import test from 'ava';
-import { appendFileSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, copyProject, runNode, stackplay } from './project-copy.js';
@@ -107,7 +117,10 @@ test('import.meta.url in the bundle still means the source file, also after the 
   ]);
   t.is(r.stderr, '');
   t.is(r.stdout, moved);
-  t.is((await stackplay(moved, ['--version'])).entry, 'bundle');
+  const started = await stackplay(moved, ['--version']);
+  t.is(started.entry, 'bundle');
+  // Its compiled code names the old path in stack traces: the cache is the old place's.
+  t.is(started.cache, 'not this bundle');
 });
 
 test('an edit that keeps size and mtime sends bin to the sources; a rebuild brings the bundle back', async (t) => {
@@ -141,6 +154,12 @@ test('a new source file or a package.json edit makes the bundle stale; a touch a
   writeFileSync(join(dir, 'src/lab/new-file.ts'), '// not imported yet\nexport const x = 1;\n');
   t.is((await stackplay(dir, ['--version'])).entry, 'tsx');
   rmSync(join(dir, 'src/lab/new-file.ts'));
+  t.is((await stackplay(dir, ['--version'])).entry, 'bundle');
+  const lock = join(dir, 'package-lock.json');
+  const locked = readFileSync(lock);
+  appendFileSync(lock, '\n');
+  t.is((await stackplay(dir, ['--version'])).entry, 'tsx', 'the packages in the bundle are pinned by the lockfile');
+  writeFileSync(lock, locked);
   t.is((await stackplay(dir, ['--version'])).entry, 'bundle');
   appendFileSync(join(dir, 'package.json'), '\n');
   t.is((await stackplay(dir, ['--version'])).entry, 'tsx');
@@ -184,19 +203,57 @@ test('V8 takes the code cache the build made; other flags or another bundle of t
   t.is(other.cache, 'rejected');
   t.is(other.stdout.trim(), '0.1.0');
   // V8 checks only the source's length: a bundle changed in place (same length, same fingerprint line) must not get
-  // the old bundle's compiled code.
+  // the old bundle's compiled code (the module list is made by the top level, whose code is in the cache).
   const bundle = join(dir, 'dist/stackplay.cjs');
   const before = readFileSync(bundle, 'utf8');
-  const after = before.replace('.version("0.1.0")', '.version("0.1.7")');
+  const after = before.replace('"Fail the host unless', '"Pass the host unless');
   t.not(after, before);
   t.is(after.length, before.length);
   writeFileSync(bundle, after);
-  const changed = await stackplay(dir, ['--version'], plain);
+  const changed = await stackplay(dir, ['modules'], plain);
   t.is(changed.entry, 'bundle');
   t.is(changed.cache, 'not this bundle');
-  t.is(changed.stdout.trim(), '0.1.7');
+  t.regex(changed.stdout, /^assert +Pass the host unless/m);
   rmSync(`${bundle}.v8cache`);
   const none = await stackplay(dir, ['--version'], plain);
   t.is(none.cache, 'none');
-  t.is(none.stdout.trim(), '0.1.7');
+  t.is(none.stdout.trim(), '0.1.0');
+});
+
+test('a damaged code cache is never given to V8 (it does not checksum one: a flipped byte can crash it)', async (t) => {
+  const dir = await builtCopy();
+  const cache = join(dir, 'dist/stackplay.cjs.v8cache');
+  const whole = readFileSync(cache);
+  for (const at of [60 + 64, 5000, Math.floor(whole.length / 2), whole.length - 1]) {
+    const bad = Buffer.from(whole);
+    bad[at] = bad[at]! ^ 0xff;
+    writeFileSync(cache, bad);
+    const r = await stackplay(dir, ['modules'], { NODE_OPTIONS: '' });
+    t.is(r.code, 0, `byte ${at}: ${r.stderr}`);
+    t.is(r.cache, 'damaged', `byte ${at}`);
+    t.regex(r.stdout, /^assert +Fail the host unless/m);
+  }
+  writeFileSync(cache, whole.subarray(0, 100));
+  t.is((await stackplay(dir, ['--version'], { NODE_OPTIONS: '' })).cache, 'damaged');
+  writeFileSync(cache, whole.subarray(0, 40));
+  t.is((await stackplay(dir, ['--version'], { NODE_OPTIONS: '' })).cache, 'not this bundle');
+  writeFileSync(cache, whole);
+  t.is((await stackplay(dir, ['--version'], { NODE_OPTIONS: '' })).cache, 'used');
+});
+
+test('the native addons of the bundled packages load from node_modules (ssh2 would fall back to slower crypto)', async (t) => {
+  const dir = await shared;
+  const addons = [
+    'node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node',
+    'node_modules/cpu-features/build/Release/cpufeatures.node',
+  ].filter((f) => existsSync(join(dir, f)));
+  if (addons.length === 0) return t.pass('no native addon was built here');
+  const script = `import { createRequire } from 'node:module';
+import { loadBundle } from ${JSON.stringify(join(dir, 'bin/code-cache.js'))};
+loadBundle(${JSON.stringify(join(dir, 'dist/stackplay.cjs'))});
+process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((k) => k.endsWith('.node'))));`;
+  const r = await runNode(dir, ['--input-type=module', '-e', script]);
+  t.is(r.stderr, '');
+  const loaded = (JSON.parse(r.stdout) as string[]).map((p) => realpathSync(p));
+  for (const a of addons) t.true(loaded.includes(realpathSync(join(dir, a))), `${a} not loaded: ${r.stdout}`);
 });
