@@ -17,6 +17,7 @@ import { parseExtraVars } from './load/extra-vars.js';
 import { modules } from '../modules/index.js';
 import { clusterVars, hostsOfRun, runPlays } from './engine/run-plays.js';
 import { checkUndefinedVars } from './validate/undefined-vars.js';
+import { checkSuPasswords } from './validate/su-password.js';
 import { lockCluster } from './engine/lock.js';
 import { redactingReporter, registerSecrets, secretsOfLayers } from './report/redact.js';
 
@@ -106,6 +107,14 @@ export function loadForRun(
         ...(o.limit !== undefined ? { limit: o.limit } : {}),
         ...(o.tags ? { tags: o.tags } : {}),
         ...(o.skipTags ? { skipTags: o.skipTags } : {}),
+      }),
+    );
+    diagnostics.push(
+      ...checkSuPasswords({
+        playbook: pb.playbook,
+        inventory: inv.inventory,
+        hosts,
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
       }),
     );
     if (errorsIn(diagnostics).length > 0) return { diagnostics };

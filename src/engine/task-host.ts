@@ -402,8 +402,8 @@ export async function runTaskOnHost(
   host: HostState,
 ): Promise<TaskOutcome> {
   const module = ctx.opts.modules.get(task.module)!;
-  const become = privilegeFor(host.resolved.connection?.become, task, play);
   try {
+    const become = privilegeFor(host.resolved.connection?.become, task, play);
     const base = taskVars(ctx.vars, play, task, host);
     let result: Record<string, unknown>;
     if (task.loop === undefined) {

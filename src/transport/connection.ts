@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { quote, Secret } from '../command.js';
 import { diag, InputError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { BECOME_METHODS, type BecomeMethod, type HostBecome, truthOf } from '../privilege.js';
+import { BECOME_METHODS, type BecomeMethod, type HostBecome, SU_PASSWORD_HINT, truthOf } from '../privilege.js';
 import { hostNameProblem, userNameProblem } from './openssh-names.js';
 import { lookupSshConfig, readSshConfig } from './ssh-config.js';
 import { emptySettings, parseSshArgs } from './ssh-settings.js';
@@ -325,7 +325,7 @@ function becomeOf(name: string, get: (f: Field) => { name: string; value: unknow
     throw bad(
       name,
       `${method!.name} su with ${password!.name}: su reads a password only from a terminal, which stackplay does not open`,
-      'use become_method sudo (its password is read from stdin), or connect as root and su without a password',
+      SU_PASSWORD_HINT,
       method!.name,
     );
   return b;

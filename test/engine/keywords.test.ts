@@ -100,6 +100,36 @@ test('include_tasks runs per host and loop item: a host with no items skips it, 
   );
 });
 
+test('a task read at run time that becomes with su fails on the hosts with a become password, and only there', async (t) => {
+  const c = new FakeConnector();
+  const inv = buildInventory({ web: ['a', 'b'] }, { a: { ansible_become_password: 'pw-su-1' }, b: {} });
+  const { events, report } = collect();
+  const result = await runPlays(load('su-include'), inv, {
+    check: false,
+    diff: false,
+    forks: 20,
+    tags: [],
+    skipTags: [],
+    extraVars: {},
+    modules,
+    connector: c,
+    report,
+    playbookDir: dir,
+  });
+  const su = ends(events).filter((e) => e.task.name === 'as app through su');
+  t.deepEqual(
+    su.map((e) => `${e.host}:${e.status}`),
+    ['a:failed', 'b:changed'],
+  );
+  t.regex(JSON.stringify(su[0]), /su reads a password only from a terminal/);
+  t.false(
+    c.host('a').execs.some((x) => x.includes('step su')),
+    'nothing ran on a',
+  );
+  t.true(c.host('b').execs.some((x) => x.includes('step su')), JSON.stringify(c.host('b').execs));
+  t.like(result.recap.toJSON().a, { failed: 1 });
+});
+
 test('a rescued failure does not trip any_errors_fatal; an unrescued one does', async (t) => {
   const c = new FakeConnector();
   c.host('b').answer = (text) => (text.includes('fail-on b') || text.includes('recover') ? { code: 1 } : undefined);

@@ -54,6 +54,17 @@ test('system facts parse: os-release, a default route, and none', (t) => {
   });
 });
 
+test('su with a become password is refused however su was chosen; without become the password is not asked about', (t) => {
+  const password = new Secret('pw');
+  const refused = { message: /su reads a password only from a terminal.*use become_method sudo/ };
+  t.throws(() => privilegeFor({ password }, { become: true, becomeMethod: 'su' }), refused);
+  t.throws(() => privilegeFor({ password }, undefined, { become: true, becomeMethod: 'su' }), refused);
+  t.throws(() => privilegeFor({ password, enabled: true }, { becomeMethod: 'su' }), refused);
+  t.is(privilegeFor({ password }, { become: false, becomeMethod: 'su' }), undefined);
+  t.deepEqual(privilegeFor({}, { become: true, becomeMethod: 'su' }), { user: 'root', method: 'su' });
+  t.is(privilegeFor({ password, method: 'sudo' }, { become: true, becomeMethod: 'su' })?.method, 'sudo');
+});
+
 test('a kato command is not wrapped in sudo: it runs as the login user and gets the become password after its input', (t) => {
   const b = { user: 'root', method: 'sudo' as const, password: new Secret('pw-123') };
   const rename = kato`kato node rename ${'a.b'} --no-restart`;
