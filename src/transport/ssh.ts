@@ -5,7 +5,7 @@ import { HostError, UnreachableError } from '../errors.js';
 import type { ConnectionDefaults, HostConnection, HostKeyChecking } from './connection.js';
 import { CommandAbortedError, CommandTimeoutError, FileTransferError } from './errors.js';
 import { defaultKnownHosts } from './host-key-policy.js';
-import { readWithBecome, parseMode, writeWithBecome } from './become-files.js';
+import { readWithBecome, parseMode, whyFailed, writeWithBecome } from './become-files.js';
 import { Semaphore } from './semaphore.js';
 import { newStartMark, withStartMark } from './login-noise.js';
 import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
@@ -59,7 +59,6 @@ const CHANNEL_RETRIES = 10;
 const backoff = (attempt: number) => 20 * 2 ** Math.min(attempt, 5) * (0.5 + Math.random());
 const isChannelShortage = (e: Error) => /open failed|channel open failure|no free channels/i.test(e.message);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const tail = (s: string) => s.trim().split('\n').slice(-3).join('\n');
 
 function promisify<T>(f: (cb: (err: Error | undefined | null, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
@@ -468,7 +467,7 @@ export class SshTransport implements Transport {
           // Nothing ran: the write goes through SFTP (or the privileged write command) below.
           if (!(e instanceof ShellNotStartedError)) throw this.#fileError('write', path, e);
         }
-        if (r && r.code !== 0) throw this.#fileError('write', path, new Error(tail(r.stderr) || `exit ${r.code}`));
+        if (r && r.code !== 0) throw this.#fileError('write', path, new Error(whyFailed(r)));
         if (r) return;
       }
       if (b) return writeWithBecome(this, path, content, o.mode, b);
@@ -478,7 +477,7 @@ export class SshTransport implements Transport {
         this.#sftpSession().then((sftp) =>
           sftpWriteAtomic(sftp, path, content, o.mode, async (from, to) => {
             const r = await this.exec(sh`mv -f -- ${from} ${to}`);
-            if (r.code !== 0) throw new Error(tail(r.stderr) || `mv exit ${r.code ?? r.signal}`);
+            if (r.code !== 0) throw new Error(`mv: ${whyFailed(r)}`);
           }),
         ),
       );
