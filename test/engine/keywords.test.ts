@@ -126,7 +126,10 @@ test('a task read at run time that becomes with su fails on the hosts with a bec
     c.host('a').execs.some((x) => x.includes('step su')),
     'nothing ran on a',
   );
-  t.true(c.host('b').execs.some((x) => x.includes('step su')), JSON.stringify(c.host('b').execs));
+  t.true(
+    c.host('b').execs.some((x) => x.includes('step su')),
+    JSON.stringify(c.host('b').execs),
+  );
   t.like(result.recap.toJSON().a, { failed: 1 });
 });
 

@@ -84,9 +84,9 @@ test('redaction copies an event: keys such as __proto__ stay keys, the original 
   const out = (seen[0] as unknown as { hosts: Record<string, unknown> }).hosts;
   t.deepEqual(Object.keys(out), ['__proto__', 'b']);
   t.is(Object.getPrototypeOf(out), Object.prototype);
-  t.is(out.__proto__, 'said ********');
+  t.is(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, 'said ********');
   t.deepEqual(out.b, ['********', 1]);
-  t.is(hosts.b instanceof Array && (hosts.b as unknown[])[0], 'hunter22');
+  t.deepEqual(hosts.b, ['hunter22', 1], 'the original is untouched');
   t.not(seen[0], event);
 });
 
