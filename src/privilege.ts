@@ -1,7 +1,6 @@
 // Privilege escalation (become) is decided here and only here: host vars, play and task keywords, one answer.
 import type { Become } from './command.js';
 import type { Secret } from './command.js';
-import { StackplayError } from './errors.js';
 
 export const BECOME_METHODS = ['sudo', 'su'] as const;
 
@@ -49,38 +48,29 @@ export function privilegeFor(
   host: HostBecome | undefined,
   ...keywords: (BecomeKeywords | undefined)[]
 ): Become | undefined {
-  const method = becomeMethodFor(host, ...keywords);
-  if (method === undefined) return undefined;
-  const b: Become = { user: host?.user ?? pick(keywords, 'becomeUser') ?? 'root', method };
-  if (host?.password) {
-    // Refused at load (src/validate/su-password.ts); here for the tasks of an include read at run time.
-    if (method === 'su')
-      throw new StackplayError(
-        'E_BECOME',
-        `become with su and a become password: su reads a password only from a terminal, which stackplay does not open; ${SU_PASSWORD_HINT}`,
-      );
-    b.password = host.password;
-  }
+  const pick = <K extends keyof BecomeKeywords>(k: K): BecomeKeywords[K] => {
+    for (const kw of keywords) if (kw?.[k] !== undefined) return kw[k];
+    return undefined;
+  };
+  const enabled = host?.enabled ?? pick('become') ?? false;
+  if (!enabled) return undefined;
+  const b: Become = {
+    user: host?.user ?? pick('becomeUser') ?? 'root',
+    method: host?.method ?? pick('becomeMethod') ?? 'sudo',
+  };
+  if (host?.password) b.password = host.password;
   return b;
 }
 
-/** The first keyword layer that sets `k`. */
-function pick<K extends keyof BecomeKeywords>(
-  keywords: readonly (BecomeKeywords | undefined)[],
-  k: K,
-): BecomeKeywords[K] {
-  for (const kw of keywords) if (kw?.[k] !== undefined) return kw[k];
-  return undefined;
-}
+/**
+ * Whether this privilege would have su answer a password prompt, which stackplay cannot: su with a become
+ * password, from a login that is neither root (su asks root nothing) nor the target user (no become at all).
+ */
+export const suNeedsPassword = (b: Become | undefined, login: string | undefined): boolean =>
+  b?.method === 'su' && b.password !== undefined && login !== 'root' && login !== b.user;
 
-/** The method privilegeFor would become with, or undefined for none; never refuses. */
-export function becomeMethodFor(
-  host: HostBecome | undefined,
-  ...keywords: (BecomeKeywords | undefined)[]
-): BecomeMethod | undefined {
-  const enabled = host?.enabled ?? pick(keywords, 'become') ?? false;
-  return enabled ? (host?.method ?? pick(keywords, 'becomeMethod') ?? 'sudo') : undefined;
-}
+/** Why su with a become password cannot run. */
+export const SU_PASSWORD_WHY = 'su reads a password only from a terminal, which stackplay does not open';
 
 /** The privilege of work that belongs to no task (the cluster lock, gather_facts): the host vars alone, then the play. */
 export const hostPrivilege = (host: HostBecome | undefined, play?: BecomeKeywords): Become | undefined =>

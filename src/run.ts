@@ -115,6 +115,8 @@ export function loadForRun(
         inventory: inv.inventory,
         hosts,
         ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(o.tags ? { tags: o.tags } : {}),
+        ...(o.skipTags ? { skipTags: o.skipTags } : {}),
       }),
     );
     if (errorsIn(diagnostics).length > 0) return { diagnostics };

@@ -5,7 +5,7 @@ import type { Become, Command } from '../command.js';
 import type { HostView, Module } from '../sdk.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import { mayPlanAhead, plansAhead, type PlanAhead } from './plans-ahead.js';
-import { privilegeFor } from '../privilege.js';
+import { privilegeFor, suNeedsPassword } from '../privilege.js';
 import { testExpr } from '../template/expr.js';
 import { renderingAhead } from '../template/engine.js';
 import { buildHostView } from './host-view.js';
@@ -40,7 +40,10 @@ export function renderedAhead(module: Module, run: TaskHostContext, play: Play, 
     const vars = ahead(() => taskVars(run.vars, play, task, host));
     if (!ahead(() => task.when.every((c) => testExpr(c, vars)))) return { state: 'skip' };
     const params = ahead(() => paramsFor(module, task, vars));
-    return { state: 'ready', vars, params, become: privilegeFor(host.resolved.connection?.become, task, play) };
+    const become = privilegeFor(host.resolved.connection?.become, task, play);
+    // su that would need its password fails in its turn (task-host.ts): nothing of it goes ahead.
+    if (suNeedsPassword(become, host.resolved.connection?.user)) return { state: 'unknown' };
+    return { state: 'ready', vars, params, become };
   } catch {
     return { state: 'unknown' };
   }

@@ -18,7 +18,7 @@ import { renderDeep, taskVars, type VarSources } from './vars.js';
 import { loopItems } from './loop-items.js';
 import { failedExecResult, loopResult, resultOf, skippedByWhen, skippedResult } from './task-result.js';
 import type { Become } from '../command.js';
-import { privilegeFor } from '../privilege.js';
+import { privilegeFor, SU_PASSWORD_HINT, SU_PASSWORD_WHY, suNeedsPassword } from '../privilege.js';
 import type { Prefetch, TaskProbes } from './prefetch.js';
 import type { Ahead } from './lookahead.js';
 
@@ -301,6 +301,12 @@ async function runItem(
   vars: Record<string, unknown>,
   become: Become | undefined,
 ): Promise<Record<string, unknown>> {
+  // Refused at load (src/validate/su-password.ts); here for the tasks of an include read at run time.
+  if (suNeedsPassword(become, host.resolved.connection?.user))
+    throw new StackplayError(
+      'E_BECOME',
+      `become with su and a become password: ${SU_PASSWORD_WHY}; ${SU_PASSWORD_HINT}`,
+    );
   const tries = task.until ? (task.retries ?? 3) + 1 : 1;
   let result: Record<string, unknown> = {};
   for (let i = 1; i <= tries; i++) {
@@ -402,8 +408,8 @@ export async function runTaskOnHost(
   host: HostState,
 ): Promise<TaskOutcome> {
   const module = ctx.opts.modules.get(task.module)!;
+  const become = privilegeFor(host.resolved.connection?.become, task, play);
   try {
-    const become = privilegeFor(host.resolved.connection?.become, task, play);
     const base = taskVars(ctx.vars, play, task, host);
     let result: Record<string, unknown>;
     if (task.loop === undefined) {

@@ -477,7 +477,7 @@ export class SshTransport implements Transport {
         this.#sftpSession().then((sftp) =>
           sftpWriteAtomic(sftp, path, content, o.mode, async (from, to) => {
             const r = await this.exec(sh`mv -f -- ${from} ${to}`);
-            if (r.code !== 0) throw new Error(`mv: ${whyFailed(r)}`);
+            if (r.code !== 0) throw new Error(r.stderr.trim() ? whyFailed(r) : `mv ${whyFailed(r)}`);
           }),
         ),
       );

@@ -102,7 +102,10 @@ test('include_tasks runs per host and loop item: a host with no items skips it, 
 
 test('a task read at run time that becomes with su fails on the hosts with a become password, and only there', async (t) => {
   const c = new FakeConnector();
-  const inv = buildInventory({ web: ['a', 'b'] }, { a: { ansible_become_password: 'pw-su-1' }, b: {} });
+  const inv = buildInventory(
+    { web: ['a', 'b'] },
+    { a: { ansible_user: 'deploy', ansible_become_password: 'pw-su-1' }, b: { ansible_user: 'deploy' } },
+  );
   const { events, report } = collect();
   const result = await runPlays(load('su-include'), inv, {
     check: false,
@@ -131,6 +134,12 @@ test('a task read at run time that becomes with su fails on the hosts with a bec
     JSON.stringify(c.host('b').execs),
   );
   t.like(result.recap.toJSON().a, { failed: 1 });
+  // A task whose when is false is skipped before its privilege matters.
+  const never = ends(events).filter((e) => e.task.name === 'su never reached');
+  t.deepEqual(
+    never.map((e) => `${e.host}:${e.status}`),
+    ['b:skipped'],
+  );
 });
 
 test('a rescued failure does not trip any_errors_fatal; an unrescued one does', async (t) => {

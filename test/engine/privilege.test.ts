@@ -1,7 +1,7 @@
 // src/privilege.ts: Ansible's truthiness and the one become decision (vars beat task keywords beat play keywords).
 import test from 'ava';
 import { kato, readOnly, Secret, sh, wrapBecome } from '../../src/command.js';
-import { privilegeFor, truthOf } from '../../src/privilege.js';
+import { privilegeFor, suNeedsPassword, truthOf } from '../../src/privilege.js';
 import { systemFacts } from '../../modules/facts/system.js';
 
 test('truthOf reads Ansible booleans in any case and refuses anything else', (t) => {
@@ -54,15 +54,20 @@ test('system facts parse: os-release, a default route, and none', (t) => {
   });
 });
 
-test('su with a become password is refused however su was chosen; without become the password is not asked about', (t) => {
+test('su needs its password only from a login that is neither root nor the target, however su was chosen', (t) => {
   const password = new Secret('pw');
-  const refused = { message: /su reads a password only from a terminal.*use become_method sudo/ };
-  t.throws(() => privilegeFor({ password }, { become: true, becomeMethod: 'su' }), refused);
-  t.throws(() => privilegeFor({ password }, undefined, { become: true, becomeMethod: 'su' }), refused);
-  t.throws(() => privilegeFor({ password, enabled: true }, { becomeMethod: 'su' }), refused);
-  t.is(privilegeFor({ password }, { become: false, becomeMethod: 'su' }), undefined);
-  t.deepEqual(privilegeFor({}, { become: true, becomeMethod: 'su' }), { user: 'root', method: 'su' });
-  t.is(privilegeFor({ password, method: 'sudo' }, { become: true, becomeMethod: 'su' })?.method, 'sudo');
+  const su = (...k: Parameters<typeof privilegeFor>) => privilegeFor(...k);
+  t.true(suNeedsPassword(su({ password }, { become: true, becomeMethod: 'su' }), 'deploy'));
+  t.true(suNeedsPassword(su({ password }, undefined, { become: true, becomeMethod: 'su' }), 'deploy'), 'from the play');
+  t.true(suNeedsPassword(su({ password, enabled: true }, { becomeMethod: 'su' }), 'deploy'));
+  t.false(suNeedsPassword(su({ password }, { become: true, becomeMethod: 'su' }), 'root'), 'su asks root nothing');
+  t.false(
+    suNeedsPassword(su({ password }, { become: true, becomeMethod: 'su', becomeUser: 'app' }), 'app'),
+    'already the target: no become at all',
+  );
+  t.false(suNeedsPassword(su({ password }, { become: false, becomeMethod: 'su' }), 'deploy'));
+  t.false(suNeedsPassword(su({}, { become: true, becomeMethod: 'su' }), 'deploy'), 'no password to answer with');
+  t.false(suNeedsPassword(su({ password, method: 'sudo' }, { become: true, becomeMethod: 'su' }), 'deploy'));
 });
 
 test('a kato command is not wrapped in sudo: it runs as the login user and gets the become password after its input', (t) => {
