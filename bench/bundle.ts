@@ -27,3 +27,7 @@ export function buildShipped(root: string): string | undefined {
   const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { encoding: 'utf8', cwd: root });
   return r.status === 0 ? undefined : `npm run build failed: ${(r.stderr || String(r.error)).trim()}`;
 }
+
+/** What became of the bundle's code cache in a run (used, rejected, damaged, not this bundle, none). */
+export const codeCacheOf = (stderr: string): string | undefined =>
+  /^stackplay: entry .*\(code cache: ([^)]*)\)$/m.exec(stderr)?.[1];

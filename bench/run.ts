@@ -19,7 +19,7 @@ import { closeControlMasters, ensureAnsible, writeAnsibleConfig } from './ansibl
 import { ansibleRecap, check, perModule, stackplayRecap } from './recap.js';
 import { runFloor } from './floor.js';
 import { machine, row, secs, mb, ratio } from './report.js';
-import { buildShipped, entryEnv, entryOf, type Entry } from './bundle.js';
+import { buildShipped, codeCacheOf, entryEnv, entryOf, type Entry } from './bundle.js';
 import { templateBench } from './template.js';
 import { largeCopyBench } from './large-copy.js';
 import { latencyBench } from './latency.js';
@@ -59,6 +59,8 @@ async function stackplay(args: string[], entry: Entry): Promise<Measured> {
     throw new Error(
       `stackplay ran ${took ?? 'an unknown entry'} instead of ${entry} (sources edited during the bench? run it again)\n${m.stderr.slice(-2000)}`,
     );
+  const cache = codeCacheOf(m.stderr);
+  if (entry === 'bundle' && cache !== 'used') log(`stackplay started without its code cache (${cache}): slower starts`);
   return m;
 }
 
