@@ -1,13 +1,12 @@
 // Core keywords in the loader and the engine: block inheritance, rescue per host, includes per host and item, set_fact.
 import test from 'ava';
 import { loadPlaybook } from '../../src/load/playbook.js';
-import { runPlays } from '../../src/engine/run-plays.js';
 import { flatTasks, type Block, type Playbook } from '../../src/load/playbook-types.js';
 import type { Module } from '../../src/sdk.js';
 import type { RunEvent } from '../../src/report/events.js';
 import { setFact } from '../../modules/set_fact.js';
 import { modules as realModules } from '../../modules/index.js';
-import { FakeConnector, collect, play, task, testModules } from './fakes.js';
+import { FakeConnector, go as runFake, play, task, testModules } from './fakes.js';
 import { buildInventory } from './inventory-builder.js';
 
 const dir = 'test/fixtures/playbooks/keywords';
@@ -22,20 +21,7 @@ const load = (name: string): Playbook => {
 async function go(pb: Playbook, c: FakeConnector, extra: { anyErrorsFatal?: boolean; check?: boolean } = {}) {
   const inv = buildInventory({ web: ['a', 'b', 'c'] }, { a: { steps: [1, 2] }, b: { steps: [] }, c: { steps: [3] } });
   if (extra.anyErrorsFatal) for (const p of pb.plays) p.anyErrorsFatal = true;
-  const { events, report } = collect();
-  const result = await runPlays(pb, inv, {
-    check: extra.check ?? false,
-    diff: false,
-    forks: 20,
-    tags: [],
-    skipTags: [],
-    extraVars: {},
-    modules,
-    connector: c,
-    report,
-    playbookDir: dir,
-  });
-  return { result, events };
+  return runFake(pb, inv, c, { check: extra.check ?? false, modules, playbookDir: dir });
 }
 
 const ends = (events: RunEvent[]) =>
@@ -106,19 +92,7 @@ test('a task read at run time that becomes with su fails on the hosts with a bec
     { web: ['a', 'b'] },
     { a: { ansible_user: 'deploy', ansible_become_password: 'pw-su-1' }, b: { ansible_user: 'deploy' } },
   );
-  const { events, report } = collect();
-  const result = await runPlays(load('su-include'), inv, {
-    check: false,
-    diff: false,
-    forks: 20,
-    tags: [],
-    skipTags: [],
-    extraVars: {},
-    modules,
-    connector: c,
-    report,
-    playbookDir: dir,
-  });
+  const { result, events } = await runFake(load('su-include'), inv, c, { modules, playbookDir: dir });
   const su = ends(events).filter((e) => e.task.name === 'as app through su');
   t.deepEqual(
     su.map((e) => `${e.host}:${e.status}`),
