@@ -3,10 +3,6 @@ import type { Become } from './command.js';
 import type { Secret } from './command.js';
 
 export const BECOME_METHODS = ['sudo', 'su'] as const;
-
-/** What to do instead of su with a become password (refused at load, host vars and keywords alike). */
-export const SU_PASSWORD_HINT =
-  'use become_method sudo (its password is read from stdin), or connect as root and su without a password';
 export type BecomeMethod = (typeof BECOME_METHODS)[number];
 
 /** What a host's connection vars (`ansible_become*`, `stackplay_become*`) say; unset fields leave the keywords to decide. */
@@ -71,6 +67,10 @@ export const suNeedsPassword = (b: Become | undefined, login: string | undefined
 
 /** Why su with a become password cannot run. */
 export const SU_PASSWORD_WHY = 'su reads a password only from a terminal, which stackplay does not open';
+
+/** What to do instead of su with a become password (refused at load, host vars and keywords alike). */
+export const SU_PASSWORD_HINT =
+  'use become_method sudo (its password is read from stdin), or connect as root and su without a password';
 
 /** The privilege of work that belongs to no task (the cluster lock, gather_facts): the host vars alone, then the play. */
 export const hostPrivilege = (host: HostBecome | undefined, play?: BecomeKeywords): Become | undefined =>

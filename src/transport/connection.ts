@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { quote, Secret } from '../command.js';
 import { diag, InputError } from '../errors.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { BECOME_METHODS, type BecomeMethod, type HostBecome, SU_PASSWORD_HINT, truthOf } from '../privilege.js';
+import {
+  BECOME_METHODS,
+  type BecomeMethod,
+  type HostBecome,
+  SU_PASSWORD_HINT,
+  SU_PASSWORD_WHY,
+  truthOf,
+} from '../privilege.js';
 import { hostNameProblem, userNameProblem } from './openssh-names.js';
 import { lookupSshConfig, readSshConfig } from './ssh-config.js';
 import { emptySettings, parseSshArgs } from './ssh-settings.js';
@@ -322,12 +329,7 @@ function becomeOf(name: string, get: (f: Field) => { name: string; value: unknow
   const password = get('becomePassword');
   if (password) b.password = secret(name, password);
   if (b.method === 'su' && b.password)
-    throw bad(
-      name,
-      `${method!.name} su with ${password!.name}: su reads a password only from a terminal, which stackplay does not open`,
-      SU_PASSWORD_HINT,
-      method!.name,
-    );
+    throw bad(name, `${method!.name} su with ${password!.name}: ${SU_PASSWORD_WHY}`, SU_PASSWORD_HINT, method!.name);
   return b;
 }
 
