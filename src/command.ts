@@ -20,7 +20,9 @@ export class Secret {
 
 /**
  * A shell command. `text` is what runs, `display` is what is shown (secrets masked).
- * `readOnly` marks probes that change nothing: only those may run in check mode.
+ * `readOnly` marks probes that change nothing: only those may run in check mode. A probe also
+ * leaves nothing running that writes to its output: the command shell passes a probe's output
+ * straight through, where another command's goes through files of its own.
  * `become` asks the transport to run it as another user (see wrapBecome); src/privilege.ts decides it.
  */
 export interface Command {

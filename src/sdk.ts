@@ -73,7 +73,10 @@ export interface Plan {
   data?: Record<string, unknown>;
 }
 
-/** A read-only probe. `command` must be built with readOnly(sh`...`). */
+/**
+ * A read-only probe. `command` must be built with readOnly(sh`...`), change nothing, and leave
+ * nothing running that writes to its output (the command shell passes it straight through).
+ */
 export interface Fact<T, A extends unknown[] = []> {
   name: string;
   /**

@@ -42,8 +42,10 @@ function endLine(text: string): string | undefined {
  * The shell text of a guard: each probe's text (as the command shell would run it: privilege
  * included) in a subshell with stdin from /dev/null and its output to files, then what it gave
  * against what it must give; stops at the first difference. An answer with no stderr (the usual
- * one) is compared byte for byte by `cmp` against the expected output in a here-document, with its
- * exit code and an empty stderr; any other by the sha256 of its files (answerDigest). A probe whose
+ * one) is compared byte for byte against the expected output in a here-document, with its exit
+ * code and an empty stderr: by bash's own `read` (no process: a NUL in the output, which a shell
+ * variable cannot hold, stops the read early and so never matches), by `cmp` in other shells; any
+ * other answer by the sha256 of its files (answerDigest). A probe whose
  * files cannot be opened leaves its code "unrun", which no answer has. The files are emptied after
  * each probe (its output may be secret). `dir` is a private folder for them (the command shell's
  * own); without it the guard makes one.
@@ -55,6 +57,10 @@ export function guardScript(probes: readonly GuardItem[], dir?: string): string 
   else lines.push(`__sp_t=$(mktemp -d 2>/dev/null) || exit ${GUARD_DIFFERS}`, `trap 'rm -rf "$__sp_t"' EXIT`);
   const o = '"$__sp_t/o"';
   const e = '"$__sp_t/e"';
+  lines.push(
+    // read -d '' returns 1 at the end of its input, 0 at a NUL: only the first is the whole output.
+    `if [ -n "\${BASH_VERSION-}" ]; then __sp_same() { __sp_x=; __sp_v=; IFS= read -r -d '' __sp_x; IFS= read -r -d '' __sp_v <${o}; [ $? = 1 ] && [ "$__sp_v" = "$__sp_x" ]; }; else __sp_same() { cmp -s ${o} -; }; fi`,
+  );
   for (const { text, expect } of probes) {
     // A space after the parenthesis: text that starts with one must not make it `((`, arithmetic.
     lines.push(`__sp_r=unrun; { ( ${text}`, `) </dev/null; __sp_r=$?; } >|${o} 2>|${e}`);
@@ -68,7 +74,7 @@ export function guardScript(probes: readonly GuardItem[], dir?: string): string 
     if (end)
       lines.push(
         // The here-document ends its text with a newline: one more after the output makes the two alike.
-        `__sp_ok=1; [ "$__sp_r" = ${expect.code} ] && [ ! -s ${e} ] && printf '\\n' >>${o} && cmp -s ${o} - <<'${end}' && __sp_ok=0`,
+        `__sp_ok=1; [ "$__sp_r" = ${expect.code} ] && [ ! -s ${e} ] && printf '\\n' >>${o} && __sp_same <<'${end}' && __sp_ok=0`,
         expect.stdout,
         end,
       );

@@ -14,13 +14,22 @@ import type { RoundTrips } from './round-trips.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
 /**
+ * A command in its subshell, without the loop's variables. (Not a shell function: bash would name
+ * it, not the shell, in the command's error messages.)
+ */
+const RUN =
+  '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl __sp_g __sp_k __sp_c __sp_o; eval "shift; $1") </dev/null';
+
+/**
  * The shell's loop, run by the user's login shell (as an exec would be, so commands see the same
  * shell, environment and home folder). Its first input line is the end marker (on stdin, not in
  * its command line, where any local user could read it). Each request is then a header
  * `ID LINES` and that many lines of command text; the command runs in a subshell of the login
  * shell (cd, exports and traps do not leak) with stdin from /dev/null, as an exec channel whose
  * stdin is closed at once. The script is one line, so the shell's messages name the command's
- * own line numbers ("line 1"), as under `sh -c`.
+ * own line numbers ("line 1"), as under `sh -c`. A header ending in ` o` (after the guard's codes,
+ * or `-` for none) marks a read-only probe: its output goes straight to the shell's own streams,
+ * which spares a `cat` of each file (a probe leaves nothing running that could write later).
  *
  * Differences from an exec channel, none of which stackplay's own commands rely on: `$$` is the
  * command shell's PID; a command killed by a signal reports 128 + the signal's number, as a shell
@@ -34,12 +43,16 @@ import type { ExecOptions, ExecResult } from './types.js';
     '__sp_d=$(mktemp -d 2>/dev/null) || exit 97;',
     "__sp_nl=$(printf '\\nx'); __sp_nl=${__sp_nl%x};",
     `trap 'rm -rf "$__sp_d"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM;`,
+    // Whether printf is built in (shell writes then need no process for the content), found without a process either.
+    'command -V printf >"$__sp_d/p" 2>&1; IFS= read -r __sp_c <"$__sp_d/p"; case $__sp_c in *builtin*) __sp_c=p;; *) __sp_c=-;; esac;',
     // Ready on both streams: what the login's rc files printed comes before it on each.
-    `printf '%sready %s\\n' "$__sp_m" "$__sp_d"; printf '%sready\\n' "$__sp_m" >&2;`,
+    `printf '%sready %s %s\\n' "$__sp_m" "$__sp_c" "$__sp_d"; printf '%sready\\n' "$__sp_m" >&2;`,
     'while IFS= read -r __sp_h; do',
     // A header `ID LINES CODES` (a guarded step) runs only if the command before it exited with one of CODES.
-    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0; __sp_k=;',
+    '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0; __sp_k=; __sp_o=;',
     'case $__sp_n in *" "*) __sp_g=",${__sp_n#* },"; __sp_n=${__sp_n%% *};; esac;',
+    // A step marked `o` (a read-only probe) writes straight to the shell's streams.
+    'case $__sp_g in *" o,") __sp_g="${__sp_g% o,},"; __sp_o=1;; esac; [ "$__sp_g" = ",-," ] && __sp_g=;',
     // A step marked `p` (a probe inside the chain) leaves the chain's code as it was: the next step is guarded by the one before it.
     `case $__sp_g in *" p,") __sp_g="\${__sp_g% p,},"; __sp_k=\${__sp_rc-0};; esac;`,
     // A step marked `c` (a later task's command, sent ahead) is skipped once the controller cancelled: a stop file.
@@ -48,14 +61,14 @@ import type { ExecOptions, ExecResult } from './types.js';
     'case $__sp_g in "") ;; *",$__sp_rc,"*) __sp_g=;; *) __sp_g=skip;; esac;',
     // The text went out with a newline added after its last line: take it off again (a final backslash stays one).
     'if [ -n "$__sp_g" ]; then __sp_rc=skip; __sp_c=skip; else',
-    '(set -- "${__sp_s%?}"; unset __sp_h __sp_id __sp_n __sp_s __sp_i __sp_l __sp_rc __sp_d __sp_m __sp_nl __sp_g __sp_k __sp_c; eval "shift; $1") </dev/null >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e";',
+    `if [ -n "$__sp_o" ]; then ${RUN}; else ${RUN} >"$__sp_d/$__sp_id.o" 2>"$__sp_d/$__sp_id.e"; fi;`,
     '__sp_rc=$?; __sp_c=$__sp_rc; [ -n "$__sp_k" ] && __sp_rc=$__sp_k; fi;',
     '[ -s "$__sp_d/$__sp_id.o" ] && cat "$__sp_d/$__sp_id.o";',
     `printf '%s%s:%s\\n' "$__sp_m" "$__sp_id" "$__sp_c";`,
     '[ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2;',
     `printf '%s%s\\n' "$__sp_m" "$__sp_id" >&2;`,
     // Emptied at once (a builtin, no fork): the output, which may hold secrets, stays on disk no longer than needed.
-    ': >"$__sp_d/$__sp_id.o"; : >"$__sp_d/$__sp_id.e";',
+    '[ -n "$__sp_o" ] || { : >"$__sp_d/$__sp_id.o"; : >"$__sp_d/$__sp_id.e"; };',
     // The files themselves stay until then: a background process may still hold them open.
     '[ $((__sp_id % 200)) -eq 0 ] && rm -f "$__sp_d"/*;',
     'done; exit 0',
@@ -131,6 +144,8 @@ export interface BatchItem {
   cancellable?: boolean;
   /** A guarded read-only probe: the step after it is guarded by the code of the one before it. */
   keepsCode?: boolean;
+  /** A read-only probe: its output comes straight from the shell's streams, not from files of its own. */
+  direct?: boolean;
   /** Its output, when it has come (the first command's goes to runBatch's onOutput). */
   onOutput?: ExecOptions['onOutput'];
 }
@@ -153,6 +168,7 @@ export class ShellSession {
    */
   #before: { out?: string; err?: string } = { out: '', err: '' };
   #dir = '';
+  #printfBuiltin = false;
   #cancelWanted = false;
   #closedByUs = false;
   /** Past its start time without its ready lines: not given new commands. */
@@ -220,6 +236,11 @@ export class ShellSession {
   /** The shell's own folder (where cancelAhead leaves its stop file); '' until its ready line came. */
   get dir(): string {
     return this.#dir;
+  }
+
+  /** Whether the login shell has printf built in; false until its ready line came. */
+  get printfBuiltin(): boolean {
+    return this.#printfBuiltin;
   }
 
   /** Whether it ended before its loop began (a server that cannot run it: no mktemp, a restricted shell). */
@@ -309,7 +330,8 @@ export class ShellSession {
       const guard = item.after
         ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}${item.cancellable ? ' c' : ''}${item.keepsCode ? ' p' : ''}`
         : '';
-      request += `${id} ${lines.length}${guard}\n${item.text}\n`;
+      const direct = item.direct ? `${item.after ? '' : ' -'} o` : '';
+      request += `${id} ${lines.length}${guard}${direct}\n${item.text}\n`;
       return new Promise<ExecResult | typeof SKIPPED>((resolve, reject) => {
         const running: Running = {
           out,
@@ -399,13 +421,14 @@ export class ShellSession {
     }
     let rest = seen.slice(at + line.length);
     if (stream === 'out') {
-      // stdout's ready line names the shell's own folder.
+      // stdout's ready line says whether printf is built in (p or -), then names the shell's own folder.
       const nl = rest.indexOf('\n');
       if (nl < 0) {
         this.#before.out = seen.slice(at);
         return undefined;
       }
-      this.#dir = Buffer.from(rest.slice(0, nl), 'latin1').toString();
+      this.#printfBuiltin = rest.startsWith('p ');
+      this.#dir = Buffer.from(rest.slice(2, nl), 'latin1').toString();
       rest = rest.slice(nl + 1);
     }
     this.#before[stream] = undefined;

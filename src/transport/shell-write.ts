@@ -17,28 +17,44 @@ const END = '__sp_base64';
 const hereDoc = (content: string): string => `${Buffer.from(content, 'utf8').toString('base64')}\n${END}`;
 
 /**
+ * How the content reaches the command: in a single-quoted `printf` argument when the login shell
+ * has printf built in (no process runs for it, so it is on no command line either), else as
+ * base64 in a quoted here-document on the stdin of `base64 -d`. Text holding NUL (which a shell's
+ * words cannot) always takes the here-document.
+ */
+function contentSource(content: string, printfBuiltin: boolean): { cmd: string; doc: string } {
+  if (printfBuiltin && !content.includes('\0')) return { cmd: `printf '%s' ${quote(content)}`, doc: '' };
+  return { cmd: `base64 -d <<'${END}'`, doc: `\n${hereDoc(content)}` };
+}
+
+/**
  * The command writing `content` to `path` atomically, shown as `write PATH` (the content, which may
  * be secret, is never shown). A new file gets 0644 and an existing one keeps its mode unless `mode`
- * is given, as over SFTP.
+ * is given, as over SFTP. It runs in a subshell of its own (the command shell's or an exec's): the
+ * noclobber and umask it sets end with it.
  */
-export function shellWrite(path: string, content: string, mode: string | undefined): BatchItem {
+export function shellWrite(
+  path: string,
+  content: string,
+  mode: string | undefined,
+  o: { printfBuiltin: boolean },
+): BatchItem {
   const p = quote(path);
   const t = quote(tempPathFor(path));
   const bits = mode !== undefined ? quote(mode) : `"$(stat -L -c %a -- ${p} 2>/dev/null || echo 644)"`;
+  const src = contentSource(content, o.printfBuiltin);
   const text = [
     // A link to a folder too: mv would put the file inside it.
     `if [ -d ${p} ]; then echo 'Failure (it is a directory)' >&2; exit 1; fi`,
-    `(set -C; umask 077; base64 -d > ${t} <<'${END}'`,
-    hereDoc(content),
+    'set -C; umask 077',
     // chmod even where a umask could give the mode: a folder's default ACL would take the umask's place.
-    `) && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }`,
+    `${src.cmd} > ${t} && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }${src.doc}`,
   ].join('\n');
   return { text, display: `write ${path}` };
 }
 
 /**
- * The same with privilege, when it needs no password: the content, decoded from base64 by a pipe,
- * goes on stdin to the privileged write script every become write runs (become-files.ts: size and
+ * The same with privilege, when it needs no password: the content, through a pipe, goes on stdin to the privileged write script every become write runs (become-files.ts: size and
  * sha256 checked, owner and mode kept or set, renamed over), as writeWithBecome sends it; on no
  * command line, sudo's included. Undefined when the privilege needs a password (it would have to go
  * on that stdin too, and stays off the shell).
@@ -48,8 +64,10 @@ export function shellWriteAs(
   content: string,
   mode: string | undefined,
   b: Become,
+  o: { printfBuiltin: boolean },
 ): BatchItem | undefined {
   const w = wrapBecome(becomeWriteCommand(path, sumOf(content), mode, b), b);
   if (w.stdinPrefix !== undefined || w.stdinSuffix !== undefined) return undefined;
-  return { text: `base64 -d <<'${END}' | ${w.text}\n${hereDoc(content)}`, display: w.display };
+  const src = contentSource(content, o.printfBuiltin);
+  return { text: `${src.cmd} | ${w.text}${src.doc}`, display: w.display };
 }

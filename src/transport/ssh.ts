@@ -251,7 +251,12 @@ export class SshTransport implements Transport {
       // No await between this check and run(): a concurrent caller takes an exec channel instead.
       if (shell?.idle)
         try {
-          return await this.#inShell(shell, { text: w.text, display: w.display }, o.followers, o);
+          return await this.#inShell(
+            shell,
+            { text: w.text, display: w.display, ...(cmd.readOnly ? { direct: true } : {}) },
+            o.followers,
+            o,
+          );
         } catch (e) {
           // The shell could not begin its loop: the command did not run; it takes an exec channel below
           // (and #idleShell, seeing the shell never started, gives this connection no other).
@@ -309,12 +314,12 @@ export class SshTransport implements Transport {
     const itemOf = (c: Command): BatchItem | undefined => {
       const b = this.#become(c.become);
       const w = b ? wrapBecome(c, b) : { text: c.text, display: c.display, stdinPrefix: undefined };
-      return w.stdinPrefix ? undefined : { text: w.text, display: w.display };
+      return w.stdinPrefix ? undefined : { text: w.text, display: w.display, ...(c.readOnly ? { direct: true } : {}) };
     };
     const stepItem = (s: ChainedStep): BatchItem | undefined => {
       if ('cmd' in s) return itemOf(s.cmd);
       // As write(): larger content (and privilege that needs a password) go their own ways, which a chain cannot hold.
-      if ('write' in s) return this.#shellWriteItem(s.write.path, s.write.content, s.write.mode, s.write.become);
+      if ('write' in s) return this.#shellWriteItem(shell, s.write.path, s.write.content, s.write.mode, s.write.become);
       const probes = s.guard.map((g) => itemOf(g.cmd));
       if (probes.some((x) => x === undefined)) return undefined;
       const items = probes.map((x, k) => ({ text: x!.text, expect: s.guard[k]!.expect }));
@@ -441,10 +446,17 @@ export class SshTransport implements Transport {
   }
 
   /** A write the command shell can run (small text; privilege only when it needs no password), else undefined. */
-  #shellWriteItem(path: string, content: string, mode: string | undefined, become: Become | undefined) {
+  #shellWriteItem(
+    shell: ShellSession,
+    path: string,
+    content: string,
+    mode: string | undefined,
+    become: Become | undefined,
+  ) {
     if (Buffer.byteLength(content) > SHELL_WRITE_MAX) return undefined;
     const b = this.#become(become);
-    return b ? shellWriteAs(path, content, mode, b) : shellWrite(path, content, mode);
+    const o = { printfBuiltin: shell.printfBuiltin };
+    return b ? shellWriteAs(path, content, mode, b, o) : shellWrite(path, content, mode, o);
   }
 
   async write(path: string, content: WriteContent, o: WriteOptions = {}): Promise<void> {
@@ -453,13 +465,14 @@ export class SshTransport implements Transport {
     const b = this.#become(o.become);
     // Small text with probes to follow goes through the command shell: the write and the probes are one round trip
     // (with privilege too, when it needs no password).
-    const cmd =
-      o.followers && typeof content === 'string' ? this.#shellWriteItem(path, content, o.mode, o.become) : undefined;
-    if (b && !cmd) return writeWithBecome(this, path, content, o.mode, b);
-    if (cmd) {
+    const viaShell =
+      o.followers !== undefined && typeof content === 'string' && Buffer.byteLength(content) <= SHELL_WRITE_MAX;
+    if (b && !viaShell) return writeWithBecome(this, path, content, o.mode, b);
+    if (viaShell) {
       const shell = await this.#idleShell();
       this.#check();
-      if (shell?.idle) {
+      const cmd = shell?.idle ? this.#shellWriteItem(shell, path, content, o.mode, o.become) : undefined;
+      if (shell && cmd) {
         let r: ExecResult | undefined;
         try {
           r = await this.#inShell(shell, cmd, o.followers, {});

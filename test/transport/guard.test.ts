@@ -39,6 +39,8 @@ for (const shell of shells) {
     t.true(holds('echo "__sp_expect_x"', answer('__sp_expect_x\n')));
     t.false(holds("printf 'a\\000b\\n'", answer('ab\n')), 'a NUL the substitution would drop');
     t.false(holds("printf 'ab\\000'", answer('ab')));
+    // The expected output and its here-document's newline, then a NUL: what comes before the NUL alone looks alike.
+    t.false(holds("printf 'ab\\n\\n\\000z'", answer('ab\n')), 'the whole output, not the part before a NUL');
     t.false(holds('echo ab', answer('ab')), 'a newline less');
     t.false(holds('echo ab; echo x >&2', answer('ab\n')), 'stderr where there was none');
     t.false(holds('exit 1', answer('', 0)), 'another code');
@@ -68,26 +70,73 @@ for (const shell of shells) {
     t.is(r.code, 0, r.stderr);
   });
 
-  test(`${shell}: a shell write refuses a folder and a link to one, and writes through the rest`, (t) => {
+  for (const printfBuiltin of [true, false]) {
+    const how = printfBuiltin ? 'printf' : 'base64';
+    test(`${shell}: a shell write (${how}) refuses a folder and a link to one, and writes through the rest`, (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'stackplay-write-'));
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      const write = (path: string, content: string, mode: string | undefined) =>
+        run(shell, shellWrite(path, content, mode, { printfBuiltin }).text);
+      mkdirSync(join(dir, 'folder'));
+      symlinkSync(join(dir, 'folder'), join(dir, 'link'));
+      for (const target of ['folder', 'link']) {
+        const r = write(join(dir, target), 'x', '0644');
+        t.is(r.code, 1, target);
+        t.regex(r.stderr, /it is a directory/);
+      }
+      t.deepEqual(readdirSync(join(dir, 'folder')), [], 'nothing was put inside');
+      const contents = [
+        '',
+        'no newline',
+        'two\nlines\n',
+        'é'.repeat(8000),
+        "it's a 'quote' \\ and \\n, %s %d %%, $HOME `id` $(id)\n",
+        '-n\n',
+        '__sp_base64\nEOF\n',
+        'crlf\r\nline\r\n',
+        'nul\0byte\n',
+        '\n\n\n',
+      ];
+      for (const content of contents) {
+        const r = write(join(dir, 'f'), content, '0600');
+        t.is(r.code, 0, r.stderr);
+        t.is(readFileSync(join(dir, 'f'), 'utf8'), content, JSON.stringify(content));
+        t.is(statSync(join(dir, 'f')).mode & 0o777, 0o600);
+      }
+      t.deepEqual(readdirSync(dir).sort(), ['f', 'folder', 'link'], 'no temp file left');
+      t.is(write(join(dir, 'f'), 'kept mode', undefined).code, 0);
+      t.is(statSync(join(dir, 'f')).mode & 0o777, 0o600, 'an existing file keeps its mode');
+      t.is(write(join(dir, 'new'), 'new file', undefined).code, 0);
+      t.is(statSync(join(dir, 'new')).mode & 0o777, 0o644, 'a new one gets 0644');
+      writeFileSync(join(dir, 'target'), 'old');
+      symlinkSync(join(dir, 'target'), join(dir, 'to-file'));
+      t.is(write(join(dir, 'to-file'), 'new', undefined).code, 0);
+      t.is(readFileSync(join(dir, 'target'), 'utf8'), 'old', 'a link to a file is replaced, as a rename replaces it');
+      t.is(readFileSync(join(dir, 'to-file'), 'utf8'), 'new');
+    });
+  }
+
+  test(`${shell}: the content of a shell write is on no command line: printf is the shell's, base64 reads a here-document`, (t) => {
+    const secret = `secret-${process.pid}-${Date.now()}`;
     const dir = mkdtempSync(join(tmpdir(), 'stackplay-write-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(join(dir, 'folder'));
-    symlinkSync(join(dir, 'folder'), join(dir, 'link'));
-    for (const target of ['folder', 'link']) {
-      const r = run(shell, shellWrite(join(dir, target), 'x', '0644').text);
-      t.is(r.code, 1, target);
-      t.regex(r.stderr, /it is a directory/);
+    for (const printfBuiltin of [true, false]) {
+      const text = shellWrite(join(dir, 'f'), secret, '0600', { printfBuiltin }).text;
+      // Every command the script runs, as a shell would show it before running it (set -x): no line names the secret.
+      const r = spawnSync(shell, ['-c', '( set -x; eval "$1" ) </dev/null', 'sh', text], { encoding: 'utf8' });
+      const traced = r.stderr.split('\n').filter((l) => /^\++ /.test(l));
+      t.true(traced.length > 0, r.stderr);
+      const external = traced.filter((l) => !/^\++ (printf|set|umask|\[|__sp_rc=|exit|rm)\b/.test(l));
+      t.false(
+        external.some((l) => l.includes(secret)),
+        external.join('\n'),
+      );
+      if (printfBuiltin)
+        t.true(
+          traced.some((l) => /^\++ printf /.test(l)),
+          'the content went through printf',
+        );
+      else t.false(text.includes(secret), 'as base64 only');
     }
-    t.deepEqual(readdirSync(join(dir, 'folder')), [], 'nothing was put inside');
-    for (const content of ['', 'no newline', 'two\nlines\n', 'é'.repeat(8000)]) {
-      const r = run(shell, shellWrite(join(dir, 'f'), content, '0600').text);
-      t.is(r.code, 0, r.stderr);
-      t.is(readFileSync(join(dir, 'f'), 'utf8'), content);
-    }
-    writeFileSync(join(dir, 'target'), 'old');
-    symlinkSync(join(dir, 'target'), join(dir, 'to-file'));
-    t.is(run(shell, shellWrite(join(dir, 'to-file'), 'new', undefined).text).code, 0);
-    t.is(readFileSync(join(dir, 'target'), 'utf8'), 'old', 'a link to a file is replaced, as a rename replaces it');
-    t.is(readFileSync(join(dir, 'to-file'), 'utf8'), 'new');
   });
 }

@@ -347,13 +347,42 @@ for (const shell of ['/bin/dash', '/bin/bash']) {
       'echo "${__sp_id:-clean}"',
     ]);
     t.is(r.status, 0, r.stderr);
-    // The ready line names the shell's own folder (for cancelAhead's stop file).
-    t.true(/^spmtestready \/\S+\n/.test(r.stdout.slice(1)) && r.stdout.startsWith('\u0001'), r.stdout);
+    // The ready line says printf is built in (both have it) and names the shell's own folder (for cancelAhead's stop file).
+    t.true(/^spmtestready p \/\S+\n/.test(r.stdout.slice(1)) && r.stdout.startsWith('\u0001'), r.stdout);
     t.is(
-      r.stdout.replace(/ \/\S+\n/, '\n'),
+      r.stdout.replace(/ p \/\S+\n/, '\n'),
       '\u0001spmtestready\none\n\u0001spmtest1:3\ntwo\\ three\u0001spmtest2:0\nclean\n\u0001spmtest3:0\n',
     );
     t.is(r.stderr, '\u0001spmtestready\nerr\n\u0001spmtest1\n\u0001spmtest2\n\u0001spmtest3\n');
+  });
+}
+
+for (const shell of ['/bin/dash', '/bin/bash']) {
+  test(`under ${shell}, read-only probes (marked o) give the same frames as other commands, guarded or not`, (t) => {
+    if (!existsSync(shell)) {
+      t.pass(`${shell} is not installed`);
+      return;
+    }
+    const r = runLoopUnder(shell, [
+      'echo a; printf "b" >&2; exit 2',
+      { text: 'echo a; printf "b" >&2; exit 2', guard: '- o' },
+      { text: 'echo skipped', guard: '0 o' },
+      'echo c',
+      { text: 'printf "d"; echo e >&2', guard: '0 p o' },
+      { text: 'echo "${__sp_o:-clean}"', guard: '- o' },
+      // Where the output goes: a file of the command's own, or the shell's own stream.
+      '[ -f /dev/stdout ] && echo file || echo stream',
+      { text: '[ -f /dev/stdout ] && echo file || echo stream', guard: '- o' },
+    ]);
+    t.is(r.status, 0, r.stderr);
+    t.is(
+      r.stdout.slice(r.stdout.indexOf('\n') + 1),
+      'a\n\u0001spmtest1:2\na\n\u0001spmtest2:2\n\u0001spmtest3:skip\nc\n\u0001spmtest4:0\nd\u0001spmtest5:0\nclean\n\u0001spmtest6:0\nfile\n\u0001spmtest7:0\nstream\n\u0001spmtest8:0\n',
+    );
+    t.is(
+      r.stderr,
+      '\u0001spmtestready\nb\u0001spmtest1\nb\u0001spmtest2\n\u0001spmtest3\n\u0001spmtest4\ne\n\u0001spmtest5\n\u0001spmtest6\n\u0001spmtest7\n\u0001spmtest8\n',
+    );
   });
 }
 
@@ -613,5 +642,35 @@ sshTest(
       await ssh.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  },
+);
+
+// printf, when not built in, is a program whose arguments any local user can read: a shell write's content must not go there.
+sshTest(
+  'a login shell without printf built in: shell writes send their content through base64, not printf',
+  async (t) => {
+    const own = await startSshd({
+      home: {
+        '.bashrc': [
+          'enable -n printf',
+          'mkdir -p "$HOME/bin"',
+          `echo '#!/bin/sh' > "$HOME/bin/printf"`,
+          `echo 'echo "$*" >> "$HOME/printf.log"; exec /usr/bin/printf "$@"' >> "$HOME/bin/printf"`,
+          'chmod +x "$HOME/bin/printf"; PATH="$HOME/bin:$PATH"',
+          '',
+        ].join('\n'),
+      },
+    });
+    t.teardown(() => own.stop());
+    const tr = await connectTo(own);
+    t.teardown(() => tr.close());
+    t.regex(await parentOf(tr), /__sp_/);
+    const secret = `stackplay-secret-${process.pid}-${Date.now()}`;
+    const file = join(own.dir, 'written');
+    await tr.write(file, `${secret}\n`, { followers: { cmds: [], done: () => undefined } });
+    t.is(readFileSync(file, 'utf8'), `${secret}\n`);
+    const log = readFileSync(join(own.dir, 'home', 'printf.log'), 'utf8');
+    t.regex(log, /ready/, 'the shell ran the printf program (its ready line)');
+    t.false(log.includes(secret), log);
   },
 );
