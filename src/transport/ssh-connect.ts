@@ -14,6 +14,7 @@ import { verifyHostKey, type HostKeyPolicy } from './host-key-policy.js';
 import { knownKeyTypes } from './known-hosts.js';
 import { spawnProxyCommand, type ProxyProcess } from './proxy-command.js';
 import { signPublicKeyAtOnce } from './sign-at-once.js';
+import { authenticateAhead } from './auth-ahead.js';
 import { planAuth } from './ssh-auth.js';
 
 export interface ClientOptions {
@@ -251,6 +252,7 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
     try {
       client.connect(config);
       signPublicKeyAtOnce(client);
+      authenticateAhead(client);
     } catch (e) {
       fail(new UnreachableError(conn.name, `cannot connect to ${where}: ${(e as Error).message}`, { cause: e }));
       return;

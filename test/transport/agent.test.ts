@@ -58,3 +58,19 @@ sshSerial('a failure lists the agent first among what was tried', async (t) => {
     /^authentication failed for root@127\.0\.0\.1:\d+ \(tried: agent\); key file .*not-a-key is not a usable private key \(.*\)$/,
   );
 });
+
+// The first auth request goes right behind the service request (auth-ahead.ts): when the server refuses it, the next key still gets its turn.
+sshSerial(
+  'a key the server refuses, offered first by the agent, is followed by the key file, which it takes',
+  async (t) => {
+    const env = { ...process.env, SSH_AUTH_SOCK: sock };
+    const wrong = join(work, 'wrong_key');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrong]);
+    spawnSync('ssh-add', ['-D'], { env });
+    const add = spawnSync('ssh-add', [wrong], { env, encoding: 'utf8' });
+    t.is(add.status, 0, add.stderr);
+    const ssh = await connectTo(sshd, { ansible_ssh_private_key_file: sshd.userKeyFile });
+    t.teardown(() => ssh.close());
+    t.is((await ssh.exec(sh`echo second`)).stdout, 'second\n');
+  },
+);
