@@ -28,8 +28,9 @@ const RUN =
  * shell (cd, exports and traps do not leak) with stdin from /dev/null, as an exec channel whose
  * stdin is closed at once. The script is one line, so the shell's messages name the command's
  * own line numbers ("line 1"), as under `sh -c`. A header ending in ` o` (after the guard's codes,
- * or `-` for none) marks a read-only probe: its output goes straight to the shell's own streams,
- * which spares a `cat` of each file (a probe leaves nothing running that could write later).
+ * or `-` for none) marks a command that leaves nothing running behind (a read-only probe, a guard,
+ * a write): its output goes straight to the shell's own streams, which spares the node two files
+ * and a `cat` for it.
  *
  * Differences from an exec channel, none of which stackplay's own commands rely on: `$$` is the
  * command shell's PID; a command killed by a signal reports 128 + the signal's number, as a shell
@@ -144,7 +145,11 @@ export interface BatchItem {
   cancellable?: boolean;
   /** A guarded read-only probe: the step after it is guarded by the code of the one before it. */
   keepsCode?: boolean;
-  /** A read-only probe: its output comes straight from the shell's streams, not from files of its own. */
+  /**
+   * Its output comes straight from the shell's streams, not from files of its own (each new file
+   * costs the node an inode): for read-only probes and stackplay's own scripts (guards, writes),
+   * which leave nothing running that could write into a later command's output.
+   */
   direct?: boolean;
   /** Its output, when it has come (the first command's goes to runBatch's onOutput). */
   onOutput?: ExecOptions['onOutput'];

@@ -31,7 +31,8 @@ function contentSource(content: string, printfBuiltin: boolean): { cmd: string; 
  * The command writing `content` to `path` atomically, shown as `write PATH` (the content, which may
  * be secret, is never shown). A new file gets 0644 and an existing one keeps its mode unless `mode`
  * is given, as over SFTP. It runs in a subshell of its own (the command shell's or an exec's): the
- * noclobber and umask it sets end with it.
+ * noclobber and umask it sets end with it. It starts nothing that outlives it, so its output (an
+ * error message at most) goes straight to the command shell's streams.
  */
 export function shellWrite(
   path: string,
@@ -50,7 +51,7 @@ export function shellWrite(
     // chmod even where a umask could give the mode: a folder's default ACL would take the umask's place.
     `${src.cmd} > ${t} && chmod ${bits} ${t} && mv -f -- ${t} ${p} || { __sp_rc=$?; rm -f -- ${t}; exit $__sp_rc; }${src.doc}`,
   ].join('\n');
-  return { text, display: `write ${path}` };
+  return { text, display: `write ${path}`, direct: true };
 }
 
 /**
@@ -69,5 +70,5 @@ export function shellWriteAs(
   const w = wrapBecome(becomeWriteCommand(path, sumOf(content), mode, b), b);
   if (w.stdinPrefix !== undefined || w.stdinSuffix !== undefined) return undefined;
   const src = contentSource(content, o.printfBuiltin);
-  return { text: `${src.cmd} | ${w.text}${src.doc}`, display: w.display };
+  return { text: `${src.cmd} | ${w.text}${src.doc}`, display: w.display, direct: true };
 }

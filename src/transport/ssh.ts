@@ -327,6 +327,7 @@ export class SshTransport implements Transport {
       return {
         text: guardScript(items, shell.dir || undefined),
         display: `check ${s.guard.map((g) => g.cmd.display).join('; ')}`,
+        direct: true,
       };
     };
     const steps: BatchItem[] = [];
