@@ -59,7 +59,8 @@ export function guardScript(probes: readonly GuardItem[], dir?: string): string 
   const e = '"$__sp_t/e"';
   lines.push(
     // read -d '' returns 1 at the end of its input, 0 at a NUL: only the first is the whole output.
-    `if [ -n "\${BASH_VERSION-}" ]; then __sp_same() { __sp_x=; __sp_v=; IFS= read -r -d '' __sp_x; IFS= read -r -d '' __sp_v <${o}; [ $? = 1 ] && [ "$__sp_v" = "$__sp_x" ]; }; else __sp_same() { cmp -s ${o} -; }; fi`,
+    // The outputs are not left for the next probe to see (they may be secret).
+    `if [ -n "\${BASH_VERSION-}" ]; then __sp_same() { __sp_x=; __sp_v=; IFS= read -r -d '' __sp_x; IFS= read -r -d '' __sp_v <${o}; [ $? = 1 ] && [ "$__sp_v" = "$__sp_x" ]; __sp_y=$?; __sp_x=; __sp_v=; return $__sp_y; }; else __sp_same() { cmp -s ${o} -; }; fi`,
   );
   for (const { text, expect } of probes) {
     // A space after the parenthesis: text that starts with one must not make it `((`, arithmetic.

@@ -45,7 +45,8 @@ const RUN =
     "__sp_nl=$(printf '\\nx'); __sp_nl=${__sp_nl%x};",
     `trap 'rm -rf "$__sp_d"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM;`,
     // Whether printf is built in (shell writes then need no process for the content), found without a process either.
-    'command -V printf >"$__sp_d/p" 2>&1; IFS= read -r __sp_c <"$__sp_d/p"; case $__sp_c in *builtin*) __sp_c=p;; *) __sp_c=-;; esac;',
+    // Only the very line bash, dash, busybox, zsh and ksh93 print: a program's path may hold the word too.
+    'LC_ALL=C command -V printf >"$__sp_d/p" 2>&1; IFS= read -r __sp_c <"$__sp_d/p"; case $__sp_c in "printf is a shell builtin") __sp_c=p;; *) __sp_c=-;; esac;',
     // Ready on both streams: what the login's rc files printed comes before it on each.
     `printf '%sready %s %s\\n' "$__sp_m" "$__sp_c" "$__sp_d"; printf '%sready\\n' "$__sp_m" >&2;`,
     'while IFS= read -r __sp_h; do',
@@ -69,7 +70,8 @@ const RUN =
     '[ -s "$__sp_d/$__sp_id.e" ] && cat "$__sp_d/$__sp_id.e" >&2;',
     `printf '%s%s\\n' "$__sp_m" "$__sp_id" >&2;`,
     // Emptied at once (a builtin, no fork): the output, which may hold secrets, stays on disk no longer than needed.
-    '[ -n "$__sp_o" ] || { : >"$__sp_d/$__sp_id.o"; : >"$__sp_d/$__sp_id.e"; };',
+    // >| as the user's rc files may have set noclobber.
+    '[ -n "$__sp_o" ] || { : >|"$__sp_d/$__sp_id.o"; : >|"$__sp_d/$__sp_id.e"; };',
     // The files themselves stay until then: a background process may still hold them open.
     '[ $((__sp_id % 200)) -eq 0 ] && rm -f "$__sp_d"/*;',
     'done; exit 0',

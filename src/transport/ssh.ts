@@ -466,8 +466,12 @@ export class SshTransport implements Transport {
     const b = this.#become(o.become);
     // Small text with probes to follow goes through the command shell: the write and the probes are one round trip
     // (with privilege too, when it needs no password).
+    // A become password would have to go on the shell's stdin: such a write keeps its own way.
     const viaShell =
-      o.followers !== undefined && typeof content === 'string' && Buffer.byteLength(content) <= SHELL_WRITE_MAX;
+      o.followers !== undefined &&
+      typeof content === 'string' &&
+      Buffer.byteLength(content) <= SHELL_WRITE_MAX &&
+      b?.password === undefined;
     if (b && !viaShell) return writeWithBecome(this, path, content, o.mode, b);
     if (viaShell) {
       const shell = await this.#idleShell();

@@ -653,10 +653,11 @@ sshTest(
       home: {
         '.bashrc': [
           'enable -n printf',
-          'mkdir -p "$HOME/bin"',
-          `echo '#!/bin/sh' > "$HOME/bin/printf"`,
-          `echo 'echo "$*" >> "$HOME/printf.log"; exec /usr/bin/printf "$@"' >> "$HOME/bin/printf"`,
-          'chmod +x "$HOME/bin/printf"; PATH="$HOME/bin:$PATH"',
+          // A folder with "builtin" in its name, which `command -V printf` then names.
+          'mkdir -p "$HOME/builtins"',
+          `echo '#!/bin/sh' > "$HOME/builtins/printf"`,
+          `echo 'echo "$*" >> "$HOME/printf.log"; exec /usr/bin/printf "$@"' >> "$HOME/builtins/printf"`,
+          'chmod +x "$HOME/builtins/printf"; PATH="$HOME/builtins:$PATH"',
           '',
         ].join('\n'),
       },
