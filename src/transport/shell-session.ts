@@ -3,8 +3,9 @@
 // Why: every exec channel costs sshd a session (fork, PAM on real nodes, a login shell) and
 // the controller several round trips; through this shell a command costs one subshell. The
 // command text goes in on the shell's stdin; its output goes to files of its own (so a daemon it
-// leaves behind can never write into a later command's output), then comes back framed by a
-// random marker that commands cannot know.
+// leaves behind can never write into a later command's output), except a read-only probe's, a
+// guard's or a write's, which leave nothing running and go straight to the shell's streams; it
+// comes back framed by a random marker that commands cannot know.
 import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import { quote } from '../command.js';
@@ -53,7 +54,7 @@ const RUN =
     // A header `ID LINES CODES` (a guarded step) runs only if the command before it exited with one of CODES.
     '__sp_id=${__sp_h%% *}; __sp_n=${__sp_h#* }; __sp_g=; __sp_s=; __sp_i=0; __sp_k=; __sp_o=;',
     'case $__sp_n in *" "*) __sp_g=",${__sp_n#* },"; __sp_n=${__sp_n%% *};; esac;',
-    // A step marked `o` (a read-only probe) writes straight to the shell's streams.
+    // A step marked `o` (a read-only probe, a guard, a write) writes straight to the shell's streams.
     'case $__sp_g in *" o,") __sp_g="${__sp_g% o,},"; __sp_o=1;; esac; [ "$__sp_g" = ",-," ] && __sp_g=;',
     // A step marked `p` (a probe inside the chain) leaves the chain's code as it was: the next step is guarded by the one before it.
     `case $__sp_g in *" p,") __sp_g="\${__sp_g% p,},"; __sp_k=\${__sp_rc-0};; esac;`,

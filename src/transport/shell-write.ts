@@ -4,7 +4,7 @@ import { sumOf } from '../file-sum.js';
 import { becomeWriteCommand, tempPathFor } from './become-files.js';
 import type { BatchItem } from './shell-session.js';
 
-/** Larger content goes over SFTP: the command shell reads its command text a byte at a time, base64 makes it a third bigger. */
+/** Larger content goes over SFTP: the command shell reads its command text a byte at a time (base64, when used, makes it a third bigger). */
 export const SHELL_WRITE_MAX = 16 * 1024;
 
 /** The here-document's end line: base64 text never holds an underscore. */
@@ -18,7 +18,7 @@ const hereDoc = (content: string): string => `${Buffer.from(content, 'utf8').toS
 
 /**
  * How the content reaches the command: in a single-quoted `printf` argument when the login shell
- * has printf built in (no process runs for it, so it is on no command line either), else as
+ * has printf built in (no program is started for it, so it is on no command line either), else as
  * base64 in a quoted here-document on the stdin of `base64 -d`. Text holding NUL (which a shell's
  * words cannot) always takes the here-document.
  */
@@ -30,7 +30,7 @@ function contentSource(content: string, printfBuiltin: boolean): { cmd: string; 
 /**
  * The command writing `content` to `path` atomically, shown as `write PATH` (the content, which may
  * be secret, is never shown). A new file gets 0644 and an existing one keeps its mode unless `mode`
- * is given, as over SFTP. It runs in a subshell of its own (the command shell's or an exec's): the
+ * is given, as over SFTP. It runs in a subshell of its own (the command shell's): the
  * noclobber and umask it sets end with it. It starts nothing that outlives it, so its output (an
  * error message at most) goes straight to the command shell's streams.
  */
