@@ -68,7 +68,8 @@ export function entryNames(entry: KnownHostEntry, name: string): boolean {
 }
 
 function readEntries(file: string): KnownHostEntry[] {
-  if (!existsSync(file)) return [];
+  // `UserKnownHostsFile=/dev/null`, OpenSSH's way of keeping no known hosts, holds none (not an input file's device error).
+  if (file === '/dev/null' || !existsSync(file)) return [];
   return parseKnownHosts(readInputText(file), file);
 }
 

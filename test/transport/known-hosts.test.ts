@@ -106,6 +106,13 @@ test('several files: a match anywhere wins over a stale line elsewhere; missing 
   t.deepEqual(checkHostKeyFiles([fresh, stale], 'web1', 22, k3.type, k3.blob), 'unknown');
 });
 
+test('UserKnownHostsFile=/dev/null (keep no known hosts) holds no entries, as for OpenSSH', (t) => {
+  const fresh = file(`web1 ${k1.line}\n`);
+  t.is(checkHostKey('/dev/null', 'web1', 22, k1.type, k1.blob), 'unknown');
+  t.is(checkHostKeyFiles(['/dev/null', fresh], 'web1', 22, k1.type, k1.blob), 'match');
+  t.deepEqual(knownKeyTypes(['/dev/null'], 'web1', 22), []);
+});
+
 test('appendHostKey writes a plain line that ssh-keygen -F finds', (t) => {
   const f = join(dir, 'sub', 'plain_known_hosts');
   t.is(appendHostKey(f, '127.0.0.1', 2222, k1.type, k1.blob), 'added');
