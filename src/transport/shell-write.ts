@@ -7,6 +7,9 @@ import type { BatchItem } from './shell-session.js';
 /** Larger content goes over SFTP: the command shell reads its command text a byte at a time (base64, when used, makes it a third bigger). */
 export const SHELL_WRITE_MAX = 16 * 1024;
 
+/** Whether content is small enough for a shell write. */
+export const fitsShellWrite = (content: string): boolean => Buffer.byteLength(content) <= SHELL_WRITE_MAX;
+
 /** The here-document's end line: base64 text never holds an underscore. */
 const END = '__sp_base64';
 
@@ -55,9 +58,10 @@ export function shellWrite(
 }
 
 /**
- * The same with privilege, when it needs no password: the content, through a pipe, goes on stdin to the privileged write script every become write runs (become-files.ts: size and
- * sha256 checked, owner and mode kept or set, renamed over), as writeWithBecome sends it; on no
- * command line, sudo's included. Undefined when the privilege needs a password (it would have to go
+ * The same with privilege, when it needs no password: the content, through a pipe, goes on stdin
+ * to the privileged write script every become write runs (become-files.ts: size and sha256
+ * checked, owner and mode kept or set, renamed over), as writeWithBecome sends it; on no command
+ * line, sudo's included. Undefined when the privilege needs a password (it would have to go
  * on that stdin too, and stays off the shell).
  */
 export function shellWriteAs(

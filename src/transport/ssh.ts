@@ -15,7 +15,7 @@ import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
 import { ShellNotStartedError, ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
 import { RoundTrips } from './round-trips.js';
 import { countingSftp } from './sftp-count.js';
-import { shellWrite, shellWriteAs, SHELL_WRITE_MAX } from './shell-write.js';
+import { fitsShellWrite, shellWrite, shellWriteAs } from './shell-write.js';
 import type {
   ChainedStep,
   ExecOptions,
@@ -54,6 +54,13 @@ export interface SshOptions {
   /** Run plain commands through one long-lived shell (default true; a host's stackplay_shell_session overrides it). */
   shellSession?: boolean;
 }
+
+/** A command as the command shell runs it: a read-only probe's output comes straight from the shell's streams. */
+const shellItem = (w: { text: string; display: string }, c: Command): BatchItem => ({
+  text: w.text,
+  display: w.display,
+  ...(c.readOnly ? { direct: true } : {}),
+});
 
 const CHANNEL_RETRIES = 10;
 const backoff = (attempt: number) => 20 * 2 ** Math.min(attempt, 5) * (0.5 + Math.random());
@@ -251,12 +258,7 @@ export class SshTransport implements Transport {
       // No await between this check and run(): a concurrent caller takes an exec channel instead.
       if (shell?.idle)
         try {
-          return await this.#inShell(
-            shell,
-            { text: w.text, display: w.display, ...(cmd.readOnly ? { direct: true } : {}) },
-            o.followers,
-            o,
-          );
+          return await this.#inShell(shell, shellItem(w, cmd), o.followers, o);
         } catch (e) {
           // The shell could not begin its loop: the command did not run; it takes an exec channel below
           // (and #idleShell, seeing the shell never started, gives this connection no other).
@@ -314,7 +316,7 @@ export class SshTransport implements Transport {
     const itemOf = (c: Command): BatchItem | undefined => {
       const b = this.#become(c.become);
       const w = b ? wrapBecome(c, b) : { text: c.text, display: c.display, stdinPrefix: undefined };
-      return w.stdinPrefix ? undefined : { text: w.text, display: w.display, ...(c.readOnly ? { direct: true } : {}) };
+      return w.stdinPrefix ? undefined : shellItem(w, c);
     };
     const stepItem = (s: ChainedStep): BatchItem | undefined => {
       if ('cmd' in s) return itemOf(s.cmd);
@@ -454,7 +456,7 @@ export class SshTransport implements Transport {
     mode: string | undefined,
     become: Become | undefined,
   ) {
-    if (Buffer.byteLength(content) > SHELL_WRITE_MAX) return undefined;
+    if (!fitsShellWrite(content)) return undefined;
     const b = this.#become(become);
     const o = { printfBuiltin: shell.printfBuiltin };
     return b ? shellWriteAs(path, content, mode, b, o) : shellWrite(path, content, mode, o);
@@ -468,10 +470,7 @@ export class SshTransport implements Transport {
     // (with privilege too, when it needs no password).
     // A become password would have to go on the shell's stdin: such a write keeps its own way.
     const viaShell =
-      o.followers !== undefined &&
-      typeof content === 'string' &&
-      Buffer.byteLength(content) <= SHELL_WRITE_MAX &&
-      b?.password === undefined;
+      o.followers !== undefined && typeof content === 'string' && fitsShellWrite(content) && b?.password === undefined;
     if (b && !viaShell) return writeWithBecome(this, path, content, o.mode, b);
     if (viaShell) {
       const shell = await this.#idleShell();
