@@ -7,11 +7,12 @@
 // guard's or a write's, which leave nothing running and go straight to the shell's streams; it
 // comes back framed by a random marker that commands cannot know.
 import { randomBytes } from 'node:crypto';
-import type { Client, ClientChannel } from 'ssh2';
+import type { ClientChannel } from 'ssh2';
 import { quote } from '../command.js';
 import { UnreachableError } from '../errors.js';
 import { OutputCollector } from './output.js';
 import type { RoundTrips } from './round-trips.js';
+import type { ExecChannel } from './session-ahead.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
 /**
@@ -273,7 +274,7 @@ export class ShellSession {
    * ready (that would cost a round trip before the first command); rejects when no channel opens.
    */
   static open(
-    client: Client,
+    exec: ExecChannel,
     timeoutMs: number,
     sideExec: (text: string) => void,
     trips?: RoundTrips,
@@ -286,7 +287,7 @@ export class ShellSession {
         settled = true;
         reject(new Error('the command shell did not start in time'));
       }, timeoutMs);
-      client.exec(sessionScript(), (err, opened) => {
+      exec(sessionScript(), (err, opened) => {
         clearTimeout(timer);
         if (settled) {
           if (!err) opened.close();

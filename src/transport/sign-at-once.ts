@@ -23,9 +23,9 @@ const canSign = (key: unknown): key is SigningKey =>
  * server refuses costs a signature instead (a failure, and ssh2 goes on to its next key or method as
  * before). Agent keys keep ssh2's query (the agent signs). Reaches into ssh2's protocol object, which
  * is not public API: when it is not there (another ssh2), nothing changes, and the round-trip test
- * of the transport says so.
+ * of the transport says so. `onSent` is called right after a signed request went out.
  */
-export function signPublicKeyAtOnce(client: Client): boolean {
+export function signPublicKeyAtOnce(client: Client, onSent: () => void = () => {}): boolean {
   const proto = (client as unknown as { _protocol?: { authPK?: AuthPK } })._protocol;
   const authPK = proto?.authPK;
   if (!proto || typeof authPK !== 'function') return false;
@@ -39,7 +39,10 @@ export function signPublicKeyAtOnce(client: Client): boolean {
       // ssh2's own signing path reports this as an error event and tries the next method;
       // an unsigned query is the same outcome one round trip later.
       if (signature instanceof Error) authPK.call(proto, username, key, keyAlgo);
-      else cb(signature);
+      else {
+        cb(signature);
+        onSent();
+      }
     });
   };
   return true;

@@ -15,6 +15,7 @@ import { knownKeyTypes } from './known-hosts.js';
 import { spawnProxyCommand, type ProxyProcess } from './proxy-command.js';
 import { signPublicKeyAtOnce } from './sign-at-once.js';
 import { authenticateAhead } from './auth-ahead.js';
+import { SessionAhead, type ExecChannel } from './session-ahead.js';
 import { planAuth } from './ssh-auth.js';
 
 export interface ClientOptions {
@@ -26,12 +27,16 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Used to resolve ProxyJump hops (their ssh config entries). */
   connectionDefaults?: ConnectionDefaults;
+  /** A command to ask a session channel for ahead, behind the signed public key (session-ahead.ts). */
+  execAhead?: string;
 }
 
 export interface OpenClient {
   client: Client;
   /** The host key the server proved it holds. */
   hostKey: Buffer;
+  /** Runs a command on a session channel: the one asked for ahead (ClientOptions.execAhead) if it is for it. */
+  exec: ExecChannel;
   /** Ends the client, the jump hosts and the proxy command. */
   close(): void;
 }
@@ -110,7 +115,9 @@ async function routeTo(conn: HostConnection, o: ClientOptions, depth: number): P
   const { pinned: _targetKey, ...jumpKeys } = o.hostKeys;
   let jump: OpenClient;
   try {
-    jump = await openClient(jumpConn, { ...o, hostKeys: jumpKeys }, depth + 1);
+    // The session asked for ahead is the target's.
+    const { execAhead: _ahead, ...jumpOptions } = o;
+    jump = await openClient(jumpConn, { ...jumpOptions, hostKeys: jumpKeys }, depth + 1);
   } catch (e) {
     if (e instanceof HostKeyError) throw new HostKeyError(conn.name, `jump host ${last}: ${e.message}`, { cause: e });
     throw new UnreachableError(conn.name, `jump host ${last}: ${(e as Error).message}`, { cause: e });
@@ -144,6 +151,7 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
   };
   const auth = planAuth(conn);
   const client = new ssh2.Client();
+  const ahead = o.execAhead !== undefined ? new SessionAhead(client, o.execAhead) : undefined;
   let hostKey: Buffer | undefined;
   let keyError: HostKeyError | undefined;
   const where = `${endpoint(conn)}${route.via}`;
@@ -241,6 +249,7 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
       resolve({
         client,
         hostKey: hostKey!,
+        exec: ahead ? ahead.exec : (text, cb) => client.exec(text, cb),
         close: () => {
           client.end();
           closeRoute();
@@ -251,7 +260,7 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
     client.once('close', () => void failFromSsh(undefined));
     try {
       client.connect(config);
-      signPublicKeyAtOnce(client);
+      signPublicKeyAtOnce(client, () => ahead?.signed());
       authenticateAhead(client);
     } catch (e) {
       fail(new UnreachableError(conn.name, `cannot connect to ${where}: ${(e as Error).message}`, { cause: e }));

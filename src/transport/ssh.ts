@@ -12,7 +12,7 @@ import { killTaggedCommand, newRunToken, tagWithToken } from './remote-kill.js';
 import { openClient, type OpenClient } from './ssh-connect.js';
 import { recordExit, runChannel, type ExitRecord } from './ssh-run.js';
 import { sftpRead, sftpWriteAtomic } from './sftp-files.js';
-import { ShellNotStartedError, ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
+import { sessionScript, ShellNotStartedError, ShellSession, SKIPPED, type BatchItem } from './shell-session.js';
 import { RoundTrips } from './round-trips.js';
 import { countingSftp } from './sftp-count.js';
 import { fitsShellWrite, shellWrite, shellWriteAs } from './shell-write.js';
@@ -221,7 +221,7 @@ export class SshTransport implements Transport {
     const starting =
       this.#shell ??
       this.#untilLost(
-        ShellSession.open(this.#open.client, this.#shellStartMs, (text) => this.#sideExec(text), this.#trips),
+        ShellSession.open(this.#open.exec, this.#shellStartMs, (text) => this.#sideExec(text), this.#trips),
       ).catch(() => {
         // A server that cannot run it (no mktemp, a restricted shell, no free session) gets exec channels only.
         if (this.#shell === starting) this.#shell = false;
@@ -535,6 +535,8 @@ export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Prom
     keepaliveCountMax: conn.keepaliveCountMax ?? o.keepaliveCountMax ?? 3,
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.connectionDefaults ? { connectionDefaults: o.connectionDefaults } : {}),
+    // The command shell's channel, asked for behind the key: the first command then waits a round trip less.
+    ...((conn.shellSession ?? o.shellSession) !== false ? { execAhead: sessionScript() } : {}),
   });
   return new SshTransport(conn, open, {
     maxChannels: o.maxChannels ?? 5,

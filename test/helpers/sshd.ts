@@ -55,6 +55,8 @@ export interface SshdOptions {
   userKeyFile?: string;
   /** Files in the login's home folder (name to content), e.g. { '.bashrc': 'echo noise >&2\n' }. */
   home?: Record<string, string>;
+  /** sshd LogLevel (default ERROR); log() returns what it wrote. */
+  logLevel?: string;
 }
 
 export interface Sshd {
@@ -79,7 +81,7 @@ export interface Sshd {
   pid: number;
   /** Connection vars for an inventory host reaching this server (strings, INI-safe in single quotes). */
   inventoryVars(): Record<string, string>;
-  /** What sshd wrote to stderr so far (LogLevel ERROR). */
+  /** What sshd wrote to stderr so far (LogLevel ERROR unless SshdOptions.logLevel). */
   log(): string;
   stop(): Promise<void>;
 }
@@ -204,7 +206,7 @@ function writeConfig(dir: string, address: string, port: number, o: SshdOptions)
     `MaxSessions ${o.maxSessions ?? 10}`,
     // Tests open many connections at once; the default 10:30:100 would drop some.
     `MaxStartups ${o.maxStartups ?? '200'}`,
-    'LogLevel ERROR',
+    `LogLevel ${o.logLevel ?? 'ERROR'}`,
     'Subsystem sftp internal-sftp',
     // sshd takes only the first SetEnv line, so all variables go on one.
     ...(o.setEnv && Object.keys(o.setEnv).length

@@ -1,0 +1,110 @@
+// The command shell's session channel asked for right behind the signed public key, so it is open once authentication says yes.
+import type { Client, ClientChannel } from 'ssh2';
+
+type Handler = (proto: unknown, ...args: unknown[]) => void;
+type ExecCallback = (err: Error | undefined, channel: ClientChannel) => void;
+
+/** How the shell's channel is had: the one asked for ahead when it is for this command, else a new one. */
+export type ExecChannel = (text: string, cb: ExecCallback) => void;
+
+interface Internals {
+  _remoteVer?: string;
+  _chanMgr?: { _channels?: Record<number, unknown>; remove?: (id: number) => void };
+  _protocol?: { _handlers?: Record<string, Handler | undefined>; _authsQueue?: unknown[] };
+}
+
+/**
+ * A session channel costs a round trip after authentication: ssh2 asks for it on 'ready'. RFC 4252
+ * §5.1 says messages that follow the auth request which succeeds go to the service, so the channel
+ * can be asked for right behind that request. Done only behind a signed public key (a request that
+ * succeeds by itself) that is the only one the server has not answered yet, only with OpenSSH
+ * (which answers a channel request during authentication with UNIMPLEMENTED and goes on; some other
+ * servers disconnect) and only without compression (delayed zlib starts when the success is sent:
+ * the request would go uncompressed into a compressed stream). Refused (the key was not taken): the
+ * request is forgotten (OpenSSH answers it UNIMPLEMENTED, which ssh2 passes over) and the channel is
+ * asked for again once authentication succeeds. Reaches into ssh2's client, which is not public API:
+ * when it is not there, nothing is asked ahead, and the round-trip test says so.
+ */
+export class SessionAhead {
+  #client: Client;
+  #text: string;
+  #compressed = true;
+  #state: 'idle' | 'asked' | 'taken' | 'refused' = 'idle';
+  #result: { err: Error | undefined; channel: ClientChannel } | undefined;
+  #waiting: ExecCallback | undefined;
+  #taken = false;
+
+  constructor(client: Client, text: string) {
+    this.#client = client;
+    this.#text = text;
+    client.once('handshake', (negotiated: { cs?: { compress?: string }; sc?: { compress?: string } }) => {
+      this.#compressed = negotiated.cs?.compress !== 'none' || negotiated.sc?.compress !== 'none';
+    });
+  }
+
+  /** Called right after the signed auth request went out. */
+  signed(): void {
+    if (this.#state !== 'idle') return;
+    const c = this.#client as unknown as Internals;
+    const handlers = c._protocol?._handlers;
+    const queue = c._protocol?._authsQueue;
+    const channels = c._chanMgr?._channels;
+    const success = handlers?.USERAUTH_SUCCESS;
+    const failure = handlers?.USERAUTH_FAILURE;
+    if (this.#compressed || !/^OpenSSH_/.test(c._remoteVer ?? '') || !handlers || !channels) return;
+    if (typeof success !== 'function' || typeof failure !== 'function' || typeof c._chanMgr?.remove !== 'function')
+      return;
+    if (queue?.length !== 1) return;
+    const before = new Set(Object.keys(channels));
+    try {
+      this.#client.exec(this.#text, (err, channel) => this.#settle({ err, channel }));
+    } catch {
+      return;
+    }
+    this.#state = 'asked';
+    const id = Object.keys(channels).find((k) => !before.has(k));
+    const restore = () => {
+      handlers.USERAUTH_SUCCESS = success;
+      handlers.USERAUTH_FAILURE = failure;
+    };
+    handlers.USERAUTH_SUCCESS = (p, ...rest) => {
+      restore();
+      if (this.#state === 'asked') this.#state = 'taken';
+      success(p, ...rest);
+    };
+    handlers.USERAUTH_FAILURE = (p, ...rest) => {
+      restore();
+      if (this.#state === 'asked') {
+        this.#state = 'refused';
+        if (id !== undefined) c._chanMgr!.remove!(Number(id));
+        const waiting = this.#waiting;
+        this.#waiting = undefined;
+        if (waiting) this.#client.exec(this.#text, waiting);
+      }
+      failure(p, ...rest);
+    };
+  }
+
+  #settle(r: { err: Error | undefined; channel: ClientChannel }): void {
+    if (this.#state === 'refused') return;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (waiting) waiting(r.err, r.channel);
+    else this.#result = r;
+  }
+
+  /** Runs `text` on a session channel: the one asked for ahead (once) when it was for this command, else a new one. */
+  readonly exec: ExecChannel = (text, cb) => {
+    const ahead = this.#state === 'asked' || this.#state === 'taken';
+    if (this.#taken || !ahead || text !== this.#text) {
+      this.#client.exec(text, cb);
+      return;
+    }
+    // Taken once: a later shell of this connection opens its own.
+    this.#taken = true;
+    const result = this.#result;
+    this.#result = undefined;
+    if (result) cb(result.err, result.channel);
+    else this.#waiting = cb;
+  };
+}
