@@ -22,8 +22,12 @@ interface Internals {
  * servers disconnect) and only without compression (delayed zlib starts when the success is sent:
  * the request would go uncompressed into a compressed stream). Refused (the key was not taken): the
  * request is forgotten (OpenSSH answers it UNIMPLEMENTED, which ssh2 passes over) and the channel is
- * asked for again once authentication succeeds. Reaches into ssh2's client, which is not public API:
- * when it is not there, nothing is asked ahead, and the round-trip test says so.
+ * asked for again behind the next signed key, or once authentication succeeds; sshd logs that
+ * request at INFO ("dispatch_protocol_error: type 90"). Agent keys are asked about before they sign
+ * (ssh2's query): nothing goes behind them. The transport takes the channel at once (ssh.ts), so its
+ * session is given back like the shell's when the server is short of sessions. Reaches into ssh2's
+ * client, which is not public API: when it is not there, nothing is asked ahead, and the round-trip
+ * test says so.
  */
 export class SessionAhead {
   #client: Client;
@@ -75,10 +79,11 @@ export class SessionAhead {
     handlers.USERAUTH_FAILURE = (p, ...rest) => {
       restore();
       if (this.#state === 'asked') {
-        this.#state = 'refused';
         if (id !== undefined) c._chanMgr!.remove!(Number(id));
         const waiting = this.#waiting;
         this.#waiting = undefined;
+        // The next signed key (or the same RSA key with another hash) may ask again, unless the shell waits already.
+        this.#state = waiting ? 'refused' : 'idle';
         if (waiting) this.#client.exec(this.#text, waiting);
       }
       failure(p, ...rest);
@@ -86,7 +91,6 @@ export class SessionAhead {
   }
 
   #settle(r: { err: Error | undefined; channel: ClientChannel }): void {
-    if (this.#state === 'refused') return;
     const waiting = this.#waiting;
     this.#waiting = undefined;
     if (waiting) waiting(r.err, r.channel);

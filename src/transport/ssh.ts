@@ -92,7 +92,14 @@ export class SshTransport implements Transport {
   constructor(
     conn: HostConnection,
     open: OpenClient,
-    o: { maxChannels: number; commandTimeoutMs?: number; shellSession?: boolean; shellStartMs?: number },
+    o: {
+      maxChannels: number;
+      commandTimeoutMs?: number;
+      shellSession?: boolean;
+      shellStartMs?: number;
+      /** Its channel was asked for while connecting: take it now, so the shell owns that session from the start. */
+      shellAhead?: boolean;
+    },
   ) {
     this.host = conn.name;
     this.hostKey = open.hostKey;
@@ -110,6 +117,7 @@ export class SshTransport implements Transport {
     // Nothing more can come from the server once its stream ends, even when ours to it stays open
     // (a ProxyCommand that closed its output and lives on): ssh2 then emits 'end' but not 'close'.
     open.client.on('end', () => this.#drop(new UnreachableError(this.host, `connection to ${where} lost`)));
+    if (o.shellAhead && this.#shell === undefined) void this.#idleShell();
   }
 
   #drop(e: UnreachableError): void {
@@ -521,6 +529,8 @@ export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Prom
   const defaults = defaultKnownHosts();
   const files = o.knownHostsFiles ?? defaults.files;
   const writeFile = o.knownHostsWriteFile ?? (o.knownHostsFiles === undefined ? defaults.writeFile : undefined);
+  // Only when commands will go through the shell: a connection-wide time limit keeps every command on its own channel.
+  const shellAhead = (conn.shellSession ?? o.shellSession) !== false && o.commandTimeoutMs === undefined;
   const open = await openClient(conn, {
     hostKeys: {
       mode: o.hostKeyChecking ?? 'strict',
@@ -536,12 +546,13 @@ export async function connectSsh(conn: HostConnection, o: SshOptions = {}): Prom
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.connectionDefaults ? { connectionDefaults: o.connectionDefaults } : {}),
     // The command shell's channel, asked for behind the key: the first command then waits a round trip less.
-    ...((conn.shellSession ?? o.shellSession) !== false ? { execAhead: sessionScript() } : {}),
+    ...(shellAhead ? { execAhead: sessionScript() } : {}),
   });
   return new SshTransport(conn, open, {
     maxChannels: o.maxChannels ?? 5,
     ...(o.commandTimeoutMs !== undefined ? { commandTimeoutMs: o.commandTimeoutMs } : {}),
     ...(o.shellSession !== undefined ? { shellSession: o.shellSession } : {}),
     shellStartMs: o.shellStartMs ?? o.connectTimeoutMs ?? 10_000,
+    shellAhead,
   });
 }

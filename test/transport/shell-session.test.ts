@@ -262,6 +262,24 @@ sshTest('on a server that allows one session, the command shell gives it up for 
   t.is(readFileSync(file, 'utf8'), 'over sftp\n');
 });
 
+// The shell's channel is asked for while connecting (session-ahead.ts): a first operation that
+// needs a channel of its own must still get the only session.
+sshTest(
+  'on a server that allows one session, a first command with stdin and a first sftp write still run',
+  async (t) => {
+    const own = await startSshd({ maxSessions: 1 });
+    t.teardown(() => own.stop());
+    const tr = await connectTo(own);
+    t.teardown(() => tr.close());
+    t.is((await tr.exec(raw('cat'), { stdin: 'first, on its own channel' })).stdout, 'first, on its own channel');
+    const other = await connectTo(own);
+    t.teardown(() => other.close());
+    const file = join(own.dir, 'written-first');
+    await other.write(file, 'over sftp, first\n');
+    t.is(readFileSync(file, 'utf8'), 'over sftp, first\n');
+  },
+);
+
 sshTest("a command's output does not stay on the node once it has been read (it may hold secrets)", async (t) => {
   const tr = await connectTo(sshd);
   t.teardown(() => tr.close());
