@@ -15,6 +15,7 @@ import { knownKeyTypes } from './known-hosts.js';
 import { spawnProxyCommand, type ProxyProcess } from './proxy-command.js';
 import { signPublicKeyAtOnce } from './sign-at-once.js';
 import { authenticateAhead } from './auth-ahead.js';
+import { skipHostKeyProof } from './no-host-key-proof.js';
 import { SessionAhead, type ExecChannel } from './session-ahead.js';
 import { planAuth } from './ssh-auth.js';
 
@@ -262,6 +263,7 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
       client.connect(config);
       signPublicKeyAtOnce(client, () => ahead?.signed());
       authenticateAhead(client);
+      skipHostKeyProof(client);
     } catch (e) {
       fail(new UnreachableError(conn.name, `cannot connect to ${where}: ${(e as Error).message}`, { cause: e }));
       return;

@@ -55,7 +55,7 @@ export interface SshdOptions {
   userKeyFile?: string;
   /** Files in the login's home folder (name to content), e.g. { '.bashrc': 'echo noise >&2\n' }. */
   home?: Record<string, string>;
-  /** sshd LogLevel (default ERROR); log() returns what it wrote. */
+  /** sshd LogLevel (default ERROR, of which log() keeps the last 8,000 characters); log() then returns all it wrote. */
   logLevel?: string;
 }
 
@@ -254,8 +254,10 @@ async function launch(
   const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
+  // A chosen log level is read whole (DEBUG writes much); the default keeps the last errors.
+  const keep = o.logLevel ? 4_000_000 : 8000;
   child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-8000);
+    stderr = (stderr + d.toString()).slice(-keep);
   });
   let exited = false;
   child.once('exit', () => {
