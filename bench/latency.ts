@@ -3,7 +3,8 @@ import { buildSync } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labPaths, type LabState } from '../src/commands/lab.js';
+import { labPaths, proxyCommand, type LabState } from '../src/commands/lab.js';
+import { DelayHub } from './delay-hub.js';
 import { closeControlMasters, ensureAnsible, ensureMitogen, writeAnsibleConfig } from './ansible.js';
 import { measure, type Measured } from './measure.js';
 import { ansibleRecap, check, stackplayRecap } from './recap.js';
@@ -66,6 +67,8 @@ export interface LatencyOptions {
   log: (s: string) => void;
   /** linear (Ansible's default: every task waits for every host) or free (no host waits for another). */
   strategy: 'linear' | 'free';
+  /** hub: one delaying server here, a socat per connection (delay-hub.ts); process: a Node proxy per connection. */
+  proxy: 'hub' | 'process';
 }
 
 /** Markdown lines: per RTT and run, each runner's wall time and round trips per host-task. */
@@ -74,6 +77,7 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
   const dir = join(o.work, `lat-${o.strategy[0]}`);
   mkdirSync(dir, { recursive: true });
   const proxy = bundleProxy(dir);
+  const hub = new DelayHub();
   const hosts = spreadHosts(o.s, o.hosts, 'l');
   const lines: string[] = [];
   const runners: Runner[] = [
@@ -114,7 +118,7 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
     }
   }
   lines.push(
-    `strategy ${o.strategy}: ${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`delay-proxy\` (RTT/2 each way) in front of the lab's ProxyCommand; time, then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included)`,
+    `strategy ${o.strategy}: ${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`${o.proxy === 'hub' ? 'delay-hub (one delaying server, a socat per connection)' : 'delay-proxy (a Node process per connection)'}\` (RTT/2 each way) in front of the lab's ProxyCommand; time, then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included)`,
   );
   lines.push(row(['RTT', 'run', ...runners.map((r) => r.name), ...runners.slice(1).map((r) => `${r.name}/stackplay`)]));
   lines.push(row(Array(2 + runners.length * 2 - 1).fill('---')));
@@ -137,18 +141,36 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
       ] as const) {
         const counts = join(dir, `counts-${ri}-${rtt}-${phase.replace(/\W/g, '')}`);
         mkdirSync(counts, { recursive: true });
-        const inv = writeInventory(
-          o.s,
-          hosts,
-          join(counts, '..', `inv-${ri}-${rtt}-${phase.replace(/\W/g, '')}.ini`),
-          (lab) => `${process.execPath} ${proxy} ${rtt} ${counts} -- ${lab}`,
-        );
-        o.log(`latency RTT ${rtt} ms: ${r.name} ${phase}`);
-        const m = await r.run(inv, book, chk);
-        r.after?.();
-        const c = r.changed(m);
-        check(`${r.name} RTT ${rtt} ${phase}`, m, c.recap, changed);
-        const t = await roundTrips(counts);
+        const routes = new Map<string, string>();
+        let t: Awaited<ReturnType<typeof roundTrips>>;
+        let m: Measured;
+        try {
+          if (o.proxy === 'hub')
+            for (const h of hosts)
+              routes.set(
+                h.name,
+                await hub.route(
+                  counts,
+                  rtt,
+                  h.name,
+                  proxyCommand(h.node.namespace).replace('%h', h.node.address).replace('%p', '22'),
+                ),
+              );
+          const inv = writeInventory(
+            o.s,
+            hosts,
+            join(counts, '..', `inv-${ri}-${rtt}-${phase.replace(/\W/g, '')}.ini`),
+            (lab, h) => routes.get(h.name) ?? `${process.execPath} ${proxy} ${rtt} ${counts} -- ${lab}`,
+          );
+          o.log(`latency RTT ${rtt} ms: ${r.name} ${phase}`);
+          m = await r.run(inv, book, chk);
+          r.after?.();
+          const c = r.changed(m);
+          check(`${r.name} RTT ${rtt} ${phase}`, m, c.recap, changed);
+          t = await roundTrips(counts);
+        } finally {
+          await hub.closeRoutes();
+        }
         if (t.proxies === 0) throw new Error(`${r.name} RTT ${rtt} ${phase}: no connection went through the proxy`);
         const perTask = t.trips / (o.hosts * TASKS);
         const key = phase;

@@ -5,6 +5,8 @@
 // BENCH_ONLY=<the same names, plus compare for sections 1 and 2> runs only those sections (e.g. BENCH_ONLY=latency BENCH_NODES=5),
 // BENCH_RTTS (the latency section's RTTs in ms, default "0,20,100"), BENCH_LATENCY_HOSTS (default 5),
 // BENCH_LATENCY_STRATEGIES (the plays' strategy, "linear,free" by default: Mitogen runs mitogen_linear / mitogen_free),
+// BENCH_LATENCY_PROXY (hub: one delaying server in the bench's process, each connection a socat to it, the default;
+// process: a Node delaying proxy per connection, as before 2026-12-08),
 // BENCH_SHARED_SCALE (host counts over shared loopback sshds, section 7 'sharedscale', default "200,500,2000"),
 // BENCH_SHARED_SSHDS (default 4).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -300,6 +302,7 @@ async function main(): Promise<void> {
             makeDirs: (d) => makeDirs(s, d),
             log,
             strategy,
+            proxy: process.env.BENCH_LATENCY_PROXY === 'process' ? 'process' : 'hub',
           });
           for (const line of lines) out(line);
         }

@@ -25,12 +25,12 @@ export function writeInventory(
   s: LabState,
   hosts: HostEntry[],
   file: string,
-  wrapProxy: (lab: string) => string = (lab) => lab,
+  wrapProxy: (lab: string, host: HostEntry) => string = (lab) => lab,
 ): string {
   const p = labPaths(s.dir);
   const lines = ['[bench]'];
   for (const h of hosts) {
-    const args = `-o ProxyCommand="${wrapProxy(proxyCommand(h.node.namespace))}" -o UserKnownHostsFile=${p.knownHosts}`;
+    const args = `-o ProxyCommand="${wrapProxy(proxyCommand(h.node.namespace), h)}" -o UserKnownHostsFile=${p.knownHosts}`;
     lines.push(
       `${h.name} ansible_host=${h.node.address} ansible_user=root ansible_ssh_private_key_file=${p.key} ansible_ssh_common_args='${args}'`,
     );

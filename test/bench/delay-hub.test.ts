@@ -1,0 +1,91 @@
+// The bench's delaying server (delay-hub.ts) through the ProxyCommand it hands out: delays, counts per connection, ends with either side.
+import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DelayHub } from '../../bench/delay-hub.js';
+import { waitUntil } from '../helpers/wait.js';
+
+function countDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'delay-hub-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function route(t: ExecutionContext, dir: string, rtt: number, inner: string): Promise<string> {
+  const hub = new DelayHub();
+  t.teardown(() => hub.closeRoutes());
+  const command = await hub.route(dir, rtt, 'h1', inner);
+  t.regex(command, /^socat - UNIX-CONNECT:/);
+  return command;
+}
+
+/** The ProxyCommand as a runner starts it (sh -c). */
+function connect(t: ExecutionContext, command: string) {
+  const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return { child, out: () => out, exited };
+}
+
+const counts = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { roundTrips: number; up: number; down: number });
+const starts = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.start')).length;
+
+test('through the hub: delayed both ways, three exchanges counted as three round trips once the controller closes', async (t) => {
+  const dir = countDir(t);
+  const p = connect(t, await route(t, dir, 100, 'cat'));
+  for (const word of ['one', 'two', 'three']) {
+    const before = p.out().length;
+    const at = performance.now();
+    p.child.stdin.write(word);
+    t.true(await waitUntil(() => p.out().length >= before + word.length), `no echo of ${word}`);
+    // Half the RTT each way: at least the whole RTT passes (a lower bound, never a speed assertion).
+    t.true(performance.now() - at >= 95, `${word} came back early`);
+  }
+  t.is(p.out(), 'onetwothree');
+  p.child.stdin.end();
+  await p.exited;
+  t.true(await waitUntil(() => counts(dir).length === 1), 'no count written');
+  t.deepEqual(counts(dir), [{ roundTrips: 3, up: 11, down: 11 }]);
+  t.is(starts(dir), 1);
+});
+
+test('the node side closing first: what is held is delivered and the connection ends', async (t) => {
+  const dir = countDir(t);
+  // The "node" reads 4 bytes, answers them and hangs up while the controller keeps its side open.
+  const p = connect(t, await route(t, dir, 60, 'head -c 4'));
+  p.child.stdin.write('abcdefgh');
+  await p.exited;
+  t.is(p.out(), 'abcd');
+  t.true(await waitUntil(() => counts(dir).length === 1), 'no count written');
+  t.is(counts(dir)[0]!.roundTrips, 1);
+});
+
+test('a ProxyCommand terminated by its runner still gets its count; each connection has its own', async (t) => {
+  const dir = countDir(t);
+  const command = await route(t, dir, 0, 'cat');
+  const a = connect(t, command);
+  const b = connect(t, command);
+  a.child.stdin.write('x');
+  b.child.stdin.write('yy');
+  t.true(await waitUntil(() => a.out() === 'x' && b.out() === 'yy'));
+  // How ssh and stackplay end a ProxyCommand.
+  a.child.kill('SIGTERM');
+  b.child.kill('SIGTERM');
+  t.true(await waitUntil(() => counts(dir).length === 2), `counts: ${JSON.stringify(counts(dir))}`);
+  t.deepEqual(
+    counts(dir)
+      .map((c) => c.up)
+      .sort(),
+    [1, 2],
+  );
+  t.is(starts(dir), 2);
+});
