@@ -7,15 +7,17 @@
 // RoundTrips) runs in this process, which only waits while a runner runs. Per connection it writes
 // COUNT_DIR/cN.start when it comes and COUNT_DIR/cN.json ({ roundTrips, up, down }) when both sides
 // have ended, as the per-connection proxy does.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { delayedPipe, RoundTrips } from './delay-proxy.js';
 
 export class DelayHub {
   #servers: Server[] = [];
   #next = 0;
+  /** The connections under way, to end when their route closes (a ControlPersist master left behind, say). */
+  #open = new Set<{ sock: Socket; child: ChildProcess }>();
 
   /**
    * Listens at COUNT_DIR/NAME.sock; each connection runs `inner` (the real proxy, through sh -c,
@@ -24,25 +26,45 @@ export class DelayHub {
    */
   async route(countDir: string, rttMs: number, name: string, inner: string): Promise<string> {
     const path = join(countDir, `${name}.sock`);
-    const server = createServer((sock) => {
-      const id = `c${++this.#next}`;
-      writeFileSync(join(countDir, `${id}.start`), '');
-      const trips = new RoundTrips(rttMs / 2);
-      const child = spawn('sh', ['-c', inner], { stdio: ['pipe', 'pipe', 'inherit'] });
-      child.stdin.on('error', () => {});
+    // Half open: the controller's end of input must not drop what is still held for it.
+    const server = createServer({ allowHalfOpen: true }, (sock) => {
       sock.on('error', () => {});
-      const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-      void delayedPipe(sock, child.stdin, rttMs / 2, (c) => trips.fromController(c.length));
-      // The node side ended (sshd closed): what is held is delivered, then the socket ends.
-      const fromNode = delayedPipe(child.stdout, sock, rttMs / 2, (c) => trips.fromNode(c.length)).then(() =>
-        child.kill('SIGTERM'),
-      );
-      void Promise.all([fromNode, exited]).then(() => {
+      const id = `c${++this.#next}`;
+      const trips = new RoundTrips(rttMs / 2);
+      const record = () => {
         const file = join(countDir, `${id}.json`);
         // Whole or not at all: the bench may list the folder at any moment.
         writeFileSync(`${file}.tmp`, JSON.stringify({ roundTrips: trips.count, up: trips.up, down: trips.down }));
         renameSync(`${file}.tmp`, file);
-      });
+      };
+      try {
+        writeFileSync(join(countDir, `${id}.start`), '');
+        const child = spawn('sh', ['-c', inner], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const entry = { sock, child };
+        this.#open.add(entry);
+        const exited = new Promise<void>((resolve) => {
+          child.on('close', () => resolve());
+          // Not started (no processes left, say): the connection ends, counted as it stands.
+          child.on('error', () => {
+            sock.destroy();
+            resolve();
+          });
+        });
+        child.stdin.on('error', () => {});
+        void delayedPipe(sock, child.stdin, rttMs / 2, (c) => trips.fromController(c.length));
+        // The node side ended (sshd closed): what is held is delivered, then the socket ends.
+        const fromNode = delayedPipe(child.stdout, sock, rttMs / 2, (c) => trips.fromNode(c.length)).then(() =>
+          child.kill('SIGTERM'),
+        );
+        void Promise.all([fromNode, exited])
+          .then(() => {
+            this.#open.delete(entry);
+            record();
+          })
+          .catch(() => undefined);
+      } catch {
+        sock.destroy();
+      }
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -52,10 +74,17 @@ export class DelayHub {
     return `socat - UNIX-CONNECT:${path}`;
   }
 
-  /** Stops listening (connections under way go on until they end). */
-  async closeRoutes(): Promise<void> {
-    const servers = this.#servers;
+  /**
+   * Stops listening and ends the connections still under way (the bench has waited for their
+   * counts already; one still open is a process that outlived its run, reported unaccounted).
+   */
+  closeRoutes(): void {
+    for (const s of this.#servers) s.close();
     this.#servers = [];
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const { sock, child } of this.#open) {
+      sock.destroy();
+      child.kill('SIGKILL');
+    }
+    this.#open.clear();
   }
 }

@@ -153,7 +153,7 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
                   counts,
                   rtt,
                   h.name,
-                  proxyCommand(h.node.namespace).replace('%h', h.node.address).replace('%p', '22'),
+                  proxyCommand(h.node.namespace).replaceAll('%h', h.node.address).replaceAll('%p', '22'),
                 ),
               );
           const inv = writeInventory(
@@ -169,7 +169,7 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
           check(`${r.name} RTT ${rtt} ${phase}`, m, c.recap, changed);
           t = await roundTrips(counts);
         } finally {
-          await hub.closeRoutes();
+          hub.closeRoutes();
         }
         if (t.proxies === 0) throw new Error(`${r.name} RTT ${rtt} ${phase}: no connection went through the proxy`);
         const perTask = t.trips / (o.hosts * TASKS);

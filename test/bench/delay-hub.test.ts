@@ -13,8 +13,13 @@ function countDir(t: ExecutionContext): string {
   return dir;
 }
 
-async function route(t: ExecutionContext, dir: string, rtt: number, inner: string): Promise<string> {
-  const hub = new DelayHub();
+async function route(
+  t: ExecutionContext,
+  dir: string,
+  rtt: number,
+  inner: string,
+  hub = new DelayHub(),
+): Promise<string> {
   t.teardown(() => hub.closeRoutes());
   const command = await hub.route(dir, rtt, 'h1', inner);
   t.regex(command, /^socat - UNIX-CONNECT:/);
@@ -88,4 +93,16 @@ test('a ProxyCommand terminated by its runner still gets its count; each connect
     [1, 2],
   );
   t.is(starts(dir), 2);
+});
+
+test('closing the routes ends a connection that outlived its run (a ControlPersist master, say)', async (t) => {
+  const dir = countDir(t);
+  const hub = new DelayHub();
+  const p = connect(t, await route(t, dir, 0, 'cat', hub));
+  p.child.stdin.write('x');
+  t.true(await waitUntil(() => p.out() === 'x'));
+  hub.closeRoutes();
+  // The runner's socat sees its socket end; the command behind it is killed.
+  await p.exited;
+  t.pass();
 });
