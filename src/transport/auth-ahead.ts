@@ -1,7 +1,6 @@
 // Authentication without waiting for the service accept: the first auth request goes right behind the service request.
 import type { Client } from 'ssh2';
-
-type Handler = (proto: unknown, ...args: unknown[]) => void;
+import { internalsOf } from './ssh2-internals.js';
 
 /**
  * ssh2 asks for the `ssh-userauth` service and starts authenticating only when the server says
@@ -15,11 +14,7 @@ type Handler = (proto: unknown, ...args: unknown[]) => void;
  * there, nothing changes, and the transport's round-trip test says so.
  */
 export function authenticateAhead(client: Client): boolean {
-  const proto = (
-    client as unknown as {
-      _protocol?: { _handlers?: Record<string, Handler | undefined>; service?: (name: string) => void };
-    }
-  )._protocol;
+  const proto = internalsOf(client)._protocol;
   const handlers = proto?._handlers;
   const accept = handlers?.SERVICE_ACCEPT;
   const extInfo = handlers?.EXT_INFO;

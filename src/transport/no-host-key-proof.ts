@@ -1,7 +1,6 @@
 // The server's list of its other host keys (hostkeys-00@openssh.com) is taken as said, without asking it to prove them.
 import type { Client } from 'ssh2';
-
-type Handler = (proto: unknown, ...args: unknown[]) => void;
+import { internalsOf } from './ssh2-internals.js';
 
 /**
  * OpenSSH sends every host key it has once authentication succeeds, for clients that update
@@ -13,11 +12,7 @@ type Handler = (proto: unknown, ...args: unknown[]) => void;
  * not there, ssh2 goes on proving, which changes nothing but the cost.
  */
 export function skipHostKeyProof(client: Client): boolean {
-  const proto = (
-    client as unknown as {
-      _protocol?: { _handlers?: Record<string, Handler | undefined>; requestSuccess?: () => void };
-    }
-  )._protocol;
+  const proto = internalsOf(client)._protocol;
   const handlers = proto?._handlers;
   const global = handlers?.GLOBAL_REQUEST;
   if (!proto || !handlers || typeof global !== 'function' || typeof proto.requestSuccess !== 'function') return false;

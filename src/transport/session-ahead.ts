@@ -1,17 +1,10 @@
 // The command shell's session channel asked for right behind the signed public key, so it is open once authentication says yes.
 import type { Client, ClientChannel } from 'ssh2';
-
-type Handler = (proto: unknown, ...args: unknown[]) => void;
+import { internalsOf } from './ssh2-internals.js';
 type ExecCallback = (err: Error | undefined, channel: ClientChannel) => void;
 
 /** How the shell's channel is had: the one asked for ahead when it is for this command, else a new one. */
 export type ExecChannel = (text: string, cb: ExecCallback) => void;
-
-interface Internals {
-  _remoteVer?: string;
-  _chanMgr?: { _channels?: Record<number, unknown>; remove?: (id: number) => void };
-  _protocol?: { _handlers?: Record<string, Handler | undefined>; _authsQueue?: unknown[] };
-}
 
 /**
  * A session channel costs a round trip after authentication: ssh2 asks for it on 'ready'. RFC 4252
@@ -49,7 +42,7 @@ export class SessionAhead {
   /** Called right after the signed auth request went out. */
   signed(): void {
     if (this.#state !== 'idle') return;
-    const c = this.#client as unknown as Internals;
+    const c = internalsOf(this.#client);
     const handlers = c._protocol?._handlers;
     const queue = c._protocol?._authsQueue;
     const channels = c._chanMgr?._channels;

@@ -1,5 +1,6 @@
 // Public-key authentication in one round trip: the signed request goes first (RFC 4252 §7 allows it) instead of ssh2's query then signature.
 import type { Client } from 'ssh2';
+import { internalsOf } from './ssh2-internals.js';
 
 /** What ssh2's parsed private key offers (ssh2's ParsedKey, which its types do not export with sign's hash). */
 interface SigningKey {
@@ -26,10 +27,10 @@ const canSign = (key: unknown): key is SigningKey =>
  * of the transport says so. `onSent` is called right after a signed request went out.
  */
 export function signPublicKeyAtOnce(client: Client, onSent: () => void = () => {}): boolean {
-  const proto = (client as unknown as { _protocol?: { authPK?: AuthPK } })._protocol;
-  const authPK = proto?.authPK;
+  const proto = internalsOf(client)._protocol;
+  const authPK = proto?.authPK as AuthPK | undefined;
   if (!proto || typeof authPK !== 'function') return false;
-  proto.authPK = (username, key, keyAlgo, cbSign) => {
+  const signing: AuthPK = (username, key, keyAlgo, cbSign) => {
     if (cbSign || typeof keyAlgo === 'function' || !canSign(key)) {
       authPK.call(proto, username, key, keyAlgo, cbSign);
       return;
@@ -45,5 +46,6 @@ export function signPublicKeyAtOnce(client: Client, onSent: () => void = () => {
       }
     });
   };
+  proto.authPK = signing;
   return true;
 }
