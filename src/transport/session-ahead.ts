@@ -26,7 +26,8 @@ export class SessionAhead {
   #client: Client;
   #text: string;
   #compressed = true;
-  #state: 'idle' | 'asked' | 'taken' | 'refused' = 'idle';
+  /** asked: behind a key not answered yet; accepted: the key was taken, the channel is the service's. */
+  #state: 'idle' | 'asked' | 'accepted' | 'refused' = 'idle';
   #result: { err: Error | undefined; channel: ClientChannel } | undefined;
   #waiting: ExecCallback | undefined;
   #taken = false;
@@ -66,7 +67,7 @@ export class SessionAhead {
     };
     handlers.USERAUTH_SUCCESS = (p, ...rest) => {
       restore();
-      if (this.#state === 'asked') this.#state = 'taken';
+      if (this.#state === 'asked') this.#state = 'accepted';
       success(p, ...rest);
     };
     handlers.USERAUTH_FAILURE = (p, ...rest) => {
@@ -92,7 +93,7 @@ export class SessionAhead {
 
   /** Runs `text` on a session channel: the one asked for ahead (once) when it was for this command, else a new one. */
   readonly exec: ExecChannel = (text, cb) => {
-    const ahead = this.#state === 'asked' || this.#state === 'taken';
+    const ahead = this.#state === 'asked' || this.#state === 'accepted';
     if (this.#taken || !ahead || text !== this.#text) {
       this.#client.exec(text, cb);
       return;
