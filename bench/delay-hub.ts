@@ -8,10 +8,10 @@
 // COUNT_DIR/cN.start when it comes and COUNT_DIR/cN.json ({ roundTrips, up, down }) when both sides
 // have ended, as the per-connection proxy does.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { delayedPipe, RoundTrips } from './delay-proxy.js';
+import { delayedPipe, RoundTrips, writeCount } from './delay-proxy.js';
 
 export class DelayHub {
   #servers: Server[] = [];
@@ -31,12 +31,6 @@ export class DelayHub {
       sock.on('error', () => {});
       const id = `c${++this.#next}`;
       const trips = new RoundTrips(rttMs / 2);
-      const record = () => {
-        const file = join(countDir, `${id}.json`);
-        // Whole or not at all: the bench may list the folder at any moment.
-        writeFileSync(`${file}.tmp`, JSON.stringify({ roundTrips: trips.count, up: trips.up, down: trips.down }));
-        renameSync(`${file}.tmp`, file);
-      };
       try {
         writeFileSync(join(countDir, `${id}.start`), '');
         const child = spawn('sh', ['-c', inner], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -59,7 +53,7 @@ export class DelayHub {
         void Promise.all([fromNode, exited])
           .then(() => {
             this.#open.delete(entry);
-            record();
+            writeCount(countDir, id, trips);
           })
           .catch(() => undefined);
       } catch {

@@ -91,6 +91,13 @@ export function delayedPipe(
   });
 }
 
+/** Writes DIR/ID.json ({ roundTrips, up, down }) whole or not at all: the bench may list the folder at any moment. */
+export function writeCount(dir: string, id: string, trips: RoundTrips): void {
+  const file = join(dir, `${id}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify({ roundTrips: trips.count, up: trips.up, down: trips.down }));
+  renameSync(`${file}.tmp`, file);
+}
+
 function main(argv: string[]): void {
   const sep = argv.indexOf('--');
   const rtt = Number(argv[0]);
@@ -106,10 +113,7 @@ function main(argv: string[]): void {
   const record = () => {
     if (written) return;
     written = true;
-    // Whole or not at all: the bench may list the folder at any moment.
-    const file = join(dir, `${process.pid}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify({ roundTrips: trips.count, up: trips.up, down: trips.down }));
-    renameSync(`${file}.tmp`, file);
+    writeCount(dir, String(process.pid), trips);
   };
   process.on('exit', record);
   const child = spawn('sh', ['-c', argv.slice(sep + 1).join(' ')], { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -1,17 +1,9 @@
 // The bench's delaying server (delay-hub.ts) through the ProxyCommand it hands out: delays, counts per connection, ends with either side.
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DelayHub } from '../../bench/delay-hub.js';
+import { countDir, counts, echoEach, starts } from '../helpers/delay-counts.js';
 import { waitUntil } from '../helpers/wait.js';
-
-function countDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'delay-hub-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function route(
   t: ExecutionContext,
@@ -38,23 +30,10 @@ function connect(t: ExecutionContext, command: string) {
   return { child, out: () => out, exited };
 }
 
-const counts = (dir: string) =>
-  readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { roundTrips: number; up: number; down: number });
-const starts = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.start')).length;
-
 test('through the hub: delayed both ways, three exchanges counted as three round trips once the controller closes', async (t) => {
-  const dir = countDir(t);
+  const dir = countDir(t, 'delay-hub-');
   const p = connect(t, await route(t, dir, 100, 'cat'));
-  for (const word of ['one', 'two', 'three']) {
-    const before = p.out().length;
-    const at = performance.now();
-    p.child.stdin.write(word);
-    t.true(await waitUntil(() => p.out().length >= before + word.length), `no echo of ${word}`);
-    // Half the RTT each way: at least the whole RTT passes (a lower bound, never a speed assertion).
-    t.true(performance.now() - at >= 95, `${word} came back early`);
-  }
+  await echoEach(t, p.child.stdin, p.out, ['one', 'two', 'three'], 100);
   t.is(p.out(), 'onetwothree');
   p.child.stdin.end();
   await p.exited;
@@ -64,7 +43,7 @@ test('through the hub: delayed both ways, three exchanges counted as three round
 });
 
 test('the node side closing first: what is held is delivered and the connection ends', async (t) => {
-  const dir = countDir(t);
+  const dir = countDir(t, 'delay-hub-');
   // The "node" reads 4 bytes, answers them and hangs up while the controller keeps its side open.
   const p = connect(t, await route(t, dir, 60, 'head -c 4'));
   p.child.stdin.write('abcdefgh');
@@ -75,7 +54,7 @@ test('the node side closing first: what is held is delivered and the connection 
 });
 
 test('a ProxyCommand terminated by its runner still gets its count; each connection has its own', async (t) => {
-  const dir = countDir(t);
+  const dir = countDir(t, 'delay-hub-');
   const command = await route(t, dir, 0, 'cat');
   const a = connect(t, command);
   const b = connect(t, command);
@@ -96,7 +75,7 @@ test('a ProxyCommand terminated by its runner still gets its count; each connect
 });
 
 test('closing the routes ends a connection that outlived its run (a ControlPersist master, say)', async (t) => {
-  const dir = countDir(t);
+  const dir = countDir(t, 'delay-hub-');
   const hub = new DelayHub();
   const p = connect(t, await route(t, dir, 0, 'cat', hub));
   p.child.stdin.write('x');

@@ -1,12 +1,10 @@
 // The bench's delaying ProxyCommand: chunks held at least the delay, in order, round trips counted, clean exit either side.
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { delayedPipe, RoundTrips } from '../../bench/delay-proxy.js';
+import { countDir, counts, echoEach, starts } from '../helpers/delay-counts.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const PROXY = fileURLToPath(new URL('../../bench/delay-proxy.ts', import.meta.url));
@@ -58,12 +56,6 @@ test('RoundTrips counts a turn each time the node answers after the controller s
   t.is(r.down, 9);
 });
 
-function countDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'delay-proxy-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 function startProxy(rtt: number, dir: string, command: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', PROXY, String(rtt), dir, '--', command], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -76,32 +68,20 @@ function startProxy(rtt: number, dir: string, command: string) {
   return { child, out: () => out, exited };
 }
 
-const counts = (dir: string) =>
-  readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { roundTrips: number; up: number; down: number });
-
 test('the proxy delays both ways, counts three exchanges as three round trips and exits when the controller closes', async (t) => {
-  const dir = countDir(t);
+  const dir = countDir(t, 'delay-proxy-');
   const p = startProxy(100, dir, 'cat');
   t.teardown(() => p.child.kill('SIGKILL'));
-  for (const word of ['one', 'two', 'three']) {
-    const before = p.out().length;
-    const at = performance.now();
-    p.child.stdin.write(word);
-    t.true(await waitUntil(() => p.out().length >= before + word.length), `no echo of ${word}`);
-    // Half the RTT each way: at least the whole RTT passes (a lower bound, never a speed assertion).
-    t.true(performance.now() - at >= 95, `${word} came back early`);
-  }
+  await echoEach(t, p.child.stdin, p.out, ['one', 'two', 'three'], 100);
   t.is(p.out(), 'onetwothree');
   p.child.stdin.end();
   t.is(await p.exited, 0);
   t.deepEqual(counts(dir), [{ roundTrips: 3, up: 11, down: 11 }]);
-  t.is(readdirSync(dir).filter((f) => f.endsWith('.start')).length, 1);
+  t.is(starts(dir), 1);
 });
 
 test('the proxy delivers what it holds and exits when the node side closes first', async (t) => {
-  const dir = countDir(t);
+  const dir = countDir(t, 'delay-proxy-');
   // The "node" reads 4 bytes, answers them and hangs up while the controller keeps its side open.
   const p = startProxy(60, dir, 'head -c 4');
   t.teardown(() => p.child.kill('SIGKILL'));
@@ -112,7 +92,7 @@ test('the proxy delivers what it holds and exits when the node side closes first
 });
 
 test('the proxy records its count when it is terminated (how ssh and stackplay end a ProxyCommand)', async (t) => {
-  const dir = countDir(t);
+  const dir = countDir(t, 'delay-proxy-');
   const p = startProxy(0, dir, 'cat');
   t.teardown(() => p.child.kill('SIGKILL'));
   p.child.stdin.write('x');
