@@ -14,6 +14,7 @@ import { OutputCollector } from './output.js';
 import type { RoundTrips } from './round-trips.js';
 import type { ExecChannel } from './session-ahead.js';
 import type { ExecOptions, ExecResult } from './types.js';
+import { Framed } from './framed.js';
 
 /**
  * A command in its subshell, without the loop's variables. (Not a shell function: bash would name
@@ -78,39 +79,6 @@ const RUN =
     '[ $((__sp_id % 200)) -eq 0 ] && rm -f "$__sp_d"/*;',
     'done; exit 0',
   ].join(' ');
-}
-
-/** Bytes of one stream of a command, and whether its end marker has arrived; what follows it is the next command's. */
-class Framed {
-  #chunks: Buffer[] = [];
-  #size = 0;
-  #tail = Buffer.alloc(0);
-  #done: { content: Buffer; value: string } | undefined;
-  constructor(readonly end: RegExp) {}
-
-  /** Takes bytes of this stream; returns those past this command's end marker (the next command's), if any. */
-  push(b: Buffer): Buffer | undefined {
-    if (this.#done) return b;
-    const before = this.#size;
-    this.#chunks.push(b);
-    this.#size += b.length;
-    const joined = Buffer.concat([this.#tail, b]);
-    this.#tail = joined.subarray(-128);
-    // The marker line is the last thing the shell writes for a command, so it is found near the end of what came.
-    const m = b.includes(10) ? this.end.exec(joined.toString('latin1')) : null;
-    if (!m) return undefined;
-    const start = before - (joined.length - b.length) + m.index;
-    const all = Buffer.concat(this.#chunks, this.#size);
-    this.#done = { content: all.subarray(0, start), value: m[1] ?? '' };
-    const rest = all.subarray(start + Buffer.byteLength(m[0], 'latin1'));
-    this.#chunks = [];
-    return rest.length > 0 ? rest : undefined;
-  }
-
-  /** The content before the marker line and what the marker carried, once the marker has arrived. */
-  done(): { content: Buffer; value: string } | undefined {
-    return this.#done;
-  }
 }
 
 export interface SessionContext {
@@ -329,12 +297,11 @@ export class ShellSession {
   ): Promise<ExecResult | typeof SKIPPED>[] {
     if (!this.idle) throw new Error('the command shell is busy');
     const started = Date.now();
-    const escaped = this.#mark.replace(/[^\w]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
     let request = '';
     const results = items.map((item, index) => {
       const id = ++this.#seq;
-      const out = new Framed(new RegExp(`${escaped}${id}:(\\d+|skip)\\n`));
-      const err = new Framed(new RegExp(`${escaped}${id}\\n`));
+      const out = new Framed(Buffer.from(`${this.#mark}${id}:`, 'latin1'), true);
+      const err = new Framed(Buffer.from(`${this.#mark}${id}\n`, 'latin1'), false);
       const lines = item.text.split('\n');
       const guard = item.after
         ? ` ${item.after.map((c) => Math.trunc(c)).join(',')}${item.cancellable ? ' c' : ''}${item.keepsCode ? ' p' : ''}`
