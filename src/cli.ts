@@ -8,6 +8,7 @@ import { jsonReporter } from './report/json.js';
 import { treeReporter } from './report/tree.js';
 import type { Reporter } from './report/events.js';
 import { maskOutput } from './report/redact.js';
+import { coalesced } from './report/coalesced-output.js';
 import { listHosts, listTasks, syntaxOk } from './commands/listing.js';
 import { addCommonOptions, checkCommon, connectorOf, type CommonFlags } from './commands/common-options.js';
 import { handleInterrupts } from './commands/interrupt.js';
@@ -16,11 +17,19 @@ import { modulesCommand, schemaCommand } from './commands/docs-cli.js';
 import { labCommand } from './commands/lab-cli.js';
 import { migrateCommand } from './commands/migrate-cli.js';
 
-// Every byte the CLI prints passes the secret mask (values registered as inputs are read).
+// Every byte the CLI prints passes the secret mask (values registered as inputs are read). Event lines (json and
+// plain output) go out once per turn of the event loop; any other write sends them first, so the order holds.
+const events = coalesced((text) => process.stdout.write(text));
+process.on('exit', () => events.flush());
+const outEvents = (text: string) => {
+  events.write(maskOutput(text));
+};
 const out = (text: string) => {
+  events.flush();
   process.stdout.write(maskOutput(text));
 };
 const err = (text: string) => {
+  events.flush();
   process.stderr.write(maskOutput(text));
 };
 
@@ -53,7 +62,8 @@ interface RunFlags extends CommonFlags {
 /** The renderer for an output mode; diagnostics go to stderr in human modes so stdout stays the run's own. */
 function humanReporter(mode: 'tree' | 'plain' | 'json'): { report: Reporter; done(): Promise<void> } {
   const tree = mode === 'tree' ? treeReporter(out) : undefined;
-  const base: Reporter = tree?.report ?? (mode === 'json' ? jsonReporter(out) : plainReporter(out));
+  // The tree's rows are drawn by listr2 straight to the terminal: its own lines must not wait behind them.
+  const base: Reporter = tree?.report ?? (mode === 'json' ? jsonReporter(outEvents) : plainReporter(outEvents));
   const report: Reporter = (e) =>
     e.type === 'diagnostics' && mode !== 'json' ? printDiagnostics(e.diagnostics) : base(e);
   return { report, done: () => tree?.done() ?? Promise.resolve() };
