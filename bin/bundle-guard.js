@@ -1,5 +1,20 @@
 // Says whether dist/stackplay.cjs was built from the sources as they are now (a content hash of every input).
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+//
+// Hashing every input costs a start 15-40 ms, so the build also records each input's inode, size, mtime and ctime
+// (dist/sources-stat.json): when every input still has them, no byte changed since (ctime moves on any write, and no
+// user can set it back), and the bytes are not read. Otherwise they are hashed as before, and when they are still
+// the bundle's, the record is written again for the next start.
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -24,14 +39,67 @@ function listFiles(root, dir, out) {
   return out;
 }
 
-/** Every input of the build, path -> content, sorted by path. */
-export function readSources(root) {
-  const paths = [
+/** Every input of the build, sorted. */
+function sourcePaths(root) {
+  return [
     ...SOURCE_DIRS.flatMap((d) => listFiles(root, d, [])),
     ...SOURCE_FILES,
     ...OPTIONAL_FILES.filter((f) => existsSync(join(root, f))),
   ].sort();
-  return new Map(paths.map((p) => [p, readFileSync(join(root, p))]));
+}
+
+/** What says a file's bytes are the ones seen before: where it is and when it last changed. */
+const statOf = (path) => {
+  const s = statSync(path, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+};
+
+// File times move in clock ticks, not nanoseconds: a second write within the tick of the stat would keep it. A
+// stat this recent is not recorded (that input is hashed at the next starts, until it is older).
+const SETTLED_NS = 2_000_000_000n;
+const settled = (stat, now) => now - BigInt(stat.split(':')[4]) > SETTLED_NS;
+
+/** Every input of the build, path -> content, sorted by path; `stats` gets each one's stat, taken before its bytes are read. */
+export function readSources(root, stats) {
+  return new Map(
+    sourcePaths(root).map((p) => {
+      stats?.push([p, statOf(join(root, p))]);
+      return [p, readFileSync(join(root, p))];
+    }),
+  );
+}
+
+/** The record of the inputs' stats for the bundle of `fingerprint`. */
+export const STATS = 'dist/sources-stat.json';
+
+/** Writes the stats the inputs had when their bytes were read (best effort: a read-only install still runs). */
+export function writeStats(root, fingerprint, stats) {
+  const tmp = `${join(root, STATS)}.${process.pid}.tmp`;
+  try {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const kept = stats.map(([p, stat]) => [p, settled(stat, now) ? stat : 'recent']);
+    writeFileSync(tmp, `${JSON.stringify({ fingerprint, stats: kept })}\n`);
+    renameSync(tmp, join(root, STATS));
+  } catch {
+    /* not writable: the next start hashes again */
+  }
+}
+
+/** Whether every input has the stat recorded for the bundle of `fingerprint`, and there is no other input. */
+function statsHold(root, fingerprint) {
+  let record;
+  try {
+    record = JSON.parse(readFileSync(join(root, STATS), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (record?.fingerprint !== fingerprint || !Array.isArray(record.stats)) return false;
+  const paths = sourcePaths(root);
+  if (paths.length !== record.stats.length) return false;
+  return paths.every((p, i) => {
+    const [path, stat] = record.stats[i];
+    return path === p && stat === statOf(join(root, p));
+  });
 }
 
 /** One hash over the paths and contents (length-prefixed, so no two different sets hash alike). */
@@ -63,13 +131,20 @@ export function checkBundle(root) {
     return { stale: `no ${BUNDLE} (npm run build makes it)` };
   }
   if (!header.startsWith(HEADER)) return { stale: `${BUNDLE} has no source fingerprint` };
-  let now;
+  const built = header.slice(HEADER.length);
   try {
-    now = fingerprintOf(readSources(root));
+    if (statsHold(root, built)) return { path: join(root, BUNDLE), checked: 'stat' };
+  } catch {
+    /* an input went away meanwhile: hashed below */
+  }
+  let now;
+  const stats = [];
+  try {
+    now = fingerprintOf(readSources(root, stats));
   } catch (e) {
     return { stale: `sources unreadable (${e.code ?? e.message})` };
   }
-  return header.slice(HEADER.length) === now
-    ? { path: join(root, BUNDLE) }
-    : { stale: `${BUNDLE} is older than the sources (npm run build updates it)` };
+  if (built !== now) return { stale: `${BUNDLE} is older than the sources (npm run build updates it)` };
+  writeStats(root, built, stats);
+  return { path: join(root, BUNDLE), checked: 'content' };
 }

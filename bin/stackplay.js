@@ -15,7 +15,7 @@ let main;
 if ('path' in bundle) {
   const loaded = loadBundle(bundle.path);
   ({ main } = loaded.exports);
-  sayEntry(`${bundle.path} (code cache: ${loaded.cache})`);
+  sayEntry(`${bundle.path} (code cache: ${loaded.cache}) (sources checked by ${bundle.checked})`);
 } else {
   sayEntry(`src/cli.ts through tsx (${bundle.stale})`);
   const { register } = await import('tsx/esm/api');

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE, HEADER, fingerprintOf, readSources } from '../bin/bundle-guard.js';
+import { BUNDLE, HEADER, STATS, fingerprintOf, readSources, writeStats } from '../bin/bundle-guard.js';
 import { cachePathOf } from '../bin/code-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -63,8 +63,11 @@ function fromSnapshot(esbuild, sources) {
 
 async function build() {
   const esbuild = await import('esbuild');
-  const sources = readSources(root);
+  const stats = [];
+  const sources = readSources(root, stats);
   const fingerprint = fingerprintOf(sources);
+  // The old record names the old bundle: gone before the new bundle is in place.
+  rmSync(join(root, STATS), { force: true });
   const result = await esbuild.build({
     entryPoints: [join(root, 'src/cli.ts')],
     bundle: true,
@@ -98,6 +101,7 @@ async function build() {
     files,
   };
   writeAtomically(join(root, 'dist/build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
+  writeStats(root, fingerprint, stats);
   return { bytes: out.contents.length, files: files.length, fingerprint, cache };
 }
 

@@ -165,6 +165,49 @@ test('a new source file or a package.json edit makes the bundle stale; a touch a
   t.is((await stackplay(dir, ['--version'])).entry, 'tsx');
 });
 
+/** Waits until the clock is past `ms` (file times this recent are not recorded: see bin/bundle-guard.js). */
+async function clockPast(ms: number): Promise<void> {
+  while (Date.now() <= ms) await new Promise((r) => setTimeout(r, ms - Date.now() + 10));
+}
+
+test("a start finds the bundle current by the inputs' recorded stats; a touched or damaged record means hashing", async (t) => {
+  const dir = await builtCopy();
+  const settled = 2_100;
+  await clockPast(statSync(join(dir, 'dist/stackplay.cjs')).mtimeMs + settled);
+  // The copy's files were new when the build recorded them: the first start hashes and records them again.
+  const first = await stackplay(dir, ['--version']);
+  t.is(first.entry, 'bundle');
+  const again = await stackplay(dir, ['--version']);
+  t.is(again.entry, 'bundle');
+  t.is(again.sources, 'stat', 'no input changed since the record');
+  const later = new Date(Date.now() + 3_600_000);
+  utimesSync(join(dir, 'modules/debug.ts'), later, later);
+  // A whole second, so the mtime can be set back exactly after the edit below.
+  const file = join(dir, 'src/cli.ts');
+  const when = new Date('2025-01-01T00:00:00Z');
+  utimesSync(file, when, when);
+  const touched = await stackplay(dir, ['--version']);
+  t.is(touched.entry, 'bundle', 'same bytes');
+  t.is(touched.sources, 'content');
+  await clockPast(Date.now() + settled);
+  await stackplay(dir, ['--version']);
+  t.is((await stackplay(dir, ['--version'])).sources, 'stat', 'recorded again once the touch has settled');
+  writeFileSync(join(dir, 'dist/sources-stat.json'), '{"fingerprint": 1');
+  const damaged = await stackplay(dir, ['--version']);
+  t.is(damaged.entry, 'bundle');
+  t.is(damaged.sources, 'content');
+  t.is((await stackplay(dir, ['--version'])).sources, 'stat');
+  // An edit that keeps size and mtime still moves the ctime, which no user can set back.
+  const before = statSync(file);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(".version('0.1.0')", ".version('0.1.9')"));
+  utimesSync(file, when, when);
+  t.is(statSync(file).size, before.size);
+  t.is(statSync(file).mtimeMs, before.mtimeMs);
+  const edited = await stackplay(dir, ['--version']);
+  t.is(edited.entry, 'tsx');
+  t.is(edited.stdout.trim(), '0.1.9');
+});
+
 test('STACKPLAY_FROM_SOURCE=1, a missing bundle or one without a fingerprint mean the sources', async (t) => {
   const dir = await builtCopy();
   t.is((await stackplay(dir, ['--version'], { STACKPLAY_FROM_SOURCE: '1' })).entry, 'tsx');

@@ -62,13 +62,14 @@ export const build = (dir: string, ...flags: string[]) => runNode(dir, ['scripts
 
 /**
  * bin/stackplay.js in the copy; `entry` is what it says it loaded (STACKPLAY_DEBUG_ENTRY) and `cache` what became of
- * the bundle's code cache (used, rejected, none, not this bundle); `stderr` is without that line.
+ * the bundle's code cache (used, rejected, none, not this bundle); `sources` how bin found the bundle current (`stat`:
+ * every input kept its recorded stat; `content`: hashed); `stderr` is without that line.
  */
 export async function stackplay(
   dir: string,
   args: string[],
   env: Record<string, string> = {},
-): Promise<Ran & { entry: 'bundle' | 'tsx' | undefined; cache: string | undefined }> {
+): Promise<Ran & { entry: 'bundle' | 'tsx' | undefined; cache: string | undefined; sources: string | undefined }> {
   const r = await runNode(dir, ['bin/stackplay.js', ...args], { STACKPLAY_DEBUG_ENTRY: '1', ...env });
   const line = /^stackplay: entry (.*)\n/m.exec(r.stderr);
   const entry = !line
@@ -78,6 +79,7 @@ export async function stackplay(
       : line[1]!.startsWith('src/cli.ts through tsx')
         ? 'tsx'
         : undefined;
-  const cache = line ? /\(code cache: ([^)]*)\)$/.exec(line[1]!)?.[1] : undefined;
-  return { ...r, stderr: line ? r.stderr.replace(line[0], '') : r.stderr, entry, cache };
+  const cache = line ? /\(code cache: ([^)]*)\)/.exec(line[1]!)?.[1] : undefined;
+  const sources = line ? /\(sources checked by (\w+)\)/.exec(line[1]!)?.[1] : undefined;
+  return { ...r, stderr: line ? r.stderr.replace(line[0], '') : r.stderr, entry, cache, sources };
 }
