@@ -69,6 +69,29 @@ export interface LatencyOptions {
   strategy: 'linear' | 'free';
   /** hub: one delaying server here, a socat per connection (delay-hub.ts); process: a Node proxy per connection. */
   proxy: 'hub' | 'process';
+  /**
+   * Times each runner's three runs are repeated per RTT (each round from fresh folders, the runners taking turns
+   * within it): a cell is the median of its rounds, with their range.
+   */
+  rounds: number;
+}
+
+const PHASES = [
+  { phase: 'first run', check: false, changes: true },
+  { phase: 'rerun', check: false, changes: false },
+  { phase: '--check', check: true, changes: false },
+] as const;
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** One cell: the median time of the rounds (their range when more than one), then round trips per host-task. */
+function cell(walls: readonly number[], perTask: readonly number[], missing: number): string {
+  const range = walls.length > 1 ? ` (${secs(Math.min(...walls)).replace(/ s$/, '')}-${secs(Math.max(...walls))})` : '';
+  return `${secs(median(walls))}${range}, ${median(perTask).toFixed(1)} RT${missing ? ` (${missing} proxies unaccounted)` : ''}`;
 }
 
 /** Markdown lines: per RTT and run, each runner's wall time and round trips per host-task. */
@@ -118,72 +141,76 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
     }
   }
   lines.push(
-    `strategy ${o.strategy}: ${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`${o.proxy === 'hub' ? 'delay-hub (one delaying server, a socat per connection)' : 'delay-proxy (a Node process per connection)'}\` (RTT/2 each way) in front of the lab's ProxyCommand; time, then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included)`,
+    `strategy ${o.strategy}: ${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`${o.proxy === 'hub' ? 'delay-hub (one delaying server, a socat per connection)' : 'delay-proxy (a Node process per connection)'}\` (RTT/2 each way) in front of the lab's ProxyCommand; ${o.rounds} round${o.rounds === 1 ? '' : 's'} per RTT, the runners taking turns in each: median time (range), then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included); ratios of the medians`,
   );
   lines.push(row(['RTT', 'run', ...runners.map((r) => r.name), ...runners.slice(1).map((r) => `${r.name}/stackplay`)]));
   lines.push(row(Array(2 + runners.length * 2 - 1).fill('---')));
   for (const rtt of o.rtts) {
-    const cells = new Map<string, string[]>();
-    const times = new Map<string, number[]>();
-    for (const [ri, r] of runners.entries()) {
-      const remote = `${o.remote}/lat${o.strategy[0]}${rtt}-${ri}`;
-      await o.makeDirs(remote);
-      mkdirSync(join(dir, `r${ri}-${rtt}`), { recursive: true });
-      const book = writePlaybook(join(dir, `r${ri}-${rtt}`, 'play.yml'), {
-        ...WORKLOAD,
-        dir: remote,
-        ...(o.strategy === 'free' ? { strategy: r.free } : {}),
-      });
-      for (const [phase, chk, changed] of [
-        ['first run', false, o.hosts * CHANGING],
-        ['rerun', false, 0],
-        ['--check', true, 0],
-      ] as const) {
-        const counts = join(dir, `counts-${ri}-${rtt}-${phase.replace(/\W/g, '')}`);
-        mkdirSync(counts, { recursive: true });
-        const routes = new Map<string, string>();
-        let t: Awaited<ReturnType<typeof roundTrips>>;
-        let m: Measured;
-        try {
-          if (o.proxy === 'hub')
-            for (const h of hosts)
-              routes.set(
-                h.name,
-                await hub.route(
-                  counts,
-                  rtt,
+    // Per runner and phase: each round's wall time and round trips per host-task, and proxies that never reported.
+    const walls = runners.map(() => PHASES.map(() => [] as number[]));
+    const trips = runners.map(() => PHASES.map(() => [] as number[]));
+    const missing = runners.map(() => PHASES.map(() => 0));
+    for (let round = 0; round < o.rounds; round++) {
+      for (const [ri, r] of runners.entries()) {
+        const remote = `${o.remote}/lat${o.strategy[0]}${rtt}-${ri}-${round}`;
+        await o.makeDirs(remote);
+        const local = join(dir, `r${ri}-${rtt}-${round}`);
+        mkdirSync(local, { recursive: true });
+        const book = writePlaybook(join(local, 'play.yml'), {
+          ...WORKLOAD,
+          dir: remote,
+          ...(o.strategy === 'free' ? { strategy: r.free } : {}),
+        });
+        for (const [pi, { phase, check: chk, changes }] of PHASES.entries()) {
+          const counts = join(local, `counts-${phase.replace(/\W/g, '')}`);
+          mkdirSync(counts, { recursive: true });
+          const routes = new Map<string, string>();
+          let t: Awaited<ReturnType<typeof roundTrips>>;
+          let m: Measured;
+          try {
+            if (o.proxy === 'hub')
+              for (const h of hosts)
+                routes.set(
                   h.name,
-                  proxyCommand(h.node.namespace).replaceAll('%h', h.node.address).replaceAll('%p', '22'),
-                ),
-              );
-          const inv = writeInventory(
-            o.s,
-            hosts,
-            join(counts, '..', `inv-${ri}-${rtt}-${phase.replace(/\W/g, '')}.ini`),
-            (lab, h) => routes.get(h.name) ?? `${process.execPath} ${proxy} ${rtt} ${counts} -- ${lab}`,
-          );
-          o.log(`latency RTT ${rtt} ms: ${r.name} ${phase}`);
-          m = await r.run(inv, book, chk);
-          r.after?.();
-          const c = r.changed(m);
-          check(`${r.name} RTT ${rtt} ${phase}`, m, c.recap, changed);
-          t = await roundTrips(counts);
-        } finally {
-          hub.closeRoutes();
+                  await hub.route(
+                    counts,
+                    rtt,
+                    h.name,
+                    proxyCommand(h.node.namespace).replaceAll('%h', h.node.address).replaceAll('%p', '22'),
+                  ),
+                );
+            const inv = writeInventory(
+              o.s,
+              hosts,
+              join(local, `inv-${phase.replace(/\W/g, '')}.ini`),
+              (lab, h) => routes.get(h.name) ?? `${process.execPath} ${proxy} ${rtt} ${counts} -- ${lab}`,
+            );
+            o.log(`latency RTT ${rtt} ms, round ${round + 1}/${o.rounds}: ${r.name} ${phase}`);
+            m = await r.run(inv, book, chk);
+            r.after?.();
+            const c = r.changed(m);
+            check(`${r.name} RTT ${rtt} ${phase}`, m, c.recap, changes ? o.hosts * CHANGING : 0);
+            t = await roundTrips(counts);
+          } finally {
+            hub.closeRoutes();
+          }
+          if (t.proxies === 0) throw new Error(`${r.name} RTT ${rtt} ${phase}: no connection went through the proxy`);
+          walls[ri]![pi]!.push(m.wallMs);
+          trips[ri]![pi]!.push(t.trips / (o.hosts * TASKS));
+          missing[ri]![pi]! += t.missing;
         }
-        if (t.proxies === 0) throw new Error(`${r.name} RTT ${rtt} ${phase}: no connection went through the proxy`);
-        const perTask = t.trips / (o.hosts * TASKS);
-        const key = phase;
-        cells.set(key, [
-          ...(cells.get(key) ?? []),
-          `${secs(m.wallMs)}, ${perTask.toFixed(1)} RT${t.missing ? ` (${t.missing} proxies unaccounted)` : ''}`,
-        ]);
-        times.set(key, [...(times.get(key) ?? []), m.wallMs]);
       }
     }
-    for (const [phase, c] of cells) {
-      const ts = times.get(phase)!;
-      lines.push(row([`${rtt} ms`, phase, ...c, ...ts.slice(1).map((x) => `${(x / ts[0]!).toFixed(1)}x`)]));
+    for (const [pi, { phase }] of PHASES.entries()) {
+      const mid = runners.map((_, ri) => median(walls[ri]![pi]!));
+      lines.push(
+        row([
+          `${rtt} ms`,
+          phase,
+          ...runners.map((_, ri) => cell(walls[ri]![pi]!, trips[ri]![pi]!, missing[ri]![pi]!)),
+          ...mid.slice(1).map((x) => `${(x / mid[0]!).toFixed(1)}x`),
+        ]),
+      );
     }
   }
   return lines;

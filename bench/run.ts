@@ -6,7 +6,8 @@
 // BENCH_RTTS (the latency section's RTTs in ms, default "0,20,100"), BENCH_LATENCY_HOSTS (default 5),
 // BENCH_LATENCY_STRATEGIES (the plays' strategy, "linear,free" by default: Mitogen runs mitogen_linear / mitogen_free),
 // BENCH_LATENCY_PROXY (hub: one delaying server in the bench's process, each connection a socat to it, the default;
-// process: a Node delaying proxy per connection, as before 2026-12-08),
+// process: a Node delaying proxy per connection, as before 2026-12-08), BENCH_LATENCY_ROUNDS (rounds per RTT, medians
+// reported, default 3),
 // BENCH_SHARED_SCALE (host counts over shared loopback sshds, section 7 'sharedscale', default "200,500,2000"),
 // BENCH_SHARED_SSHDS (default 4).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,7 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const want = (section: string, within = section) => !SKIP.has(section) && (ONLY.size === 0 || ONLY.has(within));
 const RTTS = (process.env.BENCH_RTTS ?? '0,20,100').split(',').filter(Boolean).map(Number);
 const LATENCY_HOSTS = num(process.env.BENCH_LATENCY_HOSTS, 5);
+const LATENCY_ROUNDS = Math.max(1, num(process.env.BENCH_LATENCY_ROUNDS, 3));
 const LATENCY_STRATEGIES = (process.env.BENCH_LATENCY_STRATEGIES ?? 'linear,free')
   .split(',')
   .filter((x): x is 'linear' | 'free' => x === 'linear' || x === 'free');
@@ -303,6 +305,7 @@ async function main(): Promise<void> {
             log,
             strategy,
             proxy: process.env.BENCH_LATENCY_PROXY === 'process' ? 'process' : 'hub',
+            rounds: LATENCY_ROUNDS,
           });
           for (const line of lines) out(line);
         }
