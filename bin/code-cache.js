@@ -58,17 +58,22 @@ export function loadBundle(bundle) {
 }
 
 /**
- * Writes the bundle's code cache, made after its top level ran and, given `warm` (CLI arguments of a command that
- * changes nothing, such as --list-tasks of a playbook), after that command ran too: the functions that ran are in
- * the cache, compiled. Run by the build in a plain `node` child: V8 takes a cache only under the flags it was made with.
+ * Writes the bundle's code cache, made after its top level ran and, given `warm` (the CLI arguments of commands to
+ * run first, such as --list-tasks of a playbook and a run on the local machine), after those ran too: the functions
+ * that ran are in the cache, compiled, instead of being compiled at every start when first called. Run by the build
+ * in a plain `node` child: V8 takes a cache only under the flags it was made with.
  */
-export async function writeCodeCache(bundle, warm) {
+export async function writeCodeCache(bundle, warm = []) {
   const r = compileAndRun(bundle, undefined);
-  if (warm) {
-    await r.exports.main(['node', 'stackplay', ...warm]);
-    // What the listing exits with is not the cache's business.
-    process.exitCode = undefined;
+  for (const args of warm) {
+    try {
+      await r.exports.main(['node', 'stackplay', ...args]);
+    } catch {
+      /* what ran until then is compiled all the same */
+    }
   }
+  // What the warm-up commands exit with is not the cache's business.
+  process.exitCode = undefined;
   const data = r.script.createCachedData();
   const file = Buffer.concat([bundleSum(bundle, r.source), sha256(data), data]);
   const tmp = `${cachePathOf(bundle)}.${process.pid}.tmp`;

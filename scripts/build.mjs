@@ -4,7 +4,8 @@
 // the project's code in the bundle, even if a file is edited while the build runs; the npm packages are read from
 // node_modules, described by the lockfiles in the fingerprint. `--warn-only` (used by `prepare`)
 // reports a failed build without failing `npm ci`: bin/stackplay.js then runs the sources through tsx.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { extname, join, relative, resolve } from 'node:path';
@@ -115,19 +116,58 @@ function writeCodeCache(bundle) {
   const env = { ...process.env };
   delete env.STACKPLAY_CLI;
   delete env.NODE_OPTIONS;
-  // Listing the cluster playbook's tasks loads, checks and renders it without touching a host: what every run does first.
-  const warm =
-    existsSync(join(root, WARM_BOOK)) && existsSync(join(root, WARM_INVENTORY))
-      ? ['run', WARM_BOOK, '-i', WARM_INVENTORY, '--list-tasks']
-      : undefined;
-  const script = `import { writeCodeCache } from ${JSON.stringify(join(root, 'bin/code-cache.js'))}; process.stderr.write(String(await writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(warm)})));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    env,
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 120_000,
-  });
+  const scratch = mkdtempSync(join(tmpdir(), 'stackplay-warm-'));
+  const script = `import { writeCodeCache } from ${JSON.stringify(join(root, 'bin/code-cache.js'))}; process.stderr.write(String(await writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(warmRuns(scratch))})));`;
+  try {
+    return cacheFrom(
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env,
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 120_000,
+      }),
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the code cache is warmed with: listing the cluster playbook's tasks (it loads, checks and renders it without
+ * touching a host: what every run does first), then a small play on this machine over the local connection, run
+ * twice (changing, then not), in `scratch` only: the engine, the modules, templates and the probes' paths run.
+ */
+function warmRuns(scratch) {
+  const out = join(scratch, 'out');
+  mkdirSync(out);
+  writeFileSync(join(scratch, 'warm.j2'), 'rendered for {{ inventory_hostname }}\n');
+  writeFileSync(join(scratch, 'inventory.ini'), 'localhost ansible_connection=local\n');
+  const q = JSON.stringify;
+  writeFileSync(
+    join(scratch, 'warm.yml'),
+    `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: "true"
+      changed_when: false
+    - copy: { dest: ${q(join(out, 'copied'))}, content: "copied to {{ inventory_hostname }}\\n", mode: "0644" }
+    - template: { src: warm.j2, dest: ${q(join(out, 'rendered'))}, mode: "0644" }
+    - file: { path: ${q(join(out, 'folder'))}, state: directory, mode: "0755" }
+`,
+  );
+  const local = ['run', join(scratch, 'warm.yml'), '-i', join(scratch, 'inventory.ini'), '--output', 'json'];
+  return [
+    ...(existsSync(join(root, WARM_BOOK)) && existsSync(join(root, WARM_INVENTORY))
+      ? [['run', WARM_BOOK, '-i', WARM_INVENTORY, '--list-tasks']]
+      : []),
+    local,
+    local,
+  ];
+}
+
+/** The cache's size from the child's report, or why there is none. */
+function cacheFrom(r) {
   const size = /(\d+)$/.exec(r.stderr ?? '')?.[1];
   if (r.status === 0 && size) return `code cache ${(Number(size) / 1024).toFixed(0)} KiB`;
   process.stderr.write(

@@ -3,6 +3,8 @@ import test from 'ava';
 import {
   appendFileSync,
   existsSync,
+  mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -11,6 +13,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, copyProject, runNode, stackplay } from './project-copy.js';
@@ -261,6 +264,20 @@ test('V8 takes the code cache the build made; other flags or another bundle of t
   const none = await stackplay(dir, ['--version'], plain);
   t.is(none.cache, 'none');
   t.is(none.stdout.trim(), '0.1.0');
+});
+
+test('the code cache is warmed by a local run in a scratch folder the build removes, and taken by V8', async (t) => {
+  const c = copyProject();
+  copies.push(c.dispose);
+  const tmp = mkdtempSync(join(tmpdir(), 'warm-test-'));
+  copies.push(() => rmSync(tmp, { recursive: true, force: true }));
+  const b = await runNode(c.dir, ['scripts/build.mjs'], { TMPDIR: tmp });
+  t.is(b.code, 0, b.stderr);
+  t.regex(b.stderr, /code cache \d+ KiB/);
+  t.deepEqual(readdirSync(tmp), [], 'the warm-up left nothing behind');
+  const r = await stackplay(c.dir, ['--version']);
+  t.is(r.entry, 'bundle');
+  t.is(r.cache, 'used');
 });
 
 test('a damaged code cache is never given to V8 (it does not checksum one: a flipped byte can crash it)', async (t) => {
