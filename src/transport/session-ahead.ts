@@ -1,4 +1,4 @@
-// The command shell's session channel asked for right behind the signed public key, so it is open once authentication says yes.
+// The command shell's session channel and its exec request sent right behind the signed public key, so the shell runs once authentication says yes.
 import type { Client, ClientChannel } from 'ssh2';
 import { internalsOf } from './ssh2-internals.js';
 type ExecCallback = (err: Error | undefined, channel: ClientChannel) => void;
@@ -21,7 +21,19 @@ export type ExecChannel = (text: string, cb: ExecCallback) => void;
  * session is given back like the shell's when the server is short of sessions. Reaches into ssh2's
  * client, which is not public API: when it is not there, nothing is asked ahead, and the round-trip
  * test says so.
+ *
+ * The exec request goes too, right behind the channel's: a request names the server's number for
+ * the channel, known only from its answer, but OpenSSH numbers a connection's channels from 0, the
+ * first free slot (channels.c channel_new), and nothing opens one before the first session. So the
+ * shell starts with authentication instead of one round trip after it. A wrong number would make
+ * OpenSSH disconnect (serverloop.c: unknown channel); ssh2's own exec request, once it has the
+ * server's number, is then not sent again (0: it went already; another: it goes, too late). Behind
+ * a refused key OpenSSH answers it UNIMPLEMENTED as well, and it is asked again with the channel.
  */
+/** The number OpenSSH gives the first channel of a connection. */
+const FIRST_CHANNEL = 0;
+const NOTHING_HELD = (): void => undefined;
+
 export class SessionAhead {
   #client: Client;
   #text: string;
@@ -31,6 +43,10 @@ export class SessionAhead {
   #result: { err: Error | undefined; channel: ClientChannel } | undefined;
   #waiting: ExecCallback | undefined;
   #taken = false;
+  /** The server's answer when it refused the channel asked for ahead while its exec request had gone too. */
+  #refused: Error | undefined;
+  /** Put back ssh2's own exec request (which the one sent ahead stands in for), if it is still held. */
+  #release: () => void = NOTHING_HELD;
 
   constructor(client: Client, text: string) {
     this.#client = client;
@@ -60,6 +76,7 @@ export class SessionAhead {
       return;
     }
     this.#state = 'asked';
+    this.#execAhead(c);
     const id = Object.keys(channels).find((k) => !before.has(k));
     const restore = () => {
       handlers.USERAUTH_SUCCESS = success;
@@ -73,6 +90,7 @@ export class SessionAhead {
     handlers.USERAUTH_FAILURE = (p, ...rest) => {
       restore();
       if (this.#state === 'asked') {
+        this.#release();
         if (id !== undefined) c._chanMgr!.remove!(Number(id));
         const waiting = this.#waiting;
         this.#waiting = undefined;
@@ -84,11 +102,40 @@ export class SessionAhead {
     };
   }
 
+  /** Sends the exec request for the server's channel 0 now; ssh2's own, once the channel is confirmed as 0, is not sent. */
+  #execAhead(c: ReturnType<typeof internalsOf>): void {
+    const protocol = c._protocol;
+    const exec = protocol?.exec;
+    if (!protocol || typeof exec !== 'function') return;
+    const text = this.#text;
+    exec.call(protocol, FIRST_CHANNEL, text, true);
+    const release = () => {
+      if (protocol.exec === held) protocol.exec = exec;
+      this.#release = NOTHING_HELD;
+    };
+    // The first request for this text is ssh2's for this channel (no other channel is open before it).
+    const held = (chan: number, cmd: string, wantReply: boolean): void => {
+      if (cmd !== text) return exec.call(protocol, chan, cmd, wantReply);
+      release();
+      if (chan !== FIRST_CHANNEL) exec.call(protocol, chan, cmd, wantReply);
+    };
+    protocol.exec = held;
+    this.#release = release;
+  }
+
   #settle(r: { err: Error | undefined; channel: ClientChannel }): void {
+    // Refused with the exec request on its way (MaxSessions 0, say): OpenSSH disconnects over that request, which names no channel.
+    if (r.err && this.#release !== NOTHING_HELD) this.#refused = r.err;
+    this.#release();
     const waiting = this.#waiting;
     this.#waiting = undefined;
     if (waiting) waiting(r.err, r.channel);
     else this.#result = r;
+  }
+
+  /** Why the server refused the channel asked for ahead with its exec request (the disconnect that follows is that request's). */
+  refused(): Error | undefined {
+    return this.#refused;
   }
 
   /** Runs `text` on a session channel: the one asked for ahead (once) when it was for this command, else a new one. */

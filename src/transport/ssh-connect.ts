@@ -38,6 +38,8 @@ export interface OpenClient {
   hostKey: Buffer;
   /** Runs a command on a session channel: the one asked for ahead (ClientOptions.execAhead) if it is for it. */
   exec: ExecChannel;
+  /** Why the server refused the session channel asked for ahead, if it did (OpenSSH then disconnects: its exec request named no channel). */
+  refusedAhead(): Error | undefined;
   /** Ends the client, the jump hosts and the proxy command. */
   close(): void;
 }
@@ -251,6 +253,7 @@ export async function openClient(conn: HostConnection, o: ClientOptions, depth =
         client,
         hostKey: hostKey!,
         exec: ahead ? ahead.exec : (text, cb) => client.exec(text, cb),
+        refusedAhead: () => ahead?.refused(),
         close: () => {
           client.end();
           closeRoute();

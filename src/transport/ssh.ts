@@ -121,7 +121,9 @@ export class SshTransport implements Transport {
   }
 
   #drop(e: UnreachableError): void {
-    this.#lost ??= e;
+    // The server refused the shell's channel asked for ahead, then disconnected over its exec request: the refusal is the news.
+    const refused = this.#open.refusedAhead();
+    this.#lost ??= refused ? this.#channelRefused(refused) : e;
     for (const reject of [...this.#pending]) reject(this.#lost);
     this.#pending.clear();
   }
@@ -144,7 +146,11 @@ export class SshTransport implements Transport {
   }
 
   #channelError(err: Error): Error {
-    if (this.#lost) return this.#lost;
+    // Once the channel asked for ahead was refused, the connection is going (see #drop): that refusal is the cause.
+    return this.#lost ?? this.#channelRefused(this.#open.refusedAhead() ?? err);
+  }
+
+  #channelRefused(err: Error): UnreachableError {
     return new UnreachableError(this.host, `cannot open an SSH channel on ${this.#conn.address}: ${err.message}`, {
       cause: err,
     });

@@ -11,6 +11,8 @@ export interface Ssh2Protocol {
   service?: (name: string) => void;
   requestSuccess?: () => void;
   authPK?(username: string, key: unknown, keyAlgo?: unknown, cbSign?: unknown): void;
+  /** CHANNEL_REQUEST "exec" to the server's channel `chan`. */
+  exec?(chan: number, cmd: string, wantReply: boolean): void;
 }
 
 /** The parts of ssh2's Client (lib/client.js) read besides its protocol. */

@@ -1,4 +1,4 @@
-// Round trips to connect and run a first command, counted by the bench's delaying proxy: the signed key goes at once, behind the service request, and the shell's channel behind the key.
+// Round trips to connect and run a first command, counted by the bench's delaying proxy: the signed key goes at once, behind the service request, and the shell's channel and its exec request behind the key.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -67,13 +67,13 @@ async function tripsToRunOne(
 }
 
 // 1 version exchange, 1 key exchange, 1 service request with the signed public key and the shell's
-// session channel right behind it (ssh2 alone waits for the service accept: one more, asks before
-// signing: one more, and asks for the channel once authenticated: one more), 1 for the channel's
-// exec request and 1 for the command shell's ready line with the first command's answer (waiting
-// for the ready line first: one more). 9 before, then 7, then 6.
-const MOST = 5;
+// session channel and exec request right behind it (ssh2 alone waits for the service accept: one
+// more, asks before signing: one more, asks for the channel once authenticated: one more, and for
+// the exec once the channel is open: one more), and 1 for the command shell's ready line with the
+// first command's answer (waiting for the ready line first: one more). 9 before, then 7, 6, 5.
+const MOST = 4;
 
-sshTest('connecting and running a first command: at most 5 round trips (an ed25519 key)', async (t) => {
+sshTest('connecting and running a first command: at most 4 round trips (an ed25519 key)', async (t) => {
   const { trips, stdout } = await tripsToRunOne(ed25519, 'ed25519');
   t.is(stdout, 'first\n');
   t.true(trips <= MOST, `${trips} round trips`);
@@ -86,8 +86,8 @@ sshTest('an RSA key is signed at once too (rsa-sha2 signature), in as many round
   t.true(trips <= MOST, `${trips} round trips`);
 });
 
-// The channel asked for behind a key the server refuses is answered UNIMPLEMENTED by OpenSSH (it
-// came during authentication): it is asked for again behind the next key.
+// The channel and exec request sent behind a key the server refuses are answered UNIMPLEMENTED by
+// OpenSSH (they came during authentication): both are asked for again behind the next key.
 sshTest('a refused first key: the shell still starts, its channel asked for behind the next key', async (t) => {
   const { trips, stdout, pids } = await tripsToRunOne(ed25519, 'refused-first', {
     first: join(work, 'id_rsa'),
@@ -95,10 +95,15 @@ sshTest('a refused first key: the shell still starts, its channel asked for behi
   });
   t.is(stdout, 'first\n');
   t.is(pids[0], pids[1], 'the commands ran in the command shell');
-  // It was asked for behind the refused key (OpenSSH logs the CHANNEL_OPEN, type 90, it did not expect then).
+  // They were sent behind the refused key (OpenSSH logs the CHANNEL_OPEN, type 90, and the
+  // CHANNEL_REQUEST, type 98, it did not expect then).
   t.true(
     await waitUntil(() => /dispatch_protocol_error: type 90/.test(ed25519.log())),
     `sshd did not log the early channel request:\n${ed25519.log()}`,
+  );
+  t.true(
+    await waitUntil(() => /dispatch_protocol_error: type 98/.test(ed25519.log())),
+    `sshd did not log the early exec request:\n${ed25519.log()}`,
   );
   // The refused key's answer (the next key goes with the channel asked again behind it): one more
   // than the best case, and two for the two commands.

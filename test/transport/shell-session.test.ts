@@ -280,6 +280,21 @@ sshTest(
   },
 );
 
+// The shell's exec request goes with its channel's (session-ahead.ts); a server that refuses the
+// channel then disconnects over that request: the error still says the channel was refused.
+sshTest(
+  'on a server that allows no session, a command fails with the refused channel, not a lost connection',
+  async (t) => {
+    const own = await startSshd({ maxSessions: 0 });
+    t.teardown(() => own.stop());
+    const tr = await connectTo(own);
+    t.teardown(() => tr.close());
+    const e = await t.throwsAsync(tr.exec(raw('true')));
+    t.regex(e!.message, /cannot open an SSH channel on .*: \(SSH\) Channel open failure/);
+    t.notRegex(e!.message, /unknown channel/);
+  },
+);
+
 sshTest("a command's output does not stay on the node once it has been read (it may hold secrets)", async (t) => {
   const tr = await connectTo(sshd);
   t.teardown(() => tr.close());
