@@ -30,4 +30,4 @@ export function buildShipped(root: string): string | undefined {
 
 /** What became of the bundle's code cache in a run (used, rejected, damaged, not this bundle, none). */
 export const codeCacheOf = (stderr: string): string | undefined =>
-  /^stackplay: entry .*\(code cache: ([^)]*)\)$/m.exec(stderr)?.[1];
+  /^stackplay: entry .*\(code cache: ([^)]*)\)/m.exec(stderr)?.[1];
