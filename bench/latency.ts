@@ -71,7 +71,7 @@ export interface LatencyOptions {
   proxy: 'hub' | 'process';
   /**
    * Times each runner's three runs are repeated per RTT (each round from fresh folders, the runners taking turns
-   * within it): a cell is the median of its rounds, with their range.
+   * within it, another one first each round): a cell is the median of its rounds, with their range.
    */
   rounds: number;
 }
@@ -91,7 +91,7 @@ const median = (xs: readonly number[]): number => {
 /** One cell: the median time of the rounds (their range when more than one), then round trips per host-task. */
 function cell(walls: readonly number[], perTask: readonly number[], missing: number): string {
   const range = walls.length > 1 ? ` (${secs(Math.min(...walls)).replace(/ s$/, '')}-${secs(Math.max(...walls))})` : '';
-  return `${secs(median(walls))}${range}, ${median(perTask).toFixed(1)} RT${missing ? ` (${missing} proxies unaccounted)` : ''}`;
+  return `${secs(median(walls))}${range}, ${median(perTask).toFixed(1)} RT${missing ? ` (${missing} proxies unaccounted over the rounds)` : ''}`;
 }
 
 /** Markdown lines: per RTT and run, each runner's wall time and round trips per host-task. */
@@ -141,7 +141,7 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
     }
   }
   lines.push(
-    `strategy ${o.strategy}: ${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`${o.proxy === 'hub' ? 'delay-hub (one delaying server, a socat per connection)' : 'delay-proxy (a Node process per connection)'}\` (RTT/2 each way) in front of the lab's ProxyCommand; ${o.rounds} round${o.rounds === 1 ? '' : 's'} per RTT, the runners taking turns in each: median time (range), then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included); ratios of the medians`,
+    `strategy ${o.strategy}: ${o.hosts} hosts x ${TASKS} tasks (10 command, 5 copy, 3 template, 2 file), forks ${o.hosts}, each host's ssh through \`${o.proxy === 'hub' ? 'delay-hub (one delaying server, a socat per connection)' : 'delay-proxy (a Node process per connection)'}\` (RTT/2 each way) in front of the lab's ProxyCommand; ${o.rounds} round${o.rounds === 1 ? '' : 's'} per RTT, the runners taking turns in each (another one first each round): median time (range), then round trips per host-task (all connections' round trips / (hosts x tasks), handshakes included); ratios of the medians`,
   );
   lines.push(row(['RTT', 'run', ...runners.map((r) => r.name), ...runners.slice(1).map((r) => `${r.name}/stackplay`)]));
   lines.push(row(Array(2 + runners.length * 2 - 1).fill('---')));
@@ -151,7 +151,10 @@ export async function latencyBench(o: LatencyOptions): Promise<string[]> {
     const trips = runners.map(() => PHASES.map(() => [] as number[]));
     const missing = runners.map(() => PHASES.map(() => 0));
     for (let round = 0; round < o.rounds; round++) {
-      for (const [ri, r] of runners.entries()) {
+      // Each round another runner goes first, so none always meets the machine as the one before left it.
+      const order = runners.map((_, i) => (i + round) % runners.length);
+      for (const ri of order) {
+        const r = runners[ri]!;
         const remote = `${o.remote}/lat${o.strategy[0]}${rtt}-${ri}-${round}`;
         await o.makeDirs(remote);
         const local = join(dir, `r${ri}-${rtt}-${round}`);

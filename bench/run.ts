@@ -41,7 +41,7 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const want = (section: string, within = section) => !SKIP.has(section) && (ONLY.size === 0 || ONLY.has(within));
 const RTTS = (process.env.BENCH_RTTS ?? '0,20,100').split(',').filter(Boolean).map(Number);
 const LATENCY_HOSTS = num(process.env.BENCH_LATENCY_HOSTS, 5);
-const LATENCY_ROUNDS = Math.max(1, num(process.env.BENCH_LATENCY_ROUNDS, 3));
+const LATENCY_ROUNDS = Math.max(1, Math.floor(num(process.env.BENCH_LATENCY_ROUNDS, 3)));
 const LATENCY_STRATEGIES = (process.env.BENCH_LATENCY_STRATEGIES ?? 'linear,free')
   .split(',')
   .filter((x): x is 'linear' | 'free' => x === 'linear' || x === 'free');

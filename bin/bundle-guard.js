@@ -12,10 +12,11 @@ import {
   readSync,
   readdirSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 /** The bundle, relative to the project root. */
@@ -54,16 +55,23 @@ const statOf = (path) => {
   return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
 };
 
-// File times move in clock ticks, not nanoseconds: a second write within the tick of the stat would keep it. A
-// stat this recent is not recorded (that input is hashed at the next starts, until it is older).
+// File times move in clock ticks, not nanoseconds (a second or two on some filesystems): a write in the same tick
+// as the stat, after it, would keep it. A stat whose ctime was that close to the moment it was taken is not recorded
+// (that input is hashed at the next starts, until a stat of it is older).
 const SETTLED_NS = 2_000_000_000n;
-const settled = (stat, now) => now - BigInt(stat.split(':')[4]) > SETTLED_NS;
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+/** The input's stat, or 'recent' when it changed too shortly before this moment to vouch for its bytes. */
+const settledStatOf = (path) => {
+  const stat = statOf(path);
+  return nowNs() - BigInt(stat.split(':')[4]) > SETTLED_NS ? stat : 'recent';
+};
 
 /** Every input of the build, path -> content, sorted by path; `stats` gets each one's stat, taken before its bytes are read. */
 export function readSources(root, stats) {
   return new Map(
     sourcePaths(root).map((p) => {
-      stats?.push([p, statOf(join(root, p))]);
+      stats?.push([p, settledStatOf(join(root, p))]);
       return [p, readFileSync(join(root, p))];
     }),
   );
@@ -74,14 +82,13 @@ export const STATS = 'dist/sources-stat.json';
 
 /** Writes the stats the inputs had when their bytes were read (best effort: a read-only install still runs). */
 export function writeStats(root, fingerprint, stats) {
-  const tmp = `${join(root, STATS)}.${process.pid}.tmp`;
+  const tmp = `${join(root, STATS)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const kept = stats.map(([p, stat]) => [p, settled(stat, now) ? stat : 'recent']);
-    writeFileSync(tmp, `${JSON.stringify({ fingerprint, stats: kept })}\n`);
+    writeFileSync(tmp, `${JSON.stringify({ fingerprint, stats })}\n`);
     renameSync(tmp, join(root, STATS));
   } catch {
-    /* not writable: the next start hashes again */
+    // Not writable, or full: the next start hashes again.
+    rmSync(tmp, { force: true });
   }
 }
 

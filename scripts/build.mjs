@@ -116,9 +116,16 @@ function writeCodeCache(bundle) {
   const env = { ...process.env };
   delete env.STACKPLAY_CLI;
   delete env.NODE_OPTIONS;
-  const scratch = mkdtempSync(join(tmpdir(), 'stackplay-warm-'));
-  const script = `import { writeCodeCache } from ${JSON.stringify(join(root, 'bin/code-cache.js'))}; process.stderr.write(String(await writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(warmRuns(scratch))})));`;
+  let scratch;
   try {
+    let warm = listing();
+    try {
+      scratch = mkdtempSync(join(tmpdir(), 'stackplay-warm-'));
+      warm = [...warm, ...localRuns(scratch)];
+    } catch (e) {
+      process.stderr.write(`stackplay: the code cache is warmed without a local run (${e.code ?? e.message})\n`);
+    }
+    const script = `import { writeCodeCache } from ${JSON.stringify(join(root, 'bin/code-cache.js'))}; process.stderr.write(String(await writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(warm)})));`;
     return cacheFrom(
       spawnSync(process.execPath, ['--input-type=module', '-e', script], {
         encoding: 'utf8',
@@ -129,16 +136,21 @@ function writeCodeCache(bundle) {
       }),
     );
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
+/** Listing the cluster playbook's tasks: it loads, checks and renders it without touching a host, what every run does first. */
+const listing = () =>
+  existsSync(join(root, WARM_BOOK)) && existsSync(join(root, WARM_INVENTORY))
+    ? [['run', WARM_BOOK, '-i', WARM_INVENTORY, '--list-tasks']]
+    : [];
+
 /**
- * What the code cache is warmed with: listing the cluster playbook's tasks (it loads, checks and renders it without
- * touching a host: what every run does first), then a small play on this machine over the local connection, run
- * twice (changing, then not), in `scratch` only: the engine, the modules, templates and the probes' paths run.
+ * A small play on this machine over the local connection, run twice (changing, then not), in `scratch` only: the
+ * engine, the modules, templates and the probes' paths run, so the code cache holds them compiled.
  */
-function warmRuns(scratch) {
+function localRuns(scratch) {
   const out = join(scratch, 'out');
   mkdirSync(out);
   writeFileSync(join(scratch, 'warm.j2'), 'rendered for {{ inventory_hostname }}\n');
@@ -157,13 +169,7 @@ function warmRuns(scratch) {
 `,
   );
   const local = ['run', join(scratch, 'warm.yml'), '-i', join(scratch, 'inventory.ini'), '--output', 'json'];
-  return [
-    ...(existsSync(join(root, WARM_BOOK)) && existsSync(join(root, WARM_INVENTORY))
-      ? [['run', WARM_BOOK, '-i', WARM_INVENTORY, '--list-tasks']]
-      : []),
-    local,
-    local,
-  ];
+  return [local, local];
 }
 
 /** The cache's size from the child's report, or why there is none. */

@@ -76,8 +76,11 @@ export class SessionAhead {
       return;
     }
     this.#state = 'asked';
-    this.#execAhead(c);
     const id = Object.keys(channels).find((k) => !before.has(k));
+    // Only behind a channel request that went (ssh2 may refuse one at once: no free channel) and
+    // that ssh2 follows with nothing but its exec (an agent forwarding request would come first).
+    const agentForward = (this.#client as unknown as { config?: { allowAgentFwd?: boolean } }).config?.allowAgentFwd;
+    if (id !== undefined && this.#result === undefined && agentForward !== true) this.#execAhead(c);
     const restore = () => {
       handlers.USERAUTH_SUCCESS = success;
       handlers.USERAUTH_FAILURE = failure;

@@ -280,6 +280,16 @@ test('the code cache is warmed by a local run in a scratch folder the build remo
   t.is(r.cache, 'used');
 });
 
+test('without a usable temp folder the build still makes its code cache, warmed by the listing alone', async (t) => {
+  const c = copyProject();
+  copies.push(c.dispose);
+  const b = await runNode(c.dir, ['scripts/build.mjs'], { TMPDIR: join(c.dir, 'no-such-folder') });
+  t.is(b.code, 0, b.stderr);
+  t.regex(b.stderr, /warmed without a local run \(ENOENT\)/);
+  t.regex(b.stderr, /code cache \d+ KiB/);
+  t.is((await stackplay(c.dir, ['--version'])).cache, 'used');
+});
+
 test('a damaged code cache is never given to V8 (it does not checksum one: a flipped byte can crash it)', async (t) => {
   const dir = await builtCopy();
   const cache = join(dir, 'dist/stackplay.cjs.v8cache');
