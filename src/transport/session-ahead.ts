@@ -118,9 +118,8 @@ export class SessionAhead {
     };
     // The first request for this text is ssh2's for this channel (no other channel is open before it).
     const held = (chan: number, cmd: string, wantReply: boolean): void => {
-      if (cmd !== text) return exec.call(protocol, chan, cmd, wantReply);
-      release();
-      if (chan !== FIRST_CHANNEL) exec.call(protocol, chan, cmd, wantReply);
+      if (cmd === text) release();
+      if (cmd !== text || chan !== FIRST_CHANNEL) exec.call(protocol, chan, cmd, wantReply);
     };
     protocol.exec = held;
     this.#release = release;
