@@ -6,6 +6,10 @@ type ExecCallback = (err: Error | undefined, channel: ClientChannel) => void;
 /** How the shell's channel is had: the one asked for ahead when it is for this command, else a new one. */
 export type ExecChannel = (text: string, cb: ExecCallback) => void;
 
+/** The number OpenSSH gives the first channel of a connection. */
+const FIRST_CHANNEL = 0;
+const NOTHING_HELD = (): void => undefined;
+
 /**
  * A session channel costs a round trip after authentication: ssh2 asks for it on 'ready'. RFC 4252
  * §5.1 says messages that follow the auth request which succeeds go to the service, so the channel
@@ -30,10 +34,6 @@ export type ExecChannel = (text: string, cb: ExecCallback) => void;
  * server's number, is then not sent again (0: it went already; another: it goes, too late). Behind
  * a refused key OpenSSH answers it UNIMPLEMENTED as well, and it is asked again with the channel.
  */
-/** The number OpenSSH gives the first channel of a connection. */
-const FIRST_CHANNEL = 0;
-const NOTHING_HELD = (): void => undefined;
-
 export class SessionAhead {
   #client: Client;
   #text: string;
@@ -79,8 +79,7 @@ export class SessionAhead {
     const id = Object.keys(channels).find((k) => !before.has(k));
     // Only behind a channel request that went (ssh2 may refuse one at once: no free channel) and
     // that ssh2 follows with nothing but its exec (an agent forwarding request would come first).
-    const agentForward = (this.#client as unknown as { config?: { allowAgentFwd?: boolean } }).config?.allowAgentFwd;
-    if (id !== undefined && this.#result === undefined && agentForward !== true) this.#execAhead(c);
+    if (id !== undefined && this.#result === undefined && c.config?.allowAgentFwd !== true) this.#execAhead(c);
     const restore = () => {
       handlers.USERAUTH_SUCCESS = success;
       handlers.USERAUTH_FAILURE = failure;

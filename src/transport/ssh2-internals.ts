@@ -21,6 +21,8 @@ export interface Ssh2Client {
   /** The server's software version from its ident, e.g. OpenSSH_9.2p1. */
   _remoteVer?: string;
   _chanMgr?: { _channels?: Record<number, unknown>; remove?: (id: number) => void };
+  /** The connect options as ssh2 keeps them (agent forwarding sends a request before a session's exec). */
+  config?: { allowAgentFwd?: boolean };
 }
 
 /** `client`'s internals, each part possibly missing (another ssh2 version). */

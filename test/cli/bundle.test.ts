@@ -126,6 +126,15 @@ test('import.meta.url in the bundle still means the source file, also after the 
   t.is(started.cache, 'not this bundle');
 });
 
+/** Edits the version in src/cli.ts without changing its size, and sets its mtime back to `when` (a whole second). */
+function editKeepingSizeAndMtime(t: import('ava').ExecutionContext, file: string, when: Date): void {
+  const before = statSync(file);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(".version('0.1.0')", ".version('0.1.9')"));
+  utimesSync(file, when, when);
+  t.is(statSync(file).size, before.size);
+  t.is(statSync(file).mtimeMs, before.mtimeMs);
+}
+
 test('an edit that keeps size and mtime sends bin to the sources; a rebuild brings the bundle back', async (t) => {
   const c = copyProject();
   copies.push(c.dispose);
@@ -135,11 +144,7 @@ test('an edit that keeps size and mtime sends bin to the sources; a rebuild brin
   const when = new Date('2025-01-01T00:00:00Z');
   utimesSync(file, when, when);
   t.is((await build(dir)).code, 0);
-  const before = statSync(file);
-  writeFileSync(file, readFileSync(file, 'utf8').replace(".version('0.1.0')", ".version('0.1.9')"));
-  utimesSync(file, when, when);
-  t.is(statSync(file).size, before.size);
-  t.is(statSync(file).mtimeMs, before.mtimeMs);
+  editKeepingSizeAndMtime(t, file, when);
   const stale = await stackplay(dir, ['--version']);
   t.is(stale.entry, 'tsx');
   t.is(stale.stdout.trim(), '0.1.9');
@@ -201,11 +206,7 @@ test("a start finds the bundle current by the inputs' recorded stats; a touched 
   t.is(damaged.sources, 'content');
   t.is((await stackplay(dir, ['--version'])).sources, 'stat');
   // An edit that keeps size and mtime still moves the ctime, which no user can set back.
-  const before = statSync(file);
-  writeFileSync(file, readFileSync(file, 'utf8').replace(".version('0.1.0')", ".version('0.1.9')"));
-  utimesSync(file, when, when);
-  t.is(statSync(file).size, before.size);
-  t.is(statSync(file).mtimeMs, before.mtimeMs);
+  editKeepingSizeAndMtime(t, file, when);
   const edited = await stackplay(dir, ['--version']);
   t.is(edited.entry, 'tsx');
   t.is(edited.stdout.trim(), '0.1.9');
